@@ -1,0 +1,93 @@
+# nir-viewer: the two commands of the README, and the pieces they are made of.
+#   make run   installs what is missing, builds, and opens the viewer in training mode
+#   make test  installs test dependencies too, then runs every check and test
+# Both work as root and, through sudo, as a normal user.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT      := $(abspath .)
+SHARED    ?= $(abspath $(ROOT)/../shared)
+TARGET    := $(ROOT)/target
+BIN       := $(TARGET)/debug/nir-viewer
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CARGO     ?= cargo
+export CARGO_TERM_COLOR := never
+ifneq ($(CI),)
+export CARGO_INCREMENTAL := 0
+endif
+
+# Debian packages: what building and running the viewer needs.
+APT_BUILD := build-essential pkg-config cmake clang libclang-dev curl file \
+	libwebkit2gtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev \
+	libdbus-1-dev libopenjp2-7-dev libcharls-dev libpcsclite-dev
+# What only the tests need: a virtual display, the WebKit WebDriver, real DICOM peers.
+APT_TEST := xvfb xauth dbus dbus-x11 webkit2gtk-driver dcmtk libgdcm-tools orthanc \
+	orthanc-dicomweb strace imagemagick pcscd python3 python3-pip python3-numpy
+
+.PHONY: help run test deps-build deps-test ui build lint test-ui test-e2e test-rust \
+	test-corpus bench fuzz package clean
+
+help:
+	@echo "make run    install what is missing, build, open the viewer in training mode"
+	@echo "make test   install test dependencies, run every check and test"
+	@echo "make bench  benchmarks (see docs/benchmarks.md)"
+
+run: deps-build build
+	"$(BIN)"
+
+test: deps-build deps-test lint test-ui build test-e2e test-rust
+
+# ---- dependencies -----------------------------------------------------------------------
+define apt_install
+	missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null \
+		| grep -q 'install ok installed' || echo "$$p"; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps-build:
+	@$(call apt_install,$(APT_BUILD))
+	@command -v node >/dev/null && command -v npm >/dev/null || { $(call apt_install,nodejs npm) ; }
+	@command -v $(CARGO) >/dev/null || { echo "Rust (cargo) is missing: install it with rustup, then run make again." >&2; exit 1; }
+	@[ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund)
+
+deps-test: deps-build
+	@$(call apt_install,$(APT_TEST))
+	@command -v cargo-nextest >/dev/null || $(CARGO) install cargo-nextest --locked
+	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --version '^2' --locked
+	@python3 -c 'import numpy, pydicom' 2>/dev/null || python3 -m pip install --quiet numpy pydicom \
+		|| python3 -m pip install --quiet --break-system-packages numpy pydicom
+
+# ---- build ------------------------------------------------------------------------------
+ui:
+	cd ui && npm run --silent build
+
+build: ui
+	$(CARGO) build --bin nir-viewer
+
+# ---- checks and tests -------------------------------------------------------------------
+lint: ui
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	cd ui && npx tsc --noEmit && npx eslint .
+
+test-ui:
+	cd ui && npx vitest run
+
+test-e2e: build
+	mkdir -p "$(TARGET)/e2e"
+	NIR_VIEWER_BIN="$(BIN)" xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- \
+		node --test --test-concurrency=1 tests/e2e/
+
+test-rust:
+	NIR_SHARED_DIR="$(SHARED)" $(CARGO) nextest run --no-fail-fast
+
+# ---- beyond make test -------------------------------------------------------------------
+clean:
+	$(CARGO) clean
+	rm -rf ui/dist ui/node_modules

@@ -1,0 +1,5 @@
+//! Tauri commands: thin adapters between the WebView and the domain modules. A command
+//! validates its input, calls domain code and maps failures to [`crate::error::CommandError`];
+//! no logic or locking lives here. One file per area.
+
+pub mod session;

@@ -1,0 +1,14 @@
+//! nir-viewer: a desktop viewer for a patient's imaging history from England's National
+//! Imaging Registry (NIR). The library holds every domain module (discovery, retrieval,
+//! decoding, the in-memory vault, sign-in, audit) so that tests and the headless
+//! subcommands use exactly the code the window uses; `main.rs` only calls [`cli::main`].
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod logging;
+pub mod net;
+pub mod nhs_number;
+pub mod vault;

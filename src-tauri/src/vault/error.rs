@@ -1,0 +1,35 @@
+//! Errors of the vault, with the message a clinician sees.
+
+use crate::error::UserFacing;
+
+/// Why the vault refused to keep something.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VaultError {
+    /// Keeping the item would exceed the memory budget.
+    #[error("{needed} bytes needed but only {available} of {budget} bytes are free")]
+    OverBudget {
+        /// Size of what was offered.
+        needed: usize,
+        /// What is still free.
+        available: usize,
+        /// The configured budget.
+        budget: usize,
+    },
+}
+
+impl UserFacing for VaultError {
+    fn code(&self) -> &'static str {
+        "memory-budget"
+    }
+
+    fn user_message(&self) -> String {
+        match self {
+            VaultError::OverBudget { needed, budget, .. } => format!(
+                "This needs {} MB but the viewer may use only {} MB of memory. Close other \
+                 studies, or ask your IT service desk to raise the memory budget.",
+                needed.div_ceil(1 << 20),
+                budget / (1 << 20)
+            ),
+        }
+    }
+}

@@ -1,0 +1,116 @@
+// A minimal W3C WebDriver client for tauri-driver: just the calls the end-to-end tests
+// use, over Node's built-in fetch, so the harness needs no browser-automation packages.
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import path from "node:path";
+
+const ELEMENT_KEY = "element-6066-11e4-a52f-4a5f81e7d5c0";
+
+export class WebDriver {
+  constructor(base, sessionId) {
+    this.base = base;
+    this.sessionId = sessionId;
+  }
+
+  static async start({ port, application, args = [], env = {} }) {
+    const base = `http://127.0.0.1:${port}`;
+    const response = await request(base, "POST", "/session", {
+      capabilities: {
+        alwaysMatch: {
+          browserName: "wry",
+          "tauri:options": { application, args, env },
+        },
+      },
+    });
+    return new WebDriver(base, response.sessionId);
+  }
+
+  async command(method, suffix, body) {
+    return request(this.base, method, `/session/${this.sessionId}${suffix}`, body);
+  }
+
+  async find(css, { timeoutMs = 15000 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const value = await this.command("POST", "/element", { using: "css selector", value: css });
+        return value[ELEMENT_KEY];
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`element ${css} not found: ${error.message}`);
+        await sleep(200);
+      }
+    }
+  }
+
+  async text(elementId) {
+    return this.command("GET", `/element/${elementId}/text`);
+  }
+
+  async type(elementId, text) {
+    return this.command("POST", `/element/${elementId}/value`, { text });
+  }
+
+  async click(elementId) {
+    return this.command("POST", `/element/${elementId}/click`, {});
+  }
+
+  async attribute(elementId, name) {
+    return this.command("GET", `/element/${elementId}/attribute/${name}`);
+  }
+
+  async execute(script, args = []) {
+    return this.command("POST", "/execute/sync", { script, args });
+  }
+
+  /** Saves a PNG of the window; waits first so the DOM has settled. */
+  async screenshot(directory, name) {
+    await sleep(1000);
+    const base64 = await this.command("GET", "/screenshot");
+    mkdirSync(directory, { recursive: true });
+    const file = path.join(directory, `${name}.png`);
+    writeFileSync(file, Buffer.from(base64, "base64"));
+    return file;
+  }
+
+  async quit() {
+    await request(this.base, "DELETE", `/session/${this.sessionId}`).catch(() => {});
+  }
+}
+
+async function request(base, method, suffix, body) {
+  const response = await fetch(base + suffix, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60000),
+  });
+  const payload = await response.json();
+  if (!response.ok || (payload.value && payload.value.error)) {
+    const detail = payload.value ? `${payload.value.error}: ${payload.value.message}` : response.status;
+    throw new Error(`${method} ${suffix} failed: ${detail}`);
+  }
+  return payload.value;
+}
+
+/** Starts tauri-driver on a free-ish port and waits until it answers. */
+export async function startDriver({ port, nativeDriver = "/usr/bin/WebKitWebDriver" }) {
+  const child = spawn("tauri-driver", ["--port", String(port), "--native-driver", nativeDriver], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error("tauri-driver did not start within 20 s");
+    }
+    await sleep(200);
+  }
+}

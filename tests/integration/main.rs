@@ -1,0 +1,7 @@
+//! Cross-module and whole-binary tests. One test binary (see `autotests = false` in the
+//! crate manifest) with one module per area; helpers shared between areas live in `support`.
+
+// Tests may unwrap: a panic is exactly how a test reports failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli;

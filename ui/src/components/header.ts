@@ -1,0 +1,17 @@
+// The top bar: product name, and in training mode an unmissable TRAINING marker so nobody
+// mistakes synthetic patients for real ones.
+import { el } from "./dom";
+
+export function renderHeader(training: boolean): HTMLElement {
+  const header = el("header", { class: "app-header" }, el("h1", {}, "NIR Viewer"));
+  if (training) {
+    header.append(
+      el(
+        "span",
+        { class: "training-marker", id: "training-marker", role: "status" },
+        "TRAINING — synthetic patients only",
+      ),
+    );
+  }
+  return header;
+}
