@@ -82,7 +82,9 @@ pub fn main() -> ExitCode {
     match cli.command {
         None => crate::app::run_viewer(),
         Some(Command::Sandbox(_args)) => not_available("sandbox"),
-        Some(Command::Render(_args)) => not_available("render"),
+        Some(Command::Render(args)) => {
+            crate::imaging::render::run_render(&args.files, &args.out, &args.format, args.frame)
+        }
         Some(Command::Conformance(_args)) => not_available("conformance"),
     }
 }

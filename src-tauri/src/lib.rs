@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod imaging;
 pub mod logging;
 pub mod net;
 pub mod nhs_number;
