@@ -64,7 +64,9 @@ deps-test: deps-build
 		|| python3 -m pip install --quiet --break-system-packages numpy pydicom
 
 ui/node_modules/.package-lock.json: ui/package-lock.json ui/package.json
-	cd ui && npm ci --no-audit --no-fund
+	# npm ci rejects lock files written without registry addresses; install honours the lock.
+	cd ui && npm install --no-audit --no-fund
+	touch $@
 
 # ---- build ------------------------------------------------------------------------------
 ui:
