@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dicomweb;
 pub mod error;
 pub mod logging;
 pub mod net;
