@@ -3,8 +3,14 @@
 //! against the pointer before display, nothing ever written to disk. QIDO-RS searches and
 //! single-instance or frame retrieval for on-demand scrolling live here too.
 
+pub mod accept;
+pub mod dicom_json;
+mod error;
 mod media_type;
+pub mod metadata;
 pub mod multipart;
 mod zeroizing_vec;
 
+pub use error::{DicomWebError, Resource};
 pub use media_type::MediaType;
+pub use metadata::{InstanceLayout, SeriesLayout, StudyLayout, WindowPreset};
