@@ -9,8 +9,11 @@ mod error;
 mod media_type;
 pub mod metadata;
 pub mod multipart;
+pub mod synthetic;
+pub mod verify;
 mod zeroizing_vec;
 
 pub use error::{DicomWebError, Resource};
 pub use media_type::MediaType;
+pub use verify::{Expectations, QuarantineReason};
 pub use metadata::{InstanceLayout, SeriesLayout, StudyLayout, WindowPreset};
