@@ -64,7 +64,11 @@ pub fn strings(object: &Value, tag: &str) -> Vec<String> {
                 .map(str::to_string),
             _ => None,
         })
-        .flat_map(|text| text.split('\\').map(|s| s.trim().to_string()).collect::<Vec<_>>())
+        .flat_map(|text| {
+            text.split('\\')
+                .map(|s| s.trim().to_string())
+                .collect::<Vec<_>>()
+        })
         .filter(|text| !text.is_empty())
         .collect()
 }
@@ -126,7 +130,10 @@ mod tests {
             "00080060": {"vr": "CS", "Value": ["CT"]},
             "00280010": {"vr": "US"}
         });
-        assert_eq!(string(&object, "00100010").as_deref(), Some("TRAINING^ALEX"));
+        assert_eq!(
+            string(&object, "00100010").as_deref(),
+            Some("TRAINING^ALEX")
+        );
         assert_eq!(unsigned(&object, tag::INSTANCE_NUMBER), Some(12));
         assert_eq!(numbers(&object, tag::WINDOW_CENTER), vec![40.0, 400.0]);
         assert_eq!(numbers(&object, tag::PIXEL_SPACING), vec![0.5, 0.5]);

@@ -104,6 +104,14 @@ pub enum DicomWebError {
         /// The parser's finding.
         source: MultipartError,
     },
+    /// The connection broke while the body was arriving.
+    #[error("the transfer of the {resource} broke off after {complete_parts} complete parts")]
+    Interrupted {
+        /// What was requested.
+        resource: Resource,
+        /// Parts received in full before the break.
+        complete_parts: usize,
+    },
     /// The response was larger than allowed.
     #[error("the {resource} response exceeded the limit of {limit_bytes} bytes")]
     ResponseTooLarge {
@@ -150,14 +158,14 @@ impl DicomWebError {
     pub fn is_timeout(&self) -> bool {
         matches!(self, DicomWebError::Timeout { .. })
     }
-    /// The body ended before the closing delimiter.
+    /// The body ended early: cut before the closing delimiter, or the connection broke.
     pub fn is_truncated(&self) -> bool {
         matches!(
             self,
             DicomWebError::Multipart {
                 source: MultipartError::Truncated { .. },
                 ..
-            }
+            } | DicomWebError::Interrupted { .. }
         )
     }
     /// The study does not fit in the memory budget.
@@ -173,6 +181,7 @@ impl DicomWebError {
         matches!(
             self,
             DicomWebError::Multipart { .. }
+                | DicomWebError::Interrupted { .. }
                 | DicomWebError::Timeout { .. }
                 | DicomWebError::Transport { .. }
         )
@@ -206,7 +215,9 @@ impl UserFacing for DicomWebError {
             DicomWebError::Status { .. } => "dicomweb-server-error",
             DicomWebError::Timeout { .. } => "dicomweb-timeout",
             DicomWebError::Transport { .. } => "dicomweb-unreachable",
-            DicomWebError::Multipart { .. } => "dicomweb-bad-transfer",
+            DicomWebError::Multipart { .. } | DicomWebError::Interrupted { .. } => {
+                "dicomweb-bad-transfer"
+            }
             DicomWebError::ResponseTooLarge { .. } => "dicomweb-response-too-large",
             DicomWebError::InvalidJson { .. } => "dicomweb-bad-metadata",
             DicomWebError::OverBudget { .. } => "memory-budget",

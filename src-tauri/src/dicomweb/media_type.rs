@@ -104,8 +104,8 @@ mod tests {
 
     #[test]
     fn keeps_separators_and_escapes_inside_quotes() {
-        let parsed = MediaType::parse(r#"multipart/related; boundary="a;b=\"c\""; type=x/y"#)
-            .unwrap();
+        let parsed =
+            MediaType::parse(r#"multipart/related; boundary="a;b=\"c\""; type=x/y"#).unwrap();
         assert_eq!(parsed.parameter("boundary"), Some("a;b=\"c\""));
         assert_eq!(parsed.parameter("type"), Some("x/y"));
     }

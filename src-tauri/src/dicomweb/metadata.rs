@@ -83,7 +83,10 @@ pub struct SeriesLayout {
 impl SeriesLayout {
     /// Decoded size of the whole series.
     pub fn decoded_bytes(&self) -> u64 {
-        self.instances.iter().map(InstanceLayout::decoded_bytes).sum()
+        self.instances
+            .iter()
+            .map(InstanceLayout::decoded_bytes)
+            .sum()
     }
 }
 
@@ -238,13 +241,16 @@ fn instance_from(object: &Value) -> Option<InstanceLayout> {
 /// Sorts by distance along the slice normal when every instance has a position and
 /// orientation, otherwise by instance number; the SOP Instance UID breaks ties.
 fn sort_for_display(instances: &mut [InstanceLayout]) {
-    let normal = instances.first().and_then(|first| first.orientation).map(|o| {
-        [
-            o[1] * o[5] - o[2] * o[4],
-            o[2] * o[3] - o[0] * o[5],
-            o[0] * o[4] - o[1] * o[3],
-        ]
-    });
+    let normal = instances
+        .first()
+        .and_then(|first| first.orientation)
+        .map(|o| {
+            [
+                o[1] * o[5] - o[2] * o[4],
+                o[2] * o[3] - o[0] * o[5],
+                o[0] * o[4] - o[1] * o[3],
+            ]
+        });
     let distance = |instance: &InstanceLayout| {
         let (normal, position) = (normal?, instance.position?);
         Some(normal[0] * position[0] + normal[1] * position[1] + normal[2] * position[2])
@@ -259,7 +265,11 @@ fn sort_for_display(instances: &mut [InstanceLayout]) {
             std::cmp::Ordering::Equal
         };
         by_position
-            .then(a.instance_number.unwrap_or(i32::MAX).cmp(&b.instance_number.unwrap_or(i32::MAX)))
+            .then(
+                a.instance_number
+                    .unwrap_or(i32::MAX)
+                    .cmp(&b.instance_number.unwrap_or(i32::MAX)),
+            )
             .then_with(|| a.sop_instance_uid.cmp(&b.sop_instance_uid))
     });
 }

@@ -42,9 +42,16 @@ fn groups_series_and_sorts_instances_by_position() {
     assert_eq!(layout.study_url.as_str(), "http://h/dicomweb/studies/1.2.3");
     assert_eq!(layout.series.len(), 2);
     assert_eq!(layout.series[0].series_uid, "1.2.3.1");
-    let order: Vec<_> =
-        layout.series[0].instances.iter().map(|i| i.sop_instance_uid.as_str()).collect();
-    assert_eq!(order, ["9.13", "9.12", "9.11"], "ascending along the normal");
+    let order: Vec<_> = layout.series[0]
+        .instances
+        .iter()
+        .map(|i| i.sop_instance_uid.as_str())
+        .collect();
+    assert_eq!(
+        order,
+        ["9.13", "9.12", "9.11"],
+        "ascending along the normal"
+    );
     assert_eq!(layout.instance_count(), 4);
     assert_eq!(layout.decoded_bytes(), 4 * 512 * 512 * 2);
     let presets = &layout.series[0].window_presets;
@@ -60,19 +67,32 @@ fn falls_back_to_instance_number_without_positions() {
         instance("1.2.3.1", 1, "9.1", Some(5.0)),
         instance("1.2.3.1", 3, "9.3", None),
     ]);
-    let layout =
-        StudyLayout::from_metadata(&url("http://h/w/studies/1.2.3/series/1.2.3.1/metadata"), &json)
-            .unwrap();
+    let layout = StudyLayout::from_metadata(
+        &url("http://h/w/studies/1.2.3/series/1.2.3.1/metadata"),
+        &json,
+    )
+    .unwrap();
     assert_eq!(layout.study_url.path(), "/w/studies/1.2.3");
-    let numbers: Vec<_> = layout.series[0].instances.iter().map(|i| i.instance_number).collect();
+    let numbers: Vec<_> = layout.series[0]
+        .instances
+        .iter()
+        .map(|i| i.instance_number)
+        .collect();
     assert_eq!(numbers, [Some(1), Some(2), Some(3)]);
 }
 
 #[test]
 fn refuses_metadata_that_cannot_be_laid_out() {
     let metadata_url = url("http://h/w/studies/1.2.3/metadata");
-    for bad in [json!({}), json!([]), json!([{"00080018": {"vr": "UI", "Value": ["1"]}}])] {
-        assert!(StudyLayout::from_metadata(&metadata_url, &bad).is_err(), "{bad}");
+    for bad in [
+        json!({}),
+        json!([]),
+        json!([{"00080018": {"vr": "UI", "Value": ["1"]}}]),
+    ] {
+        assert!(
+            StudyLayout::from_metadata(&metadata_url, &bad).is_err(),
+            "{bad}"
+        );
     }
     let json = Value::Array(vec![instance("1.2.3.1", 1, "9.1", None)]);
     let other_study = url("http://h/w/studies/7.7.7/metadata");

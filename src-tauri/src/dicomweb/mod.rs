@@ -4,16 +4,30 @@
 //! single-instance or frame retrieval for on-demand scrolling live here too.
 
 pub mod accept;
+mod assembly;
+mod client;
 pub mod dicom_json;
 mod error;
 mod media_type;
 pub mod metadata;
 pub mod multipart;
+pub mod qido;
+mod retrieved;
+mod schedule;
 pub mod synthetic;
 pub mod verify;
+mod wado;
 mod zeroizing_vec;
 
+pub use client::DicomWebClient;
 pub use error::{DicomWebError, Resource};
 pub use media_type::MediaType;
-pub use verify::{Expectations, QuarantineReason};
 pub use metadata::{InstanceLayout, SeriesLayout, StudyLayout, WindowPreset};
+pub use qido::{SeriesSummary, StudyQuery, StudySummary};
+pub use retrieved::{
+    QuarantinedInstance, RetrievalProgress, RetrievedInstance, RetrievedSeries, RetrievedStudy,
+    StudyWarning,
+};
+pub use schedule::{plan, FetchUnit, RetrieveOptions};
+pub use verify::{Expectations, QuarantineReason};
+pub use wado::InstanceOutcome;

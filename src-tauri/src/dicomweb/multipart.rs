@@ -219,7 +219,10 @@ impl MultipartParser {
     /// when that decides the step, `None` to go on searching.
     fn delimiter_at_body_start(&mut self) -> Option<bool> {
         if self.pending.len() < self.dash_boundary.len() {
-            return self.dash_boundary.starts_with(&self.pending).then_some(false);
+            return self
+                .dash_boundary
+                .starts_with(&self.pending)
+                .then_some(false);
         }
         if !self.pending.starts_with(&self.dash_boundary) {
             return None;
@@ -273,7 +276,8 @@ impl MultipartParser {
             self.state = State::Body;
             return Ok(true);
         }
-        let text = std::str::from_utf8(line).map_err(|_| MultipartError::MalformedHeader { part })?;
+        let text =
+            std::str::from_utf8(line).map_err(|_| MultipartError::MalformedHeader { part })?;
         if text.starts_with([' ', '\t']) {
             let (_, value) = self
                 .headers

@@ -7,7 +7,10 @@ fn parse_in_chunks(
     content_type: &str,
     body: &[u8],
     chunk: usize,
-) -> (Vec<(Vec<(String, String)>, Vec<u8>)>, Result<(), MultipartError>) {
+) -> (
+    Vec<(Vec<(String, String)>, Vec<u8>)>,
+    Result<(), MultipartError>,
+) {
     let mut parser = MultipartParser::for_content_type(content_type).unwrap();
     let mut parts = Vec::new();
     for piece in body.chunks(chunk.max(1)) {
@@ -33,7 +36,10 @@ fn parses_parts_with_preamble_and_epilogue_in_any_chunking() {
     for chunk in [1, 2, 3, 7, 1000] {
         let (parts, end) = parse_in_chunks(CT, body, chunk);
         end.unwrap();
-        assert_eq!(bodies(&parts), vec![b"first".to_vec(), b"second part".to_vec()]);
+        assert_eq!(
+            bodies(&parts),
+            vec![b"first".to_vec(), b"second part".to_vec()]
+        );
         assert_eq!(parts[1].0[0].0, "content-type");
     }
 }
@@ -41,8 +47,11 @@ fn parses_parts_with_preamble_and_epilogue_in_any_chunking() {
 #[test]
 fn accepts_lf_only_line_ends_and_an_unquoted_boundary() {
     let body = b"--b1\nContent-Type: application/dicom\n\nabc\n--b1\n\ndef\n--b1--";
-    let (parts, end) =
-        parse_in_chunks("multipart/related; type=application/dicom; boundary=b1", body, 5);
+    let (parts, end) = parse_in_chunks(
+        "multipart/related; type=application/dicom; boundary=b1",
+        body,
+        5,
+    );
     end.unwrap();
     assert_eq!(bodies(&parts), vec![b"abc".to_vec(), b"def".to_vec()]);
     assert!(parts[1].0.is_empty(), "a part may have no headers at all");
@@ -71,7 +80,8 @@ fn transport_padding_after_the_boundary_is_allowed() {
 
 #[test]
 fn a_body_cut_inside_a_part_is_reported_as_truncated() {
-    let body = b"--xyz\r\nContent-Type: application/dicom\r\n\r\ncomplete\r\n--xyz\r\n\r\nhalf of it";
+    let body =
+        b"--xyz\r\nContent-Type: application/dicom\r\n\r\ncomplete\r\n--xyz\r\n\r\nhalf of it";
     let (parts, end) = parse_in_chunks(CT, body, 8);
     assert_eq!(bodies(&parts), vec![b"complete".to_vec()]);
     assert_eq!(
@@ -87,10 +97,22 @@ fn a_body_cut_inside_a_part_is_reported_as_truncated() {
 fn a_body_without_the_closing_delimiter_is_truncated_even_between_parts() {
     let (parts, end) = parse_in_chunks(CT, b"--xyz\r\n\r\nonly\r\n--xyz\r\n", 100);
     assert_eq!(bodies(&parts), vec![b"only".to_vec()]);
-    assert!(matches!(end, Err(MultipartError::Truncated { complete_parts: 1, .. })));
+    assert!(matches!(
+        end,
+        Err(MultipartError::Truncated {
+            complete_parts: 1,
+            ..
+        })
+    ));
     let (parts, end) = parse_in_chunks(CT, b"", 1);
     assert!(parts.is_empty());
-    assert!(matches!(end, Err(MultipartError::Truncated { complete_parts: 0, inside_part: false })));
+    assert!(matches!(
+        end,
+        Err(MultipartError::Truncated {
+            complete_parts: 0,
+            inside_part: false
+        })
+    ));
 }
 
 #[test]
@@ -117,12 +139,20 @@ fn malformed_or_oversized_headers_are_errors() {
     let long = vec![b'a'; MAX_HEADER_BYTES + 10];
     let mut body = b"--xyz\r\n".to_vec();
     body.extend_from_slice(&long);
-    assert_eq!(parser.push(&body).unwrap_err(), MultipartError::HeadersTooLong { part: 0 });
+    assert_eq!(
+        parser.push(&body).unwrap_err(),
+        MultipartError::HeadersTooLong { part: 0 }
+    );
 }
 
 #[test]
 fn non_multipart_content_types_are_refused() {
-    for value in ["application/dicom", "multipart/related; type=application/dicom", "", "x"] {
+    for value in [
+        "application/dicom",
+        "multipart/related; type=application/dicom",
+        "",
+        "x",
+    ] {
         assert!(matches!(
             MultipartParser::for_content_type(value),
             Err(MultipartError::NotMultipart(_))

@@ -69,7 +69,11 @@ impl SyntheticInstance {
             text(tags::STUDY_INSTANCE_UID, VR::UI, &self.study_uid),
             text(tags::SERIES_INSTANCE_UID, VR::UI, &self.series_uid),
             text(tags::SERIES_NUMBER, VR::IS, "1"),
-            text(tags::INSTANCE_NUMBER, VR::IS, &self.instance_number.to_string()),
+            text(
+                tags::INSTANCE_NUMBER,
+                VR::IS,
+                &self.instance_number.to_string(),
+            ),
             text(tags::IMAGE_POSITION_PATIENT, VR::DS, &format!("0\\0\\{z}")),
             text(tags::IMAGE_ORIENTATION_PATIENT, VR::DS, "1\\0\\0\\0\\1\\0"),
             short(tags::SAMPLES_PER_PIXEL, 1),
@@ -90,7 +94,8 @@ impl SyntheticInstance {
             .with_meta(FileMetaTableBuilder::new().transfer_syntax(uids::EXPLICIT_VR_LITTLE_ENDIAN))
             .map_err(|error| error.to_string())?;
         let mut out = Vec::new();
-        file.write_all(&mut out).map_err(|error| error.to_string())?;
+        file.write_all(&mut out)
+            .map_err(|error| error.to_string())?;
         Ok(out)
     }
 
@@ -128,7 +133,11 @@ mod tests {
         let bytes = instance.to_part10().unwrap();
         assert_eq!(&bytes[128..132], b"DICM");
         let object = dicom_object::from_reader(&bytes[128..]).unwrap();
-        let pixels = object.element(tags::PIXEL_DATA).unwrap().to_bytes().unwrap();
+        let pixels = object
+            .element(tags::PIXEL_DATA)
+            .unwrap()
+            .to_bytes()
+            .unwrap();
         assert_eq!(pixels.len(), 16 * 16 * 2);
         assert_eq!(
             instance.metadata_json()["00080018"]["Value"][0],

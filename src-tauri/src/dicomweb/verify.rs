@@ -20,7 +20,11 @@ pub struct Expectations {
 }
 
 /// Issuers under which a Patient ID is an NHS number.
-const NHS_ISSUERS: &[&str] = &["NHS", "2.16.840.1.113883.2.1.4.1", "https://fhir.nhs.uk/Id/nhs-number"];
+const NHS_ISSUERS: &[&str] = &[
+    "NHS",
+    "2.16.840.1.113883.2.1.4.1",
+    "https://fhir.nhs.uk/Id/nhs-number",
+];
 
 /// Transfer syntaxes whose Pixel Data is stored uncompressed.
 const NATIVE_SYNTAXES: &[&str] = &[
@@ -71,8 +75,8 @@ pub enum QuarantineReason {
     Incomplete,
 }
 
-/// Identity and shape of an instance that passed the checks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Identity of a received instance (fields empty when they could not be read).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InstanceFacts {
     /// SOP Instance UID.
     pub sop_instance_uid: String,
@@ -82,18 +86,44 @@ pub struct InstanceFacts {
     pub transfer_syntax: String,
 }
 
-/// Reads `bytes` as a Part-10 instance and checks it against `expectations`. Checks that
-/// need the whole study (announced by metadata, duplicates, counts) are the caller's.
+/// The result of checking one instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// What could be read of its identity.
+    pub facts: InstanceFacts,
+    /// Why it must be withheld, if it must.
+    pub problem: Option<QuarantineReason>,
+}
+
+/// [`check_instance`] as a `Result`.
 pub fn verify_instance(
     bytes: &[u8],
     expectations: &Expectations,
 ) -> Result<InstanceFacts, QuarantineReason> {
-    let mut object = OpenFileOptions::new()
+    let verdict = check_instance(bytes, expectations);
+    match verdict.problem {
+        None => Ok(verdict.facts),
+        Some(problem) => Err(problem),
+    }
+}
+
+/// Reads `bytes` as a Part-10 instance and checks it against `expectations`. Checks that
+/// need the whole study (announced by metadata, duplicates, counts) are the caller's.
+pub fn check_instance(bytes: &[u8], expectations: &Expectations) -> Verdict {
+    let object = OpenFileOptions::new()
         .read_preamble(ReadPreamble::Auto)
-        .from_reader(bytes)
-        .map_err(|error| QuarantineReason::Unreadable {
-            detail: error.to_string(),
-        })?;
+        .from_reader(bytes);
+    let mut object = match object {
+        Ok(object) => object,
+        Err(error) => {
+            return Verdict {
+                facts: InstanceFacts::default(),
+                problem: Some(QuarantineReason::Unreadable {
+                    detail: error.to_string(),
+                }),
+            }
+        }
+    };
     let text = |tag| {
         object
             .element_opt(tag)
@@ -127,18 +157,44 @@ pub fn verify_instance(
         * number(tags::SAMPLES_PER_PIXEL).unwrap_or(1).max(1)
         * number(tags::BITS_ALLOCATED).unwrap_or(0)
         / 8;
-    let pixel_data = object.take_element(tags::PIXEL_DATA).ok().map(|e| e.into_value());
+    let pixel_data = object
+        .take_element(tags::PIXEL_DATA)
+        .ok()
+        .map(|e| e.into_value());
     let pixel_check = pixel_data
         .as_ref()
         .map(|value| check_pixel_data(value, &facts.transfer_syntax, expected_pixels));
     if let Some(value) = pixel_data {
         scrub(value);
     }
+    let problem = first_problem(
+        expectations,
+        &facts,
+        &patient_id,
+        issuer,
+        &study_uid,
+        pixel_check,
+    )
+    .err();
+    Verdict { facts, problem }
+}
+
+fn first_problem(
+    expectations: &Expectations,
+    facts: &InstanceFacts,
+    patient_id: &str,
+    issuer: Option<String>,
+    study_uid: &str,
+    pixel_check: Option<Result<(), QuarantineReason>>,
+) -> Result<(), QuarantineReason> {
     if patient_id != expectations.nhs_number.as_digits() {
         return Err(QuarantineReason::WrongPatient);
     }
     if let Some(issuer) = issuer.filter(|issuer| !issuer.is_empty()) {
-        if !NHS_ISSUERS.iter().any(|known| known.eq_ignore_ascii_case(&issuer)) {
+        if !NHS_ISSUERS
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(&issuer))
+        {
             return Err(QuarantineReason::WrongIssuer);
         }
     }
@@ -151,13 +207,11 @@ pub fn verify_instance(
         });
     }
     pixel_check.unwrap_or(Ok(()))?;
-    Ok(facts)
+    Ok(())
 }
 
-type PixelValue = dicom_core::value::Value<
-    dicom_object::InMemDicomObject,
-    dicom_object::mem::InMemFragment,
->;
+type PixelValue =
+    dicom_core::value::Value<dicom_object::InMemDicomObject, dicom_object::mem::InMemFragment>;
 
 fn check_pixel_data(
     value: &PixelValue,
@@ -167,7 +221,11 @@ fn check_pixel_data(
     use dicom_core::value::Value;
     match value {
         Value::PixelSequence(sequence) => {
-            if sequence.fragments().iter().all(|fragment| fragment.is_empty()) {
+            if sequence
+                .fragments()
+                .iter()
+                .all(|fragment| fragment.is_empty())
+            {
                 Err(QuarantineReason::EmptyPixelData)
             } else {
                 Ok(())

@@ -64,7 +64,11 @@ fn quarantines_short_pixel_data() {
 #[test]
 fn quarantines_bytes_that_are_not_dicom_or_cut_short() {
     let bytes = slice().to_part10().unwrap();
-    for broken in [&b"not dicom at all"[..], &bytes[..bytes.len() - 40], &bytes[..200]] {
+    for broken in [
+        &b"not dicom at all"[..],
+        &bytes[..bytes.len() - 40],
+        &bytes[..200],
+    ] {
         assert!(verify_instance(broken, &expectations()).is_err());
     }
 }
