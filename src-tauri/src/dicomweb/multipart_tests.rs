@@ -2,15 +2,15 @@ use proptest::prelude::*;
 
 use super::*;
 
+/// A received part as (headers, body).
+type Received = (Vec<(String, String)>, Vec<u8>);
+
 /// Feeds `body` in chunks of `chunk` bytes and returns the parts and the end result.
 fn parse_in_chunks(
     content_type: &str,
     body: &[u8],
     chunk: usize,
-) -> (
-    Vec<(Vec<(String, String)>, Vec<u8>)>,
-    Result<(), MultipartError>,
-) {
+) -> (Vec<Received>, Result<(), MultipartError>) {
     let mut parser = MultipartParser::for_content_type(content_type).unwrap();
     let mut parts = Vec::new();
     for piece in body.chunks(chunk.max(1)) {
@@ -22,7 +22,7 @@ fn parse_in_chunks(
     (parts, parser.finish())
 }
 
-fn bodies(parts: &[(Vec<(String, String)>, Vec<u8>)]) -> Vec<Vec<u8>> {
+fn bodies(parts: &[Received]) -> Vec<Vec<u8>> {
     parts.iter().map(|(_, body)| body.clone()).collect()
 }
 
@@ -219,7 +219,7 @@ proptest! {
 
     #[test]
     fn any_cut_of_a_valid_body_is_reported_as_truncated(
-        parts in prop::collection::vec(prop::collection::vec(b'a'..b'z', 1..50), 1..4),
+        parts in prop::collection::vec(prop::collection::vec(b'a'..=b'z', 1..50), 1..4),
         cut_fraction in 0.0f64..1.0,
     ) {
         let body = encode("zz9", &parts, true, b"");
