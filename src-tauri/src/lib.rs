@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dicomweb;
 pub mod error;
 pub mod logging;
 pub mod net;
