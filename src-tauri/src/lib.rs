@@ -4,9 +4,11 @@
 //! subcommands use exactly the code the window uses; `main.rs` only calls [`cli::main`].
 
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dicomweb;
 pub mod error;
 pub mod imaging;
 pub mod logging;

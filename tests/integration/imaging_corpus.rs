@@ -147,7 +147,9 @@ fn frame_option_renders_one_frame_equal_to_the_full_render() {
     let file = corpus_dir().join("dicom/emri_small.dcm");
     let all = ScratchDir::new("all-frames");
     let one = ScratchDir::new("one-frame");
-    assert!(render(&[], &[file.clone()], &all.0).status.success());
+    assert!(render(&[], std::slice::from_ref(&file), &all.0)
+        .status
+        .success());
     let output = render(&["--frame", "3"], &[file], &one.0);
     assert!(
         output.status.success(),
