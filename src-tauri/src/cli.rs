@@ -81,7 +81,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None => crate::app::run_viewer(),
-        Some(Command::Sandbox(_args)) => not_available("sandbox"),
+        Some(Command::Sandbox(args)) => {
+            crate::sandbox::cli_command::run(&args.listen, args.require_auth)
+        }
         Some(Command::Render(_args)) => not_available("render"),
         Some(Command::Conformance(_args)) => not_available("conformance"),
     }

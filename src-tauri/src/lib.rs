@@ -11,4 +11,5 @@ pub mod error;
 pub mod logging;
 pub mod net;
 pub mod nhs_number;
+pub mod sandbox;
 pub mod vault;
