@@ -169,10 +169,15 @@ fn select_key(
     alg: Algorithm,
     kid: Option<&str>,
 ) -> Result<DecodingKey, IdTokenError> {
-    let fits = |params: &AlgorithmParameters| match (alg, params) {
-        (Algorithm::ES256, AlgorithmParameters::EllipticCurve(_)) => true,
-        (Algorithm::RS256 | Algorithm::RS512, AlgorithmParameters::RSA(_)) => true,
-        _ => false,
+    let fits = |params: &AlgorithmParameters| {
+        matches!(
+            (alg, params),
+            (Algorithm::ES256, AlgorithmParameters::EllipticCurve(_))
+                | (
+                    Algorithm::RS256 | Algorithm::RS512,
+                    AlgorithmParameters::RSA(_)
+                )
+        )
     };
     let mut candidates = jwks.keys.iter().filter(|jwk| {
         fits(&jwk.algorithm)
