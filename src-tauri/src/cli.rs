@@ -26,6 +26,8 @@ pub enum Command {
     Render(RenderArgs),
     /// Run the go-live conformance checks and print pass/fail for each.
     Conformance(ConformanceArgs),
+    /// Manage the CIS2 client key in the OS keyring (generate, import, show the public JWK).
+    Keys(crate::auth::keys_command::KeysArgs),
 }
 
 /// Arguments of `nir-viewer sandbox`.
@@ -86,6 +88,7 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Render(_args)) => not_available("render"),
         Some(Command::Conformance(_args)) => not_available("conformance"),
+        Some(Command::Keys(args)) => crate::auth::keys_command::run(&args),
     }
 }
 

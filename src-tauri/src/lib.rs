@@ -4,9 +4,12 @@
 //! subcommands use exactly the code the window uses; `main.rs` only calls [`cli::main`].
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dicomweb;
 pub mod error;
 pub mod logging;
 pub mod net;

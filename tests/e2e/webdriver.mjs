@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 
-const ELEMENT_KEY = "element-6066-11e4-a52f-4a5f81e7d5c0";
+const ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf";
 
 export class WebDriver {
   constructor(base, sessionId) {
@@ -35,7 +35,9 @@ export class WebDriver {
     for (;;) {
       try {
         const value = await this.command("POST", "/element", { using: "css selector", value: css });
-        return value[ELEMENT_KEY];
+        const id = value[ELEMENT_KEY];
+        if (id === undefined) throw new Error(`unexpected element reference ${JSON.stringify(value)}`);
+        return id;
       } catch (error) {
         if (Date.now() > deadline) throw new Error(`element ${css} not found: ${error.message}`);
         await sleep(200);

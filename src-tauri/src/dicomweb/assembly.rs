@@ -1,0 +1,195 @@
+//! Putting a study together from parts as they arrive, whatever request they came from:
+//! each part is checked ([`super::verify`]), matched against the metadata, admitted or
+//! quarantined, counted against the memory budget, and reported as progress. The same
+//! instance arriving twice with identical bytes (the scheduler fetches some instances
+//! individually before their series) is ignored; with different bytes it is quarantined.
+
+use std::collections::{HashMap, HashSet};
+
+use super::error::DicomWebError;
+use super::metadata::StudyLayout;
+use super::multipart::Part;
+use super::retrieved::{
+    QuarantinedInstance, RetrievalProgress, RetrievedInstance, RetrievedSeries, RetrievedStudy,
+    StudyWarning,
+};
+use super::verify::{check_instance, Expectations, QuarantineReason};
+
+/// The study being assembled.
+pub struct Assembly<'a> {
+    layout: &'a StudyLayout,
+    expectations: &'a Expectations,
+    /// SOP Instance UID → Series Instance UID, from the metadata.
+    announced: HashMap<&'a str, &'a str>,
+    admitted: HashMap<String, RetrievedInstance>,
+    quarantined: Vec<QuarantinedInstance>,
+    quarantine_seen: HashSet<(Option<String>, String)>,
+    warnings: Vec<StudyWarning>,
+    bytes_held: u64,
+    budget_bytes: u64,
+}
+
+impl<'a> Assembly<'a> {
+    /// An empty assembly for `layout`, holding at most `budget_bytes`.
+    pub fn new(layout: &'a StudyLayout, expectations: &'a Expectations, budget_bytes: u64) -> Self {
+        let announced = layout
+            .series
+            .iter()
+            .flat_map(|series| {
+                series
+                    .instances
+                    .iter()
+                    .map(move |i| (i.sop_instance_uid.as_str(), series.series_uid.as_str()))
+            })
+            .collect();
+        Self {
+            layout,
+            expectations,
+            announced,
+            admitted: HashMap::new(),
+            quarantined: Vec::new(),
+            quarantine_seen: HashSet::new(),
+            warnings: Vec::new(),
+            bytes_held: 0,
+            budget_bytes,
+        }
+    }
+
+    /// Checks and files one part; returns the progress of its series when something changed.
+    pub fn accept(&mut self, part: Part) -> Result<Option<RetrievalProgress>, DicomWebError> {
+        let verdict = check_instance(&part.body, self.expectations);
+        let sop = verdict.facts.sop_instance_uid.clone();
+        let announced_series = self.announced.get(sop.as_str()).copied();
+        let problem = verdict.problem.or_else(|| match announced_series {
+            None => Some(QuarantineReason::NotInMetadata),
+            Some(series) if series != verdict.facts.series_uid => {
+                Some(QuarantineReason::NotInMetadata)
+            }
+            Some(_) => None,
+        });
+        let problem = problem.or_else(|| {
+            let held = self.admitted.get(&sop)?;
+            (held.bytes.as_slice() != part.body.as_slice())
+                .then_some(QuarantineReason::DuplicateSopInstance)
+        });
+        let series_uid = announced_series.map(str::to_string).or_else(|| {
+            (!verdict.facts.series_uid.is_empty()).then(|| verdict.facts.series_uid.clone())
+        });
+        if let Some(reason) = problem {
+            let key = (series_uid.clone(), format!("{sop}|{reason}"));
+            if !self.quarantine_seen.insert(key) {
+                return Ok(None);
+            }
+            self.quarantined.push(QuarantinedInstance {
+                sop_instance_uid: (!sop.is_empty()).then_some(sop),
+                series_uid: series_uid.clone(),
+                reason,
+            });
+            return Ok(series_uid.map(|series| self.progress(&series)));
+        }
+        if self.admitted.contains_key(&sop) {
+            return Ok(None);
+        }
+        self.bytes_held += part.body.len() as u64;
+        if self.bytes_held > self.budget_bytes {
+            return Err(DicomWebError::OverBudget {
+                needed_bytes: self.bytes_held,
+                budget_bytes: self.budget_bytes,
+            });
+        }
+        let series = verdict.facts.series_uid.clone();
+        self.admitted.insert(
+            sop.clone(),
+            RetrievedInstance {
+                sop_instance_uid: sop,
+                series_uid: verdict.facts.series_uid,
+                transfer_syntax: verdict.facts.transfer_syntax,
+                bytes: part.body,
+            },
+        );
+        Ok(Some(self.progress(&series)))
+    }
+
+    /// Records a warning (e.g. a transfer that failed twice).
+    pub fn warn(&mut self, warning: StudyWarning) {
+        self.warnings.push(warning);
+    }
+
+    fn progress(&self, series_uid: &str) -> RetrievalProgress {
+        let series = self.layout.series(series_uid);
+        let expected = series.map_or(0, |s| s.instances.len());
+        let received = series.map_or(0, |s| {
+            s.instances
+                .iter()
+                .filter(|i| self.admitted.contains_key(&i.sop_instance_uid))
+                .count()
+        });
+        let quarantined = self
+            .quarantined
+            .iter()
+            .filter(|q| q.series_uid.as_deref() == Some(series_uid))
+            .count();
+        RetrievalProgress {
+            series_uid: series_uid.to_string(),
+            received,
+            quarantined,
+            expected,
+        }
+    }
+
+    /// Orders what was admitted by the layout and adds the count and quarantine warnings.
+    pub fn finish(mut self) -> RetrievedStudy {
+        let mut series_out = Vec::new();
+        for (position, series) in self.layout.series.iter().enumerate() {
+            let instances: Vec<RetrievedInstance> = series
+                .instances
+                .iter()
+                .filter_map(|i| self.admitted.remove(&i.sop_instance_uid))
+                .collect();
+            let expected = series.instances.len();
+            if instances.len() < expected {
+                let name = series
+                    .number
+                    .map_or_else(|| format!("{}", position + 1), |n| n.to_string());
+                self.warnings.push(StudyWarning {
+                    code: "series-incomplete",
+                    series_uid: Some(series.series_uid.clone()),
+                    message: format!(
+                        "Series {name}: {} of {expected} images can be shown.",
+                        instances.len()
+                    ),
+                });
+            }
+            series_out.push(RetrievedSeries {
+                series_uid: series.series_uid.clone(),
+                expected,
+                instances,
+            });
+        }
+        if !self.quarantined.is_empty() {
+            self.warnings.insert(
+                0,
+                StudyWarning {
+                    code: "instances-quarantined",
+                    series_uid: None,
+                    message: format!(
+                        "{} image(s) were withheld because they failed the safety checks \
+                         (for example, they name a different patient). Do not rely on this \
+                         study being complete.",
+                        self.quarantined.len()
+                    ),
+                },
+            );
+        }
+        RetrievedStudy {
+            study_uid: self.layout.study_uid.clone(),
+            series: series_out,
+            quarantined: self.quarantined,
+            warnings: self.warnings,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "assembly_tests.rs"]
+mod tests;

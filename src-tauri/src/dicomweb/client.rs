@@ -1,0 +1,307 @@
+//! The HTTP side of DICOMweb: one [`DicomWebClient`] per session, built on the client from
+//! [`crate::net::build_client`] with the bearer token from [`AccessTokens`]. Every request
+//! says `Cache-Control: no-store`; bodies are streamed into zeroising memory with a size
+//! cap and never touch disk. Instance requests walk the Accept fallback list and remember
+//! per server what worked. Multipart bodies are handed part by part to the caller.
+
+use std::sync::Arc;
+
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
+use reqwest::StatusCode;
+use tokio_util::sync::CancellationToken;
+use zeroize::Zeroizing;
+
+use super::accept::{origin_of, AcceptList, AcceptMemory};
+use super::error::{DicomWebError, Resource};
+use super::metadata::StudyLayout;
+use super::multipart::{MultipartParser, Part};
+use super::schedule::ServerLimits;
+use super::zeroizing_vec;
+use crate::net::AccessTokens;
+
+/// Default cap on one response body: 4 GiB.
+const DEFAULT_RESPONSE_LIMIT: usize = 4 << 30;
+/// Cap on a JSON (metadata or search) body: 256 MiB.
+const JSON_LIMIT: usize = 256 << 20;
+
+/// A DICOMweb (WADO-RS / QIDO-RS) client that keeps everything in memory.
+pub struct DicomWebClient {
+    http: reqwest::Client,
+    tokens: Arc<dyn AccessTokens>,
+    accept: AcceptMemory,
+    pub(crate) limits: ServerLimits,
+    response_limit: usize,
+}
+
+impl DicomWebClient {
+    /// A client over `http` (from [`crate::net::build_client`]) taking bearer tokens from `tokens`.
+    pub fn new(http: reqwest::Client, tokens: Arc<dyn AccessTokens>) -> Self {
+        Self {
+            http,
+            tokens,
+            accept: AcceptMemory::new(),
+            limits: ServerLimits::default(),
+            response_limit: DEFAULT_RESPONSE_LIMIT,
+        }
+    }
+
+    /// Caps the size of any one response body.
+    pub fn with_response_limit(mut self, bytes: usize) -> Self {
+        self.response_limit = bytes;
+        self
+    }
+
+    /// Fetches `.../studies/{uid}/metadata` and lays the study out.
+    pub async fn study_metadata(&self, url: &url::Url) -> Result<StudyLayout, DicomWebError> {
+        let json = self.get_json(url, Resource::Metadata).await?;
+        StudyLayout::from_metadata(url, &json)
+    }
+
+    /// GETs DICOM JSON (`application/dicom+json`).
+    pub(crate) async fn get_json(
+        &self,
+        url: &url::Url,
+        resource: Resource,
+    ) -> Result<serde_json::Value, DicomWebError> {
+        let accept = HeaderValue::from_static("application/dicom+json, application/json");
+        let mut response = self.send(url, resource, accept).await?;
+        if response.status() == StatusCode::NO_CONTENT {
+            return Ok(serde_json::Value::Array(Vec::new()));
+        }
+        let status = response.status();
+        if status == StatusCode::NOT_ACCEPTABLE || status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            return Err(DicomWebError::NotAcceptable { resource });
+        }
+        check_status(&response, resource)?;
+        let mut body = Zeroizing::new(Vec::new());
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|error| DicomWebError::from_reqwest(resource, error))?
+        {
+            if body.len() + chunk.len() > JSON_LIMIT {
+                return Err(DicomWebError::ResponseTooLarge {
+                    resource,
+                    limit_bytes: JSON_LIMIT,
+                });
+            }
+            zeroizing_vec::append(&mut body, &chunk);
+        }
+        serde_json::from_slice(&body).map_err(|error| DicomWebError::InvalidJson {
+            resource,
+            reason: error.to_string(),
+        })
+    }
+
+    /// GETs a WADO-RS resource and hands each part of the answer to `on_part` as it
+    /// completes; returns how many parts there were. A non-multipart answer (plain
+    /// `application/dicom`) counts as one part. 406/415 move along the Accept list.
+    pub async fn fetch_parts(
+        &self,
+        url: &url::Url,
+        resource: Resource,
+        list: AcceptList,
+        cancel: &CancellationToken,
+        on_part: &mut (dyn FnMut(Part) -> Result<(), DicomWebError> + Send),
+    ) -> Result<usize, DicomWebError> {
+        let origin = origin_of(url);
+        let mut index = self.accept.first(&origin, list);
+        let response = loop {
+            let accept = HeaderValue::from_static(list.values()[index]);
+            let response = tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(DicomWebError::Cancelled),
+                response = self.send(url, resource, accept) => response?,
+            };
+            let status = response.status();
+            if status != StatusCode::NOT_ACCEPTABLE && status != StatusCode::UNSUPPORTED_MEDIA_TYPE
+            {
+                break response;
+            }
+            index = self
+                .accept
+                .refused(&origin, list, index)
+                .ok_or(DicomWebError::NotAcceptable { resource })?;
+        };
+        check_status(&response, resource)?;
+        self.stream_parts(response, resource, cancel, on_part).await
+    }
+
+    /// Collects every part of a WADO-RS resource (for callers that want them all at once).
+    pub async fn fetch_all_parts(
+        &self,
+        url: &url::Url,
+        resource: Resource,
+        list: AcceptList,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<Part>, DicomWebError> {
+        let mut parts = Vec::new();
+        self.fetch_parts(url, resource, list, cancel, &mut |part| {
+            parts.push(part);
+            Ok(())
+        })
+        .await?;
+        Ok(parts)
+    }
+
+    async fn stream_parts(
+        &self,
+        mut response: reqwest::Response,
+        resource: Resource,
+        cancel: &CancellationToken,
+        on_part: &mut (dyn FnMut(Part) -> Result<(), DicomWebError> + Send),
+    ) -> Result<usize, DicomWebError> {
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let mut parser = if content_type.to_ascii_lowercase().starts_with("multipart/") {
+            Some(
+                MultipartParser::for_content_type(&content_type)
+                    .map_err(|source| DicomWebError::Multipart { resource, source })?,
+            )
+        } else {
+            None
+        };
+        let capacity = response
+            .content_length()
+            .map_or(0, |length| (length as usize).min(self.response_limit));
+        let mut single = zeroizing_vec::with_capacity(if parser.is_none() { capacity } else { 0 });
+        let mut received = 0usize;
+        let mut parts = 0usize;
+        loop {
+            let chunk = tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(DicomWebError::Cancelled),
+                chunk = response.chunk() => chunk,
+            };
+            let chunk = match chunk {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(error) if error.is_timeout() => {
+                    return Err(DicomWebError::Timeout { resource })
+                }
+                Err(_) => {
+                    return Err(DicomWebError::Interrupted {
+                        resource,
+                        complete_parts: parts,
+                    })
+                }
+            };
+            received += chunk.len();
+            if received > self.response_limit {
+                return Err(DicomWebError::ResponseTooLarge {
+                    resource,
+                    limit_bytes: self.response_limit,
+                });
+            }
+            match parser.as_mut() {
+                Some(parser) => {
+                    let done = parser
+                        .push(&chunk)
+                        .map_err(|source| DicomWebError::Multipart { resource, source })?;
+                    for part in done {
+                        parts += 1;
+                        on_part(part)?;
+                    }
+                }
+                None => zeroizing_vec::append(&mut single, &chunk),
+            }
+        }
+        match parser {
+            Some(parser) => parser
+                .finish()
+                .map_err(|source| DicomWebError::Multipart { resource, source })?,
+            None => {
+                let headers = vec![("content-type".to_string(), content_type)];
+                on_part(Part {
+                    headers,
+                    body: single,
+                })?;
+                parts = 1;
+            }
+        }
+        Ok(parts)
+    }
+
+    /// Sends a GET with the bearer token, `Accept` and `Cache-Control: no-store`.
+    async fn send(
+        &self,
+        url: &url::Url,
+        resource: Resource,
+        accept: HeaderValue,
+    ) -> Result<reqwest::Response, DicomWebError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(DicomWebError::BadUrl {
+                resource,
+                reason: format!("unsupported scheme {}", url.scheme()),
+            });
+        }
+        let mut request = self
+            .http
+            .get(url.clone())
+            .header(ACCEPT, accept)
+            .header(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(token) = self.tokens.bearer() {
+            let value = Zeroizing::new(format!("Bearer {}", token.as_str()));
+            let mut header = HeaderValue::from_str(&value).map_err(|_| DicomWebError::BadUrl {
+                resource,
+                reason: "the access token cannot be sent in a header".into(),
+            })?;
+            header.set_sensitive(true);
+            request = request.header(AUTHORIZATION, header);
+        }
+        request
+            .send()
+            .await
+            .map_err(|error| DicomWebError::from_reqwest(resource, error))
+    }
+}
+
+/// Turns an unsuccessful status into the matching error.
+fn check_status(response: &reqwest::Response, resource: Resource) -> Result<(), DicomWebError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    Err(match status {
+        StatusCode::UNAUTHORIZED => DicomWebError::Unauthorized {
+            resource,
+            detail: response
+                .headers()
+                .get(reqwest::header::WWW_AUTHENTICATE)
+                .and_then(|value| value.to_str().ok())
+                .and_then(error_description),
+        },
+        StatusCode::FORBIDDEN => DicomWebError::Forbidden { resource },
+        StatusCode::NOT_FOUND => DicomWebError::NotFound { resource },
+        StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => {
+            DicomWebError::Timeout { resource }
+        }
+        _ => DicomWebError::Status {
+            resource,
+            status: status.as_u16(),
+        },
+    })
+}
+
+/// `error_description="..."` from a `WWW-Authenticate: Bearer ...` challenge.
+fn error_description(challenge: &str) -> Option<String> {
+    const KEY: &str = "error_description=\"";
+    let start = challenge.find(KEY)? + KEY.len();
+    let rest = &challenge[start..];
+    let end = rest.find('"')?;
+    Some(
+        rest[..end]
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;

@@ -1,0 +1,279 @@
+//! From WADO-RS `metadata` (DICOM JSON, one object per instance) to a [`StudyLayout`]: the
+//! series of a study with their instances in display order, counts, geometry and window
+//! presets — everything the viewer needs to draw the study before any pixel arrives, and
+//! what retrieval later checks the received instances against.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::dicom_json::{self, tag};
+use super::error::{DicomWebError, Resource};
+
+/// A window centre/width pair with its optional explanation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WindowPreset {
+    /// Window centre.
+    pub center: f64,
+    /// Window width.
+    pub width: f64,
+    /// Explanation from the data, e.g. `LUNG`.
+    pub label: Option<String>,
+}
+
+/// One instance as announced by the metadata.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstanceLayout {
+    /// SOP Instance UID.
+    pub sop_instance_uid: String,
+    /// SOP Class UID.
+    pub sop_class_uid: Option<String>,
+    /// Instance Number.
+    pub instance_number: Option<i32>,
+    /// Rows (0 when not an image).
+    pub rows: u32,
+    /// Columns (0 when not an image).
+    pub columns: u32,
+    /// Bits Allocated.
+    pub bits_allocated: u32,
+    /// Samples per Pixel.
+    pub samples_per_pixel: u32,
+    /// Number of Frames (1 when absent).
+    pub frames: u32,
+    /// Image Position (Patient).
+    pub position: Option<[f64; 3]>,
+    /// Image Orientation (Patient).
+    pub orientation: Option<[f64; 6]>,
+    /// Pixel Spacing (row, column).
+    pub pixel_spacing: Option<[f64; 2]>,
+    /// Transfer syntax the server stores, when it says.
+    pub transfer_syntax: Option<String>,
+    /// Window presets of this instance.
+    pub window_presets: Vec<WindowPreset>,
+}
+
+impl InstanceLayout {
+    /// Bytes of uncompressed pixel data: rows × columns × frames × samples × bits / 8.
+    pub fn decoded_bytes(&self) -> u64 {
+        u64::from(self.rows)
+            * u64::from(self.columns)
+            * u64::from(self.frames.max(1))
+            * u64::from(self.samples_per_pixel.max(1))
+            * u64::from(self.bits_allocated)
+            / 8
+    }
+}
+
+/// One series in display order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesLayout {
+    /// Series Instance UID.
+    pub series_uid: String,
+    /// Series Number.
+    pub number: Option<i32>,
+    /// Modality.
+    pub modality: Option<String>,
+    /// Series Description.
+    pub description: Option<String>,
+    /// Instances sorted by position along the slice normal, else by instance number.
+    pub instances: Vec<InstanceLayout>,
+    /// Window presets of the series (from its first instance that has any).
+    pub window_presets: Vec<WindowPreset>,
+}
+
+impl SeriesLayout {
+    /// Decoded size of the whole series.
+    pub fn decoded_bytes(&self) -> u64 {
+        self.instances
+            .iter()
+            .map(InstanceLayout::decoded_bytes)
+            .sum()
+    }
+}
+
+/// A study as the viewer lays it out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudyLayout {
+    /// The study's WADO-RS URL (`.../studies/{uid}`), where retrieval starts.
+    #[serde(skip)]
+    pub study_url: url::Url,
+    /// Study Instance UID.
+    pub study_uid: String,
+    /// Accession Number.
+    pub accession_number: Option<String>,
+    /// Study Date (`YYYYMMDD`).
+    pub study_date: Option<String>,
+    /// Study Description.
+    pub description: Option<String>,
+    /// Series sorted by series number.
+    pub series: Vec<SeriesLayout>,
+}
+
+impl StudyLayout {
+    /// Builds the layout from the metadata JSON fetched from `metadata_url`.
+    pub fn from_metadata(metadata_url: &url::Url, json: &Value) -> Result<Self, DicomWebError> {
+        let invalid = |reason: &str| DicomWebError::InvalidJson {
+            resource: Resource::Metadata,
+            reason: reason.to_string(),
+        };
+        let objects = json.as_array().ok_or_else(|| invalid("not an array"))?;
+        let first = objects.first().ok_or_else(|| invalid("no instances"))?;
+        let study_uid = dicom_json::string(first, tag::STUDY_INSTANCE_UID)
+            .ok_or_else(|| invalid("no StudyInstanceUID"))?;
+        let study_url = study_url_from(metadata_url, &study_uid)?;
+        let mut series: Vec<SeriesLayout> = Vec::new();
+        for object in objects {
+            let series_uid = dicom_json::string(object, tag::SERIES_INSTANCE_UID)
+                .ok_or_else(|| invalid("an instance without SeriesInstanceUID"))?;
+            let instance = instance_from(object)
+                .ok_or_else(|| invalid("an instance without SOPInstanceUID"))?;
+            let index = match series.iter().position(|s| s.series_uid == series_uid) {
+                Some(index) => index,
+                None => {
+                    series.push(SeriesLayout {
+                        series_uid,
+                        number: dicom_json::integer(object, tag::SERIES_NUMBER),
+                        modality: dicom_json::string(object, tag::MODALITY),
+                        description: dicom_json::string(object, tag::SERIES_DESCRIPTION),
+                        instances: Vec::new(),
+                        window_presets: Vec::new(),
+                    });
+                    series.len() - 1
+                }
+            };
+            let target = &mut series[index];
+            if target.window_presets.is_empty() {
+                target.window_presets = instance.window_presets.clone();
+            }
+            target.instances.push(instance);
+        }
+        for each in &mut series {
+            sort_for_display(&mut each.instances);
+        }
+        series.sort_by(|a, b| {
+            (a.number.unwrap_or(i32::MAX), &a.series_uid)
+                .cmp(&(b.number.unwrap_or(i32::MAX), &b.series_uid))
+        });
+        Ok(Self {
+            study_url,
+            study_uid,
+            accession_number: dicom_json::string(first, tag::ACCESSION_NUMBER),
+            study_date: dicom_json::string(first, tag::STUDY_DATE),
+            description: dicom_json::string(first, tag::STUDY_DESCRIPTION),
+            series,
+        })
+    }
+
+    /// Decoded size of the whole study: what the viewer will hold once it is displayed.
+    pub fn decoded_bytes(&self) -> u64 {
+        self.series.iter().map(SeriesLayout::decoded_bytes).sum()
+    }
+
+    /// Number of instances announced.
+    pub fn instance_count(&self) -> usize {
+        self.series.iter().map(|s| s.instances.len()).sum()
+    }
+
+    /// The series with this UID.
+    pub fn series(&self, series_uid: &str) -> Option<&SeriesLayout> {
+        self.series.iter().find(|s| s.series_uid == series_uid)
+    }
+}
+
+/// `.../studies/{uid}/metadata` → `.../studies/{uid}`; any other shape is refused.
+fn study_url_from(metadata_url: &url::Url, study_uid: &str) -> Result<url::Url, DicomWebError> {
+    let bad = |reason: &str| DicomWebError::BadUrl {
+        resource: Resource::Metadata,
+        reason: reason.to_string(),
+    };
+    let mut url = metadata_url.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    let path = url.path().trim_end_matches('/').to_string();
+    let study_path = path
+        .strip_suffix("/metadata")
+        .ok_or_else(|| bad("it does not end in /metadata"))?;
+    let study_path = match study_path.find("/series/") {
+        Some(at) => &study_path[..at],
+        None => study_path,
+    };
+    if !study_path.ends_with(&format!("/studies/{study_uid}")) {
+        return Err(bad("its study does not match the metadata"));
+    }
+    url.set_path(study_path);
+    Ok(url)
+}
+
+fn instance_from(object: &Value) -> Option<InstanceLayout> {
+    let position = dicom_json::numbers(object, tag::IMAGE_POSITION_PATIENT);
+    let orientation = dicom_json::numbers(object, tag::IMAGE_ORIENTATION_PATIENT);
+    let spacing = dicom_json::numbers(object, tag::PIXEL_SPACING);
+    let centers = dicom_json::numbers(object, tag::WINDOW_CENTER);
+    let widths = dicom_json::numbers(object, tag::WINDOW_WIDTH);
+    let labels = dicom_json::strings(object, tag::WINDOW_EXPLANATION);
+    let window_presets = centers
+        .iter()
+        .zip(&widths)
+        .enumerate()
+        .filter(|(_, (_, width))| **width > 0.0)
+        .map(|(index, (center, width))| WindowPreset {
+            center: *center,
+            width: *width,
+            label: labels.get(index).cloned(),
+        })
+        .collect();
+    Some(InstanceLayout {
+        sop_instance_uid: dicom_json::string(object, tag::SOP_INSTANCE_UID)?,
+        sop_class_uid: dicom_json::string(object, tag::SOP_CLASS_UID),
+        instance_number: dicom_json::integer(object, tag::INSTANCE_NUMBER),
+        rows: dicom_json::unsigned(object, tag::ROWS).unwrap_or(0),
+        columns: dicom_json::unsigned(object, tag::COLUMNS).unwrap_or(0),
+        bits_allocated: dicom_json::unsigned(object, tag::BITS_ALLOCATED).unwrap_or(0),
+        samples_per_pixel: dicom_json::unsigned(object, tag::SAMPLES_PER_PIXEL).unwrap_or(1),
+        frames: dicom_json::unsigned(object, tag::NUMBER_OF_FRAMES).unwrap_or(1),
+        position: <[f64; 3]>::try_from(position).ok(),
+        orientation: <[f64; 6]>::try_from(orientation).ok(),
+        pixel_spacing: <[f64; 2]>::try_from(spacing).ok(),
+        transfer_syntax: dicom_json::string(object, tag::TRANSFER_SYNTAX_UID),
+        window_presets,
+    })
+}
+
+/// Sorts by distance along the slice normal when every instance has a position and
+/// orientation, otherwise by instance number; the SOP Instance UID breaks ties.
+fn sort_for_display(instances: &mut [InstanceLayout]) {
+    let normal = instances
+        .first()
+        .and_then(|first| first.orientation)
+        .map(|o| {
+            [
+                o[1] * o[5] - o[2] * o[4],
+                o[2] * o[3] - o[0] * o[5],
+                o[0] * o[4] - o[1] * o[3],
+            ]
+        });
+    let distance = |instance: &InstanceLayout| {
+        let (normal, position) = (normal?, instance.position?);
+        Some(normal[0] * position[0] + normal[1] * position[1] + normal[2] * position[2])
+    };
+    let all_positioned = instances.iter().all(|i| distance(i).is_some());
+    instances.sort_by(|a, b| {
+        let by_position = if all_positioned {
+            distance(a)
+                .unwrap_or(0.0)
+                .total_cmp(&distance(b).unwrap_or(0.0))
+        } else {
+            std::cmp::Ordering::Equal
+        };
+        by_position
+            .then(
+                a.instance_number
+                    .unwrap_or(i32::MAX)
+                    .cmp(&b.instance_number.unwrap_or(i32::MAX)),
+            )
+            .then_with(|| a.sop_instance_uid.cmp(&b.sop_instance_uid))
+    });
+}
+
+#[cfg(test)]
+#[path = "metadata_tests.rs"]
+mod tests;

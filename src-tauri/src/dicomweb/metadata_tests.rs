@@ -1,0 +1,113 @@
+use serde_json::{json, Value};
+
+use super::*;
+
+fn instance(series: &str, number: i32, sop: &str, z: Option<f64>) -> Value {
+    let mut object = json!({
+        "0020000D": {"vr": "UI", "Value": ["1.2.3"]},
+        "0020000E": {"vr": "UI", "Value": [series]},
+        "00080018": {"vr": "UI", "Value": [sop]},
+        "00080060": {"vr": "CS", "Value": ["CT"]},
+        "00200011": {"vr": "IS", "Value": [if series == "1.2.3.2" { 2 } else { 1 }]},
+        "00200013": {"vr": "IS", "Value": [number]},
+        "00280010": {"vr": "US", "Value": [512]},
+        "00280011": {"vr": "US", "Value": [512]},
+        "00280100": {"vr": "US", "Value": [16]},
+        "00281050": {"vr": "DS", "Value": [40, -600]},
+        "00281051": {"vr": "DS", "Value": [400, 1500]},
+        "00281055": {"vr": "LO", "Value": ["SOFT", "LUNG"]},
+        "00200037": {"vr": "DS", "Value": [1, 0, 0, 0, 1, 0]}
+    });
+    if let Some(z) = z {
+        object["00200032"] = json!({"vr": "DS", "Value": [0, 0, z]});
+    }
+    object
+}
+
+fn url(text: &str) -> url::Url {
+    url::Url::parse(text).unwrap()
+}
+
+#[test]
+fn groups_series_and_sorts_instances_by_position() {
+    let json = Value::Array(vec![
+        instance("1.2.3.2", 1, "9.2", Some(0.0)),
+        instance("1.2.3.1", 3, "9.13", Some(-20.0)),
+        instance("1.2.3.1", 1, "9.11", Some(0.0)),
+        instance("1.2.3.1", 2, "9.12", Some(-10.0)),
+    ]);
+    let layout =
+        StudyLayout::from_metadata(&url("http://h/dicomweb/studies/1.2.3/metadata"), &json)
+            .unwrap();
+    assert_eq!(layout.study_url.as_str(), "http://h/dicomweb/studies/1.2.3");
+    assert_eq!(layout.series.len(), 2);
+    assert_eq!(layout.series[0].series_uid, "1.2.3.1");
+    let order: Vec<_> = layout.series[0]
+        .instances
+        .iter()
+        .map(|i| i.sop_instance_uid.as_str())
+        .collect();
+    assert_eq!(
+        order,
+        ["9.13", "9.12", "9.11"],
+        "ascending along the normal"
+    );
+    assert_eq!(layout.instance_count(), 4);
+    assert_eq!(layout.decoded_bytes(), 4 * 512 * 512 * 2);
+    let presets = &layout.series[0].window_presets;
+    assert_eq!(presets.len(), 2);
+    assert_eq!(presets[1].label.as_deref(), Some("LUNG"));
+    assert_eq!(presets[1].center, -600.0);
+}
+
+#[test]
+fn falls_back_to_instance_number_without_positions() {
+    let json = Value::Array(vec![
+        instance("1.2.3.1", 2, "9.2", None),
+        instance("1.2.3.1", 1, "9.1", Some(5.0)),
+        instance("1.2.3.1", 3, "9.3", None),
+    ]);
+    let layout = StudyLayout::from_metadata(
+        &url("http://h/w/studies/1.2.3/series/1.2.3.1/metadata"),
+        &json,
+    )
+    .unwrap();
+    assert_eq!(layout.study_url.path(), "/w/studies/1.2.3");
+    let numbers: Vec<_> = layout.series[0]
+        .instances
+        .iter()
+        .map(|i| i.instance_number)
+        .collect();
+    assert_eq!(numbers, [Some(1), Some(2), Some(3)]);
+}
+
+#[test]
+fn refuses_metadata_that_cannot_be_laid_out() {
+    let metadata_url = url("http://h/w/studies/1.2.3/metadata");
+    for bad in [
+        json!({}),
+        json!([]),
+        json!([{"00080018": {"vr": "UI", "Value": ["1"]}}]),
+    ] {
+        assert!(
+            StudyLayout::from_metadata(&metadata_url, &bad).is_err(),
+            "{bad}"
+        );
+    }
+    let json = Value::Array(vec![instance("1.2.3.1", 1, "9.1", None)]);
+    let other_study = url("http://h/w/studies/7.7.7/metadata");
+    assert!(StudyLayout::from_metadata(&other_study, &json).is_err());
+    assert!(StudyLayout::from_metadata(&url("http://h/w/studies/1.2.3"), &json).is_err());
+}
+
+#[test]
+fn decoded_size_counts_frames_and_samples() {
+    let mut object = instance("1.2.3.1", 1, "9.1", None);
+    object["00280008"] = json!({"vr": "IS", "Value": ["10"]});
+    object["00280002"] = json!({"vr": "US", "Value": [3]});
+    object["00280100"] = json!({"vr": "US", "Value": [8]});
+    let layout =
+        StudyLayout::from_metadata(&url("http://h/w/studies/1.2.3/metadata"), &json!([object]))
+            .unwrap();
+    assert_eq!(layout.decoded_bytes(), 512 * 512 * 10 * 3);
+}

@@ -1,0 +1,33 @@
+//! DICOMweb retrieval into memory: study metadata first (enough to draw the layout), then
+//! instances over WADO-RS in the order the clinician needs them, every instance verified
+//! against the pointer before display, nothing ever written to disk. QIDO-RS searches and
+//! single-instance or frame retrieval for on-demand scrolling live here too.
+
+pub mod accept;
+mod assembly;
+mod client;
+pub mod dicom_json;
+mod error;
+mod media_type;
+pub mod metadata;
+pub mod multipart;
+pub mod qido;
+mod retrieved;
+mod schedule;
+pub mod synthetic;
+pub mod verify;
+mod wado;
+mod zeroizing_vec;
+
+pub use client::DicomWebClient;
+pub use error::{DicomWebError, Resource};
+pub use media_type::MediaType;
+pub use metadata::{InstanceLayout, SeriesLayout, StudyLayout, WindowPreset};
+pub use qido::{SeriesSummary, StudyQuery, StudySummary};
+pub use retrieved::{
+    QuarantinedInstance, RetrievalProgress, RetrievedInstance, RetrievedSeries, RetrievedStudy,
+    StudyWarning,
+};
+pub use schedule::{plan, FetchUnit, RetrieveOptions};
+pub use verify::{Expectations, QuarantineReason};
+pub use wado::InstanceOutcome;

@@ -1,0 +1,267 @@
+//! The data-quality check every instance passes before it may be displayed: it belongs to
+//! the patient of the pointer (Patient ID and issuer), to the study that was asked for,
+//! is announced by the study's metadata, and — for native encodings — carries exactly the
+//! pixel bytes its header promises. An instance that fails is quarantined with a
+//! [`QuarantineReason`]; it is never shown, and the study carries a warning.
+
+use dicom_dictionary_std::tags;
+use dicom_object::file::{OpenFileOptions, ReadPreamble};
+use serde::Serialize;
+
+use crate::nhs_number::NhsNumber;
+
+/// What an instance must match.
+#[derive(Debug, Clone)]
+pub struct Expectations {
+    /// NHS number of the pointer the study came from.
+    pub nhs_number: NhsNumber,
+    /// Study Instance UID of the pointer.
+    pub study_uid: String,
+}
+
+/// Issuers under which a Patient ID is an NHS number.
+const NHS_ISSUERS: &[&str] = &[
+    "NHS",
+    "2.16.840.1.113883.2.1.4.1",
+    "https://fhir.nhs.uk/Id/nhs-number",
+];
+
+/// Transfer syntaxes whose Pixel Data is stored uncompressed.
+const NATIVE_SYNTAXES: &[&str] = &[
+    "1.2.840.10008.1.2",
+    "1.2.840.10008.1.2.1",
+    "1.2.840.10008.1.2.2",
+    "1.2.840.10008.1.2.1.99",
+];
+
+/// Why an instance was not admitted. Texts name no patient data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum QuarantineReason {
+    /// Not a readable DICOM Part-10 instance.
+    #[error("the instance could not be read as DICOM: {detail}")]
+    Unreadable {
+        /// The parser's finding.
+        detail: String,
+    },
+    /// Patient ID differs from the pointer's NHS number.
+    #[error("the instance belongs to a different patient")]
+    WrongPatient,
+    /// Issuer of Patient ID is not the NHS.
+    #[error("the instance's patient ID was issued by someone other than the NHS")]
+    WrongIssuer,
+    /// Study Instance UID differs from the pointer's.
+    #[error("the instance belongs to a different study")]
+    WrongStudy,
+    /// The metadata does not list this instance.
+    #[error("the instance is not listed in the study's metadata")]
+    NotInMetadata,
+    /// Another instance with the same SOP Instance UID but different content arrived.
+    #[error("another instance with the same SOP Instance UID was already received")]
+    DuplicateSopInstance,
+    /// Native Pixel Data shorter or longer than rows × columns × frames × samples × bits.
+    #[error("the pixel data holds {actual} bytes where {expected} were expected")]
+    PixelDataLength {
+        /// rows × columns × frames × samples × bits / 8.
+        expected: u64,
+        /// What the instance holds.
+        actual: u64,
+    },
+    /// Encapsulated Pixel Data without any fragment.
+    #[error("the compressed pixel data is empty")]
+    EmptyPixelData,
+    /// Received bytes are not a complete instance (the transfer was cut).
+    #[error("the instance arrived incomplete")]
+    Incomplete,
+}
+
+/// Identity of a received instance (fields empty when they could not be read).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstanceFacts {
+    /// SOP Instance UID.
+    pub sop_instance_uid: String,
+    /// Series Instance UID.
+    pub series_uid: String,
+    /// Transfer syntax of the received bytes.
+    pub transfer_syntax: String,
+}
+
+/// The result of checking one instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// What could be read of its identity.
+    pub facts: InstanceFacts,
+    /// Why it must be withheld, if it must.
+    pub problem: Option<QuarantineReason>,
+}
+
+/// [`check_instance`] as a `Result`.
+pub fn verify_instance(
+    bytes: &[u8],
+    expectations: &Expectations,
+) -> Result<InstanceFacts, QuarantineReason> {
+    let verdict = check_instance(bytes, expectations);
+    match verdict.problem {
+        None => Ok(verdict.facts),
+        Some(problem) => Err(problem),
+    }
+}
+
+/// Reads `bytes` as a Part-10 instance and checks it against `expectations`. Checks that
+/// need the whole study (announced by metadata, duplicates, counts) are the caller's.
+pub fn check_instance(bytes: &[u8], expectations: &Expectations) -> Verdict {
+    let object = OpenFileOptions::new()
+        .read_preamble(ReadPreamble::Auto)
+        .from_reader(bytes);
+    let mut object = match object {
+        Ok(object) => object,
+        Err(error) => {
+            return Verdict {
+                facts: InstanceFacts::default(),
+                problem: Some(QuarantineReason::Unreadable {
+                    detail: error.to_string(),
+                }),
+            }
+        }
+    };
+    let text = |tag| {
+        object
+            .element_opt(tag)
+            .ok()
+            .flatten()
+            .and_then(|element| element.to_str().ok())
+            .map(|value| value.trim_end_matches(['\0', ' ']).trim().to_string())
+    };
+    let number = |tag| {
+        object
+            .element_opt(tag)
+            .ok()
+            .flatten()
+            .and_then(|element| element.to_int::<u64>().ok())
+    };
+    let patient_id = text(tags::PATIENT_ID).unwrap_or_default();
+    let issuer = text(tags::ISSUER_OF_PATIENT_ID);
+    let study_uid = text(tags::STUDY_INSTANCE_UID).unwrap_or_default();
+    let facts = InstanceFacts {
+        sop_instance_uid: text(tags::SOP_INSTANCE_UID).unwrap_or_default(),
+        series_uid: text(tags::SERIES_INSTANCE_UID).unwrap_or_default(),
+        transfer_syntax: object
+            .meta()
+            .transfer_syntax()
+            .trim_end_matches(['\0', ' '])
+            .to_string(),
+    };
+    let expected_pixels = number(tags::ROWS).unwrap_or(0)
+        * number(tags::COLUMNS).unwrap_or(0)
+        * number(tags::NUMBER_OF_FRAMES).unwrap_or(1).max(1)
+        * number(tags::SAMPLES_PER_PIXEL).unwrap_or(1).max(1)
+        * number(tags::BITS_ALLOCATED).unwrap_or(0)
+        / 8;
+    let pixel_data = object
+        .take_element(tags::PIXEL_DATA)
+        .ok()
+        .map(|e| e.into_value());
+    let pixel_check = pixel_data
+        .as_ref()
+        .map(|value| check_pixel_data(value, &facts.transfer_syntax, expected_pixels));
+    if let Some(value) = pixel_data {
+        scrub(value);
+    }
+    let problem = first_problem(
+        expectations,
+        &facts,
+        &patient_id,
+        issuer,
+        &study_uid,
+        pixel_check,
+    )
+    .err();
+    Verdict { facts, problem }
+}
+
+fn first_problem(
+    expectations: &Expectations,
+    facts: &InstanceFacts,
+    patient_id: &str,
+    issuer: Option<String>,
+    study_uid: &str,
+    pixel_check: Option<Result<(), QuarantineReason>>,
+) -> Result<(), QuarantineReason> {
+    if patient_id != expectations.nhs_number.as_digits() {
+        return Err(QuarantineReason::WrongPatient);
+    }
+    if let Some(issuer) = issuer.filter(|issuer| !issuer.is_empty()) {
+        if !NHS_ISSUERS
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(&issuer))
+        {
+            return Err(QuarantineReason::WrongIssuer);
+        }
+    }
+    if study_uid != expectations.study_uid {
+        return Err(QuarantineReason::WrongStudy);
+    }
+    if facts.sop_instance_uid.is_empty() {
+        return Err(QuarantineReason::Unreadable {
+            detail: "no SOP Instance UID".into(),
+        });
+    }
+    pixel_check.unwrap_or(Ok(()))?;
+    Ok(())
+}
+
+type PixelValue =
+    dicom_core::value::Value<dicom_object::InMemDicomObject, dicom_object::mem::InMemFragment>;
+
+fn check_pixel_data(
+    value: &PixelValue,
+    transfer_syntax: &str,
+    expected: u64,
+) -> Result<(), QuarantineReason> {
+    use dicom_core::value::Value;
+    match value {
+        Value::PixelSequence(sequence) => {
+            if sequence
+                .fragments()
+                .iter()
+                .all(|fragment| fragment.is_empty())
+            {
+                Err(QuarantineReason::EmptyPixelData)
+            } else {
+                Ok(())
+            }
+        }
+        Value::Primitive(primitive) if NATIVE_SYNTAXES.contains(&transfer_syntax) => {
+            let actual = primitive.calculate_byte_len() as u64;
+            // One byte of padding keeps an odd-length value even.
+            if actual == expected || (expected % 2 == 1 && actual == expected + 1) {
+                Ok(())
+            } else {
+                Err(QuarantineReason::PixelDataLength { expected, actual })
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Overwrites a parsed Pixel Data value before it is freed: it is a copy of clinical bytes.
+fn scrub(value: PixelValue) {
+    use dicom_core::value::{PrimitiveValue, Value};
+    use zeroize::Zeroize;
+    match value {
+        Value::Primitive(PrimitiveValue::U8(mut bytes)) => bytes[..].zeroize(),
+        Value::Primitive(PrimitiveValue::U16(mut words)) => words[..].zeroize(),
+        Value::Primitive(PrimitiveValue::I16(mut words)) => words[..].zeroize(),
+        Value::PixelSequence(sequence) => {
+            let (_, mut fragments) = sequence.into_parts();
+            for fragment in fragments.iter_mut() {
+                fragment.zeroize();
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+#[path = "verify_tests.rs"]
+mod tests;
