@@ -26,6 +26,8 @@ pub enum Command {
     Render(RenderArgs),
     /// Run the go-live conformance checks and print pass/fail for each.
     Conformance(ConformanceArgs),
+    /// Manage the CIS2 client key in the OS keyring (generate, import, show the public JWK).
+    Keys(crate::auth::keys_command::KeysArgs),
 }
 
 /// Arguments of `nir-viewer sandbox`.
@@ -81,11 +83,14 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None => crate::app::run_viewer(),
-        Some(Command::Sandbox(_args)) => not_available("sandbox"),
+        Some(Command::Sandbox(args)) => {
+            crate::sandbox::cli_command::run(&args.listen, args.require_auth)
+        }
         Some(Command::Render(args)) => {
             crate::imaging::render::run_render(&args.files, &args.out, &args.format, args.frame)
         }
         Some(Command::Conformance(_args)) => not_available("conformance"),
+        Some(Command::Keys(args)) => crate::auth::keys_command::run(&args),
     }
 }
 
