@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod dicomweb;
 pub mod error;
+pub mod launch;
 pub mod logging;
 pub mod net;
 pub mod nhs_number;
