@@ -63,6 +63,8 @@ pub enum Command {
     /// Inspect the configuration in force.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Manage the CIS2 client key in the OS keyring (generate, import, show the public JWK).
+    Keys(crate::auth::keys_command::KeysArgs),
 }
 
 /// `nir-viewer config ...`
@@ -139,9 +141,12 @@ pub fn main() -> ExitCode {
     match cli.command {
         None => crate::app::run_viewer(link),
         Some(Command::Config(ConfigCommand::Check { file })) => config_check(file),
-        Some(Command::Sandbox(_args)) => not_available("sandbox"),
+        Some(Command::Sandbox(args)) => {
+            crate::sandbox::cli_command::run(&args.listen, args.require_auth)
+        }
         Some(Command::Render(_args)) => not_available("render"),
         Some(Command::Conformance(_args)) => not_available("conformance"),
+        Some(Command::Keys(args)) => crate::auth::keys_command::run(&args),
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -14,4 +15,5 @@ pub mod launch;
 pub mod logging;
 pub mod net;
 pub mod nhs_number;
+pub mod sandbox;
 pub mod vault;
