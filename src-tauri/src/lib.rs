@@ -12,6 +12,7 @@ pub mod config;
 pub mod dicomweb;
 pub mod error;
 pub mod imaging;
+pub mod launch;
 pub mod logging;
 pub mod net;
 pub mod nhs_number;
