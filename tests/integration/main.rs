@@ -6,4 +6,5 @@
 
 mod cli;
 mod dicomweb;
+mod imaging_corpus;
 mod sandbox;
