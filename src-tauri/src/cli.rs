@@ -144,7 +144,9 @@ pub fn main() -> ExitCode {
         Some(Command::Sandbox(args)) => {
             crate::sandbox::cli_command::run(&args.listen, args.require_auth)
         }
-        Some(Command::Render(_args)) => not_available("render"),
+        Some(Command::Render(args)) => {
+            crate::imaging::render::run_render(&args.files, &args.out, &args.format, args.frame)
+        }
         Some(Command::Conformance(_args)) => not_available("conformance"),
         Some(Command::Keys(args)) => crate::auth::keys_command::run(&args),
     }
