@@ -79,20 +79,36 @@ pub fn to_display_frame(frame: &DecodedFrame, rows: u32, columns: u32) -> Displa
 /// or values wider than 16 bits are mapped here and sent with an identity rescale.
 fn grey_bytes(samples: &GraySamples, modality: &ModalityLut) -> (&'static str, Vec<u8>, f64, f64) {
     match (samples, modality) {
-        (GraySamples::Unsigned16(v), ModalityLut::Rescale(r)) => {
-            ("u16", v.iter().flat_map(|x| x.to_le_bytes()).collect(), r.slope, r.intercept)
-        }
-        (GraySamples::Signed16(v), ModalityLut::Rescale(r)) => {
-            ("i16", v.iter().flat_map(|x| x.to_le_bytes()).collect(), r.slope, r.intercept)
-        }
+        (GraySamples::Unsigned16(v), ModalityLut::Rescale(r)) => (
+            "u16",
+            v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            r.slope,
+            r.intercept,
+        ),
+        (GraySamples::Signed16(v), ModalityLut::Rescale(r)) => (
+            "i16",
+            v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            r.slope,
+            r.intercept,
+        ),
         _ => {
-            let values: Vec<f64> = samples.to_i64().into_iter().map(|s| modality.apply(s)).collect();
+            let values: Vec<f64> = samples
+                .to_i64()
+                .into_iter()
+                .map(|s| modality.apply(s))
+                .collect();
             let (min, max) = min_max(&values);
             if min >= 0.0 && max <= f64::from(u16::MAX) {
-                let bytes = values.iter().flat_map(|&x| (x.round() as u16).to_le_bytes()).collect();
+                let bytes = values
+                    .iter()
+                    .flat_map(|&x| (x.round() as u16).to_le_bytes())
+                    .collect();
                 ("u16", bytes, 1.0, 0.0)
             } else if min >= f64::from(i16::MIN) && max <= f64::from(i16::MAX) {
-                let bytes = values.iter().flat_map(|&x| (x.round() as i16).to_le_bytes()).collect();
+                let bytes = values
+                    .iter()
+                    .flat_map(|&x| (x.round() as i16).to_le_bytes())
+                    .collect();
                 ("i16", bytes, 1.0, 0.0)
             } else {
                 // Wider than 16 bits (e.g. 32-bit dose): scale into u16 and say how.
@@ -108,12 +124,20 @@ fn grey_bytes(samples: &GraySamples, modality: &ModalityLut) -> (&'static str, V
 }
 
 fn min_max(values: &[f64]) -> (f64, f64) {
-    values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)))
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        })
 }
 
 /// The window covering the frame's whole output range, when the file offers none.
 fn full_range_window(samples: &GraySamples, modality: &ModalityLut) -> (f64, f64) {
-    let values: Vec<f64> = samples.to_i64().into_iter().map(|s| modality.apply(s)).collect();
+    let values: Vec<f64> = samples
+        .to_i64()
+        .into_iter()
+        .map(|s| modality.apply(s))
+        .collect();
     let (min, max) = min_max(&values);
     if !min.is_finite() || !max.is_finite() {
         return (0.0, 1.0);
@@ -135,7 +159,7 @@ mod tests {
                 samples,
                 modality,
                 voi: VoiOptions::default(),
-                presentation: Presentation::default(),
+                presentation: Presentation { invert: false },
             },
         }
     }
@@ -144,23 +168,41 @@ mod tests {
     fn signed_ct_goes_as_stored_with_its_rescale_and_a_full_range_window() {
         let frame = grey(
             GraySamples::Signed16(vec![-2000, 0, 1000]),
-            ModalityLut::Rescale(Rescale { slope: 1.0, intercept: -1024.0 }),
+            ModalityLut::Rescale(Rescale {
+                slope: 1.0,
+                intercept: -1024.0,
+            }),
         );
         let display = to_display_frame(&frame, 1, 3);
         assert_eq!(display.format, "i16");
-        assert_eq!(display.bytes, [-2000i16, 0, 1000].iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<_>>());
+        assert_eq!(
+            display.bytes,
+            [-2000i16, 0, 1000]
+                .iter()
+                .flat_map(|x| x.to_le_bytes())
+                .collect::<Vec<_>>()
+        );
         assert_eq!((display.slope, display.intercept), (1.0, -1024.0));
-        assert_eq!((display.window_center, display.window_width), (-1524.0, 3000.0));
+        assert_eq!(
+            (display.window_center, display.window_width),
+            (-1524.0, 3000.0)
+        );
     }
 
     #[test]
     fn wide_values_are_scaled_into_sixteen_bits_with_the_scale_sent() {
-        let frame = grey(GraySamples::Wide(vec![0, 1 << 20]), ModalityLut::Rescale(Rescale::IDENTITY));
+        let frame = grey(
+            GraySamples::Wide(vec![0, 1 << 20]),
+            ModalityLut::Rescale(Rescale::IDENTITY),
+        );
         let display = to_display_frame(&frame, 1, 2);
         assert_eq!(display.format, "u16");
         let top = u16::from_le_bytes([display.bytes[2], display.bytes[3]]);
         assert_eq!(top, u16::MAX);
-        assert!((f64::from(top) * display.slope + display.intercept - f64::from(1u32 << 20)).abs() < 1.0);
+        assert!(
+            (f64::from(top) * display.slope + display.intercept - f64::from(1u32 << 20)).abs()
+                < 1.0
+        );
     }
 
     #[test]

@@ -14,8 +14,6 @@ pub mod views;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tokio_util::sync::CancellationToken;
-
 pub use display_frame::{to_display_frame, DisplayFrame};
 pub use error::ViewerError;
 pub use pointer::{Pointer, PointerKind};
@@ -143,21 +141,32 @@ impl ViewerSession {
     pub fn pointer(&self, record_id: &str) -> Result<(NhsNumber, Pointer), ViewerError> {
         let guard = self.patient();
         let state = guard.as_ref().ok_or(ViewerError::NoPatient)?;
-        let pointer = state.pointers.get(record_id).cloned().ok_or(ViewerError::UnknownRecord)?;
+        let pointer = state
+            .pointers
+            .get(record_id)
+            .cloned()
+            .ok_or(ViewerError::UnknownRecord)?;
         Ok((state.nhs_number.clone(), pointer))
     }
 
     /// Closes everything about the current patient: cancels retrievals, wipes the vault.
     pub fn close_patient(&self) {
-        let Some(state) = self.patient().take() else { return };
+        let Some(state) = self.patient().take() else {
+            return;
+        };
         for study in state.studies.values() {
             study.cancel.cancel();
         }
         let removed = self.vault.wipe_patient(&state.key);
         crate::logging::forget_sensitive_terms();
         self.audit_event(
-            self.new_event(Action::Wipe { scope: "patient".into() }, Outcome::Success)
-                .about(&state.nhs_number),
+            self.new_event(
+                Action::Wipe {
+                    scope: "patient".into(),
+                },
+                Outcome::Success,
+            )
+            .about(&state.nhs_number),
         );
         tracing::info!(items = removed, "patient closed and wiped");
     }
@@ -175,12 +184,11 @@ impl ViewerSession {
     ) -> Result<T, ViewerError> {
         let guard = self.patient();
         let state = guard.as_ref().ok_or(ViewerError::NoPatient)?;
-        let study = state.studies.get(study_key).ok_or(ViewerError::StudyClosed)?;
+        let study = state
+            .studies
+            .get(study_key)
+            .ok_or(ViewerError::StudyClosed)?;
         Ok(f(state, study))
-    }
-
-    fn cancel_token(&self, study_key: &str) -> Result<CancellationToken, ViewerError> {
-        self.with_study(study_key, |_, study| study.cancel.clone())
     }
 }
 

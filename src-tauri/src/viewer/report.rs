@@ -18,9 +18,14 @@ impl ViewerSession {
     pub async fn open_report(&self, record_id: &str) -> Result<ReportView, ViewerError> {
         let (nhs_number, pointer) = self.pointer(record_id)?;
         if pointer.kind == PointerKind::ImagingStudy {
-            return Err(ViewerError::NotOpenable("it is an imaging study, not a report".into()));
+            return Err(ViewerError::NotOpenable(
+                "it is an imaging study, not a report".into(),
+            ));
         }
-        let url = pointer.url.clone().ok_or_else(|| ViewerError::NotOpenable("it has no retrieval address".into()))?;
+        let url = pointer
+            .url
+            .clone()
+            .ok_or_else(|| ViewerError::NotOpenable("it has no retrieval address".into()))?;
         let mut request = self
             .http()
             .get(url)
@@ -32,27 +37,55 @@ impl ViewerSession {
         if let Some(token) = crate::net::AccessTokens::bearer(&*self.parts.tokens) {
             request = request.bearer_auth(token.as_str());
         }
-        let mut response = request.send().await.map_err(|e| ViewerError::Report(e.without_url().to_string()))?;
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| ViewerError::Report(e.without_url().to_string()))?;
         if !response.status().is_success() {
-            self.audit_event(self.new_event(Action::View, Outcome::SeriousFailure).about(&nhs_number).entity("report", record_id));
-            return Err(ViewerError::Report(format!("the provider answered {}", response.status())));
+            self.audit_event(
+                self.new_event(Action::View, Outcome::SeriousFailure)
+                    .about(&nhs_number)
+                    .entity("report", record_id),
+            );
+            return Err(ViewerError::Report(format!(
+                "the provider answered {}",
+                response.status()
+            )));
         }
         let mut body = zeroize::Zeroizing::new(Vec::new());
-        while let Some(chunk) = response.chunk().await.map_err(|e| ViewerError::Report(e.without_url().to_string()))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| ViewerError::Report(e.without_url().to_string()))?
+        {
             if body.len() + chunk.len() > REPORT_LIMIT {
-                return Err(ViewerError::Report("it is larger than the viewer accepts".into()));
+                return Err(ViewerError::Report(
+                    "it is larger than the viewer accepts".into(),
+                ));
             }
             body.extend_from_slice(&chunk);
         }
-        let json: Value = serde_json::from_slice(&body).map_err(|_| ViewerError::Report("it is not valid FHIR JSON".into()))?;
+        let json: Value = serde_json::from_slice(&body)
+            .map_err(|_| ViewerError::Report("it is not valid FHIR JSON".into()))?;
         let parsed = parse_report(&json)?;
         let patient = self.patient_key()?;
         let mut pdf_url = None;
         if let Some(pdf) = parsed.pdf {
-            self.vault.put(ItemKey { patient, study: None, name: format!("report-pdf:{record_id}") }, pdf)?;
+            self.vault.put(
+                ItemKey {
+                    patient,
+                    study: None,
+                    name: format!("report-pdf:{record_id}"),
+                },
+                pdf,
+            )?;
             pdf_url = Some(format!("/report/{record_id}"));
         }
-        self.audit_event(self.new_event(Action::View, Outcome::Success).about(&nhs_number).entity("report", record_id));
+        self.audit_event(
+            self.new_event(Action::View, Outcome::Success)
+                .about(&nhs_number)
+                .entity("report", record_id),
+        );
         Ok(ReportView {
             record_id: record_id.to_owned(),
             title: parsed.title.unwrap_or_else(|| pointer.description.clone()),
@@ -64,15 +97,25 @@ impl ViewerSession {
     }
 
     /// The PDF of an opened report, from memory.
-    pub fn report_pdf(&self, record_id: &str) -> Result<std::sync::Arc<crate::vault::SecretBuffer>, ViewerError> {
+    pub fn report_pdf(
+        &self,
+        record_id: &str,
+    ) -> Result<std::sync::Arc<crate::vault::SecretBuffer>, ViewerError> {
         let patient = self.patient_key()?;
         self.vault
-            .get(&ItemKey { patient, study: None, name: format!("report-pdf:{record_id}") })
+            .get(&ItemKey {
+                patient,
+                study: None,
+                name: format!("report-pdf:{record_id}"),
+            })
             .ok_or(ViewerError::UnknownRecord)
     }
 
     fn patient_key(&self) -> Result<crate::vault::PatientKey, ViewerError> {
-        self.patient().as_ref().map(|s| s.key.clone()).ok_or(ViewerError::NoPatient)
+        self.patient()
+            .as_ref()
+            .map(|s| s.key.clone())
+            .ok_or(ViewerError::NoPatient)
     }
 }
 
@@ -97,7 +140,10 @@ fn text_at(value: &Value, path: &[&str]) -> Option<String> {
 /// Reads a `DiagnosticReport` (conclusion, presentedForm), a `CarePlan` (title,
 /// description) or any resource with a narrative.
 pub(crate) fn parse_report(json: &Value) -> Result<ParsedReport, ViewerError> {
-    let kind = json.get("resourceType").and_then(Value::as_str).unwrap_or_default();
+    let kind = json
+        .get("resourceType")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if kind.is_empty() {
         return Err(ViewerError::Report("it is not a FHIR resource".into()));
     }
@@ -121,15 +167,27 @@ pub(crate) fn parse_report(json: &Value) -> Result<ParsedReport, ViewerError> {
             texts.push(text);
         }
     }
-    for form in json.get("presentedForm").and_then(Value::as_array).into_iter().flatten() {
-        let content_type = form.get("contentType").and_then(Value::as_str).unwrap_or_default();
-        let Some(data) = form.get("data").and_then(Value::as_str) else { continue };
+    for form in json
+        .get("presentedForm")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let content_type = form
+            .get("contentType")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let Some(data) = form.get("data").and_then(Value::as_str) else {
+            continue;
+        };
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data)
             .map_err(|_| ViewerError::Report("its attachment is not valid base64".into()))?;
         if content_type.starts_with("application/pdf") {
             if !bytes.starts_with(b"%PDF-") {
-                return Err(ViewerError::Report("its PDF attachment is not a PDF".into()));
+                return Err(ViewerError::Report(
+                    "its PDF attachment is not a PDF".into(),
+                ));
             }
             report.pdf = Some(bytes);
         } else if content_type.starts_with("text/plain") {
@@ -137,7 +195,9 @@ pub(crate) fn parse_report(json: &Value) -> Result<ParsedReport, ViewerError> {
         }
     }
     if texts.is_empty() && report.pdf.is_none() {
-        return Err(ViewerError::Report("it holds neither text nor a PDF".into()));
+        return Err(ViewerError::Report(
+            "it holds neither text nor a PDF".into(),
+        ));
     }
     report.text = texts.join("\n\n");
     Ok(report)

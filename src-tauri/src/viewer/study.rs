@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::views::{SeriesView, StudyProgressView, StudyView};
+use super::views::{StudyProgressView, StudyView};
 use super::{display_frame, PointerKind, ViewerError, ViewerSession};
 use crate::audit::{Action, Outcome};
 use crate::dicomweb::{Expectations, InstanceOutcome, RetrieveOptions, StudyLayout};
@@ -58,15 +58,24 @@ impl ViewerSession {
     ) -> Result<StudyView, ViewerError> {
         let (nhs_number, pointer) = self.pointer(record_id)?;
         if pointer.kind != PointerKind::ImagingStudy {
-            return Err(ViewerError::NotOpenable("it is not an imaging study".into()));
+            return Err(ViewerError::NotOpenable(
+                "it is not an imaging study".into(),
+            ));
         }
-        let url = pointer.url.clone().ok_or_else(|| ViewerError::NotOpenable("it has no retrieval address".into()))?;
+        let url = pointer
+            .url
+            .clone()
+            .ok_or_else(|| ViewerError::NotOpenable("it has no retrieval address".into()))?;
         let layout = Arc::new(self.dicomweb.study_metadata(&url).await?);
-        self.vault.check_fits(usize::try_from(layout.decoded_bytes()).unwrap_or(usize::MAX))?;
+        self.vault
+            .check_fits(usize::try_from(layout.decoded_bytes()).unwrap_or(usize::MAX))?;
         let study_key = uuid::Uuid::new_v4().to_string();
         let expectations = Expectations {
             nhs_number: nhs_number.clone(),
-            study_uid: pointer.study_uid.clone().unwrap_or_else(|| layout.study_uid.clone()),
+            study_uid: pointer
+                .study_uid
+                .clone()
+                .unwrap_or_else(|| layout.study_uid.clone()),
         };
         let cancel = CancellationToken::new();
         let stacks = stacks_of(&layout);
@@ -165,7 +174,12 @@ impl ViewerSession {
             warnings: Vec::new(),
         };
         let target = self.with_study(study_key, |state, study| {
-            (state.key.clone(), study.vault_key.clone(), state.nhs_number.clone(), study.layout.study_uid.clone())
+            (
+                state.key.clone(),
+                study.vault_key.clone(),
+                state.nhs_number.clone(),
+                study.layout.study_uid.clone(),
+            )
         });
         let Ok((patient, vault_study, nhs, study_uid)) = target else {
             view.error = Some("The study was closed.".into());
@@ -191,14 +205,24 @@ impl ViewerSession {
                         }
                     }
                 }
-                let outcome = if view.warnings.is_empty() { Outcome::Success } else { Outcome::MinorFailure };
-                self.audit_event(self.new_event(Action::Retrieve, outcome).about(&nhs).entity("study", &study_uid));
+                let outcome = if view.warnings.is_empty() {
+                    Outcome::Success
+                } else {
+                    Outcome::MinorFailure
+                };
+                self.audit_event(
+                    self.new_event(Action::Retrieve, outcome)
+                        .about(&nhs)
+                        .entity("study", &study_uid),
+                );
             }
             Err(error) => {
                 if !error.is_cancelled() {
                     view.error = Some(crate::error::UserFacing::user_message(&error));
                     self.audit_event(
-                        self.new_event(Action::Retrieve, Outcome::SeriousFailure).about(&nhs).entity("study", &study_uid),
+                        self.new_event(Action::Retrieve, Outcome::SeriousFailure)
+                            .about(&nhs)
+                            .entity("study", &study_uid),
                     );
                 }
             }
@@ -213,38 +237,66 @@ impl ViewerSession {
         series_index: usize,
         index: usize,
     ) -> Result<(display_frame::DisplayFrame, FrameFacts), ViewerError> {
-        let (layout, expectations, key, entry, cancel) = self.with_study(study_key, |state, study| {
-            let entry = study.stacks.get(series_index).and_then(|s| s.get(index)).copied();
-            (
-                Arc::clone(&study.layout),
-                study.expectations.clone(),
-                ItemKey {
-                    patient: state.key.clone(),
-                    study: Some(study.vault_key.clone()),
-                    name: String::new(),
-                },
-                entry,
-                study.cancel.clone(),
-            )
-        })?;
+        let (layout, expectations, key, entry, cancel) =
+            self.with_study(study_key, |state, study| {
+                let entry = study
+                    .stacks
+                    .get(series_index)
+                    .and_then(|s| s.get(index))
+                    .copied();
+                (
+                    Arc::clone(&study.layout),
+                    study.expectations.clone(),
+                    ItemKey {
+                        patient: state.key.clone(),
+                        study: Some(study.vault_key.clone()),
+                        name: String::new(),
+                    },
+                    entry,
+                    study.cancel.clone(),
+                )
+            })?;
         let entry = entry.ok_or(ViewerError::NoSuchImage)?;
-        let series = layout.series.get(series_index).ok_or(ViewerError::NoSuchImage)?;
-        let instance = series.instances.get(entry.instance).ok_or(ViewerError::NoSuchImage)?;
-        let item = ItemKey { name: instance.sop_instance_uid.clone(), ..key };
+        let series = layout
+            .series
+            .get(series_index)
+            .ok_or(ViewerError::NoSuchImage)?;
+        let instance = series
+            .instances
+            .get(entry.instance)
+            .ok_or(ViewerError::NoSuchImage)?;
+        let item = ItemKey {
+            name: instance.sop_instance_uid.clone(),
+            ..key
+        };
         let bytes = match self.vault.get(&item) {
             Some(bytes) => bytes,
             None => {
                 let outcome = self
                     .dicomweb
-                    .retrieve_instance(&layout, &expectations, &series.series_uid, &instance.sop_instance_uid, &cancel)
+                    .retrieve_instance(
+                        &layout,
+                        &expectations,
+                        &series.series_uid,
+                        &instance.sop_instance_uid,
+                        &cancel,
+                    )
                     .await?;
                 match outcome {
-                    InstanceOutcome::Admitted(retrieved) => self.vault.put(item, retrieved.bytes.to_vec())?,
-                    InstanceOutcome::Quarantined(q) => return Err(ViewerError::Withheld(q.reason.to_string())),
+                    InstanceOutcome::Admitted(retrieved) => {
+                        self.vault.put(item, retrieved.bytes.to_vec())?
+                    }
+                    InstanceOutcome::Quarantined(q) => {
+                        return Err(ViewerError::Withheld(q.reason.to_string()))
+                    }
                 }
             }
         };
-        let decoded = decode_image(bytes.as_bytes(), &DecodeLimits::default(), Some(entry.frame))?;
+        let decoded = decode_image(
+            bytes.as_bytes(),
+            &DecodeLimits::default(),
+            Some(entry.frame),
+        )?;
         let frame = decoded.frames.first().ok_or(ViewerError::NoSuchImage)?;
         let display = display_frame::to_display_frame(frame, decoded.rows, decoded.columns);
         let facts = FrameFacts {
@@ -259,7 +311,10 @@ impl ViewerSession {
     pub fn close_study(&self, study_key: &str) -> Result<(), ViewerError> {
         let mut guard = self.patient();
         let state = guard.as_mut().ok_or(ViewerError::NoPatient)?;
-        let study = state.studies.remove(study_key).ok_or(ViewerError::StudyClosed)?;
+        let study = state
+            .studies
+            .remove(study_key)
+            .ok_or(ViewerError::StudyClosed)?;
         study.cancel.cancel();
         let removed = self.vault.wipe_study(&state.key, &study.vault_key);
         let nhs = state.nhs_number.clone();
@@ -269,7 +324,15 @@ impl ViewerSession {
                 .about(&nhs)
                 .entity("study", &study.layout.study_uid),
         );
-        self.audit_event(self.new_event(Action::Wipe { scope: "study".into() }, Outcome::Success).about(&nhs));
+        self.audit_event(
+            self.new_event(
+                Action::Wipe {
+                    scope: "study".into(),
+                },
+                Outcome::Success,
+            )
+            .about(&nhs),
+        );
         tracing::info!(items = removed, "study closed and wiped");
         Ok(())
     }

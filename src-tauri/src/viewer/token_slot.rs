@@ -26,12 +26,19 @@ impl TokenSlot {
 
     /// Whether someone is signed in.
     pub fn is_set(&self) -> bool {
-        self.inner.read().unwrap_or_else(|p| p.into_inner()).is_some()
+        self.inner
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
     }
 }
 
 impl AccessTokens for TokenSlot {
     fn bearer(&self) -> Option<Zeroizing<String>> {
-        self.inner.read().unwrap_or_else(|p| p.into_inner()).as_ref()?.bearer()
+        self.inner
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()?
+            .bearer()
     }
 }

@@ -152,7 +152,8 @@ pub struct StudyView {
     pub demographics_mismatch: Option<String>,
 }
 
-fn slice_position(position: Option<[f64; 3]>, orientation: Option<[f64; 6]>) -> Option<f64> {
+/// Position along the slice normal (row × column direction), in mm.
+pub fn slice_position(position: Option<[f64; 3]>, orientation: Option<[f64; 6]>) -> Option<f64> {
     let (p, o) = (position?, orientation?);
     let normal = [
         o[1] * o[5] - o[2] * o[4],
@@ -179,7 +180,11 @@ impl StudyView {
                 let presets = series
                     .window_presets
                     .iter()
-                    .chain(first.map(|i| i.window_presets.as_slice()).unwrap_or_default())
+                    .chain(
+                        first
+                            .map(|i| i.window_presets.as_slice())
+                            .unwrap_or_default(),
+                    )
                     .map(|p| WindowPresetView {
                         name: p.label.clone().unwrap_or_else(|| "From the image".into()),
                         center: p.center,
@@ -189,7 +194,10 @@ impl StudyView {
                 SeriesView {
                     key: index.to_string(),
                     number: series.number,
-                    description: series.description.clone().unwrap_or_else(|| "Unnamed series".into()),
+                    description: series
+                        .description
+                        .clone()
+                        .unwrap_or_else(|| "Unnamed series".into()),
                     modality: series.modality.clone().unwrap_or_else(|| "OT".into()),
                     instance_count: stack.len(),
                     rows: first.map_or(0, |i| i.rows),
@@ -213,7 +221,10 @@ impl StudyView {
         Self {
             key: key.to_owned(),
             record_id: pointer.id.clone(),
-            description: layout.description.clone().unwrap_or_else(|| pointer.description.clone()),
+            description: layout
+                .description
+                .clone()
+                .unwrap_or_else(|| pointer.description.clone()),
             date: pointer.date.clone(),
             series,
             warnings: Vec::new(),
@@ -267,7 +278,10 @@ mod tests {
     #[test]
     fn axial_slices_are_ordered_by_z() {
         let axial = Some([1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
-        assert_eq!(slice_position(Some([-100.0, -100.0, 42.5]), axial), Some(42.5));
+        assert_eq!(
+            slice_position(Some([-100.0, -100.0, 42.5]), axial),
+            Some(42.5)
+        );
         assert_eq!(slice_position(None, axial), None);
     }
 }
