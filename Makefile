@@ -9,7 +9,7 @@ SHELL := /bin/bash
 
 ROOT      := $(abspath .)
 SHARED    ?= $(abspath $(ROOT)/../shared)
-TARGET    := $(ROOT)/target
+TARGET    := $(or $(CARGO_TARGET_DIR),$(ROOT)/target)
 BIN       := $(TARGET)/debug/nir-viewer
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO     ?= cargo
@@ -24,7 +24,7 @@ APT_BUILD := build-essential pkg-config cmake clang libclang-dev curl file \
 	libdbus-1-dev libopenjp2-7-dev libcharls-dev libpcsclite-dev
 # What only the tests need: a virtual display, the WebKit WebDriver, real DICOM peers.
 APT_TEST := xvfb xauth dbus dbus-x11 webkit2gtk-driver dcmtk libgdcm-tools orthanc \
-	orthanc-dicomweb strace imagemagick pcscd python3 python3-pip python3-numpy
+	orthanc-dicomweb strace imagemagick pcscd python3 python3-pip python3-numpy python3-pydicom
 
 .PHONY: help run test deps-build deps-test ui build lint test-ui test-e2e test-rust \
 	test-corpus bench fuzz package clean
@@ -54,7 +54,7 @@ deps-build:
 	@$(call apt_install,$(APT_BUILD))
 	@command -v node >/dev/null && command -v npm >/dev/null || { $(call apt_install,nodejs npm) ; }
 	@command -v $(CARGO) >/dev/null || { echo "Rust (cargo) is missing: install it with rustup, then run make again." >&2; exit 1; }
-	@[ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund)
+	@$(MAKE) --no-print-directory ui/node_modules/.package-lock.json
 
 deps-test: deps-build
 	@$(call apt_install,$(APT_TEST))
@@ -62,6 +62,11 @@ deps-test: deps-build
 	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --version '^2' --locked
 	@python3 -c 'import numpy, pydicom' 2>/dev/null || python3 -m pip install --quiet numpy pydicom \
 		|| python3 -m pip install --quiet --break-system-packages numpy pydicom
+
+ui/node_modules/.package-lock.json: ui/package-lock.json ui/package.json
+	# npm ci rejects lock files written without registry addresses; install honours the lock.
+	cd ui && npm install --no-audit --no-fund
+	touch $@
 
 # ---- build ------------------------------------------------------------------------------
 ui:

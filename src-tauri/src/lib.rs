@@ -4,12 +4,17 @@
 //! subcommands use exactly the code the window uses; `main.rs` only calls [`cli::main`].
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod dicomweb;
 pub mod error;
+pub mod imaging;
+pub mod launch;
 pub mod logging;
 pub mod net;
 pub mod nhs_number;
+pub mod sandbox;
 pub mod vault;

@@ -1,27 +1,12 @@
-// Entry point of the viewer UI: asks the backend what mode it runs in, then draws the
-// header and the lookup screen.
+// Entry point of the viewer UI.
 import "./styles.css";
-import { renderHeader } from "./components/header";
-import { renderLookup } from "./components/lookup";
+import { App } from "./app";
 import { el } from "./components/dom";
 import { tauriBackend } from "./ipc/tauri";
-import type { Backend } from "./ipc/backend";
-
-export async function start(root: HTMLElement, backend: Backend): Promise<void> {
-  const info = await backend.appInfo();
-  root.replaceChildren(
-    renderHeader(info.training),
-    renderLookup({
-      onSearch: () => {
-        /* discovery is wired in by the imaging-history screen */
-      },
-    }),
-  );
-}
 
 const root = document.getElementById("app");
 if (root) {
-  start(root, tauriBackend).catch(() => {
+  new App(root, tauriBackend).start().catch(() => {
     root.replaceChildren(el("p", { class: "fatal" }, "The viewer could not start. Close it and try again."));
   });
 }

@@ -1,5 +1,6 @@
 // The one interface between the UI and the Rust side. Components depend on this, never on
-// Tauri directly, so tests can hand them a fake backend.
+// Tauri directly, so tests can hand them a fake backend. The types mirror the JSON the
+// Rust commands return (camelCase).
 
 export interface AppInfo {
   training: boolean;
@@ -17,7 +18,131 @@ export class BackendError extends Error {
   }
 }
 
+export type RecordKind = "imagingStudy" | "diagnosticReport" | "mdtOutcome" | "carePlan";
+
+export interface HistoryRecordView {
+  id: string;
+  kind: RecordKind;
+  date: string | null;
+  modality: string | null;
+  description: string;
+  providerName: string;
+  providerOds: string;
+  careSetting: string | null;
+  openable: boolean;
+  linkedStudyId: string | null;
+}
+
+export type NetworkState =
+  | "answered"
+  | "noRecords"
+  | "unavailable"
+  | "timedOut"
+  | "accessDenied"
+  | "rateLimited"
+  | "error";
+
+export interface NetworkView {
+  name: string;
+  state: NetworkState;
+  reason: string;
+}
+
+export interface PatientView {
+  nhsNumber: string;
+  name: string | null;
+  birthDate: string | null;
+  sex: string | null;
+}
+
+export interface HistoryView {
+  patient: PatientView;
+  records: HistoryRecordView[];
+  networks: NetworkView[];
+  complete: boolean;
+  summary: string;
+}
+
+export interface WindowPreset {
+  name: string;
+  center: number;
+  width: number;
+}
+
+export interface SeriesView {
+  key: string;
+  number: number | null;
+  description: string;
+  modality: string;
+  instanceCount: number;
+  rows: number;
+  columns: number;
+  pixelSpacing: [number, number] | null;
+  presets: WindowPreset[];
+  frameOfReference: string | null;
+  /** Each instance's position along the slice normal (mm), for synchronised scrolling. */
+  slicePositions: (number | null)[];
+}
+
+export interface StudyView {
+  key: string;
+  recordId: string;
+  description: string;
+  date: string | null;
+  series: SeriesView[];
+  warnings: string[];
+  demographicsMismatch: string | null;
+}
+
+export interface StudyProgress {
+  studyKey: string;
+  seriesKey: string;
+  loaded: number;
+  total: number;
+  done: boolean;
+  error: string | null;
+}
+
+export interface ReportView {
+  recordId: string;
+  title: string;
+  date: string | null;
+  author: string | null;
+  text: string;
+  pdfUrl: string | null;
+}
+
+/** Pixels of one image, as the pixel endpoint sends them. */
+export interface FramePixels {
+  rows: number;
+  columns: number;
+  format: "u16" | "i16" | "u8" | "rgb8";
+  slope: number;
+  intercept: number;
+  windowCenter: number;
+  windowWidth: number;
+  invert: boolean;
+  instanceNumber: number | null;
+  sliceLocation: number | null;
+  position: [number, number, number] | null;
+  orientation: [number, number, number, number, number, number] | null;
+  data: ArrayBuffer;
+}
+
+export interface LookupRequest {
+  nhsNumber: string;
+  from?: string;
+  to?: string;
+}
+
 export interface Backend {
   appInfo(): Promise<AppInfo>;
   validateNhsNumber(input: string): Promise<string>;
+  lookup(request: LookupRequest): Promise<HistoryView>;
+  openStudy(recordId: string): Promise<StudyView>;
+  frame(studyKey: string, seriesKey: string, index: number): Promise<FramePixels>;
+  closeStudy(studyKey: string): Promise<void>;
+  openReport(recordId: string): Promise<ReportView>;
+  closePatient(): Promise<void>;
+  onStudyProgress(listener: (progress: StudyProgress) => void): Promise<() => void>;
 }

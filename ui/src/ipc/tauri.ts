@@ -1,6 +1,19 @@
 // The Tauri implementation of the backend: the only file that imports @tauri-apps.
+// Commands answer JSON; pixels come over the `nirpx` scheme as raw bytes with their
+// geometry in response headers, never as JSON arrays or base64.
 import { invoke } from "@tauri-apps/api/core";
-import { type AppInfo, type Backend, BackendError } from "./backend";
+import { listen } from "@tauri-apps/api/event";
+import {
+  type AppInfo,
+  type Backend,
+  BackendError,
+  type FramePixels,
+  type HistoryView,
+  type ReportView,
+  type StudyProgress,
+  type StudyView,
+} from "./backend";
+import { parseFrameHeaders } from "./frameHeaders";
 
 interface CommandErrorPayload {
   code: string;
@@ -25,7 +38,37 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+/** The pixel scheme's origin as WebKitGTK and WebView2 spell it. */
+function pixelOrigin(): string {
+  return navigator.userAgent.includes("Windows") ? "http://nirpx.localhost" : "nirpx://localhost";
+}
+
+async function fetchFrame(studyKey: string, seriesKey: string, index: number): Promise<FramePixels> {
+  const path = [studyKey, seriesKey, String(index)].map(encodeURIComponent).join("/");
+  const response = await fetch(`${pixelOrigin()}/frame/${path}`, { cache: "no-store" });
+  if (!response.ok) {
+    const message = await response.text();
+    throw new BackendError("frame-unavailable", message || "This image could not be loaded.");
+  }
+  const data = await response.arrayBuffer();
+  return { ...parseFrameHeaders((name) => response.headers.get(name)), data };
+}
+
 export const tauriBackend: Backend = {
   appInfo: () => call<AppInfo>("app_info"),
   validateNhsNumber: (input) => call<string>("validate_nhs_number", { input }),
+  lookup: (request) => call<HistoryView>("lookup", { request }),
+  openStudy: (recordId) => call<StudyView>("open_study", { recordId }),
+  frame: fetchFrame,
+  closeStudy: async (studyKey) => {
+    await call<null>("close_study", { studyKey });
+  },
+  openReport: (recordId) => call<ReportView>("open_report", { recordId }),
+  closePatient: async () => {
+    await call<null>("close_patient");
+  },
+  onStudyProgress: async (listener) => {
+    const unlisten = await listen<StudyProgress>("study-progress", (event) => listener(event.payload));
+    return unlisten;
+  },
 };

@@ -1,0 +1,144 @@
+// The application controller: which screen is showing, and the wipe of what the UI holds
+// whenever a study, report or patient is closed. State lives here, owned, never global.
+import { BackendError, type Backend, type HistoryRecordView, type HistoryView } from "./ipc/backend";
+import { renderBanner } from "./components/banner";
+import { el } from "./components/dom";
+import { renderHeader } from "./components/header";
+import { renderHelpOverlay } from "./components/helpOverlay";
+import { renderHistory } from "./components/history";
+import { renderLookup } from "./components/lookup";
+import { renderReport } from "./components/reportView";
+import { StudyScreen } from "./components/studyView";
+
+function messageOf(error: unknown): string {
+  return error instanceof BackendError ? error.message : "Something went wrong inside the viewer. Try again.";
+}
+
+export class App {
+  private training = false;
+  private history: HistoryView | null = null;
+  private study: StudyScreen | null = null;
+  private readonly main = el("div", { class: "app-main", id: "app-main" });
+  private readonly status = el("p", { class: "status", id: "status", role: "status", "aria-live": "polite" });
+  private mismatch: string | null = null;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly backend: Backend,
+  ) {}
+
+  async start(): Promise<void> {
+    const info = await this.backend.appInfo();
+    this.training = info.training;
+    this.root.replaceChildren(renderHeader(info.training), this.status, this.main);
+    await this.backend.onStudyProgress((progress) => this.study?.onProgress(progress));
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "?" && !(event.target instanceof HTMLInputElement)) this.toggleHelp();
+    });
+    for (const kind of ["dragstart", "copy", "cut"]) {
+      document.addEventListener(kind, (event) => event.preventDefault());
+    }
+    this.showLookup();
+  }
+
+  private setStatus(text: string): void {
+    this.status.textContent = text;
+  }
+
+  private showLookup(): void {
+    this.main.replaceChildren(renderLookup({ onSearch: (nhs) => void this.lookup(nhs) }));
+  }
+
+  private async lookup(nhsNumber: string): Promise<void> {
+    await this.closePatient();
+    this.setStatus("Asking NIR and the imaging networks…");
+    try {
+      this.history = await this.backend.lookup({ nhsNumber });
+      this.setStatus("");
+      this.showHistory();
+    } catch (error) {
+      this.setStatus("");
+      this.showLookup();
+      this.main.append(el("p", { class: "error", role: "alert", id: "lookup-error" }, messageOf(error)));
+    }
+  }
+
+  private showHistory(): void {
+    const history = this.history;
+    if (!history) return this.showLookup();
+    const newPatient = el("button", { class: "secondary", id: "new-patient" }, "Another patient");
+    newPatient.addEventListener("click", () => void this.closePatient().then(() => this.showLookup()));
+    this.main.replaceChildren(
+      renderBanner(history.patient, this.training, this.mismatch),
+      el("div", { class: "history-actions" }, newPatient),
+      renderHistory(history, {
+        onOpenStudy: (record) => void this.openStudy(record),
+        onOpenReport: (record) => void this.openReport(record.id),
+      }),
+    );
+  }
+
+  private priorsOf(record: HistoryRecordView): HistoryRecordView[] {
+    return (this.history?.records ?? []).filter((r) => r.kind === "imagingStudy" && r.id !== record.id && r.openable);
+  }
+
+  private async openStudy(record: HistoryRecordView): Promise<void> {
+    const history = this.history;
+    if (!history) return;
+    this.setStatus("Opening the study…");
+    try {
+      const study = await this.backend.openStudy(record.id);
+      this.mismatch = study.demographicsMismatch;
+      const screen = new StudyScreen(this.backend, study, this.priorsOf(record), {
+        onClose: () => void this.closeStudy(),
+        onOpenReport: (id) => void this.openReport(id),
+        openPrior: (id) => this.backend.openStudy(id),
+        closePrior: (key) => this.backend.closeStudy(key),
+      });
+      this.study = screen;
+      this.main.replaceChildren(renderBanner(history.patient, this.training, this.mismatch), screen.element);
+      this.setStatus("");
+      await screen.start();
+    } catch (error) {
+      this.setStatus(messageOf(error));
+    }
+  }
+
+  private async closeStudy(): Promise<void> {
+    const screen = this.study;
+    this.study = null;
+    if (screen) {
+      const key = screen.element.dataset["studyKey"] ?? "";
+      screen.destroy();
+      await this.backend.closeStudy(key).catch(() => undefined);
+    }
+    this.showHistory();
+  }
+
+  private async openReport(recordId: string): Promise<void> {
+    const history = this.history;
+    if (!history) return;
+    try {
+      const report = await this.backend.openReport(recordId);
+      const view = renderReport(report, () => this.showHistory());
+      this.main.replaceChildren(renderBanner(history.patient, this.training, this.mismatch), view);
+    } catch (error) {
+      this.setStatus(messageOf(error));
+    }
+  }
+
+  private async closePatient(): Promise<void> {
+    this.study?.destroy();
+    this.study = null;
+    this.history = null;
+    this.mismatch = null;
+    await this.backend.closePatient().catch(() => undefined);
+  }
+
+  private toggleHelp(): void {
+    const existing = document.getElementById("help-overlay");
+    if (existing) return existing.remove();
+    const overlay = renderHelpOverlay(() => overlay.remove());
+    this.root.append(overlay);
+  }
+}

@@ -1,0 +1,28 @@
+// The keyboard help overlay, opened with "?" from anywhere.
+import { el } from "./dom";
+
+const KEYS: [string, string][] = [
+  ["?", "Show or hide this help"],
+  ["↑ ↓ ← → / wheel", "Previous / next image"],
+  ["Page Up / Page Down", "Ten images back / forward"],
+  ["Home / End", "First / last image"],
+  ["Right-drag", "Window / level"],
+  ["Ctrl + wheel", "Zoom"],
+  ["Middle-drag", "Pan"],
+  ["s w z p l a", "Tools: scroll, window, zoom, pan, length, angle"],
+  ["f", "Fit to window"],
+  ["i", "Invert"],
+  ["r", "Rotate 90° clockwise"],
+  ["h / v", "Flip horizontally / vertically"],
+  ["c", "Start or stop cine"],
+  ["1 / 2 / 4", "Layout 1×1, 1×2, 2×2"],
+  ["Esc", "Close the study or report"],
+];
+
+export function renderHelpOverlay(onClose: () => void): HTMLElement {
+  const close = el("button", { class: "secondary", id: "close-help" }, "Close");
+  close.addEventListener("click", onClose);
+  const table = el("table", { class: "help-keys" });
+  for (const [key, action] of KEYS) table.append(el("tr", {}, el("th", { scope: "row" }, key), el("td", {}, action)));
+  return el("div", { class: "help-overlay", id: "help-overlay", role: "dialog", "aria-label": "Keyboard shortcuts" }, el("h2", {}, "Keyboard shortcuts"), table, close);
+}

@@ -1,0 +1,312 @@
+// The study view: series thumbnails, a viewport grid (1×1, 1×2, 2×2), the toolbar, per-
+// series progress with cancel, warnings from verification, and a prior opened side by side
+// with scrolling synchronised by slice position when the frames of reference match.
+import type { Backend, HistoryRecordView, SeriesView, StudyProgress, StudyView } from "../ipc/backend";
+import { FrameCache } from "../loading/frameCache";
+import { CT_PRESETS } from "../tools/windowLevel";
+import { el } from "./dom";
+import { drawThumbnail } from "./thumbnail";
+import { type Tool, Viewport } from "./viewport";
+
+export type Layout = "1x1" | "1x2" | "2x2";
+
+export interface StudyViewHandlers {
+  onClose(): void;
+  onOpenReport(recordId: string): void;
+  openPrior(recordId: string): Promise<StudyView>;
+  closePrior(studyKey: string): Promise<void>;
+}
+
+interface Slot {
+  viewport: Viewport;
+  study: StudyView;
+}
+
+const TOOLS: [Tool, string, string][] = [
+  ["scroll", "Scroll", "s"],
+  ["window", "Window", "w"],
+  ["zoom", "Zoom", "z"],
+  ["pan", "Pan", "p"],
+  ["length", "Length", "l"],
+  ["angle", "Angle", "a"],
+];
+
+export class StudyScreen {
+  readonly element: HTMLElement;
+  private readonly grid: HTMLElement;
+  private readonly slots: Slot[] = [];
+  private readonly progress = new Map<string, HTMLElement>();
+  private active = 0;
+  private layout: Layout = "1x1";
+  private cine: number | null = null;
+  private fps = 10;
+  private priorKey: string | null = null;
+  private syncing = false;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly study: StudyView,
+    private readonly priors: HistoryRecordView[],
+    private readonly handlers: StudyViewHandlers,
+  ) {
+    this.grid = el("div", { class: "viewport-grid layout-1x1", id: "viewport-grid" });
+    for (let i = 0; i < 4; i++) this.slots.push({ viewport: new Viewport(String(i + 1)), study });
+    this.element = el(
+      "section",
+      { class: "study-screen", id: "study-screen", "data-study-key": study.key },
+      this.renderHeader(),
+      this.renderToolbar(),
+      el("div", { class: "study-body" }, this.renderSeriesList(study, "series-list"), this.grid),
+    );
+    this.applyLayout("1x1");
+    this.element.addEventListener("keydown", (event) => this.onKey(event));
+  }
+
+  private get activeViewport(): Viewport {
+    const slot = this.slots[this.active] ?? this.slots[0];
+    if (!slot) throw new Error("no viewport");
+    return slot.viewport;
+  }
+
+  /** Shows the first series, draws thumbnails as first images arrive. */
+  async start(): Promise<void> {
+    const first = this.study.series[0];
+    if (first) await this.showSeries(0, this.study, first);
+    void this.loadThumbnails(this.study);
+  }
+
+  private renderHeader(): HTMLElement {
+    const close = el("button", { id: "close-study", class: "secondary" }, "Close study");
+    close.addEventListener("click", () => this.handlers.onClose());
+    const header = el(
+      "header",
+      { class: "study-header" },
+      el("h2", {}, `${this.study.description}${this.study.date ? ` · ${this.study.date}` : ""}`),
+      close,
+    );
+    if (this.study.warnings.length > 0) {
+      header.append(el("ul", { class: "study-warnings", role: "alert", id: "study-warnings" }, ...this.study.warnings.map((w) => el("li", {}, w))));
+    }
+    return header;
+  }
+
+  private renderToolbar(): HTMLElement {
+    const bar = el("div", { class: "toolbar", role: "toolbar", "aria-label": "Image tools" });
+    for (const [tool, label, key] of TOOLS) {
+      const button = el("button", { "data-tool": tool, title: `${label} (${key})` }, label);
+      button.addEventListener("click", () => this.setTool(tool));
+      bar.append(button);
+    }
+    for (const layout of ["1x1", "1x2", "2x2"] as const) {
+      const button = el("button", { "data-layout": layout, title: `Layout ${layout}` }, layout.replace("x", "×"));
+      button.addEventListener("click", () => this.applyLayout(layout));
+      bar.append(button);
+    }
+    const presets = el("select", { id: "wl-presets", "aria-label": "Window presets" }, el("option", { value: "" }, "Window presets"));
+    presets.addEventListener("change", () => {
+      const [center, width] = presets.value.split("/").map(Number);
+      if (center !== undefined && width !== undefined && Number.isFinite(center) && Number.isFinite(width)) {
+        this.activeViewport.update({ windowCenter: center, windowWidth: width });
+      }
+      presets.value = "";
+    });
+    presets.addEventListener("focus", () => this.fillPresets(presets));
+    bar.append(presets);
+    const actions: [string, string, () => void][] = [
+      ["Fit", "f", () => this.activeViewport.fit()],
+      ["Invert", "i", () => this.activeViewport.update({ invert: !this.activeViewport.state.invert })],
+      ["Rotate", "r", () => this.activeViewport.update({ rotation: (((this.activeViewport.state.rotation + 90) % 360) as 0 | 90 | 180 | 270) })],
+      ["Flip H", "h", () => this.activeViewport.update({ flipH: !this.activeViewport.state.flipH })],
+      ["Flip V", "v", () => this.activeViewport.update({ flipV: !this.activeViewport.state.flipV })],
+      ["Cine", "c", () => this.toggleCine()],
+    ];
+    for (const [label, key, action] of actions) {
+      const button = el("button", { "data-action": label.toLowerCase().replace(" ", "-"), title: `${label} (${key})` }, label);
+      button.addEventListener("click", action);
+      bar.append(button);
+    }
+    const fps = el("input", { type: "number", min: "1", max: "60", value: String(this.fps), id: "cine-fps", "aria-label": "Cine frames per second" });
+    fps.addEventListener("change", () => {
+      this.fps = Math.min(60, Math.max(1, Number(fps.value) || 10));
+      if (this.cine !== null) {
+        this.toggleCine();
+        this.toggleCine();
+      }
+    });
+    bar.append(fps);
+    if (this.priors.length > 0) {
+      const prior = el("select", { id: "prior-select", "aria-label": "Open a prior side by side" }, el("option", { value: "" }, "Compare with prior…"));
+      for (const record of this.priors) {
+        prior.append(el("option", { value: record.id }, `${record.date ?? "undated"} ${record.modality ?? ""} ${record.description}`));
+      }
+      prior.addEventListener("change", () => void this.openPrior(prior.value));
+      bar.append(prior);
+    }
+    return bar;
+  }
+
+  private fillPresets(select: HTMLSelectElement): void {
+    select.replaceChildren(el("option", { value: "" }, "Window presets"));
+    const series = this.activeViewport.currentSeries;
+    for (const preset of series?.presets ?? []) {
+      select.append(el("option", { value: `${preset.center}/${preset.width}` }, `${preset.name} (${preset.center}/${preset.width})`));
+    }
+    if (series?.modality === "CT") {
+      for (const preset of CT_PRESETS) select.append(el("option", { value: `${preset.center}/${preset.width}` }, `CT ${preset.name}`));
+    }
+  }
+
+  private renderSeriesList(study: StudyView, id: string): HTMLElement {
+    const list = el("ol", { class: "series-list", id });
+    study.series.forEach((series, index) => {
+      const thumb = el("canvas", { class: "thumbnail", width: "96", height: "96", "data-series-key": series.key });
+      const bar = el("progress", { max: String(series.instanceCount), value: "0", class: "series-progress" });
+      this.progress.set(`${study.key}/${series.key}`, bar);
+      const item = el(
+        "li",
+        { class: "series-item", "data-series-key": series.key },
+        el("button", { class: "series-button", "data-series-index": String(index) }, thumb, el("span", {}, `${series.modality} ${series.number ?? ""} · ${series.description} (${series.instanceCount})`)),
+        bar,
+      );
+      item.querySelector("button")?.addEventListener("click", () => void this.showSeries(this.active, study, series));
+      list.append(item);
+    });
+    return list;
+  }
+
+  private async loadThumbnails(study: StudyView): Promise<void> {
+    for (const series of study.series) {
+      try {
+        const frame = await this.backend.frame(study.key, series.key, 0);
+        const canvas = this.element.querySelector<HTMLCanvasElement>(`canvas.thumbnail[data-series-key="${CSS.escape(series.key)}"]`);
+        if (canvas) drawThumbnail(canvas, frame);
+      } catch {
+        // The series' own progress bar reports the failure.
+      }
+    }
+  }
+
+  async showSeries(slotIndex: number, study: StudyView, series: SeriesView): Promise<void> {
+    const slot = this.slots[slotIndex];
+    if (!slot) return;
+    slot.study = study;
+    const cache = new FrameCache(this.backend, study.key, series.key, series.instanceCount);
+    slot.viewport.onIndexChange = (index) => this.synchronise(slotIndex, index);
+    await slot.viewport.load(series, cache);
+  }
+
+  onProgress(progress: StudyProgress): void {
+    const bar = this.progress.get(`${progress.studyKey}/${progress.seriesKey}`);
+    if (!bar) return;
+    bar.setAttribute("value", String(progress.loaded));
+    if (progress.error) bar.setAttribute("title", progress.error);
+  }
+
+  private setTool(tool: Tool): void {
+    for (const slot of this.slots) slot.viewport.tool = tool;
+    for (const button of this.element.querySelectorAll<HTMLButtonElement>("[data-tool]")) {
+      button.setAttribute("aria-pressed", String(button.dataset["tool"] === tool));
+    }
+  }
+
+  private applyLayout(layout: Layout): void {
+    this.layout = layout;
+    const count = layout === "1x1" ? 1 : layout === "1x2" ? 2 : 4;
+    this.grid.className = `viewport-grid layout-${layout}`;
+    this.grid.replaceChildren(...this.slots.slice(0, count).map((s, i) => {
+      s.viewport.element.onfocus = () => {
+        this.active = i;
+      };
+      return s.viewport.element;
+    }));
+    this.active = Math.min(this.active, count - 1);
+  }
+
+  private async openPrior(recordId: string): Promise<void> {
+    if (!recordId) return;
+    if (this.priorKey) await this.handlers.closePrior(this.priorKey);
+    const prior = await this.handlers.openPrior(recordId);
+    this.priorKey = prior.key;
+    if (this.layout === "1x1") this.applyLayout("1x2");
+    const series = prior.series[0];
+    if (series) await this.showSeries(1, prior, series);
+    this.element.querySelector("#prior-label")?.remove();
+    this.grid.after(el("p", { id: "prior-label", class: "prior-label" }, `Right: prior ${prior.description}${prior.date ? ` (${prior.date})` : ""}`));
+  }
+
+  /** Scrolls the other viewports to the nearest slice position when frames of reference match. */
+  private synchronise(source: number, index: number): void {
+    if (this.syncing) return;
+    const from = this.slots[source]?.viewport.currentSeries;
+    const position = from?.slicePositions[index];
+    if (!from || from.frameOfReference === null || position === undefined || position === null) return;
+    this.syncing = true;
+    this.slots.forEach((slot, i) => {
+      const series = slot.viewport.currentSeries;
+      if (i === source || !series || series.frameOfReference !== from.frameOfReference) return;
+      let best = -1;
+      let bestDistance = Infinity;
+      series.slicePositions.forEach((p, j) => {
+        if (p !== null && Math.abs(p - position) < bestDistance) {
+          bestDistance = Math.abs(p - position);
+          best = j;
+        }
+      });
+      if (best >= 0 && best !== slot.viewport.index) void slot.viewport.show(best);
+    });
+    this.syncing = false;
+  }
+
+  private toggleCine(): void {
+    if (this.cine !== null) {
+      clearInterval(this.cine);
+      this.cine = null;
+      return;
+    }
+    const viewport = this.activeViewport;
+    this.cine = window.setInterval(() => {
+      const count = viewport.currentSeries?.instanceCount ?? 1;
+      void viewport.show((viewport.index + 1) % Math.max(count, 1));
+    }, 1000 / this.fps);
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
+    const viewport = this.activeViewport;
+    const keyTool = TOOLS.find(([, , key]) => key === event.key);
+    if (keyTool) return this.setTool(keyTool[0]);
+    const actions: Record<string, () => void> = {
+      ArrowDown: () => viewport.scroll(1),
+      ArrowRight: () => viewport.scroll(1),
+      ArrowUp: () => viewport.scroll(-1),
+      ArrowLeft: () => viewport.scroll(-1),
+      PageDown: () => viewport.scroll(10),
+      PageUp: () => viewport.scroll(-10),
+      Home: () => void viewport.show(0),
+      End: () => void viewport.show(Number.MAX_SAFE_INTEGER),
+      f: () => viewport.fit(),
+      i: () => viewport.update({ invert: !viewport.state.invert }),
+      r: () => viewport.update({ rotation: (((viewport.state.rotation + 90) % 360) as 0 | 90 | 180 | 270) }),
+      h: () => viewport.update({ flipH: !viewport.state.flipH }),
+      v: () => viewport.update({ flipV: !viewport.state.flipV }),
+      c: () => this.toggleCine(),
+      "1": () => this.applyLayout("1x1"),
+      "2": () => this.applyLayout("1x2"),
+      "4": () => this.applyLayout("2x2"),
+      Escape: () => this.handlers.onClose(),
+    };
+    const action = actions[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  }
+
+  /** Stops cine, forgets every frame and clears every viewport. */
+  destroy(): void {
+    if (this.cine !== null) clearInterval(this.cine);
+    this.cine = null;
+    for (const slot of this.slots) slot.viewport.clear();
+    this.element.remove();
+  }
+}

@@ -1,0 +1,159 @@
+// The WebGL2 renderer of one viewport. Grayscale frames are uploaded once as 16-bit (or
+// 8-bit) integer textures; drawing only sets uniforms, so window/level, zoom, pan, rotate,
+// flip and invert never touch the pixels again. Colour frames use an RGB8 texture.
+import type { FramePixels } from "../../ipc/backend";
+import { quadMatrix, type ViewState } from "../state";
+import {
+  COLOUR_FRAGMENT_SHADER,
+  SIGNED_FRAGMENT_SHADER,
+  UNSIGNED_FRAGMENT_SHADER,
+  VERTEX_SHADER,
+} from "./shaders";
+
+type ProgramKind = "unsigned" | "signed" | "colour";
+
+interface ProgramInfo {
+  program: WebGLProgram;
+  uniforms: Record<string, WebGLUniformLocation | null>;
+}
+
+const UNIFORMS = ["u_matrix", "u_image", "u_slope", "u_intercept", "u_center", "u_width", "u_invert"];
+
+export class GlRenderer {
+  private readonly gl: WebGL2RenderingContext;
+  private readonly programs = new Map<ProgramKind, ProgramInfo>();
+  private readonly texture: WebGLTexture;
+  private readonly vao: WebGLVertexArrayObject;
+  private frame: Omit<FramePixels, "data"> | null = null;
+  private kind: ProgramKind = "unsigned";
+
+  constructor(readonly canvas: HTMLCanvasElement) {
+    const gl = canvas.getContext("webgl2", { antialias: false, preserveDrawingBuffer: true });
+    if (!gl) throw new Error("WebGL2 is not available");
+    this.gl = gl;
+    this.programs.set("unsigned", this.compile(UNSIGNED_FRAGMENT_SHADER));
+    this.programs.set("signed", this.compile(SIGNED_FRAGMENT_SHADER));
+    this.programs.set("colour", this.compile(COLOUR_FRAGMENT_SHADER));
+    const texture = gl.createTexture();
+    const vao = gl.createVertexArray();
+    const buffer = gl.createBuffer();
+    if (!texture || !vao || !buffer) throw new Error("WebGL2 resources could not be created");
+    this.texture = texture;
+    this.vao = vao;
+    gl.bindVertexArray(vao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+    gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
+    for (const info of this.programs.values()) {
+      const location = gl.getAttribLocation(info.program, "a_position");
+      gl.enableVertexAttribArray(location);
+      gl.vertexAttribPointer(location, 2, gl.FLOAT, false, 0, 0);
+    }
+  }
+
+  private compile(fragmentSource: string): ProgramInfo {
+    const gl = this.gl;
+    const program = gl.createProgram();
+    if (!program) throw new Error("WebGL2 program could not be created");
+    for (const [type, source] of [
+      [gl.VERTEX_SHADER, VERTEX_SHADER],
+      [gl.FRAGMENT_SHADER, fragmentSource],
+    ] as const) {
+      const shader = gl.createShader(type);
+      if (!shader) throw new Error("WebGL2 shader could not be created");
+      gl.shaderSource(shader, source);
+      gl.compileShader(shader);
+      if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS)) {
+        throw new Error(`shader: ${gl.getShaderInfoLog(shader) ?? "unknown error"}`);
+      }
+      gl.attachShader(program, shader);
+    }
+    gl.bindAttribLocation(program, 0, "a_position");
+    gl.linkProgram(program);
+    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) {
+      throw new Error(`program: ${gl.getProgramInfoLog(program) ?? "unknown error"}`);
+    }
+    const uniforms: ProgramInfo["uniforms"] = {};
+    for (const name of UNIFORMS) uniforms[name] = gl.getUniformLocation(program, name);
+    return { program, uniforms };
+  }
+
+  /** Uploads a frame's pixels; later draws reuse the texture. */
+  upload(frame: FramePixels): void {
+    const gl = this.gl;
+    const { rows, columns, format } = frame;
+    gl.bindTexture(gl.TEXTURE_2D, this.texture);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+    switch (format) {
+      case "u16":
+        gl.texImage2D(gl.TEXTURE_2D, 0, gl.R16UI, columns, rows, 0, gl.RED_INTEGER, gl.UNSIGNED_SHORT, new Uint16Array(frame.data));
+        this.kind = "unsigned";
+        break;
+      case "i16":
+        gl.texImage2D(gl.TEXTURE_2D, 0, gl.R16I, columns, rows, 0, gl.RED_INTEGER, gl.SHORT, new Int16Array(frame.data));
+        this.kind = "signed";
+        break;
+      case "u8":
+        gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8UI, columns, rows, 0, gl.RED_INTEGER, gl.UNSIGNED_BYTE, new Uint8Array(frame.data));
+        this.kind = "unsigned";
+        break;
+      case "rgb8":
+        gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGB8, columns, rows, 0, gl.RGB, gl.UNSIGNED_BYTE, new Uint8Array(frame.data));
+        this.kind = "colour";
+        break;
+    }
+    this.frame = {
+      rows,
+      columns,
+      format,
+      slope: frame.slope,
+      intercept: frame.intercept,
+      windowCenter: frame.windowCenter,
+      windowWidth: frame.windowWidth,
+      invert: frame.invert,
+      instanceNumber: frame.instanceNumber,
+      sliceLocation: frame.sliceLocation,
+      position: frame.position,
+      orientation: frame.orientation,
+    };
+  }
+
+  /** Draws the current texture with the view's window, transform and inversion. */
+  draw(view: ViewState): void {
+    const gl = this.gl;
+    const width = this.canvas.width;
+    const height = this.canvas.height;
+    gl.viewport(0, 0, width, height);
+    gl.clearColor(0, 0, 0, 1);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    const frame = this.frame;
+    if (!frame) return;
+    const info = this.programs.get(this.kind);
+    if (!info) return;
+    gl.useProgram(info.program);
+    gl.bindVertexArray(this.vao);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, this.texture);
+    const u = info.uniforms;
+    gl.uniform1i(u["u_image"] ?? null, 0);
+    gl.uniformMatrix3fv(u["u_matrix"] ?? null, false, quadMatrix(view, frame.columns, frame.rows, width, height));
+    gl.uniform1f(u["u_slope"] ?? null, frame.slope);
+    gl.uniform1f(u["u_intercept"] ?? null, frame.intercept);
+    gl.uniform1f(u["u_center"] ?? null, view.windowCenter);
+    gl.uniform1f(u["u_width"] ?? null, view.windowWidth);
+    gl.uniform1i(u["u_invert"] ?? null, view.invert !== frame.invert ? 1 : 0);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+  }
+
+  /** Forgets the pixels (on close): the texture is overwritten with a single black texel. */
+  clear(): void {
+    const gl = this.gl;
+    gl.bindTexture(gl.TEXTURE_2D, this.texture);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.R16UI, 1, 1, 0, gl.RED_INTEGER, gl.UNSIGNED_SHORT, new Uint16Array(1));
+    this.frame = null;
+    gl.clear(gl.COLOR_BUFFER_BIT);
+  }
+}
