@@ -26,16 +26,20 @@ APT_BUILD := build-essential pkg-config cmake clang libclang-dev curl file \
 APT_TEST := xvfb xauth dbus dbus-x11 webkit2gtk-driver dcmtk libgdcm-tools orthanc \
 	orthanc-dicomweb strace imagemagick pcscd python3 python3-pip python3-numpy python3-pydicom
 
-.PHONY: help run test deps-build deps-test ui build lint test-ui test-e2e test-rust \
+.PHONY: help run sandbox test deps-build deps-test ui build lint test-ui test-e2e test-rust \
 	test-corpus bench fuzz package clean
 
 help:
 	@echo "make run    install what is missing, build, open the viewer in training mode"
 	@echo "make test   install test dependencies, run every check and test"
 	@echo "make bench  benchmarks (see docs/benchmarks.md)"
+	@echo "make sandbox  run the embedded NIR sandbox alone (see docs/sandbox.md)"
 
 run: deps-build build
 	"$(BIN)"
+
+sandbox: deps-build build
+	"$(BIN)" sandbox
 
 test: deps-build deps-test lint test-ui build test-e2e test-rust
 
@@ -93,8 +97,18 @@ test-rust:
 	NIR_SHARED_DIR="$(SHARED)" $(CARGO) nextest run --no-fail-fast
 
 # ---- beyond make test -------------------------------------------------------------------
-# Benchmarks: each area appends its recipe lines to `bench`; results go in docs/benchmarks.md.
-bench: deps-build ui
+bench: bench-retrieve
+
+# Retrieval: local Orthanc vs curl, first image, peak memory (docs/benchmarks.md).
+.PHONY: bench-retrieve
+bench-retrieve:
+	NIR_SHARED_DIR="$(SHARED)" bench/retrieve.sh
+
+bench: bench-decode
+
+# Decode throughput per transfer syntax vs DCMTK and GDCM (docs/benchmarks.md).
+.PHONY: bench-decode
+bench-decode: deps-build ui
 	@$(call apt_install,dcmtk libgdcm-tools python3)
 	$(CARGO) build --release --bin nir-viewer
 	NIR_SHARED_DIR="$(SHARED)" bench/decode.sh "$(TARGET)/release/nir-viewer"

@@ -7,3 +7,4 @@
 mod cli;
 mod dicomweb;
 mod imaging_corpus;
+mod sandbox;
