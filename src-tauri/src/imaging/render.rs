@@ -73,7 +73,19 @@ pub fn render_file(
     frame: Option<u32>,
     limits: &DecodeLimits,
 ) -> Result<(), ImagingError> {
-    let bytes = std::fs::read(file).map_err(|error| ImagingError::Parse(error.to_string()))?;
+    let read_error = |error: std::io::Error| ImagingError::Parse(error.to_string());
+    // A file larger than everything it could decode to, plus room for headers, is refused
+    // before it is read into memory.
+    let size = std::fs::metadata(file).map_err(read_error)?.len();
+    let limit = limits.max_decoded_bytes + (64 << 20);
+    if size > limit {
+        return Err(ImagingError::TooLarge {
+            what: "file size in bytes",
+            value: size,
+            limit,
+        });
+    }
+    let bytes = std::fs::read(file).map_err(read_error)?;
     let image = std::panic::catch_unwind(|| decode_image(&bytes, limits, frame))
         .map_err(|_| ImagingError::Parse("the decoder failed on malformed data".to_owned()))??;
     let stem = file
@@ -134,6 +146,30 @@ fn write_png(image: &DecodedImage, display: &[u8], path: &Path) -> Result<(), Im
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_larger_than_the_limits_are_refused_unread() {
+        let limits = DecodeLimits {
+            max_decoded_bytes: 0,
+            ..DecodeLimits::default()
+        };
+        let dir = std::env::temp_dir().join(format!("nir-render-limit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("large.dcm");
+        std::fs::File::create(&file)
+            .unwrap()
+            .set_len((64 << 20) + 1)
+            .unwrap();
+        let outcome = render_file(&file, &dir, RenderFormat::Npy, None, &limits);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(matches!(
+            outcome,
+            Err(ImagingError::TooLarge {
+                what: "file size in bytes",
+                ..
+            })
+        ));
+    }
 
     #[test]
     fn formats_parse() {
