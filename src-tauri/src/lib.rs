@@ -14,4 +14,5 @@ pub mod error;
 pub mod logging;
 pub mod net;
 pub mod nhs_number;
+pub mod sandbox;
 pub mod vault;
