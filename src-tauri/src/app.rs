@@ -9,6 +9,10 @@ use tauri::{Builder, Manager, RunEvent, Runtime, WebviewUrl, WebviewWindowBuilde
 
 use crate::commands;
 use crate::config::{self, Config};
+use crate::launch::{
+    default_socket_path, hand_off_or_listen, parse_link, InstanceRole, LaunchError, LaunchRequest,
+    SignedContextPolicy,
+};
 
 /// Label of the single viewer window; the capability file grants permissions to it.
 pub const MAIN_WINDOW: &str = "main";
@@ -34,6 +38,52 @@ impl Mode {
 pub struct AppState {
     /// Training or live.
     pub mode: Mode,
+    /// A launch link waiting for the UI (validated or refused), from the command line or a
+    /// later launch handed over through the single-instance socket.
+    pub pending_launch: std::sync::Mutex<Option<Result<LaunchRequest, LaunchError>>>,
+}
+
+impl AppState {
+    /// State for `mode` with an optional first launch link.
+    pub fn new(mode: Mode, link: Option<&str>) -> Self {
+        Self {
+            mode,
+            pending_launch: std::sync::Mutex::new(link.map(parse_link)),
+        }
+    }
+
+    /// The signed-context policy of the configuration in force (training: optional, no key).
+    pub fn signed_context_policy(&self) -> SignedContextPolicy {
+        match &self.mode {
+            Mode::Training => SignedContextPolicy {
+                required: false,
+                public_key_pem: None,
+                issuer: String::new(),
+                audience: "nir-viewer".into(),
+                max_lifetime_secs: 300,
+            },
+            Mode::Live(config) => SignedContextPolicy {
+                required: config.launch.require_signed_context,
+                public_key_pem: config
+                    .launch
+                    .context_public_key
+                    .as_ref()
+                    .and_then(|path| std::fs::read(path).ok()),
+                issuer: config.launch.context_issuer.clone().unwrap_or_default(),
+                audience: config.launch.context_audience.clone(),
+                max_lifetime_secs: 300,
+            },
+        }
+    }
+
+    /// Queues a link handed over by a later launch.
+    pub fn queue_launch(&self, link: &str) {
+        let mut pending = self
+            .pending_launch
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        *pending = Some(parse_link(link));
+    }
 }
 
 /// Registers commands and state on a builder. Shared by [`run_viewer`] and the tests, which
@@ -44,11 +94,28 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         .invoke_handler(tauri::generate_handler![
             commands::session::app_info,
             commands::session::validate_nhs_number,
+            commands::session::take_launch,
         ])
 }
 
-/// Opens the viewer window and runs until it is closed.
-pub fn run_viewer() -> ExitCode {
+/// Opens the viewer window and runs until it is closed. A second launch hands its link to
+/// the running viewer and exits instead.
+pub fn run_viewer(link: Option<String>) -> ExitCode {
+    crate::vault::harden_process();
+    let listener = match tauri::async_runtime::block_on(hand_off_or_listen(
+        &default_socket_path(),
+        link.as_deref(),
+    )) {
+        Ok(InstanceRole::HandedOff) => {
+            println!("nir-viewer is already running; the link was passed to it.");
+            return ExitCode::SUCCESS;
+        }
+        Ok(InstanceRole::Primary(listener)) => Some(listener),
+        Err(error) => {
+            eprintln!("nir-viewer: {error}; continuing without single-instance hand-off");
+            None
+        }
+    };
     let mode = match config::load_managed() {
         Ok(Some(config)) => Mode::Live(Box::new(config)),
         Ok(None) => Mode::Training,
@@ -67,12 +134,29 @@ pub fn run_viewer() -> ExitCode {
         }
     };
     let webview_dir = private_dir.clone();
-    let app = build_app(tauri::Builder::default(), AppState { mode })
-        .setup(move |app| {
-            open_main_window(app.handle(), &webview_dir)?;
-            Ok(())
-        })
-        .build(tauri::generate_context!());
+    let app = build_app(
+        tauri::Builder::default(),
+        AppState::new(mode, link.as_deref()),
+    )
+    .setup(move |app| {
+        open_main_window(app.handle(), &webview_dir)?;
+        if let Some(listener) = listener {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                while let Some(link) = listener.next_link().await {
+                    if !link.is_empty() {
+                        handle.state::<AppState>().queue_launch(&link);
+                        let _ = tauri::Emitter::emit(&handle, "launch-pending", ());
+                    }
+                    if let Some(window) = handle.get_webview_window(MAIN_WINDOW) {
+                        let _ = window.set_focus();
+                    }
+                }
+            });
+        }
+        Ok(())
+    })
+    .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,
         Err(error) => {

@@ -10,11 +10,45 @@ use clap::{Parser, Subcommand};
 
 /// View a patient's imaging history from the National Imaging Registry, in memory only.
 #[derive(Debug, Parser)]
-#[command(name = "nir-viewer", version, about, long_about = None)]
+#[command(name = "nir-viewer", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// What to run; without one, the viewer window opens.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// A `nir-viewer://open?nhs=...` link from the patient record.
+    #[arg(value_name = "LINK")]
+    pub link: Option<String>,
+    /// Open this patient after sign-in (the same as a link's `nhs`).
+    #[arg(long, conflicts_with = "link")]
+    pub nhs: Option<String>,
+    /// With --nhs: earliest date of interest (YYYY-MM-DD).
+    #[arg(long, requires = "nhs")]
+    pub from: Option<String>,
+    /// With --nhs: latest date of interest (YYYY-MM-DD).
+    #[arg(long, requires = "nhs")]
+    pub to: Option<String>,
+}
+
+impl Cli {
+    /// The launch link given on the command line, in link form whichever way it was given.
+    pub fn launch_link(&self) -> Option<String> {
+        if let Some(link) = &self.link {
+            return Some(link.clone());
+        }
+        let nhs = self.nhs.as_ref()?;
+        let mut url = url::Url::parse("nir-viewer://open").ok()?;
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("nhs", nhs);
+            if let Some(from) = &self.from {
+                query.append_pair("from", from);
+            }
+            if let Some(to) = &self.to {
+                query.append_pair("to", to);
+            }
+        }
+        Some(url.to_string())
+    }
 }
 
 /// The headless subcommands.
@@ -26,8 +60,22 @@ pub enum Command {
     Render(RenderArgs),
     /// Run the go-live conformance checks and print pass/fail for each.
     Conformance(ConformanceArgs),
+    /// Inspect the configuration in force.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Manage the CIS2 client key in the OS keyring (generate, import, show the public JWK).
     Keys(crate::auth::keys_command::KeysArgs),
+}
+
+/// `nir-viewer config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the managed configuration and print what is in force (secrets masked).
+    Check {
+        /// Check this file instead of the managed one.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
 }
 
 /// Arguments of `nir-viewer sandbox`.
@@ -81,12 +129,57 @@ pub struct ConformanceArgs {
 /// Entry point of the binary: parse, dispatch, turn the outcome into an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let link = cli.launch_link();
+    if let Some(raw) = &cli.link {
+        if !raw.starts_with(crate::launch::SCHEME_PREFIX) {
+            eprintln!(
+                "error: '{raw}' is neither a subcommand nor a nir-viewer link (see nir-viewer --help)"
+            );
+            return ExitCode::from(2);
+        }
+    }
     match cli.command {
-        None => crate::app::run_viewer(),
-        Some(Command::Sandbox(_args)) => not_available("sandbox"),
-        Some(Command::Render(_args)) => not_available("render"),
+        None => crate::app::run_viewer(link),
+        Some(Command::Config(ConfigCommand::Check { file })) => config_check(file),
+        Some(Command::Sandbox(args)) => {
+            crate::sandbox::cli_command::run(&args.listen, args.require_auth)
+        }
+        Some(Command::Render(args)) => {
+            crate::imaging::render::run_render(&args.files, &args.out, &args.format, args.frame)
+        }
         Some(Command::Conformance(_args)) => not_available("conformance"),
         Some(Command::Keys(args)) => crate::auth::keys_command::run(&args),
+    }
+}
+
+fn config_check(file: Option<PathBuf>) -> ExitCode {
+    let path = file.unwrap_or_else(crate::config::managed_config_path);
+    match crate::config::load_from(&path) {
+        Ok(None) => {
+            println!(
+                "No configuration at {}: the viewer runs in training mode.",
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(Some(config)) => {
+            println!("# configuration in force: {}", path.display());
+            println!("{}", config.describe_masked());
+            let problems = config.validate();
+            for problem in &problems {
+                eprintln!("problem: {problem}");
+            }
+            if problems.is_empty() {
+                println!("# valid");
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::from(1)
+        }
     }
 }
 
@@ -109,6 +202,23 @@ mod tests {
     fn no_subcommand_means_the_viewer() {
         let cli = Cli::try_parse_from(["nir-viewer"]).unwrap();
         assert!(cli.command.is_none());
+    }
+
+    #[test]
+    fn the_command_line_form_becomes_a_link() {
+        let cli =
+            Cli::try_parse_from(["nir-viewer", "--nhs", "9912003888", "--from", "2020-01-01"])
+                .unwrap();
+        assert_eq!(
+            cli.launch_link().as_deref(),
+            Some("nir-viewer://open?nhs=9912003888&from=2020-01-01")
+        );
+        let cli = Cli::try_parse_from(["nir-viewer", "nir-viewer://open?nhs=9912003888"]).unwrap();
+        assert_eq!(
+            cli.launch_link().as_deref(),
+            Some("nir-viewer://open?nhs=9912003888")
+        );
+        assert!(Cli::try_parse_from(["nir-viewer", "--from", "2020-01-01"]).is_err());
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod commands;
 pub mod config;
 pub mod dicomweb;
 pub mod error;
+pub mod imaging;
+pub mod launch;
 pub mod logging;
 pub mod net;
 pub mod nhs_number;

@@ -26,5 +26,63 @@ fn unknown_subcommand_is_a_clear_error() {
     let output = nir_viewer().arg("explode").output().unwrap();
     assert!(!output.status.success());
     let text = String::from_utf8(output.stderr).unwrap();
-    assert!(text.contains("unrecognized subcommand"), "{text}");
+    assert!(
+        text.contains("neither a subcommand nor a nir-viewer link"),
+        "{text}"
+    );
+}
+
+#[test]
+fn config_check_reports_training_mode_when_there_is_no_configuration() {
+    let output = nir_viewer()
+        .args(["config", "check", "--file", "/nonexistent/nir-viewer.toml"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("training mode"));
+}
+
+#[test]
+fn config_check_names_problems_and_masks_secrets() {
+    let dir = std::env::temp_dir().join(format!("nir-viewer-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("config.toml");
+    std::fs::write(
+        &file,
+        "[nir]\nflavour = \"fhir\"\nbase_url = \"http://nir.example/\"\n\
+         [network]\nproxy = \"http://u:hunter2@proxy.example:3128\"\n",
+    )
+    .unwrap();
+    let output = nir_viewer()
+        .args(["config", "check", "--file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stdout.contains("hunter2"), "{stdout}");
+    assert!(stderr.contains("nir.base_url must use https"), "{stderr}");
+    assert!(stderr.contains("ods_code"), "{stderr}");
+}
+
+#[test]
+fn config_check_refuses_unknown_settings() {
+    let dir = std::env::temp_dir().join(format!("nir-viewer-config-u-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("config.toml");
+    std::fs::write(
+        &file,
+        "[nir]\nflavour = \"fhir\"\nbase_url = \"https://x/\"\nwpad = true\n",
+    )
+    .unwrap();
+    let output = nir_viewer()
+        .args(["config", "check", "--file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("wpad"));
 }

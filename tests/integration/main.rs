@@ -6,3 +6,4 @@
 
 mod cli;
 mod dicomweb;
+mod imaging_corpus;

@@ -6,6 +6,7 @@ use tauri::State;
 
 use crate::app::AppState;
 use crate::error::CommandError;
+use crate::launch::{verify_signed_context, LaunchRequest};
 use crate::nhs_number::NhsNumber;
 
 /// What the UI needs to know at start-up.
@@ -32,4 +33,45 @@ pub fn validate_nhs_number(input: String) -> Result<String, CommandError> {
     NhsNumber::parse(&input)
         .map(|n| n.formatted())
         .map_err(|e| CommandError::from(&e))
+}
+
+/// A launch the UI should act on once the user has signed in.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LaunchView {
+    /// The patient's NHS number, ten digits.
+    pub nhs_number: String,
+    /// Earliest date of interest, YYYY-MM-DD.
+    pub from: Option<String>,
+    /// Latest date of interest, YYYY-MM-DD.
+    pub to: Option<String>,
+}
+
+/// Takes the pending launch, if any: the patient to open, or why the link was refused.
+#[tauri::command]
+pub fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView>, CommandError> {
+    let pending = state
+        .pending_launch
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    match pending {
+        None => Ok(None),
+        Some(Err(error)) => Err(CommandError::from(&error)),
+        Some(Ok(LaunchRequest::Open(context))) => {
+            verify_signed_context(&context, &state.signed_context_policy())
+                .map_err(|e| CommandError::from(&e))?;
+            Ok(Some(LaunchView {
+                nhs_number: context.nhs_number.as_digits(),
+                from: context.from.map(|d| d.to_string()),
+                to: context.to.map(|d| d.to_string()),
+            }))
+        }
+        Some(Ok(LaunchRequest::Smart(_))) => Err(CommandError {
+            code: "smart-launch-unavailable",
+            message: "This viewer is not yet registered with the patient record for SMART launch. \
+                      Look the patient up by NHS number."
+                .into(),
+        }),
+    }
 }

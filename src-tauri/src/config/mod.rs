@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::UserFacing;
 
@@ -15,32 +15,230 @@ pub const MANAGED_CONFIG_PATH: &str = "/etc/nir-viewer/config.toml";
 /// Environment variable naming an alternative managed configuration file.
 pub const CONFIG_PATH_ENV: &str = "NIR_VIEWER_CONFIG";
 
-/// The managed configuration. Fields are filled in by the modules that use them.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+/// The managed configuration an organisation installs. Every section but `nir` has safe
+/// defaults; unknown settings are refused so a typing mistake cannot weaken one silently.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// How to reach NIR.
     pub nir: NirEndpoint,
+    /// The consuming organisation.
+    #[serde(default)]
+    pub organisation: Organisation,
+    /// Sign-in.
+    #[serde(default)]
+    pub auth: AuthSettings,
+    /// Outbound network.
+    #[serde(default)]
+    pub network: NetworkConfig,
+    /// Resource limits.
+    #[serde(default)]
+    pub limits: Limits,
+    /// Where audit events go.
+    #[serde(default)]
+    pub audit: AuditSettings,
+    /// Launch from the EPR.
+    #[serde(default)]
+    pub launch: LaunchSettings,
 }
 
 /// The NIR discovery endpoint and which flavour it speaks.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct NirEndpoint {
     /// `fhir` (MHD ITI-67 / NRL v3) or `xca` (ITI-38/39).
     pub flavour: Flavour,
     /// Base URL of the discovery service.
     pub base_url: url::Url,
+    /// XCA only: the ITI-39 retrieve endpoint, when different from the query one.
+    #[serde(default)]
+    pub retrieve_url: Option<url::Url>,
 }
 
 /// The two discovery designs NIR may run.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Flavour {
     /// FHIR DocumentReference search.
     Fhir,
     /// IHE cross-community query over SOAP.
     Xca,
+}
+
+/// The consuming organisation.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    /// ODS code sent as `NHSD-End-User-Organisation-ODS`.
+    pub ods_code: Option<String>,
+}
+
+/// CIS2 sign-in.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    /// The OpenID Connect issuer.
+    pub issuer: Option<url::Url>,
+    /// The viewer's client id.
+    pub client_id: Option<String>,
+    /// RBAC role codes allowed to use the viewer.
+    pub allowed_roles: Vec<String>,
+    /// Required authentication assurance: `aal3` (smartcard, default) or `aal2`.
+    pub assurance: String,
+    /// API-platform token exchange endpoint, when the platform is not "combined".
+    pub token_exchange_url: Option<url::Url>,
+    /// Minutes without input before the session locks.
+    pub idle_timeout_minutes: u32,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            issuer: None,
+            client_id: None,
+            allowed_roles: Vec::new(),
+            assurance: "aal3".into(),
+            token_exchange_url: None,
+            idle_timeout_minutes: 15,
+        }
+    }
+}
+
+/// Outbound network settings (explicit proxy only; never WPAD or PAC).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Proxy for all traffic.
+    pub proxy: Option<url::Url>,
+    /// PEM bundle of CAs to trust.
+    pub ca_bundle: Option<PathBuf>,
+    /// PEM with the mTLS client certificate chain and key.
+    pub client_certificate: Option<PathBuf>,
+}
+
+/// Resource limits.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Memory the viewer may use for clinical content, in MiB.
+    pub memory_budget_mb: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            memory_budget_mb: 4096,
+        }
+    }
+}
+
+/// Audit delivery.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// FHIR base URL receiving `POST AuditEvent`.
+    pub fhir_endpoint: Option<url::Url>,
+    /// Syslog collector `host:port` (RFC 5425, TLS).
+    pub syslog: Option<String>,
+    /// CA bundle for the syslog collector.
+    pub syslog_ca_bundle: Option<PathBuf>,
+}
+
+/// Launch from the EPR.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LaunchSettings {
+    /// Refuse links without a signed context.
+    pub require_signed_context: bool,
+    /// The EPR's `iss` in signed contexts.
+    pub context_issuer: Option<String>,
+    /// The EPR's public key (PEM) for signed contexts.
+    pub context_public_key: Option<PathBuf>,
+    /// The `aud` expected in signed contexts.
+    pub context_audience: String,
+}
+
+impl Default for LaunchSettings {
+    fn default() -> Self {
+        Self {
+            require_signed_context: false,
+            context_issuer: None,
+            context_public_key: None,
+            context_audience: "nir-viewer".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Checks what TOML cannot: consistency between settings and that files exist.
+    pub fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (name, url) in [
+            ("nir.base_url", Some(&self.nir.base_url)),
+            ("auth.issuer", self.auth.issuer.as_ref()),
+            ("audit.fhir_endpoint", self.audit.fhir_endpoint.as_ref()),
+        ] {
+            if let Some(url) = url {
+                if url.scheme() != "https" {
+                    problems.push(format!("{name} must use https"));
+                }
+            }
+        }
+        if !matches!(self.auth.assurance.as_str(), "aal3" | "aal2") {
+            problems.push("auth.assurance must be aal3 or aal2".into());
+        }
+        if self.auth.allowed_roles.is_empty() {
+            problems.push("auth.allowed_roles is empty: nobody could use the viewer".into());
+        }
+        if self
+            .organisation
+            .ods_code
+            .as_deref()
+            .unwrap_or("")
+            .is_empty()
+        {
+            problems.push("organisation.ods_code is required by NIR".into());
+        }
+        for (name, path) in [
+            ("network.ca_bundle", self.network.ca_bundle.as_ref()),
+            (
+                "network.client_certificate",
+                self.network.client_certificate.as_ref(),
+            ),
+            (
+                "audit.syslog_ca_bundle",
+                self.audit.syslog_ca_bundle.as_ref(),
+            ),
+            (
+                "launch.context_public_key",
+                self.launch.context_public_key.as_ref(),
+            ),
+        ] {
+            if let Some(path) = path {
+                if !path.is_file() {
+                    problems.push(format!("{name}: {} does not exist", path.display()));
+                }
+            }
+        }
+        if self.launch.require_signed_context && self.launch.context_public_key.is_none() {
+            problems.push("launch.require_signed_context needs launch.context_public_key".into());
+        }
+        if self.limits.memory_budget_mb < 256 {
+            problems.push("limits.memory_budget_mb is below 256".into());
+        }
+        problems
+    }
+
+    /// The configuration as TOML with credentials in URLs masked, for `config check`.
+    pub fn describe_masked(&self) -> String {
+        let mut shown = self.clone();
+        if let Some(proxy) = shown.network.proxy.as_mut() {
+            if proxy.password().is_some() {
+                let _ = proxy.set_password(Some("****"));
+            }
+        }
+        toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("(cannot show: {e})"))
+    }
 }
 
 /// Why the configuration could not be used.
@@ -127,6 +325,50 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.nir.flavour, Flavour::Fhir);
+    }
+
+    #[test]
+    fn a_full_configuration_validates_and_masks_proxy_passwords() {
+        let config = parse(
+            r#"
+[nir]
+flavour = "xca"
+base_url = "https://nir.example.nhs.uk/xca/iti38"
+[organisation]
+ods_code = "RX1"
+[auth]
+issuer = "https://cis2.example.nhs.uk/"
+client_id = "viewer"
+allowed_roles = ["R8000"]
+[network]
+proxy = "http://user:secret@proxy.trust.nhs.uk:3128"
+[limits]
+memory_budget_mb = 2048
+"#,
+        )
+        .unwrap();
+        assert!(config.validate().is_empty(), "{:?}", config.validate());
+        let shown = config.describe_masked();
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("****"));
+        assert_eq!(config.auth.idle_timeout_minutes, 15);
+    }
+
+    #[test]
+    fn validation_names_each_problem() {
+        let config = parse("[nir]\nflavour = \"fhir\"\nbase_url = \"http://nir/\"\n[launch]\nrequire_signed_context = true\n").unwrap();
+        let problems = config.validate().join("\n");
+        for expected in [
+            "nir.base_url must use https",
+            "allowed_roles",
+            "ods_code",
+            "context_public_key",
+        ] {
+            assert!(
+                problems.contains(expected),
+                "missing {expected}: {problems}"
+            );
+        }
     }
 
     #[test]

@@ -142,6 +142,12 @@ impl MockCis2 {
     }
 }
 
+impl super::auth_gate::BearerVerifier for MockCis2 {
+    fn verify(&self, token: &str) -> Result<(), String> {
+        self.verify_access_token(token)
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()

@@ -1,0 +1,226 @@
+//! The decoded image the viewer uploads to WebGL2, and the one entry point that makes it
+//! from file bytes. Grayscale frames keep stored values (16-bit when they fit) beside their
+//! Modality LUT, window presets and presentation, so windowing can run in the shader;
+//! colour frames are RGB with 8-, 16- or 32-bit samples after YBR conversion or palette.
+
+use super::colour::{ybr_full_to_rgb, ybr_rct_to_rgb};
+use super::decode::decode_frames;
+use super::error::ImagingError;
+use super::modality_lut::ModalityLut;
+use super::palette::Palette;
+use super::pixel_module::{DecodeLimits, Photometric, PixelModule};
+use super::presentation::Presentation;
+use super::source::parse_dicom;
+use super::voi_lut::VoiOptions;
+
+/// Stored grayscale values, narrowed to 16 bits whenever they fit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GraySamples {
+    /// Unsigned values up to 16 bits.
+    Unsigned16(Vec<u16>),
+    /// Signed values up to 16 bits.
+    Signed16(Vec<i16>),
+    /// Anything wider (e.g. 32-bit RT Dose).
+    Wide(Vec<i64>),
+}
+
+impl GraySamples {
+    fn from_stored(values: Vec<i64>, module: &PixelModule) -> Self {
+        if module.bits_stored <= 16 && module.signed {
+            GraySamples::Signed16(values.iter().map(|&v| v as i16).collect())
+        } else if module.bits_stored <= 16 {
+            GraySamples::Unsigned16(values.iter().map(|&v| v as u16).collect())
+        } else {
+            GraySamples::Wide(values)
+        }
+    }
+
+    /// All values widened to `i64`.
+    pub fn to_i64(&self) -> Vec<i64> {
+        match self {
+            GraySamples::Unsigned16(v) => v.iter().map(|&x| i64::from(x)).collect(),
+            GraySamples::Signed16(v) => v.iter().map(|&x| i64::from(x)).collect(),
+            GraySamples::Wide(v) => v.clone(),
+        }
+    }
+}
+
+/// RGB samples, interleaved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RgbSamples {
+    /// 8 bits per sample.
+    Rgb8(Vec<u8>),
+    /// 16 bits per sample (16-bit RGB, 16-bit palettes).
+    Rgb16(Vec<u16>),
+    /// Wider samples (32-bit RGB).
+    Rgb32(Vec<u32>),
+}
+
+/// One decoded frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FramePixels {
+    /// Grayscale: stored values and everything needed to display them.
+    Grayscale {
+        /// Stored values, row by row.
+        samples: GraySamples,
+        /// Stored → modality units.
+        modality: ModalityLut,
+        /// Windows and VOI LUT offered.
+        voi: VoiOptions,
+        /// MONOCHROME1 / INVERSE handling.
+        presentation: Presentation,
+    },
+    /// Colour, ready to show.
+    Colour(RgbSamples),
+}
+
+/// A decoded frame and its 0-based number in the object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedFrame {
+    /// 0-based frame number.
+    pub index: u32,
+    /// Its pixels.
+    pub pixels: FramePixels,
+}
+
+impl DecodedFrame {
+    /// Values as the corpus convention wants them: grayscale after the Modality LUT,
+    /// colour as RGB samples; float32, row by row (3 values per pixel for colour).
+    pub fn output_values(&self) -> Vec<f32> {
+        match &self.pixels {
+            FramePixels::Grayscale {
+                samples, modality, ..
+            } => samples
+                .to_i64()
+                .into_iter()
+                .map(|v| modality.apply(v) as f32)
+                .collect(),
+            FramePixels::Colour(RgbSamples::Rgb8(v)) => v.iter().map(|&x| f32::from(x)).collect(),
+            FramePixels::Colour(RgbSamples::Rgb16(v)) => v.iter().map(|&x| f32::from(x)).collect(),
+            FramePixels::Colour(RgbSamples::Rgb32(v)) => v.iter().map(|&x| x as f32).collect(),
+        }
+    }
+
+    /// 8-bit display values after the default VOI and presentation (grayscale), or RGB
+    /// scaled to 8 bits (colour).
+    pub fn display8(&self) -> Vec<u8> {
+        match &self.pixels {
+            FramePixels::Grayscale {
+                samples,
+                modality,
+                voi,
+                presentation,
+            } => {
+                let values: Vec<f64> = samples
+                    .to_i64()
+                    .into_iter()
+                    .map(|v| modality.apply(v))
+                    .collect();
+                let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+                let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                values
+                    .iter()
+                    .map(|&x| {
+                        presentation
+                            .apply(voi.to_display8(x, (min, max)), 255.0)
+                            .round()
+                            .clamp(0.0, 255.0) as u8
+                    })
+                    .collect()
+            }
+            FramePixels::Colour(RgbSamples::Rgb8(v)) => v.clone(),
+            FramePixels::Colour(RgbSamples::Rgb16(v)) => {
+                v.iter().map(|&x| (x >> 8) as u8).collect()
+            }
+            FramePixels::Colour(RgbSamples::Rgb32(v)) => {
+                v.iter().map(|&x| (x >> 24) as u8).collect()
+            }
+        }
+    }
+}
+
+/// A decoded image: the selected frames of one object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedImage {
+    /// Rows per frame.
+    pub rows: u32,
+    /// Columns per frame.
+    pub columns: u32,
+    /// Number of frames in the object (not only those decoded).
+    pub frames_in_object: u32,
+    /// The decoded frames, in the order asked for.
+    pub frames: Vec<DecodedFrame>,
+}
+
+impl DecodedImage {
+    /// True when frames are RGB (3 values per pixel).
+    pub fn is_colour(&self) -> bool {
+        self.frames
+            .iter()
+            .any(|f| matches!(f.pixels, FramePixels::Colour(_)))
+    }
+}
+
+/// Parse and decode `bytes`: every frame, or only `frame` (0-based) when given.
+pub fn decode_image(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    frame: Option<u32>,
+) -> Result<DecodedImage, ImagingError> {
+    let parsed = parse_dicom(bytes)?;
+    let module = PixelModule::from_object(&parsed.dataset, limits)?;
+    let selection: Vec<u32> = match frame {
+        Some(frame) => vec![frame],
+        None => (0..module.frames).collect(),
+    };
+    let decoded = decode_frames(bytes, &parsed, &module, &selection)?;
+    let dataset = &parsed.dataset;
+    let palette = match decoded.photometric {
+        Photometric::PaletteColor => Some(Palette::from_object(dataset)?),
+        _ => None,
+    };
+    let presentation = Presentation::from_object(dataset, module.photometric);
+    let mut frames = Vec::with_capacity(selection.len());
+    for (index, mut values) in selection.iter().copied().zip(decoded.frames) {
+        let pixels = match decoded.photometric {
+            Photometric::Monochrome1 | Photometric::Monochrome2 => FramePixels::Grayscale {
+                samples: GraySamples::from_stored(values, &module),
+                modality: ModalityLut::for_frame(dataset, index, module.signed)?,
+                voi: VoiOptions::for_frame(dataset, index)?,
+                presentation,
+            },
+            Photometric::PaletteColor => {
+                let Some(palette) = &palette else {
+                    return Err(ImagingError::NoPixelData);
+                };
+                let rgb = palette.apply(&values);
+                FramePixels::Colour(if palette.is_sixteen_bit() {
+                    RgbSamples::Rgb16(rgb.iter().map(|&v| v as u16).collect())
+                } else {
+                    RgbSamples::Rgb8(rgb.iter().map(|&v| v as u8).collect())
+                })
+            }
+            colour => {
+                match colour {
+                    Photometric::YbrFull | Photometric::YbrFull422 | Photometric::YbrIct => {
+                        ybr_full_to_rgb(&mut values, module.bits_allocated)
+                    }
+                    Photometric::YbrRct => ybr_rct_to_rgb(&mut values, module.bits_allocated),
+                    _ => {}
+                }
+                FramePixels::Colour(match module.bits_allocated {
+                    0..=8 => RgbSamples::Rgb8(values.iter().map(|&v| v as u8).collect()),
+                    9..=16 => RgbSamples::Rgb16(values.iter().map(|&v| v as u16).collect()),
+                    _ => RgbSamples::Rgb32(values.iter().map(|&v| v as u32).collect()),
+                })
+            }
+        };
+        frames.push(DecodedFrame { index, pixels });
+    }
+    Ok(DecodedImage {
+        rows: module.rows,
+        columns: module.columns,
+        frames_in_object: module.frames,
+        frames,
+    })
+}

@@ -1,0 +1,29 @@
+//! The imaging pipeline: DICOM bytes to pixels a clinician can look at. Parsing and frame
+//! splitting ([`source`]), validated attributes and safety limits ([`pixel_module`]),
+//! decoding of native and compressed Pixel Data ([`decode`], [`native`], [`rle`],
+//! [`jpeg`], [`jpeg12`]), then the PS3.3/PS3.4 display chain in order — Modality LUT
+//! ([`modality_lut`]), VOI ([`voi_lut`]), presentation ([`presentation`]) — and colour
+//! ([`colour`], [`palette`]). [`frame::decode_image`] is the entry point; [`render`] is the
+//! headless subcommand that proves the pipeline on a corpus.
+
+pub mod colour;
+pub mod decode;
+pub mod error;
+pub mod frame;
+pub mod jpeg;
+pub mod jpeg12;
+pub mod jpeg_markers;
+pub mod modality_lut;
+pub mod native;
+pub mod npy;
+pub mod palette;
+pub mod pixel_module;
+pub mod presentation;
+pub mod render;
+pub mod rle;
+pub mod source;
+pub mod voi_lut;
+
+pub use error::ImagingError;
+pub use frame::{decode_image, DecodedFrame, DecodedImage, FramePixels, GraySamples, RgbSamples};
+pub use pixel_module::DecodeLimits;

@@ -1,0 +1,239 @@
+//! Native (uncompressed) sample layouts to stored values: little-endian words of 1, 8, 16 or
+//! 32 bits, bit-packed 1-bit data that runs across frame boundaries, planar configuration 1,
+//! and YBR_FULL_422's shared chroma. High bits above Bits Stored are masked off and signed
+//! samples sign-extended, so every later stage sees plain integers.
+
+use super::error::ImagingError;
+use super::pixel_module::{Photometric, PixelModule};
+
+/// Bytes one native frame occupies (for 1-bit data, rounded up; frames may share a byte).
+pub fn native_frame_bytes(module: &PixelModule) -> usize {
+    let samples = if module.photometric == Photometric::YbrFull422 {
+        module.pixels_per_frame() * 2
+    } else {
+        module.samples_per_frame()
+    };
+    if module.bits_allocated == 1 {
+        samples.div_ceil(8)
+    } else {
+        samples * (module.bits_allocated as usize / 8)
+    }
+}
+
+/// Bytes of native Pixel Data that all frames need.
+pub fn native_total_bytes(module: &PixelModule) -> usize {
+    if module.bits_allocated == 1 {
+        (module.pixels_per_frame() * module.frames as usize).div_ceil(8)
+    } else {
+        native_frame_bytes(module) * module.frames as usize
+    }
+}
+
+/// Stored values of frame `frame` from the whole native Pixel Data (little-endian bytes).
+/// The result is interleaved (pixel by pixel) with `samples_per_pixel` values per pixel.
+pub fn unpack_native_frame(
+    pixel_data: &[u8],
+    module: &PixelModule,
+    frame: u32,
+) -> Result<Vec<i64>, ImagingError> {
+    let expected = native_total_bytes(module);
+    if pixel_data.len() < expected {
+        return Err(ImagingError::PixelDataTooShort {
+            found: pixel_data.len(),
+            expected,
+        });
+    }
+    if module.bits_allocated == 1 {
+        let pixels = module.pixels_per_frame();
+        let first_bit = frame as usize * pixels;
+        let values = (first_bit..first_bit + pixels)
+            .map(|bit| i64::from((pixel_data[bit / 8] >> (bit % 8)) & 1))
+            .collect();
+        return Ok(values);
+    }
+    let size = native_frame_bytes(module);
+    let start = frame as usize * size;
+    unpack_frame(&pixel_data[start..start + size], module, module.planar)
+}
+
+/// Stored values of one frame whose bytes are little-endian words of Bits Allocated,
+/// interleaved unless `planar`. Used for native frames and for codec output alike.
+pub fn unpack_frame(
+    bytes: &[u8],
+    module: &PixelModule,
+    planar: bool,
+) -> Result<Vec<i64>, ImagingError> {
+    let subsampled = module.photometric == Photometric::YbrFull422 && !planar;
+    let mut layout = *module;
+    if subsampled {
+        layout.samples_per_pixel = 1;
+        layout.columns *= 2;
+    }
+    let count = layout.samples_per_frame();
+    let width = module.bits_allocated as usize / 8;
+    if width == 0 || bytes.len() < count * width {
+        return Err(ImagingError::PixelDataTooShort {
+            found: bytes.len(),
+            expected: count * width,
+        });
+    }
+    let raw: Vec<i64> = match width {
+        1 => bytes[..count]
+            .iter()
+            .map(|&b| stored_value(u64::from(b), module))
+            .collect(),
+        2 => bytes[..count * 2]
+            .chunks_exact(2)
+            .map(|w| stored_value(u64::from(u16::from_le_bytes([w[0], w[1]])), module))
+            .collect(),
+        _ => bytes[..count * 4]
+            .chunks_exact(4)
+            .map(|w| {
+                stored_value(
+                    u64::from(u32::from_le_bytes([w[0], w[1], w[2], w[3]])),
+                    module,
+                )
+            })
+            .collect(),
+    };
+    if subsampled {
+        return upsample_422(&raw, module);
+    }
+    if planar && module.samples_per_pixel > 1 {
+        return Ok(interleave_planes(&raw, module.samples_per_pixel as usize));
+    }
+    Ok(raw)
+}
+
+/// Mask a raw word to Bits Stored and sign-extend it when Pixel Representation is 1.
+pub fn stored_value(raw: u64, module: &PixelModule) -> i64 {
+    let bits = module.bits_stored.min(63);
+    let mask = (1u64 << bits) - 1;
+    let value = raw & mask;
+    if module.signed && bits > 0 && value & (1u64 << (bits - 1)) != 0 {
+        value as i64 - (1i64 << bits)
+    } else {
+        value as i64
+    }
+}
+
+/// Planes `RRR…GGG…BBB…` to pixels `RGBRGB…`.
+pub fn interleave_planes(planes: &[i64], samples: usize) -> Vec<i64> {
+    let plane = planes.len() / samples;
+    let mut out = Vec::with_capacity(planes.len());
+    for pixel in 0..plane {
+        for sample in 0..samples {
+            out.push(planes[sample * plane + pixel]);
+        }
+    }
+    out
+}
+
+/// `Y1 Y2 Cb Cr` groups (PS3.3 C.7.6.3.1.2, YBR_FULL_422) to full `Y Cb Cr` pixels.
+fn upsample_422(groups: &[i64], module: &PixelModule) -> Result<Vec<i64>, ImagingError> {
+    if module.columns % 2 != 0 {
+        return Err(ImagingError::Unsupported {
+            what: "YBR_FULL_422 with odd Columns",
+            value: module.columns.to_string(),
+        });
+    }
+    let mut out = Vec::with_capacity(module.samples_per_frame());
+    for group in groups.chunks_exact(4) {
+        out.extend_from_slice(&[group[0], group[2], group[3], group[1], group[2], group[3]]);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gray(bits_allocated: u32, bits_stored: u32, signed: bool) -> PixelModule {
+        PixelModule {
+            rows: 1,
+            columns: 2,
+            frames: 1,
+            samples_per_pixel: 1,
+            bits_allocated,
+            bits_stored,
+            signed,
+            photometric: Photometric::Monochrome2,
+            planar: false,
+        }
+    }
+
+    #[test]
+    fn high_bits_are_masked_and_sign_extended() {
+        let module = gray(16, 12, true);
+        // 0xF800: high 4 bits are overlay garbage, 12-bit value 0x800 = -2048
+        assert_eq!(stored_value(0xF800, &module), -2048);
+        assert_eq!(stored_value(0x07FF, &module), 2047);
+        assert_eq!(stored_value(0xFFFF, &gray(16, 12, false)), 4095);
+        assert_eq!(stored_value(0xFFFF, &gray(16, 16, true)), -1);
+    }
+
+    #[test]
+    fn sixteen_and_thirty_two_bit_words_are_little_endian() {
+        let module = gray(16, 16, false);
+        assert_eq!(
+            unpack_frame(&[0x34, 0x12, 0xFF, 0x00], &module, false).unwrap(),
+            [0x1234, 255]
+        );
+        let module = gray(32, 32, false);
+        let bytes = [0, 0, 0, 0x80, 1, 0, 0, 0];
+        assert_eq!(
+            unpack_frame(&bytes, &module, false).unwrap(),
+            [0x8000_0000, 1]
+        );
+    }
+
+    #[test]
+    fn one_bit_frames_run_across_byte_boundaries() {
+        // 3 frames of 1x3 pixels: bits 0..9 = 1,0,1 | 1,1,0 | 0,0,1
+        let module = PixelModule {
+            columns: 3,
+            frames: 3,
+            ..gray(1, 1, false)
+        };
+        let data = [0b0001_1101u8, 0b0000_0001];
+        assert_eq!(unpack_native_frame(&data, &module, 0).unwrap(), [1, 0, 1]);
+        assert_eq!(unpack_native_frame(&data, &module, 1).unwrap(), [1, 1, 0]);
+        assert_eq!(unpack_native_frame(&data, &module, 2).unwrap(), [0, 0, 1]);
+    }
+
+    #[test]
+    fn planar_and_subsampled_colour_become_interleaved_pixels() {
+        let rgb = PixelModule {
+            samples_per_pixel: 3,
+            photometric: Photometric::Rgb,
+            planar: true,
+            ..gray(8, 8, false)
+        };
+        let planes = [1, 2, 10, 20, 100, 200];
+        assert_eq!(
+            unpack_frame(&planes, &rgb, true).unwrap(),
+            [1, 10, 100, 2, 20, 200]
+        );
+        let ybr = PixelModule {
+            photometric: Photometric::YbrFull422,
+            planar: false,
+            ..rgb
+        };
+        assert_eq!(
+            unpack_frame(&[50, 60, 7, 9], &ybr, false).unwrap(),
+            [50, 7, 9, 60, 7, 9]
+        );
+    }
+
+    #[test]
+    fn short_pixel_data_is_an_error_not_a_panic() {
+        let module = gray(16, 16, false);
+        assert!(matches!(
+            unpack_native_frame(&[1, 2], &module, 0),
+            Err(ImagingError::PixelDataTooShort {
+                found: 2,
+                expected: 4
+            })
+        ));
+    }
+}

@@ -1,0 +1,144 @@
+//! The headless `render` subcommand: decode each file and write `<stem>.npy` (float32,
+//! shape `(frames, rows, cols)` for grayscale after the Modality LUT, or
+//! `(frames, rows, cols, 3)` for RGB) and, with `--format png`, one 8-bit PNG per frame
+//! after the default VOI and presentation. A file that fails prints one line naming it and
+//! the reason to stderr and writes nothing; the others still run; the exit code is 1 if any
+//! file failed.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::error::ImagingError;
+use super::frame::{decode_image, DecodedImage};
+use super::npy::encode_f32_npy;
+use super::pixel_module::DecodeLimits;
+
+/// What to write besides the `.npy` arrays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenderFormat {
+    /// Only `.npy`.
+    Npy,
+    /// `.npy` and one PNG per frame.
+    Png,
+}
+
+impl RenderFormat {
+    /// Parse the `--format` value.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "npy" => Some(Self::Npy),
+            "png" => Some(Self::Png),
+            _ => None,
+        }
+    }
+}
+
+/// Run `render` over `files`; the exit code is 0 only when every file rendered.
+pub fn run_render(files: &[PathBuf], out: &Path, format: &str, frame: Option<u32>) -> ExitCode {
+    let Some(format) = RenderFormat::parse(format) else {
+        eprintln!("nir-viewer render: unknown --format {format:?} (use npy or png)");
+        return ExitCode::from(2);
+    };
+    if let Err(error) = std::fs::create_dir_all(out) {
+        eprintln!(
+            "nir-viewer render: cannot create {}: {error}",
+            out.display()
+        );
+        return ExitCode::from(2);
+    }
+    // A codec panic is caught and reported as that file's one error line; keep the default
+    // hook from printing a second, alarming one.
+    std::panic::set_hook(Box::new(|_| {}));
+    let limits = DecodeLimits::default();
+    let mut failed = 0usize;
+    for file in files {
+        if let Err(error) = render_file(file, out, format, frame, &limits) {
+            eprintln!("{}: {error}", file.display());
+            failed += 1;
+        }
+    }
+    let _ = std::panic::take_hook();
+    if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Render one file into `out`.
+pub fn render_file(
+    file: &Path,
+    out: &Path,
+    format: RenderFormat,
+    frame: Option<u32>,
+    limits: &DecodeLimits,
+) -> Result<(), ImagingError> {
+    let bytes = std::fs::read(file).map_err(|error| ImagingError::Parse(error.to_string()))?;
+    let image = std::panic::catch_unwind(|| decode_image(&bytes, limits, frame))
+        .map_err(|_| ImagingError::Parse("the decoder failed on malformed data".to_owned()))??;
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    write_npy(&image, &out.join(format!("{stem}.npy")))?;
+    if format == RenderFormat::Png {
+        for decoded in &image.frames {
+            let path = out.join(format!("{stem}_{:04}.png", decoded.index));
+            write_png(&image, &decoded.display8(), &path)?;
+        }
+    }
+    Ok(())
+}
+
+fn output_error(path: &Path, error: impl std::fmt::Display) -> ImagingError {
+    ImagingError::Output {
+        path: path.display().to_string(),
+        reason: error.to_string(),
+    }
+}
+
+fn write_npy(image: &DecodedImage, path: &Path) -> Result<(), ImagingError> {
+    let mut shape = vec![
+        image.frames.len(),
+        image.rows as usize,
+        image.columns as usize,
+    ];
+    if image.is_colour() {
+        shape.push(3);
+    }
+    let values: Vec<f32> = image
+        .frames
+        .iter()
+        .flat_map(|f| f.output_values())
+        .collect();
+    std::fs::write(path, encode_f32_npy(&values, &shape)).map_err(|e| output_error(path, e))
+}
+
+fn write_png(image: &DecodedImage, display: &[u8], path: &Path) -> Result<(), ImagingError> {
+    let colour = if image.is_colour() {
+        image::ExtendedColorType::Rgb8
+    } else {
+        image::ExtendedColorType::L8
+    };
+    image::save_buffer_with_format(
+        path,
+        display,
+        image.columns,
+        image.rows,
+        colour,
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| output_error(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse() {
+        assert_eq!(RenderFormat::parse("npy"), Some(RenderFormat::Npy));
+        assert_eq!(RenderFormat::parse("png"), Some(RenderFormat::Png));
+        assert_eq!(RenderFormat::parse("jpeg"), None);
+    }
+}

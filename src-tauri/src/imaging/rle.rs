@@ -1,0 +1,142 @@
+//! RLE Lossless (PS3.5 Annex G) for 8, 16 and 32 bits allocated and any number of samples:
+//! a 64-byte header of segment offsets, one PackBits segment per byte plane (most
+//! significant byte first, sample by sample). Output is little-endian interleaved words, the
+//! same layout as native Pixel Data, so [`super::native::unpack_frame`] takes it from there.
+
+use super::error::ImagingError;
+
+/// Decode one RLE frame of `pixels` pixels, `samples` samples and `bytes_per_sample` bytes.
+pub fn decode_rle_frame(
+    data: &[u8],
+    pixels: usize,
+    samples: usize,
+    bytes_per_sample: usize,
+) -> Result<Vec<u8>, ImagingError> {
+    let fail = |reason: String| ImagingError::Codec {
+        frame: 0,
+        transfer_syntax: "RLE Lossless".to_owned(),
+        reason,
+    };
+    if data.len() < 64 {
+        return Err(fail(format!(
+            "header needs 64 bytes, {} present",
+            data.len()
+        )));
+    }
+    let word = |i: usize| {
+        u32::from_le_bytes([
+            data[i * 4],
+            data[i * 4 + 1],
+            data[i * 4 + 2],
+            data[i * 4 + 3],
+        ])
+    };
+    let segments = word(0) as usize;
+    let expected = samples * bytes_per_sample;
+    if segments != expected {
+        return Err(fail(format!("{segments} segments, {expected} expected")));
+    }
+    let offsets: Vec<usize> = (1..=segments).map(|i| word(i) as usize).collect();
+    let mut out = vec![0u8; pixels * expected];
+    let mut plane = vec![0u8; pixels];
+    for (index, &start) in offsets.iter().enumerate() {
+        let end = offsets.get(index + 1).copied().unwrap_or(data.len());
+        if start < 64 || start > end || end > data.len() {
+            return Err(fail(format!(
+                "segment {index} has an invalid offset {start}"
+            )));
+        }
+        let filled = unpack_bits(&data[start..end], &mut plane);
+        if filled < pixels {
+            return Err(fail(format!(
+                "segment {index} holds {filled} of {pixels} bytes"
+            )));
+        }
+        let sample = index / bytes_per_sample;
+        // segments run from the most significant byte; little-endian output wants it last
+        let byte = bytes_per_sample - 1 - index % bytes_per_sample;
+        for (pixel, &value) in plane.iter().enumerate() {
+            out[(pixel * samples + sample) * bytes_per_sample + byte] = value;
+        }
+    }
+    Ok(out)
+}
+
+/// PackBits: fill `out` from `segment`, returning how many bytes were produced.
+fn unpack_bits(segment: &[u8], out: &mut [u8]) -> usize {
+    let mut read = 0;
+    let mut written = 0;
+    while read < segment.len() && written < out.len() {
+        let header = segment[read] as i8;
+        read += 1;
+        if header >= 0 {
+            let count = (header as usize + 1)
+                .min(segment.len() - read)
+                .min(out.len() - written);
+            out[written..written + count].copy_from_slice(&segment[read..read + count]);
+            read += header as usize + 1;
+            written += count;
+        } else if header != -128 {
+            let Some(&value) = segment.get(read) else {
+                break;
+            };
+            read += 1;
+            let count = (1 - header as isize) as usize;
+            let count = count.min(out.len() - written);
+            out[written..written + count].fill(value);
+            written += count;
+        }
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(offsets: &[u32]) -> Vec<u8> {
+        let mut bytes = vec![0u8; 64];
+        bytes[0..4].copy_from_slice(&(offsets.len() as u32).to_le_bytes());
+        for (i, offset) in offsets.iter().enumerate() {
+            bytes[4 + i * 4..8 + i * 4].copy_from_slice(&offset.to_le_bytes());
+        }
+        bytes
+    }
+
+    #[test]
+    fn packbits_literal_and_repeat_runs() {
+        let mut out = [0u8; 6];
+        // literal of 2 (header 1), then repeat 4 times (header -3), then a no-op (-128)
+        let written = unpack_bits(&[1, 7, 8, 0xFD, 9, 0x80], &mut out);
+        assert_eq!(written, 6);
+        assert_eq!(out, [7, 8, 9, 9, 9, 9]);
+    }
+
+    #[test]
+    fn sixteen_bit_segments_are_msb_first() {
+        // 2 pixels, 1 sample, 2 bytes: MSB plane [0x12, 0x00], LSB plane [0x34, 0xFF]
+        let mut data = header(&[64, 67]);
+        data.extend_from_slice(&[1, 0x12, 0x00]);
+        data.extend_from_slice(&[1, 0x34, 0xFF]);
+        let out = decode_rle_frame(&data, 2, 1, 2).unwrap();
+        assert_eq!(out, [0x34, 0x12, 0xFF, 0x00]);
+    }
+
+    #[test]
+    fn rgb_segments_become_interleaved_pixels() {
+        let mut data = header(&[64, 66, 68]);
+        data.extend_from_slice(&[0xFF, 10, 0xFF, 20, 0xFF, 30]);
+        let out = decode_rle_frame(&data, 2, 3, 1).unwrap();
+        assert_eq!(out, [10, 20, 30, 10, 20, 30]);
+    }
+
+    #[test]
+    fn short_or_inconsistent_data_is_an_error() {
+        assert!(decode_rle_frame(&[0; 10], 4, 1, 1).is_err());
+        let mut data = header(&[64]);
+        data.extend_from_slice(&[0, 1]);
+        assert!(decode_rle_frame(&data, 4, 1, 1).is_err());
+        assert!(decode_rle_frame(&header(&[64, 70]), 4, 1, 1).is_err());
+        assert!(decode_rle_frame(&header(&[200]), 4, 1, 1).is_err());
+    }
+}

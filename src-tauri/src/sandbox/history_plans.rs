@@ -1,0 +1,245 @@
+//! The histories behind each scenario: which studies (with their series, sizes and
+//! stored transfer syntaxes) and which reports each kind of patient has. Pure data,
+//! turned into UIDs and accession numbers by the catalogue.
+
+use super::catalogue::{
+    ReportKind, SeriesKind, TS_EXPLICIT_LE, TS_JPEG_BASELINE, TS_JPEG_LS, TS_RLE,
+};
+use super::patients::Scenario;
+
+/// A series to make: modality, description, kind, instances, matrix size, frames, syntax.
+pub struct SeriesPlan(
+    pub &'static str,
+    pub &'static str,
+    pub SeriesKind,
+    pub u32,
+    pub u16,
+    pub u32,
+    pub &'static str,
+);
+/// A study to make: network, date, modality, description, series.
+pub struct StudyPlan(
+    pub usize,
+    pub &'static str,
+    pub &'static str,
+    pub &'static str,
+    pub Vec<SeriesPlan>,
+);
+/// A report to make: network, date, kind, title, text, reported study index, with PDF.
+pub struct ReportPlan(
+    pub usize,
+    pub &'static str,
+    pub ReportKind,
+    pub &'static str,
+    pub &'static str,
+    pub Option<usize>,
+    pub bool,
+);
+
+/// The studies and reports a scenario's patient has.
+pub fn plans_for(scenario: Scenario) -> (Vec<StudyPlan>, Vec<ReportPlan>) {
+    match scenario {
+        Scenario::RichHistory => (rich_studies(), rich_reports()),
+        Scenario::NoRecords => (Vec::new(), Vec::new()),
+        Scenario::ReportOnly => (Vec::new(), report_only_reports()),
+        _ => (small_studies(), small_reports()),
+    }
+}
+
+fn rich_studies() -> Vec<StudyPlan> {
+    use SeriesKind::*;
+    vec![
+        StudyPlan(
+            0,
+            "20240312",
+            "CT",
+            "CT Chest Abdomen Pelvis with contrast",
+            vec![SeriesPlan(
+                "CT",
+                "Axial 1.25mm portal venous",
+                Ct,
+                400,
+                512,
+                1,
+                TS_JPEG_LS,
+            )],
+        ),
+        StudyPlan(
+            1,
+            "20230502",
+            "US",
+            "US Abdomen",
+            vec![SeriesPlan(
+                "US",
+                "Liver colour Doppler cine",
+                Us,
+                1,
+                240,
+                12,
+                TS_JPEG_BASELINE,
+            )],
+        ),
+        StudyPlan(
+            1,
+            "20220607",
+            "MR",
+            "MR Head without contrast",
+            vec![
+                SeriesPlan("MR", "T1 axial", Mr, 24, 256, 1, TS_EXPLICIT_LE),
+                SeriesPlan("MR", "T2 axial", Mr, 24, 256, 1, TS_RLE),
+                SeriesPlan("MR", "FLAIR axial", Mr, 24, 256, 1, TS_JPEG_LS),
+            ],
+        ),
+        StudyPlan(
+            0,
+            "20210920",
+            "DX",
+            "DX Left wrist",
+            vec![SeriesPlan(
+                "DX",
+                "PA and lateral",
+                Dx,
+                2,
+                512,
+                1,
+                TS_EXPLICIT_LE,
+            )],
+        ),
+        StudyPlan(
+            2,
+            "20200811",
+            "DOC",
+            "Outside imaging report (PDF)",
+            vec![SeriesPlan(
+                "DOC",
+                "Encapsulated report",
+                Pdf,
+                1,
+                0,
+                0,
+                TS_EXPLICIT_LE,
+            )],
+        ),
+        StudyPlan(
+            2,
+            "20190115",
+            "CR",
+            "CR Chest PA",
+            vec![SeriesPlan("CR", "Chest PA", Cr, 1, 768, 1, TS_RLE)],
+        ),
+    ]
+}
+
+fn rich_reports() -> Vec<ReportPlan> {
+    use ReportKind::*;
+    vec![
+        ReportPlan(
+            0,
+            "2024-03-13",
+            DiagnosticReport,
+            "CT Chest Abdomen Pelvis report",
+            "Synthetic report. 14 mm hypodense lesion in segment VI of the liver, new since \
+             the ultrasound of May 2023. No lymphadenopathy. Lungs clear.",
+            Some(0),
+            true,
+        ),
+        ReportPlan(
+            0,
+            "2024-03-20",
+            MdtOutcome,
+            "Hepatobiliary MDT outcome",
+            "Synthetic MDT outcome. Lesion likely benign haemangioma; MR liver in 6 months.",
+            Some(0),
+            false,
+        ),
+        ReportPlan(
+            0,
+            "2024-04-02",
+            CarePlan,
+            "Imaging follow-up care plan",
+            "Synthetic care plan. MR liver with contrast in September 2024; GP to review.",
+            Some(0),
+            false,
+        ),
+        ReportPlan(
+            1,
+            "2022-06-08",
+            DiagnosticReport,
+            "MR Head report",
+            "Synthetic report. Normal appearances of the brain for age.",
+            Some(2),
+            false,
+        ),
+    ]
+}
+
+fn small_studies() -> Vec<StudyPlan> {
+    use SeriesKind::*;
+    vec![
+        StudyPlan(
+            0,
+            "20230918",
+            "CT",
+            "CT Head without contrast",
+            vec![SeriesPlan(
+                "CT",
+                "Axial 5mm brain",
+                Ct,
+                12,
+                256,
+                1,
+                TS_EXPLICIT_LE,
+            )],
+        ),
+        StudyPlan(
+            1,
+            "20210404",
+            "CR",
+            "CR Chest PA",
+            vec![SeriesPlan("CR", "Chest PA", Cr, 1, 384, 1, TS_RLE)],
+        ),
+        StudyPlan(
+            2,
+            "20190725",
+            "MR",
+            "MR Right knee",
+            vec![SeriesPlan("MR", "PD sagittal", Mr, 8, 192, 1, TS_JPEG_LS)],
+        ),
+    ]
+}
+
+fn small_reports() -> Vec<ReportPlan> {
+    vec![ReportPlan(
+        0,
+        "2023-09-18",
+        ReportKind::DiagnosticReport,
+        "CT Head report",
+        "Synthetic report. No acute intracranial abnormality.",
+        Some(0),
+        true,
+    )]
+}
+
+fn report_only_reports() -> Vec<ReportPlan> {
+    use ReportKind::*;
+    vec![
+        ReportPlan(
+            1,
+            "2022-01-11",
+            DiagnosticReport,
+            "Outside CT Thorax report",
+            "Synthetic report. Images held outside the registry. Small pleural effusion.",
+            None,
+            true,
+        ),
+        ReportPlan(
+            0,
+            "2022-02-03",
+            MdtOutcome,
+            "Lung MDT outcome",
+            "Synthetic MDT outcome. Effusion resolved clinically; no further imaging.",
+            None,
+            false,
+        ),
+    ]
+}
