@@ -4,6 +4,7 @@
 // misbehaviour so the viewer's rejections can be tested against code it did not write.
 // It stops when its standard input closes or on SIGTERM.
 'use strict';
+const { randomUUID } = require('node:crypto');
 const { OAuth2Server } = require('oauth2-mock-server');
 
 const scenario = process.env.OIDC_SCENARIO || 'happy';
@@ -48,6 +49,7 @@ async function main() {
 
   server.service.on('beforeTokenSigning', (token) => {
     cis2Claims(token.payload);
+    token.payload.jti = randomUUID();
     const isIdToken = token.payload.aud === clientId;
     if (scenario === 'wrong-audience' && isIdToken) token.payload.aud = 'another-client';
     if (scenario === 'expired') {
