@@ -100,6 +100,13 @@ test-rust:
 	NIR_SHARED_DIR="$(SHARED)" $(CARGO) nextest run --no-fail-fast
 
 # ---- beyond make test -------------------------------------------------------------------
+bench: bench-retrieve
+
+# Retrieval: local Orthanc vs curl, first image, peak memory (docs/benchmarks.md).
+.PHONY: bench-retrieve
+bench-retrieve:
+	NIR_SHARED_DIR="$(SHARED)" bench/retrieve.sh
+
 clean:
 	$(CARGO) clean
 	rm -rf ui/dist ui/node_modules

@@ -8,3 +8,4 @@ mod auth;
 mod cli;
 mod dicomweb;
 mod imaging_corpus;
+mod sandbox;

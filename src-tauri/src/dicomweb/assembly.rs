@@ -13,7 +13,7 @@ use super::retrieved::{
     QuarantinedInstance, RetrievalProgress, RetrievedInstance, RetrievedSeries, RetrievedStudy,
     StudyWarning,
 };
-use super::verify::{check_instance, Expectations, QuarantineReason};
+use super::verify::{Expectations, QuarantineReason, Verdict};
 
 /// The study being assembled.
 pub struct Assembly<'a> {
@@ -56,8 +56,23 @@ impl<'a> Assembly<'a> {
     }
 
     /// Checks and files one part; returns the progress of its series when something changed.
+    #[cfg(test)]
     pub fn accept(&mut self, part: Part) -> Result<Option<RetrievalProgress>, DicomWebError> {
-        let verdict = check_instance(&part.body, self.expectations);
+        let verdict = super::verify::check_instance(&part.body, self.expectations);
+        self.accept_checked(part, verdict)
+    }
+
+    /// What every instance must match.
+    pub fn expectations(&self) -> &Expectations {
+        self.expectations
+    }
+
+    /// Files a part that [`check_instance`] has already looked at.
+    pub fn accept_checked(
+        &mut self,
+        part: Part,
+        verdict: Verdict,
+    ) -> Result<Option<RetrievalProgress>, DicomWebError> {
         let sop = verdict.facts.sop_instance_uid.clone();
         let announced_series = self.announced.get(sop.as_str()).copied();
         let problem = verdict.problem.or_else(|| match announced_series {

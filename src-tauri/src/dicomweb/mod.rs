@@ -11,6 +11,8 @@ mod error;
 mod media_type;
 pub mod metadata;
 pub mod multipart;
+mod pipeline;
+mod pixel_data_span;
 pub mod qido;
 mod retrieved;
 mod schedule;

@@ -13,7 +13,7 @@ use futures_util::stream::{self, StreamExt};
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use super::accept::{origin_of, AcceptList};
+use super::accept::origin_of;
 use super::assembly::Assembly;
 use super::client::DicomWebClient;
 use super::error::{DicomWebError, Resource};
@@ -179,15 +179,8 @@ impl DicomWebClient {
         };
         let mut last_error = None;
         for _attempt in 0..2 {
-            let mut on_part = |part| {
-                let mut assembly = assembly.lock().unwrap_or_else(|p| p.into_inner());
-                if let Some(progress) = assembly.accept(part)? {
-                    let _receiver_gone = progress_tx.send(progress);
-                }
-                Ok(())
-            };
             match self
-                .fetch_parts(&url, resource, AcceptList::Instances, cancel, &mut on_part)
+                .fetch_verified(&url, resource, assembly, progress_tx, cancel)
                 .await
             {
                 Ok(_) => return Ok(()),

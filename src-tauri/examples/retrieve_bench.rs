@@ -1,0 +1,179 @@
+//! Retrieval benchmark driver, run by `bench/retrieve.sh` (see docs/benchmarks.md).
+//!
+//! `load --base URL --count N` stores a synthetic N-slice 512×512 CT in a DICOMweb server
+//! over STOW-RS and prints its metadata URL. `measure --metadata URL --nhs N --mode M`
+//! measures one thing per process, so peak memory belongs to that measurement alone:
+//! `study` (the viewer's real path: metadata, then the scheduled, verified retrieval),
+//! `raw` (the single study-level multipart request `curl` makes, through our parser) and
+//! `first` (from "open study" to the first decoded image). Results are `key=value` lines.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use dicom_pixeldata::PixelDecoder;
+use nir_viewer::dicomweb::accept::AcceptList;
+use nir_viewer::dicomweb::synthetic::SyntheticInstance;
+use nir_viewer::dicomweb::{
+    DicomWebClient, Expectations, InstanceOutcome, Resource, RetrieveOptions,
+};
+use nir_viewer::net::{build_client, NetworkSettings, NoToken};
+use nir_viewer::nhs_number::NhsNumber;
+use tokio_util::sync::CancellationToken;
+
+fn argument(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn required(name: &str) -> String {
+    argument(name).unwrap_or_else(|| panic!("missing {name}"))
+}
+
+/// Peak resident set size of this process, from /proc (Linux).
+fn peak_rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|line| line.starts_with("VmHWM:"))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn settings() -> NetworkSettings {
+    NetworkSettings {
+        request_timeout: std::time::Duration::from_secs(600),
+        ..NetworkSettings::default()
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    match std::env::args().nth(1).as_deref() {
+        Some("load") => load().await,
+        Some("measure") => measure().await,
+        _ => eprintln!("usage: retrieve_bench load|measure ..."),
+    }
+}
+
+async fn load() {
+    let base = url::Url::parse(&required("--base")).unwrap();
+    let count: i32 = required("--count").parse().unwrap();
+    let nhs = argument("--nhs").unwrap_or_else(|| "9912003888".into());
+    let study = format!("2.25.{}", uuid::Uuid::new_v4().as_u128());
+    let http = build_client(&settings()).unwrap();
+    let boundary = "bench-stow-boundary";
+    let numbers: Vec<i32> = (1..=count).collect();
+    for batch in numbers.chunks(25) {
+        let mut body = Vec::new();
+        for number in batch {
+            let instance = SyntheticInstance::slice(&nhs, &study, 1, *number, 512);
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Type: application/dicom\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(&instance.to_part10().unwrap());
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let response = http
+            .post(base.join("studies").unwrap())
+            .header(
+                "Content-Type",
+                format!("multipart/related; type=\"application/dicom\"; boundary={boundary}"),
+            )
+            .header("Accept", "application/dicom+json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "STOW-RS answered {}",
+            response.status()
+        );
+    }
+    println!(
+        "metadata={}",
+        base.join(&format!("studies/{study}/metadata")).unwrap()
+    );
+}
+
+async fn measure() {
+    let metadata = url::Url::parse(&required("--metadata")).unwrap();
+    let nhs = NhsNumber::parse(&required("--nhs")).unwrap();
+    let mode = required("--mode");
+    let client = DicomWebClient::new(build_client(&settings()).unwrap(), Arc::new(NoToken));
+    let cancel = CancellationToken::new();
+    let baseline = peak_rss_bytes();
+    let start = Instant::now();
+    let layout = client.study_metadata(&metadata).await.unwrap();
+    println!("metadata_seconds={:.3}", start.elapsed().as_secs_f64());
+    let after_metadata = Instant::now();
+    let expectations = Expectations {
+        nhs_number: nhs,
+        study_uid: layout.study_uid.clone(),
+    };
+    match mode.as_str() {
+        "study" => {
+            let (progress, _receiver) = tokio::sync::mpsc::unbounded_channel();
+            let options = RetrieveOptions {
+                current_series: None,
+                current_index: 0,
+                concurrency: 4,
+                budget_bytes: 8 << 30,
+            };
+            let study = client
+                .retrieve_study(&layout, &expectations, options, progress, cancel)
+                .await
+                .unwrap();
+            let elapsed = after_metadata.elapsed();
+            assert!(!study.is_flagged(), "{:?}", study.warnings);
+            println!("instances={}", study.instance_count());
+            println!("seconds={:.3}", elapsed.as_secs_f64());
+            println!("received_bytes={}", study.bytes());
+        }
+        "raw" => {
+            let parts = client
+                .fetch_all_parts(
+                    &layout.study_url,
+                    Resource::Series,
+                    AcceptList::Instances,
+                    &cancel,
+                )
+                .await
+                .unwrap();
+            println!("instances={}", parts.len());
+            println!("seconds={:.3}", after_metadata.elapsed().as_secs_f64());
+        }
+        "first" => {
+            let series = &layout.series[0];
+            let sop = &series.instances[0].sop_instance_uid;
+            let outcome = client
+                .retrieve_instance(&layout, &expectations, &series.series_uid, sop, &cancel)
+                .await
+                .unwrap();
+            let InstanceOutcome::Admitted(instance) = outcome else {
+                panic!("the first instance was withheld");
+            };
+            let object = dicom_object::OpenFileOptions::new()
+                .from_reader(&instance.bytes[128..])
+                .unwrap();
+            let decoded = object.decode_pixel_data().unwrap();
+            let samples = decoded.data().len();
+            println!("seconds={:.3}", start.elapsed().as_secs_f64());
+            println!(
+                "after_metadata_seconds={:.3}",
+                after_metadata.elapsed().as_secs_f64()
+            );
+            println!("decoded_bytes_first={samples}");
+        }
+        other => panic!("unknown mode {other}"),
+    }
+    println!("decoded_bytes={}", layout.decoded_bytes());
+    println!("baseline_rss_bytes={baseline}");
+    println!("peak_rss_bytes={}", peak_rss_bytes());
+}
