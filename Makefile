@@ -27,16 +27,20 @@ APT_TEST := xvfb xauth dbus dbus-x11 webkit2gtk-driver dcmtk libgdcm-tools ortha
 	orthanc-dicomweb strace imagemagick pcscd python3 python3-pip python3-numpy python3-pydicom \
 	gnome-keyring
 
-.PHONY: help run test deps-build deps-test ui build lint test-ui test-e2e test-rust \
+.PHONY: help run sandbox test deps-build deps-test ui build lint test-ui test-e2e test-rust \
 	test-corpus bench fuzz package clean
 
 help:
 	@echo "make run    install what is missing, build, open the viewer in training mode"
 	@echo "make test   install test dependencies, run every check and test"
 	@echo "make bench  benchmarks (see docs/benchmarks.md)"
+	@echo "make sandbox  run the embedded NIR sandbox alone (see docs/sandbox.md)"
 
 run: deps-build build
 	"$(BIN)"
+
+sandbox: deps-build build
+	"$(BIN)" sandbox
 
 test: deps-build deps-test lint test-ui build test-e2e test-rust
 
