@@ -104,6 +104,29 @@ bench: bench-retrieve
 bench-retrieve:
 	NIR_SHARED_DIR="$(SHARED)" bench/retrieve.sh
 
+bench: bench-decode
+
+# Decode throughput per transfer syntax vs DCMTK and GDCM (docs/benchmarks.md).
+.PHONY: bench-decode
+bench-decode: deps-build ui
+	@$(call apt_install,dcmtk libgdcm-tools python3)
+	$(CARGO) build --release --bin nir-viewer
+	NIR_SHARED_DIR="$(SHARED)" bench/decode.sh "$(TARGET)/release/nir-viewer"
+
+# Fuzzing (not part of `make test`): every target of the fuzz/ crate for FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+fuzz: deps-build ui
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	mkdir -p fuzz/corpus/decode_dicom
+	if [ -d "$(SHARED)/corpus/dicom" ]; then \
+		cp -n "$(SHARED)"/corpus/dicom/*.dcm fuzz/corpus/decode_dicom/ 2>/dev/null || true; fi
+	toolchain=$$(rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo +nightly || true); \
+	[ -n "$$toolchain" ] || export RUSTC_BOOTSTRAP=1; \
+	for target in $$(cargo $$toolchain fuzz list); do \
+		echo "fuzzing $$target for $(FUZZ_SECONDS) s"; \
+		cargo $$toolchain fuzz run "$$target" -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096; \
+	done
+
 clean:
 	$(CARGO) clean
 	rm -rf ui/dist ui/node_modules
