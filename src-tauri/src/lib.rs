@@ -4,6 +4,7 @@
 //! subcommands use exactly the code the window uses; `main.rs` only calls [`cli::main`].
 
 pub mod app;
+pub mod app_state;
 pub mod audit;
 pub mod auth;
 pub mod cli;
@@ -16,5 +17,7 @@ pub mod launch;
 pub mod logging;
 pub mod net;
 pub mod nhs_number;
+pub mod runtime_dir;
 pub mod sandbox;
 pub mod vault;
+pub mod viewer;
