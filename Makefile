@@ -24,7 +24,8 @@ APT_BUILD := build-essential pkg-config cmake clang libclang-dev curl file \
 	libdbus-1-dev libopenjp2-7-dev libcharls-dev libpcsclite-dev
 # What only the tests need: a virtual display, the WebKit WebDriver, real DICOM peers.
 APT_TEST := xvfb xauth dbus dbus-x11 webkit2gtk-driver dcmtk libgdcm-tools orthanc \
-	orthanc-dicomweb strace imagemagick pcscd python3 python3-pip python3-numpy python3-pydicom
+	orthanc-dicomweb strace imagemagick pcscd python3 python3-pip python3-numpy python3-pydicom \
+	gnome-keyring
 
 .PHONY: help run sandbox test deps-build deps-test ui build lint test-ui test-e2e test-rust \
 	test-corpus bench fuzz package clean
@@ -66,6 +67,12 @@ deps-test: deps-build
 	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --version '^2' --locked
 	@python3 -c 'import numpy, pydicom' 2>/dev/null || python3 -m pip install --quiet numpy pydicom \
 		|| python3 -m pip install --quiet --break-system-packages numpy pydicom
+	@$(MAKE) --no-print-directory tests/oidc/node_modules/.package-lock.json
+
+# The independent OpenID Connect provider of the sign-in tests (oauth2-mock-server).
+tests/oidc/node_modules/.package-lock.json: tests/oidc/package-lock.json tests/oidc/package.json
+	cd tests/oidc && npm install --no-audit --no-fund
+	touch $@
 
 ui/node_modules/.package-lock.json: ui/package-lock.json ui/package.json
 	# npm ci rejects lock files written without registry addresses; install honours the lock.

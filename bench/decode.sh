@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Decode throughput per transfer syntax on the shared decode corpus: nir-viewer's `render`
 # side by side with DCMTK (dcmdjpeg, dcmdjpls, dcmdrle, dcmconv) and GDCM (gdcmconv --raw),
-# each run as a command-line tool over the same files (process start, read, decode, write
-# included for every tool). Prints a Markdown table of MB/s of decoded pixels and ratios.
+# each run as a command-line tool over the same files (read, decode, write). Process start-up
+# is measured separately (`--version`) and subtracted, since the DCMTK and GDCM tools take
+# one file per process while `render` takes them all in one. Prints a Markdown table of MB/s
+# of decoded pixels (rows x columns x frames x samples x bytes allocated) and the ratios.
 #
 # Usage: bench/decode.sh [NIR_VIEWER_BINARY]   (default: target/release/nir-viewer)
 # Env:   NIR_SHARED_DIR (default ../shared), BENCH_REPEAT (default 5)
@@ -39,20 +41,44 @@ PY
 
 now() { date +%s%N; }
 
-# Run "$@" once per file (FILE replaced), $repeat times; print seconds, or "fail".
+# Seconds one start of "$@" takes (median of 11 runs of `"$@" --version`).
+startup() {
+    local runs=() start end
+    for _ in $(seq 11); do
+        start=$(now); "$@" --version >/dev/null 2>&1 || true; end=$(now)
+        runs+=($((end - start)))
+    done
+    printf '%s\n' "${runs[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.6f", v[6] / 1e9 }'
+}
+
+# Run "$@" once per file (FILE replaced), $repeat times; print seconds without process
+# start-up ($2 = start-up of one run), or "fail".
 time_tool() {
-    local files=$1; shift
-    local start end f
+    local files=$1 start_cost=$2; shift 2
+    local start end f runs=0
     start=$(now)
     for _ in $(seq "$repeat"); do
         for f in $files; do
             local args=()
             for a in "$@"; do args+=("${a//FILE/$f}"); done
             "${args[@]}" >/dev/null 2>&1 || { echo fail; return; }
+            runs=$((runs + 1))
         done
     done
     end=$(now)
-    awk -v a="$start" -v b="$end" 'BEGIN { printf "%.6f", (b - a) / 1e9 }'
+    awk -v a="$start" -v b="$end" -v n="$runs" -v c="$start_cost" \
+        'BEGIN { t = (b - a) / 1e9 - n * c; printf "%.6f", (t > 1e-6 ? t : 1e-6) }'
+}
+
+# `render` with every file of the list, $repeat times over, in one process.
+time_nir() {
+    local files=$1 start_cost=$2 all=() start end
+    for _ in $(seq "$repeat"); do all+=($files); done
+    start=$(now)
+    "$bin" render "${all[@]}" --out "$scratch/nir" >/dev/null 2>&1 || { echo fail; return; }
+    end=$(now)
+    awk -v a="$start" -v b="$end" -v c="$start_cost" \
+        'BEGIN { t = (b - a) / 1e9 - c; printf "%.6f", (t > 1e-6 ? t : 1e-6) }'
 }
 
 # The files of a list that "$@" (with FILE replaced) handles without error.
@@ -103,6 +129,14 @@ ratio() {
 nir=("$bin" render FILE --out "$scratch/nir")
 gdcm=(gdcmconv --raw FILE "$scratch/gdcm.dcm")
 mkdir -p "$scratch/nir"
+nir_start=$(startup "$bin")
+gdcm_start=$(startup gdcmconv)
+declare -A dcmtk_start
+for tool in dcmdjpeg dcmdjpls dcmdrle dcmconv; do dcmtk_start[$tool]=$(startup "$tool"); done
+echo "Process start-up subtracted (s): nir-viewer $nir_start, gdcmconv $gdcm_start," \
+    "dcmdjpeg ${dcmtk_start[dcmdjpeg]}, dcmdjpls ${dcmtk_start[dcmdjpls]}," \
+    "dcmdrle ${dcmtk_start[dcmdrle]}, dcmconv ${dcmtk_start[dcmconv]}; $repeat repetitions."
+echo
 echo "| transfer syntax | files timed | decoded MB | nir-viewer MB/s | DCMTK MB/s | GDCM MB/s | nir / DCMTK | nir / GDCM |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 while IFS=$'\t' read -r uid name _size files; do
@@ -117,11 +151,11 @@ while IFS=$'\t' read -r uid name _size files; do
     [ -n "${common// }" ] || { echo "| $name | 0 | | fail | | | | |"; continue; }
     size=$(decoded_bytes $common)
     megabytes=$(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1048576 }')
-    nir_rate=$(mbps "$size" "$(time_tool "$common" "${nir[@]}")")
+    nir_rate=$(mbps "$size" "$(time_nir "$common" "$nir_start")")
     if [ "${dcmtk[0]}" = FILE ] || [ -z "${dcmtk_ok:-}" ]; then dcmtk_rate=n/a
-    else dcmtk_rate=$(mbps "$size" "$(time_tool "$common" "${dcmtk[@]}")"); fi
+    else dcmtk_rate=$(mbps "$size" "$(time_tool "$common" "${dcmtk_start[${dcmtk[0]}]}" "${dcmtk[@]}")"); fi
     if [ -z "$gdcm_ok" ]; then gdcm_rate=fail
-    else gdcm_rate=$(mbps "$size" "$(time_tool "$common" "${gdcm[@]}")"); fi
+    else gdcm_rate=$(mbps "$size" "$(time_tool "$common" "$gdcm_start" "${gdcm[@]}")"); fi
     count=$(wc -w <<<"$common")
     echo "| $name | $count/$(wc -w <<<"$files") | $megabytes | $nir_rate | $dcmtk_rate | $gdcm_rate | $(ratio "$nir_rate" "$dcmtk_rate") | $(ratio "$nir_rate" "$gdcm_rate") |"
     unset dcmtk_ok
