@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod conformance;
 pub mod dicomweb;
 pub mod error;
 pub mod imaging;

@@ -6,6 +6,7 @@
 
 mod auth;
 mod cli;
+mod conformance;
 mod dicomweb;
 mod imaging_corpus;
 mod sandbox;
