@@ -16,5 +16,6 @@ pub mod launch;
 pub mod logging;
 pub mod net;
 pub mod nhs_number;
+pub mod registry;
 pub mod sandbox;
 pub mod vault;

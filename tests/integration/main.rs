@@ -7,4 +7,5 @@
 mod cli;
 mod dicomweb;
 mod imaging_corpus;
+mod registry;
 mod sandbox;
