@@ -24,18 +24,23 @@ APT_BUILD := build-essential pkg-config cmake clang libclang-dev curl file \
 	libdbus-1-dev libopenjp2-7-dev libcharls-dev libpcsclite-dev
 # What only the tests need: a virtual display, the WebKit WebDriver, real DICOM peers.
 APT_TEST := xvfb xauth dbus dbus-x11 webkit2gtk-driver dcmtk libgdcm-tools orthanc \
-	orthanc-dicomweb strace imagemagick pcscd python3 python3-pip python3-numpy python3-pydicom
+	orthanc-dicomweb strace imagemagick pcscd python3 python3-pip python3-numpy python3-pydicom \
+	gnome-keyring
 
-.PHONY: help run test deps-build deps-test ui build lint test-ui test-e2e test-rust \
+.PHONY: help run sandbox test deps-build deps-test ui build lint test-ui test-e2e test-rust \
 	test-corpus bench fuzz package clean
 
 help:
 	@echo "make run    install what is missing, build, open the viewer in training mode"
 	@echo "make test   install test dependencies, run every check and test"
 	@echo "make bench  benchmarks (see docs/benchmarks.md)"
+	@echo "make sandbox  run the embedded NIR sandbox alone (see docs/sandbox.md)"
 
 run: deps-build build
 	"$(BIN)"
+
+sandbox: deps-build build
+	"$(BIN)" sandbox
 
 test: deps-build deps-test lint test-ui build test-e2e test-rust
 
@@ -62,6 +67,12 @@ deps-test: deps-build
 	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --version '^2' --locked
 	@python3 -c 'import numpy, pydicom' 2>/dev/null || python3 -m pip install --quiet numpy pydicom \
 		|| python3 -m pip install --quiet --break-system-packages numpy pydicom
+	@$(MAKE) --no-print-directory tests/oidc/node_modules/.package-lock.json
+
+# The independent OpenID Connect provider of the sign-in tests (oauth2-mock-server).
+tests/oidc/node_modules/.package-lock.json: tests/oidc/package-lock.json tests/oidc/package.json
+	cd tests/oidc && npm install --no-audit --no-fund
+	touch $@
 
 ui/node_modules/.package-lock.json: ui/package-lock.json ui/package.json
 	# npm ci rejects lock files written without registry addresses; install honours the lock.
@@ -99,6 +110,29 @@ bench: bench-retrieve
 .PHONY: bench-retrieve
 bench-retrieve:
 	NIR_SHARED_DIR="$(SHARED)" bench/retrieve.sh
+
+bench: bench-decode
+
+# Decode throughput per transfer syntax vs DCMTK and GDCM (docs/benchmarks.md).
+.PHONY: bench-decode
+bench-decode: deps-build ui
+	@$(call apt_install,dcmtk libgdcm-tools python3)
+	$(CARGO) build --release --bin nir-viewer
+	NIR_SHARED_DIR="$(SHARED)" bench/decode.sh "$(TARGET)/release/nir-viewer"
+
+# Fuzzing (not part of `make test`): every target of the fuzz/ crate for FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+fuzz: deps-build ui
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	mkdir -p fuzz/corpus/decode_dicom
+	if [ -d "$(SHARED)/corpus/dicom" ]; then \
+		cp -n "$(SHARED)"/corpus/dicom/*.dcm fuzz/corpus/decode_dicom/ 2>/dev/null || true; fi
+	toolchain=$$(rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo +nightly || true); \
+	[ -n "$$toolchain" ] || export RUSTC_BOOTSTRAP=1; \
+	for target in $$(cargo $$toolchain fuzz list); do \
+		echo "fuzzing $$target for $(FUZZ_SECONDS) s"; \
+		cargo $$toolchain fuzz run "$$target" -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096; \
+	done
 
 clean:
 	$(CARGO) clean

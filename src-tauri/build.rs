@@ -2,7 +2,16 @@
 //! capability file can allow exactly those and nothing else.
 
 /// Every command the UI may call. A command not listed here is unreachable from the WebView.
-const APP_COMMANDS: &[&str] = &["app_info", "validate_nhs_number", "take_launch"];
+const APP_COMMANDS: &[&str] = &[
+    "app_info",
+    "validate_nhs_number",
+    "take_launch",
+    "lookup",
+    "close_patient",
+    "open_study",
+    "close_study",
+    "open_report",
+];
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

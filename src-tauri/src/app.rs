@@ -1,106 +1,141 @@
-//! The viewer window: builds the Tauri application, decides between training mode and a
-//! live NIR configuration, and creates the one window with a WebView that keeps nothing
-//! on disk (incognito, its data directory in a private runtime folder removed on exit).
+//! The viewer window: decides between training mode (the embedded sandbox) and a live NIR
+//! configuration, builds the session and the Tauri application, and creates the one window
+//! with a WebView that keeps nothing on disk (incognito, its data directory private and
+//! removed on exit). Closing the window, SIGTERM and SIGINT all end in the same place:
+//! the session is wiped, audit events are flushed (or reported), the sandbox stops.
 
-use std::path::{Path, PathBuf};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use tauri::{Builder, Manager, RunEvent, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri::{Builder, Emitter, Manager, RunEvent, Runtime, WebviewUrl, WebviewWindowBuilder};
 
+pub use crate::app_state::{AppState, Mode};
+use crate::audit::AuditTrail;
 use crate::commands;
-use crate::config::{self, Config};
-use crate::launch::{
-    default_socket_path, hand_off_or_listen, parse_link, InstanceRole, LaunchError, LaunchRequest,
-    SignedContextPolicy,
-};
+use crate::config;
+use crate::launch::{default_socket_path, hand_off_or_listen, InstanceRole, LaunchListener};
+use crate::net::{build_client, NetworkSettings};
+use crate::runtime_dir::{create_private_dir, remove_private_dir, sweep_stale_dirs};
+use crate::sandbox::{self, SandboxOptions};
+use crate::viewer::{SessionParts, TokenSlot, ViewerSession};
 
 /// Label of the single viewer window; the capability file grants permissions to it.
 pub const MAIN_WINDOW: &str = "main";
 
-/// How this run of the viewer reaches NIR.
-#[derive(Debug, Clone)]
-pub enum Mode {
-    /// No NIR configuration: the embedded sandbox with synthetic patients.
-    Training,
-    /// A managed configuration naming a real NIR endpoint.
-    Live(Box<Config>),
-}
+/// Memory budget in training mode.
+const TRAINING_BUDGET_BYTES: u64 = 2 << 30;
+/// How long the exit path may spend delivering audit events.
+const AUDIT_FLUSH_DEADLINE: Duration = Duration::from_secs(5);
 
-impl Mode {
-    /// Whether the TRAINING marker must be shown.
-    pub fn is_training(&self) -> bool {
-        matches!(self, Mode::Training)
+/// The origin under which the WebView reaches the pixel scheme.
+pub fn pixel_origin() -> &'static str {
+    if cfg!(windows) {
+        "http://nirpx.localhost"
+    } else {
+        "nirpx://localhost"
     }
 }
 
-/// State shared with the commands.
-#[derive(Debug)]
-pub struct AppState {
-    /// Training or live.
-    pub mode: Mode,
-    /// A launch link waiting for the UI (validated or refused), from the command line or a
-    /// later launch handed over through the single-instance socket.
-    pub pending_launch: std::sync::Mutex<Option<Result<LaunchRequest, LaunchError>>>,
-}
-
-impl AppState {
-    /// State for `mode` with an optional first launch link.
-    pub fn new(mode: Mode, link: Option<&str>) -> Self {
-        Self {
-            mode,
-            pending_launch: std::sync::Mutex::new(link.map(parse_link)),
-        }
-    }
-
-    /// The signed-context policy of the configuration in force (training: optional, no key).
-    pub fn signed_context_policy(&self) -> SignedContextPolicy {
-        match &self.mode {
-            Mode::Training => SignedContextPolicy {
-                required: false,
-                public_key_pem: None,
-                issuer: String::new(),
-                audience: "nir-viewer".into(),
-                max_lifetime_secs: 300,
-            },
-            Mode::Live(config) => SignedContextPolicy {
-                required: config.launch.require_signed_context,
-                public_key_pem: config
-                    .launch
-                    .context_public_key
-                    .as_ref()
-                    .and_then(|path| std::fs::read(path).ok()),
-                issuer: config.launch.context_issuer.clone().unwrap_or_default(),
-                audience: config.launch.context_audience.clone(),
-                max_lifetime_secs: 300,
-            },
-        }
-    }
-
-    /// Queues a link handed over by a later launch.
-    pub fn queue_launch(&self, link: &str) {
-        let mut pending = self
-            .pending_launch
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        *pending = Some(parse_link(link));
-    }
-}
-
-/// Registers commands and state on a builder. Shared by [`run_viewer`] and the tests, which
-/// pass a mock runtime builder.
+/// Registers commands, the pixel scheme and state on a builder.
 pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+    let session = Arc::clone(&state.session);
     builder
         .manage(state)
+        .register_asynchronous_uri_scheme_protocol(
+            commands::pixels::PIXEL_SCHEME,
+            move |_ctx, request, responder| {
+                let session = Arc::clone(&session);
+                tauri::async_runtime::spawn(async move {
+                    responder.respond(commands::pixels::handle(session, request).await);
+                });
+            },
+        )
         .invoke_handler(tauri::generate_handler![
             commands::session::app_info,
             commands::session::validate_nhs_number,
             commands::session::take_launch,
+            commands::studies::open_study,
+            commands::studies::close_study,
+            commands::studies::open_report,
         ])
+}
+
+/// Builds the state for `mode`: in training mode the sandbox starts first.
+async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, String> {
+    let (settings, ods_code, budget_bytes, discovery_base, sandbox) = match &mode {
+        Mode::Training => {
+            let handle = sandbox::start(SandboxOptions {
+                listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                require_auth: false,
+            })
+            .await
+            .map_err(|e| format!("the training sandbox could not start: {e}"))?;
+            let base = handle.base_url().clone();
+            (
+                NetworkSettings::default(),
+                "TRAIN1".to_owned(),
+                TRAINING_BUDGET_BYTES,
+                base,
+                Some(handle),
+            )
+        }
+        Mode::Live(config) => (
+            network_settings(config)?,
+            config.organisation.ods_code.clone().unwrap_or_default(),
+            config.limits.memory_budget_mb.saturating_mul(1 << 20),
+            config.nir.base_url.clone(),
+            None,
+        ),
+    };
+    let http = build_client(&settings).map_err(|e| e.to_string())?;
+    let tokens = Arc::new(TokenSlot::default());
+    let session = Arc::new(ViewerSession::new(SessionParts {
+        http,
+        tokens: Arc::clone(&tokens),
+        ods_code,
+        budget_bytes,
+        audit: Arc::new(AuditTrail::new(None)),
+        training: mode.is_training(),
+    }));
+    let state = AppState {
+        mode,
+        session,
+        tokens,
+        discovery_base,
+        sandbox: Mutex::new(sandbox),
+        pending_launch: Mutex::new(None),
+    };
+    if let Some(link) = link {
+        state.queue_launch(link);
+    }
+    Ok(state)
+}
+
+fn network_settings(config: &config::Config) -> Result<NetworkSettings, String> {
+    let read = |path: &Path| {
+        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    Ok(NetworkSettings {
+        proxy: config.network.proxy.clone(),
+        ca_bundle_pem: config.network.ca_bundle.as_deref().map(read).transpose()?,
+        client_identity_pem: config
+            .network
+            .client_certificate
+            .as_deref()
+            .map(read)
+            .transpose()?
+            .map(zeroize::Zeroizing::new),
+        ..NetworkSettings::default()
+    })
 }
 
 /// Opens the viewer window and runs until it is closed. A second launch hands its link to
 /// the running viewer and exits instead.
 pub fn run_viewer(link: Option<String>) -> ExitCode {
+    crate::logging::init();
     crate::vault::harden_process();
     let listener = match tauri::async_runtime::block_on(hand_off_or_listen(
         &default_socket_path(),
@@ -126,6 +161,13 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
     };
     // Mesa would otherwise keep compiled shaders in the home directory.
     std::env::set_var("MESA_SHADER_CACHE_DISABLE", "true");
+    let swept = sweep_stale_dirs();
+    if swept > 0 {
+        tracing::info!(
+            swept,
+            "removed runtime directories left by viewers that were killed"
+        );
+    }
     let private_dir = match create_private_dir() {
         Ok(dir) => dir,
         Err(error) => {
@@ -133,30 +175,25 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let webview_dir = private_dir.clone();
-    let app = build_app(
-        tauri::Builder::default(),
-        AppState::new(mode, link.as_deref()),
-    )
-    .setup(move |app| {
-        open_main_window(app.handle(), &webview_dir)?;
-        if let Some(listener) = listener {
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                while let Some(link) = listener.next_link().await {
-                    if !link.is_empty() {
-                        handle.state::<AppState>().queue_launch(&link);
-                        let _ = tauri::Emitter::emit(&handle, "launch-pending", ());
-                    }
-                    if let Some(window) = handle.get_webview_window(MAIN_WINDOW) {
-                        let _ = window.set_focus();
-                    }
-                }
-            });
+    let state = match tauri::async_runtime::block_on(prepare_state(mode, link.as_deref())) {
+        Ok(state) => state,
+        Err(error) => {
+            remove_private_dir(&private_dir);
+            eprintln!("nir-viewer: {error}");
+            return ExitCode::from(2);
         }
-        Ok(())
-    })
-    .build(tauri::generate_context!());
+    };
+    let webview_dir = private_dir.clone();
+    let app = build_app(tauri::Builder::default(), state)
+        .setup(move |app| {
+            open_main_window(app.handle(), &webview_dir)?;
+            if let Some(listener) = listener {
+                spawn_launch_listener(app.handle().clone(), listener);
+            }
+            spawn_signal_handler(app.handle().clone());
+            Ok(())
+        })
+        .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,
         Err(error) => {
@@ -165,12 +202,76 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    app.run(move |_handle, event| {
+    app.run(move |handle, event| {
         if let RunEvent::Exit = event {
+            shut_down(handle);
             remove_private_dir(&private_dir);
         }
     });
     ExitCode::SUCCESS
+}
+
+/// The one exit path: wipe, flush audit, stop the sandbox.
+fn shut_down<R: Runtime>(handle: &tauri::AppHandle<R>) {
+    let state = handle.state::<AppState>();
+    state.session.wipe_all();
+    state.tokens.clear();
+    let audit = Arc::clone(state.session.audit());
+    let report = tauri::async_runtime::block_on(audit.flush(AUDIT_FLUSH_DEADLINE));
+    if report.unsent > 0 || report.dropped > 0 {
+        eprintln!(
+            "nir-viewer: {} audit events could not be delivered before exit ({} dropped earlier)",
+            report.unsent, report.dropped
+        );
+    }
+    let sandbox = state
+        .sandbox
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    if let Some(sandbox) = sandbox {
+        tauri::async_runtime::block_on(sandbox.shutdown());
+    }
+}
+
+fn spawn_launch_listener<R: Runtime>(handle: tauri::AppHandle<R>, listener: LaunchListener) {
+    tauri::async_runtime::spawn(async move {
+        while let Some(link) = listener.next_link().await {
+            if !link.is_empty() {
+                handle.state::<AppState>().queue_launch(&link);
+                let _ = handle.emit("launch-pending", ());
+            }
+            if let Some(window) = handle.get_webview_window(MAIN_WINDOW) {
+                let _ = window.set_focus();
+            }
+        }
+    });
+}
+
+/// SIGTERM and SIGINT close the app through the normal exit path, so the wipe runs.
+fn spawn_signal_handler<R: Runtime>(handle: tauri::AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                tracing::warn!("signal handlers could not be installed");
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        handle.exit(0);
+    });
 }
 
 /// Creates the main window. Incognito keeps WebView storage in memory; tauri-driver cannot
@@ -186,51 +287,4 @@ fn open_main_window<R: Runtime, M: Manager<R>>(manager: &M, data_dir: &Path) -> 
         .disable_drag_drop_handler()
         .build()?;
     Ok(())
-}
-
-/// A fresh directory readable by this user only, under the runtime dir when there is one.
-fn create_private_dir() -> std::io::Result<PathBuf> {
-    let base = std::env::var_os("XDG_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .filter(|p| p.is_dir())
-        .unwrap_or_else(std::env::temp_dir);
-    let dir = base.join(format!(
-        "nir-viewer-{}-{}",
-        std::process::id(),
-        uuid::Uuid::new_v4()
-    ));
-    let mut builder = std::fs::DirBuilder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(&dir)?;
-    Ok(dir)
-}
-
-fn remove_private_dir(dir: &Path) {
-    if let Err(error) = std::fs::remove_dir_all(dir) {
-        if error.kind() != std::io::ErrorKind::NotFound {
-            eprintln!("nir-viewer: could not remove the private runtime directory: {error}");
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn private_dir_is_user_only_and_removable() {
-        let dir = create_private_dir().unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o700);
-        }
-        remove_private_dir(&dir);
-        assert!(!dir.exists());
-    }
 }

@@ -4,11 +4,13 @@
 //! subcommands use exactly the code the window uses; `main.rs` only calls [`cli::main`].
 
 pub mod app;
+pub mod app_state;
 pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod conformance;
 pub mod dicomweb;
 pub mod error;
 pub mod imaging;
@@ -17,5 +19,7 @@ pub mod logging;
 pub mod net;
 pub mod nhs_number;
 pub mod registry;
+pub mod runtime_dir;
 pub mod sandbox;
 pub mod vault;
+pub mod viewer;

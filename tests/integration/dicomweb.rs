@@ -4,7 +4,7 @@
 
 mod fake_server;
 mod fake_study;
-mod orthanc;
+pub(crate) mod orthanc;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,7 +4,9 @@
 // Tests may unwrap: a panic is exactly how a test reports failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth;
 mod cli;
+mod conformance;
 mod dicomweb;
 mod imaging_corpus;
 mod registry;

@@ -38,7 +38,22 @@ export class App {
     for (const kind of ["dragstart", "copy", "cut"]) {
       document.addEventListener(kind, (event) => event.preventDefault());
     }
+    await this.backend.onLaunchPending(() => void this.handleLaunch());
     this.showLookup();
+    await this.handleLaunch();
+  }
+
+  /** Opens the patient a launch link names, or says why the link was refused. */
+  private async handleLaunch(): Promise<void> {
+    try {
+      const launch = await this.backend.takeLaunch();
+      if (!launch) return;
+      if (this.history && !window.confirm("Open a different patient? Everything open now will be closed and wiped.")) return;
+      await this.lookup(launch.nhsNumber, launch.from ?? undefined, launch.to ?? undefined);
+    } catch (error) {
+      this.showLookup();
+      this.main.append(el("p", { class: "error", role: "alert", id: "launch-error" }, messageOf(error)));
+    }
   }
 
   private setStatus(text: string): void {
@@ -49,11 +64,11 @@ export class App {
     this.main.replaceChildren(renderLookup({ onSearch: (nhs) => void this.lookup(nhs) }));
   }
 
-  private async lookup(nhsNumber: string): Promise<void> {
+  private async lookup(nhsNumber: string, from?: string, to?: string): Promise<void> {
     await this.closePatient();
     this.setStatus("Asking NIR and the imaging networks…");
     try {
-      this.history = await this.backend.lookup({ nhsNumber });
+      this.history = await this.backend.lookup({ nhsNumber, ...(from ? { from } : {}), ...(to ? { to } : {}) });
       this.setStatus("");
       this.showHistory();
     } catch (error) {

@@ -83,7 +83,11 @@ pub async fn sign_in(
         endpoint: "token",
         reason: "no ID token was issued".into(),
     })?;
-    let identity = validate(&id_token, &jwks, &settings.id_token_policy(), &nonce)?;
+    // `iss` must equal the discovered issuer exactly (the configured URL may differ in a
+    // trailing slash, which discovery tolerates).
+    let mut policy = settings.id_token_policy();
+    policy.issuer = metadata.issuer.clone();
+    let identity = validate(&id_token, &jwks, &policy, &nonce)?;
     let tokens = Tokens::start(
         endpoint,
         issued,

@@ -2,4 +2,6 @@
 //! validates its input, calls domain code and maps failures to [`crate::error::CommandError`];
 //! no logic or locking lives here. One file per area.
 
+pub mod pixels;
 pub mod session;
+pub mod studies;

@@ -50,12 +50,7 @@ pub struct LaunchView {
 /// Takes the pending launch, if any: the patient to open, or why the link was refused.
 #[tauri::command]
 pub fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView>, CommandError> {
-    let pending = state
-        .pending_launch
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take();
-    match pending {
+    match state.take_launch() {
         None => Ok(None),
         Some(Err(error)) => Err(CommandError::from(&error)),
         Some(Ok(LaunchRequest::Open(context))) => {

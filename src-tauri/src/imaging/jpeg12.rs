@@ -274,8 +274,8 @@ impl Decoder {
         let quant = &self.quant[component.quant];
         let mut block = [0f32; 64];
         let size = bits.decode(&self.dc_tables[component.dc])?;
-        *predictor += bits.receive_extend(size)?;
-        block[0] = (*predictor * quant[0]) as f32;
+        *predictor = predictor.wrapping_add(bits.receive_extend(size)?);
+        block[0] = *predictor as f32 * quant[0] as f32;
         let mut k = 1;
         while k < 64 {
             let symbol = bits.decode(&self.ac_tables[component.ac])?;
@@ -291,7 +291,7 @@ impl Decoder {
             if k > 63 {
                 return Err(fail("AC coefficient index out of range"));
             }
-            block[ZIGZAG[k]] = (bits.receive_extend(size)? * quant[k]) as f32;
+            block[ZIGZAG[k]] = bits.receive_extend(size)? as f32 * quant[k] as f32;
             k += 1;
         }
         Ok(block)
@@ -403,20 +403,29 @@ impl BitReader<'_> {
     }
 }
 
+/// `C(u)/2 · cos((2x + 1)uπ/16)`, indexed `[x][u]`.
+fn idct_basis() -> &'static [[f32; 8]; 8] {
+    static BASIS: std::sync::OnceLock<[[f32; 8]; 8]> = std::sync::OnceLock::new();
+    BASIS.get_or_init(|| {
+        let mut basis = [[0f32; 8]; 8];
+        for (x, row) in basis.iter_mut().enumerate() {
+            for (u, value) in row.iter_mut().enumerate() {
+                let scale = if u == 0 {
+                    std::f32::consts::FRAC_1_SQRT_2
+                } else {
+                    1.0
+                };
+                let angle = (2 * x + 1) as f32 * u as f32 * std::f32::consts::PI / 16.0;
+                *value = scale * angle.cos() / 2.0;
+            }
+        }
+        basis
+    })
+}
+
 /// Separable 8×8 inverse DCT (ISO 10918-1 A.3.3), in f32.
 fn inverse_dct(coefficients: &[f32; 64]) -> [f32; 64] {
-    let mut basis = [[0f32; 8]; 8];
-    for (x, row) in basis.iter_mut().enumerate() {
-        for (u, value) in row.iter_mut().enumerate() {
-            let scale = if u == 0 {
-                std::f32::consts::FRAC_1_SQRT_2
-            } else {
-                1.0
-            };
-            *value =
-                scale * ((2 * x + 1) as f32 * u as f32 * std::f32::consts::PI / 16.0).cos() / 2.0;
-        }
-    }
+    let basis = idct_basis();
     let mut rows = [0f32; 64];
     for v in 0..8 {
         for x in 0..8 {

@@ -51,9 +51,11 @@ impl Palette {
         out
     }
 
-    /// True when any table has 16-bit entries.
+    /// True when any table has 16-bit entries (or 8-bit ones holding larger values).
     pub fn is_sixteen_bit(&self) -> bool {
-        self.channels.iter().any(|table| table.bits > 8)
+        self.channels
+            .iter()
+            .any(|table| table.bits > 8 || table.entries.iter().any(|&v| v > 255))
     }
 }
 
@@ -130,6 +132,9 @@ fn expand_into(words: &[u32], out: &mut Vec<u32>, depth: u32) -> Result<(), Stri
         let length = *words
             .get(position + 1)
             .ok_or("segment header is cut short")? as usize;
+        if opcode != 2 && out.len() + length > MAX_ENTRIES {
+            return Err("expands beyond 2^20 entries".to_owned());
+        }
         match opcode {
             0 => {
                 let values = words
@@ -164,6 +169,9 @@ fn expand_into(words: &[u32], out: &mut Vec<u32>, depth: u32) -> Result<(), Stri
                 let offset = ((high as usize) << 16) | low as usize;
                 let mut cursor = offset;
                 for _ in 0..length {
+                    if out.len() > MAX_ENTRIES {
+                        return Err("expands beyond 2^20 entries".to_owned());
+                    }
                     let segment_end = segment_length(words, cursor)
                         .ok_or("indirect segment points outside the data")?;
                     expand_into(&words[cursor..segment_end], out, depth + 1)?;
@@ -214,6 +222,8 @@ mod tests {
         assert!(expand_segmented(&[1, 3, 9]).is_err());
         assert!(expand_segmented(&[7, 1]).is_err());
         assert!(expand_segmented(&[2, 1, 100, 0]).is_err());
+        // a linear segment claiming four billion entries is refused before expanding
+        assert!(expand_segmented(&[0, 1, 0, 1, u32::MAX, 9]).is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod auth_gate;
 pub mod catalogue;
+pub mod cis2;
 pub mod cli_command;
 pub mod dicom_gen;
 pub mod dicom_json;
@@ -39,7 +40,7 @@ use tokio::sync::oneshot;
 use url::Url;
 
 use crate::error::UserFacing;
-use auth_gate::{AuthGate, BearerVerifier, RejectAllVerifier};
+use auth_gate::{AuthGate, BearerVerifier};
 pub use catalogue::Catalogue;
 
 /// How to run a sandbox.
@@ -63,6 +64,9 @@ pub enum SandboxError {
     /// Binding failed.
     #[error("could not listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
+    /// The mock CIS2 identity provider could not start.
+    #[error("the mock identity provider could not start: {0}")]
+    IdentityProvider(String),
 }
 
 impl UserFacing for SandboxError {
@@ -71,6 +75,7 @@ impl UserFacing for SandboxError {
             Self::NotLoopback(_) => "sandbox-not-loopback",
             Self::BadAddress(_) => "sandbox-bad-address",
             Self::Bind(..) => "sandbox-bind-failed",
+            Self::IdentityProvider(_) => "sandbox-identity-provider",
         }
     }
 
@@ -201,16 +206,24 @@ impl Drop for SandboxHandle {
     }
 }
 
-/// Starts a sandbox; data endpoints under `--require-auth` accept no token until a
-/// verifier is supplied through [`start_with_verifier`].
+/// Starts a sandbox with its mock CIS2 provider at `/oidc`; under `--require-auth` the data
+/// endpoints accept the provider's live access tokens.
 pub async fn start(options: SandboxOptions) -> Result<SandboxHandle, SandboxError> {
-    start_with_verifier(options, Arc::new(RejectAllVerifier)).await
+    launch(options, None).await
 }
 
-/// Starts a sandbox whose `--require-auth` gate uses `verifier`.
+/// Starts a sandbox whose `--require-auth` gate uses `verifier` instead of the mock CIS2
+/// (which is still served at `/oidc`).
 pub async fn start_with_verifier(
     options: SandboxOptions,
     verifier: Arc<dyn BearerVerifier>,
+) -> Result<SandboxHandle, SandboxError> {
+    launch(options, Some(verifier)).await
+}
+
+async fn launch(
+    options: SandboxOptions,
+    verifier: Option<Arc<dyn BearerVerifier>>,
 ) -> Result<SandboxHandle, SandboxError> {
     if !options.listen.ip().is_loopback() {
         return Err(SandboxError::NotLoopback(options.listen));
@@ -223,8 +236,15 @@ pub async fn start_with_verifier(
         .map_err(|e| SandboxError::Bind(options.listen, e))?;
     let base = Url::parse(&format!("http://{local}/"))
         .map_err(|_| SandboxError::BadAddress(local.to_string()))?;
+    let issuer = base
+        .join("oidc")
+        .map_err(|e| SandboxError::IdentityProvider(e.to_string()))?;
+    let provider = Arc::new(
+        cis2::MockCis2::new(issuer).map_err(|e| SandboxError::IdentityProvider(e.to_string()))?,
+    );
+    let verifier = verifier.unwrap_or_else(|| Arc::clone(&provider) as Arc<dyn BearerVerifier>);
     let state = SandboxState::new(base.clone(), options.require_auth, verifier);
-    let app = router(state);
+    let app = router(state).nest("/oidc", provider.router());
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)

@@ -51,6 +51,9 @@ pub fn routes() -> Router<Arc<SandboxState>> {
         )
 }
 
+/// How many instances of a retrieve are generated at the same time.
+const PARALLEL_GENERATION: usize = 2;
+
 /// A plain-text error response.
 pub fn error(status: StatusCode, message: &str) -> Response {
     (status, message.to_string()).into_response()
@@ -317,25 +320,22 @@ fn streamed(
     encoding: Encoding,
     boundary: String,
 ) -> Body {
+    use futures_util::StreamExt;
     let sel = Arc::new(sel);
-    let stream = futures_util::stream::unfold(0usize, move |index| {
-        let (state, sel, boundary) = (Arc::clone(&state), Arc::clone(&sel), boundary.clone());
-        async move {
-            if index > sel.instances.len() {
-                return None;
+    let closing = Bytes::from(multipart::close(&boundary));
+    let parts = futures_util::stream::iter(sel.instances.clone())
+        .map(move |item| {
+            let (state, sel, boundary) = (Arc::clone(&state), Arc::clone(&sel), boundary.clone());
+            async move {
+                instance_part(state, &sel, item, encoding, &boundary)
+                    .await
+                    .map(Bytes::from)
+                    .map_err(|_| std::io::Error::other("instance generation failed"))
             }
-            if index == sel.instances.len() {
-                return Some((Ok(Bytes::from(multipart::close(&boundary))), index + 1));
-            }
-            match instance_part(state, &sel, sel.instances[index], encoding, &boundary).await {
-                Ok(part) => Some((Ok(Bytes::from(part)), index + 1)),
-                Err(_) => Some((
-                    Err(std::io::Error::other("instance generation failed")),
-                    usize::MAX - 1,
-                )),
-            }
-        }
-    });
+        })
+        // Generate the next instance while the current one is being sent.
+        .buffered(PARALLEL_GENERATION);
+    let stream = parts.chain(futures_util::stream::once(async move { Ok(closing) }));
     Body::from_stream(stream)
 }
 

@@ -101,6 +101,14 @@ export interface StudyProgress {
   total: number;
   done: boolean;
   error: string | null;
+  /** Verification warnings, on the final event. */
+  warnings: string[];
+}
+
+export interface LaunchView {
+  nhsNumber: string;
+  from: string | null;
+  to: string | null;
 }
 
 export interface ReportView {
@@ -144,5 +152,7 @@ export interface Backend {
   closeStudy(studyKey: string): Promise<void>;
   openReport(recordId: string): Promise<ReportView>;
   closePatient(): Promise<void>;
+  takeLaunch(): Promise<LaunchView | null>;
+  onLaunchPending(listener: () => void): Promise<() => void>;
   onStudyProgress(listener: (progress: StudyProgress) => void): Promise<() => void>;
 }

@@ -1,0 +1,85 @@
+//! What the window's commands share: the mode (training or live), the viewer session, the
+//! embedded sandbox in training mode, and a launch link waiting for the UI.
+
+use std::sync::{Arc, Mutex};
+
+use crate::config::Config;
+use crate::launch::{parse_link, LaunchError, LaunchRequest, SignedContextPolicy};
+use crate::sandbox::SandboxHandle;
+use crate::viewer::{TokenSlot, ViewerSession};
+
+/// How this run of the viewer reaches NIR.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// No NIR configuration: the embedded sandbox with synthetic patients.
+    Training,
+    /// A managed configuration naming a real NIR endpoint.
+    Live(Box<Config>),
+}
+
+impl Mode {
+    /// Whether the TRAINING marker must be shown.
+    pub fn is_training(&self) -> bool {
+        matches!(self, Mode::Training)
+    }
+}
+
+/// State shared with the commands.
+pub struct AppState {
+    /// Training or live.
+    pub mode: Mode,
+    /// The clinician's session.
+    pub session: Arc<ViewerSession>,
+    /// The signed-in user's tokens.
+    pub tokens: Arc<TokenSlot>,
+    /// Base URL of the discovery service (the sandbox's in training mode).
+    pub discovery_base: url::Url,
+    /// The embedded sandbox, in training mode.
+    pub sandbox: Mutex<Option<SandboxHandle>>,
+    /// A launch link waiting for the UI (validated or refused), from the command line or a
+    /// later launch handed over through the single-instance socket.
+    pub pending_launch: Mutex<Option<Result<LaunchRequest, LaunchError>>>,
+}
+
+impl AppState {
+    /// Takes the pending launch, if any.
+    pub fn take_launch(&self) -> Option<Result<LaunchRequest, LaunchError>> {
+        self.pending_launch
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
+    /// Queues a launch link (first launch or a later hand-off).
+    pub fn queue_launch(&self, link: &str) {
+        let mut pending = self
+            .pending_launch
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        *pending = Some(parse_link(link));
+    }
+
+    /// The signed-context policy of the configuration in force (training: optional, no key).
+    pub fn signed_context_policy(&self) -> SignedContextPolicy {
+        match &self.mode {
+            Mode::Training => SignedContextPolicy {
+                required: false,
+                public_key_pem: None,
+                issuer: String::new(),
+                audience: "nir-viewer".into(),
+                max_lifetime_secs: 300,
+            },
+            Mode::Live(config) => SignedContextPolicy {
+                required: config.launch.require_signed_context,
+                public_key_pem: config
+                    .launch
+                    .context_public_key
+                    .as_ref()
+                    .and_then(|path| std::fs::read(path).ok()),
+                issuer: config.launch.context_issuer.clone().unwrap_or_default(),
+                audience: config.launch.context_audience.clone(),
+                max_lifetime_secs: 300,
+            },
+        }
+    }
+}

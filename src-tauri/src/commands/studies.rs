@@ -1,0 +1,55 @@
+//! Commands for studies and reports: open (metadata first, retrieval in the background with
+//! progress events), close (cancel and wipe), and reports read into memory.
+
+use std::sync::Arc;
+
+use tauri::{AppHandle, Emitter, Runtime, State};
+
+use crate::app::AppState;
+use crate::error::CommandError;
+use crate::viewer::views::{ReportView, StudyView};
+
+/// Event carrying retrieval progress to the window.
+pub const STUDY_PROGRESS_EVENT: &str = "study-progress";
+
+/// Opens a study of the current patient's history.
+#[tauri::command]
+pub async fn open_study<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    record_id: String,
+) -> Result<StudyView, CommandError> {
+    let session = Arc::clone(&state.session);
+    session
+        .open_study(&record_id, move |progress| {
+            let _ = app.emit(STUDY_PROGRESS_EVENT, progress);
+        })
+        .await
+        .map_err(|e| CommandError::from(&e))
+}
+
+/// Closes a study and wipes it from memory.
+#[tauri::command]
+pub fn close_study(state: State<'_, AppState>, study_key: String) -> Result<(), CommandError> {
+    state
+        .session
+        .close_study(&study_key)
+        .map_err(|e| CommandError::from(&e))
+}
+
+/// Reads a report of the current patient's history.
+#[tauri::command]
+pub async fn open_report(
+    state: State<'_, AppState>,
+    record_id: String,
+) -> Result<ReportView, CommandError> {
+    let mut view = state
+        .session
+        .open_report(&record_id)
+        .await
+        .map_err(|e| CommandError::from(&e))?;
+    if let Some(path) = view.pdf_url.take() {
+        view.pdf_url = Some(format!("{}{}", crate::app::pixel_origin(), path));
+    }
+    Ok(view)
+}

@@ -1,0 +1,243 @@
+//! Reports: a FHIR `DiagnosticReport` (or another FHIR document a pointer names) fetched
+//! into the vault, its text shown, its PDF (from `presentedForm`) served to the window from
+//! memory. Closing the patient wipes both; reopening fetches again.
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use super::views::ReportView;
+use super::{PointerKind, ViewerError, ViewerSession};
+use crate::audit::{Action, Outcome};
+use crate::vault::ItemKey;
+
+/// Largest report accepted (JSON with an embedded PDF).
+const REPORT_LIMIT: usize = 32 << 20;
+
+impl ViewerSession {
+    /// Fetches a report and answers what the window shows.
+    pub async fn open_report(&self, record_id: &str) -> Result<ReportView, ViewerError> {
+        let (nhs_number, pointer) = self.pointer(record_id)?;
+        if pointer.kind == PointerKind::ImagingStudy {
+            return Err(ViewerError::NotOpenable(
+                "it is an imaging study, not a report".into(),
+            ));
+        }
+        let url = pointer
+            .url
+            .clone()
+            .ok_or_else(|| ViewerError::NotOpenable("it has no retrieval address".into()))?;
+        let mut request = self
+            .http()
+            .get(url)
+            .header("accept", "application/fhir+json")
+            .header("cache-control", "no-store")
+            .header("x-request-id", uuid::Uuid::new_v4().to_string())
+            .header("x-correlation-id", self.correlation_id())
+            .header("nhsd-end-user-organisation-ods", self.ods_code());
+        if let Some(token) = crate::net::AccessTokens::bearer(&*self.parts.tokens) {
+            request = request.bearer_auth(token.as_str());
+        }
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| ViewerError::Report(e.without_url().to_string()))?;
+        if !response.status().is_success() {
+            self.audit_event(
+                self.new_event(Action::View, Outcome::SeriousFailure)
+                    .about(&nhs_number)
+                    .entity("report", record_id),
+            );
+            return Err(ViewerError::Report(format!(
+                "the provider answered {}",
+                response.status()
+            )));
+        }
+        let mut body = zeroize::Zeroizing::new(Vec::new());
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| ViewerError::Report(e.without_url().to_string()))?
+        {
+            if body.len() + chunk.len() > REPORT_LIMIT {
+                return Err(ViewerError::Report(
+                    "it is larger than the viewer accepts".into(),
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let json: Value = serde_json::from_slice(&body)
+            .map_err(|_| ViewerError::Report("it is not valid FHIR JSON".into()))?;
+        let parsed = parse_report(&json)?;
+        let patient = self.patient_key()?;
+        let mut pdf_url = None;
+        if let Some(pdf) = parsed.pdf {
+            self.vault.put(
+                ItemKey {
+                    patient,
+                    study: None,
+                    name: format!("report-pdf:{record_id}"),
+                },
+                pdf,
+            )?;
+            pdf_url = Some(format!("/report/{record_id}"));
+        }
+        self.audit_event(
+            self.new_event(Action::View, Outcome::Success)
+                .about(&nhs_number)
+                .entity("report", record_id),
+        );
+        Ok(ReportView {
+            record_id: record_id.to_owned(),
+            title: parsed.title.unwrap_or_else(|| pointer.description.clone()),
+            date: parsed.date.or(pointer.date),
+            author: parsed.author.or(Some(pointer.provider_name)),
+            text: parsed.text,
+            pdf_url,
+        })
+    }
+
+    /// The PDF of an opened report, from memory.
+    pub fn report_pdf(
+        &self,
+        record_id: &str,
+    ) -> Result<std::sync::Arc<crate::vault::SecretBuffer>, ViewerError> {
+        let patient = self.patient_key()?;
+        self.vault
+            .get(&ItemKey {
+                patient,
+                study: None,
+                name: format!("report-pdf:{record_id}"),
+            })
+            .ok_or(ViewerError::UnknownRecord)
+    }
+
+    fn patient_key(&self) -> Result<crate::vault::PatientKey, ViewerError> {
+        self.patient()
+            .as_ref()
+            .map(|s| s.key.clone())
+            .ok_or(ViewerError::NoPatient)
+    }
+}
+
+/// What a FHIR report resource says.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ParsedReport {
+    pub title: Option<String>,
+    pub date: Option<String>,
+    pub author: Option<String>,
+    pub text: String,
+    pub pdf: Option<Vec<u8>>,
+}
+
+fn text_at(value: &Value, path: &[&str]) -> Option<String> {
+    let mut current = value;
+    for key in path {
+        current = current.get(key)?;
+    }
+    current.as_str().map(str::to_owned)
+}
+
+/// Reads a `DiagnosticReport` (conclusion, presentedForm), a `CarePlan` (title,
+/// description) or any resource with a narrative.
+pub(crate) fn parse_report(json: &Value) -> Result<ParsedReport, ViewerError> {
+    let kind = json
+        .get("resourceType")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if kind.is_empty() {
+        return Err(ViewerError::Report("it is not a FHIR resource".into()));
+    }
+    let mut report = ParsedReport {
+        title: text_at(json, &["code", "text"]).or_else(|| text_at(json, &["title"])),
+        date: text_at(json, &["effectiveDateTime"])
+            .or_else(|| text_at(json, &["issued"]))
+            .or_else(|| text_at(json, &["created"]))
+            .map(|d| d.chars().take(10).collect()),
+        author: json
+            .get("performer")
+            .and_then(|p| p.get(0))
+            .and_then(|p| p.get("display"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        ..ParsedReport::default()
+    };
+    let mut texts = Vec::new();
+    for field in ["conclusion", "description"] {
+        if let Some(text) = text_at(json, &[field]) {
+            texts.push(text);
+        }
+    }
+    for form in json
+        .get("presentedForm")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let content_type = form
+            .get("contentType")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let Some(data) = form.get("data").and_then(Value::as_str) else {
+            continue;
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(|_| ViewerError::Report("its attachment is not valid base64".into()))?;
+        if content_type.starts_with("application/pdf") {
+            if !bytes.starts_with(b"%PDF-") {
+                return Err(ViewerError::Report(
+                    "its PDF attachment is not a PDF".into(),
+                ));
+            }
+            report.pdf = Some(bytes);
+        } else if content_type.starts_with("text/plain") {
+            texts.push(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    if texts.is_empty() && report.pdf.is_none() {
+        return Err(ViewerError::Report(
+            "it holds neither text nor a PDF".into(),
+        ));
+    }
+    report.text = texts.join("\n\n");
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_conclusion_text_and_pdf() {
+        let pdf = base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4 test");
+        let text = base64::engine::general_purpose::STANDARD.encode(b"Findings: none.");
+        let report = parse_report(&json!({
+            "resourceType": "DiagnosticReport",
+            "code": {"text": "CT chest"},
+            "effectiveDateTime": "2024-03-01T10:00:00Z",
+            "performer": [{"display": "North Imaging"}],
+            "conclusion": "No abnormality.",
+            "presentedForm": [
+                {"contentType": "application/pdf", "data": pdf},
+                {"contentType": "text/plain", "data": text}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(report.title.as_deref(), Some("CT chest"));
+        assert_eq!(report.date.as_deref(), Some("2024-03-01"));
+        assert_eq!(report.text, "No abnormality.\n\nFindings: none.");
+        assert_eq!(report.pdf.as_deref(), Some(&b"%PDF-1.4 test"[..]));
+    }
+
+    #[test]
+    fn refuses_non_fhir_and_fake_pdfs() {
+        assert!(parse_report(&json!({"hello": 1})).is_err());
+        let fake = base64::engine::general_purpose::STANDARD.encode(b"<html>");
+        assert!(parse_report(&json!({
+            "resourceType": "DiagnosticReport",
+            "presentedForm": [{"contentType": "application/pdf", "data": fake}]
+        }))
+        .is_err());
+    }
+}

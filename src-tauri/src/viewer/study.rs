@@ -1,0 +1,350 @@
+//! Open studies: metadata first (the layout), then the whole study retrieved in the
+//! background into the vault, and single images fetched on demand when the clinician asks
+//! for one before the background retrieval reaches it. Closing cancels and wipes.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::views::{StudyProgressView, StudyView};
+use super::{display_frame, PointerKind, ViewerError, ViewerSession};
+use crate::audit::{Action, Outcome};
+use crate::dicomweb::{Expectations, InstanceOutcome, RetrieveOptions, StudyLayout};
+use crate::imaging::{decode_image, DecodeLimits};
+use crate::vault::{ItemKey, StudyKey};
+
+/// One image of a series' stack: which instance, which frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct StackEntry {
+    pub instance: usize,
+    pub frame: u32,
+}
+
+/// A study the clinician has open.
+pub(super) struct OpenStudy {
+    pub layout: Arc<StudyLayout>,
+    pub expectations: Expectations,
+    pub vault_key: StudyKey,
+    pub cancel: CancellationToken,
+    /// Per series, the images in display order (multi-frame instances expand to frames).
+    pub stacks: Vec<Vec<StackEntry>>,
+}
+
+fn stacks_of(layout: &StudyLayout) -> Vec<Vec<StackEntry>> {
+    layout
+        .series
+        .iter()
+        .map(|series| {
+            series
+                .instances
+                .iter()
+                .enumerate()
+                .flat_map(|(instance, layout)| {
+                    (0..layout.frames.max(1)).map(move |frame| StackEntry { instance, frame })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+impl ViewerSession {
+    /// Opens a study: reads its metadata, starts retrieving it, and answers the layout.
+    /// Progress is reported through `progress` until the retrieval finishes.
+    pub async fn open_study(
+        self: &Arc<Self>,
+        record_id: &str,
+        progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
+    ) -> Result<StudyView, ViewerError> {
+        let (nhs_number, pointer) = self.pointer(record_id)?;
+        if pointer.kind != PointerKind::ImagingStudy {
+            return Err(ViewerError::NotOpenable(
+                "it is not an imaging study".into(),
+            ));
+        }
+        let url = pointer
+            .url
+            .clone()
+            .ok_or_else(|| ViewerError::NotOpenable("it has no retrieval address".into()))?;
+        let layout = Arc::new(self.dicomweb.study_metadata(&url).await?);
+        self.vault
+            .check_fits(usize::try_from(layout.decoded_bytes()).unwrap_or(usize::MAX))?;
+        let study_key = uuid::Uuid::new_v4().to_string();
+        let expectations = Expectations {
+            nhs_number: nhs_number.clone(),
+            study_uid: pointer
+                .study_uid
+                .clone()
+                .unwrap_or_else(|| layout.study_uid.clone()),
+        };
+        let cancel = CancellationToken::new();
+        let stacks = stacks_of(&layout);
+        let view = StudyView::from_layout(&study_key, &pointer, &layout, &stacks);
+        {
+            let mut guard = self.patient();
+            let state = guard.as_mut().ok_or(ViewerError::NoPatient)?;
+            state.studies.insert(
+                study_key.clone(),
+                OpenStudy {
+                    layout: Arc::clone(&layout),
+                    expectations: expectations.clone(),
+                    vault_key: StudyKey::new(study_key.clone()),
+                    cancel: cancel.clone(),
+                    stacks,
+                },
+            );
+        }
+        self.audit_event(
+            self.new_event(Action::View, Outcome::Success)
+                .about(&nhs_number)
+                .entity("study", &layout.study_uid),
+        );
+        self.spawn_retrieval(study_key, layout, expectations, cancel, progress);
+        Ok(view)
+    }
+
+    fn spawn_retrieval(
+        self: &Arc<Self>,
+        study_key: String,
+        layout: Arc<StudyLayout>,
+        expectations: Expectations,
+        cancel: CancellationToken,
+        progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
+    ) {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let session = Arc::clone(self);
+        let options = RetrieveOptions {
+            current_series: None,
+            current_index: 0,
+            concurrency: 4,
+            budget_bytes: self.parts.budget_bytes,
+        };
+        let series_keys: Vec<(String, String)> = layout
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.series_uid.clone(), i.to_string()))
+            .collect();
+        let progress = Arc::new(progress);
+        let forward = Arc::clone(&progress);
+        let key_for_events = study_key.clone();
+        tokio::spawn(async move {
+            while let Some(event) = rx.recv().await {
+                let event: crate::dicomweb::RetrievalProgress = event;
+                let series_key = series_keys
+                    .iter()
+                    .find(|(uid, _)| *uid == event.series_uid)
+                    .map(|(_, key)| key.clone())
+                    .unwrap_or_default();
+                forward(StudyProgressView {
+                    study_key: key_for_events.clone(),
+                    series_key,
+                    loaded: event.received + event.quarantined,
+                    total: event.expected,
+                    done: false,
+                    error: None,
+                    warnings: Vec::new(),
+                });
+            }
+        });
+        tokio::spawn(async move {
+            let outcome = session
+                .dicomweb
+                .retrieve_study(&layout, &expectations, options, tx, cancel)
+                .await;
+            let report = session.store_retrieved(&study_key, outcome);
+            progress(report);
+        });
+    }
+
+    /// Moves a finished retrieval into the vault (if the study is still open) and describes
+    /// the outcome for the UI.
+    fn store_retrieved(
+        &self,
+        study_key: &str,
+        outcome: Result<crate::dicomweb::RetrievedStudy, crate::dicomweb::DicomWebError>,
+    ) -> StudyProgressView {
+        let mut view = StudyProgressView {
+            study_key: study_key.to_owned(),
+            series_key: String::new(),
+            loaded: 0,
+            total: 0,
+            done: true,
+            error: None,
+            warnings: Vec::new(),
+        };
+        let target = self.with_study(study_key, |state, study| {
+            (
+                state.key.clone(),
+                study.vault_key.clone(),
+                state.nhs_number.clone(),
+                study.layout.study_uid.clone(),
+            )
+        });
+        let Ok((patient, vault_study, nhs, study_uid)) = target else {
+            view.error = Some("The study was closed.".into());
+            return view;
+        };
+        match outcome {
+            Ok(study) => {
+                view.warnings = study.warnings.iter().map(|w| w.message.clone()).collect();
+                for series in study.series {
+                    view.total += series.expected;
+                    for instance in series.instances {
+                        view.loaded += 1;
+                        let key = ItemKey {
+                            patient: patient.clone(),
+                            study: Some(vault_study.clone()),
+                            name: instance.sop_instance_uid.clone(),
+                        };
+                        if self.vault.get(&key).is_none() {
+                            if let Err(error) = self.vault.put(key, instance.bytes.to_vec()) {
+                                view.error = Some(crate::error::UserFacing::user_message(&error));
+                                break;
+                            }
+                        }
+                    }
+                }
+                let outcome = if view.warnings.is_empty() {
+                    Outcome::Success
+                } else {
+                    Outcome::MinorFailure
+                };
+                self.audit_event(
+                    self.new_event(Action::Retrieve, outcome)
+                        .about(&nhs)
+                        .entity("study", &study_uid),
+                );
+            }
+            Err(error) => {
+                if !error.is_cancelled() {
+                    view.error = Some(crate::error::UserFacing::user_message(&error));
+                    self.audit_event(
+                        self.new_event(Action::Retrieve, Outcome::SeriousFailure)
+                            .about(&nhs)
+                            .entity("study", &study_uid),
+                    );
+                }
+            }
+        }
+        view
+    }
+
+    /// Fetches (if needed) and decodes one image of an open study for display.
+    pub async fn frame(
+        &self,
+        study_key: &str,
+        series_index: usize,
+        index: usize,
+    ) -> Result<(display_frame::DisplayFrame, FrameFacts), ViewerError> {
+        let (layout, expectations, key, entry, cancel) =
+            self.with_study(study_key, |state, study| {
+                let entry = study
+                    .stacks
+                    .get(series_index)
+                    .and_then(|s| s.get(index))
+                    .copied();
+                (
+                    Arc::clone(&study.layout),
+                    study.expectations.clone(),
+                    ItemKey {
+                        patient: state.key.clone(),
+                        study: Some(study.vault_key.clone()),
+                        name: String::new(),
+                    },
+                    entry,
+                    study.cancel.clone(),
+                )
+            })?;
+        let entry = entry.ok_or(ViewerError::NoSuchImage)?;
+        let series = layout
+            .series
+            .get(series_index)
+            .ok_or(ViewerError::NoSuchImage)?;
+        let instance = series
+            .instances
+            .get(entry.instance)
+            .ok_or(ViewerError::NoSuchImage)?;
+        let item = ItemKey {
+            name: instance.sop_instance_uid.clone(),
+            ..key
+        };
+        let bytes = match self.vault.get(&item) {
+            Some(bytes) => bytes,
+            None => {
+                let outcome = self
+                    .dicomweb
+                    .retrieve_instance(
+                        &layout,
+                        &expectations,
+                        &series.series_uid,
+                        &instance.sop_instance_uid,
+                        &cancel,
+                    )
+                    .await?;
+                match outcome {
+                    InstanceOutcome::Admitted(retrieved) => {
+                        self.vault.put(item, retrieved.bytes.to_vec())?
+                    }
+                    InstanceOutcome::Quarantined(q) => {
+                        return Err(ViewerError::Withheld(q.reason.to_string()))
+                    }
+                }
+            }
+        };
+        let decoded = decode_image(
+            bytes.as_bytes(),
+            &DecodeLimits::default(),
+            Some(entry.frame),
+        )?;
+        let frame = decoded.frames.first().ok_or(ViewerError::NoSuchImage)?;
+        let display = display_frame::to_display_frame(frame, decoded.rows, decoded.columns);
+        let facts = FrameFacts {
+            instance_number: instance.instance_number,
+            position: instance.position,
+            orientation: instance.orientation,
+        };
+        Ok((display, facts))
+    }
+
+    /// Closes a study: stops its retrieval and wipes its instances.
+    pub fn close_study(&self, study_key: &str) -> Result<(), ViewerError> {
+        let mut guard = self.patient();
+        let state = guard.as_mut().ok_or(ViewerError::NoPatient)?;
+        let study = state
+            .studies
+            .remove(study_key)
+            .ok_or(ViewerError::StudyClosed)?;
+        study.cancel.cancel();
+        let removed = self.vault.wipe_study(&state.key, &study.vault_key);
+        let nhs = state.nhs_number.clone();
+        drop(guard);
+        self.audit_event(
+            self.new_event(Action::Close, Outcome::Success)
+                .about(&nhs)
+                .entity("study", &study.layout.study_uid),
+        );
+        self.audit_event(
+            self.new_event(
+                Action::Wipe {
+                    scope: "study".into(),
+                },
+                Outcome::Success,
+            )
+            .about(&nhs),
+        );
+        tracing::info!(items = removed, "study closed and wiped");
+        Ok(())
+    }
+}
+
+/// Per-image facts for the overlay and orientation markers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameFacts {
+    /// Instance Number.
+    pub instance_number: Option<i32>,
+    /// Image Position (Patient).
+    pub position: Option<[f64; 3]>,
+    /// Image Orientation (Patient).
+    pub orientation: Option<[f64; 6]>,
+}

@@ -1,0 +1,287 @@
+//! What the UI receives, as JSON (camelCase). Kept apart from the domain types so the wire
+//! format changes only on purpose; the TypeScript twins are in `ui/src/ipc/backend.ts`.
+
+use serde::Serialize;
+
+use super::study::StackEntry;
+use super::{Pointer, PointerKind};
+use crate::dicomweb::StudyLayout;
+
+/// One row of the history.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryRecordView {
+    /// Record id.
+    pub id: String,
+    /// Record type.
+    pub kind: PointerKind,
+    /// Date, YYYY-MM-DD.
+    pub date: Option<String>,
+    /// Modality.
+    pub modality: Option<String>,
+    /// Description.
+    pub description: String,
+    /// Provider name.
+    pub provider_name: String,
+    /// Provider ODS code.
+    pub provider_ods: String,
+    /// Care setting.
+    pub care_setting: Option<String>,
+    /// Whether the viewer can open it.
+    pub openable: bool,
+    /// The study a report belongs to.
+    pub linked_study_id: Option<String>,
+}
+
+impl From<&Pointer> for HistoryRecordView {
+    fn from(p: &Pointer) -> Self {
+        Self {
+            id: p.id.clone(),
+            kind: p.kind,
+            date: p.date.clone(),
+            modality: p.modality.clone(),
+            description: p.description.clone(),
+            provider_name: p.provider_name.clone(),
+            provider_ods: p.provider_ods.clone(),
+            care_setting: p.care_setting.clone(),
+            openable: p.url.is_some(),
+            linked_study_id: p.linked_study_id.clone(),
+        }
+    }
+}
+
+/// How one network answered.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkView {
+    /// Network name.
+    pub name: String,
+    /// `answered`, `noRecords`, `unavailable`, `timedOut`, `accessDenied`, `rateLimited`, `error`.
+    pub state: &'static str,
+    /// Why, in plain words.
+    pub reason: String,
+}
+
+/// The patient as the banner shows them.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientView {
+    /// NHS number, 3-3-4.
+    pub nhs_number: String,
+    /// Name, when NIR supplied it.
+    pub name: Option<String>,
+    /// Date of birth.
+    pub birth_date: Option<String>,
+    /// Sex.
+    pub sex: Option<String>,
+}
+
+/// The imaging history.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryView {
+    /// Who.
+    pub patient: PatientView,
+    /// Records.
+    pub records: Vec<HistoryRecordView>,
+    /// Per-network outcome.
+    pub networks: Vec<NetworkView>,
+    /// Whether every network answered.
+    pub complete: bool,
+    /// One sentence for the status line.
+    pub summary: String,
+}
+
+/// A window preset.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowPresetView {
+    /// Label.
+    pub name: String,
+    /// Centre.
+    pub center: f64,
+    /// Width.
+    pub width: f64,
+}
+
+/// A series of an open study.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesView {
+    /// Opaque key for frame requests.
+    pub key: String,
+    /// Series Number.
+    pub number: Option<i32>,
+    /// Description.
+    pub description: String,
+    /// Modality.
+    pub modality: String,
+    /// Images in the stack (frames of multi-frame instances count one each).
+    pub instance_count: usize,
+    /// Rows of the first image.
+    pub rows: u32,
+    /// Columns of the first image.
+    pub columns: u32,
+    /// Pixel Spacing (row, column) in mm.
+    pub pixel_spacing: Option<[f64; 2]>,
+    /// Window presets from the file.
+    pub presets: Vec<WindowPresetView>,
+    /// Frame of Reference UID, when known (enables synchronised scrolling).
+    pub frame_of_reference: Option<String>,
+    /// Position of each image along the slice normal, in mm.
+    pub slice_positions: Vec<Option<f64>>,
+}
+
+/// An open study.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct StudyView {
+    /// Opaque key.
+    pub key: String,
+    /// The history record it was opened from.
+    pub record_id: String,
+    /// Description.
+    pub description: String,
+    /// Date.
+    pub date: Option<String>,
+    /// Series in display order.
+    pub series: Vec<SeriesView>,
+    /// Warnings to show at once.
+    pub warnings: Vec<String>,
+    /// When the images' demographics disagree with the pointer's.
+    pub demographics_mismatch: Option<String>,
+}
+
+/// Position along the slice normal (row × column direction), in mm.
+pub fn slice_position(position: Option<[f64; 3]>, orientation: Option<[f64; 6]>) -> Option<f64> {
+    let (p, o) = (position?, orientation?);
+    let normal = [
+        o[1] * o[5] - o[2] * o[4],
+        o[2] * o[3] - o[0] * o[5],
+        o[0] * o[4] - o[1] * o[3],
+    ];
+    Some(p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2])
+}
+
+impl StudyView {
+    pub(super) fn from_layout(
+        key: &str,
+        pointer: &Pointer,
+        layout: &StudyLayout,
+        stacks: &[Vec<StackEntry>],
+    ) -> Self {
+        let series = layout
+            .series
+            .iter()
+            .zip(stacks)
+            .enumerate()
+            .map(|(index, (series, stack))| {
+                let first = series.instances.first();
+                let presets = series
+                    .window_presets
+                    .iter()
+                    .chain(
+                        first
+                            .map(|i| i.window_presets.as_slice())
+                            .unwrap_or_default(),
+                    )
+                    .map(|p| WindowPresetView {
+                        name: p.label.clone().unwrap_or_else(|| "From the image".into()),
+                        center: p.center,
+                        width: p.width,
+                    })
+                    .collect();
+                SeriesView {
+                    key: index.to_string(),
+                    number: series.number,
+                    description: series
+                        .description
+                        .clone()
+                        .unwrap_or_else(|| "Unnamed series".into()),
+                    modality: series.modality.clone().unwrap_or_else(|| "OT".into()),
+                    instance_count: stack.len(),
+                    rows: first.map_or(0, |i| i.rows),
+                    columns: first.map_or(0, |i| i.columns),
+                    pixel_spacing: first.and_then(|i| i.pixel_spacing),
+                    presets,
+                    frame_of_reference: None,
+                    slice_positions: stack
+                        .iter()
+                        .map(|entry| {
+                            let instance = series.instances.get(entry.instance)?;
+                            if instance.frames > 1 {
+                                return None;
+                            }
+                            slice_position(instance.position, instance.orientation)
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Self {
+            key: key.to_owned(),
+            record_id: pointer.id.clone(),
+            description: layout
+                .description
+                .clone()
+                .unwrap_or_else(|| pointer.description.clone()),
+            date: pointer.date.clone(),
+            series,
+            warnings: Vec::new(),
+            demographics_mismatch: None,
+        }
+    }
+}
+
+/// Progress of a study's retrieval.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct StudyProgressView {
+    /// The study.
+    pub study_key: String,
+    /// The series (empty on the final event).
+    pub series_key: String,
+    /// Images received.
+    pub loaded: usize,
+    /// Images announced.
+    pub total: usize,
+    /// Whether the retrieval has finished.
+    pub done: bool,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+    /// Verification warnings (quarantined images, incomplete series).
+    pub warnings: Vec<String>,
+}
+
+/// A report opened in the window.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportView {
+    /// The record.
+    pub record_id: String,
+    /// Title.
+    pub title: String,
+    /// Date.
+    pub date: Option<String>,
+    /// Author or organisation.
+    pub author: Option<String>,
+    /// The text.
+    pub text: String,
+    /// Where the UI fetches the PDF, when there is one.
+    pub pdf_url: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slice_position;
+
+    #[test]
+    fn axial_slices_are_ordered_by_z() {
+        let axial = Some([1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+        assert_eq!(
+            slice_position(Some([-100.0, -100.0, 42.5]), axial),
+            Some(42.5)
+        );
+        assert_eq!(slice_position(None, axial), None);
+    }
+}
