@@ -5,6 +5,7 @@
 mod fake_server;
 mod fake_study;
 pub(crate) mod orthanc;
+mod sandbox_scenarios;
 
 use std::sync::Arc;
 use std::time::Duration;
