@@ -9,4 +9,5 @@ mod cli;
 mod conformance;
 mod dicomweb;
 mod imaging_corpus;
+mod registry;
 mod sandbox;
