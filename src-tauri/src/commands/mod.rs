@@ -3,6 +3,7 @@
 //! no logic or locking lives here. One file per area.
 
 pub mod auth;
+pub mod history;
 pub mod pixels;
 pub mod session;
 pub mod studies;
