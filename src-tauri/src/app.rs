@@ -60,6 +60,10 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::studies::open_study,
             commands::studies::close_study,
             commands::studies::open_report,
+            commands::auth::sign_in,
+            commands::auth::sign_out,
+            commands::auth::touch,
+            commands::auth::session_state,
         ])
 }
 
@@ -100,10 +104,32 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
         audit: Arc::new(AuditTrail::new(None)),
         training: mode.is_training(),
     }));
+    let idle_minutes = match &mode {
+        Mode::Training => 15,
+        Mode::Live(config) => u64::from(config.auth.idle_timeout_minutes),
+    };
+    let wipe_session = Arc::clone(&session);
+    let wipe_tokens = Arc::clone(&tokens);
+    let auth = crate::auth::session::Session::new(
+        Duration::from_secs(idle_minutes * 60),
+        Arc::new(move |reason| {
+            wipe_tokens.clear();
+            wipe_session.wipe_all();
+            wipe_session.audit_event(crate::audit::AuditEvent::new(
+                crate::audit::Action::Lock {
+                    reason: format!("{reason:?}").to_lowercase(),
+                },
+                crate::audit::Outcome::Success,
+                wipe_session.correlation_id(),
+            ));
+        }),
+    );
     let state = AppState {
         mode,
         session,
         tokens,
+        auth,
+        card_watch: Mutex::new(None),
         discovery_base,
         sandbox: Mutex::new(sandbox),
         pending_launch: Mutex::new(None),

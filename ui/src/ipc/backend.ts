@@ -105,6 +105,17 @@ export interface StudyProgress {
   warnings: string[];
 }
 
+export interface UserView {
+  name: string | null;
+  role: string;
+  ods: string | null;
+}
+
+export interface SessionStateView {
+  state: "signedOut" | "signingIn" | "signedIn" | "locked";
+  reason: string | null;
+}
+
 export interface LaunchView {
   nhsNumber: string;
   from: string | null;
@@ -153,6 +164,10 @@ export interface Backend {
   openReport(recordId: string): Promise<ReportView>;
   closePatient(): Promise<void>;
   takeLaunch(): Promise<LaunchView | null>;
+  signIn(): Promise<UserView>;
+  signOut(): Promise<void>;
+  sessionState(): Promise<SessionStateView>;
+  touch(): Promise<void>;
   onLaunchPending(listener: () => void): Promise<() => void>;
   onStudyProgress(listener: (progress: StudyProgress) => void): Promise<() => void>;
 }

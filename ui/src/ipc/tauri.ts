@@ -10,6 +10,8 @@ import {
   type FramePixels,
   type HistoryView,
   type LaunchView,
+  type SessionStateView,
+  type UserView,
   type ReportView,
   type StudyProgress,
   type StudyView,
@@ -69,6 +71,14 @@ export const tauriBackend: Backend = {
     await call<null>("close_patient");
   },
   takeLaunch: () => call<LaunchView | null>("take_launch"),
+  signIn: () => call<UserView>("sign_in"),
+  signOut: async () => {
+    await call<null>("sign_out");
+  },
+  sessionState: () => call<SessionStateView>("session_state"),
+  touch: async () => {
+    await call<null>("touch");
+  },
   onLaunchPending: async (listener) => {
     const unlisten = await listen("launch-pending", () => listener());
     return unlisten;
