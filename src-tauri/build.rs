@@ -11,6 +11,10 @@ const APP_COMMANDS: &[&str] = &[
     "open_study",
     "close_study",
     "open_report",
+    "sign_in",
+    "sign_out",
+    "touch",
+    "session_state",
 ];
 
 fn main() {

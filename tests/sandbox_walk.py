@@ -23,13 +23,17 @@ NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 TIMEOUT = 60
 
 
+def lower_keys(headers):
+    return {name.lower(): value for name, value in headers.items()}
+
+
 def request(url, data=None, headers=None, method=None):
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, lower_keys(response.headers), response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, lower_keys(error.headers), error.read()
 
 
 def nrl_headers(extra=None):
@@ -80,7 +84,7 @@ def main():
     query = urllib.parse.urlencode({"subject:identifier": identifier})
     status, headers, body = request(f"{fhir}/DocumentReference?{query}", headers=nrl_headers())
     check(status == 200, f"GET search answered {status}")
-    check(headers.get("Cache-Control") == "no-store", "responses must say no-store")
+    check(headers.get("cache-control") == "no-store", "responses must say no-store")
     by_get = json.loads(body)
     form = urllib.parse.urlencode({"subject:identifier": identifier}).encode()
     status, _, body = request(f"{fhir}/DocumentReference/_search", data=form, method="POST",
@@ -111,7 +115,7 @@ def main():
         accept = f'multipart/related; type="application/dicom"; transfer-syntax={syntax}'
         status, headers, body = request(series_url, headers={"Accept": accept})
         check(status == 200, f"series retrieve answered {status}")
-        parts, closed = split_multipart(body, headers["Content-Type"])
+        parts, closed = split_multipart(body, headers["content-type"])
         check(closed, "multipart body not closed")
         check(len(parts) == expected, f"{len(parts)} parts, metadata lists {expected}")
         for part_headers, part in parts:

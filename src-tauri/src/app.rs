@@ -18,8 +18,10 @@ use crate::commands;
 use crate::config;
 use crate::launch::{default_socket_path, hand_off_or_listen, InstanceRole, LaunchListener};
 use crate::net::{build_client, NetworkSettings};
+use crate::registry::SessionContext;
 use crate::runtime_dir::{create_private_dir, remove_private_dir, sweep_stale_dirs};
 use crate::sandbox::{self, SandboxOptions};
+use crate::viewer::discovery::{fhir_backend, sandbox_networks, xca_backend};
 use crate::viewer::{SessionParts, TokenSlot, ViewerSession};
 
 /// Label of the single viewer window; the capability file grants permissions to it.
@@ -57,9 +59,15 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::session::app_info,
             commands::session::validate_nhs_number,
             commands::session::take_launch,
+            commands::history::lookup,
+            commands::history::close_patient,
             commands::studies::open_study,
             commands::studies::close_study,
             commands::studies::open_report,
+            commands::auth::sign_in,
+            commands::auth::sign_out,
+            commands::auth::touch,
+            commands::auth::session_state,
         ])
 }
 
@@ -100,10 +108,64 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
         audit: Arc::new(AuditTrail::new(None)),
         training: mode.is_training(),
     }));
+    let context = SessionContext {
+        correlation_id: session.correlation_id().to_owned(),
+        ods_code: session.ods_code().to_owned(),
+        tokens: tokens.clone(),
+    };
+    let discovery = match &mode {
+        Mode::Training => {
+            let networks = sandbox_networks(session.http(), &discovery_base).await?;
+            let fhir = discovery_base.join("fhir/R4/").map_err(|e| e.to_string())?;
+            fhir_backend(session.http().clone(), fhir, networks, context)
+        }
+        Mode::Live(config) => match config.nir.flavour {
+            config::Flavour::Fhir => fhir_backend(
+                session.http().clone(),
+                config.nir.base_url.clone(),
+                Vec::new(),
+                context,
+            ),
+            config::Flavour::Xca => xca_backend(
+                session.http().clone(),
+                config.nir.base_url.clone(),
+                config
+                    .nir
+                    .retrieve_url
+                    .clone()
+                    .unwrap_or_else(|| config.nir.base_url.clone()),
+                Vec::new(),
+                context,
+            ),
+        },
+    };
+    let idle_minutes = match &mode {
+        Mode::Training => 15,
+        Mode::Live(config) => u64::from(config.auth.idle_timeout_minutes),
+    };
+    let wipe_session = Arc::clone(&session);
+    let wipe_tokens = Arc::clone(&tokens);
+    let auth = crate::auth::session::Session::new(
+        Duration::from_secs(idle_minutes * 60),
+        Arc::new(move |reason| {
+            wipe_tokens.clear();
+            wipe_session.wipe_all();
+            wipe_session.audit_event(crate::audit::AuditEvent::new(
+                crate::audit::Action::Lock {
+                    reason: format!("{reason:?}").to_lowercase(),
+                },
+                crate::audit::Outcome::Success,
+                wipe_session.correlation_id(),
+            ));
+        }),
+    );
     let state = AppState {
         mode,
         session,
         tokens,
+        auth,
+        card_watch: Mutex::new(None),
+        discovery,
         discovery_base,
         sandbox: Mutex::new(sandbox),
         pending_launch: Mutex::new(None),

@@ -32,6 +32,12 @@ pub struct AppState {
     pub session: Arc<ViewerSession>,
     /// The signed-in user's tokens.
     pub tokens: Arc<TokenSlot>,
+    /// The sign-in state machine (locks on idle and card removal).
+    pub auth: Arc<crate::auth::session::Session>,
+    /// The smartcard watch of the signed-in user, when PC/SC is available.
+    pub card_watch: Mutex<Option<crate::auth::smartcard::CardWatch>>,
+    /// The configured discovery backend (FHIR against the sandbox in training mode).
+    pub discovery: Arc<dyn crate::registry::DiscoveryBackend>,
     /// Base URL of the discovery service (the sandbox's in training mode).
     pub discovery_base: url::Url,
     /// The embedded sandbox, in training mode.

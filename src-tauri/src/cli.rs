@@ -147,7 +147,7 @@ pub fn main() -> ExitCode {
         Some(Command::Render(args)) => {
             crate::imaging::render::run_render(&args.files, &args.out, &args.format, args.frame)
         }
-        Some(Command::Conformance(_args)) => not_available("conformance"),
+        Some(Command::Conformance(args)) => crate::conformance::run(&args),
         Some(Command::Keys(args)) => crate::auth::keys_command::run(&args),
     }
 }
@@ -181,11 +181,6 @@ fn config_check(file: Option<PathBuf>) -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-fn not_available(name: &str) -> ExitCode {
-    eprintln!("nir-viewer {name}: not available in this build yet");
-    ExitCode::from(2)
 }
 
 #[cfg(test)]

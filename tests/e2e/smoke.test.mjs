@@ -1,5 +1,6 @@
 // Smoke test: the built viewer starts in training mode (no NIR configuration), shows the
-// TRAINING marker and the NHS-number lookup field, and validates as the clinician types.
+// TRAINING marker, signs in as the sandbox's smartcard user through the system-browser
+// flow, shows the NHS-number lookup field, and validates as the clinician types.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -14,6 +15,7 @@ let driver;
 let browser;
 
 before(async () => {
+  process.env.BROWSER = path.join(root, "tests/e2e/sign-in-browser.sh");
   driver = await startDriver({ port });
   browser = await WebDriver.start({
     port,
@@ -27,10 +29,13 @@ after(async () => {
   driver?.kill();
 });
 
-test("opens in training mode with the lookup field", async () => {
+test("opens in training mode, signs in, and shows the lookup field", async () => {
   const marker = await browser.find("#training-marker");
   assert.match(await browser.text(marker), /TRAINING/);
-  const field = await browser.find("#nhs-number");
+  await browser.screenshot(screenshots, "00-training-sign-in");
+  await browser.click(await browser.find("#sign-in"));
+  const field = await browser.find("#nhs-number", { timeoutMs: 60000 });
+  assert.match(await browser.text(await browser.find("#user-label")), /\S/);
   assert.ok(field);
   await browser.screenshot(screenshots, "01-training-lookup");
 });

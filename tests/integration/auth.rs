@@ -4,6 +4,7 @@
 //! rejection; the client key in a real Secret Service keyring; and card removal locking.
 
 mod browser_double;
+mod card_removal;
 mod independent_provider;
 mod os_keyring;
 mod sandbox_provider;

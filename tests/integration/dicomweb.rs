@@ -4,7 +4,8 @@
 
 mod fake_server;
 mod fake_study;
-mod orthanc;
+pub(crate) mod orthanc;
+mod sandbox_scenarios;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,6 +6,8 @@
 
 mod auth;
 mod cli;
+mod conformance;
 mod dicomweb;
 mod imaging_corpus;
+mod registry;
 mod sandbox;

@@ -1,6 +1,6 @@
 // The application controller: which screen is showing, and the wipe of what the UI holds
 // whenever a study, report or patient is closed. State lives here, owned, never global.
-import { BackendError, type Backend, type HistoryRecordView, type HistoryView } from "./ipc/backend";
+import { BackendError, type Backend, type HistoryRecordView, type HistoryView, type UserView } from "./ipc/backend";
 import { renderBanner } from "./components/banner";
 import { el } from "./components/dom";
 import { renderHeader } from "./components/header";
@@ -38,7 +38,108 @@ export class App {
     for (const kind of ["dragstart", "copy", "cut"]) {
       document.addEventListener(kind, (event) => event.preventDefault());
     }
-    this.showLookup();
+    await this.backend.onLaunchPending(() => void this.handleLaunch());
+    for (const kind of ["pointerdown", "keydown", "wheel"]) {
+      document.addEventListener(kind, () => this.noteActivity(), { passive: true });
+    }
+    window.setInterval(() => void this.watchSession(), 2000);
+    this.showSignIn(null);
+  }
+
+  private lastTouch = 0;
+
+  private noteActivity(): void {
+    const now = Date.now();
+    if (this.user && now - this.lastTouch > 10000) {
+      this.lastTouch = now;
+      void this.backend.touch().catch(() => undefined);
+    }
+  }
+
+  private user: UserView | null = null;
+
+  private showSignIn(reason: string | null): void {
+    const button = el("button", { id: "sign-in", type: "button" }, "Sign in with your smartcard");
+    const screen = el(
+      "main",
+      { class: "screen sign-in-screen", id: reason ? "locked" : "sign-in-screen" },
+      el("h2", {}, reason ? "The viewer is locked" : "Sign in"),
+      el(
+        "p",
+        {},
+        reason ??
+          (this.training
+            ? "Training mode: your browser opens the training sign-in page, where you choose a synthetic user."
+            : "Your browser opens NHS Care Identity Service 2. Use your smartcard."),
+      ),
+      button,
+    );
+    button.addEventListener("click", () => void this.signIn(button));
+    this.userLabel.textContent = "";
+    this.main.replaceChildren(screen);
+  }
+
+  private readonly userLabel = el("span", { class: "user-label", id: "user-label" });
+
+  private async signIn(button: HTMLButtonElement): Promise<void> {
+    button.disabled = true;
+    this.setStatus("Waiting for sign-in in your browser…");
+    try {
+      this.user = await this.backend.signIn();
+      this.setStatus("");
+      this.userLabel.textContent = `${this.user.name ?? "Signed in"} · ${this.user.role}`;
+      document.querySelector(".app-header")?.append(this.userLabel, this.signOutButton());
+      this.showLookup();
+      await this.handleLaunch();
+    } catch (error) {
+      button.disabled = false;
+      this.setStatus(messageOf(error));
+    }
+  }
+
+  private signOutButton(): HTMLElement {
+    const existing = document.getElementById("sign-out");
+    if (existing) return existing;
+    const button = el("button", { id: "sign-out", class: "secondary" }, "Sign out");
+    button.addEventListener("click", () => {
+      void this.forgetEverything().then(() => this.backend.signOut().catch(() => undefined)).then(() => this.showSignIn(null));
+    });
+    return button;
+  }
+
+  /** Polls the sign-in state; a lock (idle, card removed) wipes the screen at once. */
+  private async watchSession(): Promise<void> {
+    if (!this.user) return;
+    const state = await this.backend.sessionState().catch(() => null);
+    if (state && state.state !== "signedIn") {
+      this.user = null;
+      await this.forgetEverything();
+      document.getElementById("sign-out")?.remove();
+      this.showSignIn(state.reason ?? "Your session ended. Sign in again to continue.");
+    }
+  }
+
+  private async forgetEverything(): Promise<void> {
+    this.study?.destroy();
+    this.study = null;
+    this.history = null;
+    this.mismatch = null;
+    document.getElementById("help-overlay")?.remove();
+    this.main.replaceChildren();
+  }
+
+  /** Opens the patient a launch link names, or says why the link was refused. */
+  private async handleLaunch(): Promise<void> {
+    if (!this.user) return;
+    try {
+      const launch = await this.backend.takeLaunch();
+      if (!launch) return;
+      if (this.history && !window.confirm("Open a different patient? Everything open now will be closed and wiped.")) return;
+      await this.lookup(launch.nhsNumber, launch.from ?? undefined, launch.to ?? undefined);
+    } catch (error) {
+      this.showLookup();
+      this.main.append(el("p", { class: "error", role: "alert", id: "launch-error" }, messageOf(error)));
+    }
   }
 
   private setStatus(text: string): void {
@@ -49,11 +150,11 @@ export class App {
     this.main.replaceChildren(renderLookup({ onSearch: (nhs) => void this.lookup(nhs) }));
   }
 
-  private async lookup(nhsNumber: string): Promise<void> {
+  private async lookup(nhsNumber: string, from?: string, to?: string): Promise<void> {
     await this.closePatient();
     this.setStatus("Asking NIR and the imaging networks…");
     try {
-      this.history = await this.backend.lookup({ nhsNumber });
+      this.history = await this.backend.lookup({ nhsNumber, ...(from ? { from } : {}), ...(to ? { to } : {}) });
       this.setStatus("");
       this.showHistory();
     } catch (error) {

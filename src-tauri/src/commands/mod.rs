@@ -2,6 +2,8 @@
 //! validates its input, calls domain code and maps failures to [`crate::error::CommandError`];
 //! no logic or locking lives here. One file per area.
 
+pub mod auth;
+pub mod history;
 pub mod pixels;
 pub mod session;
 pub mod studies;

@@ -52,7 +52,14 @@ fn values_of(value: &Value<InMemDicomObject, Vec<u8>>, vr: VR) -> Option<Vec<Jso
                 .to_multi_int::<i64>()
                 .map(|v| v.into_iter().map(Json::from).collect())
                 .unwrap_or_default(),
-            VR::DS | VR::FL | VR::FD => value
+            // A DS written as one backslash-joined string still holds several values.
+            VR::DS => strings(value)
+                .iter()
+                .flat_map(|s| s.split('\\'))
+                .filter_map(|piece| piece.trim().parse::<f64>().ok())
+                .map(Json::from)
+                .collect(),
+            VR::FL | VR::FD => value
                 .to_multi_float64()
                 .map(|v| v.into_iter().map(Json::from).collect())
                 .unwrap_or_default(),
@@ -84,6 +91,18 @@ mod tests {
     use super::*;
     use crate::sandbox::catalogue::Catalogue;
     use crate::sandbox::dicom_gen::header::{instance_header, InstanceRef};
+
+    #[test]
+    fn a_backslash_joined_decimal_string_gives_every_value() {
+        let mut obj = InMemDicomObject::new_empty();
+        obj.put(dicom_core::DataElement::new(
+            dicom_dictionary_std::tags::PIXEL_SPACING,
+            VR::DS,
+            PrimitiveValue::from("0.78125\\0.5"),
+        ));
+        let json = to_dicom_json(&obj);
+        assert_eq!(json["00280030"]["Value"], json!([0.78125, 0.5]));
+    }
 
     #[test]
     fn header_becomes_dicom_json_with_numbers_and_names() {

@@ -35,6 +35,9 @@ pub enum ViewerError {
     /// The memory budget would be exceeded.
     #[error(transparent)]
     Budget(#[from] VaultError),
+    /// Discovery failed as a whole (invalid query, access refused, rate limited).
+    #[error("{0}")]
+    Discovery(String),
     /// A report could not be fetched or read.
     #[error("the report could not be read: {0}")]
     Report(String),
@@ -53,6 +56,7 @@ impl UserFacing for ViewerError {
             ViewerError::Decode(e) => e.code(),
             ViewerError::Budget(e) => e.code(),
             ViewerError::Report(_) => "report-unavailable",
+            ViewerError::Discovery(_) => "discovery-failed",
         }
     }
 
@@ -61,6 +65,7 @@ impl UserFacing for ViewerError {
             ViewerError::Retrieval(e) => e.user_message(),
             ViewerError::Decode(e) => e.user_message(),
             ViewerError::Budget(e) => e.user_message(),
+            ViewerError::Discovery(message) => message.clone(),
             other => {
                 let text = other.to_string();
                 let mut chars = text.chars();

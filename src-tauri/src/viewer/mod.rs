@@ -3,6 +3,7 @@
 //! pixel endpoint call it; it knows nothing of windows. Everything clinical it holds lives
 //! in the [`crate::vault::Vault`] or in structures dropped by [`ViewerSession::close_patient`].
 
+pub mod discovery;
 mod display_frame;
 mod error;
 mod pointer;

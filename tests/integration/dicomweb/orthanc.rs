@@ -137,7 +137,7 @@ impl Orthanc {
 }
 
 /// `$NIR_SHARED_DIR/corpus/dicom`, defaulting to `../shared` beside the repository.
-fn corpus_dir() -> PathBuf {
+pub(crate) fn corpus_dir() -> PathBuf {
     let shared = std::env::var_os("NIR_SHARED_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));

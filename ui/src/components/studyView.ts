@@ -196,10 +196,27 @@ export class StudyScreen {
   }
 
   onProgress(progress: StudyProgress): void {
+    if (progress.studyKey !== this.study.key && progress.studyKey !== this.priorKey) return;
+    if (progress.done) return this.onRetrievalDone(progress);
     const bar = this.progress.get(`${progress.studyKey}/${progress.seriesKey}`);
     if (!bar) return;
     bar.setAttribute("value", String(progress.loaded));
     if (progress.error) bar.setAttribute("title", progress.error);
+  }
+
+  private onRetrievalDone(progress: StudyProgress): void {
+    const messages = [...progress.warnings];
+    if (progress.error) messages.push(progress.error);
+    for (const bar of this.progress.values()) {
+      if (!progress.error) bar.setAttribute("value", bar.getAttribute("max") ?? "0");
+    }
+    if (messages.length === 0) return;
+    let list = this.element.querySelector("#study-warnings");
+    if (!list) {
+      list = el("ul", { class: "study-warnings", role: "alert", id: "study-warnings" });
+      this.element.querySelector(".study-header")?.append(list);
+    }
+    for (const message of messages) list.append(el("li", {}, message));
   }
 
   private setTool(tool: Tool): void {

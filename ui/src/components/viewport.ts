@@ -221,7 +221,11 @@ export class Viewport {
       else this.scroll(event.deltaY > 0 ? 1 : -1);
     });
     this.canvas.addEventListener("pointerdown", (event) => {
-      this.canvas.setPointerCapture(event.pointerId);
+      try {
+        this.canvas.setPointerCapture(event.pointerId);
+      } catch {
+        // Synthetic or already-released pointers cannot be captured; dragging still works.
+      }
       last = [event.clientX, event.clientY];
       button = event.button;
       if (button === 0 && (this.tool === "length" || this.tool === "angle")) this.pointMeasurement(event);

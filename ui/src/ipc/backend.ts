@@ -101,6 +101,25 @@ export interface StudyProgress {
   total: number;
   done: boolean;
   error: string | null;
+  /** Verification warnings, on the final event. */
+  warnings: string[];
+}
+
+export interface UserView {
+  name: string | null;
+  role: string;
+  ods: string | null;
+}
+
+export interface SessionStateView {
+  state: "signedOut" | "signingIn" | "signedIn" | "locked";
+  reason: string | null;
+}
+
+export interface LaunchView {
+  nhsNumber: string;
+  from: string | null;
+  to: string | null;
 }
 
 export interface ReportView {
@@ -144,5 +163,11 @@ export interface Backend {
   closeStudy(studyKey: string): Promise<void>;
   openReport(recordId: string): Promise<ReportView>;
   closePatient(): Promise<void>;
+  takeLaunch(): Promise<LaunchView | null>;
+  signIn(): Promise<UserView>;
+  signOut(): Promise<void>;
+  sessionState(): Promise<SessionStateView>;
+  touch(): Promise<void>;
+  onLaunchPending(listener: () => void): Promise<() => void>;
   onStudyProgress(listener: (progress: StudyProgress) => void): Promise<() => void>;
 }

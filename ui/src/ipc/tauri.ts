@@ -9,6 +9,9 @@ import {
   BackendError,
   type FramePixels,
   type HistoryView,
+  type LaunchView,
+  type SessionStateView,
+  type UserView,
   type ReportView,
   type StudyProgress,
   type StudyView,
@@ -57,7 +60,7 @@ async function fetchFrame(studyKey: string, seriesKey: string, index: number): P
 export const tauriBackend: Backend = {
   appInfo: () => call<AppInfo>("app_info"),
   validateNhsNumber: (input) => call<string>("validate_nhs_number", { input }),
-  lookup: (request) => call<HistoryView>("lookup", { request }),
+  lookup: (request) => call<HistoryView>("lookup", { nhsNumber: request.nhsNumber, from: request.from ?? null, to: request.to ?? null }),
   openStudy: (recordId) => call<StudyView>("open_study", { recordId }),
   frame: fetchFrame,
   closeStudy: async (studyKey) => {
@@ -66,6 +69,19 @@ export const tauriBackend: Backend = {
   openReport: (recordId) => call<ReportView>("open_report", { recordId }),
   closePatient: async () => {
     await call<null>("close_patient");
+  },
+  takeLaunch: () => call<LaunchView | null>("take_launch"),
+  signIn: () => call<UserView>("sign_in"),
+  signOut: async () => {
+    await call<null>("sign_out");
+  },
+  sessionState: () => call<SessionStateView>("session_state"),
+  touch: async () => {
+    await call<null>("touch");
+  },
+  onLaunchPending: async (listener) => {
+    const unlisten = await listen("launch-pending", () => listener());
+    return unlisten;
   },
   onStudyProgress: async (listener) => {
     const unlisten = await listen<StudyProgress>("study-progress", (event) => listener(event.payload));

@@ -35,9 +35,7 @@ pub fn frame_pixels(series: &SeriesDef, instance: u32, frame: u32) -> Vec<u8> {
     };
     let z = instance as usize;
     match series.kind {
-        SeriesKind::Ct if rows >= 512 => {
-            grey16(rows, cols, |u, v, x, y| ct_body(u, v, slice, x, y, z))
-        }
+        SeriesKind::Ct if rows >= 512 => ct_body(rows, cols, slice, z),
         SeriesKind::Ct => grey16(rows, cols, |u, v, x, y| ct_head(u, v, slice, x, y, z)),
         SeriesKind::Mr => {
             let weighting = series.number;
@@ -66,41 +64,75 @@ fn grey16(rows: usize, cols: usize, value: impl Fn(f32, f32, usize, usize) -> i3
     out
 }
 
-/// CT body (stored = HU + 1024, rescale intercept -1024).
-fn ct_body(u: f32, v: f32, t: f32, x: usize, y: usize, z: usize) -> i32 {
-    let hu = if !Ellipse(0.0, 0.05, 0.85, 0.62).contains(u, v) {
-        -1000
-    } else if !Ellipse(0.0, 0.05, 0.8, 0.57).contains(u, v) {
-        -100
-    } else if Ellipse(0.0, 0.45, 0.08, 0.08).contains(u, v) {
-        700
-    } else if t < 0.35
-        && (Ellipse(-0.38, 0.0, 0.28, 0.4).contains(u, v)
-            || Ellipse(0.38, 0.0, 0.28, 0.4).contains(u, v))
-    {
-        -850
-    } else if t < 0.33 && Ellipse(0.08, -0.05, 0.2, 0.18).contains(u, v) {
-        45
-    } else if (0.3..0.58).contains(&t) && Ellipse(-0.35, 0.0, 0.32, 0.3).contains(u, v) {
-        if Ellipse(-0.45, 0.05, 0.05, 0.05).contains(u, v) && (0.42..0.46).contains(&t) {
-            20
-        } else {
-            60
+/// CT body (stored = HU + 1024, rescale intercept -1024), painted ellipse by ellipse
+/// (later layers win) so that each row costs a few spans rather than a test per pixel.
+fn ct_body(rows: usize, cols: usize, t: f32, z: usize) -> Vec<u8> {
+    let mut layers = vec![
+        (Ellipse(0.0, 0.05, 0.85, 0.62), -100),
+        (Ellipse(0.0, 0.05, 0.8, 0.57), 35),
+    ];
+    if t > 0.8 {
+        layers.push((Ellipse(-0.5, 0.25, 0.12, 0.12), 500));
+        layers.push((Ellipse(0.5, 0.25, 0.12, 0.12), 500));
+    }
+    if (0.5..0.66).contains(&t) {
+        layers.push((Ellipse(-0.3, 0.25, 0.1, 0.12), 150));
+        layers.push((Ellipse(0.3, 0.25, 0.1, 0.12), 150));
+    }
+    if (0.3..0.58).contains(&t) {
+        layers.push((Ellipse(-0.35, 0.0, 0.32, 0.3), 60));
+        if (0.42..0.46).contains(&t) {
+            layers.push((Ellipse(-0.45, 0.05, 0.05, 0.05), 20));
         }
-    } else if (0.5..0.66).contains(&t)
-        && (Ellipse(-0.3, 0.25, 0.1, 0.12).contains(u, v)
-            || Ellipse(0.3, 0.25, 0.1, 0.12).contains(u, v))
-    {
-        150
-    } else if t > 0.8
-        && (Ellipse(-0.5, 0.25, 0.12, 0.12).contains(u, v)
-            || Ellipse(0.5, 0.25, 0.12, 0.12).contains(u, v))
-    {
-        500
-    } else {
-        35
-    };
-    hu + 1024 + (texture(x, y, z) % 9) as i32 - 4
+    }
+    if t < 0.33 {
+        layers.push((Ellipse(0.08, -0.05, 0.2, 0.18), 45));
+    }
+    if t < 0.35 {
+        layers.push((Ellipse(-0.38, 0.0, 0.28, 0.4), -850));
+        layers.push((Ellipse(0.38, 0.0, 0.28, 0.4), -850));
+    }
+    layers.push((Ellipse(0.0, 0.45, 0.08, 0.08), 700));
+    let mut hu = vec![-1000i32; rows * cols];
+    let (half_r, half_c) = (rows as f32 / 2.0, cols as f32 / 2.0);
+    for y in 0..rows {
+        let v = (y as f32 - half_r) / half_r;
+        let row = &mut hu[y * cols..(y + 1) * cols];
+        for (ellipse, value) in &layers {
+            let dv = (v - ellipse.1) / ellipse.3;
+            let reach = 1.0 - dv * dv;
+            if reach < 0.0 {
+                continue;
+            }
+            let half_width = ellipse.2 * reach.sqrt();
+            let from = (((ellipse.0 - half_width) * half_c + half_c).ceil().max(0.0)) as usize;
+            let to = (((ellipse.0 + half_width) * half_c + half_c)
+                .floor()
+                .max(0.0) as usize
+                + 1)
+            .min(cols);
+            if from < to {
+                row[from..to].fill(*value);
+            }
+        }
+    }
+    let noise = noise_tile(z);
+    let mut out = Vec::with_capacity(rows * cols * 2);
+    for (i, value) in hu.into_iter().enumerate() {
+        let stored = (value + 1024 + noise[i % NOISE_TILE]).clamp(0, 65_535) as u16;
+        out.extend_from_slice(&stored.to_le_bytes());
+    }
+    out
+}
+
+/// Length of the repeating texture (a prime, so that it does not line up with rows).
+const NOISE_TILE: usize = 4099;
+
+/// A small tile of faint texture (-4..=4 HU) that shifts with the slice.
+fn noise_tile(z: usize) -> Vec<i32> {
+    (0..NOISE_TILE)
+        .map(|i| (texture(i, z, 1) % 9) as i32 - 4)
+        .collect()
 }
 
 /// CT head (stored = HU + 1024).

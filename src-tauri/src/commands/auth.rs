@@ -1,0 +1,203 @@
+//! Commands for signing in and out. Sign-in runs the CIS2 flow in the system browser (the
+//! sandbox's mock CIS2 in training mode); on success the session gets the user's tokens,
+//! the audit trail names the user, and the idle and smartcard watches start. Sign-out and
+//! lock wipe everything clinical.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tauri::State;
+
+use crate::app::{AppState, Mode};
+use crate::audit::{Action, Actor, AuditEvent, Outcome};
+use crate::auth::browser::SystemBrowser;
+use crate::auth::client_auth::ClientCredentials;
+use crate::auth::flow::sign_in as run_sign_in;
+use crate::auth::keystore::KeyStore;
+use crate::auth::settings::AuthSettings;
+use crate::auth::smartcard::CardWatch;
+use crate::auth::AuthError;
+use crate::error::CommandError;
+
+/// Who is signed in, for the UI.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    /// Display name, when CIS2 gave one.
+    pub name: Option<String>,
+    /// The selected role's name or code.
+    pub role: String,
+    /// The organisation's ODS code.
+    pub ods: Option<String>,
+}
+
+fn settings(state: &AppState) -> Result<AuthSettings, AuthError> {
+    match &state.mode {
+        Mode::Training => {
+            let issuer = state
+                .discovery_base
+                .join("oidc")
+                .map_err(|e| AuthError::Settings(e.to_string()))?;
+            Ok(AuthSettings::training(issuer))
+        }
+        Mode::Live(config) => {
+            let issuer = config
+                .auth
+                .issuer
+                .clone()
+                .ok_or_else(|| AuthError::Settings("auth.issuer is not configured".into()))?;
+            let client_id =
+                config.auth.client_id.clone().ok_or_else(|| {
+                    AuthError::Settings("auth.client_id is not configured".into())
+                })?;
+            let mut settings = AuthSettings::new(issuer, &client_id);
+            settings.allowed_roles = config.auth.allowed_roles.clone();
+            settings.idle_timeout_minutes = u64::from(config.auth.idle_timeout_minutes);
+            Ok(settings)
+        }
+    }
+}
+
+fn credentials(state: &AppState, settings: &AuthSettings) -> Result<ClientCredentials, AuthError> {
+    match state.mode {
+        Mode::Training => Ok(ClientCredentials::Public {
+            client_id: settings.client_id.clone(),
+        }),
+        Mode::Live(_) => {
+            let key = KeyStore::client_key()?.load()?.ok_or_else(|| {
+                AuthError::Settings(
+                    "no client key in the keyring: run 'nir-viewer keys generate'".into(),
+                )
+            })?;
+            Ok(ClientCredentials::PrivateKeyJwt {
+                client_id: settings.client_id.clone(),
+                key: Arc::new(key),
+            })
+        }
+    }
+}
+
+/// Signs in through the system browser.
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>) -> Result<UserView, CommandError> {
+    let auth = Arc::clone(&state.auth);
+    auth.begin_sign_in().map_err(|e| CommandError::from(&e))?;
+    let outcome = async {
+        let settings = settings(&state)?;
+        let credentials = credentials(&state, &settings)?;
+        let signed_in =
+            run_sign_in(&settings, state.session.http(), credentials, &SystemBrowser).await?;
+        Ok::<_, AuthError>((settings, signed_in))
+    }
+    .await;
+    let (settings, signed_in) = match outcome {
+        Ok(done) => done,
+        Err(error) => {
+            auth.abort_sign_in();
+            state.session.audit_event(AuditEvent::new(
+                Action::SignIn,
+                Outcome::MinorFailure,
+                state.session.correlation_id(),
+            ));
+            return Err(CommandError::from(&error));
+        }
+    };
+    let identity = signed_in.identity.clone();
+    auth.complete_sign_in(identity.clone(), Some(Arc::clone(&signed_in.tokens)))
+        .map_err(|e| CommandError::from(&e))?;
+    state.tokens.set(signed_in.tokens.clone());
+    let _refresher = signed_in
+        .tokens
+        .spawn_refresher(Duration::from_secs(15), |error| {
+            tracing::warn!(
+                code = crate::error::UserFacing::code(&error),
+                "token refresh failed"
+            );
+        });
+    state.session.set_actor(Some(Actor {
+        user_id: identity
+            .user_uid
+            .clone()
+            .unwrap_or_else(|| identity.subject.clone()),
+        role: identity.role_code.clone(),
+        ods_code: identity.ods.clone().unwrap_or_default(),
+    }));
+    state.session.audit_event(AuditEvent::new(
+        Action::SignIn,
+        Outcome::Success,
+        state.session.correlation_id(),
+    ));
+    let _idle = auth.spawn_idle_watch(Duration::from_secs(5).min(settings.idle_timeout()));
+    let watch = CardWatch::start_pcsc(&auth);
+    *state.card_watch.lock().unwrap_or_else(|p| p.into_inner()) = watch;
+    Ok(UserView {
+        name: identity.name.clone(),
+        role: identity
+            .role_name
+            .clone()
+            .unwrap_or(identity.role_code.clone()),
+        ods: identity.ods.clone(),
+    })
+}
+
+/// Signs out: revokes where the issuer supports it and wipes everything.
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
+    let result = state.auth.sign_out().await;
+    state.tokens.clear();
+    state.session.wipe_all();
+    state.session.audit_event(AuditEvent::new(
+        Action::SignOut,
+        Outcome::Success,
+        state.session.correlation_id(),
+    ));
+    state.session.set_actor(None);
+    result.map_err(|e| CommandError::from(&e))
+}
+
+/// Marks activity, so the idle timeout starts again.
+#[tauri::command]
+pub fn touch(state: State<'_, AppState>) {
+    state.auth.touch();
+}
+
+/// Where sign-in stands, for the UI's lock screen.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionStateView {
+    /// `signedOut`, `signingIn`, `signedIn` or `locked`.
+    pub state: &'static str,
+    /// Why the session locked.
+    pub reason: Option<String>,
+}
+
+/// The sign-in state.
+#[tauri::command]
+pub fn session_state(state: State<'_, AppState>) -> SessionStateView {
+    use crate::auth::session::SessionState;
+    match state.auth.state() {
+        SessionState::SignedOut => SessionStateView {
+            state: "signedOut",
+            reason: None,
+        },
+        SessionState::SigningIn => SessionStateView {
+            state: "signingIn",
+            reason: None,
+        },
+        SessionState::SignedIn(_) => SessionStateView {
+            state: "signedIn",
+            reason: None,
+        },
+        SessionState::Locked(reason) => SessionStateView {
+            state: "locked",
+            reason: Some(match reason {
+                crate::auth::session::EndReason::Idle => {
+                    "The viewer locked after a period without use.".into()
+                }
+                crate::auth::session::EndReason::CardRemoved => "The smartcard was removed.".into(),
+                other => format!("The session ended ({other:?})."),
+            }),
+        },
+    }
+}

@@ -1,0 +1,223 @@
+//! The suite against an embedded sandbox started for the purpose: the sandbox itself, the
+//! retrieval and decode of every study of the test patients from every network, the
+//! retrieval failure behaviours its scenarios produce (an instance of another patient, a
+//! truncated transfer, corrupt pixel data — each must be caught, not shown), and the wipe.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::dicomweb_checks::check_server;
+use super::{Check, Report};
+use crate::dicomweb::{DicomWebClient, Expectations, RetrieveOptions, StudyQuery};
+use crate::error::UserFacing;
+use crate::net::{build_client, NetworkSettings, NoToken};
+use crate::nhs_number::NhsNumber;
+use crate::sandbox::{self, SandboxOptions};
+use crate::vault::{ItemKey, PatientKey, StudyKey, Vault};
+
+/// The sandbox's patient with priors across every network.
+const RICH_HISTORY: &str = "9912003888";
+
+/// Runs the sandbox suite for `patients` (the rich-history patient when none is given).
+pub async fn run(patients: &[String], report: &mut Report) {
+    let handle = match sandbox::start(SandboxOptions {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        require_auth: false,
+    })
+    .await
+    {
+        Ok(handle) => {
+            report.record(Check::pass("sandbox", "started on loopback"));
+            handle
+        }
+        Err(error) => {
+            report.record(Check::fail("sandbox", error.to_string()));
+            return;
+        }
+    };
+    let base = handle.base_url().clone();
+    match build_client(&NetworkSettings::default()) {
+        Ok(http) => {
+            let client = DicomWebClient::new(http.clone(), Arc::new(NoToken));
+            match networks(&http, &base).await {
+                Ok(networks) => {
+                    let patients: Vec<String> = if patients.is_empty() {
+                        vec![RICH_HISTORY.to_owned()]
+                    } else {
+                        patients.to_vec()
+                    };
+                    for (index, patient) in patients.iter().enumerate() {
+                        for (name, wado) in &networks {
+                            let query = StudyQuery {
+                                patient_id: Some(patient.clone()),
+                                ..StudyQuery::default()
+                            };
+                            let label = format!("patient {} at {name}", index + 1);
+                            check_server(&client, wado, &query, &label, report).await;
+                        }
+                    }
+                    for (scenario, nhs, expect) in RETRIEVAL_SCENARIOS {
+                        report.record(
+                            check_scenario(&client, &networks, scenario, nhs, expect).await,
+                        );
+                    }
+                }
+                Err(reason) => report.record(Check::fail("sandbox discovery document", reason)),
+            }
+        }
+        Err(error) => report.record(Check::fail("client", error.to_string())),
+    }
+    report.record(check_wipe());
+    handle.shutdown().await;
+}
+
+/// `(scenario, NHS number, the warning code that must appear)`.
+const RETRIEVAL_SCENARIOS: &[(&str, &str, &str)] = &[
+    (
+        "wrong-patient-instance",
+        "9912003918",
+        "instances-quarantined",
+    ),
+    ("truncated-transfer", "9912003926", "transfer-failed"),
+    ("corrupt-pixels", "9912003934", "instances-quarantined"),
+];
+
+async fn networks(
+    http: &reqwest::Client,
+    base: &url::Url,
+) -> Result<Vec<(String, url::Url)>, String> {
+    let url = base
+        .join(".well-known/nir-sandbox.json")
+        .map_err(|e| e.to_string())?;
+    let doc: serde_json::Value = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| e.without_url().to_string())?
+        .json()
+        .await
+        .map_err(|e| e.without_url().to_string())?;
+    let networks = doc["networks"]
+        .as_array()
+        .ok_or("it lists no networks")?
+        .iter()
+        .filter_map(|n| {
+            Some((
+                n["name"].as_str()?.to_owned(),
+                url::Url::parse(n["wado"].as_str()?).ok()?,
+            ))
+        })
+        .collect::<Vec<_>>();
+    if networks.len() < 3 {
+        return Err(format!(
+            "it lists {} networks, at least 3 expected",
+            networks.len()
+        ));
+    }
+    Ok(networks)
+}
+
+/// Retrieves the scenario patient's studies with verification on and checks the fault is
+/// reported with the expected warning (and nothing wrong is admitted).
+async fn check_scenario(
+    client: &DicomWebClient,
+    networks: &[(String, url::Url)],
+    scenario: &str,
+    nhs: &str,
+    expected_warning: &str,
+) -> Check {
+    let name = format!("failure behaviour: {scenario}");
+    let Ok(nhs_number) = NhsNumber::parse(nhs) else {
+        return Check::fail(name, "the scenario's NHS number is not valid");
+    };
+    for (_, wado) in networks {
+        let query = StudyQuery {
+            patient_id: Some(nhs.to_owned()),
+            ..StudyQuery::default()
+        };
+        let Ok(studies) = client.search_studies(wado, &query).await else {
+            continue;
+        };
+        for study in studies {
+            let Ok(url) = wado.join(&format!(
+                "{}/studies/{}/metadata",
+                wado.path().trim_end_matches('/'),
+                study.study_uid
+            )) else {
+                continue;
+            };
+            let layout = match client.study_metadata(&url).await {
+                Ok(layout) => layout,
+                Err(error) => return Check::fail(name, error.user_message()),
+            };
+            let expectations = Expectations {
+                nhs_number: nhs_number.clone(),
+                study_uid: layout.study_uid.clone(),
+            };
+            let options = RetrieveOptions {
+                current_series: None,
+                current_index: 0,
+                concurrency: 4,
+                budget_bytes: 4 << 30,
+            };
+            let (tx, _rx) = mpsc::unbounded_channel();
+            let outcome = client
+                .retrieve_study(
+                    &layout,
+                    &expectations,
+                    options,
+                    tx,
+                    CancellationToken::new(),
+                )
+                .await;
+            return match outcome {
+                Ok(study) if study.warnings.iter().any(|w| w.code == expected_warning) => {
+                    Check::pass(name, format!("caught and reported ({expected_warning})"))
+                }
+                Ok(study) => Check::fail(
+                    name,
+                    format!(
+                        "not caught: warnings were [{}]",
+                        study
+                            .warnings
+                            .iter()
+                            .map(|w| w.code)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
+                Err(error) if expected_warning == "transfer-failed" && error.is_truncated() => {
+                    Check::pass(name, "caught and reported: the transfer was cut short")
+                }
+                Err(error) => Check::fail(name, error.user_message()),
+            };
+        }
+    }
+    Check::fail(name, "the scenario patient has no study in any network")
+}
+
+/// The vault forgets everything on wipe.
+fn check_wipe() -> Check {
+    let vault = Vault::new(1 << 20);
+    let key = ItemKey {
+        patient: PatientKey::new("p"),
+        study: Some(StudyKey::new("s")),
+        name: "i".into(),
+    };
+    if vault.put(key, vec![1; 1024]).is_err() {
+        return Check::fail("wipe", "the vault refused a small item");
+    }
+    vault.wipe_all();
+    let stats = vault.stats();
+    Check::expect(
+        "wipe",
+        stats.items == 0 && stats.used_bytes == 0,
+        format!(
+            "{} items, {} bytes held after wipe",
+            stats.items, stats.used_bytes
+        ),
+    )
+}

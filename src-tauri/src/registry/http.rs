@@ -1,0 +1,170 @@
+//! One HTTP exchange for discovery: send, classify transport failures and retryable
+//! statuses for [`super::retry`], and read the body under a hard size cap while it
+//! streams, so no answer can exhaust memory.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::StatusCode;
+
+use super::error::RegistryError;
+use super::retry::AttemptError;
+
+/// Default cap for a discovery response body.
+pub const DISCOVERY_BODY_LIMIT: usize = 16 * 1024 * 1024;
+/// Default cap for a retrieved document (manifest or report).
+pub const DOCUMENT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// A response whose body has been read in full.
+#[derive(Debug)]
+pub struct CappedResponse {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl CappedResponse {
+    /// The `Content-Type` header, or empty.
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+/// Sends a request and reads its body, mapping connection failures, 429 and
+/// 502/503/504 to retryable errors named after `service`.
+pub async fn exchange(
+    request: reqwest::RequestBuilder,
+    service: &str,
+    limit: usize,
+) -> Result<CappedResponse, AttemptError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| transport_error(&e, service))?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    match status {
+        StatusCode::TOO_MANY_REQUESTS => {
+            return Err(AttemptError::Retryable {
+                error: RegistryError::RateLimited(service.into()),
+                after: retry_after(&headers),
+            })
+        }
+        StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
+            return Err(AttemptError::Retryable {
+                error: RegistryError::Unavailable(service.into()),
+                after: retry_after(&headers),
+            })
+        }
+        _ => {}
+    }
+    let body = read_capped(response, service, limit).await?;
+    Ok(CappedResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn transport_error(error: &reqwest::Error, service: &str) -> AttemptError {
+    if error.is_connect() {
+        AttemptError::Retryable {
+            error: RegistryError::Unavailable(service.into()),
+            after: None,
+        }
+    } else if error.is_timeout() {
+        AttemptError::Retryable {
+            error: RegistryError::TimedOut(service.into()),
+            after: None,
+        }
+    } else if error.is_builder() {
+        AttemptError::Fatal(RegistryError::Client(error.without_url_text()))
+    } else {
+        AttemptError::Retryable {
+            error: RegistryError::Unavailable(service.into()),
+            after: None,
+        }
+    }
+}
+
+trait WithoutUrlText {
+    fn without_url_text(&self) -> String;
+}
+
+impl WithoutUrlText for reqwest::Error {
+    fn without_url_text(&self) -> String {
+        let mut text = self.to_string();
+        if let Some(url) = self.url() {
+            text = text.replace(url.as_str(), "<url>");
+        }
+        text
+    }
+}
+
+/// `Retry-After` in seconds (HTTP dates are treated as absent), at most one hour.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds: u64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds.min(3600)))
+}
+
+async fn read_capped(
+    mut response: reqwest::Response,
+    service: &str,
+    limit: usize,
+) -> Result<Vec<u8>, AttemptError> {
+    let too_large = || {
+        AttemptError::Fatal(RegistryError::TooLarge {
+            service: service.into(),
+            limit,
+        })
+    };
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) => return Err(transport_error(&e, service)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn reads_retry_after_seconds_only() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(1)));
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("999999"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3600)));
+    }
+}

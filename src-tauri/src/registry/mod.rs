@@ -1,0 +1,29 @@
+//! Imaging history discovery: given a patient, ask the National Imaging Registry — in its
+//! FHIR (MHD/NRL) or XCA flavour, chosen by configuration — for every imaging study,
+//! report, MDT outcome and care plan, and return one history with a status per network
+//! and an honest complete/incomplete verdict. Both flavours sit behind
+//! [`DiscoveryBackend`], share the retry policy, body caps and session headers, and are
+//! exercised by the same behaviour tests against the embedded sandbox.
+
+pub mod backend;
+pub mod error;
+pub mod fhir;
+pub mod http;
+pub mod linking;
+pub mod model;
+pub mod query;
+pub mod retry;
+pub mod session;
+pub mod xca;
+
+pub use backend::DiscoveryBackend;
+pub use error::RegistryError;
+pub use fhir::{FhirBackend, FhirSettings};
+pub use model::{
+    Completeness, HistoryRecord, ImagingHistory, KnownNetwork, NetworkOutcome, NetworkStatus,
+    RecordKind, RetrievalRef,
+};
+pub use query::HistoryQuery;
+pub use retry::RetryPolicy;
+pub use session::SessionContext;
+pub use xca::{XcaBackend, XcaSettings};

@@ -1,0 +1,218 @@
+//! Discovery from the viewer's point of view: builds the configured backend (FHIR or XCA;
+//! FHIR against the embedded sandbox in training mode), runs the query, keeps the records
+//! as the session's pointers, and turns the history into what the window shows — every
+//! network's status and the complete/incomplete verdict included.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use super::views::{HistoryRecordView, HistoryView, NetworkView, PatientView};
+use super::{Pointer, PointerKind, ViewerError, ViewerSession};
+use crate::audit::{Action, Outcome};
+use crate::error::UserFacing;
+use crate::registry::{
+    Completeness, DiscoveryBackend, FhirBackend, FhirSettings, HistoryQuery, ImagingHistory,
+    KnownNetwork, NetworkStatus, RecordKind, RetrievalRef, SessionContext, XcaBackend, XcaSettings,
+};
+
+/// Reads the networks the sandbox serves from its discovery document.
+pub async fn sandbox_networks(
+    http: &reqwest::Client,
+    base: &url::Url,
+) -> Result<Vec<KnownNetwork>, String> {
+    let url = base
+        .join(".well-known/nir-sandbox.json")
+        .map_err(|e| e.to_string())?;
+    let doc: serde_json::Value = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| e.without_url().to_string())?
+        .json()
+        .await
+        .map_err(|e| e.without_url().to_string())?;
+    let networks = doc["networks"]
+        .as_array()
+        .ok_or("the sandbox lists no networks")?;
+    Ok(networks
+        .iter()
+        .filter_map(|n| {
+            Some(KnownNetwork {
+                home_community_id: n["home_community_id"].as_str()?.to_owned(),
+                name: n["name"].as_str()?.to_owned(),
+                ods_code: n["ods_code"].as_str()?.to_owned(),
+                care_setting: n["care_setting"].as_str().unwrap_or_default().to_owned(),
+            })
+        })
+        .collect())
+}
+
+/// The FHIR backend over `fhir_base`.
+pub fn fhir_backend(
+    http: reqwest::Client,
+    fhir_base: url::Url,
+    networks: Vec<KnownNetwork>,
+    session: SessionContext,
+) -> Arc<dyn DiscoveryBackend> {
+    Arc::new(FhirBackend::new(
+        http,
+        FhirSettings::new(fhir_base, networks),
+        session,
+    ))
+}
+
+/// The XCA backend.
+pub fn xca_backend(
+    http: reqwest::Client,
+    query_url: url::Url,
+    retrieve_url: url::Url,
+    networks: Vec<KnownNetwork>,
+    session: SessionContext,
+) -> Arc<dyn DiscoveryBackend> {
+    Arc::new(XcaBackend::new(
+        http,
+        XcaSettings::new(query_url, retrieve_url, networks),
+        session,
+    ))
+}
+
+fn kind_of(kind: RecordKind) -> PointerKind {
+    match kind {
+        RecordKind::ImagingStudy => PointerKind::ImagingStudy,
+        RecordKind::DiagnosticReport => PointerKind::DiagnosticReport,
+        RecordKind::MdtOutcome => PointerKind::MdtOutcome,
+        RecordKind::CarePlan => PointerKind::CarePlan,
+    }
+}
+
+fn state_of(status: NetworkStatus) -> &'static str {
+    match status {
+        NetworkStatus::Answered => "answered",
+        NetworkStatus::NoRecords => "noRecords",
+        NetworkStatus::Unavailable => "unavailable",
+        NetworkStatus::TimedOut => "timedOut",
+        NetworkStatus::AccessDenied => "accessDenied",
+        NetworkStatus::RateLimited => "rateLimited",
+        NetworkStatus::Error => "error",
+    }
+}
+
+/// The session's pointers for a history. Records only XCA can fetch (ITI-39) carry no URL
+/// and are listed but not openable yet.
+pub fn pointers_of(history: &ImagingHistory) -> Vec<Pointer> {
+    history
+        .records
+        .iter()
+        .map(|r| Pointer {
+            id: r.id.clone(),
+            kind: kind_of(r.kind),
+            date: r.date.clone(),
+            modality: r.modality.clone(),
+            description: r
+                .description
+                .clone()
+                .unwrap_or_else(|| "Untitled record".into()),
+            provider_name: r
+                .provider_name
+                .clone()
+                .unwrap_or_else(|| "Unknown provider".into()),
+            provider_ods: r.provider_ods.clone().unwrap_or_default(),
+            care_setting: r.care_setting.clone(),
+            study_uid: r.study_uid.clone(),
+            url: match &r.retrieval {
+                RetrievalRef::WadoStudyMetadata { url }
+                | RetrievalRef::FhirDocument { url, .. } => url::Url::parse(url).ok(),
+                RetrievalRef::XcaDocument { .. } => None,
+            },
+            linked_study_id: r.linked_study.clone(),
+        })
+        .collect()
+}
+
+impl ViewerSession {
+    /// Asks NIR for the patient's imaging history and makes them the current patient.
+    pub async fn lookup(
+        &self,
+        backend: &dyn DiscoveryBackend,
+        query: HistoryQuery,
+    ) -> Result<HistoryView, ViewerError> {
+        let nhs_number = query.nhs_number.clone();
+        let outcome = backend.discover(&query, &CancellationToken::new()).await;
+        let history = match outcome {
+            Ok(history) => history,
+            Err(error) => {
+                self.audit_event(
+                    self.new_event(
+                        Action::Query {
+                            networks: Vec::new(),
+                        },
+                        Outcome::MinorFailure,
+                    )
+                    .about(&nhs_number),
+                );
+                return Err(ViewerError::Discovery(error.user_message()));
+            }
+        };
+        let networks: Vec<NetworkView> = history
+            .networks
+            .iter()
+            .map(|n| NetworkView {
+                name: n.name.clone(),
+                state: state_of(n.status),
+                reason: n.reason.clone(),
+            })
+            .collect();
+        let complete = matches!(history.verdict, Completeness::Complete);
+        let outcome = if complete {
+            Outcome::Success
+        } else {
+            Outcome::MinorFailure
+        };
+        self.audit_event(
+            self.new_event(
+                Action::Query {
+                    networks: history
+                        .networks
+                        .iter()
+                        .map(|n| (n.name.clone(), state_of(n.status).to_owned()))
+                        .collect(),
+                },
+                outcome,
+            )
+            .about(&nhs_number),
+        );
+        let pointers = pointers_of(&history);
+        let records: Vec<HistoryRecordView> =
+            pointers.iter().map(HistoryRecordView::from).collect();
+        let answered = history
+            .networks
+            .iter()
+            .filter(|n| n.status.is_complete())
+            .count();
+        let summary = match (&history.verdict, records.len()) {
+            (Completeness::Complete, 0) => {
+                "No imaging records were found in any network.".to_owned()
+            }
+            (Completeness::Complete, n) => format!("{n} records from {answered} networks."),
+            (Completeness::Incomplete { .. }, n) => format!(
+                "{n} records; {answered} of {} networks answered — results may be incomplete.",
+                history.networks.len()
+            ),
+        };
+        let patient = PatientView {
+            nhs_number: nhs_number.formatted(),
+            name: None,
+            birth_date: None,
+            sex: None,
+        };
+        self.set_patient(nhs_number, pointers);
+        Ok(HistoryView {
+            patient,
+            records,
+            networks,
+            complete,
+            summary,
+        })
+    }
+}

@@ -1,0 +1,125 @@
+// The clinician's walk through the viewer in training mode: sign in as the sandbox's
+// smartcard user, look up the rich-history patient, see every network answer, open the CT,
+// scroll, change window/level, measure, open a prior side by side, close the study and find
+// nothing of it left, read a report, and see the incomplete-results warning for the
+// network-unavailable patient. Each step saves a screenshot to target/e2e/.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { WebDriver, startDriver } from "./webdriver.mjs";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const application = process.env.NIR_VIEWER_BIN ?? path.join(root, "target/debug/nir-viewer");
+const shots = path.join(root, "target/e2e");
+const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 1;
+
+let driver;
+let app;
+
+async function waitFor(description, script, timeoutMs = 90000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await app.execute(script);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
+    await sleep(250);
+  }
+}
+
+const text = (selector) => `return document.querySelector(${JSON.stringify(selector)})?.textContent ?? ""`;
+
+async function lookUp(nhs) {
+  await app.execute(
+    `const f = document.getElementById('nhs-number'); f.value = ${JSON.stringify(nhs)}; f.dispatchEvent(new Event('input'));`,
+  );
+  await app.click(await app.find("#search"));
+  await waitFor("the history", `return !!document.getElementById('network-headline')`);
+}
+
+function pointer(type, x, y, button) {
+  return `const c = document.querySelector('#viewport-grid .viewport-canvas'); const r = c.getBoundingClientRect();
+    c.dispatchEvent(new PointerEvent('${type}', { bubbles: true, pointerId: 7, button: ${button}, buttons: ${button === 2 ? 2 : 1},
+      clientX: r.left + ${x}, clientY: r.top + ${y} }));`;
+}
+
+before(async () => {
+  process.env.BROWSER = path.join(root, "tests/e2e/sign-in-browser.sh");
+  driver = await startDriver({ port });
+  app = await WebDriver.start({ port, application });
+});
+
+after(async () => {
+  await app?.quit();
+  driver?.kill();
+});
+
+test("signs in as the sandbox smartcard user", async () => {
+  await app.click(await app.find("#sign-in"));
+  await app.find("#nhs-number", { timeoutMs: 60000 });
+});
+
+test("looks up the rich-history patient and every network answers", async () => {
+  await lookUp("9912003888");
+  assert.match(await app.execute(text("#network-headline")), /All 3 networks answered/);
+  assert.match(await app.execute(text("#banner-nhs-number")), /991 200 3888/);
+  const rows = await app.execute("return document.querySelectorAll('.history-row').length");
+  assert.ok(rows >= 6, `only ${rows} records`);
+  await app.screenshot(shots, "03-history");
+});
+
+test("opens the CT, scrolls, changes window/level and measures", async () => {
+  await app.execute(`[...document.querySelectorAll('.history-row.kind-imagingStudy')]
+    .find((row) => row.querySelector('.row-modality')?.textContent === 'CT')?.querySelector('button').click();`);
+  await waitFor("the first CT image", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  await app.screenshot(shots, "04-ct-open");
+  await app.execute("document.querySelector('#viewport-grid .viewport').focus()");
+  for (let i = 0; i < 5; i++) {
+    await app.execute("document.querySelector('#study-screen').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }))");
+  }
+  await waitFor("image 6", `return /Image 6 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  const before = await app.execute(text("#viewport-grid .corner.bl"));
+  await app.execute(pointer("pointerdown", 200, 200, 2));
+  await app.execute(pointer("pointermove", 300, 260, 2));
+  await app.execute(pointer("pointerup", 300, 260, 2));
+  await waitFor("a new window/level", `return document.querySelector('#viewport-grid .corner.bl')?.textContent !== ${JSON.stringify(before)}`);
+  await app.execute("document.querySelector('[data-tool=length]').click()");
+  await app.execute(pointer("pointerdown", 150, 150, 0));
+  await app.execute(pointer("pointermove", 250, 150, 0));
+  await app.execute(pointer("pointerup", 250, 150, 0));
+  await waitFor("a length in mm", `return /\\d+\\.\\d mm/.test(document.querySelector('#viewport-grid .measure-label')?.textContent ?? '')`).catch(async (error) => {
+    const svg = await app.execute("return document.querySelector('#viewport-grid .measure-layer')?.outerHTML ?? 'none'");
+    throw new Error(`${error.message}; measurement layer: ${svg}`);
+  });
+  await app.screenshot(shots, "05-ct-scrolled-windowed-measured");
+});
+
+test("opens a prior side by side", async () => {
+  await app.execute(`const s = document.getElementById('prior-select'); s.value = s.options[1].value; s.dispatchEvent(new Event('change'));`);
+  await waitFor("the prior", `return !!document.getElementById('prior-label')`);
+  await waitFor("the prior's first image", `return /Image 1 \\//.test(document.querySelectorAll('#viewport-grid .corner.tr')[1]?.textContent ?? '')`);
+  await app.screenshot(shots, "06-prior-side-by-side");
+});
+
+test("closing the study leaves nothing of it in the UI", async () => {
+  await app.click(await app.find("#close-study"));
+  await waitFor("the history again", `return !!document.getElementById('history')`);
+  const left = await app.execute("return document.querySelectorAll('#study-screen, .viewport-canvas, .thumbnail').length");
+  assert.equal(left, 0);
+  await app.screenshot(shots, "07-study-closed");
+});
+
+test("reads a report", async () => {
+  await app.execute(`document.querySelector('.row-open[data-kind=diagnosticReport]').click()`);
+  await waitFor("the report text", `return (document.getElementById('report-body')?.textContent ?? '').length > 10`);
+  await app.screenshot(shots, "08-report");
+  await app.click(await app.find("#close-report"));
+});
+
+test("warns that results may be incomplete when a network does not answer", async () => {
+  await app.click(await app.find("#new-patient"));
+  await app.find("#nhs-number");
+  await lookUp("9000000017");
+  assert.match(await app.execute(text("#network-headline")), /2 of 3 networks answered — results may be incomplete/);
+  await app.screenshot(shots, "09-network-unavailable");
+});
