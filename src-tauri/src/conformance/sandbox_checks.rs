@@ -17,6 +17,7 @@ use crate::net::{build_client, NetworkSettings, NoToken};
 use crate::nhs_number::NhsNumber;
 use crate::sandbox::{self, SandboxOptions};
 use crate::vault::{ItemKey, PatientKey, StudyKey, Vault};
+use crate::viewer::discovery::sandbox_document;
 
 /// The sandbox's patient with priors across every network.
 const RICH_HISTORY: &str = "9912003888";
@@ -89,17 +90,7 @@ async fn networks(
     http: &reqwest::Client,
     base: &url::Url,
 ) -> Result<Vec<(String, url::Url)>, String> {
-    let url = base
-        .join(".well-known/nir-sandbox.json")
-        .map_err(|e| e.to_string())?;
-    let doc: serde_json::Value = http
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| e.without_url().to_string())?
-        .json()
-        .await
-        .map_err(|e| e.without_url().to_string())?;
+    let doc = sandbox_document(http, base).await?;
     let networks = doc["networks"]
         .as_array()
         .ok_or("it lists no networks")?

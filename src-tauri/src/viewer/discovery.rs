@@ -16,22 +16,29 @@ use crate::registry::{
     KnownNetwork, NetworkStatus, RecordKind, RetrievalRef, SessionContext, XcaBackend, XcaSettings,
 };
 
-/// Reads the networks the sandbox serves from its discovery document.
-pub async fn sandbox_networks(
+/// Reads the sandbox's discovery document (`/.well-known/nir-sandbox.json`).
+pub async fn sandbox_document(
     http: &reqwest::Client,
     base: &url::Url,
-) -> Result<Vec<KnownNetwork>, String> {
+) -> Result<serde_json::Value, String> {
     let url = base
         .join(".well-known/nir-sandbox.json")
         .map_err(|e| e.to_string())?;
-    let doc: serde_json::Value = http
-        .get(url)
+    http.get(url)
         .send()
         .await
         .map_err(|e| e.without_url().to_string())?
         .json()
         .await
-        .map_err(|e| e.without_url().to_string())?;
+        .map_err(|e| e.without_url().to_string())
+}
+
+/// Reads the networks the sandbox serves from its discovery document.
+pub async fn sandbox_networks(
+    http: &reqwest::Client,
+    base: &url::Url,
+) -> Result<Vec<KnownNetwork>, String> {
+    let doc = sandbox_document(http, base).await?;
     let networks = doc["networks"]
         .as_array()
         .ok_or("the sandbox lists no networks")?;
