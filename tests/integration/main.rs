@@ -4,6 +4,7 @@
 // Tests may unwrap: a panic is exactly how a test reports failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod auth;
 mod cli;
 mod conformance;
