@@ -170,9 +170,13 @@ sw/+Gsez3nn+I9S1srbcP+CbZJ1jIVfmH+jBoP6api4TBdP21ARgUFkO5Q==
         assert!(verify_signed_context(&context(Some(wrong_issuer)), &p).is_err());
         let long = token("9912003888", 3600, "https://epr.example.nhs.uk");
         assert!(verify_signed_context(&context(Some(long)), &p).is_err());
-        let mut tampered = token("9912003888", 120, "https://epr.example.nhs.uk");
-        tampered.pop();
-        tampered.push('A');
+        // Change one character of the payload (never a no-op, unlike touching the last one).
+        let signed = token("9912003888", 120, "https://epr.example.nhs.uk");
+        let at = signed.find('.').unwrap() + 5;
+        let original = signed.as_bytes()[at];
+        let replacement = if original == b'A' { "B" } else { "A" };
+        let tampered = format!("{}{}{}", &signed[..at], replacement, &signed[at + 1..]);
+        assert_ne!(tampered, signed);
         assert!(verify_signed_context(&context(Some(tampered)), &p).is_err());
     }
 }
