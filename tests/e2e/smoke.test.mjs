@@ -4,7 +4,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { WebDriver, startDriver } from "./webdriver.mjs";
+import { WebDriver, startDriver, stopDriver } from "./webdriver.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const application = process.env.NIR_VIEWER_BIN ?? path.join(root, "target/debug/nir-viewer");
@@ -26,7 +26,7 @@ before(async () => {
 
 after(async () => {
   await browser?.quit();
-  driver?.kill();
+  await stopDriver(driver);
 });
 
 test("opens in training mode, signs in, and shows the lookup field", async () => {

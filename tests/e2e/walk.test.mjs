@@ -7,12 +7,12 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { WebDriver, startDriver } from "./webdriver.mjs";
+import { WebDriver, startDriver, stopDriver } from "./webdriver.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const application = process.env.NIR_VIEWER_BIN ?? path.join(root, "target/debug/nir-viewer");
 const shots = path.join(root, "target/e2e");
-const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 1;
+const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 10;
 
 let driver;
 let app;
@@ -51,7 +51,7 @@ before(async () => {
 
 after(async () => {
   await app?.quit();
-  driver?.kill();
+  await stopDriver(driver);
 });
 
 test("signs in as the sandbox smartcard user", async () => {

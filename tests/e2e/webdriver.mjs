@@ -95,9 +95,13 @@ async function request(base, method, suffix, body) {
   return payload.value;
 }
 
-/** Starts tauri-driver on a free-ish port and waits until it answers. */
+/**
+ * Starts tauri-driver on `port` and waits until it answers. Its native WebKitWebDriver gets
+ * its own port too (tauri-driver's default, 4445, would collide with a second driver).
+ */
 export async function startDriver({ port, nativeDriver = "/usr/bin/WebKitWebDriver" }) {
-  const child = spawn("tauri-driver", ["--port", String(port), "--native-driver", nativeDriver], {
+  const args = ["--port", String(port), "--native-port", String(port + 100), "--native-driver", nativeDriver];
+  const child = spawn("tauri-driver", args, {
     stdio: ["ignore", "inherit", "inherit"],
   });
   const deadline = Date.now() + 20000;
@@ -111,8 +115,16 @@ export async function startDriver({ port, nativeDriver = "/usr/bin/WebKitWebDriv
     if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
     if (Date.now() > deadline) {
       child.kill();
-      throw new Error("tauri-driver did not start within 20 s");
+      throw new Error(`tauri-driver did not start on port ${port} within 20 s`);
     }
     await sleep(200);
   }
+}
+
+/** Stops tauri-driver and waits (bounded) until it has exited. */
+export async function stopDriver(child) {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill();
+  await Promise.race([exited, sleep(5000)]);
 }
