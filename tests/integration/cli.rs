@@ -42,23 +42,30 @@ fn config_check_reports_training_mode_when_there_is_no_configuration() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("training mode"));
 }
 
-#[test]
-fn config_check_names_problems_and_masks_secrets() {
-    let dir = std::env::temp_dir().join(format!("nir-viewer-config-{}", std::process::id()));
+/// Runs `config check` on a configuration file holding `contents`, in a directory of its
+/// own (`label` keeps parallel tests apart) that is removed before returning.
+fn config_check(label: &str, contents: &str) -> std::process::Output {
+    let dir =
+        std::env::temp_dir().join(format!("nir-viewer-config-{label}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("config.toml");
-    std::fs::write(
-        &file,
-        "[nir]\nflavour = \"fhir\"\nbase_url = \"http://nir.example/\"\n\
-         [network]\nproxy = \"http://u:hunter2@proxy.example:3128\"\n",
-    )
-    .unwrap();
+    std::fs::write(&file, contents).unwrap();
     let output = nir_viewer()
         .args(["config", "check", "--file"])
         .arg(&file)
         .output()
         .unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
+    output
+}
+
+#[test]
+fn config_check_names_problems_and_masks_secrets() {
+    let output = config_check(
+        "masks",
+        "[nir]\nflavour = \"fhir\"\nbase_url = \"http://nir.example/\"\n\
+         [network]\nproxy = \"http://u:hunter2@proxy.example:3128\"\n",
+    );
     assert!(!output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -69,20 +76,10 @@ fn config_check_names_problems_and_masks_secrets() {
 
 #[test]
 fn config_check_refuses_unknown_settings() {
-    let dir = std::env::temp_dir().join(format!("nir-viewer-config-u-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("config.toml");
-    std::fs::write(
-        &file,
+    let output = config_check(
+        "unknown",
         "[nir]\nflavour = \"fhir\"\nbase_url = \"https://x/\"\nwpad = true\n",
-    )
-    .unwrap();
-    let output = nir_viewer()
-        .args(["config", "check", "--file"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
+    );
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("wpad"));
 }

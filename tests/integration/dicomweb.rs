@@ -59,6 +59,23 @@ fn options() -> RetrieveOptions {
     }
 }
 
+/// Every series of `study` holds its instances in the order `layout` displays them.
+fn assert_display_order(study: &RetrievedStudy, layout: &StudyLayout) {
+    for (series, laid_out) in study.series.iter().zip(&layout.series) {
+        let got: Vec<_> = series
+            .instances
+            .iter()
+            .map(|i| &i.sop_instance_uid)
+            .collect();
+        let want: Vec<_> = laid_out
+            .instances
+            .iter()
+            .map(|i| &i.sop_instance_uid)
+            .collect();
+        assert_eq!(got, want, "display order of series {}", laid_out.series_uid);
+    }
+}
+
 async fn serve(study: FakeStudy) -> (FakeServer, url::Url) {
     let metadata = study.metadata_path();
     let study = Arc::new(study);
@@ -102,19 +119,7 @@ async fn retrieves_a_study_in_display_order_sending_no_store_and_the_bearer() {
     let (layout, study) = retrieve(&client, &url, NHS, options).await;
     assert!(!study.is_flagged(), "{:?}", study.warnings);
     assert_eq!(study.instance_count(), 15);
-    for (series, laid_out) in study.series.iter().zip(&layout.series) {
-        let got: Vec<_> = series
-            .instances
-            .iter()
-            .map(|i| &i.sop_instance_uid)
-            .collect();
-        let want: Vec<_> = laid_out
-            .instances
-            .iter()
-            .map(|i| &i.sop_instance_uid)
-            .collect();
-        assert_eq!(got, want);
-    }
+    assert_display_order(&study, &layout);
     let requests = server.requests();
     let current_sop = &layout.series[0].instances[5].sop_instance_uid;
     assert!(

@@ -255,41 +255,10 @@ async fn filters_and_header_errors() {
     assert_eq!(unknown.status(), 400);
 }
 
-async fn rich_study(sandbox: &Sandbox, description: &str) -> (String, String) {
-    let bundle = sandbox
-        .search_json(RICH, &[("category", "721981007")])
-        .await;
-    let pointer = pointers(&bundle)
-        .into_iter()
-        .find(|p| p["description"].as_str().unwrap().contains(description))
-        .unwrap();
-    let url = pointer["content"][0]["attachment"]["url"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches("/metadata")
-        .to_string();
-    let metadata: Value = sandbox
-        .http
-        .get(format!("{url}/metadata"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (
-        url,
-        metadata[0]["0020000E"]["Value"][0]
-            .as_str()
-            .unwrap()
-            .to_string(),
-    )
-}
-
 #[tokio::test]
 async fn accept_negotiation_picks_stored_or_native_or_refuses() {
     let sandbox = Sandbox::start().await;
-    let (study, _) = rich_study(&sandbox, "MR Head").await;
+    let (study, _) = sandbox.study_of(RICH, "MR Head").await;
     let series: Value = sandbox
         .http
         .get(format!("{study}/series"))
@@ -389,7 +358,7 @@ async fn qido_and_frames() {
         .unwrap();
     assert_eq!(ranged[0]["00080061"]["Value"][0], "MR");
 
-    let (study, series) = rich_study(&sandbox, "US Abdomen").await;
+    let (study, series) = sandbox.study_of(RICH, "US Abdomen").await;
     let instances: Value = sandbox
         .http
         .get(format!("{study}/series/{series}/instances"))
@@ -438,7 +407,7 @@ async fn qido_and_frames() {
 #[tokio::test]
 async fn rich_history_has_the_promised_content() {
     let sandbox = Sandbox::start().await;
-    let (ct, _) = rich_study(&sandbox, "CT Chest").await;
+    let (ct, _) = sandbox.study_of(RICH, "CT Chest").await;
     let metadata: Value = sandbox
         .http
         .get(format!("{ct}/metadata"))
@@ -459,7 +428,7 @@ async fn rich_history_has_the_promised_content() {
     );
     assert_eq!(first["00280103"]["Value"][0], 1);
     assert_eq!(first["00281052"]["Value"][0], -1024.0);
-    let (cr, series) = rich_study(&sandbox, "CR Chest").await;
+    let (cr, series) = sandbox.study_of(RICH, "CR Chest").await;
     let (_, parts, _) =
         get_parts(&sandbox.http, &format!("{cr}/series/{series}"), ANY_SYNTAX).await;
     let obj = dicom(&parts[0].body);
@@ -471,7 +440,7 @@ async fn rich_history_has_the_promised_content() {
         obj.meta().transfer_syntax().trim_end_matches('\0'),
         "1.2.840.10008.1.2.5"
     );
-    let (pdf, series) = rich_study(&sandbox, "PDF").await;
+    let (pdf, series) = sandbox.study_of(RICH, "PDF").await;
     let (_, parts, _) =
         get_parts(&sandbox.http, &format!("{pdf}/series/{series}"), ANY_SYNTAX).await;
     let obj = dicom(&parts[0].body);

@@ -8,23 +8,19 @@ use std::time::Duration;
 use nir_viewer::dicomweb::{
     DicomWebClient, QuarantineReason, RetrieveOptions, RetrievedStudy, StudyLayout, StudyQuery,
 };
-use nir_viewer::net::{build_client, AccessTokens, NetworkSettings, NoToken};
+use nir_viewer::net::{build_client, NetworkSettings, NoToken};
 use nir_viewer::sandbox::auth_gate::FixedTokensVerifier;
 use nir_viewer::sandbox::{start, start_with_verifier, SandboxHandle, SandboxOptions};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{expectations, FixedToken};
+use super::{assert_display_order, client_with, expectations, FixedToken};
 
 fn loopback() -> SandboxOptions {
     SandboxOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
         require_auth: false,
     }
-}
-
-fn client_with(tokens: Arc<dyn AccessTokens>) -> DicomWebClient {
-    DicomWebClient::new(build_client(&NetworkSettings::default()).unwrap(), tokens)
 }
 
 /// Metadata URLs of every study the sandbox holds for `nhs`, on the networks that answer.
@@ -120,19 +116,7 @@ async fn rich_history_studies_arrive_complete_and_clean_including_the_large_ct()
             study.quarantined
         );
         assert_eq!(study.instance_count(), layout.instance_count());
-        for (series, laid_out) in study.series.iter().zip(&layout.series) {
-            let got: Vec<_> = series
-                .instances
-                .iter()
-                .map(|i| &i.sop_instance_uid)
-                .collect();
-            let want: Vec<_> = laid_out
-                .instances
-                .iter()
-                .map(|i| &i.sop_instance_uid)
-                .collect();
-            assert_eq!(got, want, "display order");
-        }
+        assert_display_order(&study, &layout);
         if layout
             .series
             .iter()

@@ -97,6 +97,35 @@ impl Sandbox {
             .await
             .unwrap()
     }
+
+    /// The first imaging study of `nhs` whose description contains `description`:
+    /// its WADO-RS study URL and the UID of its first series.
+    pub async fn study_of(&self, nhs: &str, description: &str) -> (String, String) {
+        let bundle = self.search_json(nhs, &[("category", "721981007")]).await;
+        let pointer = pointers(&bundle)
+            .into_iter()
+            .find(|p| p["description"].as_str().unwrap().contains(description))
+            .unwrap_or_else(|| panic!("no study described {description:?}"));
+        let url = pointer["content"][0]["attachment"]["url"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches("/metadata")
+            .to_string();
+        let metadata: Value = self
+            .http
+            .get(format!("{url}/metadata"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let series = metadata[0]["0020000E"]["Value"][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (url, series)
+    }
 }
 
 pub fn iti38_request(patient_id: &str) -> String {

@@ -6,35 +6,6 @@ use serde_json::Value;
 
 use super::harness::*;
 
-async fn first_study(sandbox: &Sandbox, nhs: &str) -> (String, String) {
-    let bundle = sandbox.search_json(nhs, &[("category", "721981007")]).await;
-    let pointer = pointers(&bundle)
-        .into_iter()
-        .find(|p| p["description"].as_str().unwrap().contains("CT"))
-        .unwrap();
-    let url = pointer["content"][0]["attachment"]["url"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches("/metadata")
-        .to_string();
-    let metadata: Value = sandbox
-        .http
-        .get(format!("{url}/metadata"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (
-        url,
-        metadata[0]["0020000E"]["Value"][0]
-            .as_str()
-            .unwrap()
-            .to_string(),
-    )
-}
-
 #[tokio::test]
 async fn no_records_answers_empty() {
     let sandbox = Sandbox::start().await;
@@ -93,7 +64,7 @@ async fn rate_limited_answers_429_then_succeeds() {
 #[tokio::test]
 async fn slow_network_answers_and_trickles_wado() {
     let sandbox = Sandbox::start().await;
-    let (study, _) = first_study(&sandbox, "4409815415").await;
+    let (study, _) = sandbox.study_of("4409815415", "CT").await;
     let response = sandbox
         .http
         .get(format!("{study}/metadata"))
@@ -115,7 +86,7 @@ async fn slow_network_answers_and_trickles_wado() {
 #[tokio::test]
 async fn wrong_patient_instance_carries_another_patient_id() {
     let sandbox = Sandbox::start().await;
-    let (study, _) = first_study(&sandbox, "9912003918").await;
+    let (study, _) = sandbox.study_of("9912003918", "CT").await;
     let (status, parts, closed) = get_parts(&sandbox.http, &study, ANY_SYNTAX).await;
     assert_eq!((status, closed), (200, true));
     let ids: Vec<String> = parts
@@ -132,7 +103,7 @@ async fn wrong_patient_instance_carries_another_patient_id() {
 #[tokio::test]
 async fn truncated_transfer_cuts_series_and_study_mid_part() {
     let sandbox = Sandbox::start().await;
-    let (study, series) = first_study(&sandbox, "9912003926").await;
+    let (study, series) = sandbox.study_of("9912003926", "CT").await;
     for url in [study.clone(), format!("{study}/series/{series}")] {
         let (status, parts, closed) = get_parts(&sandbox.http, &url, ANY_SYNTAX).await;
         assert_eq!(status, 200);
@@ -161,8 +132,8 @@ async fn truncated_transfer_cuts_series_and_study_mid_part() {
 #[tokio::test]
 async fn corrupt_pixels_has_short_pixel_data() {
     let sandbox = Sandbox::start().await;
-    let (_, series) = first_study(&sandbox, "9912003934").await;
-    let (study, _) = first_study(&sandbox, "9912003934").await;
+    let (_, series) = sandbox.study_of("9912003934", "CT").await;
+    let (study, _) = sandbox.study_of("9912003934", "CT").await;
     let (_, parts, _) = get_parts(
         &sandbox.http,
         &format!("{study}/series/{series}"),
