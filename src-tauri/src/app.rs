@@ -176,7 +176,8 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
     Ok(state)
 }
 
-fn network_settings(config: &config::Config) -> Result<NetworkSettings, String> {
+/// The outbound network settings a configuration asks for, its PEM files read from disk.
+pub fn network_settings(config: &config::Config) -> Result<NetworkSettings, String> {
     let read = |path: &Path| {
         std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     };

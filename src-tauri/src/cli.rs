@@ -124,6 +124,12 @@ pub struct ConformanceArgs {
     /// Also write a JUnit XML report here.
     #[arg(long)]
     pub junit: Option<PathBuf>,
+    /// With --config: also sign in through the browser, then search for the test patients.
+    #[arg(long, requires = "config")]
+    pub interactive: bool,
+    /// With --sandbox: start the sandboxes with this fault, to see the matching checks fail.
+    #[arg(long, value_enum, requires = "sandbox")]
+    pub sandbox_fault: Vec<crate::sandbox::injected::InjectedFault>,
 }
 
 /// Entry point of the binary: parse, dispatch, turn the outcome into an exit code.
