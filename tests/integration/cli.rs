@@ -43,6 +43,51 @@ fn config_check_reports_training_mode_when_there_is_no_configuration() {
 }
 
 #[test]
+fn config_check_says_where_metrics_go() {
+    let dir = std::env::temp_dir().join(format!("nir-viewer-config-o-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let check = |observability: &str| {
+        let file = dir.join("config.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "[nir]\nflavour = \"fhir\"\nbase_url = \"https://nir.example/\"\n{observability}"
+            ),
+        )
+        .unwrap();
+        let output = nir_viewer()
+            .args(["config", "check", "--file"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (stdout, _) = check("");
+    assert!(
+        stdout.contains("# metrics: diagnostics page only"),
+        "{stdout}"
+    );
+    let (stdout, _) = check(
+        "[observability]\notlp_endpoint = \"https://otel.example/v1/metrics\"\nexport_interval_seconds = 30\n",
+    );
+    assert!(stdout.contains("[observability]"), "{stdout}");
+    assert!(
+        stdout.contains("# metrics: OTLP/HTTP JSON to otel.example:443 every 30 s and at exit"),
+        "{stdout}"
+    );
+    let (_, stderr) =
+        check("[observability]\notlp_endpoint = \"http://otel.example/v1/metrics\"\n");
+    assert!(
+        stderr.contains("observability.otlp_endpoint must use https"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn config_check_names_problems_and_masks_secrets() {
     let dir = std::env::temp_dir().join(format!("nir-viewer-config-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -195,6 +195,39 @@ fn a_configuration_is_checked_without_signing_in_unless_asked() {
         stdout.contains("NOT RUN discovery (xca): test patient 1: not run"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("NOT RUN observability: metrics collector: not run"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_configured_metrics_collector_must_accept_an_export() {
+    let (endpoint, mut received) =
+        crate::observability::collector(axum::http::StatusCode::OK).await;
+    let dir = std::env::temp_dir().join(format!("conformance-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[nir]\nflavour = \"fhir\"\nbase_url = \"https://127.0.0.1:9/FHIR/R4/\"\n\
+             [observability]\notlp_endpoint = \"{endpoint}\"\n"
+        ),
+    )
+    .unwrap();
+    let path = config.to_str().unwrap().to_owned();
+    let output = tokio::task::spawn_blocking(move || conformance(&["--config", &path]))
+        .await
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("PASS observability: metrics collector: 127.0.0.1:"),
+        "{stdout}"
+    );
+    let (_, body) = received.recv().await.unwrap();
+    assert!(body["resourceMetrics"].is_array(), "{body}");
 }
 
 #[test]

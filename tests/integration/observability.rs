@@ -130,7 +130,7 @@ async fn discovery_and_retrieval_are_measured_without_patient_data() {
 }
 
 /// A collector on loopback that keeps each body it is sent and answers with `status`.
-async fn collector(status: StatusCode) -> (url::Url, mpsc::UnboundedReceiver<(String, Value)>) {
+pub async fn collector(status: StatusCode) -> (url::Url, mpsc::UnboundedReceiver<(String, Value)>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let app = Router::new()
         .route(

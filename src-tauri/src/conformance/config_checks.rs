@@ -1,5 +1,5 @@
-//! The checks of an organisation's configuration: the file itself, TLS trust and the sign-in
-//! provider (see the sign-in checks), then discovery through the configured flavour for the
+//! The checks of an organisation's configuration: the file itself, the metrics collector
+//! when one is configured, TLS trust and the sign-in provider (see the sign-in checks), then discovery through the configured flavour for the
 //! test patients — which needs a signed-in session, so it runs only after `--interactive`.
 
 use std::path::Path;
@@ -9,7 +9,8 @@ use super::discovery_checks::{history_check, Flavour, Target};
 use super::signin_checks::config_checks;
 use super::{Check, Report};
 use crate::config::{self, Config};
-use crate::net::{build_client, AccessTokens};
+use crate::net::{build_client, AccessTokens, NetworkSettings};
+use crate::observability::{target_of, OtlpExporter};
 
 /// Runs the configuration checks for the file at `path`.
 pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &mut Report) {
@@ -23,6 +24,7 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
             return;
         }
     };
+    collector_check(&config, &network, report).await;
     let signed_in = config_checks(&config, &network, interactive, report).await;
     let flavour = match config.nir.flavour {
         config::Flavour::Fhir => Flavour::Fhir,
@@ -64,6 +66,33 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
     for (index, nhs) in patients.iter().enumerate() {
         report.record(history_check(&target, flavour, nhs, name(index + 1), 1).await);
     }
+}
+
+/// When a metrics collector is configured, one export of the metrics so far must be accepted.
+async fn collector_check(config: &Config, network: &NetworkSettings, report: &mut Report) {
+    let name = "observability: metrics collector";
+    let Some(endpoint) = config.observability.otlp_endpoint.clone() else {
+        report.record(Check::not_run(
+            name,
+            "not run: no observability.otlp_endpoint is configured",
+        ));
+        return;
+    };
+    let http = match build_client(network) {
+        Ok(http) => http,
+        Err(error) => {
+            report.record(Check::fail(name, error.to_string()));
+            return;
+        }
+    };
+    let exporter = OtlpExporter::new(http, endpoint.clone(), crate::observability::global());
+    report.record(match exporter.export().await {
+        Ok(()) => Check::pass(
+            name,
+            format!("{} accepted an OTLP/HTTP JSON export", target_of(&endpoint)),
+        ),
+        Err(reason) => Check::fail(name, format!("{}: {reason}", target_of(&endpoint))),
+    });
 }
 
 fn load(path: &Path, report: &mut Report) -> Option<Config> {
