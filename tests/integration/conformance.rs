@@ -230,6 +230,56 @@ async fn a_configured_metrics_collector_must_accept_an_export() {
     assert!(body["resourceMetrics"].is_array(), "{body}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_configuration_with_a_trusted_provider_passes_tls_discovery_and_jwks() {
+    let provider = crate::tls_provider::TlsProvider::start().await;
+    let config = provider.dir.join("config.toml");
+    let write = |ca_bundle: Option<&std::path::Path>| {
+        let network = ca_bundle.map_or(String::new(), |path| {
+            format!("[network]\nca_bundle = \"{}\"\n", path.display())
+        });
+        std::fs::write(
+            &config,
+            format!(
+                "[nir]\nflavour = \"fhir\"\nbase_url = \"{base}FHIR/R4/\"\n\
+                 [organisation]\nods_code = \"X26\"\n\
+                 [auth]\nissuer = \"{base}oidc\"\nclient_id = \"viewer\"\n\
+                 allowed_roles = [\"S8000:G8000:R8000\"]\n{network}",
+                base = provider.base
+            ),
+        )
+        .unwrap();
+    };
+    let run = || {
+        let path = config.to_str().unwrap().to_owned();
+        tokio::task::spawn_blocking(move || conformance(&["--config", &path]))
+    };
+    write(Some(&provider.ca_bundle()));
+    let trusted = run().await.unwrap();
+    let stdout = String::from_utf8_lossy(&trusted.stdout);
+    for line in [
+        "PASS configuration: valid",
+        "PASS TLS trust: NIR: 127.0.0.1 verified against the configured CA bundle",
+        "PASS TLS trust: CIS2: 127.0.0.1 verified against the configured CA bundle",
+        "PASS sign-in: OIDC discovery document: issuer matches",
+        "PASS sign-in: JWKS: 1 keys, 1 RSA signing keys",
+        "NOT RUN sign-in: interactive: not run",
+        "NOT RUN discovery (fhir): test patient 1: not run",
+    ] {
+        assert!(stdout.contains(line), "{line} missing:\n{stdout}");
+    }
+    // The same server without its CA: the handshake is refused, with the reason.
+    write(None);
+    let untrusted = run().await.unwrap();
+    let stdout = String::from_utf8_lossy(&untrusted.stdout);
+    assert!(!untrusted.status.success());
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("FAIL TLS trust: CIS2: 127.0.0.1: "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(line.to_lowercase().contains("certificate"), "{line}");
+}
+
 #[test]
 fn an_unreachable_server_fails_with_a_plain_reason() {
     let output = conformance(&["--dicomweb", "http://127.0.0.1:9/dicom-web/"]);

@@ -13,3 +13,4 @@ mod imaging_corpus;
 mod observability;
 mod registry;
 mod sandbox;
+mod tls_provider;
