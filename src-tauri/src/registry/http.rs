@@ -46,25 +46,25 @@ pub async fn exchange(
     limit: usize,
 ) -> Result<CappedResponse, AttemptError> {
     let started = Instant::now();
-    let failed = |started: Instant| {
-        metrics::global().request(Stage::Discovery, service, started.elapsed(), 0, false)
-    };
+    // Every exchange is measured (latency, bytes, failure), named by service, never by URL.
+    let failed =
+        || metrics::global().request(Stage::Discovery, service, started.elapsed(), 0, false);
     let response = request.send().await.map_err(|e| {
-        failed(started);
+        failed();
         transport_error(&e, service)
     })?;
     let status = response.status();
     let headers = response.headers().clone();
     match status {
         StatusCode::TOO_MANY_REQUESTS => {
-            failed(started);
+            failed();
             return Err(AttemptError::Retryable {
                 error: RegistryError::RateLimited(service.into()),
                 after: retry_after(&headers),
             });
         }
         StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
-            failed(started);
+            failed();
             return Err(AttemptError::Retryable {
                 error: RegistryError::Unavailable(service.into()),
                 after: retry_after(&headers),
@@ -74,7 +74,7 @@ pub async fn exchange(
     }
     let body = read_capped(response, service, limit)
         .await
-        .inspect_err(|_| failed(started))?;
+        .inspect_err(|_| failed())?;
     metrics::global().request(
         Stage::Discovery,
         service,
