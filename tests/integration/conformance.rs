@@ -61,6 +61,8 @@ fn every_check_passes_against_the_sandbox_and_junit_agrees() {
         "sign-in: access token accepted".to_owned(),
         "sign-in: requests without a token refused".to_owned(),
         "failure behaviour (fhir): token expired".to_owned(),
+        "failure behaviour (xca): token expired".to_owned(),
+        "sign-in: a second session".to_owned(),
     ];
     for flavour in ["fhir", "xca"] {
         expected.push(format!("discovery ({flavour}): imaging history"));

@@ -41,9 +41,9 @@ impl BrowserLauncher for AutoApprove {
     }
 }
 
-/// Signs in headlessly against the mock CIS2 of the sandbox at `base`.
-pub async fn sandbox_sign_in(base: &url::Url, report: &mut Report) -> Option<SignedIn> {
-    let name = "sign-in: authorization code with PKCE";
+/// Signs in headlessly against the mock CIS2 of the sandbox at `base`; `name` names the
+/// check.
+pub async fn sandbox_sign_in(base: &url::Url, name: &str, report: &mut Report) -> Option<SignedIn> {
     let issuer = match base.join("oidc") {
         Ok(issuer) => issuer,
         Err(error) => {
