@@ -146,9 +146,29 @@ impl DicomWebClient {
         Ok(parts)
     }
 
+    /// Reads the parts of a response; a transfer that fails part-way (cut, timed out, not
+    /// valid multipart, too large) counts as a retrieval error in the metrics.
     async fn stream_parts(
         &self,
+        response: reqwest::Response,
+        resource: Resource,
+        cancel: &CancellationToken,
+        on_part: &mut (dyn FnMut(Part) -> Result<(), DicomWebError> + Send),
+    ) -> Result<usize, DicomWebError> {
+        let target = target_of(response.url());
+        let outcome = self
+            .read_parts(response, &target, resource, cancel, on_part)
+            .await;
+        if matches!(&outcome, Err(error) if !matches!(error, DicomWebError::Cancelled)) {
+            global().error(Stage::Retrieval, &target);
+        }
+        outcome
+    }
+
+    async fn read_parts(
+        &self,
         mut response: reqwest::Response,
+        target: &str,
         resource: Resource,
         cancel: &CancellationToken,
         on_part: &mut (dyn FnMut(Part) -> Result<(), DicomWebError> + Send),
@@ -173,7 +193,6 @@ impl DicomWebClient {
         let mut single = zeroizing_vec::with_capacity(if parser.is_none() { capacity } else { 0 });
         let mut received = 0usize;
         let mut parts = 0usize;
-        let target = target_of(response.url());
         loop {
             let chunk = tokio::select! {
                 biased;
@@ -184,11 +203,9 @@ impl DicomWebClient {
                 Ok(Some(chunk)) => chunk,
                 Ok(None) => break,
                 Err(error) if error.is_timeout() => {
-                    global().error(Stage::Retrieval, &target);
                     return Err(DicomWebError::Timeout { resource });
                 }
                 Err(_) => {
-                    global().error(Stage::Retrieval, &target);
                     return Err(DicomWebError::Interrupted {
                         resource,
                         complete_parts: parts,
@@ -196,7 +213,7 @@ impl DicomWebClient {
                 }
             };
             received += chunk.len();
-            global().bytes(Stage::Retrieval, &target, chunk.len() as u64);
+            global().bytes(Stage::Retrieval, target, chunk.len() as u64);
             if received > self.response_limit {
                 return Err(DicomWebError::ResponseTooLarge {
                     resource,
