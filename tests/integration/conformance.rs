@@ -194,11 +194,13 @@ fn a_configuration_is_checked_without_signing_in_unless_asked() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("NOT RUN discovery (xca): test patient 1: not run"),
+        stdout.contains(
+            "NOT RUN discovery (xca): test patient 1: discovery needs a signed-in session"
+        ),
         "{stdout}"
     );
     assert!(
-        stdout.contains("NOT RUN observability: metrics collector: not run"),
+        stdout.contains("NOT RUN observability: metrics collector: no observability.otlp_endpoint"),
         "{stdout}"
     );
 }
@@ -265,8 +267,8 @@ async fn a_configuration_with_a_trusted_provider_passes_tls_discovery_and_jwks()
         "PASS TLS trust: CIS2: 127.0.0.1 verified against the configured CA bundle",
         "PASS sign-in: OIDC discovery document: issuer matches",
         "PASS sign-in: JWKS: 1 keys, 1 RSA signing keys",
-        "NOT RUN sign-in: interactive: not run",
-        "NOT RUN discovery (fhir): test patient 1: not run",
+        "NOT RUN sign-in: interactive: give --interactive",
+        "NOT RUN discovery (fhir): test patient 1: discovery needs a signed-in session",
     ] {
         assert!(stdout.contains(line), "{line} missing:\n{stdout}");
     }

@@ -34,7 +34,7 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
     let Some(signed_in) = signed_in else {
         report.record(Check::not_run(
             name(1),
-            "not run: discovery needs a signed-in session (give --interactive)",
+            "discovery needs a signed-in session (give --interactive)",
         ));
         return;
     };
@@ -74,7 +74,7 @@ async fn collector_check(config: &Config, network: &NetworkSettings, report: &mu
     let Some(endpoint) = config.observability.otlp_endpoint.clone() else {
         report.record(Check::not_run(
             name,
-            "not run: no observability.otlp_endpoint is configured",
+            "no observability.otlp_endpoint is configured",
         ));
         return;
     };

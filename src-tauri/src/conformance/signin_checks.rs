@@ -143,7 +143,7 @@ pub async fn config_checks(
     if !interactive {
         report.record(Check::not_run(
             "sign-in: interactive",
-            "not run: give --interactive to sign in through the browser",
+            "give --interactive to sign in through the browser",
         ));
         return None;
     }
