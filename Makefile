@@ -25,7 +25,7 @@ APT_BUILD := build-essential pkg-config cmake clang libclang-dev curl file \
 # What only the tests need: a virtual display, the WebKit WebDriver, real DICOM peers.
 APT_TEST := xvfb xauth dbus dbus-x11 webkit2gtk-driver dcmtk libgdcm-tools orthanc \
 	orthanc-dicomweb strace imagemagick pcscd python3 python3-pip python3-numpy python3-pydicom \
-	gnome-keyring
+	gnome-keyring openssl
 
 .PHONY: help run sandbox test deps-build deps-test ui build lint test-ui test-e2e test-rust \
 	test-corpus bench fuzz package clean

@@ -15,6 +15,8 @@ const APP_COMMANDS: &[&str] = &[
     "sign_out",
     "touch",
     "session_state",
+    "audit_events",
+    "diagnostics",
 ];
 
 fn main() {

@@ -4,6 +4,7 @@
 //! removed on exit). Closing the window, SIGTERM and SIGINT all end in the same place:
 //! the session is wiped, audit events are flushed (or reported), the sandbox stops.
 
+use crate::observability::OtlpExporter;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::ExitCode;
@@ -68,6 +69,8 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::auth::sign_out,
             commands::auth::touch,
             commands::auth::session_state,
+            commands::audit::audit_events,
+            commands::diagnostics::diagnostics,
         ])
 }
 
@@ -139,6 +142,10 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
             ),
         },
     };
+    let metrics_export = match &mode {
+        Mode::Live(config) => start_metrics_export(session.http(), &config.observability),
+        Mode::Training => None,
+    };
     let idle_minutes = match &mode {
         Mode::Training => 15,
         Mode::Live(config) => u64::from(config.auth.idle_timeout_minutes),
@@ -169,6 +176,7 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
         discovery_base,
         sandbox: Mutex::new(sandbox),
         pending_launch: Mutex::new(None),
+        metrics_export,
     };
     if let Some(link) = link {
         state.queue_launch(link);
@@ -176,7 +184,8 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
     Ok(state)
 }
 
-fn network_settings(config: &config::Config) -> Result<NetworkSettings, String> {
+/// The outbound network settings a configuration asks for, its PEM files read from disk.
+pub fn network_settings(config: &config::Config) -> Result<NetworkSettings, String> {
     let read = |path: &Path| {
         std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
@@ -273,9 +282,27 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The one exit path: wipe, flush audit, stop the sandbox.
+/// Starts the periodic metrics export when the configuration names a collector.
+fn start_metrics_export(
+    http: &reqwest::Client,
+    settings: &config::ObservabilitySettings,
+) -> Option<Arc<OtlpExporter>> {
+    let endpoint = settings.otlp_endpoint.clone()?;
+    let exporter = Arc::new(OtlpExporter::new(
+        http.clone(),
+        endpoint,
+        crate::observability::global(),
+    ));
+    exporter.spawn_periodic(Duration::from_secs(settings.export_interval_seconds));
+    Some(exporter)
+}
+
+/// The one exit path: wipe, flush audit, export the metrics a last time, stop the sandbox.
 fn shut_down<R: Runtime>(handle: &tauri::AppHandle<R>) {
     let state = handle.state::<AppState>();
+    if let Some(exporter) = &state.metrics_export {
+        let _ = tauri::async_runtime::block_on(exporter.export());
+    }
     state.session.wipe_all();
     state.tokens.clear();
     let audit = Arc::clone(state.session.audit());

@@ -45,6 +45,8 @@ pub struct AppState {
     /// A launch link waiting for the UI (validated or refused), from the command line or a
     /// later launch handed over through the single-instance socket.
     pub pending_launch: Mutex<Option<Result<LaunchRequest, LaunchError>>>,
+    /// The metrics exporter, when the configuration names a collector.
+    pub metrics_export: Option<Arc<crate::observability::OtlpExporter>>,
 }
 
 impl AppState {

@@ -124,6 +124,12 @@ pub struct ConformanceArgs {
     /// Also write a JUnit XML report here.
     #[arg(long)]
     pub junit: Option<PathBuf>,
+    /// With --config: also sign in through the browser, then search for the test patients.
+    #[arg(long, requires = "config")]
+    pub interactive: bool,
+    /// With --sandbox: start the sandboxes with this fault, to see the matching checks fail.
+    #[arg(long, value_enum, requires = "sandbox")]
+    pub sandbox_fault: Vec<crate::sandbox::injected::InjectedFault>,
 }
 
 /// Entry point of the binary: parse, dispatch, turn the outcome into an exit code.
@@ -165,6 +171,7 @@ fn config_check(file: Option<PathBuf>) -> ExitCode {
         Ok(Some(config)) => {
             println!("# configuration in force: {}", path.display());
             println!("{}", config.describe_masked());
+            println!("# {}", metrics_summary(&config.observability));
             let problems = config.validate();
             for problem in &problems {
                 eprintln!("problem: {problem}");
@@ -180,6 +187,18 @@ fn config_check(file: Option<PathBuf>) -> ExitCode {
             eprintln!("{error}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// One line saying where the viewer's metrics go.
+fn metrics_summary(settings: &crate::config::ObservabilitySettings) -> String {
+    match &settings.otlp_endpoint {
+        Some(endpoint) => format!(
+            "metrics: OTLP/HTTP JSON to {} every {} s and at exit (no patient data)",
+            crate::observability::target_of(endpoint),
+            settings.export_interval_seconds
+        ),
+        None => "metrics: diagnostics page only (set observability.otlp_endpoint to export)".into(),
     }
 }
 

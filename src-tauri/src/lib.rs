@@ -18,6 +18,7 @@ pub mod launch;
 pub mod logging;
 pub mod net;
 pub mod nhs_number;
+pub mod observability;
 pub mod registry;
 pub mod runtime_dir;
 pub mod sandbox;

@@ -60,6 +60,44 @@ fn config_check(label: &str, contents: &str) -> std::process::Output {
 }
 
 #[test]
+fn config_check_says_where_metrics_go() {
+    let check = |label: &str, observability: &str| {
+        let output = config_check(
+            label,
+            &format!(
+                "[nir]\nflavour = \"fhir\"\nbase_url = \"https://nir.example/\"\n{observability}"
+            ),
+        );
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (stdout, _) = check("o1", "");
+    assert!(
+        stdout.contains("# metrics: diagnostics page only"),
+        "{stdout}"
+    );
+    let (stdout, _) = check(
+        "o2",
+        "[observability]\notlp_endpoint = \"https://otel.example/v1/metrics\"\nexport_interval_seconds = 30\n",
+    );
+    assert!(stdout.contains("[observability]"), "{stdout}");
+    assert!(
+        stdout.contains("# metrics: OTLP/HTTP JSON to otel.example:443 every 30 s and at exit"),
+        "{stdout}"
+    );
+    let (_, stderr) = check(
+        "o3",
+        "[observability]\notlp_endpoint = \"http://otel.example/v1/metrics\"\n",
+    );
+    assert!(
+        stderr.contains("observability.otlp_endpoint must use https"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn config_check_names_problems_and_masks_secrets() {
     let output = config_check(
         "masks",

@@ -10,5 +10,7 @@ mod cli;
 mod conformance;
 mod dicomweb;
 mod imaging_corpus;
+mod observability;
 mod registry;
 mod sandbox;
+mod tls_provider;

@@ -1,7 +1,9 @@
 // The application controller: which screen is showing, and the wipe of what the UI holds
 // whenever a study, report or patient is closed. State lives here, owned, never global.
 import { BackendError, type Backend, type HistoryRecordView, type HistoryView, type UserView } from "./ipc/backend";
+import { renderAuditPanel } from "./components/auditPanel";
 import { renderBanner } from "./components/banner";
+import { renderDiagnostics } from "./components/diagnostics";
 import { el } from "./components/dom";
 import { renderHeader } from "./components/header";
 import { renderHelpOverlay } from "./components/helpOverlay";
@@ -33,7 +35,10 @@ export class App {
     this.root.replaceChildren(renderHeader(info.training), this.status, this.main);
     await this.backend.onStudyProgress((progress) => this.study?.onProgress(progress));
     document.addEventListener("keydown", (event) => {
-      if (event.key === "?" && !(event.target instanceof HTMLInputElement)) this.toggleHelp();
+      if (event.target instanceof HTMLInputElement) return;
+      if (event.key === "?") this.toggleHelp();
+      if (event.key === "A" && this.training) void this.toggleAuditPanel();
+      if (event.key === "D") void this.toggleDiagnostics();
     });
     for (const kind of ["dragstart", "copy", "cut"]) {
       document.addEventListener(kind, (event) => event.preventDefault());
@@ -125,6 +130,8 @@ export class App {
     this.history = null;
     this.mismatch = null;
     document.getElementById("help-overlay")?.remove();
+    document.getElementById("audit-panel")?.remove();
+    document.getElementById("diagnostics")?.remove();
     this.main.replaceChildren();
   }
 
@@ -241,5 +248,33 @@ export class App {
     if (existing) return existing.remove();
     const overlay = renderHelpOverlay(() => overlay.remove());
     this.root.append(overlay);
+  }
+
+  /** Training mode: shows the session's AuditEvents (fetched afresh), or hides them. */
+  private async toggleAuditPanel(): Promise<void> {
+    const existing = document.getElementById("audit-panel");
+    if (existing) return existing.remove();
+    try {
+      const events = await this.backend.auditEvents();
+      document.getElementById("audit-panel")?.remove();
+      const panel = renderAuditPanel(events, () => panel.remove());
+      this.root.append(panel);
+    } catch (error: unknown) {
+      this.setStatus(messageOf(error));
+    }
+  }
+
+  /** The diagnostics page: this run's metrics, fetched afresh, or hides it. */
+  private async toggleDiagnostics(): Promise<void> {
+    const existing = document.getElementById("diagnostics");
+    if (existing) return existing.remove();
+    try {
+      const view = await this.backend.diagnostics();
+      document.getElementById("diagnostics")?.remove();
+      const page = renderDiagnostics(view, () => page.remove());
+      this.root.append(page);
+    } catch (error: unknown) {
+      this.setStatus(messageOf(error));
+    }
   }
 }

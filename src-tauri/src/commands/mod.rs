@@ -2,7 +2,9 @@
 //! validates its input, calls domain code and maps failures to [`crate::error::CommandError`];
 //! no logic or locking lives here. One file per area.
 
+pub mod audit;
 pub mod auth;
+pub mod diagnostics;
 pub mod history;
 pub mod pixels;
 pub mod session;

@@ -40,6 +40,9 @@ pub struct Config {
     /// Launch from the EPR.
     #[serde(default)]
     pub launch: LaunchSettings,
+    /// Metrics export (no patient data).
+    #[serde(default)]
+    pub observability: ObservabilitySettings,
 }
 
 /// The NIR discovery endpoint and which flavour it speaks.
@@ -144,6 +147,27 @@ pub struct AuditSettings {
     pub syslog_ca_bundle: Option<PathBuf>,
 }
 
+/// Metrics export to an OpenTelemetry collector. The metrics hold no patient data: targets
+/// are hosts and imaging network names; the values are counts, bytes and durations.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ObservabilitySettings {
+    /// OTLP/HTTP metrics endpoint (e.g. `https://otel.example.nhs.uk/v1/metrics`); none
+    /// means metrics stay on the diagnostics page.
+    pub otlp_endpoint: Option<url::Url>,
+    /// Seconds between exports (at least 5); one more export happens at exit.
+    pub export_interval_seconds: u64,
+}
+
+impl Default for ObservabilitySettings {
+    fn default() -> Self {
+        Self {
+            otlp_endpoint: None,
+            export_interval_seconds: 60,
+        }
+    }
+}
+
 /// Launch from the EPR.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -222,6 +246,23 @@ impl Config {
         }
         if self.launch.require_signed_context && self.launch.context_public_key.is_none() {
             problems.push("launch.require_signed_context needs launch.context_public_key".into());
+        }
+        if let Some(endpoint) = &self.observability.otlp_endpoint {
+            let loopback = match endpoint.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(name)) => name == "localhost",
+                None => false,
+            };
+            if endpoint.scheme() != "https" && !(endpoint.scheme() == "http" && loopback) {
+                problems.push(
+                    "observability.otlp_endpoint must use https (http only to a collector on this machine)"
+                        .into(),
+                );
+            }
+        }
+        if self.observability.export_interval_seconds < 5 {
+            problems.push("observability.export_interval_seconds is below 5".into());
         }
         if self.limits.memory_budget_mb < 256 {
             problems.push("limits.memory_budget_mb is below 256".into());
@@ -311,6 +352,31 @@ pub fn parse(text: &str) -> Result<Config, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn otlp_endpoint_needs_https_unless_loopback() {
+        let base = "[nir]\nflavour = \"fhir\"\nbase_url = \"https://nir.example.nhs.uk/\"\n[observability]\n";
+        let with = |line: &str| parse(&format!("{base}{line}\n")).unwrap();
+        let problem = |config: &Config| {
+            config
+                .validate()
+                .into_iter()
+                .any(|p| p.starts_with("observability."))
+        };
+        assert!(problem(&with(
+            "otlp_endpoint = \"http://otel.example.nhs.uk/v1/metrics\""
+        )));
+        assert!(!problem(&with(
+            "otlp_endpoint = \"http://127.0.0.1:4318/v1/metrics\""
+        )));
+        assert!(!problem(&with(
+            "otlp_endpoint = \"https://otel.example.nhs.uk/v1/metrics\""
+        )));
+        assert!(problem(&with("export_interval_seconds = 1")));
+        let shown =
+            with("otlp_endpoint = \"https://otel.example.nhs.uk/v1/metrics\"").describe_masked();
+        assert!(shown.contains("[observability]") && shown.contains("otel.example.nhs.uk"));
+    }
 
     #[test]
     fn missing_file_means_training_mode() {

@@ -13,9 +13,10 @@ fn escape(text: &str) -> String {
 /// Renders the report as one `testsuite`.
 pub fn to_junit(report: &Report) -> String {
     let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"nir-viewer conformance\" tests=\"{}\" failures=\"{}\">\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"nir-viewer conformance\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
         report.checks().len(),
-        report.failed()
+        report.failed(),
+        report.checks().len() - report.passed() - report.failed()
     );
     for check in report.checks() {
         xml.push_str(&format!(
@@ -29,6 +30,9 @@ pub fn to_junit(report: &Report) -> String {
             )),
             Outcome::Fail => {
                 xml.push_str(&format!("<failure message=\"{}\"/>", escape(&check.reason)))
+            }
+            Outcome::NotRun => {
+                xml.push_str(&format!("<skipped message=\"{}\"/>", escape(&check.reason)))
             }
         }
         xml.push_str("</testcase>\n");
@@ -47,8 +51,10 @@ mod tests {
         let mut report = Report::default();
         report.record(Check::pass("a", "fine"));
         report.record(Check::fail("b", "<bad> & \"worse\""));
+        report.record(Check::not_run("c", "not asked for"));
         let xml = to_junit(&report);
-        assert!(xml.contains("tests=\"2\" failures=\"1\""));
+        assert!(xml.contains("tests=\"3\" failures=\"1\" skipped=\"1\""));
+        assert!(xml.contains("<skipped message=\"not asked for\"/>"));
         assert!(xml.contains("&lt;bad&gt; &amp; &quot;worse&quot;"));
         assert_eq!(report.summary_line(), "1 passed, 1 failed");
     }

@@ -1,13 +1,18 @@
 //! The go-live conformance suite an organisation runs before using the viewer with NIR:
 //! each check passes or fails with a plain reason, one line each, an optional JUnit XML
 //! report, and a last line `N passed, N failed`; the exit code is non-zero on any failure.
-//! Against the embedded sandbox it exercises every module end to end; against any DICOMweb
-//! server it proves retrieval and decoding.
+//! Against the embedded sandbox it exercises every module end to end; against an
+//! organisation's configuration it proves TLS trust, the sign-in provider and discovery
+//! through the configured flavour; against any DICOMweb server it proves retrieval and
+//! decoding.
 
+mod config_checks;
 mod dicomweb_checks;
+pub mod discovery_checks;
 mod junit;
 mod report;
 mod sandbox_checks;
+mod signin_checks;
 
 use std::process::ExitCode;
 
@@ -33,10 +38,10 @@ pub fn run(args: &ConformanceArgs) -> ExitCode {
             dicomweb_checks::run(url, &mut report).await;
         }
         if args.sandbox {
-            sandbox_checks::run(&args.nhs, &mut report).await;
+            sandbox_checks::run(&args.nhs, &args.sandbox_fault, &mut report).await;
         }
         if let Some(path) = &args.config {
-            report.record(config_check(path));
+            config_checks::run(path, &args.nhs, args.interactive, &mut report).await;
         }
         if report.checks().is_empty() {
             report.record(Check::fail(
@@ -55,23 +60,5 @@ pub fn run(args: &ConformanceArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
-}
-
-fn config_check(path: &std::path::Path) -> Check {
-    match crate::config::load_from(path) {
-        Ok(None) => Check::fail(
-            "configuration",
-            format!("{} does not exist", path.display()),
-        ),
-        Err(error) => Check::fail("configuration", error.to_string()),
-        Ok(Some(config)) => {
-            let problems = config.validate();
-            if problems.is_empty() {
-                Check::pass("configuration", "valid")
-            } else {
-                Check::fail("configuration", problems.join("; "))
-            }
-        }
     }
 }

@@ -7,6 +7,8 @@ pub enum Outcome {
     Pass,
     /// It did not; the reason says why.
     Fail,
+    /// It was not asked for (e.g. the interactive sign-in); counted neither way.
+    NotRun,
 }
 
 /// One check's result.
@@ -39,6 +41,15 @@ impl Check {
         }
     }
 
+    /// A check left out on purpose; the reason says how to run it.
+    pub fn not_run(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            outcome: Outcome::NotRun,
+            reason: reason.into(),
+        }
+    }
+
     /// Pass when `ok`, else fail, with the same reason.
     pub fn expect(name: impl Into<String>, ok: bool, reason: impl Into<String>) -> Self {
         if ok {
@@ -61,6 +72,7 @@ impl Report {
         let word = match check.outcome {
             Outcome::Pass => "PASS",
             Outcome::Fail => "FAIL",
+            Outcome::NotRun => "NOT RUN",
         };
         println!("{word} {}: {}", check.name, check.reason);
         self.checks.push(check);
@@ -79,9 +91,16 @@ impl Report {
             .count()
     }
 
-    /// `N passed, N failed`.
+    /// Number of passes.
+    pub fn passed(&self) -> usize {
+        self.checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Pass)
+            .count()
+    }
+
+    /// `N passed, N failed` (checks not run are listed above it, counted in neither).
     pub fn summary_line(&self) -> String {
-        let failed = self.failed();
-        format!("{} passed, {} failed", self.checks.len() - failed, failed)
+        format!("{} passed, {} failed", self.passed(), self.failed())
     }
 }

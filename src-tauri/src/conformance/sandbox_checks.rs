@@ -1,7 +1,9 @@
-//! The suite against an embedded sandbox started for the purpose: the sandbox itself, the
-//! retrieval and decode of every study of the test patients from every network, the
-//! retrieval failure behaviours its scenarios produce (an instance of another patient, a
-//! truncated transfer, corrupt pixel data — each must be caught, not shown), and the wipe.
+//! The suite against embedded sandboxes started for the purpose: the retrieval and decode of
+//! every study of the test patients from every network, the retrieval failure behaviours its
+//! scenarios produce (an instance of another patient, a truncated transfer, corrupt pixel
+//! data — each must be caught, not shown), discovery through both flavours with every
+//! discovery failure behaviour, the wipe, and a real sign-in with the mock CIS2 against a
+//! second sandbox that demands its tokens.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -10,69 +12,234 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::dicomweb_checks::check_server;
+use super::discovery_checks::{
+    connection_refused, describe_statuses, history_check, sandbox_flavour, token_expired, Flavour,
+    Target,
+};
+use super::signin_checks::sandbox_sign_in;
 use super::{Check, Report};
 use crate::dicomweb::{DicomWebClient, Expectations, RetrieveOptions, StudyQuery};
 use crate::error::UserFacing;
+use crate::net::AccessTokens;
 use crate::net::{build_client, NetworkSettings, NoToken};
 use crate::nhs_number::NhsNumber;
-use crate::sandbox::{self, SandboxOptions};
+use crate::sandbox::injected::InjectedFault;
+use crate::sandbox::{self, SandboxHandle, SandboxOptions};
 use crate::vault::{ItemKey, PatientKey, StudyKey, Vault};
-use crate::viewer::discovery::sandbox_document;
+use crate::viewer::discovery::{sandbox_document, sandbox_networks};
+
+/// The ODS code training mode sends.
+const TRAINING_ODS: &str = "TRAIN1";
 
 /// The sandbox's patient with priors across every network.
 const RICH_HISTORY: &str = "9912003888";
 
-/// Runs the sandbox suite for `patients` (the rich-history patient when none is given).
-pub async fn run(patients: &[String], report: &mut Report) {
-    let handle = match sandbox::start(SandboxOptions {
-        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        require_auth: false,
-    })
-    .await
-    {
-        Ok(handle) => {
-            report.record(Check::pass("sandbox", "started on loopback"));
-            handle
-        }
-        Err(error) => {
-            report.record(Check::fail("sandbox", error.to_string()));
-            return;
-        }
+/// Runs the sandbox suite for `patients` (the rich-history patient when none is given), with
+/// `faults` injected into the sandboxes it starts (none for a real run).
+pub async fn run(patients: &[String], faults: &[InjectedFault], report: &mut Report) {
+    let Some(handle) = start_sandbox(false, faults, report).await else {
+        return;
     };
     let base = handle.base_url().clone();
     match build_client(&NetworkSettings::default()) {
         Ok(http) => {
-            let client = DicomWebClient::new(http.clone(), Arc::new(NoToken));
-            match networks(&http, &base).await {
-                Ok(networks) => {
-                    let patients: Vec<String> = if patients.is_empty() {
-                        vec![RICH_HISTORY.to_owned()]
-                    } else {
-                        patients.to_vec()
-                    };
-                    for (index, patient) in patients.iter().enumerate() {
-                        for (name, wado) in &networks {
-                            let query = StudyQuery {
-                                patient_id: Some(patient.clone()),
-                                ..StudyQuery::default()
-                            };
-                            let label = format!("patient {} at {name}", index + 1);
-                            check_server(&client, wado, &query, &label, report).await;
-                        }
-                    }
-                    for (scenario, nhs, expect) in RETRIEVAL_SCENARIOS {
-                        report.record(
-                            check_scenario(&client, &networks, scenario, nhs, expect).await,
-                        );
-                    }
-                }
-                Err(reason) => report.record(Check::fail("sandbox discovery document", reason)),
-            }
+            retrieval_checks(&http, &base, patients, report).await;
+            discovery(&http, &base, Arc::new(NoToken), report).await;
         }
         Err(error) => report.record(Check::fail("client", error.to_string())),
     }
     report.record(check_wipe());
     handle.shutdown().await;
+    if let Some(handle) = start_sandbox(true, faults, report).await {
+        sign_in(&handle, report).await;
+        handle.shutdown().await;
+    }
+}
+
+async fn start_sandbox(
+    require_auth: bool,
+    faults: &[InjectedFault],
+    report: &mut Report,
+) -> Option<SandboxHandle> {
+    let name = if require_auth {
+        "sandbox requiring sign-in"
+    } else {
+        "sandbox"
+    };
+    match sandbox::start(SandboxOptions {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        require_auth,
+    })
+    .await
+    {
+        Ok(handle) => {
+            for fault in faults {
+                handle.inject(*fault);
+            }
+            report.record(Check::pass(name, "started on loopback"));
+            Some(handle)
+        }
+        Err(error) => {
+            report.record(Check::fail(name, error.to_string()));
+            None
+        }
+    }
+}
+
+async fn retrieval_checks(
+    http: &reqwest::Client,
+    base: &url::Url,
+    patients: &[String],
+    report: &mut Report,
+) {
+    let client = DicomWebClient::new(http.clone(), Arc::new(NoToken));
+    let networks = match networks(http, base).await {
+        Ok(networks) => networks,
+        Err(reason) => {
+            report.record(Check::fail("sandbox discovery document", reason));
+            return;
+        }
+    };
+    let patients: Vec<String> = if patients.is_empty() {
+        vec![RICH_HISTORY.to_owned()]
+    } else {
+        patients.to_vec()
+    };
+    for (index, patient) in patients.iter().enumerate() {
+        for (name, wado) in &networks {
+            let query = StudyQuery {
+                patient_id: Some(patient.clone()),
+                ..StudyQuery::default()
+            };
+            let label = format!("patient {} at {name}", index + 1);
+            check_server(&client, wado, &query, &label, report).await;
+        }
+    }
+    for (scenario, nhs, expect) in RETRIEVAL_SCENARIOS {
+        report.record(check_scenario(&client, &networks, scenario, nhs, expect).await);
+    }
+}
+
+/// The discovery target the sandbox's discovery document describes.
+async fn target(
+    http: &reqwest::Client,
+    base: &url::Url,
+    tokens: Arc<dyn AccessTokens>,
+) -> Result<Target, String> {
+    let doc = sandbox_document(http, base).await?;
+    let url = |key: &str| {
+        doc[key]
+            .as_str()
+            .and_then(|u| url::Url::parse(u).ok())
+            .ok_or_else(|| format!("it gives no {key} address"))
+    };
+    Ok(Target {
+        http: http.clone(),
+        fhir: url("fhir")?,
+        xca_query: url("xca_query")?,
+        xca_retrieve: url("xca_retrieve")?,
+        networks: sandbox_networks(http, base).await?,
+        ods_code: TRAINING_ODS.into(),
+        tokens,
+    })
+}
+
+/// Discovery through both flavours, and every failure behaviour through each.
+async fn discovery(
+    http: &reqwest::Client,
+    base: &url::Url,
+    tokens: Arc<dyn AccessTokens>,
+    report: &mut Report,
+) {
+    let target = match target(http, base, tokens).await {
+        Ok(target) => target,
+        Err(reason) => {
+            report.record(Check::fail("discovery: sandbox document", reason));
+            return;
+        }
+    };
+    for flavour in [Flavour::Fhir, Flavour::Xca] {
+        for check in sandbox_flavour(&target, flavour).await {
+            report.record(check);
+        }
+        report.record(connection_refused(&target, flavour).await);
+    }
+}
+
+/// Signs in with the mock CIS2 (twice: each session's first request meets an expired token,
+/// once through each flavour), then proves the data endpoints take the access token and
+/// refuse requests without it.
+async fn sign_in(handle: &SandboxHandle, report: &mut Report) {
+    let http = match build_client(&NetworkSettings::default()) {
+        Ok(http) => http,
+        Err(error) => {
+            report.record(Check::fail("client", error.to_string()));
+            return;
+        }
+    };
+    let mut first = None;
+    for (flavour, name) in [
+        (Flavour::Fhir, "sign-in: authorization code with PKCE"),
+        (Flavour::Xca, "sign-in: a second session"),
+    ] {
+        let Some(signed_in) = sandbox_sign_in(handle.base_url(), name, report).await else {
+            return;
+        };
+        let tokens: Arc<dyn AccessTokens> = signed_in.tokens.clone();
+        let signed = match target(&http, handle.base_url(), tokens).await {
+            Ok(target) => target,
+            Err(reason) => {
+                report.record(Check::fail("discovery: sandbox document", reason));
+                return;
+            }
+        };
+        // The token's first data request must be the expiring one.
+        report.record(token_expired(&signed, flavour).await);
+        first.get_or_insert(signed);
+    }
+    let Some(signed) = first else {
+        return;
+    };
+    let with_token = history_check(
+        &signed,
+        Flavour::Xca,
+        RICH_HISTORY,
+        "sign-in: access token accepted".into(),
+        3,
+    )
+    .await;
+    report.record(with_token);
+    let anonymous = Target {
+        tokens: Arc::new(NoToken),
+        ..signed
+    };
+    let query = crate::registry::HistoryQuery::for_patient(RICH_HISTORY);
+    let refused = match query {
+        Ok(query) => {
+            anonymous
+                .backend(Flavour::Fhir, crate::registry::RetryPolicy::default())
+                .discover(&query, &CancellationToken::new())
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    report.record(match refused {
+        Err(crate::registry::RegistryError::TokenExpired) => Check::pass(
+            "sign-in: requests without a token refused",
+            "401 without a bearer token",
+        ),
+        Err(error) => Check::fail(
+            "sign-in: requests without a token refused",
+            format!("expected 401, got: {}", error.user_message()),
+        ),
+        Ok(history) => Check::fail(
+            "sign-in: requests without a token refused",
+            format!(
+                "expected 401, the search without a token ended [{}]",
+                describe_statuses(&history)
+            ),
+        ),
+    });
 }
 
 /// `(scenario, NHS number, the warning code that must appear)`.

@@ -4,6 +4,7 @@
 //! cap and never touch disk. Instance requests walk the Accept fallback list and remember
 //! per server what worked. Multipart bodies are handed part by part to the caller.
 
+use crate::observability::{global, target_of, Stage};
 use std::sync::Arc;
 
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
@@ -87,6 +88,7 @@ impl DicomWebClient {
             }
             zeroizing_vec::append(&mut body, &chunk);
         }
+        global().bytes(Stage::Retrieval, &target_of(url), body.len() as u64);
         serde_json::from_slice(&body).map_err(|error| DicomWebError::InvalidJson {
             resource,
             reason: error.to_string(),
@@ -144,9 +146,29 @@ impl DicomWebClient {
         Ok(parts)
     }
 
+    /// Reads the parts of a response; a transfer that fails part-way (cut, timed out, not
+    /// valid multipart, too large) counts as a retrieval error in the metrics.
     async fn stream_parts(
         &self,
+        response: reqwest::Response,
+        resource: Resource,
+        cancel: &CancellationToken,
+        on_part: &mut (dyn FnMut(Part) -> Result<(), DicomWebError> + Send),
+    ) -> Result<usize, DicomWebError> {
+        let target = target_of(response.url());
+        let outcome = self
+            .read_parts(response, &target, resource, cancel, on_part)
+            .await;
+        if matches!(&outcome, Err(error) if !matches!(error, DicomWebError::Cancelled)) {
+            global().error(Stage::Retrieval, &target);
+        }
+        outcome
+    }
+
+    async fn read_parts(
+        &self,
         mut response: reqwest::Response,
+        target: &str,
         resource: Resource,
         cancel: &CancellationToken,
         on_part: &mut (dyn FnMut(Part) -> Result<(), DicomWebError> + Send),
@@ -181,16 +203,17 @@ impl DicomWebClient {
                 Ok(Some(chunk)) => chunk,
                 Ok(None) => break,
                 Err(error) if error.is_timeout() => {
-                    return Err(DicomWebError::Timeout { resource })
+                    return Err(DicomWebError::Timeout { resource });
                 }
                 Err(_) => {
                     return Err(DicomWebError::Interrupted {
                         resource,
                         complete_parts: parts,
-                    })
+                    });
                 }
             };
             received += chunk.len();
+            global().bytes(Stage::Retrieval, target, chunk.len() as u64);
             if received > self.response_limit {
                 return Err(DicomWebError::ResponseTooLarge {
                     resource,
@@ -253,10 +276,12 @@ impl DicomWebClient {
             header.set_sensitive(true);
             request = request.header(AUTHORIZATION, header);
         }
-        request
-            .send()
-            .await
-            .map_err(|error| DicomWebError::from_reqwest(resource, error))
+        let target = target_of(url);
+        let started = std::time::Instant::now();
+        let outcome = request.send().await;
+        let ok = matches!(&outcome, Ok(response) if response.status().is_success());
+        global().request(Stage::Retrieval, &target, started.elapsed(), 0, ok);
+        outcome.map_err(|error| DicomWebError::from_reqwest(resource, error))
     }
 }
 

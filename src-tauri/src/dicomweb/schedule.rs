@@ -141,8 +141,13 @@ impl DicomWebClient {
         );
         let mut units = units.into_iter();
         let run = |unit| self.fetch_unit(layout, unit, &assembly, &progress_tx, &cancel, &limit);
+        let started = std::time::Instant::now();
         if let Some(first) = units.next() {
             run(first).await?;
+            crate::observability::global().first_image(
+                &crate::observability::target_of(&layout.study_url),
+                started.elapsed(),
+            );
         }
         let mut pending = stream::iter(units)
             .map(run)
@@ -178,13 +183,21 @@ impl DicomWebClient {
             permit = limit.acquire() => permit.map_err(|_| DicomWebError::Cancelled)?,
         };
         let mut last_error = None;
-        for _attempt in 0..2 {
+        for attempt in 0..2 {
             match self
                 .fetch_verified(&url, resource, assembly, progress_tx, cancel)
                 .await
             {
                 Ok(_) => return Ok(()),
-                Err(error) if error.is_retryable() => last_error = Some(error),
+                Err(error) if error.is_retryable() => {
+                    if attempt == 0 {
+                        crate::observability::global().retry(
+                            crate::observability::Stage::Retrieval,
+                            &crate::observability::target_of(&url),
+                        );
+                    }
+                    last_error = Some(error);
+                }
                 Err(error) if ends_the_study(&error) => return Err(error),
                 Err(error) => {
                     last_error = Some(error);

@@ -9,6 +9,8 @@ use reqwest::StatusCode;
 
 use super::error::RegistryError;
 use super::retry::AttemptError;
+use crate::observability::{metrics, Stage};
+use std::time::Instant;
 
 /// Default cap for a discovery response body.
 pub const DISCOVERY_BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -43,28 +45,43 @@ pub async fn exchange(
     service: &str,
     limit: usize,
 ) -> Result<CappedResponse, AttemptError> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| transport_error(&e, service))?;
+    let started = Instant::now();
+    // Every exchange is measured (latency, bytes, failure), named by service, never by URL.
+    let failed =
+        || metrics::global().request(Stage::Discovery, service, started.elapsed(), 0, false);
+    let response = request.send().await.map_err(|e| {
+        failed();
+        transport_error(&e, service)
+    })?;
     let status = response.status();
     let headers = response.headers().clone();
     match status {
         StatusCode::TOO_MANY_REQUESTS => {
+            failed();
             return Err(AttemptError::Retryable {
                 error: RegistryError::RateLimited(service.into()),
                 after: retry_after(&headers),
-            })
+            });
         }
         StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
+            failed();
             return Err(AttemptError::Retryable {
                 error: RegistryError::Unavailable(service.into()),
                 after: retry_after(&headers),
-            })
+            });
         }
         _ => {}
     }
-    let body = read_capped(response, service, limit).await?;
+    let body = read_capped(response, service, limit)
+        .await
+        .inspect_err(|_| failed())?;
+    metrics::global().request(
+        Stage::Discovery,
+        service,
+        started.elapsed(),
+        body.len() as u64,
+        status.is_success(),
+    );
     Ok(CappedResponse {
         status,
         headers,

@@ -192,6 +192,10 @@ pub enum Completeness {
 impl ImagingHistory {
     /// Builds the history and derives the verdict from the network outcomes.
     pub fn new(mut records: Vec<HistoryRecord>, networks: Vec<NetworkOutcome>) -> Self {
+        for network in &networks {
+            crate::observability::global()
+                .network_outcome(&network.name, network.status.is_complete());
+        }
         records.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
         let why: Vec<String> = networks
             .iter()

@@ -101,6 +101,8 @@ impl RetryPolicy {
                             wait_ms = wait.as_millis() as u64,
                             "retrying"
                         );
+                        crate::observability::global()
+                            .retry(crate::observability::Stage::Discovery, service);
                         tokio::time::sleep(wait).await;
                     }
                 }

@@ -15,6 +15,7 @@ pub mod fhir;
 pub mod fhir_resources;
 pub mod fhir_search;
 pub mod history_plans;
+pub mod injected;
 pub mod instance_cache;
 pub mod multipart;
 pub mod networks;
@@ -177,6 +178,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
 /// A running sandbox; dropping it (or [`SandboxHandle::shutdown`]) stops the server.
 pub struct SandboxHandle {
     base: Url,
+    injected: Arc<injected::Injected>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -185,6 +187,11 @@ impl SandboxHandle {
     /// `http://127.0.0.1:PORT/`.
     pub fn base_url(&self) -> &Url {
         &self.base
+    }
+
+    /// Turns on a fault for every matching request from now on (see [`injected`]).
+    pub fn inject(&self, fault: injected::InjectedFault) {
+        self.injected.add(fault);
     }
 
     /// Stops the server and waits (a few seconds at most) for it to finish.
@@ -244,7 +251,13 @@ async fn launch(
     );
     let verifier = verifier.unwrap_or_else(|| Arc::clone(&provider) as Arc<dyn BearerVerifier>);
     let state = SandboxState::new(base.clone(), options.require_auth, verifier);
-    let app = router(state).nest("/oidc", provider.router());
+    let injected = Arc::new(injected::Injected::default());
+    let app = router(state)
+        .nest("/oidc", provider.router())
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&injected),
+            injected::layer,
+        ));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
@@ -259,6 +272,7 @@ async fn launch(
     tracing::info!(port = local.port(), "sandbox listening on loopback");
     Ok(SandboxHandle {
         base,
+        injected,
         stop: Some(stop),
         task: Some(task),
     })

@@ -17,6 +17,8 @@ const KEYS: [string, string][] = [
   ["c", "Start or stop cine"],
   ["1 / 2 / 4", "Layout 1×1, 1×2, 2×2"],
   ["Esc", "Close the study or report"],
+  ["Shift + A", "Show or hide the audit panel (training mode)"],
+  ["Shift + D", "Show or hide the diagnostics page"],
 ];
 
 export function renderHelpOverlay(onClose: () => void): HTMLElement {

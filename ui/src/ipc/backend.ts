@@ -148,6 +148,62 @@ export interface FramePixels {
   data: ArrayBuffer;
 }
 
+/** A FHIR coding, as AuditEvent resources carry them. */
+export interface Coding {
+  system?: string;
+  code?: string;
+  display?: string;
+}
+
+/** The parts of a FHIR AuditEvent the training panel shows. */
+export interface AuditEventResource {
+  resourceType: "AuditEvent";
+  id: string;
+  recorded: string;
+  action?: string;
+  outcome?: string;
+  type?: Coding;
+  subtype?: Coding[];
+  entity?: {
+    what?: { identifier?: { system?: string; value?: string }; display?: string };
+    type?: Coding;
+    role?: Coding;
+    detail?: { type: string; valueString?: string }[];
+  }[];
+}
+
+export interface Histogram {
+  count: number;
+  sumMs: number;
+  maxMs: number;
+  buckets: number[];
+}
+
+/** One metrics series: a registry, an imaging network or an imaging service. */
+export interface SeriesSnapshot {
+  stage: "discovery" | "network" | "retrieval";
+  target: string;
+  requests: number;
+  errors: number;
+  retries: number;
+  bytes: number;
+  latency: Histogram;
+  firstImage: Histogram;
+}
+
+export interface ExportStatus {
+  collector: string | null;
+  sent: number;
+  failed: number;
+  lastError: string | null;
+}
+
+export interface DiagnosticsView {
+  version: string;
+  metrics: { startUnixNanos: number; nowUnixNanos: number; series: SeriesSnapshot[] };
+  export: ExportStatus | null;
+}
+
 export interface LookupRequest {
   nhsNumber: string;
   from?: string;
@@ -168,6 +224,10 @@ export interface Backend {
   signOut(): Promise<void>;
   sessionState(): Promise<SessionStateView>;
   touch(): Promise<void>;
+  /** Training mode only: the session's AuditEvents, oldest first, instead of sending them. */
+  auditEvents(): Promise<AuditEventResource[]>;
+  /** Metrics of this run (no patient data) and how their export is going. */
+  diagnostics(): Promise<DiagnosticsView>;
   onLaunchPending(listener: () => void): Promise<() => void>;
   onStudyProgress(listener: (progress: StudyProgress) => void): Promise<() => void>;
 }

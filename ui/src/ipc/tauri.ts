@@ -5,6 +5,8 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import {
   type AppInfo,
+  type AuditEventResource,
+  type DiagnosticsView,
   type Backend,
   BackendError,
   type FramePixels,
@@ -79,6 +81,8 @@ export const tauriBackend: Backend = {
   touch: async () => {
     await call<null>("touch");
   },
+  auditEvents: () => call<AuditEventResource[]>("audit_events"),
+  diagnostics: () => call<DiagnosticsView>("diagnostics"),
   onLaunchPending: async (listener) => {
     const unlisten = await listen("launch-pending", () => listener());
     return unlisten;
