@@ -8,6 +8,7 @@ const APP_COMMANDS: &[&str] = &[
     "take_launch",
     "lookup",
     "close_patient",
+    "confirm_identity",
     "open_study",
     "close_study",
     "open_report",

@@ -61,6 +61,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::session::take_launch,
             commands::history::lookup,
             commands::history::close_patient,
+            commands::history::confirm_identity,
             commands::studies::open_study,
             commands::studies::close_study,
             commands::studies::open_report,

@@ -2,7 +2,8 @@
 // smartcard user, look up the rich-history patient, see every network answer, open the CT,
 // scroll, change window/level, measure, open a prior side by side, close the study and find
 // nothing of it left, read a report, and see the incomplete-results warning for the
-// network-unavailable patient. Each step saves a screenshot to target/e2e/.
+// network-unavailable patient, and the banner's identity warning for an image of another
+// patient. Each step saves a screenshot to target/e2e/.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -63,6 +64,12 @@ test("looks up the rich-history patient and every network answers", async () => 
   await lookUp("9912003888");
   assert.match(await app.execute(text("#network-headline")), /All 3 networks answered/);
   assert.match(await app.execute(text("#banner-nhs-number")), /991 200 3888/);
+  await waitFor("the images' demographics", `return document.getElementById('patient-banner')?.dataset.identity === 'checked'`);
+  assert.equal(await app.execute(text("#banner-name")), "TRAINING, Alex");
+  assert.equal(await app.execute(text("#banner-birth-date")), "14-Feb-1958");
+  assert.equal(await app.execute(text("#banner-sex")), "Female");
+  assert.equal(await app.execute(text("#banner-training")), "TRAINING");
+  assert.equal(await app.execute("return document.getElementById('banner-mismatch')"), null);
   const rows = await app.execute("return document.querySelectorAll('.history-row').length");
   assert.ok(rows >= 6, `only ${rows} records`);
   await app.screenshot(shots, "03-history");
@@ -122,4 +129,14 @@ test("warns that results may be incomplete when a network does not answer", asyn
   await lookUp("9000000017");
   assert.match(await app.execute(text("#network-headline")), /2 of 3 networks answered — results may be incomplete/);
   await app.screenshot(shots, "09-network-unavailable");
+});
+
+test("warns in the banner when an image is labelled with another patient", async () => {
+  await app.click(await app.find("#new-patient"));
+  await app.find("#nhs-number");
+  await lookUp("9912003918");
+  await waitFor("the identity warning", `return !!document.getElementById('banner-mismatch')`);
+  assert.match(await app.execute(text("#banner-mismatch")), /CT Head.*different patient ID/);
+  assert.equal(await app.execute(text("#banner-name")), "TRAINING, Gray");
+  await app.screenshot(shots, "10-identity-warning");
 });

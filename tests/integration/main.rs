@@ -12,3 +12,4 @@ mod dicomweb;
 mod imaging_corpus;
 mod registry;
 mod sandbox;
+mod viewer;

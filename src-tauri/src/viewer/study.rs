@@ -66,7 +66,14 @@ impl ViewerSession {
             .url
             .clone()
             .ok_or_else(|| ViewerError::NotOpenable("it has no retrieval address".into()))?;
-        let layout = Arc::new(self.dicomweb.study_metadata(&url).await?);
+        let cached = self
+            .patient()
+            .as_ref()
+            .and_then(|s| s.layouts.get(record_id).cloned());
+        let layout = match cached {
+            Some(layout) => layout,
+            None => Arc::new(self.dicomweb.study_metadata(&url).await?),
+        };
         self.vault
             .check_fits(usize::try_from(layout.decoded_bytes()).unwrap_or(usize::MAX))?;
         let study_key = uuid::Uuid::new_v4().to_string();
@@ -79,10 +86,16 @@ impl ViewerSession {
         };
         let cancel = CancellationToken::new();
         let stacks = stacks_of(&layout);
-        let view = StudyView::from_layout(&study_key, &pointer, &layout, &stacks);
+        let mut view = StudyView::from_layout(&study_key, &pointer, &layout, &stacks);
         {
             let mut guard = self.patient();
             let state = guard.as_mut().ok_or(ViewerError::NoPatient)?;
+            let identity =
+                super::identity::study_identity(&layout, &pointer.description, &nhs_number);
+            state.remember_identity(&pointer, identity);
+            let verdict = state.identity_verdict();
+            view.demographics_mismatch = verdict.mismatch.clone();
+            view.identity = Some(verdict);
             state.studies.insert(
                 study_key.clone(),
                 OpenStudy {

@@ -76,6 +76,18 @@ pub struct PatientView {
     pub sex: Option<String>,
 }
 
+/// What the images say about who they show, for the banner.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityView {
+    /// The patient: NHS number from the search, name, birth date and sex from the images.
+    pub patient: PatientView,
+    /// When the images disagree with the NHS number or with each other, in plain words.
+    pub mismatch: Option<String>,
+    /// How many studies' metadata the verdict rests on.
+    pub studies_checked: usize,
+}
+
 /// The imaging history.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -150,6 +162,8 @@ pub struct StudyView {
     pub warnings: Vec<String>,
     /// When the images' demographics disagree with the pointer's.
     pub demographics_mismatch: Option<String>,
+    /// The banner after this study's images were read.
+    pub identity: Option<IdentityView>,
 }
 
 /// Position along the slice normal (row × column direction), in mm.
@@ -204,7 +218,7 @@ impl StudyView {
                     columns: first.map_or(0, |i| i.columns),
                     pixel_spacing: first.and_then(|i| i.pixel_spacing),
                     presets,
-                    frame_of_reference: None,
+                    frame_of_reference: first.and_then(|i| i.frame_of_reference.clone()),
                     slice_positions: stack
                         .iter()
                         .map(|entry| {
@@ -229,6 +243,7 @@ impl StudyView {
             series,
             warnings: Vec::new(),
             demographics_mismatch: None,
+            identity: None,
         }
     }
 }

@@ -55,6 +55,13 @@ export interface PatientView {
   sex: string | null;
 }
 
+/** What the images say about who they show: the banner's contents and any disagreement. */
+export interface IdentityView {
+  patient: PatientView;
+  mismatch: string | null;
+  studiesChecked: number;
+}
+
 export interface HistoryView {
   patient: PatientView;
   records: HistoryRecordView[];
@@ -92,6 +99,8 @@ export interface StudyView {
   series: SeriesView[];
   warnings: string[];
   demographicsMismatch: string | null;
+  /** The banner after this study's images were read. */
+  identity: IdentityView | null;
 }
 
 export interface StudyProgress {
@@ -162,6 +171,7 @@ export interface Backend {
   frame(studyKey: string, seriesKey: string, index: number): Promise<FramePixels>;
   closeStudy(studyKey: string): Promise<void>;
   openReport(recordId: string): Promise<ReportView>;
+  confirmIdentity(): Promise<IdentityView>;
   closePatient(): Promise<void>;
   takeLaunch(): Promise<LaunchView | null>;
   signIn(): Promise<UserView>;

@@ -9,6 +9,7 @@ import {
   BackendError,
   type FramePixels,
   type HistoryView,
+  type IdentityView,
   type LaunchView,
   type SessionStateView,
   type UserView,
@@ -67,6 +68,7 @@ export const tauriBackend: Backend = {
     await call<null>("close_study", { studyKey });
   },
   openReport: (recordId) => call<ReportView>("open_report", { recordId }),
+  confirmIdentity: () => call<IdentityView>("confirm_identity"),
   closePatient: async () => {
     await call<null>("close_patient");
   },
