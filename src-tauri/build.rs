@@ -12,6 +12,7 @@ const APP_COMMANDS: &[&str] = &[
     "open_study",
     "close_study",
     "open_report",
+    "open_study_document",
     "sign_in",
     "sign_out",
     "touch",

@@ -65,6 +65,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::studies::open_study,
             commands::studies::close_study,
             commands::studies::open_report,
+            commands::studies::open_study_document,
             commands::auth::sign_in,
             commands::auth::sign_out,
             commands::auth::touch,

@@ -94,3 +94,78 @@ async fn an_instance_of_another_patient_is_flagged_in_the_banner() {
     let study = env.session.open_study(&ct.id, |_| {}).await.unwrap();
     assert!(study.demographics_mismatch.is_some());
 }
+
+fn study_record<'a>(history: &'a HistoryView, modality: &str, nth: usize) -> &'a str {
+    &history
+        .records
+        .iter()
+        .filter(|r| r.modality.as_deref() == Some(modality))
+        .nth(nth)
+        .unwrap_or_else(|| panic!("no {modality} study {nth}"))
+        .id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
+    let env = look_up("9912003888").await;
+    let current = env
+        .session
+        .open_study(study_record(&env.history, "CT", 0), |_| {})
+        .await
+        .unwrap();
+    let prior = env
+        .session
+        .open_study(study_record(&env.history, "CT", 1), |_| {})
+        .await
+        .unwrap();
+    let (current, prior) = (&current.series[0], &prior.series[0]);
+    assert!(current.frame_of_reference.is_some());
+    assert_eq!(current.frame_of_reference, prior.frame_of_reference);
+    assert_eq!((current.instance_count, prior.instance_count), (400, 100));
+    let ends = |p: &[Option<f64>]| (p[0].unwrap(), p[p.len() - 1].unwrap());
+    assert_eq!(ends(&current.slice_positions), (-500.0, -1.25));
+    assert_eq!(ends(&prior.slice_positions), (-500.0, -5.0));
+    let mr = env
+        .session
+        .open_study(study_record(&env.history, "MR", 0), |_| {})
+        .await
+        .unwrap();
+    assert!(mr.series[0].frame_of_reference.is_some());
+    assert_ne!(mr.series[0].frame_of_reference, current.frame_of_reference);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reports_inside_studies_are_read_from_memory() {
+    let env = look_up("9912003888").await;
+    let doc = env
+        .session
+        .open_study(study_record(&env.history, "DOC", 0), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(doc.series[0].document, Some("pdf"));
+    let pdf = env.session.open_study_document(&doc.key, 0).await.unwrap();
+    assert_eq!(pdf.pdf_url, Some(format!("/document/{}/0", doc.key)));
+    let bytes = env.session.study_document_pdf(&doc.key, 0).unwrap();
+    assert!(bytes.as_bytes().starts_with(b"%PDF-"));
+    let cr = env
+        .session
+        .open_study(study_record(&env.history, "CR", 0), |_| {})
+        .await
+        .unwrap();
+    let sr = cr
+        .series
+        .iter()
+        .position(|s| s.document == Some("sr"))
+        .expect("an SR series");
+    assert_eq!(cr.series[0].document, None);
+    let report = env.session.open_study_document(&cr.key, sr).await.unwrap();
+    assert_eq!(report.title, "Diagnostic imaging report");
+    assert!(report
+        .text
+        .contains("Findings\n  Finding: Synthetic structured report."));
+    assert!(report.text.contains("Impression: Normal chest radiograph."));
+    assert_eq!(report.pdf_url, None);
+    env.session.close_study(&doc.key).unwrap();
+    assert!(env.session.study_document_pdf(&doc.key, 0).is_err());
+    assert!(env.session.open_study_document(&cr.key, 0).await.is_err());
+}

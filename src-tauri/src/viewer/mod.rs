@@ -5,6 +5,7 @@
 
 pub mod discovery;
 mod display_frame;
+mod document;
 mod error;
 mod identity;
 mod pointer;
@@ -17,6 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use display_frame::{to_display_frame, DisplayFrame};
+pub use document::document_kind;
 pub use error::ViewerError;
 pub use identity::{display_date, display_name, display_sex};
 pub use pointer::{Pointer, PointerKind};

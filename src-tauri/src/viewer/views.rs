@@ -142,6 +142,8 @@ pub struct SeriesView {
     pub frame_of_reference: Option<String>,
     /// Position of each image along the slice normal, in mm.
     pub slice_positions: Vec<Option<f64>>,
+    /// `pdf` or `sr` when the series holds a report rather than images.
+    pub document: Option<&'static str>,
 }
 
 /// An open study.
@@ -175,6 +177,17 @@ pub fn slice_position(position: Option<[f64; 3]>, orientation: Option<[f64; 6]>)
         o[0] * o[4] - o[1] * o[3],
     ];
     Some(p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2])
+}
+
+/// The document kind of a series whose instances are all reports of one kind.
+fn document_of(series: &crate::dicomweb::SeriesLayout) -> Option<&'static str> {
+    let mut kinds = series.instances.iter().map(|i| {
+        i.sop_class_uid
+            .as_deref()
+            .and_then(super::document::document_kind)
+    });
+    let first = kinds.next()??;
+    kinds.all(|k| k == Some(first)).then_some(first)
 }
 
 impl StudyView {
@@ -219,6 +232,7 @@ impl StudyView {
                     pixel_spacing: first.and_then(|i| i.pixel_spacing),
                     presets,
                     frame_of_reference: first.and_then(|i| i.frame_of_reference.clone()),
+                    document: document_of(series),
                     slice_positions: stack
                         .iter()
                         .map(|entry| {

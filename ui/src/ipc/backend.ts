@@ -89,6 +89,8 @@ export interface SeriesView {
   frameOfReference: string | null;
   /** Each instance's position along the slice normal (mm), for synchronised scrolling. */
   slicePositions: (number | null)[];
+  /** "pdf" or "sr" when the series holds a report rather than images. */
+  document: "pdf" | "sr" | null;
 }
 
 export interface StudyView {
@@ -171,6 +173,7 @@ export interface Backend {
   frame(studyKey: string, seriesKey: string, index: number): Promise<FramePixels>;
   closeStudy(studyKey: string): Promise<void>;
   openReport(recordId: string): Promise<ReportView>;
+  openStudyDocument(studyKey: string, seriesKey: string): Promise<ReportView>;
   confirmIdentity(): Promise<IdentityView>;
   closePatient(): Promise<void>;
   takeLaunch(): Promise<LaunchView | null>;

@@ -68,6 +68,7 @@ export const tauriBackend: Backend = {
     await call<null>("close_study", { studyKey });
   },
   openReport: (recordId) => call<ReportView>("open_report", { recordId }),
+  openStudyDocument: (studyKey, seriesKey) => call<ReportView>("open_study_document", { studyKey, seriesKey }),
   confirmIdentity: () => call<IdentityView>("confirm_identity"),
   closePatient: async () => {
     await call<null>("close_patient");
