@@ -289,7 +289,7 @@ export class StudyScreen {
     const current = this.slots[0]?.viewport.currentSeries;
     const together = !!current && !!series && canSynchronise(current, series);
     const label = `Right: prior ${prior.description}${prior.date ? ` (${prior.date})` : ""}`;
-    this.grid.after(
+    this.element.querySelector(".study-body")?.before(
       el(
         "p",
         { id: "prior-label", class: "prior-label", "data-synchronised": String(together) },
