@@ -1,7 +1,7 @@
 //! The viewer session against the sandbox, for what the clinician sees around the images:
 //! the banner's demographics read from the images (and the warning when an instance names
-//! another patient), frames of reference shared by a prior CT, and reports held inside a
-//! study.
+//! another patient), frames of reference shared by a prior CT, reports held inside a
+//! study, and records found through XCA opened like FHIR ones.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -10,9 +10,9 @@ use nir_viewer::audit::AuditTrail;
 use nir_viewer::net::{build_client, NetworkSettings};
 use nir_viewer::registry::{HistoryQuery, SessionContext};
 use nir_viewer::sandbox::{self, SandboxHandle, SandboxOptions};
-use nir_viewer::viewer::discovery::{fhir_backend, sandbox_networks};
+use nir_viewer::viewer::discovery::{fhir_backend, sandbox_networks, xca_backend};
 use nir_viewer::viewer::views::HistoryView;
-use nir_viewer::viewer::{SessionParts, TokenSlot, ViewerSession};
+use nir_viewer::viewer::{PointerKind, SessionParts, TokenSlot, ViewerSession};
 
 struct Env {
     _sandbox: SandboxHandle,
@@ -21,6 +21,10 @@ struct Env {
 }
 
 async fn look_up(nhs: &str) -> Env {
+    look_up_with(nhs, false).await
+}
+
+async fn look_up_with(nhs: &str, xca: bool) -> Env {
     let sandbox = sandbox::start(SandboxOptions {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         require_auth: false,
@@ -39,16 +43,23 @@ async fn look_up(nhs: &str) -> Env {
         training: true,
     }));
     let networks = sandbox_networks(&http, &base).await.unwrap();
-    let backend = fhir_backend(
-        http,
-        base.join("fhir/R4/").unwrap(),
-        networks,
-        SessionContext {
-            correlation_id: session.correlation_id().to_owned(),
-            ods_code: "TRAIN1".into(),
-            tokens,
-        },
-    );
+    let context = SessionContext {
+        correlation_id: session.correlation_id().to_owned(),
+        ods_code: "TRAIN1".into(),
+        tokens,
+    };
+    let backend = if xca {
+        xca_backend(
+            http,
+            base.join("xca/iti38").unwrap(),
+            base.join("xca/iti39").unwrap(),
+            networks,
+            context,
+        )
+    } else {
+        fhir_backend(http, base.join("fhir/R4/").unwrap(), networks, context)
+    };
+    session.use_document_source(Arc::clone(&backend));
     let history = session
         .lookup(&*backend, HistoryQuery::for_patient(nhs).unwrap())
         .await
@@ -168,4 +179,28 @@ async fn reports_inside_studies_are_read_from_memory() {
     env.session.close_study(&doc.key).unwrap();
     assert!(env.session.study_document_pdf(&doc.key, 0).is_err());
     assert!(env.session.open_study_document(&cr.key, 0).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn records_found_through_xca_open_like_fhir_ones() {
+    let env = look_up_with("9912003888", true).await;
+    assert!(env.history.records.iter().all(|r| r.openable));
+    let identity = env.session.confirm_identity().await.unwrap();
+    assert_eq!(identity.patient.name.as_deref(), Some("TRAINING, Alex"));
+    let study = env
+        .session
+        .open_study(study_record(&env.history, "MR", 0), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(study.series.len(), 3);
+    let (frame, _) = env.session.frame(&study.key, 0, 0).await.unwrap();
+    assert!(!frame.bytes.is_empty());
+    let report = env
+        .history
+        .records
+        .iter()
+        .find(|r| r.kind == PointerKind::DiagnosticReport)
+        .unwrap();
+    let report = env.session.open_report(&report.id).await.unwrap();
+    assert!(report.text.contains("Synthetic"), "{}", report.text);
 }

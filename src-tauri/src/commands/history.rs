@@ -42,6 +42,9 @@ pub async fn lookup(
     let backend = std::sync::Arc::clone(&state.discovery);
     state
         .session
+        .use_document_source(std::sync::Arc::clone(&backend));
+    state
+        .session
         .lookup(&*backend, query)
         .await
         .map_err(|e| CommandError::from(&e))

@@ -199,7 +199,8 @@ impl ViewerSession {
             let mut todo: Vec<_> = state
                 .pointers
                 .values()
-                .filter(|p| p.kind == PointerKind::ImagingStudy && p.url.is_some())
+                .filter(|p| p.kind == PointerKind::ImagingStudy)
+                .filter(|p| p.url.is_some() || p.xca.is_some())
                 .filter(|p| !state.identities.iter().any(|(id, _, _)| *id == p.id))
                 .cloned()
                 .collect();
@@ -208,8 +209,8 @@ impl ViewerSession {
         };
         todo.truncate(MAX_STUDIES);
         let fetches = todo.iter().map(|pointer| async move {
-            let url = pointer.url.as_ref()?;
-            let layout = self.dicomweb.study_metadata(url).await.ok()?;
+            let url = self.study_metadata_url(pointer).await.ok()?;
+            let layout = self.dicomweb.study_metadata(&url).await.ok()?;
             Some((pointer.clone(), Arc::new(layout)))
         });
         let fetched = tokio::time::timeout(CHECK_TIMEOUT, futures_util::future::join_all(fetches))

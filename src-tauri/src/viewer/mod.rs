@@ -13,6 +13,7 @@ mod report;
 mod study;
 mod token_slot;
 pub mod views;
+mod xca_records;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -87,6 +88,8 @@ pub struct ViewerSession {
     vault: Vault,
     actor: Mutex<Option<Actor>>,
     patient: Mutex<Option<PatientState>>,
+    /// The registry XCA records are fetched through.
+    document_source: Mutex<Option<Arc<dyn crate::registry::DiscoveryBackend>>>,
 }
 
 impl ViewerSession {
@@ -101,6 +104,7 @@ impl ViewerSession {
             vault: Vault::new(budget),
             actor: Mutex::new(None),
             patient: Mutex::new(None),
+            document_source: Mutex::new(None),
             parts,
         }
     }

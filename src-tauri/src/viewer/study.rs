@@ -67,17 +67,16 @@ impl ViewerSession {
                 "it is not an imaging study".into(),
             ));
         }
-        let url = pointer
-            .url
-            .clone()
-            .ok_or_else(|| ViewerError::NotOpenable("it has no retrieval address".into()))?;
         let cached = self
             .patient()
             .as_ref()
             .and_then(|s| s.layouts.get(record_id).cloned());
         let layout = match cached {
             Some(layout) => layout,
-            None => Arc::new(self.dicomweb.study_metadata(&url).await?),
+            None => {
+                let url = self.study_metadata_url(&pointer).await?;
+                Arc::new(self.dicomweb.study_metadata(&url).await?)
+            }
         };
         self.vault
             .check_fits(usize::try_from(layout.decoded_bytes()).unwrap_or(usize::MAX))?;

@@ -44,7 +44,7 @@ impl From<&Pointer> for HistoryRecordView {
             provider_name: p.provider_name.clone(),
             provider_ods: p.provider_ods.clone(),
             care_setting: p.care_setting.clone(),
-            openable: p.url.is_some(),
+            openable: p.url.is_some() || p.xca.is_some(),
             linked_study_id: p.linked_study_id.clone(),
         }
     }
