@@ -192,7 +192,7 @@ export class StudyScreen {
       const item = el(
         "li",
         { class: "series-item", "data-series-key": series.key, "data-document": series.document ?? "" },
-        el("button", { class: "series-button", "data-series-index": String(index) }, series.document ? el("span", { class: "document-icon", "aria-hidden": "true" }, "📄") : thumb, el("span", {}, label)),
+        el("button", { class: "series-button", "data-series-index": String(index) }, series.document ? el("span", { class: "document-icon", "aria-hidden": "true" }, series.document.toUpperCase()) : thumb, el("span", {}, label)),
         bar,
       );
       item.querySelector("button")?.addEventListener("click", () => {
