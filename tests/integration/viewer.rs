@@ -95,6 +95,10 @@ async fn an_instance_of_another_patient_is_flagged_in_the_banner() {
     assert_eq!(identity.patient.name.as_deref(), Some("TRAINING, Gray"));
     let warning = identity.mismatch.expect("a warning");
     assert!(warning.contains("CT Head"), "{warning}");
+    assert!(
+        !warning.contains("CR Chest"),
+        "only the CT holds the mislabelled instance"
+    );
     assert!(!warning.contains("9000000009"), "{warning}");
     let ct = env
         .history

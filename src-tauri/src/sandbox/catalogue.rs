@@ -67,6 +67,8 @@ pub struct SeriesDef {
 pub struct StudyDef {
     /// Index of the owning patient in `PATIENTS`.
     pub patient: usize,
+    /// Position among the patient's studies (0 is the first planned, the scenarios' target).
+    pub index: usize,
     /// Study Instance UID.
     pub uid: String,
     /// Accession number.
@@ -266,6 +268,7 @@ fn study_from_plan(p: usize, s: usize, plan: StudyPlan) -> StudyDef {
         .collect();
     StudyDef {
         patient: p,
+        index: s - 1,
         accession: format!("SBX{:02}{s:04}", p + 1),
         manifest_uid: format!("2.999.3.{}.{s}", p + 1),
         frame_of_reference: format!("{uid}.0"),

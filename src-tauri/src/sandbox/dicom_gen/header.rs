@@ -41,8 +41,12 @@ impl InstanceRef<'_> {
         PATIENTS.get(self.study.patient).map(|p| p.scenario)
     }
 
+    /// The `number`th instance (or the last) of the first series of the first study: the
+    /// scenarios' faults hit one instance of the patient's CT, not every study.
     fn is_faulty_slot(&self, number: u32) -> bool {
-        self.series.number == 1 && self.number == number.min(self.series.instances)
+        self.study.index == 0
+            && self.series.number == 1
+            && self.number == number.min(self.series.instances)
     }
 }
 
