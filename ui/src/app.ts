@@ -180,6 +180,7 @@ export class App {
     } catch {
       if (this.history === history) {
         this.checkingIdentity = false;
+        this.mismatch = "Identity check: the images' demographics could not be read. Confirm the patient another way before relying on these images.";
         this.refreshBanner(history);
       }
     }
