@@ -1,8 +1,10 @@
 // The clinician's walk through the viewer in training mode: sign in as the sandbox's
-// smartcard user, look up the rich-history patient, see every network answer, open the CT,
-// scroll, change window/level, measure, open a prior side by side, close the study and find
-// nothing of it left, read a report, and see the incomplete-results warning for the
-// network-unavailable patient. Each step saves a screenshot to target/e2e/.
+// smartcard user, look up the rich-history patient, see every network answer and the
+// banner's demographics, open the CT, scroll, change window/level, measure, open a prior
+// side by side and scroll both together, close the study and find nothing of it left, read
+// a report and the reports held inside studies (PDF and SR), see the incomplete-results
+// warning for the network-unavailable patient, and the banner's identity warning for an
+// image of another patient. Each step saves a screenshot to target/e2e/.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -63,6 +65,12 @@ test("looks up the rich-history patient and every network answers", async () => 
   await lookUp("9912003888");
   assert.match(await app.execute(text("#network-headline")), /All 3 networks answered/);
   assert.match(await app.execute(text("#banner-nhs-number")), /991 200 3888/);
+  await waitFor("the images' demographics", `return document.getElementById('patient-banner')?.dataset.identity === 'checked'`);
+  assert.equal(await app.execute(text("#banner-name")), "TRAINING, Alex");
+  assert.equal(await app.execute(text("#banner-birth-date")), "14-Feb-1958");
+  assert.equal(await app.execute(text("#banner-sex")), "Female");
+  assert.equal(await app.execute(text("#banner-training")), "TRAINING");
+  assert.equal(await app.execute("return document.getElementById('banner-mismatch')"), null);
   const rows = await app.execute("return document.querySelectorAll('.history-row').length");
   assert.ok(rows >= 6, `only ${rows} records`);
   await app.screenshot(shots, "03-history");
@@ -97,7 +105,15 @@ test("opens the CT, scrolls, changes window/level and measures", async () => {
 test("opens a prior side by side", async () => {
   await app.execute(`const s = document.getElementById('prior-select'); s.value = s.options[1].value; s.dispatchEvent(new Event('change'));`);
   await waitFor("the prior", `return !!document.getElementById('prior-label')`);
-  await waitFor("the prior's first image", `return /Image 1 \\//.test(document.querySelectorAll('#viewport-grid .corner.tr')[1]?.textContent ?? '')`);
+  // The prior shares the current CT's frame of reference, so it opens at the slice nearest
+  // the current image 6 (z = -493.75 mm of 1.25 mm slices): its 5 mm image 2.
+  await waitFor("the prior at the current slice", `return /Image 2 \\//.test(document.querySelectorAll('#viewport-grid .corner.tr')[1]?.textContent ?? '')`);
+  assert.equal(await app.execute("return document.getElementById('prior-label').dataset.synchronised"), "true");
+  // Current at image 16 (z = -481.25 mm) → prior's nearest 5 mm slice is image 5.
+  await app.execute("document.querySelector('#viewport-grid .viewport').focus()");
+  await app.execute("document.querySelector('#study-screen').dispatchEvent(new KeyboardEvent('keydown', { key: 'PageDown', bubbles: true }))");
+  await waitFor("image 16", `return /Image 16 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  await waitFor("the prior scrolled with it", `return /Image 5 \\//.test(document.querySelectorAll('#viewport-grid .corner.tr')[1]?.textContent ?? '')`);
   await app.screenshot(shots, "06-prior-side-by-side");
 });
 
@@ -116,10 +132,41 @@ test("reads a report", async () => {
   await app.click(await app.find("#close-report"));
 });
 
+function openStudyRow(modality) {
+  return app.execute(`[...document.querySelectorAll('.history-row.kind-imagingStudy')]
+    .find((row) => row.querySelector('.row-modality')?.textContent === ${JSON.stringify(modality)})?.querySelector('button').click();`);
+}
+
+test("reads reports held inside studies: an encapsulated PDF and a structured report", async () => {
+  await openStudyRow("DOC");
+  await waitFor("the PDF drawn in the window", `return document.querySelectorAll('#study-screen #pdf-pages canvas.pdf-page').length > 0`);
+  await app.screenshot(shots, "08b-study-pdf");
+  await app.click(await app.find("#close-study"));
+  await waitFor("the history again", `return !!document.getElementById('history')`);
+  await openStudyRow("CR");
+  await waitFor("the CR image", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  await app.execute(`document.querySelector('.series-item[data-document=sr] button').click()`);
+  await waitFor("the structured report's text", `return /Impression: Normal chest radiograph/.test(document.querySelector('#study-screen #report-body')?.textContent ?? '')`);
+  assert.match(await app.execute(text("#study-screen #report")), /Diagnostic imaging report/);
+  await app.screenshot(shots, "08c-study-sr");
+  await app.click(await app.find("#close-study"));
+  await waitFor("the history again", `return !!document.getElementById('history')`);
+});
+
 test("warns that results may be incomplete when a network does not answer", async () => {
   await app.click(await app.find("#new-patient"));
   await app.find("#nhs-number");
   await lookUp("9000000017");
   assert.match(await app.execute(text("#network-headline")), /2 of 3 networks answered — results may be incomplete/);
   await app.screenshot(shots, "09-network-unavailable");
+});
+
+test("warns in the banner when an image is labelled with another patient", async () => {
+  await app.click(await app.find("#new-patient"));
+  await app.find("#nhs-number");
+  await lookUp("9912003918");
+  await waitFor("the identity warning", `return !!document.getElementById('banner-mismatch')`);
+  assert.match(await app.execute(text("#banner-mismatch")), /CT Head.*different patient ID/);
+  assert.equal(await app.execute(text("#banner-name")), "TRAINING, Gray");
+  await app.screenshot(shots, "10-identity-warning");
 });

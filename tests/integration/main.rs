@@ -14,3 +14,4 @@ mod observability;
 mod registry;
 mod sandbox;
 mod tls_provider;
+mod viewer;

@@ -333,7 +333,7 @@ async fn qido_and_frames() {
             assert_eq!(study["00100020"]["Value"][0], RICH);
         }
     }
-    assert_eq!(found, 6);
+    assert_eq!(found, 7);
     let midlands = doc["networks"][1]["wado"].as_str().unwrap();
     let us: Value = sandbox
         .http

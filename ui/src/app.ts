@@ -1,6 +1,6 @@
 // The application controller: which screen is showing, and the wipe of what the UI holds
 // whenever a study, report or patient is closed. State lives here, owned, never global.
-import { BackendError, type Backend, type HistoryRecordView, type HistoryView, type UserView } from "./ipc/backend";
+import { BackendError, type Backend, type HistoryRecordView, type HistoryView, type IdentityView, type UserView } from "./ipc/backend";
 import { renderAuditPanel } from "./components/auditPanel";
 import { renderBanner } from "./components/banner";
 import { renderDiagnostics } from "./components/diagnostics";
@@ -23,6 +23,7 @@ export class App {
   private readonly main = el("div", { class: "app-main", id: "app-main" });
   private readonly status = el("p", { class: "status", id: "status", role: "status", "aria-live": "polite" });
   private mismatch: string | null = null;
+  private checkingIdentity = false;
 
   constructor(
     private readonly root: HTMLElement,
@@ -129,6 +130,7 @@ export class App {
     this.study = null;
     this.history = null;
     this.mismatch = null;
+    this.checkingIdentity = false;
     document.getElementById("help-overlay")?.remove();
     document.getElementById("audit-panel")?.remove();
     document.getElementById("diagnostics")?.remove();
@@ -163,12 +165,43 @@ export class App {
     try {
       this.history = await this.backend.lookup({ nhsNumber, ...(from ? { from } : {}), ...(to ? { to } : {}) });
       this.setStatus("");
+      this.checkingIdentity = true;
       this.showHistory();
+      void this.confirmIdentity(this.history);
     } catch (error) {
       this.setStatus("");
       this.showLookup();
       this.main.append(el("p", { class: "error", role: "alert", id: "lookup-error" }, messageOf(error)));
     }
+  }
+
+  private banner(history: HistoryView): HTMLElement {
+    return renderBanner(history.patient, { training: this.training, mismatch: this.mismatch, checking: this.checkingIdentity });
+  }
+
+  /** Reads who the images show; the banner fills in (or warns) when the answer arrives. */
+  private async confirmIdentity(history: HistoryView): Promise<void> {
+    try {
+      const identity = await this.backend.confirmIdentity();
+      if (this.history === history) this.applyIdentity(history, identity);
+    } catch {
+      if (this.history === history) {
+        this.checkingIdentity = false;
+        this.mismatch = "Identity check: the images' demographics could not be read. Confirm the patient another way before relying on these images.";
+        this.refreshBanner(history);
+      }
+    }
+  }
+
+  private applyIdentity(history: HistoryView, identity: IdentityView): void {
+    history.patient = identity.patient;
+    this.mismatch = identity.mismatch;
+    this.checkingIdentity = false;
+    this.refreshBanner(history);
+  }
+
+  private refreshBanner(history: HistoryView): void {
+    document.getElementById("patient-banner")?.replaceWith(this.banner(history));
   }
 
   private showHistory(): void {
@@ -177,7 +210,7 @@ export class App {
     const newPatient = el("button", { class: "secondary", id: "new-patient" }, "Another patient");
     newPatient.addEventListener("click", () => void this.closePatient().then(() => this.showLookup()));
     this.main.replaceChildren(
-      renderBanner(history.patient, this.training, this.mismatch),
+      this.banner(history),
       el("div", { class: "history-actions" }, newPatient),
       renderHistory(history, {
         onOpenStudy: (record) => void this.openStudy(record),
@@ -196,7 +229,8 @@ export class App {
     this.setStatus("Opening the study…");
     try {
       const study = await this.backend.openStudy(record.id);
-      this.mismatch = study.demographicsMismatch;
+      if (study.identity) this.applyIdentity(history, study.identity);
+      else this.mismatch = study.demographicsMismatch;
       const screen = new StudyScreen(this.backend, study, this.priorsOf(record), {
         onClose: () => void this.closeStudy(),
         onOpenReport: (id) => void this.openReport(id),
@@ -204,7 +238,7 @@ export class App {
         closePrior: (key) => this.backend.closeStudy(key),
       });
       this.study = screen;
-      this.main.replaceChildren(renderBanner(history.patient, this.training, this.mismatch), screen.element);
+      this.main.replaceChildren(this.banner(history), screen.element);
       this.setStatus("");
       await screen.start();
     } catch (error) {
@@ -229,7 +263,7 @@ export class App {
     try {
       const report = await this.backend.openReport(recordId);
       const view = renderReport(report, () => this.showHistory());
-      this.main.replaceChildren(renderBanner(history.patient, this.training, this.mismatch), view);
+      this.main.replaceChildren(this.banner(history), view);
     } catch (error) {
       this.setStatus(messageOf(error));
     }
@@ -240,6 +274,7 @@ export class App {
     this.study = null;
     this.history = null;
     this.mismatch = null;
+    this.checkingIdentity = false;
     await this.backend.closePatient().catch(() => undefined);
   }
 

@@ -1,12 +1,12 @@
 //! Commands for the patient's imaging history: look it up (which makes them the current
-//! patient, wiping any previous one) and close the patient.
+//! patient, wiping any previous one), confirm who the images show, and close the patient.
 
 use tauri::State;
 
 use crate::app::AppState;
 use crate::error::CommandError;
 use crate::registry::HistoryQuery;
-use crate::viewer::views::HistoryView;
+use crate::viewer::views::{HistoryView, IdentityView};
 
 fn parse_date(value: Option<String>) -> Result<Option<chrono::NaiveDate>, CommandError> {
     value
@@ -42,7 +42,20 @@ pub async fn lookup(
     let backend = std::sync::Arc::clone(&state.discovery);
     state
         .session
+        .use_document_source(std::sync::Arc::clone(&backend));
+    state
+        .session
         .lookup(&*backend, query)
+        .await
+        .map_err(|e| CommandError::from(&e))
+}
+
+/// Reads what the current patient's images say about who they show, for the banner.
+#[tauri::command]
+pub async fn confirm_identity(state: State<'_, AppState>) -> Result<IdentityView, CommandError> {
+    state
+        .session
+        .confirm_identity()
         .await
         .map_err(|e| CommandError::from(&e))
 }

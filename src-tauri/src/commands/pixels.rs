@@ -1,6 +1,7 @@
 //! The `nirpx` URI scheme: pixels and report PDFs from memory to the WebView as raw bytes,
 //! with geometry in headers and `Cache-Control: no-store`, so nothing reaches WebKit's disk
-//! cache. Paths: `/frame/{study}/{series}/{index}` and `/report/{record}`.
+//! cache. Paths: `/frame/{study}/{series}/{index}`, `/report/{record}` and
+//! `/document/{study}/{series}` (a PDF held inside a study).
 
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use tauri::http::{header, Request, Response, StatusCode};
 
 use crate::error::UserFacing;
 use crate::viewer::views::slice_position;
-use crate::viewer::{DisplayFrame, ViewerSession};
+use crate::viewer::{DisplayFrame, ViewerError, ViewerSession};
 
 /// The scheme's name.
 pub const PIXEL_SCHEME: &str = "nirpx";
@@ -38,6 +39,16 @@ pub async fn handle(session: Arc<ViewerSession>, request: Request<Vec<u8>>) -> R
                 )),
             }
         }
+        ["document", study, series] => match series
+            .parse::<usize>()
+            .map_err(|_| ViewerError::NoSuchImage)
+            .and_then(|series| session.study_document_pdf(study, series))
+        {
+            Ok(pdf) => Ok(Response::builder()
+                .header(header::CONTENT_TYPE, "application/pdf")
+                .body(pdf.as_bytes().to_vec())),
+            Err(error) => Err((StatusCode::NOT_FOUND, error.user_message())),
+        },
         ["report", record] => match session.report_pdf(record) {
             Ok(pdf) => Ok(Response::builder()
                 .header(header::CONTENT_TYPE, "application/pdf")

@@ -1,5 +1,6 @@
 //! Commands for studies and reports: open (metadata first, retrieval in the background with
-//! progress events), close (cancel and wipe), and reports read into memory.
+//! progress events), close (cancel and wipe), and reports read into memory, whether
+//! pointed at by the history or held inside a study.
 
 use std::sync::Arc;
 
@@ -35,6 +36,28 @@ pub fn close_study(state: State<'_, AppState>, study_key: String) -> Result<(), 
         .session
         .close_study(&study_key)
         .map_err(|e| CommandError::from(&e))
+}
+
+/// Reads a report held inside an open study (Encapsulated PDF or structured report).
+#[tauri::command]
+pub async fn open_study_document(
+    state: State<'_, AppState>,
+    study_key: String,
+    series_key: String,
+) -> Result<ReportView, CommandError> {
+    let series = series_key.parse::<usize>().map_err(|_| CommandError {
+        code: "no-such-image",
+        message: "There is no such report in this study.".into(),
+    })?;
+    let mut view = state
+        .session
+        .open_study_document(&study_key, series)
+        .await
+        .map_err(|e| CommandError::from(&e))?;
+    if let Some(path) = view.pdf_url.take() {
+        view.pdf_url = Some(format!("{}{}", crate::app::pixel_origin(), path));
+    }
+    Ok(view)
 }
 
 /// Reads a report of the current patient's history.

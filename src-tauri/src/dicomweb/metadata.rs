@@ -20,6 +20,30 @@ pub struct WindowPreset {
     pub label: Option<String>,
 }
 
+/// Who an instance says it shows (Patient module), exactly as the metadata gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PatientIdentity {
+    /// Patient ID.
+    pub patient_id: Option<String>,
+    /// Patient's Name (DICOM person name, `FAMILY^GIVEN`).
+    pub name: Option<String>,
+    /// Patient's Birth Date (`YYYYMMDD`).
+    pub birth_date: Option<String>,
+    /// Patient's Sex (`M`, `F`, `O`).
+    pub sex: Option<String>,
+}
+
+impl PatientIdentity {
+    fn from_object(object: &Value) -> Self {
+        Self {
+            patient_id: dicom_json::string(object, tag::PATIENT_ID),
+            name: dicom_json::string(object, tag::PATIENT_NAME),
+            birth_date: dicom_json::string(object, tag::PATIENT_BIRTH_DATE),
+            sex: dicom_json::string(object, tag::PATIENT_SEX),
+        }
+    }
+}
+
 /// One instance as announced by the metadata.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InstanceLayout {
@@ -49,6 +73,10 @@ pub struct InstanceLayout {
     pub transfer_syntax: Option<String>,
     /// Window presets of this instance.
     pub window_presets: Vec<WindowPreset>,
+    /// Frame of Reference UID (images sharing it can be scrolled together by position).
+    pub frame_of_reference: Option<String>,
+    /// Who the instance says it shows.
+    pub patient: PatientIdentity,
 }
 
 impl InstanceLayout {
@@ -235,6 +263,8 @@ fn instance_from(object: &Value) -> Option<InstanceLayout> {
         pixel_spacing: <[f64; 2]>::try_from(spacing).ok(),
         transfer_syntax: dicom_json::string(object, tag::TRANSFER_SYNTAX_UID),
         window_presets,
+        frame_of_reference: dicom_json::string(object, tag::FRAME_OF_REFERENCE_UID),
+        patient: PatientIdentity::from_object(object),
     })
 }
 

@@ -111,3 +111,37 @@ fn decoded_size_counts_frames_and_samples() {
             .unwrap();
     assert_eq!(layout.decoded_bytes(), 512 * 512 * 10 * 3);
 }
+
+#[test]
+fn reads_the_patient_module_and_frame_of_reference() {
+    let mut object = instance("1.2.3.1", 1, "9.11", Some(0.0));
+    object["00100010"] = json!({"vr": "PN", "Value": [{"Alphabetic": "TRAINING^ALEX"}]});
+    object["00100020"] = json!({"vr": "LO", "Value": ["9912003888"]});
+    object["00100030"] = json!({"vr": "DA", "Value": ["19580214"]});
+    object["00100040"] = json!({"vr": "CS", "Value": ["F"]});
+    object["00200052"] = json!({"vr": "UI", "Value": ["1.2.3.0"]});
+    let bare = instance("1.2.3.1", 2, "9.12", Some(-1.0));
+    let layout = StudyLayout::from_metadata(
+        &url("http://h/dicomweb/studies/1.2.3/metadata"),
+        &Value::Array(vec![object, bare]),
+    )
+    .unwrap();
+    let named = layout.series[0]
+        .instances
+        .iter()
+        .find(|i| i.sop_instance_uid == "9.11")
+        .unwrap();
+    assert_eq!(
+        named.patient,
+        PatientIdentity {
+            patient_id: Some("9912003888".into()),
+            name: Some("TRAINING^ALEX".into()),
+            birth_date: Some("19580214".into()),
+            sex: Some("F".into()),
+        }
+    );
+    assert_eq!(named.frame_of_reference.as_deref(), Some("1.2.3.0"));
+    let bare = &layout.series[0].instances[0];
+    assert_eq!(bare.patient, PatientIdentity::default());
+    assert_eq!(bare.frame_of_reference, None);
+}

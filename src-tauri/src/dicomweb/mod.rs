@@ -24,7 +24,7 @@ mod zeroizing_vec;
 pub use client::DicomWebClient;
 pub use error::{DicomWebError, Resource};
 pub use media_type::MediaType;
-pub use metadata::{InstanceLayout, SeriesLayout, StudyLayout, WindowPreset};
+pub use metadata::{InstanceLayout, PatientIdentity, SeriesLayout, StudyLayout, WindowPreset};
 pub use qido::{SeriesSummary, StudyQuery, StudySummary};
 pub use retrieved::{
     QuarantinedInstance, RetrievalProgress, RetrievedInstance, RetrievedSeries, RetrievedStudy,

@@ -10,8 +10,11 @@ use tokio_util::sync::CancellationToken;
 
 use super::error::RegistryError;
 use super::linking::link_reports;
-use super::model::{HistoryRecord, ImagingHistory, KnownNetwork, NetworkOutcome, NetworkStatus};
+use super::model::{
+    HistoryRecord, ImagingHistory, KnownNetwork, NetworkOutcome, NetworkStatus, RetrievalRef,
+};
 use super::query::HistoryQuery;
+use super::xca::RetrievedDocument;
 use crate::error::UserFacing;
 
 /// A discovery backend (FHIR or XCA), held as `Arc<dyn DiscoveryBackend>`.
@@ -28,6 +31,21 @@ pub trait DiscoveryBackend: Send + Sync {
         query: &HistoryQuery,
         cancel: &CancellationToken,
     ) -> Result<ImagingHistory, RegistryError>;
+
+    /// Fetches a document a record points to through the registry itself (XCA ITI-39: a
+    /// KOS manifest for a study, the report for a report). Flavours whose records carry
+    /// their own URLs have nothing to fetch this way.
+    async fn retrieve_document(
+        &self,
+        retrieval: &RetrievalRef,
+        cancel: &CancellationToken,
+    ) -> Result<RetrievedDocument, RegistryError> {
+        let _ = (retrieval, cancel);
+        Err(RegistryError::InvalidQuery(format!(
+            "{} discovery retrieves no documents itself",
+            self.flavour()
+        )))
+    }
 }
 
 /// A network that did not answer fully, as reported inside a response.

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::history_plans::{plans_for, ReportPlan, SeriesPlan, StudyPlan};
+use super::history_plans::{plans_for, shared_frames, ReportPlan, SeriesPlan, StudyPlan};
 use super::networks::UNAVAILABLE_NETWORK;
 use super::patients::{Scenario, PATIENTS};
 
@@ -33,6 +33,8 @@ pub enum SeriesKind {
     Us,
     /// Encapsulated PDF document.
     Pdf,
+    /// Basic Text structured report.
+    Sr,
 }
 
 /// One series of a study.
@@ -65,6 +67,8 @@ pub struct SeriesDef {
 pub struct StudyDef {
     /// Index of the owning patient in `PATIENTS`.
     pub patient: usize,
+    /// Position among the patient's studies (0 is the first planned, the scenarios' target).
+    pub index: usize,
     /// Study Instance UID.
     pub uid: String,
     /// Accession number.
@@ -79,6 +83,9 @@ pub struct StudyDef {
     pub description: &'static str,
     /// Unique id of the KOS manifest document (XCA uniqueId).
     pub manifest_uid: String,
+    /// Frame of Reference UID of its cross-sectional series (one per study, unless a
+    /// prior shares its current study's).
+    pub frame_of_reference: String,
     /// The series.
     pub series: Vec<SeriesDef>,
 }
@@ -152,11 +159,18 @@ impl Catalogue {
         };
         for (p, patient) in PATIENTS.iter().enumerate() {
             let (study_plans, report_plans) = plans_for(patient.scenario);
-            let studies: Vec<StudyDef> = study_plans
+            let mut studies: Vec<StudyDef> = study_plans
                 .into_iter()
                 .enumerate()
                 .map(|(s, plan)| study_from_plan(p, s + 1, plan))
                 .collect();
+            for (prior, current) in shared_frames(patient.scenario) {
+                if let Some(frame) = studies.get(current).map(|s| s.frame_of_reference.clone()) {
+                    if let Some(prior) = studies.get_mut(prior) {
+                        prior.frame_of_reference = frame;
+                    }
+                }
+            }
             let reports: Vec<ReportDef> = report_plans
                 .into_iter()
                 .enumerate()
@@ -254,8 +268,10 @@ fn study_from_plan(p: usize, s: usize, plan: StudyPlan) -> StudyDef {
         .collect();
     StudyDef {
         patient: p,
+        index: s - 1,
         accession: format!("SBX{:02}{s:04}", p + 1),
         manifest_uid: format!("2.999.3.{}.{s}", p + 1),
+        frame_of_reference: format!("{uid}.0"),
         uid,
         network,
         date,
@@ -325,6 +341,25 @@ mod tests {
             .iter()
             .all(|r| matches!(r, RecordRef::Report(..))));
         assert!(!c.records_of(p).is_empty());
+    }
+
+    #[test]
+    fn the_rich_prior_ct_shares_the_current_cts_frame_of_reference_only() {
+        let c = Catalogue::build();
+        let p = patient_index("9912003888").unwrap();
+        let cts: Vec<&StudyDef> = c.studies[p].iter().filter(|s| s.modality == "CT").collect();
+        assert_eq!(cts.len(), 2);
+        assert_eq!(cts[0].frame_of_reference, cts[1].frame_of_reference);
+        let mut frames: Vec<&str> = c
+            .studies
+            .iter()
+            .flatten()
+            .map(|s| s.frame_of_reference.as_str())
+            .collect();
+        let all = frames.len();
+        frames.sort_unstable();
+        frames.dedup();
+        assert_eq!(frames.len(), all - 1, "only the one pair shares");
     }
 
     #[test]

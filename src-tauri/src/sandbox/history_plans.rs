@@ -125,9 +125,37 @@ fn rich_studies() -> Vec<StudyPlan> {
             "20190115",
             "CR",
             "CR Chest PA",
-            vec![SeriesPlan("CR", "Chest PA", Cr, 1, 768, 1, TS_RLE)],
+            vec![
+                SeriesPlan("CR", "Chest PA", Cr, 1, 768, 1, TS_RLE),
+                SeriesPlan("SR", "Radiology report", Sr, 1, 0, 0, TS_EXPLICIT_LE),
+            ],
+        ),
+        StudyPlan(
+            0,
+            "20231108",
+            "CT",
+            "CT Chest Abdomen Pelvis (prior)",
+            vec![SeriesPlan(
+                "CT",
+                "Axial 5mm portal venous",
+                Ct,
+                100,
+                512,
+                1,
+                TS_RLE,
+            )],
         ),
     ]
+}
+
+/// Pairs `(prior, current)` of study indices whose images share one Frame of Reference:
+/// the prior was registered to the current study on the same scanner, so slice positions
+/// compare directly and the viewer can scroll them together.
+pub fn shared_frames(scenario: Scenario) -> Vec<(usize, usize)> {
+    match scenario {
+        Scenario::RichHistory => vec![(6, 0)],
+        _ => Vec::new(),
+    }
 }
 
 fn rich_reports() -> Vec<ReportPlan> {

@@ -83,8 +83,9 @@ pub const PATIENTS: [Patient; 11] = [
         given_name: "Alex",
         birth_date: "19580214",
         sex: "F",
-        description: "Imaging history across three networks over six years: CT (400 slices), \
-                      MR (three series), CR and DX, colour ultrasound cine, an encapsulated \
+        description: "Imaging history across three networks over six years: CT (400 slices) \
+                      and its prior CT sharing one frame of reference, MR (three series), CR \
+                      with a structured report, DX, colour ultrasound cine, an encapsulated \
                       PDF, reports, an MDT outcome and a care plan",
     },
     Patient {

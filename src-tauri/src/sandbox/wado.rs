@@ -371,7 +371,10 @@ async fn frames(
     else {
         return error(StatusCode::NOT_FOUND, "no such instance");
     };
-    let frame_count = if at.series.kind == super::catalogue::SeriesKind::Pdf {
+    let frame_count = if matches!(
+        at.series.kind,
+        super::catalogue::SeriesKind::Pdf | super::catalogue::SeriesKind::Sr
+    ) {
         0
     } else {
         at.series.frames.max(1)

@@ -106,7 +106,7 @@ fn state_of(status: NetworkStatus) -> &'static str {
 }
 
 /// The session's pointers for a history. Records only XCA can fetch (ITI-39) carry no URL
-/// and are listed but not openable yet.
+/// but their retrieval reference, resolved when they are opened.
 pub fn pointers_of(history: &ImagingHistory) -> Vec<Pointer> {
     history
         .records
@@ -132,6 +132,8 @@ pub fn pointers_of(history: &ImagingHistory) -> Vec<Pointer> {
                 | RetrievalRef::FhirDocument { url, .. } => url::Url::parse(url).ok(),
                 RetrievalRef::XcaDocument { .. } => None,
             },
+            xca: matches!(r.retrieval, RetrievalRef::XcaDocument { .. })
+                .then(|| r.retrieval.clone()),
             linked_study_id: r.linked_study.clone(),
         })
         .collect()

@@ -5,18 +5,23 @@
 
 pub mod discovery;
 mod display_frame;
+mod document;
 mod error;
+mod identity;
 mod pointer;
 mod report;
 mod study;
 mod token_slot;
 pub mod views;
+mod xca_records;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use display_frame::{to_display_frame, DisplayFrame};
+pub use document::document_kind;
 pub use error::ViewerError;
+pub use identity::{display_date, display_name, display_sex};
 pub use pointer::{Pointer, PointerKind};
 pub use token_slot::TokenSlot;
 
@@ -48,6 +53,31 @@ struct PatientState {
     key: PatientKey,
     pointers: HashMap<String, Pointer>,
     studies: HashMap<String, OpenStudy>,
+    /// Study metadata already read (by the identity check), by record id.
+    layouts: HashMap<String, Arc<crate::dicomweb::StudyLayout>>,
+    /// What each study read so far says about the patient, newest study first.
+    identities: Vec<(String, identity::StudyIdentity, Option<String>)>,
+}
+
+impl PatientState {
+    /// Keeps (or replaces) what a study's images say about the patient, newest first.
+    fn remember_identity(&mut self, pointer: &Pointer, study: identity::StudyIdentity) {
+        self.identities.retain(|(id, _, _)| *id != pointer.id);
+        let at = self
+            .identities
+            .iter()
+            .position(|(_, _, date)| *date < pointer.date)
+            .unwrap_or(self.identities.len());
+        self.identities
+            .insert(at, (pointer.id.clone(), study, pointer.date.clone()));
+    }
+
+    /// The banner's verdict over every study read so far.
+    fn identity_verdict(&self) -> views::IdentityView {
+        let studies: Vec<identity::StudyIdentity> =
+            self.identities.iter().map(|(_, s, _)| s.clone()).collect();
+        identity::verdict(&self.nhs_number, &studies)
+    }
 }
 
 /// The viewer session.
@@ -58,6 +88,8 @@ pub struct ViewerSession {
     vault: Vault,
     actor: Mutex<Option<Actor>>,
     patient: Mutex<Option<PatientState>>,
+    /// The registry XCA records are fetched through.
+    document_source: Mutex<Option<Arc<dyn crate::registry::DiscoveryBackend>>>,
 }
 
 impl ViewerSession {
@@ -72,6 +104,7 @@ impl ViewerSession {
             vault: Vault::new(budget),
             actor: Mutex::new(None),
             patient: Mutex::new(None),
+            document_source: Mutex::new(None),
             parts,
         }
     }
@@ -135,6 +168,8 @@ impl ViewerSession {
             key,
             pointers: pointers.into_iter().map(|p| (p.id.clone(), p)).collect(),
             studies: HashMap::new(),
+            layouts: HashMap::new(),
+            identities: Vec::new(),
         });
     }
 

@@ -38,6 +38,8 @@ pub struct Pointer {
     pub study_uid: Option<String>,
     /// Where to fetch it: WADO-RS study metadata or a FHIR document.
     pub url: Option<url::Url>,
+    /// For records found through XCA: how the registry fetches its document (ITI-39).
+    pub xca: Option<crate::registry::RetrievalRef>,
     /// The id of the study a report belongs to.
     pub linked_study_id: Option<String>,
 }

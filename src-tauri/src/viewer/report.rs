@@ -1,6 +1,7 @@
 //! Reports: a FHIR `DiagnosticReport` (or another FHIR document a pointer names) fetched
-//! into the vault, its text shown, its PDF (from `presentedForm`) served to the window from
-//! memory. Closing the patient wipes both; reopening fetches again.
+//! over HTTP, or through the registry for XCA records, into the vault; its text shown, its
+//! PDF (from `presentedForm`) served to the window from memory. Closing the patient wipes
+//! both; reopening fetches again.
 
 use base64::Engine as _;
 use serde_json::Value;
@@ -22,49 +23,18 @@ impl ViewerSession {
                 "it is an imaging study, not a report".into(),
             ));
         }
-        let url = pointer
-            .url
-            .clone()
-            .ok_or_else(|| ViewerError::NotOpenable("it has no retrieval address".into()))?;
-        let mut request = self
-            .http()
-            .get(url)
-            .header("accept", "application/fhir+json")
-            .header("cache-control", "no-store")
-            .header("x-request-id", uuid::Uuid::new_v4().to_string())
-            .header("x-correlation-id", self.correlation_id())
-            .header("nhsd-end-user-organisation-ods", self.ods_code());
-        if let Some(token) = crate::net::AccessTokens::bearer(&*self.parts.tokens) {
-            request = request.bearer_auth(token.as_str());
-        }
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| ViewerError::Report(e.without_url().to_string()))?;
-        if !response.status().is_success() {
-            self.audit_event(
-                self.new_event(Action::View, Outcome::SeriousFailure)
-                    .about(&nhs_number)
-                    .entity("report", record_id),
-            );
-            return Err(ViewerError::Report(format!(
-                "the provider answered {}",
-                response.status()
-            )));
-        }
-        let mut body = zeroize::Zeroizing::new(Vec::new());
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| ViewerError::Report(e.without_url().to_string()))?
-        {
-            if body.len() + chunk.len() > REPORT_LIMIT {
-                return Err(ViewerError::Report(
-                    "it is larger than the viewer accepts".into(),
-                ));
+        let body = match (&pointer.url, &pointer.xca) {
+            (Some(url), _) => {
+                self.fetch_report(url.clone(), &nhs_number, record_id)
+                    .await?
             }
-            body.extend_from_slice(&chunk);
-        }
+            (None, Some(_)) => self.xca_document(&pointer).await?.content,
+            (None, None) => {
+                return Err(ViewerError::NotOpenable(
+                    "it has no retrieval address".into(),
+                ))
+            }
+        };
         let json: Value = serde_json::from_slice(&body)
             .map_err(|_| ViewerError::Report("it is not valid FHIR JSON".into()))?;
         let parsed = parse_report(&json)?;
@@ -94,6 +64,55 @@ impl ViewerSession {
             text: parsed.text,
             pdf_url,
         })
+    }
+
+    /// Reads a FHIR report resource over HTTP into memory.
+    async fn fetch_report(
+        &self,
+        url: url::Url,
+        nhs_number: &crate::nhs_number::NhsNumber,
+        record_id: &str,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, ViewerError> {
+        let mut request = self
+            .http()
+            .get(url)
+            .header("accept", "application/fhir+json")
+            .header("cache-control", "no-store")
+            .header("x-request-id", uuid::Uuid::new_v4().to_string())
+            .header("x-correlation-id", self.correlation_id())
+            .header("nhsd-end-user-organisation-ods", self.ods_code());
+        if let Some(token) = crate::net::AccessTokens::bearer(&*self.parts.tokens) {
+            request = request.bearer_auth(token.as_str());
+        }
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| ViewerError::Report(e.without_url().to_string()))?;
+        if !response.status().is_success() {
+            self.audit_event(
+                self.new_event(Action::View, Outcome::SeriousFailure)
+                    .about(nhs_number)
+                    .entity("report", record_id),
+            );
+            return Err(ViewerError::Report(format!(
+                "the provider answered {}",
+                response.status()
+            )));
+        }
+        let mut body = zeroize::Zeroizing::new(Vec::new());
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| ViewerError::Report(e.without_url().to_string()))?
+        {
+            if body.len() + chunk.len() > REPORT_LIMIT {
+                return Err(ViewerError::Report(
+                    "it is larger than the viewer accepts".into(),
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     /// The PDF of an opened report, from memory.

@@ -7,12 +7,15 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::views::{StudyProgressView, StudyView};
+use super::document::read_document;
+use super::views::{ReportView, StudyProgressView, StudyView};
 use super::{display_frame, PointerKind, ViewerError, ViewerSession};
 use crate::audit::{Action, Outcome};
-use crate::dicomweb::{Expectations, InstanceOutcome, RetrieveOptions, StudyLayout};
+use crate::dicomweb::{
+    Expectations, InstanceLayout, InstanceOutcome, RetrieveOptions, StudyLayout,
+};
 use crate::imaging::{decode_image, DecodeLimits};
-use crate::vault::{ItemKey, StudyKey};
+use crate::vault::{ItemKey, SecretBuffer, StudyKey};
 
 /// One image of a series' stack: which instance, which frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +32,8 @@ pub(super) struct OpenStudy {
     pub cancel: CancellationToken,
     /// Per series, the images in display order (multi-frame instances expand to frames).
     pub stacks: Vec<Vec<StackEntry>>,
+    /// The history record it was opened from.
+    pub record_id: String,
 }
 
 fn stacks_of(layout: &StudyLayout) -> Vec<Vec<StackEntry>> {
@@ -62,11 +67,17 @@ impl ViewerSession {
                 "it is not an imaging study".into(),
             ));
         }
-        let url = pointer
-            .url
-            .clone()
-            .ok_or_else(|| ViewerError::NotOpenable("it has no retrieval address".into()))?;
-        let layout = Arc::new(self.dicomweb.study_metadata(&url).await?);
+        let cached = self
+            .patient()
+            .as_ref()
+            .and_then(|s| s.layouts.get(record_id).cloned());
+        let layout = match cached {
+            Some(layout) => layout,
+            None => {
+                let url = self.study_metadata_url(&pointer).await?;
+                Arc::new(self.dicomweb.study_metadata(&url).await?)
+            }
+        };
         self.vault
             .check_fits(usize::try_from(layout.decoded_bytes()).unwrap_or(usize::MAX))?;
         let study_key = uuid::Uuid::new_v4().to_string();
@@ -79,10 +90,16 @@ impl ViewerSession {
         };
         let cancel = CancellationToken::new();
         let stacks = stacks_of(&layout);
-        let view = StudyView::from_layout(&study_key, &pointer, &layout, &stacks);
+        let mut view = StudyView::from_layout(&study_key, &pointer, &layout, &stacks);
         {
             let mut guard = self.patient();
             let state = guard.as_mut().ok_or(ViewerError::NoPatient)?;
+            let identity =
+                super::identity::study_identity(&layout, &pointer.description, &nhs_number);
+            state.remember_identity(&pointer, identity);
+            let verdict = state.identity_verdict();
+            view.demographics_mismatch = verdict.mismatch.clone();
+            view.identity = Some(verdict);
             state.studies.insert(
                 study_key.clone(),
                 OpenStudy {
@@ -91,6 +108,7 @@ impl ViewerSession {
                     vault_key: StudyKey::new(study_key.clone()),
                     cancel: cancel.clone(),
                     stacks,
+                    record_id: record_id.to_owned(),
                 },
             );
         }
@@ -230,13 +248,14 @@ impl ViewerSession {
         view
     }
 
-    /// Fetches (if needed) and decodes one image of an open study for display.
-    pub async fn frame(
+    /// The bytes of one image's instance, from the vault or fetched into it, with where it
+    /// sits in the stack and its layout.
+    async fn instance_bytes(
         &self,
         study_key: &str,
         series_index: usize,
         index: usize,
-    ) -> Result<(display_frame::DisplayFrame, FrameFacts), ViewerError> {
+    ) -> Result<(Arc<SecretBuffer>, StackEntry, InstanceLayout), ViewerError> {
         let (layout, expectations, key, entry, cancel) =
             self.with_study(study_key, |state, study| {
                 let entry = study
@@ -292,6 +311,17 @@ impl ViewerSession {
                 }
             }
         };
+        Ok((bytes, entry, instance.clone()))
+    }
+
+    /// Fetches (if needed) and decodes one image of an open study for display.
+    pub async fn frame(
+        &self,
+        study_key: &str,
+        series_index: usize,
+        index: usize,
+    ) -> Result<(display_frame::DisplayFrame, FrameFacts), ViewerError> {
+        let (bytes, entry, instance) = self.instance_bytes(study_key, series_index, index).await?;
         let decoded = decode_image(
             bytes.as_bytes(),
             &DecodeLimits::default(),
@@ -305,6 +335,69 @@ impl ViewerSession {
             orientation: instance.orientation,
         };
         Ok((display, facts))
+    }
+
+    /// Reads a report held in the study (an Encapsulated PDF or a structured report, the
+    /// first instance of `series_index`); a PDF is kept in the vault for the window.
+    pub async fn open_study_document(
+        &self,
+        study_key: &str,
+        series_index: usize,
+    ) -> Result<ReportView, ViewerError> {
+        let (bytes, _, instance) = self.instance_bytes(study_key, series_index, 0).await?;
+        let document = read_document(bytes.as_bytes())?;
+        let (patient, vault_study, nhs, record_id, description) =
+            self.with_study(study_key, |state, study| {
+                (
+                    state.key.clone(),
+                    study.vault_key.clone(),
+                    state.nhs_number.clone(),
+                    study.record_id.clone(),
+                    study.layout.description.clone(),
+                )
+            })?;
+        let mut pdf_url = None;
+        if let Some(pdf) = document.pdf {
+            self.vault.put(
+                ItemKey {
+                    patient,
+                    study: Some(vault_study),
+                    name: format!("document-pdf:{series_index}"),
+                },
+                pdf,
+            )?;
+            pdf_url = Some(format!("/document/{study_key}/{series_index}"));
+        }
+        self.audit_event(
+            self.new_event(Action::View, Outcome::Success)
+                .about(&nhs)
+                .entity("document", &instance.sop_instance_uid),
+        );
+        Ok(ReportView {
+            record_id,
+            title: document
+                .title
+                .or(description)
+                .unwrap_or_else(|| "Report".into()),
+            date: document.date,
+            author: document.author,
+            text: document.text,
+            pdf_url,
+        })
+    }
+
+    /// The PDF of a document opened from a study, from memory.
+    pub fn study_document_pdf(
+        &self,
+        study_key: &str,
+        series_index: usize,
+    ) -> Result<Arc<SecretBuffer>, ViewerError> {
+        let key = self.with_study(study_key, |state, study| ItemKey {
+            patient: state.key.clone(),
+            study: Some(study.vault_key.clone()),
+            name: format!("document-pdf:{series_index}"),
+        })?;
+        self.vault.get(&key).ok_or(ViewerError::NoSuchImage)
     }
 
     /// Closes a study: stops its retrieval and wipes its instances.

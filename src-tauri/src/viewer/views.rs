@@ -44,7 +44,7 @@ impl From<&Pointer> for HistoryRecordView {
             provider_name: p.provider_name.clone(),
             provider_ods: p.provider_ods.clone(),
             care_setting: p.care_setting.clone(),
-            openable: p.url.is_some(),
+            openable: p.url.is_some() || p.xca.is_some(),
             linked_study_id: p.linked_study_id.clone(),
         }
     }
@@ -74,6 +74,18 @@ pub struct PatientView {
     pub birth_date: Option<String>,
     /// Sex.
     pub sex: Option<String>,
+}
+
+/// What the images say about who they show, for the banner.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityView {
+    /// The patient: NHS number from the search, name, birth date and sex from the images.
+    pub patient: PatientView,
+    /// When the images disagree with the NHS number or with each other, in plain words.
+    pub mismatch: Option<String>,
+    /// How many studies' metadata the verdict rests on.
+    pub studies_checked: usize,
 }
 
 /// The imaging history.
@@ -130,6 +142,8 @@ pub struct SeriesView {
     pub frame_of_reference: Option<String>,
     /// Position of each image along the slice normal, in mm.
     pub slice_positions: Vec<Option<f64>>,
+    /// `pdf` or `sr` when the series holds a report rather than images.
+    pub document: Option<&'static str>,
 }
 
 /// An open study.
@@ -150,6 +164,8 @@ pub struct StudyView {
     pub warnings: Vec<String>,
     /// When the images' demographics disagree with the pointer's.
     pub demographics_mismatch: Option<String>,
+    /// The banner after this study's images were read.
+    pub identity: Option<IdentityView>,
 }
 
 /// Position along the slice normal (row × column direction), in mm.
@@ -161,6 +177,17 @@ pub fn slice_position(position: Option<[f64; 3]>, orientation: Option<[f64; 6]>)
         o[0] * o[4] - o[1] * o[3],
     ];
     Some(p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2])
+}
+
+/// The document kind of a series whose instances are all reports of one kind.
+fn document_of(series: &crate::dicomweb::SeriesLayout) -> Option<&'static str> {
+    let mut kinds = series.instances.iter().map(|i| {
+        i.sop_class_uid
+            .as_deref()
+            .and_then(super::document::document_kind)
+    });
+    let first = kinds.next()??;
+    kinds.all(|k| k == Some(first)).then_some(first)
 }
 
 impl StudyView {
@@ -204,7 +231,8 @@ impl StudyView {
                     columns: first.map_or(0, |i| i.columns),
                     pixel_spacing: first.and_then(|i| i.pixel_spacing),
                     presets,
-                    frame_of_reference: None,
+                    frame_of_reference: first.and_then(|i| i.frame_of_reference.clone()),
+                    document: document_of(series),
                     slice_positions: stack
                         .iter()
                         .map(|entry| {
@@ -229,6 +257,7 @@ impl StudyView {
             series,
             warnings: Vec::new(),
             demographics_mismatch: None,
+            identity: None,
         }
     }
 }

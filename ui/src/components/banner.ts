@@ -1,25 +1,39 @@
 // The patient banner: always visible once a patient is chosen, so identity is never in
-// doubt. Shows a warning when the images' demographics disagree with the pointer's.
+// doubt. The NHS number comes from the search; name, date of birth and sex from the images
+// (the registry's pointers carry only the NHS number). When the images disagree with the
+// NHS number or with each other, the banner says so in an alert.
 import type { PatientView } from "../ipc/backend";
 import { el } from "./dom";
 
-export function renderBanner(patient: PatientView, training: boolean, mismatch: string | null): HTMLElement {
+export interface BannerOptions {
+  training: boolean;
+  mismatch: string | null;
+  /** True while the images' demographics are still being read. */
+  checking: boolean;
+}
+
+export function renderBanner(patient: PatientView, options: BannerOptions): HTMLElement {
+  const missing = options.checking ? "checking the images…" : "not in the images";
   const fields = el(
     "dl",
     { class: "banner-fields" },
     el("dt", {}, "Name"),
-    el("dd", { id: "banner-name" }, patient.name ?? "Name not supplied"),
+    el("dd", { id: "banner-name" }, patient.name ?? (options.checking ? "checking the images…" : "Name not in the images")),
     el("dt", {}, "NHS number"),
     el("dd", { id: "banner-nhs-number" }, patient.nhsNumber),
     el("dt", {}, "Born"),
-    el("dd", {}, patient.birthDate ?? "not supplied"),
+    el("dd", { id: "banner-birth-date" }, patient.birthDate ?? missing),
     el("dt", {}, "Sex"),
-    el("dd", {}, patient.sex ?? "not supplied"),
+    el("dd", { id: "banner-sex" }, patient.sex ?? missing),
   );
-  const banner = el("section", { class: "patient-banner", id: "patient-banner", "aria-label": "Patient" }, fields);
-  if (training) banner.append(el("span", { class: "training-marker" }, "TRAINING"));
-  if (mismatch) {
-    banner.append(el("p", { class: "banner-mismatch", role: "alert", id: "banner-mismatch" }, mismatch));
+  const banner = el(
+    "section",
+    { class: "patient-banner", id: "patient-banner", "aria-label": "Patient", "data-identity": options.checking ? "checking" : "checked" },
+    fields,
+  );
+  if (options.training) banner.append(el("span", { class: "training-marker", id: "banner-training" }, "TRAINING"));
+  if (options.mismatch) {
+    banner.append(el("p", { class: "banner-mismatch", role: "alert", id: "banner-mismatch" }, options.mismatch));
   }
   return banner;
 }

@@ -1,10 +1,12 @@
 // The study view: series thumbnails, a viewport grid (1×1, 1×2, 2×2), the toolbar, per-
 // series progress with cancel, warnings from verification, and a prior opened side by side
 // with scrolling synchronised by slice position when the frames of reference match.
-import type { Backend, HistoryRecordView, SeriesView, StudyProgress, StudyView } from "../ipc/backend";
+import { BackendError, type Backend, type HistoryRecordView, type SeriesView, type StudyProgress, type StudyView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { CT_PRESETS } from "../tools/windowLevel";
+import { canSynchronise, followerIndex } from "../viewport/sync";
 import { el } from "./dom";
+import { renderReport } from "./reportView";
 import { drawThumbnail } from "./thumbnail";
 import { type Tool, Viewport } from "./viewport";
 
@@ -41,7 +43,8 @@ export class StudyScreen {
   private cine: number | null = null;
   private fps = 10;
   private priorKey: string | null = null;
-  private syncing = false;
+  /** Slots moved by synchronisation, and the index each was sent to. */
+  private readonly following = new Map<number, number>();
 
   constructor(
     private readonly backend: Backend,
@@ -70,9 +73,30 @@ export class StudyScreen {
 
   /** Shows the first series, draws thumbnails as first images arrive. */
   async start(): Promise<void> {
-    const first = this.study.series[0];
+    const first = this.study.series.find((s) => s.document === null);
     if (first) await this.showSeries(0, this.study, first);
+    else if (this.study.series[0]) await this.showDocument(this.study, this.study.series[0]);
     void this.loadThumbnails(this.study);
+  }
+
+  /** Shows a report held in the study (PDF or structured report) in place of the images. */
+  private async showDocument(study: StudyView, series: SeriesView): Promise<void> {
+    this.closeDocument();
+    try {
+      const report = await this.backend.openStudyDocument(study.key, series.key);
+      const panel = renderReport(report, () => this.closeDocument());
+      panel.classList.add("study-document");
+      this.grid.hidden = true;
+      this.grid.after(panel);
+    } catch (error) {
+      const message = error instanceof BackendError ? error.message : "The report could not be shown.";
+      this.grid.after(el("p", { class: "error study-document", role: "alert" }, message));
+    }
+  }
+
+  private closeDocument(): void {
+    for (const open of this.element.querySelectorAll(".study-document")) open.remove();
+    this.grid.hidden = false;
   }
 
   private renderHeader(): HTMLElement {
@@ -162,13 +186,22 @@ export class StudyScreen {
       const thumb = el("canvas", { class: "thumbnail", width: "96", height: "96", "data-series-key": series.key });
       const bar = el("progress", { max: String(series.instanceCount), value: "0", class: "series-progress" });
       this.progress.set(`${study.key}/${series.key}`, bar);
+      const label = series.document
+        ? `${series.document === "pdf" ? "Report (PDF)" : "Structured report"} · ${series.description}`
+        : `${series.modality} ${series.number ?? ""} · ${series.description} (${series.instanceCount})`;
       const item = el(
         "li",
-        { class: "series-item", "data-series-key": series.key },
-        el("button", { class: "series-button", "data-series-index": String(index) }, thumb, el("span", {}, `${series.modality} ${series.number ?? ""} · ${series.description} (${series.instanceCount})`)),
+        { class: "series-item", "data-series-key": series.key, "data-document": series.document ?? "" },
+        el("button", { class: "series-button", "data-series-index": String(index) }, series.document ? el("span", { class: "document-icon", "aria-hidden": "true" }, series.document.toUpperCase()) : thumb, el("span", {}, label)),
         bar,
       );
-      item.querySelector("button")?.addEventListener("click", () => void this.showSeries(this.active, study, series));
+      item.querySelector("button")?.addEventListener("click", () => {
+        if (series.document) void this.showDocument(study, series);
+        else {
+          this.closeDocument();
+          void this.showSeries(this.active, study, series);
+        }
+      });
       list.append(item);
     });
     return list;
@@ -176,6 +209,7 @@ export class StudyScreen {
 
   private async loadThumbnails(study: StudyView): Promise<void> {
     for (const series of study.series) {
+      if (series.document) continue;
       try {
         const frame = await this.backend.frame(study.key, series.key, 0);
         const canvas = this.element.querySelector<HTMLCanvasElement>(`canvas.thumbnail[data-series-key="${CSS.escape(series.key)}"]`);
@@ -191,8 +225,12 @@ export class StudyScreen {
     if (!slot) return;
     slot.study = study;
     const cache = new FrameCache(this.backend, study.key, series.key, series.instanceCount);
-    slot.viewport.onIndexChange = (index) => this.synchronise(slotIndex, index);
+    slot.viewport.onIndexChange = null;
     await slot.viewport.load(series, cache);
+    slot.viewport.onIndexChange = (index) => this.synchronise(slotIndex, index);
+    // A series joining the screen follows the one being read, never the other way round.
+    const leader = this.slots[this.active];
+    if (slotIndex !== this.active && leader?.viewport.currentSeries) this.synchronise(this.active, leader.viewport.index);
   }
 
   onProgress(progress: StudyProgress): void {
@@ -245,33 +283,39 @@ export class StudyScreen {
     const prior = await this.handlers.openPrior(recordId);
     this.priorKey = prior.key;
     if (this.layout === "1x1") this.applyLayout("1x2");
-    const series = prior.series[0];
+    const series = prior.series.find((s) => s.document === null);
     if (series) await this.showSeries(1, prior, series);
     this.element.querySelector("#prior-label")?.remove();
-    this.grid.after(el("p", { id: "prior-label", class: "prior-label" }, `Right: prior ${prior.description}${prior.date ? ` (${prior.date})` : ""}`));
+    const current = this.slots[0]?.viewport.currentSeries;
+    const together = !!current && !!series && canSynchronise(current, series);
+    const label = `Right: prior ${prior.description}${prior.date ? ` (${prior.date})` : ""}`;
+    this.element.querySelector(".study-body")?.before(
+      el(
+        "p",
+        { id: "prior-label", class: "prior-label", "data-synchronised": String(together) },
+        together ? `${label} · scrolls with the current study (same frame of reference)` : `${label} · scrolls on its own (different frame of reference)`,
+      ),
+    );
   }
 
   /** Scrolls the other viewports to the nearest slice position when frames of reference match. */
   private synchronise(source: number, index: number): void {
-    if (this.syncing) return;
+    // A follower reaching the slice it was sent to is an echo, not the clinician scrolling.
+    if (this.following.get(source) === index) {
+      this.following.delete(source);
+      return;
+    }
+    this.following.delete(source);
     const from = this.slots[source]?.viewport.currentSeries;
-    const position = from?.slicePositions[index];
-    if (!from || from.frameOfReference === null || position === undefined || position === null) return;
-    this.syncing = true;
+    if (!from) return;
     this.slots.forEach((slot, i) => {
       const series = slot.viewport.currentSeries;
-      if (i === source || !series || series.frameOfReference !== from.frameOfReference) return;
-      let best = -1;
-      let bestDistance = Infinity;
-      series.slicePositions.forEach((p, j) => {
-        if (p !== null && Math.abs(p - position) < bestDistance) {
-          bestDistance = Math.abs(p - position);
-          best = j;
-        }
-      });
-      if (best >= 0 && best !== slot.viewport.index) void slot.viewport.show(best);
+      if (i === source || !series) return;
+      const target = followerIndex(from, index, series);
+      if (target === null || target === slot.viewport.index) return;
+      this.following.set(i, target);
+      void slot.viewport.show(target);
     });
-    this.syncing = false;
   }
 
   private toggleCine(): void {

@@ -55,6 +55,13 @@ export interface PatientView {
   sex: string | null;
 }
 
+/** What the images say about who they show: the banner's contents and any disagreement. */
+export interface IdentityView {
+  patient: PatientView;
+  mismatch: string | null;
+  studiesChecked: number;
+}
+
 export interface HistoryView {
   patient: PatientView;
   records: HistoryRecordView[];
@@ -82,6 +89,8 @@ export interface SeriesView {
   frameOfReference: string | null;
   /** Each instance's position along the slice normal (mm), for synchronised scrolling. */
   slicePositions: (number | null)[];
+  /** "pdf" or "sr" when the series holds a report rather than images. */
+  document: "pdf" | "sr" | null;
 }
 
 export interface StudyView {
@@ -92,6 +101,8 @@ export interface StudyView {
   series: SeriesView[];
   warnings: string[];
   demographicsMismatch: string | null;
+  /** The banner after this study's images were read. */
+  identity: IdentityView | null;
 }
 
 export interface StudyProgress {
@@ -218,6 +229,8 @@ export interface Backend {
   frame(studyKey: string, seriesKey: string, index: number): Promise<FramePixels>;
   closeStudy(studyKey: string): Promise<void>;
   openReport(recordId: string): Promise<ReportView>;
+  openStudyDocument(studyKey: string, seriesKey: string): Promise<ReportView>;
+  confirmIdentity(): Promise<IdentityView>;
   closePatient(): Promise<void>;
   takeLaunch(): Promise<LaunchView | null>;
   signIn(): Promise<UserView>;

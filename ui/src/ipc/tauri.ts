@@ -11,6 +11,7 @@ import {
   BackendError,
   type FramePixels,
   type HistoryView,
+  type IdentityView,
   type LaunchView,
   type SessionStateView,
   type UserView,
@@ -69,6 +70,8 @@ export const tauriBackend: Backend = {
     await call<null>("close_study", { studyKey });
   },
   openReport: (recordId) => call<ReportView>("open_report", { recordId }),
+  openStudyDocument: (studyKey, seriesKey) => call<ReportView>("open_study_document", { studyKey, seriesKey }),
+  confirmIdentity: () => call<IdentityView>("confirm_identity"),
   closePatient: async () => {
     await call<null>("close_patient");
   },

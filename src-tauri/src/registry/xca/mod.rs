@@ -228,4 +228,12 @@ impl DiscoveryBackend for XcaBackend {
             Err(error) => history_for_failure(&self.settings.networks, error),
         }
     }
+
+    async fn retrieve_document(
+        &self,
+        retrieval: &RetrievalRef,
+        cancel: &CancellationToken,
+    ) -> Result<RetrievedDocument, RegistryError> {
+        XcaBackend::retrieve_document(self, retrieval, cancel).await
+    }
 }

@@ -41,8 +41,12 @@ impl InstanceRef<'_> {
         PATIENTS.get(self.study.patient).map(|p| p.scenario)
     }
 
+    /// The `number`th instance (or the last) of the first series of the first study: the
+    /// scenarios' faults hit one instance of the patient's CT, not every study.
     fn is_faulty_slot(&self, number: u32) -> bool {
-        self.series.number == 1 && self.number == number.min(self.series.instances)
+        self.study.index == 0
+            && self.series.number == 1
+            && self.number == number.min(self.series.instances)
     }
 }
 
@@ -55,6 +59,7 @@ pub fn sop_class_uid(kind: SeriesKind) -> &'static str {
         SeriesKind::Dx => "1.2.840.10008.5.1.4.1.1.1.1",
         SeriesKind::Us => "1.2.840.10008.5.1.4.1.1.3.1",
         SeriesKind::Pdf => "1.2.840.10008.5.1.4.1.1.104.1",
+        SeriesKind::Sr => super::sr::BASIC_TEXT_SR,
     }
 }
 
@@ -103,7 +108,7 @@ pub fn pixel_layout(kind: SeriesKind) -> Option<PixelLayout> {
             pixel_representation: 0,
             photometric: "RGB",
         }),
-        SeriesKind::Pdf => None,
+        SeriesKind::Pdf | SeriesKind::Sr => None,
     }
 }
 
@@ -189,6 +194,14 @@ pub fn instance_header(at: InstanceRef<'_>) -> InMemDicomObject {
         );
         return obj;
     }
+    if series.kind == SeriesKind::Sr {
+        super::sr::put_report(
+            &mut obj,
+            "Synthetic structured report. Heart size normal. Lungs clear. No pleural effusion.",
+            "Normal chest radiograph.",
+        );
+        return obj;
+    }
     image_module(&mut obj, at);
     obj
 }
@@ -218,8 +231,9 @@ fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
     };
     match series.kind {
         SeriesKind::Ct | SeriesKind::Mr => {
+            // Body CTs cover 500 mm whatever their slice count (1.25 mm × 400, 5 mm × 100).
             let thickness = if series.kind == SeriesKind::Ct && series.rows >= 512 {
-                1.25
+                500.0 / f64::from(series.instances.max(1))
             } else {
                 5.0
             };
@@ -240,7 +254,7 @@ fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
                 obj,
                 tags::FRAME_OF_REFERENCE_UID,
                 VR::UI,
-                &format!("{}.0", series.uid),
+                &at.study.frame_of_reference,
             );
             put_str(obj, tags::PIXEL_SPACING, VR::DS, spacing);
         }
@@ -254,7 +268,7 @@ fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
                 if at.number == 2 { "LL" } else { "PA" },
             );
         }
-        SeriesKind::Us | SeriesKind::Pdf => {}
+        SeriesKind::Us | SeriesKind::Pdf | SeriesKind::Sr => {}
     }
     if series.kind == SeriesKind::Dx {
         put_str(
@@ -274,7 +288,7 @@ fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
         SeriesKind::Ct => ("40", "80"),
         SeriesKind::Mr => ("600", "1200"),
         SeriesKind::Cr | SeriesKind::Dx => ("2048", "4096"),
-        SeriesKind::Us | SeriesKind::Pdf => ("128", "256"),
+        SeriesKind::Us | SeriesKind::Pdf | SeriesKind::Sr => ("128", "256"),
     };
     if layout.samples == 1 {
         put_str(obj, tags::WINDOW_CENTER, VR::DS, center);

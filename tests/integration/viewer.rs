@@ -1,0 +1,210 @@
+//! The viewer session against the sandbox, for what the clinician sees around the images:
+//! the banner's demographics read from the images (and the warning when an instance names
+//! another patient), frames of reference shared by a prior CT, reports held inside a
+//! study, and records found through XCA opened like FHIR ones.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use nir_viewer::audit::AuditTrail;
+use nir_viewer::net::{build_client, NetworkSettings};
+use nir_viewer::registry::{HistoryQuery, SessionContext};
+use nir_viewer::sandbox::{self, SandboxHandle, SandboxOptions};
+use nir_viewer::viewer::discovery::{fhir_backend, sandbox_networks, xca_backend};
+use nir_viewer::viewer::views::HistoryView;
+use nir_viewer::viewer::{PointerKind, SessionParts, TokenSlot, ViewerSession};
+
+struct Env {
+    _sandbox: SandboxHandle,
+    session: Arc<ViewerSession>,
+    history: HistoryView,
+}
+
+async fn look_up(nhs: &str) -> Env {
+    look_up_with(nhs, false).await
+}
+
+async fn look_up_with(nhs: &str, xca: bool) -> Env {
+    let sandbox = sandbox::start(SandboxOptions {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        require_auth: false,
+    })
+    .await
+    .unwrap();
+    let base = sandbox.base_url().clone();
+    let http = build_client(&NetworkSettings::default()).unwrap();
+    let tokens = Arc::new(TokenSlot::default());
+    let session = Arc::new(ViewerSession::new(SessionParts {
+        http: http.clone(),
+        tokens: tokens.clone(),
+        ods_code: "TRAIN1".into(),
+        budget_bytes: 2 << 30,
+        audit: Arc::new(AuditTrail::new(None)),
+        training: true,
+    }));
+    let networks = sandbox_networks(&http, &base).await.unwrap();
+    let context = SessionContext {
+        correlation_id: session.correlation_id().to_owned(),
+        ods_code: "TRAIN1".into(),
+        tokens,
+    };
+    let backend = if xca {
+        xca_backend(
+            http,
+            base.join("xca/iti38").unwrap(),
+            base.join("xca/iti39").unwrap(),
+            networks,
+            context,
+        )
+    } else {
+        fhir_backend(http, base.join("fhir/R4/").unwrap(), networks, context)
+    };
+    session.use_document_source(Arc::clone(&backend));
+    let history = session
+        .lookup(&*backend, HistoryQuery::for_patient(nhs).unwrap())
+        .await
+        .unwrap();
+    Env {
+        _sandbox: sandbox,
+        session,
+        history,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_banner_shows_the_images_demographics() {
+    let env = look_up("9912003888").await;
+    assert_eq!(env.history.patient.name, None, "pointers carry no name");
+    let identity = env.session.confirm_identity().await.unwrap();
+    assert_eq!(identity.patient.nhs_number, "991 200 3888");
+    assert_eq!(identity.patient.name.as_deref(), Some("TRAINING, Alex"));
+    assert_eq!(identity.patient.birth_date.as_deref(), Some("14-Feb-1958"));
+    assert_eq!(identity.patient.sex.as_deref(), Some("Female"));
+    assert_eq!(identity.mismatch, None);
+    assert!(
+        identity.studies_checked >= 5,
+        "{}",
+        identity.studies_checked
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_instance_of_another_patient_is_flagged_in_the_banner() {
+    let env = look_up("9912003918").await;
+    let identity = env.session.confirm_identity().await.unwrap();
+    assert_eq!(identity.patient.name.as_deref(), Some("TRAINING, Gray"));
+    let warning = identity.mismatch.expect("a warning");
+    assert!(warning.contains("CT Head"), "{warning}");
+    assert!(
+        !warning.contains("CR Chest"),
+        "only the CT holds the mislabelled instance"
+    );
+    assert!(!warning.contains("9000000009"), "{warning}");
+    let ct = env
+        .history
+        .records
+        .iter()
+        .find(|r| r.modality.as_deref() == Some("CT"))
+        .unwrap();
+    let study = env.session.open_study(&ct.id, |_| {}).await.unwrap();
+    assert!(study.demographics_mismatch.is_some());
+}
+
+fn study_record<'a>(history: &'a HistoryView, modality: &str, nth: usize) -> &'a str {
+    &history
+        .records
+        .iter()
+        .filter(|r| r.modality.as_deref() == Some(modality))
+        .nth(nth)
+        .unwrap_or_else(|| panic!("no {modality} study {nth}"))
+        .id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
+    let env = look_up("9912003888").await;
+    let current = env
+        .session
+        .open_study(study_record(&env.history, "CT", 0), |_| {})
+        .await
+        .unwrap();
+    let prior = env
+        .session
+        .open_study(study_record(&env.history, "CT", 1), |_| {})
+        .await
+        .unwrap();
+    let (current, prior) = (&current.series[0], &prior.series[0]);
+    assert!(current.frame_of_reference.is_some());
+    assert_eq!(current.frame_of_reference, prior.frame_of_reference);
+    assert_eq!((current.instance_count, prior.instance_count), (400, 100));
+    let ends = |p: &[Option<f64>]| (p[0].unwrap(), p[p.len() - 1].unwrap());
+    assert_eq!(ends(&current.slice_positions), (-500.0, -1.25));
+    assert_eq!(ends(&prior.slice_positions), (-500.0, -5.0));
+    let mr = env
+        .session
+        .open_study(study_record(&env.history, "MR", 0), |_| {})
+        .await
+        .unwrap();
+    assert!(mr.series[0].frame_of_reference.is_some());
+    assert_ne!(mr.series[0].frame_of_reference, current.frame_of_reference);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reports_inside_studies_are_read_from_memory() {
+    let env = look_up("9912003888").await;
+    let doc = env
+        .session
+        .open_study(study_record(&env.history, "DOC", 0), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(doc.series[0].document, Some("pdf"));
+    let pdf = env.session.open_study_document(&doc.key, 0).await.unwrap();
+    assert_eq!(pdf.pdf_url, Some(format!("/document/{}/0", doc.key)));
+    let bytes = env.session.study_document_pdf(&doc.key, 0).unwrap();
+    assert!(bytes.as_bytes().starts_with(b"%PDF-"));
+    let cr = env
+        .session
+        .open_study(study_record(&env.history, "CR", 0), |_| {})
+        .await
+        .unwrap();
+    let sr = cr
+        .series
+        .iter()
+        .position(|s| s.document == Some("sr"))
+        .expect("an SR series");
+    assert_eq!(cr.series[0].document, None);
+    let report = env.session.open_study_document(&cr.key, sr).await.unwrap();
+    assert_eq!(report.title, "Diagnostic imaging report");
+    assert!(report
+        .text
+        .contains("Findings\n  Finding: Synthetic structured report."));
+    assert!(report.text.contains("Impression: Normal chest radiograph."));
+    assert_eq!(report.pdf_url, None);
+    env.session.close_study(&doc.key).unwrap();
+    assert!(env.session.study_document_pdf(&doc.key, 0).is_err());
+    assert!(env.session.open_study_document(&cr.key, 0).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn records_found_through_xca_open_like_fhir_ones() {
+    let env = look_up_with("9912003888", true).await;
+    assert!(env.history.records.iter().all(|r| r.openable));
+    let identity = env.session.confirm_identity().await.unwrap();
+    assert_eq!(identity.patient.name.as_deref(), Some("TRAINING, Alex"));
+    let study = env
+        .session
+        .open_study(study_record(&env.history, "MR", 0), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(study.series.len(), 3);
+    let (frame, _) = env.session.frame(&study.key, 0, 0).await.unwrap();
+    assert!(!frame.bytes.is_empty());
+    let report = env
+        .history
+        .records
+        .iter()
+        .find(|r| r.kind == PointerKind::DiagnosticReport)
+        .unwrap();
+    let report = env.session.open_report(&report.id).await.unwrap();
+    assert!(report.text.contains("Synthetic"), "{}", report.text);
+}
