@@ -75,19 +75,24 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
 async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, String> {
     let (settings, ods_code, budget_bytes, discovery_base, sandbox) = match &mode {
         Mode::Training => {
-            let handle = sandbox::start(SandboxOptions {
-                listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-                require_auth: false,
-            })
-            .await
-            .map_err(|e| format!("the training sandbox could not start: {e}"))?;
-            let base = handle.base_url().clone();
+            let (base, handle) = match external_training_sandbox()? {
+                Some(base) => (base, None),
+                None => {
+                    let handle = sandbox::start(SandboxOptions {
+                        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                        require_auth: false,
+                    })
+                    .await
+                    .map_err(|e| format!("the training sandbox could not start: {e}"))?;
+                    (handle.base_url().clone(), Some(handle))
+                }
+            };
             (
                 NetworkSettings::default(),
                 "TRAIN1".to_owned(),
                 TRAINING_BUDGET_BYTES,
                 base,
-                Some(handle),
+                handle,
             )
         }
         Mode::Live(config) => (
@@ -174,6 +179,38 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
         state.queue_launch(link);
     }
     Ok(state)
+}
+
+/// Environment variable pointing training mode at a sandbox already running in another
+/// process (`nir-viewer sandbox`), so that the viewer's own memory holds only what it
+/// fetched. Only loopback `http` addresses are accepted.
+pub const TRAINING_SANDBOX_ENV: &str = "NIR_VIEWER_TRAINING_SANDBOX";
+
+/// The external training sandbox named by [`TRAINING_SANDBOX_ENV`], if any.
+fn external_training_sandbox() -> Result<Option<url::Url>, String> {
+    match std::env::var(TRAINING_SANDBOX_ENV) {
+        Ok(raw) if !raw.trim().is_empty() => parse_training_sandbox(&raw).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Parses a training sandbox address: `http` on a loopback IP, with a trailing slash added.
+fn parse_training_sandbox(raw: &str) -> Result<url::Url, String> {
+    let refuse = || format!("{TRAINING_SANDBOX_ENV} must be http://127.0.0.1:PORT (loopback only)");
+    let mut url = url::Url::parse(raw.trim()).map_err(|_| refuse())?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        _ => false,
+    };
+    if url.scheme() != "http" || !loopback || url.port().is_none() {
+        return Err(refuse());
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
 }
 
 fn network_settings(config: &config::Config) -> Result<NetworkSettings, String> {
@@ -349,4 +386,29 @@ fn open_main_window<R: Runtime, M: Manager<R>>(manager: &M, data_dir: &Path) -> 
         .disable_drag_drop_handler()
         .build()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_external_training_sandbox_must_be_loopback_http() {
+        assert_eq!(
+            parse_training_sandbox("http://127.0.0.1:8642")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:8642/"
+        );
+        assert!(parse_training_sandbox("http://[::1]:8642/").is_ok());
+        for refused in [
+            "https://127.0.0.1:8642/",
+            "http://10.0.0.1:8642/",
+            "http://localhost:8642/",
+            "http://127.0.0.1/",
+            "not a url",
+        ] {
+            assert!(parse_training_sandbox(refused).is_err(), "{refused}");
+        }
+    }
 }
