@@ -236,20 +236,19 @@ fn network_settings(config: &config::Config) -> Result<NetworkSettings, String> 
 pub fn run_viewer(link: Option<String>) -> ExitCode {
     crate::logging::init();
     crate::vault::harden_process();
-    let listener = match tauri::async_runtime::block_on(hand_off_or_listen(
-        &default_socket_path(),
-        link.as_deref(),
-    )) {
-        Ok(InstanceRole::HandedOff) => {
-            println!("nir-viewer is already running; the link was passed to it.");
-            return ExitCode::SUCCESS;
-        }
-        Ok(InstanceRole::Primary(listener)) => Some(listener),
-        Err(error) => {
-            eprintln!("nir-viewer: {error}; continuing without single-instance hand-off");
-            None
-        }
-    };
+    let socket = default_socket_path();
+    let listener =
+        match tauri::async_runtime::block_on(hand_off_or_listen(&socket, link.as_deref())) {
+            Ok(InstanceRole::HandedOff) => {
+                println!("nir-viewer is already running; the link was passed to it.");
+                return ExitCode::SUCCESS;
+            }
+            Ok(InstanceRole::Primary(listener)) => Some(listener),
+            Err(error) => {
+                eprintln!("nir-viewer: {error}; continuing without single-instance hand-off");
+                None
+            }
+        };
     let mode = match config::load_managed() {
         Ok(Some(config)) => Mode::Live(Box::new(config)),
         Ok(None) => Mode::Training,
@@ -282,6 +281,7 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let primary = listener.is_some();
     let webview_dir = private_dir.clone();
     let app = build_app(tauri::Builder::default(), state)
         .setup(move |app| {
@@ -305,9 +305,22 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
         if let RunEvent::Exit = event {
             shut_down(handle);
             remove_private_dir(&private_dir);
+            if primary {
+                remove_instance_socket(&socket);
+            }
         }
     });
     ExitCode::SUCCESS
+}
+
+/// Removes the single-instance socket and its directory at exit: the listener's task never
+/// ends, so its `Drop` would not run, and nothing the viewer created may outlive it.
+fn remove_instance_socket(socket: &Path) {
+    let _ = std::fs::remove_file(socket);
+    if let Some(dir) = socket.parent() {
+        // Only when empty: another user's or a newer viewer's files are left alone.
+        let _ = std::fs::remove_dir(dir);
+    }
 }
 
 /// The one exit path: wipe, flush audit, stop the sandbox.
