@@ -10,7 +10,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -177,7 +178,8 @@ function checkpoint(stage) {
 }
 
 before(async () => {
-  work = mkdtempSync("/dev/shm/nir-ephemeral-");
+  // strace's log names every file the viewer touched: it stays in memory (tmpfs) and goes.
+  work = mkdtempSync(path.join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "nir-ephemeral-"));
   dirs = {
     home: path.join(work, "home"),
     run: path.join(work, "run"),
