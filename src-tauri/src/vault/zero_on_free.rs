@@ -46,8 +46,9 @@ unsafe impl GlobalAlloc for ZeroOnFree {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // Shrinking in place would leave the tail behind: wipe it first. Growing goes through
-        // a fresh block so the old one can be wiped (the system realloc may move it silently).
+        // Always move to a fresh block and wipe the whole old one: the system realloc may
+        // move a block silently (leaving a copy behind) or shrink it in place (leaving the
+        // tail), and neither can be seen from here.
         // SAFETY: `new_size` is non-zero and, rounded to `layout.align()`, does not overflow
         // (the `GlobalAlloc::realloc` contract); `ptr` is live for `layout.size()` bytes.
         unsafe {
