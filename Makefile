@@ -95,6 +95,8 @@ lint: ui
 test-ui:
 	cd ui && npx vitest run
 
+# Every file in tests/e2e/. The ephemerality test runs the viewer under strace (APT_TEST) and
+# reads its memory after close, which the viewer (non-dumpable) allows only to root.
 test-e2e: build
 	mkdir -p "$(TARGET)/e2e"
 	NIR_VIEWER_BIN="$(BIN)" xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- \

@@ -80,19 +80,24 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
 async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, String> {
     let (settings, ods_code, budget_bytes, discovery_base, sandbox) = match &mode {
         Mode::Training => {
-            let handle = sandbox::start(SandboxOptions {
-                listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-                require_auth: false,
-            })
-            .await
-            .map_err(|e| format!("the training sandbox could not start: {e}"))?;
-            let base = handle.base_url().clone();
+            let (base, handle) = match external_training_sandbox()? {
+                Some(base) => (base, None),
+                None => {
+                    let handle = sandbox::start(SandboxOptions {
+                        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                        require_auth: false,
+                    })
+                    .await
+                    .map_err(|e| format!("the training sandbox could not start: {e}"))?;
+                    (handle.base_url().clone(), Some(handle))
+                }
+            };
             (
                 NetworkSettings::default(),
                 "TRAIN1".to_owned(),
                 TRAINING_BUDGET_BYTES,
                 base,
-                Some(handle),
+                handle,
             )
         }
         Mode::Live(config) => (
@@ -186,6 +191,38 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
     Ok(state)
 }
 
+/// Environment variable pointing training mode at a sandbox already running in another
+/// process (`nir-viewer sandbox`), so that the viewer's own memory holds only what it
+/// fetched. Only loopback `http` addresses are accepted.
+pub const TRAINING_SANDBOX_ENV: &str = "NIR_VIEWER_TRAINING_SANDBOX";
+
+/// The external training sandbox named by [`TRAINING_SANDBOX_ENV`], if any.
+fn external_training_sandbox() -> Result<Option<url::Url>, String> {
+    match std::env::var(TRAINING_SANDBOX_ENV) {
+        Ok(raw) if !raw.trim().is_empty() => parse_training_sandbox(&raw).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Parses a training sandbox address: `http` on a loopback IP, with a trailing slash added.
+fn parse_training_sandbox(raw: &str) -> Result<url::Url, String> {
+    let refuse = || format!("{TRAINING_SANDBOX_ENV} must be http://127.0.0.1:PORT (loopback only)");
+    let mut url = url::Url::parse(raw.trim()).map_err(|_| refuse())?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        _ => false,
+    };
+    if url.scheme() != "http" || !loopback || url.port().is_none() {
+        return Err(refuse());
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
 /// The outbound network settings a configuration asks for, its PEM files read from disk.
 pub fn network_settings(config: &config::Config) -> Result<NetworkSettings, String> {
     let read = |path: &Path| {
@@ -210,20 +247,19 @@ pub fn network_settings(config: &config::Config) -> Result<NetworkSettings, Stri
 pub fn run_viewer(link: Option<String>) -> ExitCode {
     crate::logging::init();
     crate::vault::harden_process();
-    let listener = match tauri::async_runtime::block_on(hand_off_or_listen(
-        &default_socket_path(),
-        link.as_deref(),
-    )) {
-        Ok(InstanceRole::HandedOff) => {
-            println!("nir-viewer is already running; the link was passed to it.");
-            return ExitCode::SUCCESS;
-        }
-        Ok(InstanceRole::Primary(listener)) => Some(listener),
-        Err(error) => {
-            eprintln!("nir-viewer: {error}; continuing without single-instance hand-off");
-            None
-        }
-    };
+    let socket = default_socket_path();
+    let listener =
+        match tauri::async_runtime::block_on(hand_off_or_listen(&socket, link.as_deref())) {
+            Ok(InstanceRole::HandedOff) => {
+                println!("nir-viewer is already running; the link was passed to it.");
+                return ExitCode::SUCCESS;
+            }
+            Ok(InstanceRole::Primary(listener)) => Some(listener),
+            Err(error) => {
+                eprintln!("nir-viewer: {error}; continuing without single-instance hand-off");
+                None
+            }
+        };
     let mode = match config::load_managed() {
         Ok(Some(config)) => Mode::Live(Box::new(config)),
         Ok(None) => Mode::Training,
@@ -256,6 +292,7 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let primary = listener.is_some();
     let webview_dir = private_dir.clone();
     let app = build_app(tauri::Builder::default(), state)
         .setup(move |app| {
@@ -279,9 +316,22 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
         if let RunEvent::Exit = event {
             shut_down(handle);
             remove_private_dir(&private_dir);
+            if primary {
+                remove_instance_socket(&socket);
+            }
         }
     });
     ExitCode::SUCCESS
+}
+
+/// Removes the single-instance socket and its directory at exit: the listener's task never
+/// ends, so its `Drop` would not run, and nothing the viewer created may outlive it.
+fn remove_instance_socket(socket: &Path) {
+    let _ = std::fs::remove_file(socket);
+    if let Some(dir) = socket.parent() {
+        // Only when empty: another user's or a newer viewer's files are left alone.
+        let _ = std::fs::remove_dir(dir);
+    }
 }
 
 /// Starts the periodic metrics export when the configuration names a collector.
@@ -378,4 +428,29 @@ fn open_main_window<R: Runtime, M: Manager<R>>(manager: &M, data_dir: &Path) -> 
         .disable_drag_drop_handler()
         .build()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_external_training_sandbox_must_be_loopback_http() {
+        assert_eq!(
+            parse_training_sandbox("http://127.0.0.1:8642")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:8642/"
+        );
+        assert!(parse_training_sandbox("http://[::1]:8642/").is_ok());
+        for refused in [
+            "https://127.0.0.1:8642/",
+            "http://10.0.0.1:8642/",
+            "http://localhost:8642/",
+            "http://127.0.0.1/",
+            "not a url",
+        ] {
+            assert!(parse_training_sandbox(refused).is_err(), "{refused}");
+        }
+    }
 }

@@ -73,6 +73,23 @@ impl AuditTrail {
         self.state().recent.iter().cloned().collect()
     }
 
+    /// Drops the patient from the copies kept for the training panel, so that closing a
+    /// patient leaves their NHS number only in events still waiting for delivery. The
+    /// copies are rebuilt into a new buffer so the old one is freed (and, under the zeroing
+    /// allocator, overwritten) rather than left holding the number in moved-from slots.
+    pub fn forget_patient_in_recent(&self) {
+        let mut state = self.state();
+        let kept: VecDeque<AuditEvent> = state
+            .recent
+            .drain(..)
+            .map(|mut event| {
+                event.patient = None;
+                event
+            })
+            .collect();
+        state.recent = kept;
+    }
+
     /// Events waiting for delivery.
     pub fn pending(&self) -> usize {
         self.state().queue.len()
@@ -208,5 +225,22 @@ mod tests {
         assert_eq!(trail.recent().len(), 1);
         assert_eq!(trail.pending(), 0);
         assert_eq!(trail.flush(Duration::from_millis(10)).await.unsent, 0);
+    }
+
+    #[tokio::test]
+    async fn closing_a_patient_drops_them_from_the_panel_but_not_from_delivery() {
+        let sink = Arc::new(FlakySink {
+            failures: AtomicUsize::new(usize::MAX),
+            delivered: Mutex::new(vec![]),
+        });
+        let trail = AuditTrail::new(Some(sink));
+        let nhs = crate::nhs_number::NhsNumber::parse("9912003888").unwrap();
+        trail.record(event().about(&nhs));
+        trail.forget_patient_in_recent();
+        let recent = trail.recent();
+        assert_eq!(recent.len(), 1);
+        assert_eq!(recent[0].patient, None);
+        assert_eq!(trail.pending(), 1);
+        assert_eq!(trail.state().queue[0].patient, Some(nhs));
     }
 }

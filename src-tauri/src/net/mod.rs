@@ -77,7 +77,12 @@ pub fn build_client(settings: &NetworkSettings) -> Result<reqwest::Client, NetEr
         .timeout(settings.request_timeout)
         .user_agent(concat!("nir-viewer/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::limited(5))
-        .referer(false);
+        .referer(false)
+        // No idle connections: a pooled connection keeps its read buffer, which holds the
+        // tail of the last response (a patient's FHIR search, a DICOM instance), alive and
+        // unwiped after the patient is closed. The cost is a new connection per request on
+        // HTTP/1.1; HTTP/2 servers still multiplex the requests made at the same time.
+        .pool_max_idle_per_host(0);
     if let Some(proxy) = &settings.proxy {
         if !matches!(proxy.scheme(), "http" | "https") {
             return Err(NetError::Proxy(format!(

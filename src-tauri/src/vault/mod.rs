@@ -8,8 +8,10 @@ mod error;
 mod hardening;
 mod secret;
 mod store;
+mod zero_on_free;
 
 pub use error::VaultError;
 pub use hardening::{harden_process, HardeningReport};
 pub use secret::SecretBuffer;
 pub use store::{ItemKey, PatientKey, StudyKey, Vault, VaultStats};
+pub use zero_on_free::ZeroOnFree;

@@ -204,6 +204,7 @@ impl ViewerSession {
             )
             .about(&state.nhs_number),
         );
+        self.audit().forget_patient_in_recent();
         tracing::info!(items = removed, "patient closed and wiped");
     }
 

@@ -1,5 +1,6 @@
 // Frames of one open series held by the UI: fetched on demand, the one on screen first,
-// then outward from it. Everything is dropped on close; nothing is stored anywhere else.
+// then outward from it. Everything is overwritten with zeros and dropped on close; nothing is
+// stored anywhere else.
 import type { Backend, FramePixels } from "../ipc/backend";
 
 export class FrameCache {
@@ -31,6 +32,7 @@ export class FrameCache {
     const request = this.backend.frame(this.studyKey, this.seriesKey, index).then((frame) => {
       this.pending.delete(index);
       if (generation === this.generation) this.frames.set(index, frame);
+      else zeroFrame(frame);
       return frame;
     });
     request.catch(() => this.pending.delete(index));
@@ -61,10 +63,16 @@ export class FrameCache {
     await Promise.all(Array.from({ length: concurrency }, worker));
   }
 
-  /** Drops every frame and stops prefetching. */
+  /** Overwrites every held frame's pixels with zeros, drops them and stops prefetching. */
   clear(): void {
     this.generation++;
+    for (const frame of this.frames.values()) zeroFrame(frame);
     this.frames.clear();
     this.pending.clear();
   }
+}
+
+/** Overwrites a frame's pixel bytes with zeros (a detached buffer has none left to wipe). */
+export function zeroFrame(frame: FramePixels): void {
+  if (frame.data.byteLength > 0) new Uint8Array(frame.data).fill(0);
 }
