@@ -6,7 +6,7 @@ use tauri::State;
 
 use crate::app::AppState;
 use crate::error::CommandError;
-use crate::launch::{verify_signed_context, LaunchRequest};
+use crate::launch::{verify_signed_context, LaunchError, LaunchRequest, SignedContextPolicy};
 use crate::nhs_number::NhsNumber;
 
 /// What the UI needs to know at start-up.
@@ -50,12 +50,19 @@ pub struct LaunchView {
 /// Takes the pending launch, if any: the patient to open, or why the link was refused.
 #[tauri::command]
 pub fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView>, CommandError> {
-    match state.take_launch() {
+    resolve_launch(state.take_launch(), &state.signed_context_policy())
+}
+
+/// Turns a pending launch into the patient to open under the signed-context policy.
+pub fn resolve_launch(
+    pending: Option<Result<LaunchRequest, LaunchError>>,
+    policy: &SignedContextPolicy,
+) -> Result<Option<LaunchView>, CommandError> {
+    match pending {
         None => Ok(None),
         Some(Err(error)) => Err(CommandError::from(&error)),
         Some(Ok(LaunchRequest::Open(context))) => {
-            verify_signed_context(&context, &state.signed_context_policy())
-                .map_err(|e| CommandError::from(&e))?;
+            verify_signed_context(&context, policy).map_err(|e| CommandError::from(&e))?;
             Ok(Some(LaunchView {
                 nhs_number: context.nhs_number.as_digits(),
                 from: context.from.map(|d| d.to_string()),
@@ -68,5 +75,60 @@ pub fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView>, Com
                       Look the patient up by NHS number."
                 .into(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::launch::parse_link;
+
+    fn policy(required: bool) -> SignedContextPolicy {
+        SignedContextPolicy {
+            required,
+            public_key_pem: None,
+            issuer: "https://epr.example.nhs.uk".into(),
+            audience: "nir-viewer".into(),
+            max_lifetime_secs: 300,
+        }
+    }
+
+    #[test]
+    fn an_unsigned_link_opens_its_patient_when_signing_is_optional() {
+        let pending = Some(parse_link(
+            "nir-viewer://open?nhs=9912003888&from=2020-01-01",
+        ));
+        let view = resolve_launch(pending, &policy(false)).unwrap().unwrap();
+        assert_eq!(view.nhs_number, "9912003888");
+        assert_eq!(view.from.as_deref(), Some("2020-01-01"));
+        assert_eq!(view.to, None);
+        assert_eq!(resolve_launch(None, &policy(false)).unwrap(), None);
+    }
+
+    #[test]
+    fn an_unsigned_link_is_refused_with_a_message_when_signing_is_required() {
+        let pending = Some(parse_link("nir-viewer://open?nhs=9912003888"));
+        let error = resolve_launch(pending, &policy(true)).unwrap_err();
+        assert_eq!(error.code, "launch-not-trusted");
+        assert!(
+            error.message.contains("requires a signed launch"),
+            "{}",
+            error.message
+        );
+        assert!(
+            !error.message.contains("9912003888"),
+            "no NHS number in the message"
+        );
+    }
+
+    #[test]
+    fn a_malformed_link_is_refused_with_a_message() {
+        let error = resolve_launch(
+            Some(parse_link("nir-viewer://open?nhs=9912003888&exec=rm")),
+            &policy(false),
+        )
+        .unwrap_err();
+        assert_eq!(error.code, "launch-invalid");
+        assert!(error.message.contains("unknown parameter 'exec'"));
     }
 }
