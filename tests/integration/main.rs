@@ -10,5 +10,6 @@ mod cli;
 mod conformance;
 mod dicomweb;
 mod imaging_corpus;
+mod launch;
 mod registry;
 mod sandbox;

@@ -5,8 +5,11 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::app::AppState;
+use crate::auth::browser::SystemBrowser;
 use crate::error::CommandError;
-use crate::launch::{verify_signed_context, LaunchError, LaunchRequest, SignedContextPolicy};
+use crate::launch::{
+    resolve_smart_launch, verify_signed_context, LaunchError, LaunchRequest, SignedContextPolicy,
+};
 use crate::nhs_number::NhsNumber;
 
 /// What the UI needs to know at start-up.
@@ -47,10 +50,29 @@ pub struct LaunchView {
     pub to: Option<String>,
 }
 
-/// Takes the pending launch, if any: the patient to open, or why the link was refused.
+/// Takes the pending launch, if any: the patient to open, or why the link was refused. Only
+/// a signed-in clinician takes it; until then it waits. A SMART launch first asks the
+/// patient record (through the browser) which patient is in context.
 #[tauri::command]
-pub fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView>, CommandError> {
-    resolve_launch(state.take_launch(), &state.signed_context_policy())
+pub async fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView>, CommandError> {
+    if !state.tokens.is_set() {
+        return Ok(None);
+    }
+    match state.take_launch() {
+        Some(Ok(LaunchRequest::Smart(launch))) => {
+            let settings = state.smart_settings();
+            let nhs_number =
+                resolve_smart_launch(state.session.http(), &settings, &launch, &SystemBrowser)
+                    .await
+                    .map_err(|e| CommandError::from(&e))?;
+            Ok(Some(LaunchView {
+                nhs_number: nhs_number.as_digits(),
+                from: None,
+                to: None,
+            }))
+        }
+        pending => resolve_launch(pending, &state.signed_context_policy()),
+    }
 }
 
 /// Turns a pending launch into the patient to open under the signed-context policy.
@@ -70,9 +92,9 @@ pub fn resolve_launch(
             }))
         }
         Some(Ok(LaunchRequest::Smart(_))) => Err(CommandError {
-            code: "smart-launch-unavailable",
-            message: "This viewer is not yet registered with the patient record for SMART launch. \
-                      Look the patient up by NHS number."
+            code: "launch-smart-failed",
+            message: "The SMART launch from the patient record was not started. Open the \
+                      patient from the record again, or look them up by NHS number."
                 .into(),
         }),
     }

@@ -22,6 +22,7 @@ pub mod patients;
 pub mod qido;
 pub mod record_types;
 pub mod scenarios;
+pub mod smart_ehr;
 pub mod wado;
 pub mod wado_accept;
 pub mod xca;
@@ -244,7 +245,9 @@ async fn launch(
     );
     let verifier = verifier.unwrap_or_else(|| Arc::clone(&provider) as Arc<dyn BearerVerifier>);
     let state = SandboxState::new(base.clone(), options.require_auth, verifier);
-    let app = router(state).nest("/oidc", provider.router());
+    let app = router(state)
+        .nest("/oidc", provider.router())
+        .nest("/smart-ehr", smart_ehr::router());
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
