@@ -6,7 +6,7 @@
 import { after, afterEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -74,6 +74,51 @@ function secondLaunch(args) {
   const result = spawnSync(application, args, { encoding: "utf8", timeout: 30000, env: process.env });
   assert.equal(result.status, 0, `second launch failed: ${result.stderr}`);
   assert.match(result.stdout, /already running; the link was passed to it/);
+}
+
+/** Inodes of the sockets process `pid` holds open. */
+function socketInodes(pid) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.add(match[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return inodes;
+}
+
+/**
+ * The loopback port of the running viewer's embedded training sandbox: the process that
+ * holds this user's instance socket, and the one of its loopback listeners that answers as
+ * the sandbox. Read from /proc, so the viewer exposes nothing for the test.
+ */
+async function trainingSandboxPort() {
+  const socketPath = instanceSocket();
+  const unixLine = readFileSync("/proc/net/unix", "utf8").split("\n").find((l) => l.endsWith(` ${socketPath}`));
+  assert.ok(unixLine, "the viewer's instance socket is listed");
+  const inode = unixLine.trim().split(/\s+/)[6];
+  const pid = readdirSync("/proc").filter((p) => /^\d+$/.test(p)).find((p) => {
+    try {
+      return socketInodes(p).has(inode);
+    } catch {
+      return false;
+    }
+  });
+  assert.ok(pid, "the viewer process is found");
+  const held = socketInodes(pid);
+  const listening = readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1).map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length > 9 && f[3] === "0A" && f[1].startsWith("0100007F:") && held.has(f[9]))
+    .map((f) => parseInt(f[1].split(":")[1], 16));
+  for (const port of listening) {
+    const answer = await fetch(`http://127.0.0.1:${port}/.well-known/nir-sandbox.json`, { signal: AbortSignal.timeout(5000) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (answer) return port;
+  }
+  throw new Error(`no sandbox among the viewer's loopback listeners ${listening}`);
 }
 
 async function rowDates() {
@@ -182,6 +227,29 @@ test("malformed, unknown and untrusted links are refused with a message", async 
     assert.equal(await app.execute("return document.getElementById('banner-nhs-number') === null"), true, link);
   }
   await app.screenshot(shots, "launch-07-untrusted-link-refused");
+});
+
+test("a SMART launch from the training patient record opens its patient after sign-in", async () => {
+  await launch([]);
+  await signIn();
+  await app.find("#nhs-number");
+  const iss = `http://127.0.0.1:${await trainingSandboxPort()}/smart-ehr/fhir`;
+  secondLaunch([`nir-viewer://smart-launch?iss=${encodeURIComponent(iss)}&launch=launch-rich`]);
+  await waitFor("the SMART patient's history", `return /991 200 3888/.test(document.getElementById('banner-nhs-number')?.textContent ?? '')`);
+  await app.screenshot(shots, "launch-08-smart-launch-opened");
+
+  // A Patient without an NHS number, and a record that is not on the allow-list, are refused.
+  await app.click(await app.find("#new-patient"));
+  await app.find("#nhs-number");
+  secondLaunch([`nir-viewer://smart-launch?iss=${encodeURIComponent(iss)}&launch=launch-no-nhs`]);
+  await waitFor("the refusal", `return !!document.getElementById('launch-error')`);
+  assert.match(await app.execute(text("#launch-error")), /no valid NHS number/);
+  await app.execute("document.getElementById('launch-error')?.remove()");
+  secondLaunch([`nir-viewer://smart-launch?iss=${encodeURIComponent("https://epr.example.invalid/fhir")}&launch=launch-rich`]);
+  await waitFor("the refusal", `return !!document.getElementById('launch-error')`);
+  assert.match(await app.execute(text("#launch-error")), /not one this organisation allows/);
+  assert.equal(await app.execute("return document.getElementById('banner-nhs-number') === null"), true);
+  await app.screenshot(shots, "launch-09-smart-launch-refused");
 });
 
 test("something that is not a nir-viewer link is refused before any window opens", () => {
