@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
-use crate::launch::{parse_link, LaunchError, LaunchRequest, SignedContextPolicy};
+use crate::launch::{parse_link, LaunchError, LaunchRequest, SignedContextPolicy, SmartSettings};
 use crate::sandbox::SandboxHandle;
 use crate::viewer::{TokenSlot, ViewerSession};
 
@@ -65,6 +65,28 @@ impl AppState {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         *pending = Some(parse_link(link));
+    }
+
+    /// Which patient records may start a SMART launch: in training mode only the embedded
+    /// sandbox's mock patient record; otherwise the configured allow-list (empty: none).
+    pub fn smart_settings(&self) -> SmartSettings {
+        match &self.mode {
+            Mode::Training => SmartSettings::new(
+                self.discovery_base
+                    .join("smart-ehr/fhir")
+                    .into_iter()
+                    .collect(),
+                crate::sandbox::smart_ehr::SMART_CLIENT_ID,
+            ),
+            Mode::Live(config) => SmartSettings::new(
+                config.launch.smart_issuers.clone(),
+                config
+                    .launch
+                    .smart_client_id
+                    .as_deref()
+                    .unwrap_or("nir-viewer"),
+            ),
+        }
     }
 
     /// The signed-context policy of the configuration in force (training: optional, no key).

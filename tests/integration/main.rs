@@ -10,6 +10,7 @@ mod cli;
 mod conformance;
 mod dicomweb;
 mod imaging_corpus;
+mod launch;
 mod observability;
 mod registry;
 mod sandbox;

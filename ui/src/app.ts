@@ -11,6 +11,7 @@ import { renderHistory } from "./components/history";
 import { renderLookup } from "./components/lookup";
 import { renderReport } from "./components/reportView";
 import { StudyScreen } from "./components/studyView";
+import { formatNhsNumber } from "./domain/nhsNumber";
 
 function messageOf(error: unknown): string {
   return error instanceof BackendError ? error.message : "Something went wrong inside the viewer. Try again.";
@@ -24,6 +25,8 @@ export class App {
   private readonly status = el("p", { class: "status", id: "status", role: "status", "aria-live": "polite" });
   private mismatch: string | null = null;
   private checkingIdentity = false;
+  /** Answers "keep" to an open switch-patient question (lock, sign-out, a newer launch). */
+  private cancelSwitch: (() => void) | null = null;
 
   constructor(
     private readonly root: HTMLElement,
@@ -126,6 +129,7 @@ export class App {
   }
 
   private async forgetEverything(): Promise<void> {
+    this.cancelSwitch?.();
     this.study?.destroy();
     this.study = null;
     this.history = null;
@@ -143,12 +147,48 @@ export class App {
     try {
       const launch = await this.backend.takeLaunch();
       if (!launch) return;
-      if (this.history && !window.confirm("Open a different patient? Everything open now will be closed and wiped.")) return;
+      const current = this.history?.patient.nhsNumber.replace(/\s/g, "");
+      if (current === launch.nhsNumber) return;
+      if (current !== undefined && !(await this.confirmSwitch(launch.nhsNumber))) return;
       await this.lookup(launch.nhsNumber, launch.from ?? undefined, launch.to ?? undefined);
     } catch (error) {
       this.showLookup();
       this.main.append(el("p", { class: "error", role: "alert", id: "launch-error" }, messageOf(error)));
     }
+  }
+
+  /**
+   * Asks before a launch replaces the patient on screen; answering yes closes and wipes the
+   * current patient before the new one is looked up.
+   */
+  private confirmSwitch(nhsNumber: string): Promise<boolean> {
+    this.cancelSwitch?.();
+    return new Promise((resolve) => {
+      const open = el("button", { id: "launch-confirm-open", type: "button" }, "Open the new patient");
+      const keep = el("button", { id: "launch-confirm-keep", type: "button", class: "secondary" }, "Keep the current patient");
+      const dialog = el(
+        "div",
+        { class: "launch-confirm", id: "launch-confirm", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "launch-confirm-title" },
+        el("h2", { id: "launch-confirm-title" }, "Open a different patient?"),
+        el(
+          "p",
+          {},
+          `The patient record asks to open NHS number ${formatNhsNumber(nhsNumber)}. ` +
+            "Everything open now will be closed and wiped first.",
+        ),
+        el("div", { class: "launch-confirm-actions" }, keep, open),
+      );
+      const answer = (yes: boolean): void => {
+        this.cancelSwitch = null;
+        dialog.remove();
+        resolve(yes);
+      };
+      this.cancelSwitch = () => answer(false);
+      open.addEventListener("click", () => answer(true));
+      keep.addEventListener("click", () => answer(false));
+      this.root.append(dialog);
+      open.focus();
+    });
   }
 
   private setStatus(text: string): void {

@@ -5,8 +5,11 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::app::AppState;
+use crate::auth::browser::SystemBrowser;
 use crate::error::CommandError;
-use crate::launch::{verify_signed_context, LaunchRequest};
+use crate::launch::{
+    resolve_smart_launch, verify_signed_context, LaunchError, LaunchRequest, SignedContextPolicy,
+};
 use crate::nhs_number::NhsNumber;
 
 /// What the UI needs to know at start-up.
@@ -47,15 +50,41 @@ pub struct LaunchView {
     pub to: Option<String>,
 }
 
-/// Takes the pending launch, if any: the patient to open, or why the link was refused.
+/// Takes the pending launch, if any: the patient to open, or why the link was refused. Only
+/// a signed-in clinician takes it; until then it waits. A SMART launch first asks the
+/// patient record (through the browser) which patient is in context.
 #[tauri::command]
-pub fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView>, CommandError> {
+pub async fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView>, CommandError> {
+    if !state.tokens.is_set() {
+        return Ok(None);
+    }
     match state.take_launch() {
+        Some(Ok(LaunchRequest::Smart(launch))) => {
+            let settings = state.smart_settings();
+            let nhs_number =
+                resolve_smart_launch(state.session.http(), &settings, &launch, &SystemBrowser)
+                    .await
+                    .map_err(|e| CommandError::from(&e))?;
+            Ok(Some(LaunchView {
+                nhs_number: nhs_number.as_digits(),
+                from: None,
+                to: None,
+            }))
+        }
+        pending => resolve_launch(pending, &state.signed_context_policy()),
+    }
+}
+
+/// Turns a pending launch into the patient to open under the signed-context policy.
+pub fn resolve_launch(
+    pending: Option<Result<LaunchRequest, LaunchError>>,
+    policy: &SignedContextPolicy,
+) -> Result<Option<LaunchView>, CommandError> {
+    match pending {
         None => Ok(None),
         Some(Err(error)) => Err(CommandError::from(&error)),
         Some(Ok(LaunchRequest::Open(context))) => {
-            verify_signed_context(&context, &state.signed_context_policy())
-                .map_err(|e| CommandError::from(&e))?;
+            verify_signed_context(&context, policy).map_err(|e| CommandError::from(&e))?;
             Ok(Some(LaunchView {
                 nhs_number: context.nhs_number.as_digits(),
                 from: context.from.map(|d| d.to_string()),
@@ -63,10 +92,65 @@ pub fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView>, Com
             }))
         }
         Some(Ok(LaunchRequest::Smart(_))) => Err(CommandError {
-            code: "smart-launch-unavailable",
-            message: "This viewer is not yet registered with the patient record for SMART launch. \
-                      Look the patient up by NHS number."
+            code: "launch-smart-failed",
+            message: "The SMART launch from the patient record was not started. Open the \
+                      patient from the record again, or look them up by NHS number."
                 .into(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::launch::parse_link;
+
+    fn policy(required: bool) -> SignedContextPolicy {
+        SignedContextPolicy {
+            required,
+            public_key_pem: None,
+            issuer: "https://epr.example.nhs.uk".into(),
+            audience: "nir-viewer".into(),
+            max_lifetime_secs: 300,
+        }
+    }
+
+    #[test]
+    fn an_unsigned_link_opens_its_patient_when_signing_is_optional() {
+        let pending = Some(parse_link(
+            "nir-viewer://open?nhs=9912003888&from=2020-01-01",
+        ));
+        let view = resolve_launch(pending, &policy(false)).unwrap().unwrap();
+        assert_eq!(view.nhs_number, "9912003888");
+        assert_eq!(view.from.as_deref(), Some("2020-01-01"));
+        assert_eq!(view.to, None);
+        assert_eq!(resolve_launch(None, &policy(false)).unwrap(), None);
+    }
+
+    #[test]
+    fn an_unsigned_link_is_refused_with_a_message_when_signing_is_required() {
+        let pending = Some(parse_link("nir-viewer://open?nhs=9912003888"));
+        let error = resolve_launch(pending, &policy(true)).unwrap_err();
+        assert_eq!(error.code, "launch-not-trusted");
+        assert!(
+            error.message.contains("requires a signed launch"),
+            "{}",
+            error.message
+        );
+        assert!(
+            !error.message.contains("9912003888"),
+            "no NHS number in the message"
+        );
+    }
+
+    #[test]
+    fn a_malformed_link_is_refused_with_a_message() {
+        let error = resolve_launch(
+            Some(parse_link("nir-viewer://open?nhs=9912003888&exec=rm")),
+            &policy(false),
+        )
+        .unwrap_err();
+        assert_eq!(error.code, "launch-invalid");
+        assert!(error.message.contains("unknown parameter 'exec'"));
     }
 }

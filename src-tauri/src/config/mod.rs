@@ -1,7 +1,8 @@
 //! Configuration in force: the managed file an organisation installs
-//! (`/etc/nir-viewer/config.toml`, or the path in `NIR_VIEWER_CONFIG`). Its absence is
-//! meaningful: with no NIR configuration the viewer runs in training mode against the
-//! embedded sandbox, and says so on screen.
+//! (`/etc/nir-viewer/config.toml` on Linux, or the path in `NIR_VIEWER_CONFIG`). Its absence
+//! is meaningful: with no NIR configuration the viewer runs in training mode against the
+//! embedded sandbox, and says so on screen. A file that sets nothing (only comments, as the
+//! installers ship it) counts as absent, so installing the package alone gives training mode.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +10,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::UserFacing;
 
-/// Where the managed configuration lives on Linux unless `NIR_VIEWER_CONFIG` says otherwise.
+/// Where the managed configuration lives unless `NIR_VIEWER_CONFIG` says otherwise.
+#[cfg(target_os = "windows")]
+pub const MANAGED_CONFIG_PATH: &str = r"C:\ProgramData\nir-viewer\config.toml";
+/// Where the managed configuration lives unless `NIR_VIEWER_CONFIG` says otherwise.
+#[cfg(target_os = "macos")]
+pub const MANAGED_CONFIG_PATH: &str = "/Library/Application Support/nir-viewer/config.toml";
+/// Where the managed configuration lives unless `NIR_VIEWER_CONFIG` says otherwise.
+#[cfg(not(any(target_os = "windows", target_os = "macos")))]
 pub const MANAGED_CONFIG_PATH: &str = "/etc/nir-viewer/config.toml";
 
 /// Environment variable naming an alternative managed configuration file.
@@ -180,6 +188,10 @@ pub struct LaunchSettings {
     pub context_public_key: Option<PathBuf>,
     /// The `aud` expected in signed contexts.
     pub context_audience: String,
+    /// FHIR bases of the patient records allowed to start a SMART launch (`iss`).
+    pub smart_issuers: Vec<url::Url>,
+    /// The viewer's client id at those patient records.
+    pub smart_client_id: Option<String>,
 }
 
 impl Default for LaunchSettings {
@@ -189,6 +201,8 @@ impl Default for LaunchSettings {
             context_issuer: None,
             context_public_key: None,
             context_audience: "nir-viewer".into(),
+            smart_issuers: Vec::new(),
+            smart_client_id: None,
         }
     }
 }
@@ -264,6 +278,14 @@ impl Config {
         if self.observability.export_interval_seconds < 5 {
             problems.push("observability.export_interval_seconds is below 5".into());
         }
+        for issuer in &self.launch.smart_issuers {
+            if !crate::launch::is_acceptable_endpoint(issuer) {
+                problems.push(format!("launch.smart_issuers: {issuer} must use https"));
+            }
+        }
+        if !self.launch.smart_issuers.is_empty() && self.launch.smart_client_id.is_none() {
+            problems.push("launch.smart_issuers needs launch.smart_client_id".into());
+        }
         if self.limits.memory_budget_mb < 256 {
             problems.push("limits.memory_budget_mb is below 256".into());
         }
@@ -324,7 +346,7 @@ pub fn load_managed() -> Result<Option<Config>, ConfigError> {
     load_from(&managed_config_path())
 }
 
-/// Loads a configuration file; `Ok(None)` when the file does not exist.
+/// Loads a configuration file; `Ok(None)` when the file does not exist or sets nothing.
 pub fn load_from(path: &Path) -> Result<Option<Config>, ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -336,12 +358,20 @@ pub fn load_from(path: &Path) -> Result<Option<Config>, ConfigError> {
             })
         }
     };
-    parse(&text)
-        .map(Some)
-        .map_err(|message| ConfigError::Invalid {
-            path: path.to_owned(),
-            message,
-        })
+    let invalid = |message: String| ConfigError::Invalid {
+        path: path.to_owned(),
+        message,
+    };
+    if sets_nothing(&text).map_err(invalid)? {
+        return Ok(None);
+    }
+    parse(&text).map(Some).map_err(invalid)
+}
+
+/// Whether configuration text is valid TOML without a single setting (comments only).
+fn sets_nothing(text: &str) -> Result<bool, String> {
+    let table: toml::Table = toml::from_str(text).map_err(|error| error.message().to_owned())?;
+    Ok(table.is_empty())
 }
 
 /// Parses configuration text.
@@ -385,6 +415,36 @@ mod tests {
     }
 
     #[test]
+    fn the_packaged_configuration_sets_nothing_and_means_training_mode() {
+        let packaged = include_str!("../../../packaging/config.toml");
+        assert_eq!(sets_nothing(packaged), Ok(true));
+        let dir = std::env::temp_dir().join(format!("nir-viewer-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config.toml");
+        std::fs::write(&path, packaged).unwrap();
+        let loaded = load_from(&path);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(loaded.unwrap().is_none());
+        // An empty section is a setting: it must be complete, not silently ignored.
+        assert_eq!(sets_nothing("[nir]\n"), Ok(false));
+        assert!(sets_nothing("[nir\n").is_err());
+    }
+
+    #[test]
+    fn the_packaged_examples_parse_when_uncommented() {
+        let packaged = include_str!("../../../packaging/config.toml");
+        let uncommented: String = packaged
+            .lines()
+            .filter_map(|line| line.strip_prefix("# ").or(line.strip_prefix("#")))
+            .filter(|line| !line.starts_with('#'))
+            .filter(|line| line.starts_with('[') || line.contains(" = "))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let config = parse(&uncommented).unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+        assert_eq!(config.nir.flavour, Flavour::Fhir);
+    }
+
+    #[test]
     fn parses_a_minimal_fhir_configuration() {
         let config = parse(
             "[nir]\nflavour = \"fhir\"\nbase_url = \"https://nir.example.nhs.uk/FHIR/R4/\"\n",
@@ -422,13 +482,15 @@ memory_budget_mb = 2048
 
     #[test]
     fn validation_names_each_problem() {
-        let config = parse("[nir]\nflavour = \"fhir\"\nbase_url = \"http://nir/\"\n[launch]\nrequire_signed_context = true\n").unwrap();
+        let config = parse("[nir]\nflavour = \"fhir\"\nbase_url = \"http://nir/\"\n[launch]\nrequire_signed_context = true\nsmart_issuers = [\"http://epr.example/fhir\"]\n").unwrap();
         let problems = config.validate().join("\n");
         for expected in [
             "nir.base_url must use https",
             "allowed_roles",
             "ods_code",
             "context_public_key",
+            "smart_issuers: http://epr.example/fhir must use https",
+            "smart_client_id",
         ] {
             assert!(
                 problems.contains(expected),

@@ -121,7 +121,7 @@ fn parse_smart(params: &[(String, String)]) -> Result<SmartLaunch, LaunchError> 
             "iss" => {
                 let url = url::Url::parse(value)
                     .map_err(|_| LaunchError::InvalidSmartLaunch("iss is not a URL".into()))?;
-                if url.scheme() != "https" {
+                if !super::is_acceptable_endpoint(&url) {
                     return Err(LaunchError::InvalidSmartLaunch("iss must use https".into()));
                 }
                 iss = Some(url);

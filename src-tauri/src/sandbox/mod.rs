@@ -23,6 +23,7 @@ pub mod patients;
 pub mod qido;
 pub mod record_types;
 pub mod scenarios;
+pub mod smart_ehr;
 pub mod wado;
 pub mod wado_accept;
 pub mod xca;
@@ -254,6 +255,7 @@ async fn launch(
     let injected = Arc::new(injected::Injected::default());
     let app = router(state)
         .nest("/oidc", provider.router())
+        .nest("/smart-ehr", smart_ehr::router())
         .layer(middleware::from_fn_with_state(
             Arc::clone(&injected),
             injected::layer,
