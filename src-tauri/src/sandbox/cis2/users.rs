@@ -36,7 +36,7 @@ pub const USERS: &[TestUser] = &[
     TestUser {
         id: "clinician",
         uid: "910000000001",
-        name: "TRAINING, Alex (Dr)",
+        name: "TRAINING, Robin (Dr)",
         amr: &["smartcard"],
         acr: "AAL3",
         selected_role: "920000000101",
