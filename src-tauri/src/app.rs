@@ -110,12 +110,18 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
     };
     let http = build_client(&settings).map_err(|e| e.to_string())?;
     let tokens = Arc::new(TokenSlot::default());
+    let audit = match &mode {
+        // Training events are shown in the audit panel, never sent.
+        Mode::Training => Arc::new(AuditTrail::new(None)),
+        Mode::Live(config) => crate::audit::live_trail(&config.audit, &http, tokens.clone())
+            .map_err(|e| e.to_string())?,
+    };
     let session = Arc::new(ViewerSession::new(SessionParts {
         http,
         tokens: Arc::clone(&tokens),
         ods_code,
         budget_bytes,
-        audit: Arc::new(AuditTrail::new(None)),
+        audit,
         training: mode.is_training(),
     }));
     let context = SessionContext {

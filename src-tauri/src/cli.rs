@@ -171,6 +171,7 @@ fn config_check(file: Option<PathBuf>) -> ExitCode {
         Ok(Some(config)) => {
             println!("# configuration in force: {}", path.display());
             println!("{}", config.describe_masked());
+            println!("# {}", audit_summary(&config.audit));
             println!("# {}", metrics_summary(&config.observability));
             let problems = config.validate();
             for problem in &problems {
@@ -187,6 +188,23 @@ fn config_check(file: Option<PathBuf>) -> ExitCode {
             eprintln!("{error}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// One line saying where the viewer's audit events go.
+fn audit_summary(settings: &crate::config::AuditSettings) -> String {
+    match (&settings.fhir_endpoint, &settings.syslog) {
+        (Some(endpoint), None) => format!(
+            "audit: FHIR AuditEvent to {} every {} s and at exit",
+            crate::observability::target_of(endpoint),
+            crate::audit::DELIVERY_INTERVAL.as_secs()
+        ),
+        (None, Some(collector)) => format!(
+            "audit: syslog over TLS to {collector} every {} s and at exit",
+            crate::audit::DELIVERY_INTERVAL.as_secs()
+        ),
+        (Some(_), Some(_)) => "audit: not started (two endpoints are set)".into(),
+        (None, None) => "audit: NOT SENT ANYWHERE (set audit.fhir_endpoint or audit.syslog)".into(),
     }
 }
 

@@ -98,6 +98,41 @@ fn config_check_says_where_metrics_go() {
 }
 
 #[test]
+fn config_check_says_where_audit_events_go() {
+    let check = |label: &str, audit: &str| {
+        let output = config_check(
+            label,
+            &format!("[nir]\nflavour = \"fhir\"\nbase_url = \"https://nir.example/\"\n{audit}"),
+        );
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (stdout, _) = check("a1", "");
+    assert!(stdout.contains("# audit: NOT SENT ANYWHERE"), "{stdout}");
+    let (stdout, _) = check(
+        "a2",
+        "[audit]\nfhir_endpoint = \"https://audit.example/fhir/\"\n",
+    );
+    assert!(
+        stdout.contains("# audit: FHIR AuditEvent to audit.example:443 every 5 s and at exit"),
+        "{stdout}"
+    );
+    let (stdout, stderr) = check(
+        "a3",
+        "[audit]\nfhir_endpoint = \"https://audit.example/fhir/\"\nsyslog = \"audit.example:6514\"\n",
+    );
+    assert!(stdout.contains("# audit: not started"), "{stdout}");
+    assert!(stderr.contains("choose one"), "{stderr}");
+    let (_, stderr) = check("a4", "[audit]\nsyslog = \"audit.example:6514\"\n");
+    assert!(
+        stderr.contains("audit.syslog needs audit.syslog_ca_bundle"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn config_check_names_problems_and_masks_secrets() {
     let output = config_check(
         "masks",

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod audit_delivery;
 mod auth;
 mod cli;
 mod conformance;

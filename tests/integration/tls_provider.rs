@@ -40,7 +40,8 @@ fn openssl(dir: &Path, args: &[&str]) {
     assert!(status.success(), "openssl {args:?}");
 }
 
-fn make_certificates(dir: &Path) {
+/// Writes `ca.pem` and a server certificate `leaf.pem`/`leaf.key` for 127.0.0.1 into `dir`.
+pub fn make_certificates(dir: &Path) {
     std::fs::write(
         dir.join("leaf.ext"),
         "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\

@@ -5,11 +5,13 @@
 //! NHS number and the records by their ids — never pixel data, report text or names — and
 //! nothing is ever written to disk: what cannot be sent before exit is reported instead.
 
+mod configured;
 mod event;
 mod fhir;
 mod sink;
 mod trail;
 
+pub use configured::{live_trail, sink_from_settings, DELIVERY_INTERVAL};
 pub use event::{Action, Actor, AuditEvent, EntityRef, Outcome};
 pub use fhir::to_fhir_audit_event;
 pub use sink::{AuditSink, FhirAuditSink, SinkError, SyslogTlsSink};

@@ -258,6 +258,12 @@ impl Config {
                 }
             }
         }
+        if self.audit.fhir_endpoint.is_some() && self.audit.syslog.is_some() {
+            problems.push("audit.fhir_endpoint and audit.syslog are both set; choose one".into());
+        }
+        if self.audit.syslog.is_some() && self.audit.syslog_ca_bundle.is_none() {
+            problems.push("audit.syslog needs audit.syslog_ca_bundle".into());
+        }
         if self.launch.require_signed_context && self.launch.context_public_key.is_none() {
             problems.push("launch.require_signed_context needs launch.context_public_key".into());
         }
