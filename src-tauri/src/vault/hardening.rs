@@ -1,6 +1,10 @@
 //! Process hardening for a viewer of clinical content: no core dumps (which would copy
-//! memory to disk), and the process marked non-dumpable so other same-user processes
-//! cannot attach to it or read its memory. Best effort: what the OS refuses is reported.
+//! memory to disk), the process marked non-dumpable so other same-user processes cannot
+//! attach to it or read its memory, and — on glibc — C-heap blocks overwritten when freed,
+//! so what the WebView and GTK libraries copied (IPC answers, strings) does not linger in
+//! free memory. Rust's own heap is zeroed by [`super::ZeroOnFree`]; glibc's is set up by
+//! starting the viewer once more with malloc tunables in force, which its WebView helper
+//! processes inherit. Best effort: what the OS refuses is reported.
 
 /// What the hardening step achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +26,50 @@ pub fn harden_process() -> HardeningReport {
     }
     report
 }
+
+/// glibc malloc settings under which every freed block is overwritten: the per-thread
+/// cache is off (its frees skip the overwrite) and freed bytes are set to the perturb byte.
+pub const SCRUBBING_MALLOC_TUNABLES: &str = "glibc.malloc.tcache_count=0:glibc.malloc.perturb=255";
+
+/// The `GLIBC_TUNABLES` value to run with, given the current one: `None` when the scrubbing
+/// settings are already in force, else the current settings with ours added.
+pub fn scrubbing_tunables(current: Option<&str>) -> Option<String> {
+    match current.filter(|c| !c.is_empty()) {
+        Some(current)
+            if current
+                .split(':')
+                .any(|t| t.starts_with("glibc.malloc.perturb=")) =>
+        {
+            None
+        }
+        Some(current) => Some(format!("{current}:{SCRUBBING_MALLOC_TUNABLES}")),
+        None => Some(SCRUBBING_MALLOC_TUNABLES.to_owned()),
+    }
+}
+
+/// Starts this program again, with the same arguments, under the scrubbing malloc settings,
+/// unless they are in force already. Call first thing, before any clinical data is read.
+/// Returns only when nothing needed doing or the restart failed (reported, then carried on).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn restart_with_scrubbing_malloc() {
+    use std::os::unix::process::CommandExt;
+    let current = std::env::var("GLIBC_TUNABLES").ok();
+    let Some(tunables) = scrubbing_tunables(current.as_deref()) else {
+        return;
+    };
+    let mut args = std::env::args_os();
+    let program = args.next();
+    let error = std::process::Command::new("/proc/self/exe")
+        .arg0(program.unwrap_or_else(|| "nir-viewer".into()))
+        .args(args)
+        .env("GLIBC_TUNABLES", tunables)
+        .exec();
+    tracing::warn!(%error, "freed C-heap memory will not be overwritten: the restart failed");
+}
+
+/// Other platforms: nothing to do.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn restart_with_scrubbing_malloc() {}
 
 #[cfg(unix)]
 fn disable_core_dumps() -> bool {
@@ -52,6 +100,25 @@ fn mark_non_dumpable() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrubbing_tunables_are_added_once_and_keep_what_was_set() {
+        assert_eq!(
+            scrubbing_tunables(None).as_deref(),
+            Some(SCRUBBING_MALLOC_TUNABLES)
+        );
+        assert_eq!(
+            scrubbing_tunables(Some("")).as_deref(),
+            Some(SCRUBBING_MALLOC_TUNABLES)
+        );
+        assert_eq!(
+            scrubbing_tunables(Some("glibc.malloc.arena_max=2")),
+            Some(format!(
+                "glibc.malloc.arena_max=2:{SCRUBBING_MALLOC_TUNABLES}"
+            ))
+        );
+        assert_eq!(scrubbing_tunables(Some(SCRUBBING_MALLOC_TUNABLES)), None);
+    }
 
     #[cfg(target_os = "linux")]
     #[test]

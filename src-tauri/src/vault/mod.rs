@@ -11,7 +11,10 @@ mod store;
 mod zero_on_free;
 
 pub use error::VaultError;
-pub use hardening::{harden_process, HardeningReport};
+pub use hardening::{
+    harden_process, restart_with_scrubbing_malloc, scrubbing_tunables, HardeningReport,
+    SCRUBBING_MALLOC_TUNABLES,
+};
 pub use secret::SecretBuffer;
 pub use store::{ItemKey, PatientKey, StudyKey, Vault, VaultStats};
 pub use zero_on_free::ZeroOnFree;
