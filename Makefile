@@ -111,8 +111,9 @@ test-rust:
 TAURI := $(ROOT)/ui/node_modules/.bin/tauri
 
 # The .deb of the debug build, installed, checked, removed and purged in a throwaway root
-# (tests/package/deb_install.sh).
+# (tests/package/deb_install.sh); the Windows and macOS configuration is checked statically.
 test-package: build
+	python3 tests/package/check_platform_configs.py
 	rm -rf "$(TARGET)/debug/bundle/deb"
 	$(TAURI) bundle --debug --bundles deb --ci
 	packaging/linux/finish-deb.sh "$$(ls "$(TARGET)"/debug/bundle/deb/*.deb)"
