@@ -25,16 +25,17 @@ APT_BUILD := build-essential pkg-config cmake clang libclang-dev curl file \
 # What only the tests need: a virtual display, the WebKit WebDriver, real DICOM peers.
 APT_TEST := xvfb xauth dbus dbus-x11 webkit2gtk-driver dcmtk libgdcm-tools orthanc \
 	orthanc-dicomweb strace imagemagick pcscd python3 python3-pip python3-numpy python3-pydicom \
-	gnome-keyring openssl
+	gnome-keyring openssl xdg-utils desktop-file-utils
 
 .PHONY: help run sandbox test deps-build deps-test ui build lint test-ui test-e2e test-rust \
-	test-corpus bench fuzz package clean
+	test-corpus test-package bench fuzz package clean
 
 help:
 	@echo "make run    install what is missing, build, open the viewer in training mode"
 	@echo "make test   install test dependencies, run every check and test"
 	@echo "make bench  benchmarks (see docs/benchmarks.md)"
 	@echo "make sandbox  run the embedded NIR sandbox alone (see docs/sandbox.md)"
+	@echo "make package  build the .deb (see docs/packaging.md)"
 
 run: deps-build build
 	"$(BIN)"
@@ -42,7 +43,7 @@ run: deps-build build
 sandbox: deps-build build
 	"$(BIN)" sandbox
 
-test: deps-build deps-test lint test-ui build test-e2e test-rust
+test: deps-build deps-test lint test-ui build test-package test-e2e test-rust
 
 # ---- dependencies -----------------------------------------------------------------------
 define apt_install
@@ -105,7 +106,26 @@ test-e2e: build
 test-rust:
 	NIR_SHARED_DIR="$(SHARED)" $(CARGO) nextest run --no-fail-fast
 
+# The Tauri CLI (major 2) comes from the UI's npm packages, as a prebuilt binary. It finds
+# src-tauri/tauri.conf.json from the repository root and builds into $(TARGET).
+TAURI := $(ROOT)/ui/node_modules/.bin/tauri
+
+# The .deb of the debug build, installed, checked, removed and purged in a throwaway root
+# (tests/package/deb_install.sh); the Windows and macOS configuration is checked statically.
+test-package: build
+	python3 tests/package/check_platform_configs.py
+	rm -rf "$(TARGET)/debug/bundle/deb"
+	$(TAURI) bundle --debug --bundles deb --ci
+	packaging/linux/finish-deb.sh "$$(ls "$(TARGET)"/debug/bundle/deb/*.deb)"
+	tests/package/deb_install.sh "$$(ls "$(TARGET)"/debug/bundle/deb/*.deb)"
+
 # ---- beyond make test -------------------------------------------------------------------
+# The release .deb, in $(TARGET)/release/bundle/deb/ (docs/packaging.md).
+package: deps-build ui
+	rm -rf "$(TARGET)/release/bundle/deb"
+	$(TAURI) build --bundles deb --ci
+	packaging/linux/finish-deb.sh "$$(ls "$(TARGET)"/release/bundle/deb/*.deb)"
+
 bench: bench-retrieve
 
 # Retrieval: local Orthanc vs curl, first image, peak memory (docs/benchmarks.md).

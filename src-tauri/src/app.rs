@@ -320,6 +320,14 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
         }
     };
     app.run(move |handle, event| {
+        // macOS hands a clicked nir-viewer:// link to the app as an "open URL" event, not on
+        // the command line; it takes the same path as a link handed over through the socket.
+        #[cfg(target_os = "macos")]
+        if let RunEvent::Opened { urls } = &event {
+            for url in urls {
+                deliver_link(handle, url.as_str());
+            }
+        }
         if let RunEvent::Exit = event {
             shut_down(handle);
             remove_private_dir(&private_dir);
@@ -385,15 +393,20 @@ fn shut_down<R: Runtime>(handle: &tauri::AppHandle<R>) {
 fn spawn_launch_listener<R: Runtime>(handle: tauri::AppHandle<R>, listener: LaunchListener) {
     tauri::async_runtime::spawn(async move {
         while let Some(link) = listener.next_link().await {
-            if !link.is_empty() {
-                handle.state::<AppState>().queue_launch(&link);
-                let _ = handle.emit("launch-pending", ());
-            }
-            if let Some(window) = handle.get_webview_window(MAIN_WINDOW) {
-                let _ = window.set_focus();
-            }
+            deliver_link(&handle, &link);
         }
     });
+}
+
+/// Queues a link from a later launch for the window (an empty one only raises the window).
+fn deliver_link<R: Runtime>(handle: &tauri::AppHandle<R>, link: &str) {
+    if !link.is_empty() {
+        handle.state::<AppState>().queue_launch(link);
+        let _ = handle.emit("launch-pending", ());
+    }
+    if let Some(window) = handle.get_webview_window(MAIN_WINDOW) {
+        let _ = window.set_focus();
+    }
 }
 
 /// SIGTERM and SIGINT close the app through the normal exit path, so the wipe runs.
