@@ -3,8 +3,9 @@
 //! attach to it or read its memory, and — on glibc — C-heap blocks overwritten when freed,
 //! so what the WebView and GTK libraries copied (IPC answers, strings) does not linger in
 //! free memory. Rust's own heap is zeroed by [`super::ZeroOnFree`]; glibc's is set up by
-//! starting the viewer once more with malloc tunables in force, which its WebView helper
-//! processes inherit. Best effort: what the OS refuses is reported.
+//! starting the viewer once more with malloc tunables in force. The WebView's helper
+//! processes get the environment as it was (their content is ended with its window, see
+//! [`crate::web_content`]). Best effort: what the OS refuses is reported.
 
 /// What the hardening step achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,22 +48,44 @@ pub fn scrubbing_tunables(current: Option<&str>) -> Option<String> {
     }
 }
 
+/// Carries the caller's own `GLIBC_TUNABLES` (possibly empty) across the restart, so that
+/// it can be put back for the processes the viewer starts.
+const ORIGINAL_TUNABLES_ENV: &str = "NIR_VIEWER_ORIGINAL_GLIBC_TUNABLES";
+
 /// Starts this program again, with the same arguments, under the scrubbing malloc settings,
-/// unless they are in force already. Call first thing, before any clinical data is read.
-/// Returns only when nothing needed doing or the restart failed (reported, then carried on).
+/// unless they are in force already. Call first thing, before any clinical data is read
+/// and before any thread starts. Returns when nothing needed doing (after putting the
+/// caller's environment back for child processes) or when the restart failed (reported).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn restart_with_scrubbing_malloc() {
     use std::os::unix::process::CommandExt;
     let current = std::env::var("GLIBC_TUNABLES").ok();
     let Some(tunables) = scrubbing_tunables(current.as_deref()) else {
+        if let Some(original) = std::env::var_os(ORIGINAL_TUNABLES_ENV) {
+            std::env::remove_var(ORIGINAL_TUNABLES_ENV);
+            if original.is_empty() {
+                std::env::remove_var("GLIBC_TUNABLES");
+            } else {
+                std::env::set_var("GLIBC_TUNABLES", original);
+            }
+        }
         return;
+    };
+    // The real path, not /proc/self/exe, so the process keeps its name in process lists.
+    let executable = match std::env::current_exe() {
+        Ok(path) => path,
+        Err(error) => {
+            tracing::warn!(%error, "freed C-heap memory will not be overwritten");
+            return;
+        }
     };
     let mut args = std::env::args_os();
     let program = args.next();
-    let error = std::process::Command::new("/proc/self/exe")
+    let error = std::process::Command::new(executable)
         .arg0(program.unwrap_or_else(|| "nir-viewer".into()))
         .args(args)
         .env("GLIBC_TUNABLES", tunables)
+        .env(ORIGINAL_TUNABLES_ENV, current.unwrap_or_default())
         .exec();
     tracing::warn!(%error, "freed C-heap memory will not be overwritten: the restart failed");
 }
