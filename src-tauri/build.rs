@@ -6,6 +6,7 @@ const APP_COMMANDS: &[&str] = &[
     "app_info",
     "validate_nhs_number",
     "take_launch",
+    "restart_page",
     "lookup",
     "close_patient",
     "confirm_identity",

@@ -6,7 +6,7 @@
 
 use crate::observability::OtlpExporter;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -60,6 +60,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::session::app_info,
             commands::session::validate_nhs_number,
             commands::session::take_launch,
+            commands::session::restart_page,
             commands::history::lookup,
             commands::history::close_patient,
             commands::history::confirm_identity,
@@ -190,6 +191,7 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
         sandbox: Mutex::new(sandbox),
         pending_launch: Mutex::new(None),
         metrics_export,
+        chosen_patient: Mutex::new(None),
     };
     if let Some(link) = link {
         state.queue_launch(link);
@@ -303,7 +305,8 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
     let webview_dir = private_dir.clone();
     let app = build_app(tauri::Builder::default(), state)
         .setup(move |app| {
-            open_main_window(app.handle(), &webview_dir)?;
+            app.manage(WebviewDataDir(webview_dir.clone()));
+            open_main_window(app.handle(), &webview_dir, MAIN_WINDOW)?;
             if let Some(listener) = listener {
                 spawn_launch_listener(app.handle().clone(), listener);
             }
@@ -404,7 +407,8 @@ fn deliver_link<R: Runtime>(handle: &tauri::AppHandle<R>, link: &str) {
         handle.state::<AppState>().queue_launch(link);
         let _ = handle.emit("launch-pending", ());
     }
-    if let Some(window) = handle.get_webview_window(MAIN_WINDOW) {
+    // The main window, under whichever label it has now (it is replaced after each patient).
+    if let Some(window) = handle.webview_windows().into_values().next() {
         let _ = window.set_focus();
     }
 }
@@ -435,19 +439,26 @@ fn spawn_signal_handler<R: Runtime>(handle: tauri::AppHandle<R>) {
     });
 }
 
-/// Creates the main window. Incognito keeps WebView storage in memory; tauri-driver cannot
+/// Where the window's WebView keeps its data: the private runtime directory, removed at exit.
+pub struct WebviewDataDir(pub PathBuf);
+
+/// Creates a main window (`label` is `main`, or `main-N` for one that replaces it, see
+/// [`crate::web_content`]). Incognito keeps WebView storage in memory; tauri-driver cannot
 /// attach to an incognito WebView, so under automation only the private directory protects.
-fn open_main_window<R: Runtime, M: Manager<R>>(manager: &M, data_dir: &Path) -> tauri::Result<()> {
+pub fn open_main_window<R: Runtime, M: Manager<R>>(
+    manager: &M,
+    data_dir: &Path,
+    label: &str,
+) -> tauri::Result<tauri::WebviewWindow<R>> {
     let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").is_ok_and(|v| v == "true");
-    WebviewWindowBuilder::new(manager, MAIN_WINDOW, WebviewUrl::App("index.html".into()))
+    WebviewWindowBuilder::new(manager, label, WebviewUrl::App("index.html".into()))
         .title("NIR Viewer")
         .inner_size(1280.0, 820.0)
         .min_inner_size(960.0, 640.0)
         .incognito(!automated)
         .data_directory(data_dir.to_path_buf())
         .disable_drag_drop_handler()
-        .build()?;
-    Ok(())
+        .build()
 }
 
 #[cfg(test)]

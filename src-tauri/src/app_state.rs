@@ -47,9 +47,39 @@ pub struct AppState {
     pub pending_launch: Mutex<Option<Result<LaunchRequest, LaunchError>>>,
     /// The metrics exporter, when the configuration names a collector.
     pub metrics_export: Option<Arc<crate::observability::OtlpExporter>>,
+    /// A patient the clinician has already agreed to open, carried across a restart of the
+    /// page (see [`crate::web_content`]); the new page opens it without asking again.
+    pub chosen_patient: Mutex<Option<ChosenPatient>>,
+}
+
+/// A patient to open with the date range of interest, already confirmed by the clinician.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenPatient {
+    /// Who.
+    pub nhs_number: crate::nhs_number::NhsNumber,
+    /// Earliest date of interest.
+    pub from: Option<chrono::NaiveDate>,
+    /// Latest date of interest.
+    pub to: Option<chrono::NaiveDate>,
 }
 
 impl AppState {
+    /// Takes the patient chosen before the page restarted, if any.
+    pub fn take_chosen_patient(&self) -> Option<ChosenPatient> {
+        self.chosen_patient
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
+    /// Keeps (or forgets, with `None`) the patient the restarted page is to open.
+    pub fn set_chosen_patient(&self, chosen: Option<ChosenPatient>) {
+        *self
+            .chosen_patient
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = chosen;
+    }
+
     /// Takes the pending launch, if any.
     pub fn take_launch(&self) -> Option<Result<LaunchRequest, LaunchError>> {
         self.pending_launch

@@ -24,3 +24,4 @@ pub mod runtime_dir;
 pub mod sandbox;
 pub mod vault;
 pub mod viewer;
+pub mod web_content;

@@ -27,7 +27,24 @@ export class WebDriver {
   }
 
   async command(method, suffix, body) {
-    return request(this.base, method, `/session/${this.sessionId}${suffix}`, body);
+    try {
+      return await request(this.base, method, `/session/${this.sessionId}${suffix}`, body);
+    } catch (error) {
+      if (!/no such window/.test(error.message)) throw error;
+      await this.followWindow();
+      return request(this.base, method, `/session/${this.sessionId}${suffix}`, body);
+    }
+  }
+
+  /**
+   * The viewer replaces its window after a patient is closed, on lock and on sign-out (a
+   * new page in a new web content process, see src-tauri/src/web_content.rs); the session
+   * follows it to the newest window.
+   */
+  async followWindow() {
+    const handles = await request(this.base, "GET", `/session/${this.sessionId}/window/handles`);
+    if (handles.length === 0) throw new Error("the viewer has no window open");
+    await request(this.base, "POST", `/session/${this.sessionId}/window`, { handle: handles[handles.length - 1] });
   }
 
   async find(css, { timeoutMs = 15000 } = {}) {

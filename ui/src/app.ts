@@ -1,6 +1,14 @@
 // The application controller: which screen is showing, and the wipe of what the UI holds
 // whenever a study, report or patient is closed. State lives here, owned, never global.
-import { BackendError, type Backend, type HistoryRecordView, type HistoryView, type IdentityView, type UserView } from "./ipc/backend";
+import {
+  BackendError,
+  type Backend,
+  type HistoryRecordView,
+  type HistoryView,
+  type IdentityView,
+  type LaunchView,
+  type UserView,
+} from "./ipc/backend";
 import { renderAuditPanel } from "./components/auditPanel";
 import { renderBanner } from "./components/banner";
 import { renderDiagnostics } from "./components/diagnostics";
@@ -52,7 +60,37 @@ export class App {
       document.addEventListener(kind, () => this.noteActivity(), { passive: true });
     }
     window.setInterval(() => void this.watchSession(), 2000);
-    this.showSignIn(null);
+    await this.resumeSession();
+  }
+
+  /**
+   * Where a page starts: the sign-in screen, or — when the page was restarted after a
+   * patient closed, a lock or a sign-out — wherever the session stands now.
+   */
+  private async resumeSession(): Promise<void> {
+    const state = await this.backend.sessionState().catch(() => null);
+    if (state?.state === "signedIn" && state.user) {
+      this.showSignedIn(state.user);
+      await this.handleLaunch();
+    } else if (state?.state === "locked") {
+      this.showSignIn(state.reason ?? "Your session ended. Sign in again to continue.");
+    } else {
+      this.showSignIn(null);
+    }
+  }
+
+  /**
+   * Forgets what the page shows and asks for the page to start afresh in a new web content
+   * process (the old one, with everything it held, ends). Should that fail, `otherwise`
+   * carries on in this page.
+   */
+  private async restartPage(otherwise: () => void, thenOpen?: LaunchView): Promise<void> {
+    await this.forgetEverything();
+    try {
+      await this.backend.restartPage(thenOpen);
+    } catch {
+      otherwise();
+    }
   }
 
   private lastTouch = 0;
@@ -94,11 +132,9 @@ export class App {
     button.disabled = true;
     this.setStatus("Waiting for sign-in in your browser…");
     try {
-      this.user = await this.backend.signIn();
+      const user = await this.backend.signIn();
       this.setStatus("");
-      this.userLabel.textContent = `${this.user.name ?? "Signed in"} · ${this.user.role}`;
-      document.querySelector(".app-header")?.append(this.userLabel, this.signOutButton());
-      this.showLookup();
+      this.showSignedIn(user);
       await this.handleLaunch();
     } catch (error) {
       button.disabled = false;
@@ -106,12 +142,21 @@ export class App {
     }
   }
 
+  private showSignedIn(user: UserView): void {
+    this.user = user;
+    this.userLabel.textContent = `${user.name ?? "Signed in"} · ${user.role}`;
+    document.querySelector(".app-header")?.append(this.userLabel, this.signOutButton());
+    this.showLookup();
+  }
+
   private signOutButton(): HTMLElement {
     const existing = document.getElementById("sign-out");
     if (existing) return existing;
     const button = el("button", { id: "sign-out", class: "secondary" }, "Sign out");
     button.addEventListener("click", () => {
-      void this.forgetEverything().then(() => this.backend.signOut().catch(() => undefined)).then(() => this.showSignIn(null));
+      void this.forgetEverything()
+        .then(() => this.backend.signOut().catch(() => undefined))
+        .then(() => this.restartPage(() => this.showSignIn(null)));
     });
     return button;
   }
@@ -124,7 +169,8 @@ export class App {
       this.user = null;
       await this.forgetEverything();
       document.getElementById("sign-out")?.remove();
-      this.showSignIn(state.reason ?? "Your session ended. Sign in again to continue.");
+      const reason = state.reason ?? "Your session ended. Sign in again to continue.";
+      await this.restartPage(() => this.showSignIn(reason));
     }
   }
 
@@ -149,8 +195,12 @@ export class App {
       if (!launch) return;
       const current = this.history?.patient.nhsNumber.replace(/\s/g, "");
       if (current === launch.nhsNumber) return;
-      if (current !== undefined && !(await this.confirmSwitch(launch.nhsNumber))) return;
-      await this.lookup(launch.nhsNumber, launch.from ?? undefined, launch.to ?? undefined);
+      const open = (): Promise<void> => this.lookup(launch.nhsNumber, launch.from ?? undefined, launch.to ?? undefined);
+      if (current === undefined) return await open();
+      if (!(await this.confirmSwitch(launch.nhsNumber))) return;
+      // The previous patient is wiped, then the page restarts and opens the new one.
+      await this.closePatient();
+      await this.restartPage(() => void open(), launch);
     } catch (error) {
       this.showLookup();
       this.main.append(el("p", { class: "error", role: "alert", id: "launch-error" }, messageOf(error)));
@@ -248,7 +298,9 @@ export class App {
     const history = this.history;
     if (!history) return this.showLookup();
     const newPatient = el("button", { class: "secondary", id: "new-patient" }, "Another patient");
-    newPatient.addEventListener("click", () => void this.closePatient().then(() => this.showLookup()));
+    newPatient.addEventListener("click", () => {
+      void this.closePatient().then(() => this.restartPage(() => this.showLookup()));
+    });
     this.main.replaceChildren(
       this.banner(history),
       el("div", { class: "history-actions" }, newPatient),

@@ -131,14 +131,21 @@ pub async fn sign_in(state: State<'_, AppState>) -> Result<UserView, CommandErro
     let _idle = auth.spawn_idle_watch(Duration::from_secs(5).min(settings.idle_timeout()));
     let watch = CardWatch::start_pcsc(&auth);
     *state.card_watch.lock().unwrap_or_else(|p| p.into_inner()) = watch;
-    Ok(UserView {
-        name: identity.name.clone(),
-        role: identity
-            .role_name
-            .clone()
-            .unwrap_or(identity.role_code.clone()),
-        ods: identity.ods.clone(),
-    })
+    Ok(UserView::of(&identity))
+}
+
+impl UserView {
+    /// What the UI shows of a signed-in identity.
+    fn of(identity: &crate::auth::id_token::Identity) -> Self {
+        UserView {
+            name: identity.name.clone(),
+            role: identity
+                .role_name
+                .clone()
+                .unwrap_or(identity.role_code.clone()),
+            ods: identity.ods.clone(),
+        }
+    }
 }
 
 /// Signs out: revokes where the issuer supports it and wipes everything.
@@ -170,6 +177,8 @@ pub struct SessionStateView {
     pub state: &'static str,
     /// Why the session locked.
     pub reason: Option<String>,
+    /// Who is signed in (so a restarted page can show them again).
+    pub user: Option<UserView>,
 }
 
 /// The sign-in state.
@@ -180,14 +189,17 @@ pub fn session_state(state: State<'_, AppState>) -> SessionStateView {
         SessionState::SignedOut => SessionStateView {
             state: "signedOut",
             reason: None,
+            user: None,
         },
         SessionState::SigningIn => SessionStateView {
             state: "signingIn",
             reason: None,
+            user: None,
         },
-        SessionState::SignedIn(_) => SessionStateView {
+        SessionState::SignedIn(identity) => SessionStateView {
             state: "signedIn",
             reason: None,
+            user: Some(UserView::of(&identity)),
         },
         SessionState::Locked(reason) => SessionStateView {
             state: "locked",
@@ -198,6 +210,7 @@ pub fn session_state(state: State<'_, AppState>) -> SessionStateView {
                 crate::auth::session::EndReason::CardRemoved => "The smartcard was removed.".into(),
                 other => format!("The session ended ({other:?})."),
             }),
+            user: None,
         },
     }
 }

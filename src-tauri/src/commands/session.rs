@@ -1,10 +1,11 @@
 //! Commands about the session as a whole: what mode the viewer runs in, and validation of
 //! the NHS number as the clinician types it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::app::AppState;
+use crate::app_state::ChosenPatient;
 use crate::auth::browser::SystemBrowser;
 use crate::error::CommandError;
 use crate::launch::{
@@ -58,6 +59,13 @@ pub async fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView
     if !state.tokens.is_set() {
         return Ok(None);
     }
+    if let Some(chosen) = state.take_chosen_patient() {
+        return Ok(Some(LaunchView {
+            nhs_number: chosen.nhs_number.as_digits(),
+            from: chosen.from.map(|d| d.to_string()),
+            to: chosen.to.map(|d| d.to_string()),
+        }));
+    }
     match state.take_launch() {
         Some(Ok(LaunchRequest::Smart(launch))) => {
             let settings = state.smart_settings();
@@ -73,6 +81,54 @@ pub async fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView
         }
         pending => resolve_launch(pending, &state.signed_context_policy()),
     }
+}
+
+/// The patient the restarted page is to open, as the UI sends it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChosenPatientRequest {
+    /// Ten digits.
+    pub nhs_number: String,
+    /// Earliest date of interest, YYYY-MM-DD.
+    pub from: Option<String>,
+    /// Latest date of interest, YYYY-MM-DD.
+    pub to: Option<String>,
+}
+
+impl ChosenPatientRequest {
+    /// Checks the NHS number and dates as strictly as a launch link's.
+    pub fn validate(&self) -> Result<ChosenPatient, CommandError> {
+        let nhs_number = NhsNumber::parse(&self.nhs_number).map_err(|e| CommandError::from(&e))?;
+        let date = |text: &Option<String>| {
+            text.as_deref()
+                .map(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+                .transpose()
+                .map_err(|_| CommandError {
+                    code: "invalid-date",
+                    message: "A date of interest is not a valid YYYY-MM-DD date.".into(),
+                })
+        };
+        Ok(ChosenPatient {
+            nhs_number,
+            from: date(&self.from)?,
+            to: date(&self.to)?,
+        })
+    }
+}
+
+/// Starts the page afresh in a new window and so a new web content process, after the UI
+/// has closed the patient, on lock and on sign-out, so nothing the old page held survives
+/// in memory. With `then_open`, the new page opens that patient (one the clinician has
+/// already agreed to).
+#[tauri::command]
+pub async fn restart_page<R: tauri::Runtime>(
+    window: tauri::WebviewWindow<R>,
+    state: State<'_, AppState>,
+    then_open: Option<ChosenPatientRequest>,
+) -> Result<(), CommandError> {
+    let chosen = then_open.map(|request| request.validate()).transpose()?;
+    state.set_chosen_patient(chosen);
+    crate::web_content::replace_window(&window).map_err(|e| CommandError::from(&e))
 }
 
 /// Turns a pending launch into the patient to open under the signed-context policy.
@@ -113,6 +169,31 @@ mod tests {
             audience: "nir-viewer".into(),
             max_lifetime_secs: 300,
         }
+    }
+
+    #[test]
+    fn a_chosen_patient_is_checked_like_a_launch_link() {
+        let request = |nhs: &str, from: Option<&str>| ChosenPatientRequest {
+            nhs_number: nhs.into(),
+            from: from.map(str::to_owned),
+            to: None,
+        };
+        let chosen = request("9912003888", Some("2020-01-31"))
+            .validate()
+            .unwrap();
+        assert_eq!(chosen.nhs_number.as_digits(), "9912003888");
+        assert_eq!(
+            chosen.from.map(|d| d.to_string()).as_deref(),
+            Some("2020-01-31")
+        );
+        assert!(
+            request("9912003887", None).validate().is_err(),
+            "bad check digit"
+        );
+        let error = request("9912003888", Some("2020-02-30"))
+            .validate()
+            .unwrap_err();
+        assert_eq!(error.code, "invalid-date");
     }
 
     #[test]

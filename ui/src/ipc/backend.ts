@@ -125,6 +125,8 @@ export interface UserView {
 export interface SessionStateView {
   state: "signedOut" | "signingIn" | "signedIn" | "locked";
   reason: string | null;
+  /** Who is signed in, when signed in. */
+  user: UserView | null;
 }
 
 export interface LaunchView {
@@ -233,6 +235,11 @@ export interface Backend {
   confirmIdentity(): Promise<IdentityView>;
   closePatient(): Promise<void>;
   takeLaunch(): Promise<LaunchView | null>;
+  /**
+   * Ends this page's web content process and starts the page afresh in a new one, so that
+   * nothing the page held survives in memory; the new page opens `thenOpen` if given.
+   */
+  restartPage(thenOpen?: LaunchView): Promise<void>;
   signIn(): Promise<UserView>;
   signOut(): Promise<void>;
   sessionState(): Promise<SessionStateView>;

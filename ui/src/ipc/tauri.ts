@@ -76,6 +76,9 @@ export const tauriBackend: Backend = {
     await call<null>("close_patient");
   },
   takeLaunch: () => call<LaunchView | null>("take_launch"),
+  restartPage: async (thenOpen) => {
+    await call<null>("restart_page", { thenOpen: thenOpen ?? null });
+  },
   signIn: () => call<UserView>("sign_in"),
   signOut: async () => {
     await call<null>("sign_out");
