@@ -27,7 +27,8 @@ interface Measurement {
 export class Viewport {
   readonly element: HTMLElement;
   private readonly canvas: HTMLCanvasElement;
-  private readonly renderer: GlRenderer;
+  /** Made when the viewport first shows a series: an empty slot holds no WebGL context. */
+  private renderer: GlRenderer | null = null;
   private readonly overlay: Record<"tl" | "tr" | "bl" | "br", HTMLElement>;
   private readonly markers: Record<"top" | "left", HTMLElement>;
   private readonly svg: SVGSVGElement;
@@ -51,7 +52,6 @@ export class Viewport {
 
   constructor(readonly name: string) {
     this.canvas = el("canvas", { class: "viewport-canvas", "aria-label": `Image viewport ${name}` });
-    this.renderer = new GlRenderer(this.canvas);
     this.svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     this.svg.setAttribute("class", "measure-layer");
     this.overlay = {
@@ -99,6 +99,7 @@ export class Viewport {
 
   /** Shows a series; frames come from `cache`, starting at `index`. */
   async load(series: SeriesView, cache: FrameCache, index = 0): Promise<void> {
+    this.renderer ??= new GlRenderer(this.canvas);
     this.cache?.clear();
     this.series = series;
     this.cache = cache;
@@ -152,6 +153,8 @@ export class Viewport {
   }
 
   private draw(): void {
+    const renderer = this.renderer;
+    if (!renderer) return;
     const size = this.size ?? this.measure();
     const ratio = window.devicePixelRatio || 1;
     const width = Math.max(1, Math.round(size.width * ratio));
@@ -161,10 +164,10 @@ export class Viewport {
       this.canvas.height = height;
     }
     if (this.shown && this.shown !== this.uploaded) {
-      this.renderer.upload(this.shown);
+      renderer.upload(this.shown);
       this.uploaded = this.shown;
     }
-    this.renderer.draw({ ...this.view, panX: this.view.panX * ratio, panY: this.view.panY * ratio });
+    renderer.draw({ ...this.view, panX: this.view.panX * ratio, panY: this.view.panY * ratio });
     this.drawOverlay();
     this.drawMeasurements(size.width, size.height);
   }
@@ -357,7 +360,7 @@ export class Viewport {
     this.drawing = null;
     this.measurementRevision++;
     this.measurementKey = "";
-    this.renderer.clear();
+    this.renderer?.clear();
     for (const corner of Object.values(this.overlay)) setText(corner, "");
     setText(this.markers.top, "");
     setText(this.markers.left, "");
