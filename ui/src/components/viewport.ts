@@ -1,6 +1,13 @@
 // One interactive viewport: a WebGL2 canvas showing a series, with stack scroll (wheel,
 // keys, drag, scrollbar), window/level (right-drag, presets), zoom, pan, rotate, flip,
 // invert, length and angle measurements, a corner overlay and orientation markers.
+//
+// Input only changes the view state and asks for a draw; the draw runs once per animation
+// frame, however many events came in. A frame already held by the cache is shown without
+// waiting on the backend, and its pixels go to the GPU inside that draw, so scrolling
+// several images within one frame uploads only the last. Window/level sets uniforms only;
+// the overlay's text nodes are written only when their text changes, and the measurement
+// layer is rebuilt only when the measurements or their placement on screen change.
 import type { FramePixels, SeriesView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { formatLength, measureAngle, measureLength, type Point } from "../tools/math/measure";
@@ -20,7 +27,8 @@ interface Measurement {
 export class Viewport {
   readonly element: HTMLElement;
   private readonly canvas: HTMLCanvasElement;
-  private readonly renderer: GlRenderer;
+  /** Made when the viewport first shows a series: an empty slot holds no WebGL context. */
+  private renderer: GlRenderer | null = null;
   private readonly overlay: Record<"tl" | "tr" | "bl" | "br", HTMLElement>;
   private readonly markers: Record<"top" | "left", HTMLElement>;
   private readonly svg: SVGSVGElement;
@@ -32,12 +40,18 @@ export class Viewport {
   private drawing: Measurement | null = null;
   private dirty = false;
   private shown: FramePixels | null = null;
+  /** The frame whose pixels are in the texture. */
+  private uploaded: FramePixels | null = null;
+  /** The canvas's CSS size, measured again only after a resize. */
+  private size: { width: number; height: number } | null = null;
+  /** Bumped on every change to the measurements, to know when the layer is stale. */
+  private measurementRevision = 0;
+  private measurementKey = "";
   tool: Tool = "scroll";
   onIndexChange: ((index: number) => void) | null = null;
 
   constructor(readonly name: string) {
     this.canvas = el("canvas", { class: "viewport-canvas", "aria-label": `Image viewport ${name}` });
-    this.renderer = new GlRenderer(this.canvas);
     this.svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     this.svg.setAttribute("class", "measure-layer");
     this.overlay = {
@@ -63,6 +77,12 @@ export class Viewport {
       this.scrollbar,
     );
     this.attachPointer();
+    if (typeof ResizeObserver !== "undefined") {
+      new ResizeObserver(() => {
+        this.size = null;
+        if (this.shown) this.requestDraw();
+      }).observe(this.canvas);
+    }
   }
 
   get index(): number {
@@ -79,10 +99,12 @@ export class Viewport {
 
   /** Shows a series; frames come from `cache`, starting at `index`. */
   async load(series: SeriesView, cache: FrameCache, index = 0): Promise<void> {
+    this.renderer ??= new GlRenderer(this.canvas);
     this.cache?.clear();
     this.series = series;
     this.cache = cache;
     this.measurements = [];
+    this.measurementRevision++;
     const preset = series.presets[0];
     this.view = initialViewState(preset?.center ?? 0, preset?.width ?? 0);
     this.scrollbar.max = String(Math.max(0, cache.count - 1));
@@ -95,11 +117,11 @@ export class Viewport {
     const clamped = Math.max(0, Math.min(this.cache.count - 1, index));
     this.view = { ...this.view, index: clamped };
     this.scrollbar.value = String(clamped);
+    this.cache.focus(clamped);
     const frame = this.cache.peek(clamped) ?? (await this.cache.get(clamped));
     if (this.view.index !== clamped) return;
     const first = this.shown === null;
     this.shown = frame;
-    this.renderer.upload(frame);
     if (first && this.view.windowWidth <= 1) {
       this.view = { ...this.view, windowCenter: frame.windowCenter, windowWidth: Math.max(1, frame.windowWidth) };
     }
@@ -131,30 +153,42 @@ export class Viewport {
   }
 
   private draw(): void {
-    const rect = this.canvas.getBoundingClientRect();
+    const renderer = this.renderer;
+    if (!renderer) return;
+    const size = this.size ?? this.measure();
     const ratio = window.devicePixelRatio || 1;
-    const width = Math.max(1, Math.round(rect.width * ratio));
-    const height = Math.max(1, Math.round(rect.height * ratio));
+    const width = Math.max(1, Math.round(size.width * ratio));
+    const height = Math.max(1, Math.round(size.height * ratio));
     if (this.canvas.width !== width || this.canvas.height !== height) {
       this.canvas.width = width;
       this.canvas.height = height;
     }
-    this.renderer.draw({ ...this.view, panX: this.view.panX * ratio, panY: this.view.panY * ratio });
+    if (this.shown && this.shown !== this.uploaded) {
+      renderer.upload(this.shown);
+      this.uploaded = this.shown;
+    }
+    renderer.draw({ ...this.view, panX: this.view.panX * ratio, panY: this.view.panY * ratio });
     this.drawOverlay();
-    this.drawMeasurements(rect.width, rect.height);
+    this.drawMeasurements(size.width, size.height);
+  }
+
+  private measure(): { width: number; height: number } {
+    const rect = this.canvas.getBoundingClientRect();
+    this.size = { width: rect.width, height: rect.height };
+    return this.size;
   }
 
   private drawOverlay(): void {
     const series = this.series;
     const frame = this.shown;
     if (!series || !frame || !this.cache) return;
-    this.overlay.tl.textContent = `${series.modality} · Series ${series.number ?? "?"}\n${series.description}`;
-    this.overlay.tr.textContent = `Image ${this.view.index + 1} / ${this.cache.count}${frame.instanceNumber !== null ? `\nInstance ${frame.instanceNumber}` : ""}`;
-    this.overlay.bl.textContent = `W ${Math.round(this.view.windowWidth)} L ${Math.round(this.view.windowCenter)}\nZoom ${Math.round(this.view.zoom * 100)}%`;
-    this.overlay.br.textContent = frame.sliceLocation !== null ? `Slice ${frame.sliceLocation.toFixed(1)} mm` : "";
+    setText(this.overlay.tl, `${series.modality} · Series ${series.number ?? "?"}\n${series.description}`);
+    setText(this.overlay.tr, `Image ${this.view.index + 1} / ${this.cache.count}${frame.instanceNumber !== null ? `\nInstance ${frame.instanceNumber}` : ""}`);
+    setText(this.overlay.bl, `W ${Math.round(this.view.windowWidth)} L ${Math.round(this.view.windowCenter)}\nZoom ${Math.round(this.view.zoom * 100)}%`);
+    setText(this.overlay.br, frame.sliceLocation !== null ? `Slice ${frame.sliceLocation.toFixed(1)} mm` : "");
     const labels = orientationLabels(frame.orientation, this.view);
-    this.markers.top.textContent = labels?.top ?? "";
-    this.markers.left.textContent = labels?.left ?? "";
+    setText(this.markers.top, labels?.top ?? "");
+    setText(this.markers.left, labels?.left ?? "");
   }
 
   private toCanvas(point: Point, width: number, height: number): Point {
@@ -175,6 +209,11 @@ export class Viewport {
   }
 
   private drawMeasurements(width: number, height: number): void {
+    const frame = this.shown;
+    const v = this.view;
+    const key = [this.measurementRevision, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV].join("|");
+    if (key === this.measurementKey) return;
+    this.measurementKey = key;
     this.svg.replaceChildren();
     const spacing = this.series?.pixelSpacing ?? null;
     const all = this.drawing ? [...this.measurements, this.drawing] : this.measurements;
@@ -243,6 +282,7 @@ export class Viewport {
       if (this.drawing?.kind === "length" && this.drawing.points.length === 2) {
         this.measurements.push(this.drawing);
         this.drawing = null;
+        this.measurementRevision++;
         this.requestDraw();
       }
     };
@@ -263,6 +303,7 @@ export class Viewport {
         this.drawing = null;
       }
     }
+    this.measurementRevision++;
     this.requestDraw();
   }
 
@@ -294,12 +335,14 @@ export class Viewport {
       case "length":
         if (this.drawing?.kind === "length") {
           this.drawing.points[1] = this.imagePoint(event);
+          this.measurementRevision++;
           this.requestDraw();
         }
         break;
       case "angle":
         if (this.drawing?.kind === "angle") {
           this.drawing.points[this.drawing.points.length - 1] = this.imagePoint(event);
+          this.measurementRevision++;
           this.requestDraw();
         }
         break;
@@ -312,12 +355,20 @@ export class Viewport {
     this.cache = null;
     this.series = null;
     this.shown = null;
+    this.uploaded = null;
     this.measurements = [];
     this.drawing = null;
-    this.renderer.clear();
-    for (const corner of Object.values(this.overlay)) corner.textContent = "";
-    this.markers.top.textContent = "";
-    this.markers.left.textContent = "";
+    this.measurementRevision++;
+    this.measurementKey = "";
+    this.renderer?.clear();
+    for (const corner of Object.values(this.overlay)) setText(corner, "");
+    setText(this.markers.top, "");
+    setText(this.markers.left, "");
     this.svg.replaceChildren();
   }
+}
+
+/** Writes a text node only when its text changes, sparing the page a re-layout. */
+function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
 }

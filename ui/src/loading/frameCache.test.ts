@@ -46,10 +46,43 @@ describe("FrameCache.clear", () => {
   });
 });
 
-describe("FrameCache.outwardOrder", () => {
-  it("goes outward from the current slice", () => {
-    expect(FrameCache.outwardOrder(2, 6)).toEqual([3, 1, 4, 0, 5]);
-    expect(FrameCache.outwardOrder(0, 3)).toEqual([1, 2]);
-    expect(FrameCache.outwardOrder(0, 1)).toEqual([]);
+/** A backend that records the order of its requests and fails the indices in `failing`. */
+function recordingBackend(failing: number[] = []): { backend: Backend; asked: number[] } {
+  const asked: number[] = [];
+  const backend = {
+    frame: (_study: string, _series: string, index: number) => {
+      asked.push(index);
+      return failing.includes(index) ? Promise.reject(new Error("unavailable")) : Promise.resolve(frameOf(index));
+    },
+  } as unknown as Backend;
+  return { backend, asked };
+}
+
+describe("FrameCache.prefetch", () => {
+  it("goes outward from the current slice", async () => {
+    const { backend, asked } = recordingBackend();
+    const cache = new FrameCache(backend, "s", "x", 6);
+    await cache.prefetch(2, 1);
+    expect(asked).toEqual([2, 3, 1, 4, 0, 5]);
+  });
+
+  it("follows the slice the clinician scrolls to", async () => {
+    const { backend, asked } = recordingBackend();
+    const cache = new FrameCache(backend, "s", "x", 10);
+    await cache.get(0);
+    const prefetch = cache.prefetch(0, 1);
+    cache.focus(7);
+    await prefetch;
+    // Frame 1 was already asked for when the focus moved; then 7 and its neighbours.
+    expect(asked.slice(0, 5)).toEqual([0, 1, 7, 8, 6]);
+    expect([...asked].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it("asks for a frame that fails only once", async () => {
+    const { backend, asked } = recordingBackend([1]);
+    const cache = new FrameCache(backend, "s", "x", 3);
+    await cache.prefetch(0, 2);
+    expect(asked.filter((i) => i === 1)).toHaveLength(1);
+    expect(cache.has(0) && cache.has(2)).toBe(true);
   });
 });

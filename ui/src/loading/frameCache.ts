@@ -1,5 +1,6 @@
 // Frames of one open series held by the UI: fetched on demand, the one on screen first,
-// then outward from it. Everything is overwritten with zeros and dropped on close; nothing is
+// then outward from it; the prefetch follows the image on screen, so the neighbours of
+// wherever the clinician scrolls to come next. Everything is overwritten with zeros and dropped on close; nothing is
 // stored anywhere else.
 import type { Backend, FramePixels } from "../ipc/backend";
 
@@ -7,6 +8,7 @@ export class FrameCache {
   private readonly frames = new Map<number, FramePixels>();
   private readonly pending = new Map<number, Promise<FramePixels>>();
   private generation = 0;
+  private center = 0;
 
   constructor(
     private readonly backend: Backend,
@@ -40,23 +42,33 @@ export class FrameCache {
     return request;
   }
 
-  /** Indices to prefetch around `center`, nearest first. */
-  static outwardOrder(center: number, count: number): number[] {
-    const order: number[] = [];
-    for (let d = 1; order.length < count - 1 && d < count; d++) {
-      if (center + d < count) order.push(center + d);
-      if (center - d >= 0) order.push(center - d);
-    }
-    return order;
+  /** Moves the prefetch's centre: frames nearest `index` are fetched next. */
+  focus(index: number): void {
+    this.center = index;
   }
 
-  /** Fetches the frames around `center`, a few at a time, until all are held. */
+  /** The index nearest the centre that is neither held, in flight nor already tried. */
+  private nextToPrefetch(tried: Set<number>): number | undefined {
+    const wanted = (i: number): boolean => !this.frames.has(i) && !this.pending.has(i) && !tried.has(i);
+    for (let d = 0; d < this.count; d++) {
+      if (this.center + d < this.count && wanted(this.center + d)) return this.center + d;
+      if (this.center - d >= 0 && wanted(this.center - d)) return this.center - d;
+    }
+    return undefined;
+  }
+
+  /**
+   * Fetches every frame, a few at a time, nearest the centre first (`center`, then wherever
+   * `focus` moves it), trying each at most once.
+   */
   async prefetch(center: number, concurrency = 4): Promise<void> {
     const generation = this.generation;
-    const queue = FrameCache.outwardOrder(center, this.count).filter((i) => !this.frames.has(i));
+    this.center = center;
+    const tried = new Set<number>();
     const worker = async (): Promise<void> => {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      for (let next = this.nextToPrefetch(tried); next !== undefined; next = this.nextToPrefetch(tried)) {
         if (generation !== this.generation) return;
+        tried.add(next);
         await this.get(next).catch(() => undefined);
       }
     };

@@ -1,6 +1,10 @@
 // The WebGL2 renderer of one viewport. Grayscale frames are uploaded once as 16-bit (or
 // 8-bit) integer textures; drawing only sets uniforms, so window/level, zoom, pan, rotate,
-// flip and invert never touch the pixels again. Colour frames use an RGB8 texture.
+// flip and invert never touch the pixels again. Colour frames use an RGB8 texture. A frame
+// of the same size and format as the last one (the next slice of a stack) overwrites the
+// texture in place rather than allocating a new one. The drawing buffer is not preserved:
+// every draw clears and redraws the whole canvas, so nothing needs the previous frame, and
+// the compositor is spared a copy per frame.
 import type { FramePixels } from "../../ipc/backend";
 import { quadMatrix, type ViewState } from "../state";
 import {
@@ -17,6 +21,12 @@ interface ProgramInfo {
   uniforms: Record<string, WebGLUniformLocation | null>;
 }
 
+interface TextureFormat {
+  internal: number;
+  format: number;
+  type: number;
+}
+
 const UNIFORMS = ["u_matrix", "u_image", "u_slope", "u_intercept", "u_center", "u_width", "u_invert"];
 
 export class GlRenderer {
@@ -26,9 +36,11 @@ export class GlRenderer {
   private readonly vao: WebGLVertexArrayObject;
   private frame: Omit<FramePixels, "data"> | null = null;
   private kind: ProgramKind = "unsigned";
+  /** What the texture's storage was last allocated as, so a like frame can reuse it. */
+  private allocated: { columns: number; rows: number; format: FramePixels["format"] } | null = null;
 
   constructor(readonly canvas: HTMLCanvasElement) {
-    const gl = canvas.getContext("webgl2", { antialias: false, preserveDrawingBuffer: true });
+    const gl = canvas.getContext("webgl2", { antialias: false, preserveDrawingBuffer: false });
     if (!gl) throw new Error("WebGL2 is not available");
     this.gl = gl;
     this.programs.set("unsigned", this.compile(UNSIGNED_FRAGMENT_SHADER));
@@ -40,6 +52,12 @@ export class GlRenderer {
     if (!texture || !vao || !buffer) throw new Error("WebGL2 resources could not be created");
     this.texture = texture;
     this.vao = vao;
+    gl.bindTexture(gl.TEXTURE_2D, texture);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
     gl.bindVertexArray(vao);
     gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
@@ -81,30 +99,17 @@ export class GlRenderer {
   upload(frame: FramePixels): void {
     const gl = this.gl;
     const { rows, columns, format } = frame;
+    const { internal, format: pixelFormat, type } = this.textureFormat(format);
+    const pixels = format === "u16" ? new Uint16Array(frame.data) : format === "i16" ? new Int16Array(frame.data) : new Uint8Array(frame.data);
     gl.bindTexture(gl.TEXTURE_2D, this.texture);
-    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
-    switch (format) {
-      case "u16":
-        gl.texImage2D(gl.TEXTURE_2D, 0, gl.R16UI, columns, rows, 0, gl.RED_INTEGER, gl.UNSIGNED_SHORT, new Uint16Array(frame.data));
-        this.kind = "unsigned";
-        break;
-      case "i16":
-        gl.texImage2D(gl.TEXTURE_2D, 0, gl.R16I, columns, rows, 0, gl.RED_INTEGER, gl.SHORT, new Int16Array(frame.data));
-        this.kind = "signed";
-        break;
-      case "u8":
-        gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8UI, columns, rows, 0, gl.RED_INTEGER, gl.UNSIGNED_BYTE, new Uint8Array(frame.data));
-        this.kind = "unsigned";
-        break;
-      case "rgb8":
-        gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGB8, columns, rows, 0, gl.RGB, gl.UNSIGNED_BYTE, new Uint8Array(frame.data));
-        this.kind = "colour";
-        break;
+    const like = this.allocated;
+    if (like && like.columns === columns && like.rows === rows && like.format === format) {
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, columns, rows, pixelFormat, type, pixels);
+    } else {
+      gl.texImage2D(gl.TEXTURE_2D, 0, internal, columns, rows, 0, pixelFormat, type, pixels);
+      this.allocated = { columns, rows, format };
     }
+    this.kind = format === "i16" ? "signed" : format === "rgb8" ? "colour" : "unsigned";
     this.frame = {
       rows,
       columns,
@@ -119,6 +124,20 @@ export class GlRenderer {
       position: frame.position,
       orientation: frame.orientation,
     };
+  }
+
+  private textureFormat(format: FramePixels["format"]): TextureFormat {
+    const gl = this.gl;
+    switch (format) {
+      case "u16":
+        return { internal: gl.R16UI, format: gl.RED_INTEGER, type: gl.UNSIGNED_SHORT };
+      case "i16":
+        return { internal: gl.R16I, format: gl.RED_INTEGER, type: gl.SHORT };
+      case "u8":
+        return { internal: gl.R8UI, format: gl.RED_INTEGER, type: gl.UNSIGNED_BYTE };
+      case "rgb8":
+        return { internal: gl.RGB8, format: gl.RGB, type: gl.UNSIGNED_BYTE };
+    }
   }
 
   /** Draws the current texture with the view's window, transform and inversion. */
@@ -153,6 +172,7 @@ export class GlRenderer {
     const gl = this.gl;
     gl.bindTexture(gl.TEXTURE_2D, this.texture);
     gl.texImage2D(gl.TEXTURE_2D, 0, gl.R16UI, 1, 1, 0, gl.RED_INTEGER, gl.UNSIGNED_SHORT, new Uint16Array(1));
+    this.allocated = null;
     this.frame = null;
     gl.clear(gl.COLOR_BUFFER_BIT);
   }
