@@ -11,8 +11,6 @@ use nir_viewer::audit::{live_trail, sink_from_settings, Action, AuditEvent, Audi
 use nir_viewer::config::AuditSettings;
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings};
 use nir_viewer::nhs_number::NhsNumber;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use zeroize::Zeroizing;
 
@@ -51,12 +49,13 @@ async fn fhir_receiver(refusals: usize) -> (url::Url, Received, tokio::task::Joi
             let Ok((mut tcp, _)) = listener.accept().await else {
                 return;
             };
-            let Ok(Some(request)) = tokio::time::timeout(READ_TIMEOUT, read_http(&mut tcp))
-                .await
-                .map(Result::ok)
+            let Ok(request) =
+                tokio::time::timeout(READ_TIMEOUT, crate::support::read_http_request(&mut tcp))
+                    .await
             else {
                 continue;
             };
+            let request = String::from_utf8_lossy(&request).into_owned();
             let status = if served < refusals {
                 "503 Unavailable"
             } else {
@@ -70,37 +69,6 @@ async fn fhir_receiver(refusals: usize) -> (url::Url, Received, tokio::task::Joi
         }
     });
     (base, received, task)
-}
-
-/// Reads one HTTP request (head and a `content-length` body) as text.
-async fn read_http(tcp: &mut tokio::net::TcpStream) -> std::io::Result<String> {
-    let mut data = Vec::new();
-    let mut buffer = [0u8; 8192];
-    loop {
-        let n = tcp.read(&mut buffer).await?;
-        if n == 0 {
-            break;
-        }
-        data.extend_from_slice(&buffer[..n]);
-        let text = String::from_utf8_lossy(&data);
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length = text[..end]
-                .lines()
-                .find_map(|l| {
-                    l.to_ascii_lowercase()
-                        .strip_prefix("content-length:")
-                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                })
-                .unwrap_or(0);
-            if data.len() >= end + 4 + length {
-                break;
-            }
-        }
-        if data.len() > 1 << 20 {
-            break;
-        }
-    }
-    Ok(String::from_utf8_lossy(&data).into_owned())
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -186,21 +154,10 @@ impl Drop for SyslogCollector {
 
 impl SyslogCollector {
     async fn start() -> Self {
-        let _already = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let dir = std::env::temp_dir().join(format!("nir-syslog-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         crate::tls_provider::make_certificates(&dir);
-        let certs: Vec<CertificateDer<'static>> =
-            CertificateDer::pem_file_iter(dir.join("leaf.pem"))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
-        let key = PrivateKeyDer::from_pem_file(dir.join("leaf.key")).unwrap();
-        let config = rustls::ServerConfig::builder()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let acceptor = crate::tls_provider::tls_acceptor(&dir);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap().to_string();
         let received: Received = Arc::default();

@@ -15,5 +15,6 @@ mod launch;
 mod observability;
 mod registry;
 mod sandbox;
+mod support;
 mod tls_provider;
 mod viewer;

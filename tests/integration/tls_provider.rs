@@ -125,23 +125,28 @@ fn answer(path: &str, base: &url::Url, jwk: &serde_json::Value) -> (u16, String)
     }
 }
 
+/// A TLS acceptor serving the `leaf.pem`/`leaf.key` that [`make_certificates`] wrote in `dir`.
+pub fn tls_acceptor(dir: &Path) -> tokio_rustls::TlsAcceptor {
+    let _already = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join("leaf.pem"))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(dir.join("leaf.key")).unwrap();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
 impl TlsProvider {
     pub async fn start() -> Self {
         let _already = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let dir = std::env::temp_dir().join(format!("nir-tls-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         make_certificates(&dir);
-        let certs: Vec<CertificateDer<'static>> =
-            CertificateDer::pem_file_iter(dir.join("leaf.pem"))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
-        let key = PrivateKeyDer::from_pem_file(dir.join("leaf.key")).unwrap();
-        let config = rustls::ServerConfig::builder()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let acceptor = tls_acceptor(&dir);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base =
             url::Url::parse(&format!("https://{}/", listener.local_addr().unwrap())).unwrap();

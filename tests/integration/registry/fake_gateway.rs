@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 pub struct FakeGateway {
@@ -44,32 +44,7 @@ impl FakeGateway {
                 let Ok((mut socket, _)) = listener.accept().await else {
                     return;
                 };
-                let mut request = Vec::new();
-                let mut buffer = [0u8; 8192];
-                // Read the head and as much body as Content-Length announces.
-                for _ in 0..256 {
-                    let Ok(n) = socket.read(&mut buffer).await else {
-                        break;
-                    };
-                    if n == 0 {
-                        break;
-                    }
-                    request.extend_from_slice(&buffer[..n]);
-                    let text = String::from_utf8_lossy(&request).to_string();
-                    if let Some(end) = text.find("\r\n\r\n") {
-                        let length = text[..end]
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase()
-                                    .strip_prefix("content-length:")
-                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                            })
-                            .unwrap_or(0);
-                        if request.len() >= end + 4 + length {
-                            break;
-                        }
-                    }
-                }
+                let request = crate::support::read_http_request(&mut socket).await;
                 let head = String::from_utf8_lossy(&request)
                     .split("\r\n\r\n")
                     .next()
