@@ -277,8 +277,7 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Mesa would otherwise keep compiled shaders in the home directory.
-    std::env::set_var("MESA_SHADER_CACHE_DISABLE", "true");
+    crate::webview_env::prepare();
     let swept = sweep_stale_dirs();
     if swept > 0 {
         tracing::info!(

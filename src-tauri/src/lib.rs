@@ -25,3 +25,4 @@ pub mod sandbox;
 pub mod vault;
 pub mod viewer;
 pub mod web_content;
+pub mod webview_env;
