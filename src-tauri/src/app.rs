@@ -277,7 +277,8 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    crate::webview_env::prepare();
+    // Mesa would otherwise keep compiled shaders in the home directory.
+    std::env::set_var("MESA_SHADER_CACHE_DISABLE", "true");
     let swept = sweep_stale_dirs();
     if swept > 0 {
         tracing::info!(

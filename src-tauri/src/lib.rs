@@ -25,4 +25,3 @@ pub mod sandbox;
 pub mod vault;
 pub mod viewer;
 pub mod web_content;
-pub mod webview_env;
