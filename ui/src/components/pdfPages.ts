@@ -20,7 +20,9 @@ export async function renderPdfPages(url: string, container: HTMLElement): Promi
       const context = canvas.getContext("2d");
       if (context) await page.render({ canvasContext: context, viewport }).promise;
     }
-    data.fill(0);
+    // pdf.js may have moved the bytes to its worker (the array is then detached and empty);
+    // otherwise they are still here, and are overwritten.
+    if (data.byteLength > 0) data.fill(0);
   } catch {
     container.replaceChildren(el("p", { class: "error" }, "The report's PDF could not be shown. The text above is the full report."));
   }
