@@ -254,7 +254,7 @@ pub fn network_settings(config: &config::Config) -> Result<NetworkSettings, Stri
 /// the running viewer and exits instead.
 pub fn run_viewer(link: Option<String>) -> ExitCode {
     crate::logging::init();
-    crate::vault::restart_with_scrubbing_malloc();
+    let link = crate::vault::restart_with_scrubbing_malloc(link);
     crate::vault::harden_process();
     let socket = default_socket_path();
     let listener =

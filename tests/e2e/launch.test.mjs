@@ -90,12 +90,8 @@ function socketInodes(pid) {
   return inodes;
 }
 
-/**
- * The loopback port of the running viewer's embedded training sandbox: the process that
- * holds this user's instance socket, and the one of its loopback listeners that answers as
- * the sandbox. Read from /proc, so the viewer exposes nothing for the test.
- */
-async function trainingSandboxPort() {
+/** The running viewer's process: the one that holds this user's instance socket. */
+function viewerPid() {
   const socketPath = instanceSocket();
   const unixLine = readFileSync("/proc/net/unix", "utf8").split("\n").find((l) => l.endsWith(` ${socketPath}`));
   assert.ok(unixLine, "the viewer's instance socket is listed");
@@ -108,7 +104,16 @@ async function trainingSandboxPort() {
     }
   });
   assert.ok(pid, "the viewer process is found");
-  const held = socketInodes(pid);
+  return pid;
+}
+
+/**
+ * The loopback port of the running viewer's embedded training sandbox: the process that
+ * holds this user's instance socket, and the one of its loopback listeners that answers as
+ * the sandbox. Read from /proc, so the viewer exposes nothing for the test.
+ */
+async function trainingSandboxPort() {
+  const held = socketInodes(viewerPid());
   const listening = readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1).map((l) => l.trim().split(/\s+/))
     .filter((f) => f.length > 9 && f[3] === "0A" && f[1].startsWith("0100007F:") && held.has(f[9]))
     .map((f) => parseInt(f[1].split(":")[1], 16));
@@ -150,6 +155,11 @@ test("a command-line link opens its patient only after sign-in", async () => {
   fullHistoryDates = (await rowDates()).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d));
   assert.ok(fullHistoryDates.length >= 2, `too few dated records: ${fullHistoryDates}`);
   await app.screenshot(shots, "launch-02-link-opened-after-sign-in");
+  // Every local user can read a process's arguments: the link must not stay there.
+  const pid = viewerPid();
+  for (const file of ["cmdline", "environ"]) {
+    assert.ok(!readFileSync(`/proc/${pid}/${file}`).includes(RICH), `the NHS number is in /proc/PID/${file}`);
+  }
 });
 
 test("--nhs, --from and --to open the patient for that period", async () => {

@@ -52,15 +52,23 @@ pub fn scrubbing_tunables(current: Option<&str>) -> Option<String> {
 /// it can be put back for the processes the viewer starts.
 const ORIGINAL_TUNABLES_ENV: &str = "NIR_VIEWER_ORIGINAL_GLIBC_TUNABLES";
 
-/// Starts this program again, with the same arguments, under the scrubbing malloc settings,
-/// unless they are in force already. Call first thing, before any clinical data is read
-/// and before any thread starts. Returns when nothing needed doing (after putting the
-/// caller's environment back for child processes) or when the restart failed (reported).
+/// Carries a launch link across the restart out of the argument vector, which every local
+/// user can read (`/proc/PID/cmdline`, `ps`); the environment is readable by the user only.
+const LAUNCH_LINK_ENV: &str = "NIR_VIEWER_LAUNCH_LINK";
+
+/// Starts the viewer again under the scrubbing malloc settings, unless they are in force
+/// already. The viewer's only arguments are its launch link (or `--nhs`, made into one),
+/// so the restarted process gets no arguments and takes `link` from its environment
+/// instead: the patient's NHS number does not stay in the world-readable argument vector.
+/// Call first thing, before any clinical data is read and before any thread starts.
+/// Returns the launch link to act on: when nothing needed doing (after putting the
+/// caller's environment back for child processes), or when the restart failed (reported).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn restart_with_scrubbing_malloc() {
+pub fn restart_with_scrubbing_malloc(link: Option<String>) -> Option<String> {
     use std::os::unix::process::CommandExt;
     let current = std::env::var("GLIBC_TUNABLES").ok();
     let Some(tunables) = scrubbing_tunables(current.as_deref()) else {
+        let mut link = link;
         if let Some(original) = std::env::var_os(ORIGINAL_TUNABLES_ENV) {
             std::env::remove_var(ORIGINAL_TUNABLES_ENV);
             if original.is_empty() {
@@ -68,31 +76,58 @@ pub fn restart_with_scrubbing_malloc() {
             } else {
                 std::env::set_var("GLIBC_TUNABLES", original);
             }
+            if let Ok(carried) = std::env::var(LAUNCH_LINK_ENV) {
+                link = link.or(Some(carried));
+                overwrite_inherited_env_value(c"NIR_VIEWER_LAUNCH_LINK");
+            }
+            std::env::remove_var(LAUNCH_LINK_ENV);
         }
-        return;
+        return link;
     };
     // The real path, not /proc/self/exe, so the process keeps its name in process lists.
     let executable = match std::env::current_exe() {
         Ok(path) => path,
         Err(error) => {
             tracing::warn!(%error, "freed C-heap memory will not be overwritten");
-            return;
+            return link;
         }
     };
-    let mut args = std::env::args_os();
-    let program = args.next();
-    let error = std::process::Command::new(executable)
+    let program = std::env::args_os().next();
+    let mut restart = std::process::Command::new(executable);
+    restart
         .arg0(program.unwrap_or_else(|| "nir-viewer".into()))
-        .args(args)
         .env("GLIBC_TUNABLES", tunables)
         .env(ORIGINAL_TUNABLES_ENV, current.unwrap_or_default())
-        .exec();
+        .env_remove(LAUNCH_LINK_ENV);
+    if let Some(link) = &link {
+        restart.env(LAUNCH_LINK_ENV, link);
+    }
+    let error = restart.exec();
     tracing::warn!(%error, "freed C-heap memory will not be overwritten: the restart failed");
+    link
+}
+
+/// Overwrites with zeros the value of the inherited environment variable `name` where the
+/// kernel put it (the start of the stack, which `/proc/PID/environ` also shows), so that a
+/// launch link's NHS number does not stay there once read.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn overwrite_inherited_env_value(name: &std::ffi::CStr) {
+    // SAFETY: called at start-up before any other thread exists, so nothing else reads or
+    // changes the environment meanwhile; getenv's pointer is to a writable NUL-terminated
+    // string of strlen bytes, which stays in place (only its bytes change).
+    unsafe {
+        let value = libc::getenv(name.as_ptr());
+        if !value.is_null() {
+            std::ptr::write_bytes(value, 0, libc::strlen(value));
+        }
+    }
 }
 
 /// Other platforms: nothing to do.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub fn restart_with_scrubbing_malloc() {}
+pub fn restart_with_scrubbing_malloc(link: Option<String>) -> Option<String> {
+    link
+}
 
 #[cfg(unix)]
 fn disable_core_dumps() -> bool {
