@@ -78,16 +78,16 @@ test("strace's log is read into created and written files", () => {
     '101 openat(AT_FDCWD, "/usr/lib/libfoo.so", O_RDONLY|O_CLOEXEC) = 6</usr/lib/libfoo.so>',
     '102 openat(AT_FDCWD, "rel.txt", O_WRONLY|O_CREAT|O_TRUNC, 0644 <unfinished ...>',
     '103 write(7<socket:[1234]>, ""..., 20) = 20',
-    '102 <... openat resumed>) = 8</work/rel.txt>',
+    '102 <... openat resumed>) = 8</srv/session/rel.txt>',
     '103 write(9</var/tmp/spill.bin>, ""..., 4096) = 4096',
     '103 pwrite64(10</memfd:shm (deleted)>, ""..., 10, 0) = 10',
     '104 mkdirat(AT_FDCWD, "/tmp/WebKit-1", 0700) = 0',
     '104 renameat2(AT_FDCWD, "/tmp/a.tmp", AT_FDCWD, "/tmp/a", 0) = 0',
     '104 openat(AT_FDCWD, "/tmp/failed", O_WRONLY|O_CREAT, 0600) = -1 EACCES (Permission denied)',
   ].join("\n");
-  const { created, written } = parseTrace(log, "/work");
-  assert.deepEqual([...created].sort(), ["/home/u/.cache/x.db", "/tmp/WebKit-1", "/tmp/a", "/work/rel.txt"]);
-  assert.deepEqual([...written].sort(), ["/home/u/.cache/x.db", "/tmp/a", "/var/tmp/spill.bin", "/work/rel.txt"]);
+  const { created, written } = parseTrace(log, "/srv/session");
+  assert.deepEqual([...created].sort(), ["/home/u/.cache/x.db", "/srv/session/rel.txt", "/tmp/WebKit-1", "/tmp/a"]);
+  assert.deepEqual([...written].sort(), ["/home/u/.cache/x.db", "/srv/session/rel.txt", "/tmp/a", "/var/tmp/spill.bin"]);
 });
 
 /** A child process that computes `factor * 4956001944` as a string and keeps it. */
