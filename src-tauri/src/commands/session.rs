@@ -101,12 +101,9 @@ impl ChosenPatientRequest {
         let nhs_number = NhsNumber::parse(&self.nhs_number).map_err(|e| CommandError::from(&e))?;
         let date = |text: &Option<String>| {
             text.as_deref()
-                .map(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+                .map(crate::launch::parse_date)
                 .transpose()
-                .map_err(|_| CommandError {
-                    code: "invalid-date",
-                    message: "A date of interest is not a valid YYYY-MM-DD date.".into(),
-                })
+                .map_err(|e| CommandError::from(&e))
         };
         Ok(ChosenPatient {
             nhs_number,
@@ -193,7 +190,7 @@ mod tests {
         let error = request("9912003888", Some("2020-02-30"))
             .validate()
             .unwrap_err();
-        assert_eq!(error.code, "invalid-date");
+        assert_eq!(error.code, "launch-invalid");
     }
 
     #[test]

@@ -108,7 +108,8 @@ fn parse_open(params: &[(String, String)]) -> Result<PatientContext, LaunchError
     })
 }
 
-fn parse_date(value: &str) -> Result<NaiveDate, LaunchError> {
+/// A date of interest, `YYYY-MM-DD`.
+pub fn parse_date(value: &str) -> Result<NaiveDate, LaunchError> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .map_err(|_| LaunchError::InvalidDate(format!("'{}' is not YYYY-MM-DD", truncate(value))))
 }

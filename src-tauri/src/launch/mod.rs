@@ -14,7 +14,7 @@ mod single_instance;
 mod smart;
 
 pub use error::LaunchError;
-pub use link::{parse_link, LaunchRequest, PatientContext, SmartLaunch, SCHEME_PREFIX};
+pub use link::{parse_date, parse_link, LaunchRequest, PatientContext, SmartLaunch, SCHEME_PREFIX};
 pub use signed_context::{verify_signed_context, SignedContextPolicy};
 pub use single_instance::{default_socket_path, hand_off_or_listen, InstanceRole, LaunchListener};
 pub use smart::{
