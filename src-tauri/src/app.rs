@@ -140,7 +140,7 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
             config::Flavour::Fhir => fhir_backend(
                 session.http().clone(),
                 config.nir.base_url.clone(),
-                Vec::new(),
+                config.known_networks(),
                 context,
             ),
             config::Flavour::Xca => xca_backend(
@@ -151,7 +151,7 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
                     .retrieve_url
                     .clone()
                     .unwrap_or_else(|| config.nir.base_url.clone()),
-                Vec::new(),
+                config.known_networks(),
                 context,
             ),
         },

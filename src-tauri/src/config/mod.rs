@@ -64,6 +64,39 @@ pub struct NirEndpoint {
     /// XCA only: the ITI-39 retrieve endpoint, when different from the query one.
     #[serde(default)]
     pub retrieve_url: Option<url::Url>,
+    /// XCA only: how the NHS number is written in `$XDSDocumentEntryPatientId`.
+    #[serde(default)]
+    pub patient_id_form: PatientIdForm,
+    /// The provider networks the organisation knows by name (`[[nir.networks]]`): records
+    /// are attributed to them by home community id or by the custodian's ODS code.
+    #[serde(default)]
+    pub networks: Vec<NetworkEntry>,
+}
+
+/// How an XCA query names the patient (IHE ITI TF-2 §3.18.4.1.2.3.8: an HL7 v2 CX value).
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PatientIdForm {
+    /// `NNN^^^NHS^NH`: the form of NIR's published `AdHocQueryRequest.xml` sample.
+    #[default]
+    NhsNh,
+    /// `NNN^^^&2.16.840.1.113883.2.1.4.1&ISO`: the assigning authority by the NHS number OID.
+    IsoOid,
+}
+
+/// One provider network an organisation names in its configuration.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkEntry {
+    /// The name clinicians see.
+    pub name: String,
+    /// The network's XCA home community id (`urn:oid:…`), when it has one.
+    #[serde(default)]
+    pub home_community_id: Option<String>,
+    /// ODS codes of the organisations whose records belong to this network (matched
+    /// against a pointer's `custodian`).
+    #[serde(default)]
+    pub ods_codes: Vec<String>,
 }
 
 /// The two discovery designs NIR may run.
@@ -208,6 +241,26 @@ impl Default for LaunchSettings {
 }
 
 impl Config {
+    /// The networks named in `[[nir.networks]]`, keyed by home community id, or by
+    /// `ods:<first ODS code>` for a network known only by its organisations.
+    pub fn known_networks(&self) -> Vec<crate::registry::KnownNetwork> {
+        self.nir
+            .networks
+            .iter()
+            .map(|entry| crate::registry::KnownNetwork {
+                home_community_id: entry.home_community_id.clone().unwrap_or_else(|| {
+                    format!(
+                        "ods:{}",
+                        entry.ods_codes.first().map(String::as_str).unwrap_or("")
+                    )
+                }),
+                name: entry.name.clone(),
+                ods_codes: entry.ods_codes.clone(),
+                care_setting: String::new(),
+            })
+            .collect()
+    }
+
     /// Checks what TOML cannot: consistency between settings and that files exist.
     pub fn validate(&self) -> Vec<String> {
         let mut problems = Vec::new();
@@ -291,6 +344,17 @@ impl Config {
         }
         if !self.launch.smart_issuers.is_empty() && self.launch.smart_client_id.is_none() {
             problems.push("launch.smart_issuers needs launch.smart_client_id".into());
+        }
+        for (index, network) in self.nir.networks.iter().enumerate() {
+            if network.name.trim().is_empty() {
+                problems.push(format!("nir.networks[{index}] has no name"));
+            }
+            if network.home_community_id.is_none() && network.ods_codes.is_empty() {
+                problems.push(format!(
+                    "nir.networks[{index}] ({}) needs a home_community_id or ods_codes",
+                    network.name
+                ));
+            }
         }
         if self.limits.memory_budget_mb < 256 {
             problems.push("limits.memory_budget_mb is below 256".into());

@@ -176,7 +176,7 @@ mod tests {
         KnownNetwork {
             home_community_id: id.into(),
             name: name.into(),
-            ods_code: "X".into(),
+            ods_codes: vec!["X".into()],
             care_setting: "Radiology".into(),
         }
     }

@@ -128,8 +128,9 @@ pub struct KnownNetwork {
     pub home_community_id: String,
     /// Display name.
     pub name: String,
-    /// ODS code of the network's lead organisation.
-    pub ods_code: String,
+    /// ODS codes of the organisations whose records belong to the network (custodians),
+    /// the lead organisation first.
+    pub ods_codes: Vec<String>,
     /// Care setting.
     pub care_setting: String,
 }

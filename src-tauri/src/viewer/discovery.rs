@@ -48,7 +48,7 @@ pub async fn sandbox_networks(
             Some(KnownNetwork {
                 home_community_id: n["home_community_id"].as_str()?.to_owned(),
                 name: n["name"].as_str()?.to_owned(),
-                ods_code: n["ods_code"].as_str()?.to_owned(),
+                ods_codes: vec![n["ods_code"].as_str()?.to_owned()],
                 care_setting: n["care_setting"].as_str().unwrap_or_default().to_owned(),
             })
         })

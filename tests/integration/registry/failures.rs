@@ -24,7 +24,7 @@ fn networks() -> Vec<KnownNetwork> {
     vec![KnownNetwork {
         home_community_id: "urn:oid:2.999.77.1".into(),
         name: "Test Imaging Network".into(),
-        ods_code: "T01".into(),
+        ods_codes: vec!["T01".into()],
         care_setting: "Radiology".into(),
     }]
 }

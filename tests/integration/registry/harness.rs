@@ -71,7 +71,7 @@ impl Env {
             .map(|n| KnownNetwork {
                 home_community_id: n["home_community_id"].as_str().unwrap().into(),
                 name: n["name"].as_str().unwrap().into(),
-                ods_code: n["ods_code"].as_str().unwrap().into(),
+                ods_codes: vec![n["ods_code"].as_str().unwrap().into()],
                 care_setting: n["care_setting"].as_str().unwrap().into(),
             })
             .collect();

@@ -234,7 +234,7 @@ fn record_from(object: &Element, known: &[KnownNetwork]) -> Result<HistoryRecord
         description: localized(object.child("Description"))
             .or_else(|| localized(object.child("Name"))),
         provider_name: network.map(|n| n.name.clone()),
-        provider_ods: network.map(|n| n.ods_code.clone()),
+        provider_ods: network.and_then(|n| n.ods_codes.first().cloned()),
         care_setting: localized(
             classification(object, PRACTICE_SETTING_SCHEME).and_then(|c| c.child("Name")),
         )

@@ -14,7 +14,7 @@ fn north() -> KnownNetwork {
     KnownNetwork {
         home_community_id: "urn:oid:2.999.20.1".into(),
         name: "North".into(),
-        ods_code: "RN1".into(),
+        ods_codes: vec!["RN1".into()],
         care_setting: "Acute".into(),
     }
 }
