@@ -16,7 +16,8 @@ fails (exit status 1, one line per problem naming the hazard and the reference) 
     python:FILE::NAME        a `def NAME(` (or `Class::NAME`) in a Python file under tests/;
 * a hazard lacks a required field, or has no control with at least one test;
 * a risk rating is not the DCB0129 matrix's rating for its likelihood and severity, or the
-  residual rating exceeds the initial one;
+  residual rating exceeds the initial one, or the summary table (when there is one)
+  disagrees with an entry;
 * a required hazard category or aspect (the coverage list of the clinical safety case) is
   covered by no hazard.
 
@@ -72,6 +73,9 @@ RISK_RE = re.compile(
     r"(Catastrophic|Major|Considerable|Significant|Minor) → risk ([1-5])"
 )
 HEADING_RE = re.compile(r"^### (H-\d{2,})\b(.*)$")
+SUMMARY_RE = re.compile(
+    r"^\| (H-\d{2,}) \| [^|]+ \| (Controlled|Open) \| ([1-5]) \| ([1-5]) \|\s*$", re.M
+)
 FIELD_RE = re.compile(r"^- \*\*([^*]+?):\*\*\s?(.*)$")
 REF_RE = re.compile(r"`((?:rust|vitest|e2e|python):[^`]+)`")
 
@@ -434,6 +438,23 @@ def check_log(root: str, log_path: str) -> tuple[list[str], int, int]:
             problem = check_reference(root, rust, ref)
             if problem:
                 problems.append(f"{where}: `{ref}`: {problem}")
+    summary = {m.group(1): m.groups()[1:] for m in SUMMARY_RE.finditer(text)}
+    if summary:
+        for hazard in hazards:
+            where = f"{hazard.id} ({hazard.title})"
+            status = re.match(r"\w+", hazard.fields.get("Status", ""))
+            risks = [RISK_RE.search(hazard.fields.get(n, "")) for n in ("Initial risk", "Residual risk")]
+            actual = (
+                status.group(0) if status else "",
+                *(r.group(3) if r else "" for r in risks),
+            )
+            if hazard.id not in summary:
+                problems.append(f"{where}: missing from the summary table")
+            elif summary[hazard.id] != actual:
+                problems.append(
+                    f"{where}: the summary table says {' / '.join(summary[hazard.id])}, "
+                    f"the entry {' / '.join(actual)} (status / initial / residual)"
+                )
     for category, aspects in REQUIRED_COVERAGE.items():
         if category not in covered:
             problems.append(f"required category `{category}` is covered by no hazard")

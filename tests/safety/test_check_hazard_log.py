@@ -231,6 +231,20 @@ class CheckHazardLog(unittest.TestCase):
         )
         self.assert_fails_with(log, "H-01", "residual risk is higher than the initial risk")
 
+    def test_a_summary_table_must_agree_with_the_entries(self) -> None:
+        rows = "".join(
+            f"| H-{i:02d} | A hazard | Controlled | 3 | 3 |\n" for i in range(1, len(CATEGORY_REFS) + 1)
+        )
+        status, err = self.run_check(rows + good_log())
+        self.assertEqual(status, 0, err)
+        self.assert_fails_with(
+            rows.replace("| H-03 | A hazard | Controlled | 3 | 3 |", "| H-03 | A hazard | Open | 3 | 2 |")
+            + good_log(),
+            "H-03",
+            "the summary table says Open / 3 / 2, the entry Controlled / 3 / 3",
+        )
+        self.assert_fails_with(rows.replace("| H-05 |", "| H-50 |") + good_log(), "H-05", "missing from the summary")
+
     def test_a_missing_category_aspect_or_fall_back_fails(self) -> None:
         log = good_log().replace("training-data: training-marker", "greyscale: voi")
         self.assert_fails_with(log, "required category `training-data` is covered by no hazard")
