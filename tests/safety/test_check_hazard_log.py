@@ -48,7 +48,7 @@ FILES = {
         #[ignore = "slow"]
         async fn with_attributes() {}
 
-        fn helper_not_a_test() {}
+        fn plain_function_not_a_test() {}
         """
     ),
     "src-tauri/src/orphan.rs": "#[test]\nfn never_built() {}\n",
@@ -183,7 +183,7 @@ class CheckHazardLog(unittest.TestCase):
         )
 
     def test_a_missing_or_non_test_rust_function_fails(self) -> None:
-        for name in ("no_such_test", "helper_not_a_test", "a_commented_out_test"):
+        for name in ("no_such_test", "plain_function_not_a_test", "a_commented_out_test"):
             log = good_log().replace(
                 "verify.rs::quarantines_another_patients_instance", f"verify.rs::{name}"
             )
