@@ -148,7 +148,7 @@ def parse_categories(value: str) -> dict[str, set[str]]:
     return categories
 
 
-# ---- source helpers ----------------------------------------------------------------------
+# ---- reading sources ----------------------------------------------------------------------
 
 
 def read(path: str) -> str | None:
