@@ -265,16 +265,25 @@ fn conformance_passes_the_whole_live_path_against_the_independent_double() {
         discovery.contains("incomplete") && discovery.contains("East Test Imaging Network"),
         "the registry's outcome entry names a provider that did not answer:\n{context}"
     );
-    let passed_about = |word: &str| {
+    let passed = |prefix: &str, detail: &str| {
         stdout
             .lines()
-            .any(|l| l.starts_with("PASS ") && l.to_lowercase().contains(word))
+            .any(|l| l.starts_with(prefix) && l.contains(detail))
     };
     assert!(
-        passed_about("study"),
+        passed(
+            "PASS live path (fhir): test patient 1: first study: ",
+            "first image retrieved, verified and decoded"
+        ),
         "no study retrieved and decoded:\n{context}"
     );
-    assert!(passed_about("report"), "no report read:\n{context}");
+    assert!(
+        passed(
+            "PASS live path (fhir): test patient 1: first report: ",
+            "text and PDF read"
+        ),
+        "no report read:\n{context}"
+    );
     let failing: Vec<&str> = stdout.lines().filter(|l| l.starts_with("FAIL ")).collect();
     assert!(
         failing.is_empty(),

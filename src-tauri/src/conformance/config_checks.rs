@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::discovery_checks::{history_check, Flavour, Target};
+use super::discovery_checks::{Flavour, Target};
 use super::live_path::LivePath;
 use super::signin_checks::config_checks;
 use super::{Check, Report};
@@ -67,9 +67,6 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
         ods_code: config.organisation.ods_code.clone().unwrap_or_default(),
         tokens,
     };
-    for (index, nhs) in patients.iter().enumerate() {
-        report.record(history_check(&target, flavour, nhs, name(index + 1), 1).await);
-    }
     let live = LivePath {
         http: target.http.clone(),
         tokens: Arc::clone(&target.tokens),

@@ -52,6 +52,7 @@ impl LivePath {
     }
 
     async fn steps(&self, session: &Arc<ViewerSession>, nhs: &str, patient: usize) -> Vec<Check> {
+        let discovery = format!("discovery ({}): test patient {patient}", self.flavour);
         let name = |step: &str| {
             format!(
                 "live path ({}): test patient {patient}: {step}",
@@ -60,13 +61,13 @@ impl LivePath {
         };
         let query = match HistoryQuery::for_patient(nhs) {
             Ok(query) => query,
-            Err(error) => return vec![Check::fail(name("discovery"), error.user_message())],
+            Err(error) => return vec![Check::fail(discovery.clone(), error.user_message())],
         };
         let history = match session.lookup(&*self.backend, query).await {
             Ok(history) => history,
-            Err(error) => return vec![Check::fail(name("discovery"), error.user_message())],
+            Err(error) => return vec![Check::fail(discovery.clone(), error.user_message())],
         };
-        let mut checks = vec![discovery_check(name("discovery"), &history)];
+        let mut checks = vec![discovery_check(discovery, &history)];
         checks.push(
             self.first_study(session, &history, name("first study"))
                 .await,
