@@ -19,3 +19,4 @@ mod sandbox;
 mod support;
 mod tls_provider;
 mod viewer;
+mod viewer_races;
