@@ -366,3 +366,68 @@ impl Drop for ViewerSession {
         self.wipe_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> ViewerSession {
+        ViewerSession::new(SessionParts {
+            http: reqwest::Client::new(),
+            tokens: Arc::new(TokenSlot::default()),
+            ods_code: "TRAIN1".into(),
+            budget_bytes: 1 << 20,
+            audit: Arc::new(AuditTrail::new(None)),
+            training: true,
+        })
+    }
+
+    fn open(session: &ViewerSession, nhs: &str) -> PatientKey {
+        let nhs = NhsNumber::parse(nhs).unwrap();
+        session
+            .set_patient(session.begin_lookup(), nhs, Vec::new())
+            .unwrap();
+        session.patient().as_ref().unwrap().key.clone()
+    }
+
+    #[test]
+    fn work_finishing_after_a_close_or_switch_keeps_nothing() {
+        let session = session();
+        let first = open(&session, "9912003888");
+        session
+            .keep(&first, None, "report-pdf:r1".into(), vec![1; 8])
+            .unwrap();
+        // A background retrieval or report fetch begun for the first patient ends after
+        // they were closed, then after another patient was opened.
+        session.close_patient();
+        let late = session.keep(&first, None, "report-pdf:r2".into(), vec![2; 8]);
+        assert!(matches!(late, Err(ViewerError::PatientChanged)), "{late:?}");
+        let second = open(&session, "9912003918");
+        let late = session.keep(&first, None, "report-pdf:r3".into(), vec![3; 8]);
+        assert!(matches!(late, Err(ViewerError::PatientChanged)), "{late:?}");
+        assert_eq!(session.vault().stats().items, 0);
+        let unknown_study = session.keep(&second, Some("gone"), "i".into(), vec![4; 8]);
+        assert!(matches!(unknown_study, Err(ViewerError::StudyClosed)));
+        session
+            .keep(&second, None, "report-pdf:r4".into(), vec![5; 8])
+            .unwrap();
+        assert_eq!(session.vault().stats().items, 1);
+    }
+
+    #[test]
+    fn a_lookup_begun_before_a_close_or_a_newer_lookup_is_stale() {
+        let session = session();
+        let nhs = || NhsNumber::parse("9912003888").unwrap();
+        let before_close = session.begin_lookup();
+        session.close_patient();
+        assert!(matches!(
+            session.set_patient(before_close, nhs(), Vec::new()),
+            Err(ViewerError::LookupSuperseded)
+        ));
+        let older = session.begin_lookup();
+        let newer = session.begin_lookup();
+        assert!(session.set_patient(older, nhs(), Vec::new()).is_err());
+        session.set_patient(newer, nhs(), Vec::new()).unwrap();
+        assert!(session.patient().is_some());
+    }
+}
