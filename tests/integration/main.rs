@@ -13,6 +13,7 @@ mod dicomweb;
 mod imaging_corpus;
 mod launch;
 mod live_double;
+mod managed_config;
 mod observability;
 mod registry;
 mod sandbox;

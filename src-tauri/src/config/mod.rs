@@ -237,6 +237,13 @@ pub struct Limits {
     pub memory_budget_mb: u64,
 }
 
+impl Limits {
+    /// The memory budget for clinical content, in bytes.
+    pub fn budget_bytes(&self) -> u64 {
+        self.memory_budget_mb.saturating_mul(1 << 20)
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self {

@@ -71,7 +71,7 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
         http: target.http.clone(),
         tokens: Arc::clone(&target.tokens),
         ods_code: target.ods_code.clone(),
-        budget_bytes: config.limits.memory_budget_mb.saturating_mul(1 << 20),
+        budget_bytes: config.limits.budget_bytes(),
         backend: target.backend(flavour, RetryPolicy::default()),
         flavour: flavour.label(),
     };
