@@ -18,3 +18,4 @@ mod sandbox;
 mod support;
 mod tls_provider;
 mod viewer;
+mod xca_gateway;

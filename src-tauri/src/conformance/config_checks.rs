@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::discovery_checks::{history_check, Flavour, Target};
+use super::discovery_checks::{live_history_check, Flavour, Target};
 use super::signin_checks::config_checks;
 use super::{Check, Report};
 use crate::config::{self, Config};
@@ -59,12 +59,16 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
         fhir: base.clone(),
         xca_query: base.clone(),
         xca_retrieve: config.nir.retrieve_url.clone().unwrap_or(base),
-        networks: Vec::new(),
+        networks: config.known_networks(),
         ods_code: config.organisation.ods_code.clone().unwrap_or_default(),
         tokens,
+        patient_id_form: config.nir.patient_id_form,
     };
     for (index, nhs) in patients.iter().enumerate() {
-        report.record(history_check(&target, flavour, nhs, name(index + 1), 1).await);
+        report.record(live_history_check(&target, flavour, nhs, name(index + 1)).await);
+    }
+    if let (Flavour::Xca, Some(first)) = (flavour, patients.first()) {
+        super::xca_documents::run(&target, first, report).await;
     }
 }
 

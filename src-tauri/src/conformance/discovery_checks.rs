@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::Check;
+use crate::config::PatientIdForm;
 use crate::error::UserFacing;
 use crate::net::AccessTokens;
 use crate::registry::{
@@ -73,6 +74,8 @@ pub struct Target {
     pub ods_code: String,
     /// Bearer tokens, if signed in.
     pub tokens: Arc<dyn AccessTokens>,
+    /// XCA only: how the NHS number is written in the query.
+    pub patient_id_form: PatientIdForm,
 }
 
 impl Target {
@@ -94,7 +97,8 @@ impl Target {
                     self.xca_query.clone(),
                     self.xca_retrieve.clone(),
                     self.networks.clone(),
-                );
+                )
+                .with_patient_id_form(self.patient_id_form);
                 settings.retry = retry;
                 Arc::new(XcaBackend::new(self.http.clone(), settings, session))
             }
@@ -166,6 +170,82 @@ pub async fn history_check(
                 ),
             )
         }
+    }
+}
+
+/// The history of a test patient against a live registry: passes when at least one network
+/// answered and the history says truthfully what it holds: complete with every network
+/// heard from, or incomplete with every network that did not answer named in the verdict
+/// (a community the registry did not name counts as "an unnamed community"). Against a
+/// national service some community is often down, so a correctly reported partial result
+/// passes; nothing answering, or an answer the client refuses, fails.
+pub async fn live_history_check(
+    target: &Target,
+    flavour: Flavour,
+    nhs: &str,
+    name: String,
+) -> Check {
+    let backend = target.backend(flavour, RetryPolicy::default());
+    match discover(&backend, nhs).await {
+        Err(error) => Check::fail(name, error.user_message()),
+        Ok(history) => judge_live_history(name, &history),
+    }
+}
+
+/// The verdict of [`live_history_check`] on a history.
+pub fn judge_live_history(name: String, history: &ImagingHistory) -> Check {
+    let answered = history
+        .networks
+        .iter()
+        .filter(|n| n.status.is_complete())
+        .count();
+    let missing: Vec<_> = history
+        .networks
+        .iter()
+        .filter(|n| !n.status.is_complete())
+        .collect();
+    let records = history.records.len();
+    if answered == 0 {
+        return Check::fail(
+            name,
+            format!(
+                "no network answered: \"{}\" [{}]",
+                history.summary_message(),
+                describe_statuses(history)
+            ),
+        );
+    }
+    match &history.verdict {
+        Completeness::Complete if missing.is_empty() => Check::pass(
+            name,
+            format!("{records} records, {answered} networks answered, complete"),
+        ),
+        Completeness::Incomplete { why }
+            if !missing.is_empty()
+                && missing
+                    .iter()
+                    .all(|n| why.iter().any(|w| w.starts_with(&n.name)))
+                && history.summary_message().contains("may be incomplete") =>
+        {
+            let names: Vec<_> = missing
+                .iter()
+                .map(|n| format!("{} ({:?})", n.name, n.status))
+                .collect();
+            Check::pass(
+                name,
+                format!(
+                    "{records} records, {answered} networks answered; partial result, correctly reported: {} did not answer",
+                    names.join(", ")
+                ),
+            )
+        }
+        _ => Check::fail(
+            name,
+            format!(
+                "the verdict does not match the networks' statuses [{}]",
+                describe_statuses(history)
+            ),
+        ),
     }
 }
 

@@ -13,6 +13,7 @@ mod junit;
 mod report;
 mod sandbox_checks;
 mod signin_checks;
+pub mod xca_documents;
 
 use std::process::ExitCode;
 

@@ -69,17 +69,18 @@ pub fn fhir_backend(
     ))
 }
 
-/// The XCA backend.
+/// The XCA backend, naming the patient in `patient_id_form`.
 pub fn xca_backend(
     http: reqwest::Client,
     query_url: url::Url,
     retrieve_url: url::Url,
     networks: Vec<KnownNetwork>,
+    patient_id_form: crate::config::PatientIdForm,
     session: SessionContext,
 ) -> Arc<dyn DiscoveryBackend> {
     Arc::new(XcaBackend::new(
         http,
-        XcaSettings::new(query_url, retrieve_url, networks),
+        XcaSettings::new(query_url, retrieve_url, networks).with_patient_id_form(patient_id_form),
         session,
     ))
 }
@@ -130,11 +131,12 @@ pub fn pointers_of(history: &ImagingHistory) -> Vec<Pointer> {
             url: match &r.retrieval {
                 RetrievalRef::WadoStudyMetadata { url }
                 | RetrievalRef::FhirDocument { url, .. } => url::Url::parse(url).ok(),
-                RetrievalRef::XcaDocument { .. } => None,
+                RetrievalRef::XcaDocument { .. } | RetrievalRef::Unopenable { .. } => None,
             },
             xca: matches!(r.retrieval, RetrievalRef::XcaDocument { .. })
                 .then(|| r.retrieval.clone()),
             linked_study_id: r.linked_study.clone(),
+            unopenable: r.retrieval.unopenable_reason().map(str::to_owned),
         })
         .collect()
 }
