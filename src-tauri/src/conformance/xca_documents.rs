@@ -167,7 +167,10 @@ pub async fn report_check(backend: &dyn DiscoveryBackend, records: &[HistoryReco
     match readable {
         Ok(()) => Check::pass(
             REPORT_CHECK,
-            format!("ITI-39 returned the report: {mime}, {} bytes", content.len()),
+            format!(
+                "ITI-39 returned the report: {mime}, {} bytes",
+                content.len()
+            ),
         ),
         Err(why) => Check::fail(REPORT_CHECK, format!("the report ({mime}): {why}")),
     }

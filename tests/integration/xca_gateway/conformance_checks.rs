@@ -78,6 +78,16 @@ async fn retrieval_checks_fail_when_the_manifest_is_not_a_manifest() {
     let gateway = Gateway::start(wrong).await;
     let mut report = Report::default();
     xca_documents::run(&target(&gateway), PATIENT, &mut report).await;
-    assert_eq!(report.checks()[0].outcome, Outcome::Fail, "{:?}", report.checks());
-    assert_eq!(report.checks()[1].outcome, Outcome::Pass, "{:?}", report.checks());
+    assert_eq!(
+        report.checks()[0].outcome,
+        Outcome::Fail,
+        "{:?}",
+        report.checks()
+    );
+    assert_eq!(
+        report.checks()[1].outcome,
+        Outcome::Pass,
+        "{:?}",
+        report.checks()
+    );
 }

@@ -34,15 +34,38 @@ pub fn manifest(nhs_number: &str) -> Vec<u8> {
     let image_class = "1.2.840.10008.5.1.4.1.1.2";
     let image_uid = "2.999.9.77.1.1.1";
     let mut sop = InMemDicomObject::new_empty();
-    put(&mut sop, tags::REFERENCED_SOP_CLASS_UID, VR::UI, image_class);
-    put(&mut sop, tags::REFERENCED_SOP_INSTANCE_UID, VR::UI, image_uid);
+    put(
+        &mut sop,
+        tags::REFERENCED_SOP_CLASS_UID,
+        VR::UI,
+        image_class,
+    );
+    put(
+        &mut sop,
+        tags::REFERENCED_SOP_INSTANCE_UID,
+        VR::UI,
+        image_uid,
+    );
     let mut series = InMemDicomObject::new_empty();
-    put(&mut series, tags::SERIES_INSTANCE_UID, VR::UI, "2.999.9.77.1.1");
+    put(
+        &mut series,
+        tags::SERIES_INSTANCE_UID,
+        VR::UI,
+        "2.999.9.77.1.1",
+    );
     put(&mut series, tags::RETRIEVE_URL, VR::UR, WADO_BASE);
-    sequence(&mut series, tags::REFERENCED_SOP_SEQUENCE, vec![sop.clone()]);
+    sequence(
+        &mut series,
+        tags::REFERENCED_SOP_SEQUENCE,
+        vec![sop.clone()],
+    );
     let mut evidence = InMemDicomObject::new_empty();
     put(&mut evidence, tags::STUDY_INSTANCE_UID, VR::UI, STUDY_UID);
-    sequence(&mut evidence, tags::REFERENCED_SERIES_SEQUENCE, vec![series]);
+    sequence(
+        &mut evidence,
+        tags::REFERENCED_SERIES_SEQUENCE,
+        vec![series],
+    );
 
     let mut image_item = InMemDicomObject::new_empty();
     put(&mut image_item, tags::RELATIONSHIP_TYPE, VR::CS, "CONTAINS");
@@ -65,7 +88,11 @@ pub fn manifest(nhs_number: &str) -> Vec<u8> {
     put(&mut kos, tags::STUDY_ID, VR::SH, "1");
     put(&mut kos, tags::SERIES_INSTANCE_UID, VR::UI, "2.999.9.77.3");
     put(&mut kos, tags::SERIES_NUMBER, VR::IS, "99");
-    sequence(&mut kos, tags::REFERENCED_PERFORMED_PROCEDURE_STEP_SEQUENCE, Vec::new());
+    sequence(
+        &mut kos,
+        tags::REFERENCED_PERFORMED_PROCEDURE_STEP_SEQUENCE,
+        Vec::new(),
+    );
     put(&mut kos, tags::INSTANCE_NUMBER, VR::IS, "1");
     put(&mut kos, tags::CONTENT_DATE, VR::DA, "20240102");
     put(&mut kos, tags::CONTENT_TIME, VR::TM, "101600");

@@ -176,7 +176,11 @@ fn fault_reply(status: u16, code: &str, subcode: &str, reason: &str, relates_to:
         400 => "400 Bad Request",
         _ => "500 Internal Server Error",
     };
-    http(status, "application/soap+xml; charset=UTF-8", xml.as_bytes())
+    http(
+        status,
+        "application/soap+xml; charset=UTF-8",
+        xml.as_bytes(),
+    )
 }
 
 /// Reads the request, checks it, and builds the answer.
@@ -206,14 +210,18 @@ fn answer(script: &Script, raw: &[u8]) -> (Vec<u8>, Seen) {
     } else if seen.path.ends_with("/xca/iti39") {
         ("urn:ihe:iti:2007:CrossGatewayRetrieve", true)
     } else {
-        seen.violations.push(format!("unknown endpoint {}", seen.path));
+        seen.violations
+            .push(format!("unknown endpoint {}", seen.path));
         ("", false)
     };
     let envelope = match parse(body) {
         Ok(root) => root,
         Err(why) => {
             seen.violations.push(why.clone());
-            return (fault_reply(400, "S:Sender", "InvalidMessage", &why, ""), seen);
+            return (
+                fault_reply(400, "S:Sender", "InvalidMessage", &why, ""),
+                seen,
+            );
         }
     };
     let request = check_envelope(&envelope, expected_action, &mut seen);
@@ -223,13 +231,19 @@ fn answer(script: &Script, raw: &[u8]) -> (Vec<u8>, Seen) {
         .unwrap_or_else(|| seen.message_id.clone());
     let Some(request) = request else {
         let why = seen.violations.join("; ");
-        return (fault_reply(400, "S:Sender", "InvalidMessage", &why, &relates), seen);
+        return (
+            fault_reply(400, "S:Sender", "InvalidMessage", &why, &relates),
+            seen,
+        );
     };
     let reply = if retrieve {
         let wanted = check_retrieve(request, &mut seen);
         if !seen.violations.is_empty() {
             let why = seen.violations.join("; ");
-            return (fault_reply(400, "S:Sender", "InvalidMessage", &why, &relates), seen);
+            return (
+                fault_reply(400, "S:Sender", "InvalidMessage", &why, &relates),
+                seen,
+            );
         }
         if let Some((status, code, subcode, reason)) = script.fault {
             return (fault_reply(status, code, subcode, reason, &relates), seen);
@@ -239,7 +253,10 @@ fn answer(script: &Script, raw: &[u8]) -> (Vec<u8>, Seen) {
         let patient = check_query(request, &mut seen);
         if !seen.violations.is_empty() {
             let why = seen.violations.join("; ");
-            return (fault_reply(400, "S:Sender", "InvalidMessage", &why, &relates), seen);
+            return (
+                fault_reply(400, "S:Sender", "InvalidMessage", &why, &relates),
+                seen,
+            );
         }
         if let Some((status, code, subcode, reason)) = script.fault {
             return (fault_reply(status, code, subcode, reason, &relates), seen);
@@ -276,7 +293,8 @@ fn check_envelope<'a>(root: &'a Node, action: &str, seen: &mut Seen) -> Option<&
     }
     if let Some(to) = header_text("To") {
         if !to.ends_with(&seen.path) {
-            seen.violations.push(format!("wsa:To {to:?} is not this endpoint"));
+            seen.violations
+                .push(format!("wsa:To {to:?} is not this endpoint"));
         }
     }
     let body = root.child(SOAP12, "Body");
@@ -305,24 +323,29 @@ fn slot_values<'a>(node: &'a Node, name: &str) -> Option<Vec<&'a str>> {
 /// Checks a FindDocuments request (ITI TF-2 §3.18.4.1.2.3.7); returns the unquoted patient id.
 fn check_query(request: &Node, seen: &mut Seen) -> Option<String> {
     if !request.is(QUERY, "AdhocQueryRequest") {
-        seen.violations
-            .push(format!("the body is {}, not query:AdhocQueryRequest", request.local));
+        seen.violations.push(format!(
+            "the body is {}, not query:AdhocQueryRequest",
+            request.local
+        ));
         return None;
     }
     let return_type = request
         .child(QUERY, "ResponseOption")
         .and_then(|o| o.attr("returnType"));
     if return_type != Some("LeafClass") {
-        seen.violations
-            .push(format!("ResponseOption returnType {return_type:?}, expected LeafClass"));
+        seen.violations.push(format!(
+            "ResponseOption returnType {return_type:?}, expected LeafClass"
+        ));
     }
     let Some(query) = request.child(RIM, "AdhocQuery") else {
         seen.violations.push("no rim:AdhocQuery".into());
         return None;
     };
     if query.attr("id") != Some(FIND_DOCUMENTS) {
-        seen.violations
-            .push(format!("stored query {:?} is not FindDocuments", query.attr("id")));
+        seen.violations.push(format!(
+            "stored query {:?} is not FindDocuments",
+            query.attr("id")
+        ));
     }
     let allowed = [
         "$XDSDocumentEntryPatientId",
@@ -341,7 +364,8 @@ fn check_query(request: &Node, seen: &mut Seen) -> Option<String> {
     for slot in query.children(RIM, "Slot") {
         let name = slot.attr("name").unwrap_or_default();
         if !allowed.contains(&name) {
-            seen.violations.push(format!("unknown FindDocuments parameter {name:?}"));
+            seen.violations
+                .push(format!("unknown FindDocuments parameter {name:?}"));
         }
     }
     for name in [
@@ -351,22 +375,26 @@ fn check_query(request: &Node, seen: &mut Seen) -> Option<String> {
         for value in slot_values(query, name).unwrap_or_default() {
             let dtm = (4..=14).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit());
             if !dtm {
-                seen.violations.push(format!("{name} {value:?} is not a DTM"));
+                seen.violations
+                    .push(format!("{name} {value:?} is not a DTM"));
             }
         }
     }
     match slot_values(query, "$XDSDocumentEntryStatus").as_deref() {
         Some([list]) if list.starts_with('(') && list.contains(&format!("'{APPROVED}'")) => {}
-        other => seen
-            .violations
-            .push(format!("$XDSDocumentEntryStatus {other:?} lists no Approved status")),
+        other => seen.violations.push(format!(
+            "$XDSDocumentEntryStatus {other:?} lists no Approved status"
+        )),
     }
     match slot_values(query, "$XDSDocumentEntryPatientId").as_deref() {
-        Some([quoted]) if quoted.len() > 2 && quoted.starts_with('\'') && quoted.ends_with('\'') => {
+        Some([quoted])
+            if quoted.len() > 2 && quoted.starts_with('\'') && quoted.ends_with('\'') =>
+        {
             let id = quoted[1..quoted.len() - 1].to_owned();
             seen.patient_id = Some(id.clone());
             if !id.contains("^^^") {
-                seen.violations.push(format!("patient id {id:?} is not a CX value"));
+                seen.violations
+                    .push(format!("patient id {id:?} is not a CX value"));
             }
             Some(id)
         }
@@ -537,7 +565,11 @@ fn retrieve_reply(script: &Script, wanted: &[(String, String, String)], relates:
     let body = format!(
         "<xdsb:RetrieveDocumentSetResponse xmlns:xdsb=\"{XDSB}\"><rs:RegistryResponse xmlns:rs=\"urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0\" status=\"{status}\">{error_list}</rs:RegistryResponse>{responses}</xdsb:RetrieveDocumentSetResponse>"
     );
-    let root = envelope("urn:ihe:iti:2007:CrossGatewayRetrieveResponse", relates, &body);
+    let root = envelope(
+        "urn:ihe:iti:2007:CrossGatewayRetrieveResponse",
+        relates,
+        &body,
+    );
     let root_id = "root.message@gateway.test";
     let mut bytes = format!(
         "--{boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type=\"application/soap+xml\"\r\n\

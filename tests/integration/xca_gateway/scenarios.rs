@@ -13,8 +13,7 @@ use nir_viewer::config::PatientIdForm;
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings};
 use nir_viewer::registry::{
     Completeness, DiscoveryBackend, HistoryQuery, ImagingHistory, KnownNetwork, NetworkStatus,
-    RecordKind, RegistryError, RetrievalRef, RetryPolicy, SessionContext, XcaBackend,
-    XcaSettings,
+    RecordKind, RegistryError, RetrievalRef, RetryPolicy, SessionContext, XcaBackend, XcaSettings,
 };
 use zeroize::Zeroizing;
 
@@ -34,15 +33,19 @@ impl AccessTokens for Bearer {
 
 /// The networks an organisation names in `[[nir.networks]]`.
 pub fn configured_networks() -> Vec<KnownNetwork> {
-    [(NORTH, "North Imaging Network"), (EAST, "East Imaging Network"), (SOUTH, "South Imaging Network")]
-        .into_iter()
-        .map(|(id, name)| KnownNetwork {
-            home_community_id: id.into(),
-            name: name.into(),
-            ods_codes: Vec::new(),
-            care_setting: String::new(),
-        })
-        .collect()
+    [
+        (NORTH, "North Imaging Network"),
+        (EAST, "East Imaging Network"),
+        (SOUTH, "South Imaging Network"),
+    ]
+    .into_iter()
+    .map(|(id, name)| KnownNetwork {
+        home_community_id: id.into(),
+        name: name.into(),
+        ods_codes: Vec::new(),
+        care_setting: String::new(),
+    })
+    .collect()
 }
 
 fn entry(id: &str, mime: &str, class_code: &str, title: &str, content: Vec<u8>) -> Entry {
@@ -144,9 +147,13 @@ fn status_of(history: &ImagingHistory, name: &str) -> NetworkStatus {
 #[tokio::test]
 async fn success_gives_a_complete_history_named_from_the_configuration() {
     let gateway = Gateway::start(script(&nhs_nh(), None)).await;
-    let history = discover(&backend(&gateway, PatientIdForm::NhsNh, configured_networks()))
-        .await
-        .unwrap();
+    let history = discover(&backend(
+        &gateway,
+        PatientIdForm::NhsNh,
+        configured_networks(),
+    ))
+    .await
+    .unwrap();
     gateway.assert_requests_valid();
     assert_eq!(history.verdict, Completeness::Complete);
     assert_eq!(history.records.len(), 3);
@@ -154,16 +161,31 @@ async fn success_gives_a_complete_history_named_from_the_configuration() {
         .records
         .iter()
         .all(|r| matches!(r.retrieval, RetrievalRef::XcaDocument { .. })));
-    assert_eq!(status_of(&history, "North Imaging Network"), NetworkStatus::Answered);
-    assert_eq!(status_of(&history, "East Imaging Network"), NetworkStatus::Answered);
-    assert_eq!(status_of(&history, "South Imaging Network"), NetworkStatus::NoRecords);
-    assert!(history.networks.iter().all(|n| !n.name.starts_with("urn:oid:")));
+    assert_eq!(
+        status_of(&history, "North Imaging Network"),
+        NetworkStatus::Answered
+    );
+    assert_eq!(
+        status_of(&history, "East Imaging Network"),
+        NetworkStatus::Answered
+    );
+    assert_eq!(
+        status_of(&history, "South Imaging Network"),
+        NetworkStatus::NoRecords
+    );
+    assert!(history
+        .networks
+        .iter()
+        .all(|n| !n.name.starts_with("urn:oid:")));
     let study = history
         .records
         .iter()
         .find(|r| r.kind == RecordKind::ImagingStudy)
         .unwrap();
-    assert_eq!(study.provider_name.as_deref(), Some("North Imaging Network"));
+    assert_eq!(
+        study.provider_name.as_deref(),
+        Some("North Imaging Network")
+    );
 }
 
 #[tokio::test]
@@ -173,13 +195,23 @@ async fn partial_success_names_the_community_that_is_down() {
         Some((SOUTH, "Responding gateway did not answer in time")),
     ))
     .await;
-    let history = discover(&backend(&gateway, PatientIdForm::NhsNh, configured_networks()))
-        .await
-        .unwrap();
+    let history = discover(&backend(
+        &gateway,
+        PatientIdForm::NhsNh,
+        configured_networks(),
+    ))
+    .await
+    .unwrap();
     gateway.assert_requests_valid();
     assert_eq!(history.records.len(), 3);
-    assert_eq!(status_of(&history, "South Imaging Network"), NetworkStatus::Unavailable);
-    assert_eq!(status_of(&history, "North Imaging Network"), NetworkStatus::Answered);
+    assert_eq!(
+        status_of(&history, "South Imaging Network"),
+        NetworkStatus::Unavailable
+    );
+    assert_eq!(
+        status_of(&history, "North Imaging Network"),
+        NetworkStatus::Answered
+    );
     let Completeness::Incomplete { why } = &history.verdict else {
         panic!("a community was down: {:?}", history.verdict);
     };
@@ -201,7 +233,10 @@ async fn a_community_the_configuration_does_not_name_takes_the_gateways_name_the
         .await
         .unwrap();
     gateway.assert_requests_valid();
-    assert_eq!(status_of(&history, "South Coast Imaging"), NetworkStatus::Unavailable);
+    assert_eq!(
+        status_of(&history, "South Coast Imaging"),
+        NetworkStatus::Unavailable
+    );
     // North and East answered but nobody named them: the id is the last resort.
     assert_eq!(status_of(&history, NORTH), NetworkStatus::Answered);
     assert!(matches!(history.verdict, Completeness::Incomplete { .. }));
@@ -214,9 +249,13 @@ async fn a_failure_naming_no_community_still_says_one_did_not_answer() {
         Some(("", "A community could not be contacted")),
     ))
     .await;
-    let history = discover(&backend(&gateway, PatientIdForm::NhsNh, configured_networks()))
-        .await
-        .unwrap();
+    let history = discover(&backend(
+        &gateway,
+        PatientIdForm::NhsNh,
+        configured_networks(),
+    ))
+    .await
+    .unwrap();
     gateway.assert_requests_valid();
     assert_eq!(history.records.len(), 3);
     let Completeness::Incomplete { why } = &history.verdict else {
@@ -259,7 +298,11 @@ async fn an_entry_without_repository_is_kept_as_one_that_cannot_be_opened() {
         .unwrap();
     assert_eq!(north.status, NetworkStatus::Answered);
     assert_eq!(north.unopenable_records, 1);
-    assert!(north.reason.contains("cannot be opened"), "{}", north.reason);
+    assert!(
+        north.reason.contains("cannot be opened"),
+        "{}",
+        north.reason
+    );
     let refused = backend
         .retrieve_document(&report.retrieval, &CancellationToken::new())
         .await
@@ -273,9 +316,13 @@ async fn a_receiver_fault_marks_every_network_and_a_sender_fault_is_an_error() {
     let mut receiver = script(&nhs_nh(), None);
     receiver.fault = Some((500, "S:Receiver", "GatewayUnavailable", "Registry offline"));
     let gateway = Gateway::start(receiver).await;
-    let history = discover(&backend(&gateway, PatientIdForm::NhsNh, configured_networks()))
-        .await
-        .unwrap();
+    let history = discover(&backend(
+        &gateway,
+        PatientIdForm::NhsNh,
+        configured_networks(),
+    ))
+    .await
+    .unwrap();
     gateway.assert_requests_valid();
     assert!(history.records.is_empty());
     assert!(history
@@ -287,9 +334,13 @@ async fn a_receiver_fault_marks_every_network_and_a_sender_fault_is_an_error() {
     let mut sender = script(&nhs_nh(), None);
     sender.fault = Some((400, "S:Sender", "InvalidRequest", "Request refused"));
     let gateway = Gateway::start(sender).await;
-    let error = discover(&backend(&gateway, PatientIdForm::NhsNh, configured_networks()))
-        .await
-        .unwrap_err();
+    let error = discover(&backend(
+        &gateway,
+        PatientIdForm::NhsNh,
+        configured_networks(),
+    ))
+    .await
+    .unwrap_err();
     assert_eq!(
         error,
         RegistryError::Rejected {
@@ -307,8 +358,14 @@ async fn an_answer_relating_to_another_request_is_refused() {
     let backend = backend(&gateway, PatientIdForm::NhsNh, configured_networks());
     let history = discover(&backend).await.unwrap();
     gateway.assert_requests_valid();
-    assert!(history.records.is_empty(), "nothing of a stray answer is used");
-    assert!(history.networks.iter().all(|n| n.status == NetworkStatus::Error));
+    assert!(
+        history.records.is_empty(),
+        "nothing of a stray answer is used"
+    );
+    assert!(history
+        .networks
+        .iter()
+        .all(|n| n.status == NetworkStatus::Error));
     let retrieval = RetrievalRef::XcaDocument {
         home_community_id: NORTH.into(),
         repository_id: "2.999.61.1.9".into(),
@@ -319,7 +376,10 @@ async fn an_answer_relating_to_another_request_is_refused() {
         .retrieve_document(&retrieval, &CancellationToken::new())
         .await
         .unwrap_err();
-    assert!(matches!(error, RegistryError::Malformed { .. }), "{error:?}");
+    assert!(
+        matches!(error, RegistryError::Malformed { .. }),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -336,14 +396,21 @@ async fn the_patient_is_named_in_the_configured_form() {
             .await
             .unwrap();
         gateway.assert_requests_valid();
-        assert_eq!(gateway.requests()[0].patient_id.as_deref(), Some(known.as_str()));
+        assert_eq!(
+            gateway.requests()[0].patient_id.as_deref(),
+            Some(known.as_str())
+        );
         assert_eq!(history.records.len(), 3, "{form:?}");
     }
     // A gateway that knows the other form finds nothing, and says so successfully.
     let gateway = Gateway::start(script(&nhs_nh(), None)).await;
-    let history = discover(&backend(&gateway, PatientIdForm::IsoOid, configured_networks()))
-        .await
-        .unwrap();
+    let history = discover(&backend(
+        &gateway,
+        PatientIdForm::IsoOid,
+        configured_networks(),
+    ))
+    .await
+    .unwrap();
     assert!(history.records.is_empty());
 }
 

@@ -38,7 +38,7 @@ impl Node {
         self.children.iter().filter(move |c| c.is(ns, local))
     }
 
-    pub fn child(&self, ns: &str, local: &str) -> Option<&Node> {
+    pub fn child<'a>(&'a self, ns: &'a str, local: &'a str) -> Option<&'a Node> {
         self.children(ns, local).next()
     }
 }
@@ -65,20 +65,19 @@ pub fn parse(xml: &str) -> Result<Node, String> {
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let mut node = Node {
                     ns,
-                    local: String::from_utf8_lossy(start.local_name().as_ref()).into_owned(),
+                    local: start.local_name().into_inner().to_owned(),
                     ..Node::default()
                 };
                 for attribute in start.attributes() {
                     let attribute = attribute.map_err(|e| format!("bad attribute: {e}"))?;
-                    let key = String::from_utf8_lossy(attribute.key.as_ref()).into_owned();
+                    let key = attribute.key.into_inner().to_owned();
                     if key == "xmlns" || key.starts_with("xmlns:") {
                         continue;
                     }
                     let value = attribute
-                        .unescape_value()
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                         .map_err(|e| format!("bad attribute value: {e}"))?;
-                    let local = String::from_utf8_lossy(attribute.key.local_name().as_ref())
-                        .into_owned();
+                    let local = attribute.key.local_name().into_inner().to_owned();
                     node.attributes.push((local, value.into_owned()));
                 }
                 if matches!(event, Event::Empty(_)) {

@@ -22,9 +22,9 @@ pub fn normalise_community_id(value: &str) -> String {
 fn is_oid(value: &str) -> bool {
     value.len() <= 64
         && value.contains('.')
-        && value.split('.').all(|arc| {
-            !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit())
-        })
+        && value
+            .split('.')
+            .all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The first `urn:oid:<digits and dots>` in `text`, without trailing dots, with where it
@@ -79,19 +79,15 @@ pub fn community_of(location: &str, context: &str) -> Option<(String, Option<Str
     if location.to_ascii_lowercase().starts_with("urn:oid:") || is_oid(location) {
         let id = normalise_community_id(location);
         if find_urn_oid(&id).is_some_and(|(_, oid)| oid == id) {
-            let name = find_urn_oid(context).and_then(|(at, oid)| {
-                (oid == id).then(|| name_before(context, at)).flatten()
-            });
+            let name = find_urn_oid(context)
+                .and_then(|(at, oid)| (oid == id).then(|| name_before(context, at)).flatten());
             return Some((id, name));
         }
     }
     for text in [context, location] {
         if let Some((at, id)) = find_urn_oid(text) {
-            let name = name_before(text, at).or_else(|| {
-                (text == context)
-                    .then(|| plain_name(location))
-                    .flatten()
-            });
+            let name = name_before(text, at)
+                .or_else(|| (text == context).then(|| plain_name(location)).flatten());
             return Some((id, name));
         }
     }
@@ -131,17 +127,17 @@ mod tests {
             Some(("urn:oid:2.999.20.3".into(), None))
         );
         assert_eq!(
-            community_of("North West Imaging", "Gateway urn:oid:2.999.20.4 unavailable"),
+            community_of(
+                "North West Imaging",
+                "Gateway urn:oid:2.999.20.4 unavailable"
+            ),
             Some((
                 "urn:oid:2.999.20.4".into(),
                 Some("North West Imaging".into())
             ))
         );
         assert_eq!(
-            community_of(
-                "",
-                "Timed out: East Imaging Network [urn:oid:2.999.20.5]"
-            ),
+            community_of("", "Timed out: East Imaging Network [urn:oid:2.999.20.5]"),
             Some((
                 "urn:oid:2.999.20.5".into(),
                 Some("East Imaging Network".into())
@@ -162,7 +158,10 @@ mod tests {
 
     #[test]
     fn stack_traces_are_not_names() {
-        assert_eq!(plain_name("at com.example.Gateway.call(Gateway.java:42)"), None);
+        assert_eq!(
+            plain_name("at com.example.Gateway.call(Gateway.java:42)"),
+            None
+        );
         assert_eq!(plain_name("2.999.1"), None);
         assert_eq!(plain_name("North Imaging"), Some("North Imaging".into()));
     }

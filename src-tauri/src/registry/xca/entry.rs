@@ -70,7 +70,11 @@ fn author_institution(object: &Element) -> Option<String> {
 }
 
 /// What is missing for ITI-39, in words, or `None` when the entry can be fetched.
-fn missing_coordinates(document_id: Option<&str>, repository: Option<&str>, home: &str) -> Option<String> {
+fn missing_coordinates(
+    document_id: Option<&str>,
+    repository: Option<&str>,
+    home: &str,
+) -> Option<String> {
     let mut missing = Vec::new();
     if document_id.is_none() {
         missing.push("no document identifier (uniqueId)");
@@ -97,7 +101,11 @@ pub fn record_from(object: &Element, index: usize, known: &[KnownNetwork]) -> Hi
         .attr("home")
         .map(normalise_community_id)
         .unwrap_or_default();
-    let mime_type = object.attr("mimeType").unwrap_or_default().trim().to_string();
+    let mime_type = object
+        .attr("mimeType")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
     let repository = slot_values(object, "repositoryUniqueId")
         .into_iter()
         .find(|v| !v.is_empty());

@@ -18,8 +18,8 @@ use async_trait::async_trait;
 use reqwest::StatusCode;
 use tokio_util::sync::CancellationToken;
 
-pub use mtom::{parse_retrieve_response, RetrieveAnswer, RetrievedDocument};
 pub use community::normalise_community_id;
+pub use mtom::{parse_retrieve_response, RetrieveAnswer, RetrievedDocument};
 pub use request::{
     adhoc_query_request, envelope, patient_id, retrieve_request, QUERY_ACTION, RETRIEVE_ACTION,
 };
@@ -118,7 +118,11 @@ fn error_for_status(response: &CappedResponse) -> RegistryError {
 
 impl XcaBackend {
     /// A backend using `client` (built with `net::build_client`).
-    pub fn new(client: reqwest::Client, mut settings: XcaSettings, session: SessionContext) -> Self {
+    pub fn new(
+        client: reqwest::Client,
+        mut settings: XcaSettings,
+        session: SessionContext,
+    ) -> Self {
         for network in &mut settings.networks {
             network.home_community_id = normalise_community_id(&network.home_community_id);
         }

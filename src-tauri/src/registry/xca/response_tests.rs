@@ -6,17 +6,14 @@
 
 use super::response::{parse_query_envelope, parse_query_response, QueryAnswer, ResponseStatus};
 use crate::registry::backend::{assemble, UNNAMED_COMMUNITY};
-use crate::registry::model::{
-    Completeness, KnownNetwork, NetworkStatus, RecordKind, RetrievalRef,
-};
+use crate::registry::model::{Completeness, KnownNetwork, NetworkStatus, RecordKind, RetrievalRef};
 use crate::registry::query::HistoryQuery;
 
 const SUCCESS: &[u8] = include_bytes!("../../../../tests/fixtures/xca/query-success.xml");
 const PARTIAL: &[u8] = include_bytes!("../../../../tests/fixtures/xca/query-partial.xml");
 const FAILURE: &[u8] = include_bytes!("../../../../tests/fixtures/xca/query-failure.xml");
 const FAULT: &[u8] = include_bytes!("../../../../tests/fixtures/xca/fault-403.xml");
-const IMPERFECT: &[u8] =
-    include_bytes!("../../../../tests/fixtures/xca/query-imperfect-entry.xml");
+const IMPERFECT: &[u8] = include_bytes!("../../../../tests/fixtures/xca/query-imperfect-entry.xml");
 const BARE: &[u8] = include_bytes!("../../../../tests/fixtures/xca/query-bare-no-repository.xml");
 
 fn north() -> KnownNetwork {
@@ -124,15 +121,24 @@ fn an_imperfect_entry_is_kept_as_a_record_that_cannot_be_opened() {
     assert_eq!(report.id, "2.999.7.2.1");
     assert_eq!(report.date.as_deref(), Some("2022-01-02"));
     assert_eq!(report.provider_name.as_deref(), Some("North"));
-    assert_eq!(report.home_community_id.as_deref(), Some("urn:oid:2.999.20.1"));
+    assert_eq!(
+        report.home_community_id.as_deref(),
+        Some("urn:oid:2.999.20.1")
+    );
     let reason = report.retrieval.unopenable_reason().unwrap();
     assert!(reason.contains("repositoryUniqueId"), "{reason}");
     let letter = &records[2];
     assert_eq!(letter.id, "urn:uuid:bbbbbbbb-0000-4000-8000-000000000003");
-    assert_eq!(letter.provider_name.as_deref(), Some("Example Community Hospital"));
+    assert_eq!(
+        letter.provider_name.as_deref(),
+        Some("Example Community Hospital")
+    );
     assert_eq!(letter.home_community_id, None);
     let reason = letter.retrieval.unopenable_reason().unwrap();
-    assert!(reason.contains("uniqueId") && reason.contains("home community"), "{reason}");
+    assert!(
+        reason.contains("uniqueId") && reason.contains("home community"),
+        "{reason}"
+    );
 
     let query = HistoryQuery::for_patient("9912003888").unwrap();
     let history = assemble(&query, &[north()], records, &[]);
@@ -141,7 +147,9 @@ fn an_imperfect_entry_is_kept_as_a_record_that_cannot_be_opened() {
     assert_eq!(history.networks.len(), 1);
     assert_eq!(history.networks[0].status, NetworkStatus::Answered);
     assert_eq!(history.networks[0].unopenable_records, 1);
-    assert!(history.networks[0].reason.contains("1 of its records cannot be opened"));
+    assert!(history.networks[0]
+        .reason
+        .contains("1 of its records cannot be opened"));
 }
 
 #[test]
@@ -150,13 +158,19 @@ fn the_shape_of_nirs_sample_response_gives_one_unopenable_record() {
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].id, "2.999.7.3.1");
     assert_eq!(records[0].kind, RecordKind::DiagnosticReport);
-    assert_eq!(records[0].provider_name.as_deref(), Some("Riverside Imaging Centre"));
+    assert_eq!(
+        records[0].provider_name.as_deref(),
+        Some("Riverside Imaging Centre")
+    );
     assert!(records[0].retrieval.unopenable_reason().is_some());
 }
 
 fn partial_with(location: &str, context: &str) -> Vec<u8> {
     String::from_utf8_lossy(PARTIAL)
-        .replace("location=\"urn:oid:2.999.20.3\"", &format!("location=\"{location}\""))
+        .replace(
+            "location=\"urn:oid:2.999.20.3\"",
+            &format!("location=\"{location}\""),
+        )
         .replace("Community gateway did not respond", context)
         .into_bytes()
 }
@@ -164,7 +178,10 @@ fn partial_with(location: &str, context: &str) -> Vec<u8> {
 #[test]
 fn the_failed_community_is_found_wherever_the_answer_puts_it() {
     let failures = parse_query_response(
-        &partial_with("Gateway.java:88", "South Imaging (urn:oid:2.999.20.3) timed out"),
+        &partial_with(
+            "Gateway.java:88",
+            "South Imaging (urn:oid:2.999.20.3) timed out",
+        ),
         &[],
     )
     .unwrap()
