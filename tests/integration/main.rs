@@ -12,6 +12,7 @@ mod conformance;
 mod dicomweb;
 mod imaging_corpus;
 mod launch;
+mod live_double;
 mod observability;
 mod registry;
 mod sandbox;

@@ -30,13 +30,23 @@ pub async fn run(target: &Target, nhs: &str, report: &mut Report) {
         Ok(query) => backend.discover(&query, &CancellationToken::new()).await,
         Err(error) => Err(error),
     };
+    let failed = |why: String, report: &mut Report| {
+        report.record(Check::fail(MANIFEST_CHECK, why.clone()));
+        report.record(Check::fail(REPORT_CHECK, why));
+    };
     let records = match history {
-        Ok(history) => history.records,
+        Ok(history) if history.networks.iter().any(|n| n.status.is_complete()) => history.records,
+        Ok(history) => {
+            return failed(
+                format!("no network answered: {}", history.summary_message()),
+                report,
+            )
+        }
         Err(error) => {
-            let why = format!("discovery failed: {}", error.user_message());
-            report.record(Check::fail(MANIFEST_CHECK, why.clone()));
-            report.record(Check::fail(REPORT_CHECK, why));
-            return;
+            return failed(
+                format!("discovery failed: {}", error.user_message()),
+                report,
+            )
         }
     };
     report.record(manifest_check(&*backend, &records).await);

@@ -1,18 +1,23 @@
 //! The go-live checks of the live XCA path, called as the configuration run calls them
 //! after sign-in (here with a fixed bearer token, since the interactive sign-in needs a
-//! browser): discovery passes for a correctly reported partial answer and names the missing
-//! community, fails when nothing answers or the answer is refused; the first KOS manifest
-//! and the first report are retrieved through ITI-39.
+//! browser): the live path's discovery check passes for a correctly reported partial answer
+//! and names the missing community, and fails when nothing answers or the answer is refused;
+//! the first KOS manifest and the first report are retrieved through ITI-39.
 
 use std::sync::Arc;
 
-use super::responder::Gateway;
+use super::kos;
+use super::responder::{Gateway, Script};
 use super::scenarios::{configured_networks, nhs_nh, script, Bearer, PATIENT, SOUTH};
 use nir_viewer::config::PatientIdForm;
-use nir_viewer::conformance::discovery_checks::{live_history_check, Flavour, Target};
+use nir_viewer::conformance::discovery_checks::{Flavour, Target};
+use nir_viewer::conformance::live_path::LivePath;
 use nir_viewer::conformance::xca_documents::{self, MANIFEST_CHECK, REPORT_CHECK};
-use nir_viewer::conformance::{Outcome, Report};
+use nir_viewer::conformance::{Check, Outcome, Report};
 use nir_viewer::net::{build_client, NetworkSettings};
+use nir_viewer::registry::RetryPolicy;
+
+const DISCOVERY: &str = "discovery (xca): test patient 1";
 
 fn target(gateway: &Gateway) -> Target {
     Target {
@@ -27,28 +32,60 @@ fn target(gateway: &Gateway) -> Target {
     }
 }
 
-#[tokio::test]
-async fn a_partial_answer_passes_and_names_the_missing_community() {
-    let gateway = Gateway::start(script(
-        &nhs_nh(),
-        Some((SOUTH, "Responding gateway did not answer in time")),
-    ))
-    .await;
-    let target = target(&gateway);
-    let check = live_history_check(&target, Flavour::Xca, PATIENT, "discovery (xca)".into()).await;
-    assert_eq!(check.outcome, Outcome::Pass, "{check:?}");
-    assert!(check.reason.contains("South Imaging Network"), "{check:?}");
-    assert!(check.reason.contains("partial"), "{check:?}");
-
+/// The checks the configuration run records for the first test patient.
+async fn live_checks(gateway: &Gateway) -> Vec<Check> {
+    let target = target(gateway);
+    let live = LivePath {
+        http: target.http.clone(),
+        tokens: Arc::clone(&target.tokens),
+        ods_code: target.ods_code.clone(),
+        budget_bytes: 256 << 20,
+        backend: target.backend(Flavour::Xca, RetryPolicy::default()),
+        flavour: Flavour::Xca.label(),
+    };
+    let mut checks = live.run(PATIENT, 1).await;
     let mut report = Report::default();
     xca_documents::run(&target, PATIENT, &mut report).await;
-    let checks = report.checks();
-    assert_eq!(checks.len(), 2);
-    assert_eq!(checks[0].name, MANIFEST_CHECK);
-    assert_eq!(checks[0].outcome, Outcome::Pass, "{:?}", checks[0]);
-    assert!(checks[0].reason.contains("pacs.example"), "{:?}", checks[0]);
-    assert_eq!(checks[1].name, REPORT_CHECK);
-    assert_eq!(checks[1].outcome, Outcome::Pass, "{:?}", checks[1]);
+    checks.extend(report.checks().iter().cloned());
+    checks
+}
+
+fn check<'a>(checks: &'a [Check], name: &str) -> &'a Check {
+    checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("{name} missing from {checks:?}"))
+}
+
+/// The usual script, its manifest pointing at the gateway's own (absent) WADO-RS service.
+fn partial(base: &url::Url) -> Script {
+    let mut script = script(
+        &nhs_nh(),
+        Some((SOUTH, "Responding gateway did not answer in time")),
+    );
+    let wado = base.join("dicomweb").unwrap();
+    script.communities[0].entries[0].content = kos::manifest_at(PATIENT, wado.as_str());
+    script
+}
+
+#[tokio::test]
+async fn a_partial_answer_passes_and_names_the_missing_community() {
+    let gateway = Gateway::start_with(partial).await;
+    let checks = live_checks(&gateway).await;
+    let discovery = check(&checks, DISCOVERY);
+    assert_eq!(discovery.outcome, Outcome::Pass, "{discovery:?}");
+    assert!(discovery.reason.contains("incomplete"), "{discovery:?}");
+    assert!(
+        discovery
+            .reason
+            .contains("South Imaging Network: unavailable"),
+        "{discovery:?}"
+    );
+    let manifest = check(&checks, MANIFEST_CHECK);
+    assert_eq!(manifest.outcome, Outcome::Pass, "{manifest:?}");
+    assert!(manifest.reason.contains("127.0.0.1"), "{manifest:?}");
+    let report = check(&checks, REPORT_CHECK);
+    assert_eq!(report.outcome, Outcome::Pass, "{report:?}");
     gateway.assert_requests_valid();
 }
 
@@ -59,16 +96,27 @@ async fn discovery_fails_when_nothing_answers_or_the_answer_is_refused() {
         community.down = Some((community.home.clone(), "down".into()));
     }
     let gateway = Gateway::start(down).await;
-    let check =
-        live_history_check(&target(&gateway), Flavour::Xca, PATIENT, "discovery".into()).await;
-    assert_eq!(check.outcome, Outcome::Fail, "{check:?}");
+    let checks = live_checks(&gateway).await;
+    assert_eq!(
+        check(&checks, DISCOVERY).outcome,
+        Outcome::Fail,
+        "{checks:?}"
+    );
 
     let mut stray = script(&nhs_nh(), None);
     stray.relates_to_override = Some("urn:uuid:00000000-0000-4000-8000-00000000beef".into());
     let gateway = Gateway::start(stray).await;
-    let check =
-        live_history_check(&target(&gateway), Flavour::Xca, PATIENT, "discovery".into()).await;
-    assert_eq!(check.outcome, Outcome::Fail, "{check:?}");
+    let checks = live_checks(&gateway).await;
+    assert_eq!(
+        check(&checks, DISCOVERY).outcome,
+        Outcome::Fail,
+        "{checks:?}"
+    );
+    assert_eq!(
+        check(&checks, MANIFEST_CHECK).outcome,
+        Outcome::Fail,
+        "{checks:?}"
+    );
 }
 
 #[tokio::test]

@@ -31,6 +31,11 @@ fn code(value: &str, scheme: &str, meaning: &str) -> InMemDicomObject {
 
 /// The manifest's bytes (a Part 10 file, Explicit VR Little Endian).
 pub fn manifest(nhs_number: &str) -> Vec<u8> {
+    manifest_at(nhs_number, WADO_BASE)
+}
+
+/// The manifest, its series retrievable at `wado_base`.
+pub fn manifest_at(nhs_number: &str, wado_base: &str) -> Vec<u8> {
     let image_class = "1.2.840.10008.5.1.4.1.1.2";
     let image_uid = "2.999.9.77.1.1.1";
     let mut sop = InMemDicomObject::new_empty();
@@ -53,7 +58,7 @@ pub fn manifest(nhs_number: &str) -> Vec<u8> {
         VR::UI,
         "2.999.9.77.1.1",
     );
-    put(&mut series, tags::RETRIEVE_URL, VR::UR, WADO_BASE);
+    put(&mut series, tags::RETRIEVE_URL, VR::UR, wado_base);
     sequence(
         &mut series,
         tags::REFERENCED_SOP_SEQUENCE,

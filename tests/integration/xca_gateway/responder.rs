@@ -94,8 +94,14 @@ impl Drop for Gateway {
 
 impl Gateway {
     pub async fn start(script: Script) -> Self {
+        Self::start_with(|_| script).await
+    }
+
+    /// A gateway whose script may name its own address (e.g. in a manifest's Retrieve URL).
+    pub async fn start_with(script: impl FnOnce(&url::Url) -> Script) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        let script = script(&base);
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = seen.clone();
         let task = tokio::spawn(async move {
@@ -109,6 +115,14 @@ impl Gateway {
                 )
                 .await
                 .unwrap_or_default();
+                if raw.starts_with(b"GET /dicomweb/") {
+                    // Not the gateway's business: a WADO-RS request a manifest led to.
+                    let _ = socket
+                        .write_all(&http("404 Not Found", "text/plain", b""))
+                        .await;
+                    let _ = socket.shutdown().await;
+                    continue;
+                }
                 let (reply, request) = answer(&script, &raw);
                 log.lock().unwrap().push(request);
                 let _ = socket.write_all(&reply).await;
