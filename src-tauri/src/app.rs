@@ -157,6 +157,7 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
                     .clone()
                     .unwrap_or_else(|| config.nir.base_url.clone()),
                 config.known_networks(),
+                config.nir.patient_id_form,
                 context,
             ),
         },

@@ -20,3 +20,4 @@ mod sandbox;
 mod support;
 mod tls_provider;
 mod viewer;
+mod xca_gateway;

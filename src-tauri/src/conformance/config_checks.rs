@@ -66,6 +66,7 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
         networks: config.known_networks(),
         ods_code: config.organisation.ods_code.clone().unwrap_or_default(),
         tokens,
+        patient_id_form: config.nir.patient_id_form,
     };
     let live = LivePath {
         http: target.http.clone(),
@@ -79,6 +80,9 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
         for check in live.run(nhs, index + 1).await {
             report.record(check);
         }
+    }
+    if let (Flavour::Xca, Some(first)) = (flavour, patients.first()) {
+        super::xca_documents::run(&target, first, report).await;
     }
 }
 
