@@ -79,7 +79,7 @@ pub struct NirEndpoint {
     pub networks: Vec<NetworkEntry>,
 }
 
-/// How an XCA query names the patient (IHE ITI TF-2 §3.18.4.1.2.3.8: an HL7 v2 CX value).
+/// How an XCA query names the patient (an HL7 v2 CX value, IHE ITI TF-3 §4.2.3.2).
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum PatientIdForm {
