@@ -288,6 +288,24 @@ mod tests {
     }
 
     #[test]
+    fn grayscale_frames_are_kept_at_their_stored_width() {
+        let bytes = [0x34, 0x12, 0xFF, 0x0F];
+        assert_eq!(
+            unpack_gray_frame(&bytes, &gray(16, 12, false), None).unwrap(),
+            GraySamples::Unsigned16(vec![0x234, 0xFFF])
+        );
+        assert_eq!(
+            unpack_gray_frame(&bytes, &gray(16, 12, true), Some(0)).unwrap(),
+            GraySamples::Signed16(vec![0x234, -1])
+        );
+        let wide = [0, 0, 0, 0x80, 1, 0, 0, 0];
+        assert_eq!(
+            unpack_gray_frame(&wide, &gray(32, 32, false), None).unwrap(),
+            GraySamples::Wide(vec![0x8000_0000, 1])
+        );
+    }
+
+    #[test]
     fn short_pixel_data_is_an_error_not_a_panic() {
         let module = gray(16, 16, false);
         assert!(matches!(
