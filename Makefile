@@ -27,8 +27,8 @@ APT_TEST := xvfb xauth dbus dbus-x11 webkit2gtk-driver dcmtk libgdcm-tools ortha
 	orthanc-dicomweb strace imagemagick pcscd python3 python3-pip python3-numpy python3-pydicom \
 	gnome-keyring openssl xdg-utils desktop-file-utils
 
-.PHONY: help run sandbox test deps-build deps-test ui build lint test-ui test-e2e test-rust \
-	test-corpus test-package bench fuzz package clean
+.PHONY: help run sandbox test deps-build deps-test ui build lint test-safety test-ui test-e2e \
+	test-rust test-corpus test-package bench fuzz package clean
 
 help:
 	@echo "make run    install what is missing, build, open the viewer in training mode"
@@ -43,7 +43,7 @@ run: deps-build build
 sandbox: deps-build build
 	"$(BIN)" sandbox
 
-test: deps-build deps-test lint test-ui build test-package test-e2e test-rust
+test: deps-build deps-test test-safety lint test-ui build test-package test-e2e test-rust
 
 # ---- dependencies -----------------------------------------------------------------------
 define apt_install
@@ -95,6 +95,12 @@ lint: ui
 
 test-ui:
 	cd ui && npx vitest run
+
+# The hazard log (docs/safety/hazard-log.md): every test it names exists, every hazard has a
+# tested control, every rating follows the DCB0129 matrix; then the check's own tests.
+test-safety:
+	python3 tests/safety/check_hazard_log.py
+	python3 -m unittest discover -s tests/safety
 
 # Every file in tests/e2e/. The ephemerality test runs the viewer under strace (APT_TEST) and
 # reads its memory after close, which the viewer (non-dumpable) allows only to root.

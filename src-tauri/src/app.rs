@@ -42,6 +42,11 @@ pub fn pixel_origin() -> &'static str {
     }
 }
 
+/// The application's configuration and embedded UI (one copy in the binary).
+pub fn context() -> tauri::Context<tauri::Wry> {
+    tauri::generate_context!()
+}
+
 /// Registers commands, the pixel scheme and state on a builder.
 pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
     let session = Arc::clone(&state.session);
@@ -256,6 +261,18 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
     crate::logging::init();
     let link = crate::vault::restart_with_scrubbing_malloc(link);
     crate::vault::harden_process();
+    // Mesa would otherwise keep compiled shaders in the home directory.
+    std::env::set_var("MESA_SHADER_CACHE_DISABLE", "true");
+    // A live configuration that `config check` would fail is refused before anything is
+    // started: the window only says why, and nothing reaches the network.
+    let mode = match config::load_managed() {
+        Ok(Some(config)) => match config.validate() {
+            problems if problems.is_empty() => Mode::Live(Box::new(config)),
+            problems => return crate::refused_start::run(problems),
+        },
+        Ok(None) => Mode::Training,
+        Err(error) => return crate::refused_start::run(vec![error.to_string()]),
+    };
     let socket = default_socket_path();
     let listener =
         match tauri::async_runtime::block_on(hand_off_or_listen(&socket, link.as_deref())) {
@@ -269,16 +286,10 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
                 None
             }
         };
-    let mode = match config::load_managed() {
-        Ok(Some(config)) => Mode::Live(Box::new(config)),
-        Ok(None) => Mode::Training,
-        Err(error) => {
-            eprintln!("nir-viewer: {error}");
-            return ExitCode::from(2);
-        }
+    let startup = commands::session::StartupInfo {
+        training: mode.is_training(),
+        configuration_problems: Vec::new(),
     };
-    // Mesa would otherwise keep compiled shaders in the home directory.
-    std::env::set_var("MESA_SHADER_CACHE_DISABLE", "true");
     let swept = sweep_stale_dirs();
     if swept > 0 {
         tracing::info!(
@@ -303,7 +314,7 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
     };
     let primary = listener.is_some();
     let webview_dir = private_dir.clone();
-    let app = build_app(tauri::Builder::default(), state)
+    let app = build_app(tauri::Builder::default().manage(startup), state)
         .setup(move |app| {
             app.manage(WebviewDataDir(webview_dir.clone()));
             open_main_window(app.handle(), &webview_dir, MAIN_WINDOW)?;
@@ -313,7 +324,7 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
             spawn_signal_handler(app.handle().clone());
             Ok(())
         })
-        .build(tauri::generate_context!());
+        .build(context());
     let app = match app {
         Ok(app) => app,
         Err(error) => {

@@ -159,7 +159,7 @@ pub fn main() -> ExitCode {
 }
 
 fn config_check(file: Option<PathBuf>) -> ExitCode {
-    let path = file.unwrap_or_else(crate::config::managed_config_path);
+    let path = file.unwrap_or_else(crate::config::config_path_to_check);
     match crate::config::load_from(&path) {
         Ok(None) => {
             println!(

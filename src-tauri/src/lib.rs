@@ -19,6 +19,7 @@ pub mod logging;
 pub mod net;
 pub mod nhs_number;
 pub mod observability;
+pub mod refused_start;
 pub mod registry;
 pub mod runtime_dir;
 pub mod sandbox;

@@ -6,5 +6,6 @@
 mod browser_double;
 mod card_removal;
 mod independent_provider;
+mod managed_settings;
 mod os_keyring;
 mod sandbox_provider;

@@ -13,6 +13,7 @@ mod dicomweb;
 mod hostile;
 mod imaging_corpus;
 mod launch;
+mod live_double;
 mod observability;
 mod registry;
 mod sandbox;

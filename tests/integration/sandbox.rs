@@ -74,10 +74,14 @@ async fn plain_client_walks_rich_history_to_valid_dicom() {
         .unwrap();
     assert_eq!(mr["subject"]["identifier"]["value"], RICH);
     assert_eq!(mr["category"][0]["coding"][0]["code"], "721981007");
-    assert!(mr["extension"][0]["valueUri"]
-        .as_str()
-        .unwrap()
-        .starts_with("urn:oid:"));
+    assert!(
+        mr.get("extension").is_none(),
+        "pointers carry no private extension: the source is the custodian"
+    );
+    assert_eq!(
+        mr["custodian"]["identifier"]["system"],
+        "https://fhir.nhs.uk/Id/ods-organization-code"
+    );
     let attachment = &mr["content"][0]["attachment"];
     assert_eq!(attachment["contentType"], "application/dicom+json");
     let metadata_url = attachment["url"].as_str().unwrap();

@@ -1,6 +1,7 @@
 // An independent OpenID Connect provider for the sign-in integration tests: starts
 // oauth2-mock-server on 127.0.0.1 at a free port, prints "ISSUER <url>" on stdout, and
-// shapes its tokens like CIS2's (amr, acr, RBAC role claims). OIDC_SCENARIO picks one
+// shapes its answers like CIS2's: amr, acr and selected_roleid in the ID token, the RBAC
+// roles (nhsid_nrbac_roles) from UserInfo only ("Scopes and claims" in CIS2's guidance). OIDC_SCENARIO picks one
 // misbehaviour so the viewer's rejections can be tested against code it did not write.
 // It stops when its standard input closes or on SIGTERM.
 'use strict';
@@ -10,20 +11,26 @@ const { OAuth2Server } = require('oauth2-mock-server');
 const scenario = process.env.OIDC_SCENARIO || 'happy';
 const clientId = process.env.OIDC_CLIENT_ID || 'nir-viewer-test';
 
+const subject = '910000000101';
+
 function cis2Claims(payload) {
   const smartcard = scenario !== 'no-smartcard';
-  const roleCode = scenario === 'role-not-allowed' ? 'S8002:G8003:R8008' : 'S8000:G8000:R8000';
   Object.assign(payload, {
-    sub: '910000000101',
+    sub: subject,
     name: 'TEST, Provider User',
-    nhsid_useruid: '910000000101',
-    amr: smartcard ? ['smartcard'] : ['pwd'],
-    acr: smartcard ? 'AAL3' : 'AAL1',
+    nhsid_useruid: subject,
+    amr: smartcard ? ['N3_SMARTCARD'] : ['pwd'],
+    acr: smartcard ? 'AAL3_ANY' : 'AAL1_USERPASS',
     selected_roleid: '920000009901',
-    nhsid_nrbac_roles: [
-      { person_roleid: '920000009901', role_code: roleCode, role_name: 'Test role', org_code: 'XTR02' },
-    ],
   });
+}
+
+function userinfoClaims() {
+  const roleCode = scenario === 'role-not-allowed' ? 'S8002:G8003:R8008' : 'S8000:G8000:R8000';
+  const roles = scenario === 'no-roles' ? [] : [
+    { person_roleid: '920000009901', role_code: roleCode, role_name: 'Test role', org_code: 'XTR02' },
+  ];
+  return { sub: subject, name: 'TEST, Provider User', nhsid_useruid: subject, nhsid_nrbac_roles: roles };
 }
 
 function corrupt(idToken) {
@@ -57,6 +64,14 @@ async function main() {
       token.payload.nbf = now() - 7200;
       token.payload.exp = now() - 3600;
     }
+  });
+  server.service.on('beforeUserinfo', (response) => {
+    if (scenario === 'userinfo-down') {
+      response.statusCode = 503;
+      response.body = { error: 'temporarily_unavailable' };
+      return;
+    }
+    response.body = userinfoClaims();
   });
   server.service.on('beforeResponse', (response) => {
     if (response.body.id_token) response.body.id_token = corrupt(response.body.id_token);

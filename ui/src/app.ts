@@ -11,6 +11,7 @@ import {
 } from "./ipc/backend";
 import { renderAuditPanel } from "./components/auditPanel";
 import { renderBanner } from "./components/banner";
+import { renderConfigurationRefused } from "./components/configurationRefused";
 import { renderDiagnostics } from "./components/diagnostics";
 import { el } from "./components/dom";
 import { renderHeader } from "./components/header";
@@ -44,6 +45,10 @@ export class App {
   async start(): Promise<void> {
     const info = await this.backend.appInfo();
     this.training = info.training;
+    if (info.configurationProblems.length > 0) {
+      this.root.replaceChildren(renderHeader(false), renderConfigurationRefused(info.configurationProblems));
+      return;
+    }
     this.root.replaceChildren(renderHeader(info.training), this.status, this.main);
     await this.backend.onStudyProgress((progress) => this.study?.onProgress(progress));
     document.addEventListener("keydown", (event) => {

@@ -39,6 +39,9 @@ pub enum AuthError {
     /// The ID token failed validation.
     #[error("the ID token is not acceptable: {0}")]
     IdToken(#[from] IdTokenError),
+    /// The person's role does not let them in, or their roles could not be read.
+    #[error(transparent)]
+    Role(#[from] RoleError),
     /// The system browser could not be opened.
     #[error("the system browser could not be opened: {0}")]
     Browser(String),
@@ -92,16 +95,37 @@ pub enum IdTokenError {
     /// `acr`/`amr` do not meet the configured assurance (e.g. no smartcard).
     #[error("authentication assurance too low: {0}")]
     Assurance(String),
-    /// The selected role is missing or not in the allowed list.
+}
+
+/// Why the person's role does not let them in. CIS2 sends the selected role in the ID
+/// token and the person's roles from UserInfo; each way this can fail has its own message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoleError {
+    /// The person has no RBAC role profiles at all.
+    #[error("the person has no RBAC roles")]
+    NoRoles,
+    /// No role was selected at sign-in (`selected_roleid` missing).
+    #[error("no role was selected")]
+    NoneSelected,
+    /// `selected_roleid` names none of the person's role profiles.
+    #[error("the selected role is not among the person's roles")]
+    NotTheirs,
+    /// The selected role's code contains none of the allowed role codes.
     #[error("role not allowed: {0}")]
-    Role(String),
+    NotAllowed(String),
+    /// UserInfo could not be fetched or understood, and the ID token carries no roles.
+    #[error("the person's roles could not be read: {0}")]
+    Unreadable(String),
 }
 
 impl UserFacing for AuthError {
     fn code(&self) -> &'static str {
         match self {
             Self::IdToken(IdTokenError::Assurance(_)) => "auth-smartcard-required",
-            Self::IdToken(IdTokenError::Role(_)) => "auth-role-not-allowed",
+            Self::Role(RoleError::NotAllowed(_)) => "auth-role-not-allowed",
+            Self::Role(RoleError::NoRoles) => "auth-no-roles",
+            Self::Role(RoleError::NoneSelected | RoleError::NotTheirs) => "auth-role-not-selected",
+            Self::Role(RoleError::Unreadable(_)) => "auth-roles-unreadable",
             Self::IdToken(_) | Self::StateMismatch => "auth-response-rejected",
             Self::TimedOut(_) => "auth-timed-out",
             Self::Refused(_) => "auth-refused",
@@ -120,8 +144,18 @@ impl UserFacing for AuthError {
             "auth-smartcard-required" => {
                 "Sign in with your smartcard: this viewer needs smartcard-level assurance.".into()
             }
-            "auth-role-not-allowed" => "The role you selected is not allowed to use this viewer. \
-                Sign in again and choose a clinical role."
+            "auth-role-not-allowed" => "The role you selected does not give access to imaging \
+                records in this viewer. Sign in again and choose a clinical role."
+                .into(),
+            "auth-no-roles" => "Your account has no roles (RBAC role profiles), so it cannot \
+                be used with this viewer. Ask your registration authority to assign you a role."
+                .into(),
+            "auth-role-not-selected" => "No usable role was chosen at sign-in. Sign in again \
+                and choose one of your roles."
+                .into(),
+            "auth-roles-unreadable" => "Your roles could not be read from the identity \
+                service, so access cannot be checked. Please try again; if this continues, \
+                contact your IT service desk."
                 .into(),
             "auth-response-rejected" => "The sign-in response could not be trusted, so it was \
                 discarded. Please sign in again."
@@ -155,8 +189,19 @@ mod tests {
         let no_card = AuthError::from(IdTokenError::Assurance("amr lacks smartcard".into()));
         assert_eq!(no_card.code(), "auth-smartcard-required");
         assert!(no_card.user_message().contains("smartcard"));
-        let role = AuthError::from(IdTokenError::Role("R0260".into()));
+        let role = AuthError::from(RoleError::NotAllowed("R0260".into()));
         assert_eq!(role.code(), "auth-role-not-allowed");
+        let codes = [
+            AuthError::from(RoleError::NoRoles).code(),
+            AuthError::from(RoleError::NoneSelected).code(),
+            AuthError::from(RoleError::Unreadable("HTTP 500".into())).code(),
+            role.code(),
+        ];
+        let distinct: std::collections::HashSet<_> = codes.iter().collect();
+        assert_eq!(distinct.len(), codes.len(), "{codes:?}");
+        assert!(AuthError::from(RoleError::NoRoles)
+            .user_message()
+            .contains("no roles"));
         assert_eq!(AuthError::StateMismatch.code(), "auth-response-rejected");
     }
 }

@@ -1,7 +1,9 @@
 //! One browser sign-in from start to finish: discover the provider, open a loopback
 //! redirect, send the browser to the authorization endpoint with PKCE, `state` and `nonce`,
 //! wait (bounded) for the code, check `state`, redeem the code with client authentication,
-//! validate the ID token and hand back who signed in with their tokens.
+//! validate the ID token, read the person's roles from UserInfo with the access token (CIS2
+//! returns `nhsid_nrbac_roles` there, not in the ID token), decide the role and hand back
+//! who signed in with their tokens.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +18,7 @@ use super::pkce::{random_urlsafe, Pkce};
 use super::settings::AuthSettings;
 use super::token_endpoint::TokenEndpoint;
 use super::tokens::Tokens;
+use super::userinfo::{decide_identity, fetch_userinfo, RoleSource};
 
 /// A completed sign-in.
 #[derive(Debug)]
@@ -24,6 +27,8 @@ pub struct SignedIn {
     pub identity: Identity,
     /// Their tokens (memory only).
     pub tokens: Arc<Tokens>,
+    /// Where the roles that let them in came from.
+    pub role_source: RoleSource,
 }
 
 /// Runs the authorization-code flow with PKCE through `browser`.
@@ -87,7 +92,27 @@ pub async fn sign_in(
     // trailing slash, which discovery tolerates).
     let mut policy = settings.id_token_policy();
     policy.issuer = metadata.issuer.clone();
-    let identity = validate(&id_token, &jwks, &policy, &nonce)?;
+    let claims = validate(&id_token, &jwks, &policy, &nonce)?;
+    let (userinfo, userinfo_failure) = match &metadata.userinfo_endpoint {
+        Some(endpoint) => match fetch_userinfo(client, endpoint, &issued.access_token).await {
+            Ok(info) => (Some(info), None),
+            Err(error) => (None, Some(error)),
+        },
+        None => (
+            None,
+            Some(AuthError::Role(super::error::RoleError::Unreadable(
+                "the provider publishes no UserInfo endpoint".into(),
+            ))),
+        ),
+    };
+    if let Some(failure) = &userinfo_failure {
+        tracing::warn!(
+            code = "auth-userinfo-failed",
+            "UserInfo not read: {failure}"
+        );
+    }
+    let (identity, role_source) =
+        decide_identity(claims, userinfo, userinfo_failure, &settings.allowed_roles)?;
     let tokens = Tokens::start(
         endpoint,
         issued,
@@ -95,6 +120,10 @@ pub async fn sign_in(
         Duration::from_secs(settings.refresh_margin_seconds),
     )
     .await?;
-    tracing::info!(role = %identity.role_code, "signed in");
-    Ok(SignedIn { identity, tokens })
+    tracing::info!(role = %identity.role_code, roles_from = ?role_source, "signed in");
+    Ok(SignedIn {
+        identity,
+        tokens,
+        role_source,
+    })
 }

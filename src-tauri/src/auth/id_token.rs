@@ -1,8 +1,9 @@
 //! ID token validation (OpenID Connect Core §3.1.3.7) with CIS2's extra demands: the
 //! signature verifies against the provider's JWKS with RS256, RS512 or ES256 only (`none`
 //! and HMAC are refused before any key is touched), `iss`, `aud`/`azp`, `exp` and `iat`
-//! within a small leeway, the `nonce` sent, an `acr`/`amr` meeting the configured assurance
-//! (smartcard, AAL3 by default) and a selected RBAC role from the allowed list.
+//! within a small leeway, the `nonce` sent and an `acr`/`amr` meeting the configured
+//! assurance (smartcard, AAL3 by default). The role is decided afterwards, with the person's
+//! roles from UserInfo (see `userinfo`).
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
 use super::error::IdTokenError;
+use super::userinfo::RbacRole;
 
 /// What a signed-in person must have proved, and in which role they may use the viewer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,21 +30,45 @@ pub struct IdTokenPolicy {
     pub accepted_amr: Vec<String>,
     /// `acr` values accepted (e.g. `AAL3`); empty: not checked.
     pub accepted_acr: Vec<String>,
-    /// RBAC role codes (e.g. `R8000`) allowed to use the viewer.
-    pub allowed_roles: Vec<String>,
 }
 
 impl IdTokenPolicy {
-    /// The default assurance: a smartcard at AAL3, one minute of leeway.
-    pub fn smartcard(issuer: &str, client_id: &str, allowed_roles: Vec<String>) -> Self {
+    /// The default assurance (AAL3 by the smartcard defaults of `settings`), one minute of
+    /// leeway.
+    pub fn smartcard(issuer: &str, client_id: &str) -> Self {
+        let assurance = super::settings::Assurance::Aal3;
         Self {
             issuer: issuer.to_owned(),
             client_id: client_id.to_owned(),
             leeway: Duration::from_secs(60),
-            accepted_amr: vec!["smartcard".into(), "sc".into()],
-            accepted_acr: vec!["AAL3".into(), "AAL3_ANY".into()],
-            allowed_roles,
+            accepted_amr: assurance.default_amr(),
+            accepted_acr: assurance.default_acr(),
         }
+    }
+}
+
+/// What a valid ID token says about the person, before the role is decided.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignInClaims {
+    /// `sub`.
+    pub subject: String,
+    /// `nhsid_useruid`, when the token carries it.
+    pub user_uid: Option<String>,
+    /// `name`, when the token carries it.
+    pub name: Option<String>,
+    /// `selected_roleid`: the role profile chosen at sign-in.
+    pub selected_role_id: Option<String>,
+    /// `nhsid_nrbac_roles`, only when the provider put them in the ID token (a fallback:
+    /// CIS2 returns them from UserInfo).
+    pub roles: Option<Vec<RbacRole>>,
+}
+
+impl std::fmt::Debug for SignInClaims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInClaims")
+            .field("selected_role_id", &self.selected_role_id.is_some())
+            .field("roles", &self.roles.as_ref().map(Vec::len))
+            .finish_non_exhaustive()
     }
 }
 
@@ -95,26 +121,16 @@ struct Claims {
     #[serde(default)]
     selected_roleid: Option<String>,
     #[serde(default)]
-    nhsid_nrbac_roles: Vec<RbacRole>,
+    nhsid_nrbac_roles: Option<Vec<RbacRole>>,
 }
 
-#[derive(Debug, Deserialize)]
-struct RbacRole {
-    person_roleid: String,
-    role_code: String,
-    #[serde(default)]
-    role_name: Option<String>,
-    #[serde(default)]
-    org_code: Option<String>,
-}
-
-/// Validates `token` and returns who signed in.
+/// Validates `token` and returns what it says about the person.
 pub fn validate(
     token: &str,
     jwks: &JwkSet,
     policy: &IdTokenPolicy,
     expected_nonce: &str,
-) -> Result<Identity, IdTokenError> {
+) -> Result<SignInClaims, IdTokenError> {
     let (alg, kid) = read_header(token)?;
     let key = select_key(jwks, alg, kid.as_deref())?;
     let mut validation = Validation::new(alg);
@@ -134,7 +150,13 @@ pub fn validate(
         .claims;
     check_times_and_parties(&claims, policy, expected_nonce)?;
     check_assurance(&claims, policy)?;
-    identity(claims, policy)
+    Ok(SignInClaims {
+        subject: claims.sub,
+        user_uid: claims.nhsid_useruid,
+        name: claims.name,
+        selected_role_id: claims.selected_roleid,
+        roles: claims.nhsid_nrbac_roles,
+    })
 }
 
 fn read_header(token: &str) -> Result<(Algorithm, Option<String>), IdTokenError> {
@@ -244,36 +266,6 @@ fn check_assurance(claims: &Claims, policy: &IdTokenPolicy) -> Result<(), IdToke
         )));
     }
     Ok(())
-}
-
-fn identity(claims: Claims, policy: &IdTokenPolicy) -> Result<Identity, IdTokenError> {
-    let role_id = claims
-        .selected_roleid
-        .ok_or_else(|| IdTokenError::Role("no role was selected".into()))?;
-    let role = claims
-        .nhsid_nrbac_roles
-        .into_iter()
-        .find(|role| role.person_roleid == role_id)
-        .ok_or_else(|| {
-            IdTokenError::Role("the selected role is not among the user's roles".into())
-        })?;
-    let allowed = role
-        .role_code
-        .split(':')
-        .any(|part| policy.allowed_roles.iter().any(|allowed| allowed == part));
-    if !allowed {
-        let shown: String = role.role_code.chars().take(48).collect();
-        return Err(IdTokenError::Role(shown));
-    }
-    Ok(Identity {
-        subject: claims.sub,
-        user_uid: claims.nhsid_useruid,
-        name: claims.name,
-        role_id,
-        role_code: role.role_code,
-        role_name: role.role_name,
-        ods: role.org_code,
-    })
 }
 
 #[cfg(test)]

@@ -7,14 +7,14 @@ const ISSUER: &str = "http://127.0.0.1:1/oidc";
 const CLIENT: &str = "nir-viewer-test";
 
 fn policy() -> IdTokenPolicy {
-    IdTokenPolicy::smartcard(ISSUER, CLIENT, vec!["R8000".into()])
+    IdTokenPolicy::smartcard(ISSUER, CLIENT)
 }
 
 fn good_claims() -> serde_json::Value {
     let now = now_seconds();
     serde_json::json!({
         "iss": ISSUER, "aud": CLIENT, "sub": "555000000001", "iat": now, "exp": now + 300,
-        "nonce": "n-1", "acr": "AAL3", "amr": ["smartcard"], "name": "TRAINING Clinician",
+        "nonce": "n-1", "acr": "AAL3_ANY", "amr": ["N3_SMARTCARD"], "name": "TRAINING Clinician",
         "nhsid_useruid": "555000000001", "selected_roleid": "900000000101",
         "nhsid_nrbac_roles": [
             { "person_roleid": "900000000101", "role_code": "S8000:G8000:R8000",
@@ -29,11 +29,11 @@ fn jwks_of(key: &RsaSigningKey, alg: RsaAlgorithm) -> JwkSet {
     serde_json::from_value(serde_json::json!({ "keys": [key.public_jwk(alg)] })).unwrap()
 }
 
-fn check(token: &str, jwks: &JwkSet) -> Result<Identity, IdTokenError> {
+fn check(token: &str, jwks: &JwkSet) -> Result<SignInClaims, IdTokenError> {
     validate(token, jwks, &policy(), "n-1")
 }
 
-fn with(change: impl FnOnce(&mut serde_json::Value)) -> Result<Identity, IdTokenError> {
+fn with(change: impl FnOnce(&mut serde_json::Value)) -> Result<SignInClaims, IdTokenError> {
     let key = RsaSigningKey::generate().unwrap();
     let mut claims = good_claims();
     change(&mut claims);
@@ -43,11 +43,19 @@ fn with(change: impl FnOnce(&mut serde_json::Value)) -> Result<Identity, IdToken
 
 #[test]
 fn accepts_a_smartcard_sign_in_in_an_allowed_role() {
-    let identity = with(|_| {}).unwrap();
-    assert_eq!(identity.role_code, "S8000:G8000:R8000");
-    assert_eq!(identity.ods.as_deref(), Some("X26"));
-    assert_eq!(identity.role_id, "900000000101");
-    assert!(!format!("{identity:?}").contains("TRAINING"));
+    let claims = with(|_| {}).unwrap();
+    assert_eq!(claims.selected_role_id.as_deref(), Some("900000000101"));
+    assert_eq!(
+        claims.roles.as_ref().map(Vec::len),
+        Some(2),
+        "ID token roles kept as a fallback"
+    );
+    assert!(!format!("{claims:?}").contains("TRAINING"));
+    let without_roles = with(|c| {
+        c.as_object_mut().unwrap().remove("nhsid_nrbac_roles");
+    })
+    .unwrap();
+    assert!(without_roles.roles.is_none());
 }
 
 #[test]
@@ -203,31 +211,33 @@ fn refuses_a_wrong_or_missing_nonce() {
 #[test]
 fn refuses_password_sign_in_and_low_acr() {
     assert!(matches!(
-        with(|c| c["amr"] = serde_json::json!(["pwd"])),
+        with(|c| c["acr"] = "AAL1_USERPASS".into()),
         Err(IdTokenError::Assurance(_))
     ));
     assert!(matches!(
-        with(|c| c["acr"] = "AAL1".into()),
+        with(|c| c["acr"] = "AAL2_ANY".into()),
         Err(IdTokenError::Assurance(_))
     ));
+    assert!(with(|c| c["acr"] = "AAL3_FIDO2".into()).is_ok());
 }
 
 #[test]
-fn refuses_roles_not_allowed_or_not_selected() {
-    assert_eq!(
-        with(|c| c["selected_roleid"] = "900000000102".into()),
-        Err(IdTokenError::Role("S0001:G0001:R0260".into()))
-    );
+fn smartcard_only_when_the_organisation_asks_for_it() {
+    let key = RsaSigningKey::generate().unwrap();
+    let jwks = jwks_of(&key, RsaAlgorithm::Rs256);
+    let mut smartcard_only = policy();
+    smartcard_only.accepted_amr = vec!["N3_SMARTCARD".into()];
+    let sign = |amr: &str| {
+        let mut claims = good_claims();
+        claims["amr"] = serde_json::json!([amr]);
+        key.sign_jwt(RsaAlgorithm::Rs256, &claims).unwrap()
+    };
+    assert!(validate(&sign("N3_SMARTCARD"), &jwks, &smartcard_only, "n-1").is_ok());
     assert!(matches!(
-        with(|c| c["selected_roleid"] = "123".into()),
-        Err(IdTokenError::Role(_))
+        validate(&sign("FIDO2"), &jwks, &smartcard_only, "n-1"),
+        Err(IdTokenError::Assurance(_))
     ));
-    assert!(matches!(
-        with(|c| {
-            c.as_object_mut().unwrap().remove("selected_roleid");
-        }),
-        Err(IdTokenError::Role(_))
-    ));
+    assert!(validate(&sign("FIDO2"), &jwks, &policy(), "n-1").is_ok());
 }
 
 #[test]

@@ -21,5 +21,6 @@ pub mod signing_key;
 pub mod smartcard;
 pub mod token_endpoint;
 pub mod tokens;
+pub mod userinfo;
 
-pub use error::{AuthError, IdTokenError};
+pub use error::{AuthError, IdTokenError, RoleError};

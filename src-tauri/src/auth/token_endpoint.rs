@@ -15,6 +15,8 @@ use super::error::AuthError;
 pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 /// The token type of an OAuth access token (RFC 8693 §3).
 pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+/// The token type of an OpenID Connect ID token (RFC 8693 §3).
+pub const ID_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id_token";
 
 /// What a token endpoint handed out.
 pub struct IssuedTokens {
@@ -109,6 +111,7 @@ impl TokenEndpoint {
     pub async fn exchange(
         &self,
         subject_token: &str,
+        subject_token_type: &str,
         endpoint: Option<&url::Url>,
         audience: Option<&str>,
         resource: Option<&url::Url>,
@@ -116,7 +119,7 @@ impl TokenEndpoint {
         let mut fields = vec![
             ("grant_type", TOKEN_EXCHANGE_GRANT),
             ("subject_token", subject_token),
-            ("subject_token_type", ACCESS_TOKEN_TYPE),
+            ("subject_token_type", subject_token_type),
             ("requested_token_type", ACCESS_TOKEN_TYPE),
         ];
         if let Some(audience) = audience {

@@ -2,7 +2,8 @@
 //! redacted in `Debug`, never written or logged. [`Tokens`] implements
 //! [`net::AccessTokens`](crate::net::AccessTokens) for every client that needs a bearer
 //! token, refreshes shortly before expiry (or on demand after a 401), performs the
-//! configured RFC 8693 exchange, and revokes what it holds on sign-out.
+//! configured RFC 8693 exchange (of the CIS2 ID token by default, as the NHS API platform
+//! takes it), and revokes what it holds on sign-out.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -10,8 +11,8 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use super::error::AuthError;
-use super::settings::TokenExchangeSettings;
-use super::token_endpoint::{IssuedTokens, TokenEndpoint};
+use super::settings::{SubjectTokenType, TokenExchangeSettings};
+use super::token_endpoint::{IssuedTokens, TokenEndpoint, ACCESS_TOKEN_TYPE, ID_TOKEN_TYPE};
 use crate::net::AccessTokens;
 
 /// Where the bearer token comes from after sign-in.
@@ -68,10 +69,28 @@ impl Tokens {
     async fn install(&self, issued: IssuedTokens) -> Result<(), AuthError> {
         let exchanged = match &self.exchange {
             Some(settings) => {
+                let (subject, kind) = match settings.subject_token_type {
+                    SubjectTokenType::AccessToken => {
+                        (issued.access_token.clone(), ACCESS_TOKEN_TYPE)
+                    }
+                    // A refresh may come without a new ID token: the sign-in's stands.
+                    SubjectTokenType::IdToken => (
+                        issued
+                            .id_token
+                            .clone()
+                            .or_else(|| self.id_token())
+                            .ok_or_else(|| AuthError::Provider {
+                                endpoint: "token",
+                                reason: "no ID token to exchange".into(),
+                            })?,
+                        ID_TOKEN_TYPE,
+                    ),
+                };
                 let api = self
                     .endpoint
                     .exchange(
-                        &issued.access_token,
+                        &subject,
+                        kind,
                         settings.token_endpoint.as_ref(),
                         settings.audience.as_deref(),
                         settings.resource.as_ref(),
@@ -85,9 +104,13 @@ impl Tokens {
         let refresh_token = issued
             .refresh_token
             .or_else(|| held.as_mut().and_then(|h| h.issued.refresh_token.take()));
+        let id_token = issued
+            .id_token
+            .or_else(|| held.as_mut().and_then(|h| h.issued.id_token.take()));
         *held = Some(Held {
             issued: IssuedTokens {
                 refresh_token,
+                id_token,
                 ..issued
             },
             exchanged,

@@ -15,7 +15,7 @@ use crate::auth::browser::SystemBrowser;
 use crate::auth::client_auth::ClientCredentials;
 use crate::auth::flow::sign_in as run_sign_in;
 use crate::auth::keystore::KeyStore;
-use crate::auth::settings::AuthSettings;
+use crate::auth::settings::{AuthSettings, ClientAuthMethod};
 use crate::auth::smartcard::CardWatch;
 use crate::auth::AuthError;
 use crate::error::CommandError;
@@ -41,30 +41,18 @@ fn settings(state: &AppState) -> Result<AuthSettings, AuthError> {
                 .map_err(|e| AuthError::Settings(e.to_string()))?;
             Ok(AuthSettings::training(issuer))
         }
-        Mode::Live(config) => {
-            let issuer = config
-                .auth
-                .issuer
-                .clone()
-                .ok_or_else(|| AuthError::Settings("auth.issuer is not configured".into()))?;
-            let client_id =
-                config.auth.client_id.clone().ok_or_else(|| {
-                    AuthError::Settings("auth.client_id is not configured".into())
-                })?;
-            let mut settings = AuthSettings::new(issuer, &client_id);
-            settings.allowed_roles = config.auth.allowed_roles.clone();
-            settings.idle_timeout_minutes = u64::from(config.auth.idle_timeout_minutes);
-            Ok(settings)
-        }
+        Mode::Live(config) => config.auth.sign_in_settings().map_err(AuthError::Settings),
     }
 }
 
 fn credentials(state: &AppState, settings: &AuthSettings) -> Result<ClientCredentials, AuthError> {
-    match state.mode {
-        Mode::Training => Ok(ClientCredentials::Public {
-            client_id: settings.client_id.clone(),
-        }),
-        Mode::Live(_) => {
+    match (&state.mode, settings.client_auth) {
+        (Mode::Training, _) | (Mode::Live(_), ClientAuthMethod::None) => {
+            Ok(ClientCredentials::Public {
+                client_id: settings.client_id.clone(),
+            })
+        }
+        (Mode::Live(_), ClientAuthMethod::PrivateKeyJwt) => {
             let key = KeyStore::client_key()?.load()?.ok_or_else(|| {
                 AuthError::Settings(
                     "no client key in the keyring: run 'nir-viewer keys generate'".into(),

@@ -15,19 +15,33 @@ use crate::nhs_number::NhsNumber;
 
 /// What the UI needs to know at start-up.
 #[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     /// Show the TRAINING marker and use the sandbox's synthetic patients.
     pub training: bool,
     /// The viewer's version, for the about box and support calls.
     pub version: &'static str,
+    /// Why the managed configuration cannot be used; when any, the viewer refuses to start
+    /// (nothing is sent anywhere) and the window says why.
+    pub configuration_problems: Vec<String>,
+}
+
+/// How this run started, for [`app_info`]: managed in every run, including a refused one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartupInfo {
+    /// Training mode.
+    pub training: bool,
+    /// Why the configuration was refused (empty when it was not).
+    pub configuration_problems: Vec<String>,
 }
 
 /// Mode and version.
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+pub fn app_info(startup: State<'_, StartupInfo>) -> AppInfo {
     AppInfo {
-        training: state.mode.is_training(),
+        training: startup.training,
         version: env!("CARGO_PKG_VERSION"),
+        configuration_problems: startup.configuration_problems.clone(),
     }
 }
 

@@ -1,5 +1,7 @@
 //! Configuration in force: the managed file an organisation installs
-//! (`/etc/nir-viewer/config.toml` on Linux, or the path in `NIR_VIEWER_CONFIG`). Its absence
+//! (`/etc/nir-viewer/config.toml` on Linux). `NIR_VIEWER_CONFIG` names another file only in
+//! debug builds (tests) and for `nir-viewer config check`: in a release build no process
+//! can swap the organisation's policy for its own. Its absence
 //! is meaningful: with no NIR configuration the viewer runs in training mode against the
 //! embedded sandbox, and says so on screen. A file that sets nothing (only comments, as the
 //! installers ship it) counts as absent, so installing the package alone gives training mode.
@@ -8,6 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::settings::{
+    Assurance, AuthSettings as SignInSettings, ClientAuthMethod, TokenExchangeSettings,
+};
 use crate::error::UserFacing;
 
 /// Where the managed configuration lives unless `NIR_VIEWER_CONFIG` says otherwise.
@@ -20,7 +25,8 @@ pub const MANAGED_CONFIG_PATH: &str = "/Library/Application Support/nir-viewer/c
 #[cfg(not(any(target_os = "windows", target_os = "macos")))]
 pub const MANAGED_CONFIG_PATH: &str = "/etc/nir-viewer/config.toml";
 
-/// Environment variable naming an alternative managed configuration file.
+/// Environment variable naming an alternative managed configuration file (debug builds and
+/// `config check` only).
 pub const CONFIG_PATH_ENV: &str = "NIR_VIEWER_CONFIG";
 
 /// The managed configuration an organisation installs. Every section but `nir` has safe
@@ -117,7 +123,8 @@ pub struct Organisation {
     pub ods_code: Option<String>,
 }
 
-/// CIS2 sign-in.
+/// CIS2 sign-in: every setting of `docs/auth.md`. Resolved into the sign-in settings by
+/// [`AuthSettings::sign_in_settings`].
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthSettings {
@@ -125,14 +132,30 @@ pub struct AuthSettings {
     pub issuer: Option<url::Url>,
     /// The viewer's client id.
     pub client_id: Option<String>,
+    /// Token endpoint authentication: `private_key_jwt` (what CIS2 requires) or `none`.
+    pub client_auth: ClientAuthMethod,
+    /// Scopes requested; `nationalrbacaccess` is what makes UserInfo return the roles.
+    pub scopes: Vec<String>,
+    /// Required authentication assurance: `aal3` (default) or `aal2`.
+    pub assurance: Assurance,
+    /// `acr_values` sent with the authorization request; the assurance's when absent.
+    pub acr_values: Option<String>,
+    /// Exact path of the loopback redirect.
+    pub redirect_path: String,
+    /// `amr` values accepted; the assurance's when absent (empty list: not checked).
+    pub accepted_amr: Option<Vec<String>>,
+    /// `acr` values accepted; the assurance's when absent (empty list: not checked).
+    pub accepted_acr: Option<Vec<String>>,
     /// RBAC role codes allowed to use the viewer.
     pub allowed_roles: Vec<String>,
-    /// Required authentication assurance: `aal3` (smartcard, default) or `aal2`.
-    pub assurance: String,
-    /// API-platform token exchange endpoint, when the platform is not "combined".
-    pub token_exchange_url: Option<url::Url>,
     /// Minutes without input before the session locks.
     pub idle_timeout_minutes: u32,
+    /// Seconds before expiry at which tokens are refreshed.
+    pub refresh_margin_seconds: u64,
+    /// Seconds to wait for the person to finish signing in in the browser.
+    pub sign_in_timeout_seconds: u64,
+    /// RFC 8693 token exchange for an API platform that is not "combined" with CIS2.
+    pub token_exchange: Option<TokenExchangeSettings>,
 }
 
 impl Default for AuthSettings {
@@ -140,11 +163,57 @@ impl Default for AuthSettings {
         Self {
             issuer: None,
             client_id: None,
+            client_auth: ClientAuthMethod::default(),
+            scopes: crate::auth::settings::default_scopes(),
+            assurance: Assurance::default(),
+            acr_values: None,
+            redirect_path: crate::auth::settings::default_redirect_path(),
+            accepted_amr: None,
+            accepted_acr: None,
             allowed_roles: Vec::new(),
-            assurance: "aal3".into(),
-            token_exchange_url: None,
             idle_timeout_minutes: 15,
+            refresh_margin_seconds: crate::auth::settings::default_refresh_margin(),
+            sign_in_timeout_seconds: crate::auth::settings::default_sign_in_timeout(),
+            token_exchange: None,
         }
+    }
+}
+
+impl AuthSettings {
+    /// The sign-in settings this table gives, or what is missing.
+    pub fn sign_in_settings(&self) -> Result<SignInSettings, String> {
+        let issuer = self.issuer.clone().ok_or("auth.issuer is not configured")?;
+        let client_id = self
+            .client_id
+            .clone()
+            .ok_or("auth.client_id is not configured")?;
+        Ok(SignInSettings {
+            issuer,
+            client_id,
+            client_auth: self.client_auth,
+            scopes: self.scopes.clone(),
+            assurance: self.assurance,
+            acr_values: Some(
+                self.acr_values
+                    .clone()
+                    .unwrap_or_else(|| self.assurance.default_acr_values()),
+            )
+            .filter(|values| !values.is_empty()),
+            redirect_path: self.redirect_path.clone(),
+            accepted_amr: self
+                .accepted_amr
+                .clone()
+                .unwrap_or_else(|| self.assurance.default_amr()),
+            accepted_acr: self
+                .accepted_acr
+                .clone()
+                .unwrap_or_else(|| self.assurance.default_acr()),
+            allowed_roles: self.allowed_roles.clone(),
+            idle_timeout_minutes: u64::from(self.idle_timeout_minutes),
+            refresh_margin_seconds: self.refresh_margin_seconds,
+            sign_in_timeout_seconds: self.sign_in_timeout_seconds,
+            token_exchange: self.token_exchange.clone(),
+        })
     }
 }
 
@@ -275,8 +344,29 @@ impl Config {
                 }
             }
         }
-        if !matches!(self.auth.assurance.as_str(), "aal3" | "aal2") {
-            problems.push("auth.assurance must be aal3 or aal2".into());
+        if self.auth.client_auth == ClientAuthMethod::None {
+            problems.push(
+                "auth.client_auth = \"none\" is for training only: CIS2 requires private_key_jwt"
+                    .into(),
+            );
+        }
+        if !self.auth.scopes.iter().any(|scope| scope == "openid") {
+            problems.push("auth.scopes must include openid".into());
+        }
+        if !self.auth.redirect_path.starts_with('/') {
+            problems.push("auth.redirect_path must start with /".into());
+        }
+        if self.auth.sign_in_timeout_seconds == 0 || self.auth.idle_timeout_minutes == 0 {
+            problems.push("auth timeouts must be above zero".into());
+        }
+        if let Some(exchange) = &self.auth.token_exchange {
+            if exchange
+                .token_endpoint
+                .as_ref()
+                .is_some_and(|u| u.scheme() != "https")
+            {
+                problems.push("auth.token_exchange.token_endpoint must use https".into());
+            }
         }
         if self.auth.allowed_roles.is_empty() {
             problems.push("auth.allowed_roles is empty: nobody could use the viewer".into());
@@ -404,9 +494,21 @@ impl UserFacing for ConfigError {
     }
 }
 
-/// The path of the managed configuration file in force.
+/// The path of the managed configuration file the viewer runs with: the platform's, or in
+/// a debug build the one `NIR_VIEWER_CONFIG` names.
 pub fn managed_config_path() -> PathBuf {
+    config_path(cfg!(debug_assertions))
+}
+
+/// The path `nir-viewer config check` checks: `NIR_VIEWER_CONFIG` is honoured in every
+/// build, since checking a file before installing it changes nothing.
+pub fn config_path_to_check() -> PathBuf {
+    config_path(true)
+}
+
+fn config_path(honour_override: bool) -> PathBuf {
     std::env::var_os(CONFIG_PATH_ENV)
+        .filter(|_| honour_override)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(MANAGED_CONFIG_PATH))
 }
@@ -476,6 +578,17 @@ mod tests {
         let shown =
             with("otlp_endpoint = \"https://otel.example.nhs.uk/v1/metrics\"").describe_masked();
         assert!(shown.contains("[observability]") && shown.contains("otel.example.nhs.uk"));
+    }
+
+    #[test]
+    fn the_override_is_honoured_only_where_allowed() {
+        // Both halves in one test: the environment is process-wide.
+        std::env::set_var(CONFIG_PATH_ENV, "/tmp/elsewhere.toml");
+        assert_eq!(config_path(true), PathBuf::from("/tmp/elsewhere.toml"));
+        assert_eq!(config_path(false), PathBuf::from(MANAGED_CONFIG_PATH));
+        assert_eq!(config_path_to_check(), PathBuf::from("/tmp/elsewhere.toml"));
+        std::env::remove_var(CONFIG_PATH_ENV);
+        assert_eq!(config_path(true), PathBuf::from(MANAGED_CONFIG_PATH));
     }
 
     #[test]

@@ -1,16 +1,20 @@
 //! The checks of an organisation's configuration: the file itself, the metrics collector
 //! when one is configured, TLS trust and the sign-in provider (see the sign-in checks), then discovery through the configured flavour for the
-//! test patients — which needs a signed-in session, so it runs only after `--interactive`.
+//! test patients — which needs a signed-in session, so it runs only after `--interactive` —
+//! and the whole live path for each (see `live_path`): the first study opened and decoded,
+//! the first report read.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use super::discovery_checks::{history_check, Flavour, Target};
+use super::discovery_checks::{Flavour, Target};
+use super::live_path::LivePath;
 use super::signin_checks::config_checks;
 use super::{Check, Report};
 use crate::config::{self, Config};
 use crate::net::{build_client, AccessTokens, NetworkSettings};
 use crate::observability::{target_of, OtlpExporter};
+use crate::registry::RetryPolicy;
 
 /// Runs the configuration checks for the file at `path`.
 pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &mut Report) {
@@ -59,12 +63,22 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
         fhir: base.clone(),
         xca_query: base.clone(),
         xca_retrieve: config.nir.retrieve_url.clone().unwrap_or(base),
-        networks: Vec::new(),
+        networks: config.known_networks(),
         ods_code: config.organisation.ods_code.clone().unwrap_or_default(),
         tokens,
     };
+    let live = LivePath {
+        http: target.http.clone(),
+        tokens: Arc::clone(&target.tokens),
+        ods_code: target.ods_code.clone(),
+        budget_bytes: config.limits.memory_budget_mb.saturating_mul(1 << 20),
+        backend: target.backend(flavour, RetryPolicy::default()),
+        flavour: flavour.label(),
+    };
     for (index, nhs) in patients.iter().enumerate() {
-        report.record(history_check(&target, flavour, nhs, name(index + 1), 1).await);
+        for check in live.run(nhs, index + 1).await {
+            report.record(check);
+        }
     }
 }
 

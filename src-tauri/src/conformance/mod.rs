@@ -10,6 +10,7 @@ mod config_checks;
 mod dicomweb_checks;
 pub mod discovery_checks;
 mod junit;
+mod live_path;
 mod report;
 mod sandbox_checks;
 mod signin_checks;

@@ -5,6 +5,7 @@
 //! discovery failure behaviour, the wipe, and a real sign-in with the mock CIS2 against a
 //! second sandbox that demands its tokens.
 
+use super::live_path::LivePath;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
@@ -209,6 +210,20 @@ async fn sign_in(handle: &SandboxHandle, report: &mut Report) {
     )
     .await;
     report.record(with_token);
+    // The live path as the window walks it, through each flavour, with the sign-in's token.
+    for flavour in [Flavour::Fhir, Flavour::Xca] {
+        let live = LivePath {
+            http: signed.http.clone(),
+            tokens: Arc::clone(&signed.tokens),
+            ods_code: signed.ods_code.clone(),
+            budget_bytes: LIVE_PATH_BUDGET,
+            backend: signed.backend(flavour, crate::registry::RetryPolicy::default()),
+            flavour: flavour.label(),
+        };
+        for check in live.run(RICH_HISTORY, 1).await {
+            report.record(check);
+        }
+    }
     let anonymous = Target {
         tokens: Arc::new(NoToken),
         ..signed
@@ -241,6 +256,9 @@ async fn sign_in(handle: &SandboxHandle, report: &mut Report) {
         ),
     });
 }
+
+/// Memory the live-path checks may use for clinical content.
+const LIVE_PATH_BUDGET: u64 = 2 << 30;
 
 /// `(scenario, NHS number, the warning code that must appear)`.
 const RETRIEVAL_SCENARIOS: &[(&str, &str, &str)] = &[

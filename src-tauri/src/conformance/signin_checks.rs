@@ -165,22 +165,10 @@ pub async fn config_checks(
 
 /// The auth settings the viewer would use for `config`, or what is missing.
 pub fn client_settings(config: &Config) -> Result<AuthSettings, String> {
-    let issuer = config
-        .auth
-        .issuer
-        .clone()
-        .ok_or("auth.issuer is not configured")?;
-    let client_id = config
-        .auth
-        .client_id
-        .clone()
-        .ok_or("auth.client_id is not configured")?;
-    if config.auth.allowed_roles.is_empty() {
+    let settings = config.auth.sign_in_settings()?;
+    if settings.allowed_roles.is_empty() {
         return Err("auth.allowed_roles is empty: nobody could sign in".into());
     }
-    let mut settings = AuthSettings::new(issuer, &client_id);
-    settings.allowed_roles = config.auth.allowed_roles.clone();
-    settings.idle_timeout_minutes = u64::from(config.auth.idle_timeout_minutes);
     Ok(settings)
 }
 

@@ -3,8 +3,11 @@
 //! says `Cache-Control: no-store`; bodies are streamed into zeroising memory with a size
 //! cap and never touch disk, growing with the bytes that arrive rather than with the
 //! `Content-Length` the server announces (RFC 9110 8.6: a sender's statement that a
-//! transfer may still contradict). Instance requests walk the Accept fallback list and remember
-//! per server what worked. Multipart bodies are handed part by part to the caller.
+//! transfer may still contradict). Instance requests walk the Accept fallback list and
+//! remember per server what worked. Multipart bodies are handed part by part to the
+//! caller. Where retrieval goes through NIR, each request also carries NIR's headers (the
+//! consuming organisation's ODS code, a fresh `X-Request-ID` and the session's
+//! `X-Correlation-ID`).
 
 use crate::observability::{global, target_of, Stage};
 use std::sync::Arc;
@@ -21,6 +24,7 @@ use super::multipart::{MultipartParser, Part};
 use super::schedule::ServerLimits;
 use super::zeroizing_vec;
 use crate::net::AccessTokens;
+use crate::net::{CORRELATION_ID_HEADER, ODS_HEADER, REQUEST_ID_HEADER};
 
 /// Default cap on one response body: 4 GiB.
 const DEFAULT_RESPONSE_LIMIT: usize = 4 << 30;
@@ -34,6 +38,8 @@ pub struct DicomWebClient {
     accept: AcceptMemory,
     pub(crate) limits: ServerLimits,
     response_limit: usize,
+    /// NIR's request headers: `(ODS code, correlation id)`.
+    nir_headers: Option<(String, String)>,
 }
 
 impl DicomWebClient {
@@ -45,7 +51,15 @@ impl DicomWebClient {
             accept: AcceptMemory::new(),
             limits: ServerLimits::default(),
             response_limit: DEFAULT_RESPONSE_LIMIT,
+            nir_headers: None,
         }
+    }
+
+    /// Sends NIR's request headers with every request: `NHSD-End-User-Organisation-ODS`,
+    /// a fresh UUID `X-Request-ID` and `X-Correlation-ID`.
+    pub fn with_nir_headers(mut self, ods_code: &str, correlation_id: &str) -> Self {
+        self.nir_headers = Some((ods_code.to_owned(), correlation_id.to_owned()));
+        self
     }
 
     /// Caps the size of any one response body.
@@ -270,6 +284,12 @@ impl DicomWebClient {
             .get(url.clone())
             .header(ACCEPT, accept)
             .header(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some((ods_code, correlation_id)) = &self.nir_headers {
+            request = request
+                .header(REQUEST_ID_HEADER, uuid::Uuid::new_v4().to_string())
+                .header(CORRELATION_ID_HEADER, correlation_id)
+                .header(ODS_HEADER, ods_code);
+        }
         if let Some(token) = self.tokens.bearer() {
             let value = Zeroizing::new(format!("Bearer {}", token.as_str()));
             let mut header = HeaderValue::from_str(&value).map_err(|_| DicomWebError::BadUrl {

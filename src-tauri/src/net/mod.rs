@@ -11,6 +11,13 @@ use zeroize::Zeroizing;
 
 use crate::error::UserFacing;
 
+/// NIR's header carrying the consuming organisation's ODS code (NRL v3 consumer API).
+pub const ODS_HEADER: &str = "NHSD-End-User-Organisation-ODS";
+/// NIR's header carrying the per-request id (a UUID).
+pub const REQUEST_ID_HEADER: &str = "X-Request-ID";
+/// NIR's header carrying the session's correlation id.
+pub const CORRELATION_ID_HEADER: &str = "X-Correlation-ID";
+
 /// Network settings from the managed configuration.
 #[derive(Debug, Clone)]
 pub struct NetworkSettings {

@@ -6,12 +6,7 @@ use std::sync::Arc;
 
 use crate::net::AccessTokens;
 
-/// Header carrying the caller's organisation.
-pub const ODS_HEADER: &str = "NHSD-End-User-Organisation-ODS";
-/// Header carrying the per-request id.
-pub const REQUEST_ID_HEADER: &str = "X-Request-ID";
-/// Header carrying the session's correlation id.
-pub const CORRELATION_ID_HEADER: &str = "X-Correlation-ID";
+pub use crate::net::{CORRELATION_ID_HEADER, ODS_HEADER, REQUEST_ID_HEADER};
 
 /// Session context shared by every request of one sign-in.
 #[derive(Clone)]

@@ -18,9 +18,6 @@ pub const SPINE_CODES: &str = "https://fhir.nhs.uk/CodeSystem/Spine-ErrorOrWarni
 pub const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
 /// ODS code identifier system.
 pub const ODS_SYSTEM: &str = "https://fhir.nhs.uk/Id/ods-organization-code";
-/// Home community id extension URL.
-pub const HOME_COMMUNITY_EXTENSION: &str =
-    "https://fhir.nhs.uk/StructureDefinition/Extension-NIR-HomeCommunityId";
 
 /// An error OperationOutcome with a Spine code.
 pub fn error_outcome(fhir_code: &str, spine_code: &str, display: &str, diagnostics: &str) -> Value {
@@ -133,7 +130,6 @@ pub fn document_reference(state: &SandboxState, record: RecordRef) -> Value {
     json!({
         "resourceType": "DocumentReference",
         "id": format!("{}-{unique_id}", network.ods_code),
-        "extension": [{ "url": HOME_COMMUNITY_EXTENSION, "valueUri": network.home_community_id }],
         "masterIdentifier": { "system": "urn:ietf:rfc:3986", "value": format!("urn:oid:{unique_id}") },
         "status": "current",
         "type": { "coding": [kind.coding()], "text": type_text },

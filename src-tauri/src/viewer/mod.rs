@@ -96,10 +96,14 @@ impl ViewerSession {
     /// A session with nothing open.
     pub fn new(parts: SessionParts) -> Self {
         let tokens: Arc<dyn crate::net::AccessTokens> = parts.tokens.clone();
-        let dicomweb = Arc::new(DicomWebClient::new(parts.http.clone(), tokens));
+        let correlation_id = uuid::Uuid::new_v4().to_string();
+        let dicomweb = Arc::new(
+            DicomWebClient::new(parts.http.clone(), tokens)
+                .with_nir_headers(&parts.ods_code, &correlation_id),
+        );
         let budget = usize::try_from(parts.budget_bytes).unwrap_or(usize::MAX);
         Self {
-            correlation_id: uuid::Uuid::new_v4().to_string(),
+            correlation_id,
             dicomweb,
             vault: Vault::new(budget),
             actor: Mutex::new(None),

@@ -13,7 +13,7 @@ use nir_viewer::auth::client_auth::ClientCredentials;
 use nir_viewer::auth::flow::{sign_in, SignedIn};
 use nir_viewer::auth::settings::AuthSettings;
 use nir_viewer::auth::signing_key::RsaSigningKey;
-use nir_viewer::auth::{AuthError, IdTokenError};
+use nir_viewer::auth::{AuthError, IdTokenError, RoleError};
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings};
 
 use super::browser_double::{FakeBrowser, Tamper};
@@ -172,7 +172,37 @@ async fn missing_smartcard_amr_is_rejected() {
 async fn role_not_allowed_is_rejected() {
     let outcome = outcome_of("role-not-allowed", honest()).await;
     assert!(
-        matches!(outcome, Err(AuthError::IdToken(IdTokenError::Role(_)))),
+        matches!(outcome, Err(AuthError::Role(RoleError::NotAllowed(_)))),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn roles_are_read_from_userinfo_not_the_id_token() {
+    let signed_in = sign_in_at(&Provider::start("happy"), honest())
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in.role_source,
+        nir_viewer::auth::userinfo::RoleSource::UserInfo
+    );
+    assert_eq!(signed_in.identity.ods.as_deref(), Some("XTR02"));
+}
+
+#[tokio::test]
+async fn a_person_without_roles_is_told_so() {
+    let outcome = outcome_of("no-roles", honest()).await;
+    assert!(
+        matches!(outcome, Err(AuthError::Role(RoleError::NoRoles))),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn roles_that_cannot_be_read_are_not_taken_for_no_roles() {
+    let outcome = outcome_of("userinfo-down", honest()).await;
+    assert!(
+        matches!(outcome, Err(AuthError::Role(RoleError::Unreadable(_)))),
         "{outcome:?}"
     );
 }

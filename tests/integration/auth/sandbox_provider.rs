@@ -13,7 +13,7 @@ use nir_viewer::auth::flow::{sign_in, SignedIn};
 use nir_viewer::auth::session::{EndReason, Session, SessionState};
 use nir_viewer::auth::settings::{AuthSettings, TokenExchangeSettings, TRAINING_CLIENT_ID};
 use nir_viewer::auth::signing_key::{RsaAlgorithm, RsaSigningKey};
-use nir_viewer::auth::{AuthError, IdTokenError};
+use nir_viewer::auth::{AuthError, IdTokenError, RoleError};
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings};
 use nir_viewer::sandbox::cis2::MockCis2;
 use nir_viewer::sandbox::{start, SandboxHandle, SandboxOptions};
@@ -147,12 +147,12 @@ async fn roles_outside_the_allowed_list_are_rejected_unless_configured() {
     let sandbox = sandbox().await;
     let outcome = sign_in_with(&settings(&sandbox), &FakeBrowser::as_user("receptionist")).await;
     assert!(
-        matches!(&outcome, Err(AuthError::IdToken(IdTokenError::Role(code))) if code.contains("R8008")),
+        matches!(&outcome, Err(AuthError::Role(RoleError::NotAllowed(code))) if code.contains("R8008")),
         "{outcome:?}"
     );
     let outcome = sign_in_with(&settings(&sandbox), &FakeBrowser::as_user("admin")).await;
     assert!(
-        matches!(outcome, Err(AuthError::IdToken(IdTokenError::Role(_)))),
+        matches!(outcome, Err(AuthError::Role(RoleError::NotAllowed(_)))),
         "{outcome:?}"
     );
     let mut with_admin = settings(&sandbox);
@@ -269,6 +269,7 @@ async fn token_exchange_yields_an_api_token_the_resource_server_accepts() {
     let sandbox = sandbox().await;
     let mut settings = settings(&sandbox);
     settings.token_exchange = Some(TokenExchangeSettings {
+        subject_token_type: Default::default(),
         token_endpoint: None,
         audience: Some("nir-api".into()),
         resource: None,

@@ -226,3 +226,47 @@ async fn missing_ods_header_is_a_rejected_request() {
         "The imaging registry rejected the search. Please report this to your IT service desk."
     );
 }
+
+#[tokio::test]
+async fn fhir_search_sends_the_nrl_json_body_then_falls_back_form_by_form() {
+    let refused = || response("415 Unsupported Media Type", &[], b"");
+    let gateway = FakeGateway::start(vec![refused(), refused(), ok_body(Flavour::Fhir)]).await;
+    let backend = backend_at(Flavour::Fhir, &gateway.url, 1 << 20);
+    let history = run(&backend).await;
+    assert_eq!(history.verdict, Completeness::Complete);
+    let heads = gateway.requests.lock().unwrap().clone();
+    assert_eq!(heads.len(), 3, "{heads:?}");
+    let lower: Vec<String> = heads.iter().map(|h| h.to_ascii_lowercase()).collect();
+    assert!(lower[0].starts_with("post ") && lower[0].contains("/documentreference/_search"));
+    assert!(
+        lower[0].contains("content-type: application/json"),
+        "{}",
+        heads[0]
+    );
+    assert!(
+        lower[1].starts_with("post ") && lower[1].contains("application/x-www-form-urlencoded")
+    );
+    assert!(lower[2].starts_with("get ") && lower[2].contains("/documentreference?"));
+    // The form that worked is remembered: the next search goes straight to GET.
+    run(&backend).await;
+    let heads = gateway.requests.lock().unwrap().clone();
+    assert_eq!(heads.len(), 4);
+    assert!(heads[3].to_ascii_lowercase().starts_with("get "));
+}
+
+#[tokio::test]
+async fn fhir_search_that_no_form_satisfies_is_an_error_not_a_loop() {
+    let gateway = FakeGateway::start(vec![response("405 Method Not Allowed", &[], b"")]).await;
+    let query = HistoryQuery::for_patient("9000000009").unwrap();
+    let outcome = backend_at(Flavour::Fhir, &gateway.url, 1 << 20)
+        .discover(&query, &CancellationToken::new())
+        .await;
+    assert_eq!(gateway.hits(), 3, "JSON, form and GET each tried once");
+    assert!(
+        outcome.is_err()
+            || outcome
+                .as_ref()
+                .is_ok_and(|h| h.verdict != Completeness::Complete),
+        "{outcome:?}"
+    );
+}

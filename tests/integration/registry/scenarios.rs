@@ -325,7 +325,7 @@ async fn filters_by_kind_date_modality_and_organisation(flavour: Flavour) {
         .all(|r| r.kind == RecordKind::ImagingStudy && r.modality.as_deref() == Some("CT")));
     let north = env.network_named("north");
     let mut query = HistoryQuery::for_patient("9912003888").unwrap();
-    query.exclude_organisations = vec![north.ods_code.clone()];
+    query.exclude_organisations = north.ods_codes.clone();
     let dated = all
         .records
         .iter()

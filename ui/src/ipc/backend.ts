@@ -5,6 +5,8 @@
 export interface AppInfo {
   training: boolean;
   version: string;
+  /** Why the managed configuration is refused; when any, nothing else is available. */
+  configurationProblems: string[];
 }
 
 /** A failed command, as the Rust side reports it: a stable code and a safe message. */

@@ -3,6 +3,14 @@
 //! answer, and the next page is found from `link[relation=next]` or, from older NRL
 //! deployments, a `next-page-token` in `meta.tag`. Types are strict: a field of the wrong
 //! JSON type makes the whole page an error for this request, never a panic.
+//!
+//! Which network a record belongs to: no NHS or IHE profile defines a "network" element on
+//! DocumentReference; real NRL pointers name their source in `custodian` and `author`
+//! (ODS identifiers, system `https://fhir.nhs.uk/Id/ods-organization-code`). So a record is
+//! attributed by its custodian's (then its authors') ODS code to the known network holding
+//! that organisation, and otherwise to a network of its own named after the custodian. A
+//! home-community-id extension, when a registry adds one, is only a hint that names the
+//! network directly.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -13,7 +21,15 @@ use crate::registry::model::{
     HistoryRecord, KnownNetwork, NetworkStatus, RecordKind, RetrievalRef,
 };
 
-/// Extension carrying the network's home community id.
+/// The ODS code system of NHS organisation identifiers.
+pub const ODS_SYSTEM: &str = "https://fhir.nhs.uk/Id/ods-organization-code";
+/// Prefix of the network key of an organisation that belongs to no configured network.
+pub const ODS_NETWORK_PREFIX: &str = "ods:";
+/// Key of a network an OperationOutcome says did not answer without naming it.
+pub const UNNAMED_NETWORK: &str = "unnamed";
+
+/// Optional extension carrying the network's home community id (a hint; not part of any
+/// published profile).
 pub const HOME_COMMUNITY_EXTENSION: &str =
     "https://fhir.nhs.uk/StructureDefinition/Extension-NIR-HomeCommunityId";
 
@@ -96,6 +112,8 @@ struct DocumentReference {
     date: Option<String>,
     #[serde(default)]
     custodian: Option<Reference>,
+    #[serde(default)]
+    author: Vec<Reference>,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
@@ -192,7 +210,7 @@ pub fn parse_bundle(body: &[u8], known: &[KnownNetwork]) -> Result<BundlePage, S
             "OperationOutcome" if is_outcome => {
                 let outcome: OperationOutcome =
                     serde_json::from_value(resource).map_err(|e| format!("entry {index}: {e}"))?;
-                page.failures.extend(failures_from(&outcome));
+                page.failures.extend(failures_from(&outcome, known));
             }
             other => return Err(format!("entry {index}: unexpected {other}")),
         }
@@ -219,31 +237,64 @@ pub fn parse_bundle(body: &[u8], known: &[KnownNetwork]) -> Result<BundlePage, S
     Ok(page)
 }
 
-fn failures_from(outcome: &OperationOutcome) -> Vec<NetworkFailure> {
-    outcome
-        .issue
-        .iter()
-        .flat_map(|issue| {
-            let status = match issue.code.as_str() {
-                "timeout" => NetworkStatus::TimedOut,
-                "forbidden" | "security" => NetworkStatus::AccessDenied,
-                "throttled" => NetworkStatus::RateLimited,
-                _ => NetworkStatus::Unavailable,
+fn failures_from(outcome: &OperationOutcome, known: &[KnownNetwork]) -> Vec<NetworkFailure> {
+    let mut failures = Vec::new();
+    for issue in &outcome.issue {
+        let status = match issue.code.as_str() {
+            "timeout" => NetworkStatus::TimedOut,
+            "forbidden" | "security" => NetworkStatus::AccessDenied,
+            "throttled" => NetworkStatus::RateLimited,
+            _ => NetworkStatus::Unavailable,
+        };
+        let before = failures.len();
+        for coding in issue.details.iter().flat_map(|d| d.coding.iter()) {
+            let Some(code) = coding.code.clone() else {
+                continue;
             };
-            issue
-                .details
+            let key = match coding.system.as_deref() {
+                Some("urn:ietf:rfc:3986") => code,
+                Some(ODS_SYSTEM) => network_of_ods(&code, known),
+                _ => continue,
+            };
+            failures.push(NetworkFailure {
+                home_community_id: key,
+                name: coding.display.clone(),
+                status,
+            });
+        }
+        // An outcome entry that names no network still says one did not answer.
+        if failures.len() == before && issue.severity != "information" {
+            failures.push(NetworkFailure {
+                home_community_id: UNNAMED_NETWORK.into(),
+                name: Some("A network that the registry did not name".into()),
+                status,
+            });
+        }
+    }
+    failures
+}
+
+/// The key of the network holding the organisation `ods`: a known network's, or one of
+/// the organisation's own.
+fn network_of_ods(ods: &str, known: &[KnownNetwork]) -> String {
+    known
+        .iter()
+        .find(|n| {
+            n.ods_codes
                 .iter()
-                .flat_map(|d| d.coding.iter())
-                .filter(|c| c.system.as_deref() == Some("urn:ietf:rfc:3986"))
-                .filter_map(move |c| {
-                    Some(NetworkFailure {
-                        home_community_id: c.code.clone()?,
-                        name: c.display.clone(),
-                        status,
-                    })
-                })
+                .any(|code| code.eq_ignore_ascii_case(ods))
         })
-        .collect()
+        .map(|n| n.home_community_id.clone())
+        .unwrap_or_else(|| format!("{ODS_NETWORK_PREFIX}{}", ods.to_ascii_uppercase()))
+}
+
+fn ods_of(reference: &Reference) -> Option<&str> {
+    let identifier = reference.identifier.as_ref()?;
+    let system = identifier.system.as_deref().unwrap_or(ODS_SYSTEM);
+    (system == ODS_SYSTEM)
+        .then_some(identifier.value.as_deref())
+        .flatten()
+        .filter(|v| !v.trim().is_empty())
 }
 
 fn strip_oid(value: &str) -> String {
@@ -281,18 +332,35 @@ fn record_from(
         } else {
             RecordKind::DiagnosticReport
         });
-    let home_community_id = pointer
+    let hinted = pointer
         .extension
         .iter()
         .find(|e| e.url == HOME_COMMUNITY_EXTENSION)
         .and_then(|e| e.value_uri.clone());
+    let custodian = pointer.custodian.as_ref();
+    let provider_ods = custodian.and_then(ods_of).map(str::to_owned);
+    let source_ods: Vec<&str> = custodian
+        .into_iter()
+        .chain(pointer.author.iter())
+        .filter_map(ods_of)
+        .collect();
+    let known_by_ods = source_ods.iter().find_map(|ods| {
+        known.iter().find(|n| {
+            n.ods_codes
+                .iter()
+                .any(|code| code.eq_ignore_ascii_case(ods))
+        })
+    });
+    let home_community_id = hinted
+        .or_else(|| known_by_ods.map(|n| n.home_community_id.clone()))
+        .or_else(|| {
+            source_ods
+                .first()
+                .map(|ods| format!("{ODS_NETWORK_PREFIX}{}", ods.to_ascii_uppercase()))
+        });
     let network = known
         .iter()
         .find(|n| Some(&n.home_community_id) == home_community_id.as_ref());
-    let custodian = pointer.custodian.as_ref();
-    let provider_ods = custodian
-        .and_then(|c| c.identifier.as_ref())
-        .and_then(|i| i.value.clone());
     let provider_name = custodian
         .and_then(|c| c.display.clone())
         .or_else(|| network.map(|n| n.name.clone()));

@@ -79,6 +79,81 @@ fn reads_records_outcomes_and_next_link() {
     );
 }
 
+/// A pointer the way NRL v3 shapes them: the source only in `custodian` and `author`.
+fn nrl_pointer(id: &str, custodian: Option<&str>, author: Option<&str>) -> String {
+    let ods = |code: &str| {
+        format!(
+            r#"{{"identifier":{{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"{code}"}}}}"#
+        )
+    };
+    let mut fields = vec![
+        r#""resourceType":"DocumentReference""#.to_string(),
+        format!(r#""id":"{id}""#),
+        r#""category":[{"coding":[{"system":"http://snomed.info/sct","code":"721981007"}]}]"#.into(),
+        r#""content":[{"attachment":{"contentType":"application/dicom+json","url":"https://pacs.example.nhs.uk/wado-rs/studies/1/metadata"}}]"#.into(),
+    ];
+    if let Some(code) = custodian {
+        fields.push(format!(r#""custodian":{}"#, ods(code)));
+    }
+    if let Some(code) = author {
+        fields.push(format!(r#""author":[{}]"#, ods(code)));
+    }
+    format!(r#"{{"resource":{{{}}}}}"#, fields.join(","))
+}
+
+#[test]
+fn attributes_records_to_networks_by_custodian_and_author() {
+    let north = crate::registry::model::KnownNetwork {
+        home_community_id: "urn:oid:2.999.1".into(),
+        name: "North Imaging Network".into(),
+        ods_codes: vec!["RX1".into(), "RX2".into()],
+        care_setting: String::new(),
+    };
+    let entries = [
+        nrl_pointer("a", Some("rx2"), None),
+        nrl_pointer("b", None, Some("RX1")),
+        nrl_pointer("c", Some("RZZ"), None),
+        nrl_pointer("d", None, None),
+    ];
+    let body = format!(
+        r#"{{"resourceType":"Bundle","type":"searchset","entry":[{},
+        {{"resource":{{"resourceType":"OperationOutcome","issue":[
+          {{"severity":"error","code":"timeout","details":{{"coding":[{{"system":"https://fhir.nhs.uk/Id/ods-organization-code","code":"RX2"}}]}}}},
+          {{"severity":"error","code":"transient","diagnostics":"a provider did not answer"}}]}},
+         "search":{{"mode":"outcome"}}}}]}}"#,
+        entries.join(",")
+    );
+    let page = parse_bundle(body.as_bytes(), std::slice::from_ref(&north)).unwrap();
+    let ids: Vec<Option<&str>> = page
+        .records
+        .iter()
+        .map(|r| r.home_community_id.as_deref())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            Some("urn:oid:2.999.1"),
+            Some("urn:oid:2.999.1"),
+            Some("ods:RZZ"),
+            None
+        ]
+    );
+    assert_eq!(
+        page.records[0].provider_name.as_deref(),
+        Some("North Imaging Network")
+    );
+    assert_eq!(page.records[0].provider_ods.as_deref(), Some("rx2"));
+    let failures: Vec<&str> = page
+        .failures
+        .iter()
+        .map(|f| f.home_community_id.as_str())
+        .collect();
+    assert_eq!(
+        failures,
+        ["urn:oid:2.999.1", super::bundle::UNNAMED_NETWORK]
+    );
+}
+
 #[test]
 fn reads_the_older_next_page_token() {
     let body = br#"{"resourceType":"Bundle","type":"searchset","meta":{"tag":[{"system":"next-page-token","code":"tok-2"}]},"entry":[]}"#;

@@ -1,8 +1,13 @@
 //! The FHIR discovery backend (MHD ITI-67 / NRL v3): `POST DocumentReference/_search` with
-//! a form body so the NHS number never appears in a URL, then the `next` links (which
-//! carry only an opaque token) or an older `next-page-token`, each page under the retry
-//! policy and a body cap. Next links must stay on the registry's origin, so the bearer
-//! token is never sent elsewhere.
+//! the JSON body the NRL v3 consumer API documents (`RequestParams`: `subject:identifier`,
+//! `category`, `custodian:identifier`), so the NHS number never appears in a URL. A registry
+//! that refuses a JSON body (405/415) gets the standard FHIR form-encoded `_search` (FHIR R4
+//! §3.1.0.2.1), and one that refuses that too gets the documented `GET DocumentReference?…`.
+//! The form that worked is remembered for the rest of the session. Then the `next` links
+//! (which carry only an opaque token) or an older `next-page-token`, each page under the
+//! retry policy and a body cap. Next links must stay on the registry's origin, so the
+//! bearer token is never sent elsewhere. Dates are filtered by the viewer, since NRL's
+//! search takes none.
 
 mod bundle;
 #[cfg(test)]
@@ -57,12 +62,45 @@ impl FhirSettings {
     }
 }
 
+/// How the first page of a search is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum SearchForm {
+    /// `POST _search` with NRL v3's JSON body (documented as preferred).
+    JsonPost = 0,
+    /// `POST _search` with a form body (FHIR R4 search).
+    FormPost = 1,
+    /// `GET DocumentReference?…` (the NHS number then travels in the URL).
+    Get = 2,
+}
+
+impl SearchForm {
+    fn from_u8(value: u8) -> Self {
+        match value {
+            0 => Self::JsonPost,
+            1 => Self::FormPost,
+            _ => Self::Get,
+        }
+    }
+
+    /// The form to try after this one was refused, if any.
+    fn fallback(self) -> Option<Self> {
+        match self {
+            Self::JsonPost => Some(Self::FormPost),
+            Self::FormPost => Some(Self::Get),
+            Self::Get => None,
+        }
+    }
+}
+
 /// MHD / NRL discovery.
 #[derive(Debug)]
 pub struct FhirBackend {
     client: reqwest::Client,
     settings: FhirSettings,
     session: SessionContext,
+    /// The [`SearchForm`] the registry accepted last.
+    form: std::sync::atomic::AtomicU8,
 }
 
 impl FhirBackend {
@@ -72,7 +110,19 @@ impl FhirBackend {
             client,
             settings,
             session,
+            form: std::sync::atomic::AtomicU8::new(SearchForm::JsonPost as u8),
         }
+    }
+
+    /// How the next search's first page will be asked for.
+    pub fn search_form(&self) -> SearchForm {
+        SearchForm::from_u8(self.form.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    fn document_reference_url(&self) -> Result<url::Url, RegistryError> {
+        let base = self.settings.base.as_str().trim_end_matches('/');
+        url::Url::parse(&format!("{base}/DocumentReference"))
+            .map_err(|e| RegistryError::Client(e.to_string()))
     }
 
     fn search_url(&self) -> Result<url::Url, RegistryError> {
@@ -81,7 +131,19 @@ impl FhirBackend {
             .map_err(|e| RegistryError::Client(e.to_string()))
     }
 
-    /// The form body of the search; never logged.
+    /// The NRL v3 JSON body of the search (`RequestParams`); never logged. Dates are not
+    /// part of it: the viewer filters them.
+    fn json_body(query: &HistoryQuery) -> serde_json::Value {
+        let mut body = serde_json::Map::new();
+        for (name, value) in Self::form(query) {
+            if name != "date" {
+                body.insert(name.into(), value.into());
+            }
+        }
+        serde_json::Value::Object(body)
+    }
+
+    /// The search parameters as name/value pairs (form body or query string); never logged.
     fn form(query: &HistoryQuery) -> Vec<(&'static str, String)> {
         let mut form = vec![(
             "subject:identifier",
@@ -115,20 +177,42 @@ impl FhirBackend {
             .retry
             .run(SERVICE, true, cancel, || async {
                 let builder = match request {
-                    PageRequest::First(url) => {
+                    PageRequest::First(url, SearchForm::JsonPost) => {
+                        self.client.post(url.clone()).json(&Self::json_body(query))
+                    }
+                    PageRequest::First(url, SearchForm::FormPost) => {
                         self.client.post(url.clone()).form(&Self::form(query))
                     }
-                    PageRequest::Next(url) => self.client.get(url.clone()),
-                    PageRequest::Token(url, token) => {
-                        let mut form = Self::form(query);
-                        form.push(("next-page-token", token.clone()));
-                        self.client.post(url.clone()).form(&form)
+                    PageRequest::First(url, SearchForm::Get) => {
+                        self.client.get(url.clone()).query(&Self::form(query))
                     }
+                    PageRequest::Next(url) => self.client.get(url.clone()),
+                    PageRequest::Token(url, token) => match self.search_form() {
+                        SearchForm::JsonPost => {
+                            let mut body = Self::json_body(query);
+                            body["next-page-token"] = token.clone().into();
+                            self.client.post(url.clone()).json(&body)
+                        }
+                        SearchForm::FormPost | SearchForm::Get => {
+                            let mut form = Self::form(query);
+                            form.push(("next-page-token", token.clone()));
+                            self.client.post(url.clone()).form(&form)
+                        }
+                    },
                 };
                 let builder = self
                     .session
                     .apply(builder.header(reqwest::header::ACCEPT, FHIR_JSON));
                 let response = exchange(builder, SERVICE, self.settings.body_limit).await?;
+                let refused_form = matches!(
+                    response.status,
+                    StatusCode::METHOD_NOT_ALLOWED | StatusCode::UNSUPPORTED_MEDIA_TYPE
+                );
+                if refused_form && matches!(request, PageRequest::First(..)) {
+                    return Err(AttemptError::Fatal(RegistryError::Client(
+                        FORM_REFUSED.into(),
+                    )));
+                }
                 if response.status != StatusCode::OK {
                     return Err(AttemptError::Fatal(error_for_status(
                         response.status.as_u16(),
@@ -140,6 +224,42 @@ impl FhirBackend {
                     .map_err(|e| AttemptError::Fatal(RegistryError::malformed(SERVICE, e)))
             })
             .await
+    }
+
+    /// The first page, in the form the registry accepted last, falling back form by form
+    /// when one is refused; remembers the form that worked.
+    async fn first_page(
+        &self,
+        query: &HistoryQuery,
+        cancel: &CancellationToken,
+    ) -> Result<(BundlePage, SearchForm), RegistryError> {
+        let mut form = self.search_form();
+        loop {
+            let url = match form {
+                SearchForm::Get => self.document_reference_url()?,
+                SearchForm::JsonPost | SearchForm::FormPost => self.search_url()?,
+            };
+            match self
+                .page(&PageRequest::First(url, form), query, cancel)
+                .await
+            {
+                Err(RegistryError::Client(reason)) if reason == FORM_REFUSED => {
+                    let Some(next) = form.fallback() else {
+                        return Err(RegistryError::Client(
+                            "the registry refused every form of search (JSON, form and GET)".into(),
+                        ));
+                    };
+                    tracing::warn!(refused = ?form, trying = ?next, "registry refused the search form");
+                    form = next;
+                }
+                Err(error) => return Err(error),
+                Ok(page) => {
+                    self.form
+                        .store(form as u8, std::sync::atomic::Ordering::Relaxed);
+                    return Ok((page, form));
+                }
+            }
+        }
     }
 
     fn next_request(&self, next: NextPage, first: &url::Url) -> Result<PageRequest, RegistryError> {
@@ -165,11 +285,16 @@ impl FhirBackend {
         cancel: &CancellationToken,
     ) -> Result<(Vec<HistoryRecord>, Vec<NetworkFailure>), RegistryError> {
         let first = self.search_url()?;
-        let mut request = PageRequest::First(first.clone());
+        let (page, form) = self.first_page(query, cancel).await?;
+        let mut request = PageRequest::First(first.clone(), form);
         let mut records = Vec::new();
         let mut failures = Vec::new();
+        let mut first_page = Some(page);
         for _ in 0..MAX_PAGES {
-            let page = self.page(&request, query, cancel).await?;
+            let page = match first_page.take() {
+                Some(page) => page,
+                None => self.page(&request, query, cancel).await?,
+            };
             records.extend(page.records);
             failures.extend(page.failures);
             match page.next {
@@ -181,8 +306,11 @@ impl FhirBackend {
     }
 }
 
+/// The marker of a first page refused for its form (405/415), to try the next form.
+const FORM_REFUSED: &str = "the registry refused the search's form";
+
 enum PageRequest {
-    First(url::Url),
+    First(url::Url, SearchForm),
     Next(url::Url),
     Token(url::Url, String),
 }

@@ -29,8 +29,8 @@ pub async fn discovery(State(provider): State<Arc<MockCis2>>) -> Response {
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["private_key_jwt", "none"],
         "token_endpoint_auth_signing_alg_values_supported": ["RS512"],
-        "scopes_supported": ["openid", "profile", "nationalrbacaccess"],
-        "acr_values_supported": ["AAL3_ANY", "AAL1_USERPASS"],
+        "scopes_supported": ["openid", "profile", "nationalrbacaccess", "selectedrole"],
+        "acr_values_supported": ["AAL3_ANY", "AAL2_OR_AAL3_ANY", "AAL1_USERPASS"],
         "claims_supported": ["sub", "name", "acr", "amr", "nhsid_useruid",
             "selected_roleid", "nhsid_nrbac_roles"],
     }))
@@ -76,7 +76,7 @@ pub async fn userinfo(State(provider): State<Arc<MockCis2>>, headers: HeaderMap)
         Err(TokenProblem::Unknown) => return invalid_token("The access token is not valid"),
     };
     match users::find(user_id) {
-        Some(user) => Json(user.identity_claims()).into_response(),
+        Some(user) => Json(user.userinfo_claims()).into_response(),
         None => invalid_token("The access token is not valid"),
     }
 }

@@ -3,7 +3,8 @@
 //! synthetic test users (or auto-approves `login_hint=<user>&prompt=none` for automated
 //! tests), and implements the token endpoint (authorization code with PKCE S256, refresh,
 //! RFC 8693 exchange; `private_key_jwt` client authentication, or the viewer's training
-//! client id without an assertion), userinfo and revocation. The sandbox's
+//! client id without an assertion), userinfo and revocation. As in CIS2, the ID token carries
+//! the selected role and UserInfo the person's roles (`nhsid_nrbac_roles`). The sandbox's
 //! `--require-auth` gate asks it whether a bearer token is live.
 
 mod authorize;
@@ -59,6 +60,8 @@ pub struct MockCis2 {
     key: RsaSigningKey,
     clients: Mutex<HashMap<String, jsonwebtoken::jwk::Jwk>>,
     grants: Mutex<Grants>,
+    /// A convenience some providers offer: the roles in the ID token too (off, as in CIS2).
+    roles_in_id_token: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for MockCis2 {
@@ -77,7 +80,15 @@ impl MockCis2 {
             key: RsaSigningKey::generate()?,
             clients: Mutex::new(HashMap::new()),
             grants: Mutex::new(Grants::default()),
+            roles_in_id_token: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// Also puts the person's roles in the ID token (CIS2 sends them from UserInfo only);
+    /// for testing a client's fallback.
+    pub fn set_roles_in_id_token(&self, on: bool) {
+        self.roles_in_id_token
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The issuer identifier.

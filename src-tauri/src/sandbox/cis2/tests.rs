@@ -190,15 +190,12 @@ async fn code_flow_with_pkce_refresh_exchange_and_revocation() {
     assert!(provider.verify_access_token(access).is_ok());
     let jwks: jsonwebtoken::jwk::JwkSet =
         serde_json::from_value(serde_json::json!({"keys": [provider.public_jwk()]})).unwrap();
-    let policy = crate::auth::id_token::IdTokenPolicy::smartcard(
-        ISSUER,
-        TRAINING_CLIENT_ID,
-        vec!["R8000".into()],
-    );
-    let identity =
+    let policy = crate::auth::id_token::IdTokenPolicy::smartcard(ISSUER, TRAINING_CLIENT_ID);
+    let claims =
         crate::auth::id_token::validate(tokens["id_token"].as_str().unwrap(), &jwks, &policy, "nn")
             .unwrap();
-    assert_eq!(identity.ods.as_deref(), Some(users::TRAINING_ODS));
+    assert!(claims.selected_role_id.is_some());
+    assert!(claims.roles.is_none(), "CIS2 sends the roles from UserInfo");
 
     let userinfo = Request::get("/userinfo")
         .header(header::AUTHORIZATION, format!("Bearer {access}"))

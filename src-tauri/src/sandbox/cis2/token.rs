@@ -16,7 +16,7 @@ use super::grants::{TokenGrant, TokenProblem, REFRESH_LIFETIME};
 use super::{client_assertion, lock, oauth_error, opaque_token, users, MockCis2};
 use crate::auth::pkce::s256_challenge;
 use crate::auth::signing_key::RsaAlgorithm;
-use crate::auth::token_endpoint::{ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT};
+use crate::auth::token_endpoint::{ACCESS_TOKEN_TYPE, ID_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT};
 
 fn invalid_grant(description: &str) -> Response {
     oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", description)
@@ -92,16 +92,24 @@ fn refresh(provider: &MockCis2, client_id: &str, refresh_token: &str) -> Respons
 
 fn exchange(provider: &MockCis2, client_id: &str, form: &HashMap<String, String>) -> Response {
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
-    if field("subject_token_type") != ACCESS_TOKEN_TYPE {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "unsupported subject_token_type",
-        );
-    }
-    let subject = match lock(&provider.grants).access(field("subject_token")) {
-        Ok(grant) => grant.clone(),
-        Err(_) => return invalid_grant("the subject token is not a live access token"),
+    let subject = match field("subject_token_type") {
+        ACCESS_TOKEN_TYPE => match lock(&provider.grants).access(field("subject_token")) {
+            Ok(grant) => grant.clone(),
+            Err(_) => return invalid_grant("the subject token is not a live access token"),
+        },
+        // The NHS API platform's exchange takes the CIS2 ID token: one this provider signed,
+        // for this client, not expired.
+        ID_TOKEN_TYPE => match id_token_subject(provider, client_id, field("subject_token")) {
+            Some(grant) => grant,
+            None => return invalid_grant("the subject token is not a valid ID token"),
+        },
+        _ => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "unsupported subject_token_type",
+            )
+        }
     };
     let Ok(token) = opaque_token("api") else {
         return server_error();
@@ -121,6 +129,28 @@ fn exchange(provider: &MockCis2, client_id: &str, form: &HashMap<String, String>
         "expires_in": lifetime.as_secs().max(1),
     }))
     .into_response()
+}
+
+/// The grant an ID token of this provider stands for, when it verifies for `client_id`.
+fn id_token_subject(provider: &MockCis2, client_id: &str, token: &str) -> Option<TokenGrant> {
+    let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(provider.public_jwk()).ok()?;
+    let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).ok()?;
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&[client_id]);
+    validation.set_issuer(&[provider.issuer.as_str()]);
+    let claims = jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation)
+        .ok()?
+        .claims;
+    let user = users::USERS
+        .iter()
+        .find(|user| claims["sub"].as_str() == Some(user.uid))?;
+    let lifetime = std::time::Duration::from_secs(user.token_lifetime);
+    Some(TokenGrant {
+        client_id: client_id.to_owned(),
+        user_id: user.id,
+        token_lifetime: lifetime,
+        expires: Instant::now() + lifetime,
+    })
 }
 
 /// Issues an access token, a refresh token and an ID token (with the nonce on sign-in).
@@ -143,7 +173,13 @@ fn issue(provider: &MockCis2, session: TokenGrant, nonce: Option<&str>) -> Respo
         "scope": "openid profile nationalrbacaccess",
     });
     {
-        let mut claims = user.identity_claims();
+        let mut claims = user.id_token_claims();
+        if provider
+            .roles_in_id_token
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            claims["nhsid_nrbac_roles"] = user.userinfo_claims()["nhsid_nrbac_roles"].clone();
+        }
         claims["iss"] = provider.issuer.as_str().into();
         claims["aud"] = session.client_id.as_str().into();
         claims["iat"] = now.into();

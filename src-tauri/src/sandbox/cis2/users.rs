@@ -37,8 +37,8 @@ pub const USERS: &[TestUser] = &[
         id: "clinician",
         uid: "910000000001",
         name: "TRAINING, Robin (Dr)",
-        amr: &["smartcard"],
-        acr: "AAL3",
+        amr: &["N3_SMARTCARD"],
+        acr: "AAL3_ANY",
         selected_role: "920000000101",
         roles: &[(
             "920000000101",
@@ -53,7 +53,7 @@ pub const USERS: &[TestUser] = &[
         uid: "910000000002",
         name: "TRAINING, Sam",
         amr: &["pwd"],
-        acr: "AAL1",
+        acr: "AAL1_USERPASS",
         selected_role: "920000000201",
         roles: &[(
             "920000000201",
@@ -67,8 +67,8 @@ pub const USERS: &[TestUser] = &[
         id: "receptionist",
         uid: "910000000003",
         name: "TRAINING, Jo",
-        amr: &["smartcard"],
-        acr: "AAL3",
+        amr: &["N3_SMARTCARD"],
+        acr: "AAL3_ANY",
         selected_role: "920000000301",
         roles: &[(
             "920000000301",
@@ -82,8 +82,8 @@ pub const USERS: &[TestUser] = &[
         id: "admin",
         uid: "910000000004",
         name: "TRAINING, Admin",
-        amr: &["smartcard"],
-        acr: "AAL3",
+        amr: &["N3_SMARTCARD"],
+        acr: "AAL3_ANY",
         selected_role: "920000000402",
         roles: &[
             (
@@ -100,8 +100,8 @@ pub const USERS: &[TestUser] = &[
         id: "short-lived",
         uid: "910000000005",
         name: "TRAINING, Kit (Dr)",
-        amr: &["smartcard"],
-        acr: "AAL3",
+        amr: &["N3_SMARTCARD"],
+        acr: "AAL3_ANY",
         selected_role: "920000000501",
         roles: &[(
             "920000000501",
@@ -119,8 +119,21 @@ pub fn find(id: &str) -> Option<&'static TestUser> {
 }
 
 impl TestUser {
-    /// The identity claims CIS2 puts in the ID token and returns from userinfo.
-    pub fn identity_claims(&self) -> Value {
+    /// The claims CIS2 puts in the ID token: the standard ones, `acr`/`amr` and the
+    /// selected role — but not the roles themselves, which come from UserInfo (CIS2
+    /// developer guidance, "Scopes and claims").
+    pub fn id_token_claims(&self) -> Value {
+        let mut claims = self.userinfo_claims();
+        if let Some(object) = claims.as_object_mut() {
+            object.remove("nhsid_nrbac_roles");
+            object.insert("acr".into(), json!(self.acr));
+            object.insert("amr".into(), json!(self.amr));
+        }
+        claims
+    }
+
+    /// The claims UserInfo returns for the `openid profile nationalrbacaccess` scopes.
+    pub fn userinfo_claims(&self) -> Value {
         let (family, given) = self.name.split_once(", ").unwrap_or((self.name, ""));
         let roles: Vec<Value> = self
             .roles
@@ -133,7 +146,7 @@ impl TestUser {
         json!({
             "sub": self.uid, "name": self.name, "family_name": family, "given_name": given,
             "nhsid_useruid": self.uid, "selected_roleid": self.selected_role,
-            "nhsid_nrbac_roles": roles, "acr": self.acr, "amr": self.amr,
+            "nhsid_nrbac_roles": roles,
         })
     }
 }
@@ -150,8 +163,10 @@ mod tests {
                 .roles
                 .iter()
                 .any(|(id, _, _)| *id == user.selected_role));
-            let claims = user.identity_claims();
+            let claims = user.id_token_claims();
             assert_eq!(claims["selected_roleid"], user.selected_role);
+            assert!(claims.get("nhsid_nrbac_roles").is_none());
+            assert!(user.userinfo_claims()["nhsid_nrbac_roles"].is_array());
         }
         assert!(find("nobody").is_none());
     }
