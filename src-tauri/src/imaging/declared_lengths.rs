@@ -213,7 +213,8 @@ fn read_header(bytes: &[u8], at: usize, encoding: Encoding) -> Option<Header> {
         });
     }
     let code: [u8; 2] = bytes.get(at + 4..at + 6)?.try_into().ok()?;
-    let vr = VR::from_binary(code);
+    // An unknown VR is read as UN, as the parser does.
+    let vr = Some(VR::from_binary(code).unwrap_or(VR::UN));
     // PS3.5 table 7.1-1: these VRs have two reserved bytes and a 32-bit length.
     let long = matches!(
         vr,

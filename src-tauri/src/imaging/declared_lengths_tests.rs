@@ -120,6 +120,23 @@ fn an_element_before_pixel_data_is_checked_in_either_scope() {
 }
 
 #[test]
+fn an_unknown_vr_is_read_with_a_four_byte_length_as_the_parser_does() {
+    // "C\x86" is no VR: the parser reads it as UN, with reserved bytes and a 32-bit length.
+    let mut dataset = explicit(0x0008, 0x0060, b"CS", b"CT");
+    dataset.extend_from_slice(&[0x08, 0x00, 0x64, 0x00, b'C', 0x86, 0x04, 0x00]);
+    dataset.extend_from_slice(&541_348_695u32.to_le_bytes());
+    dataset.extend_from_slice(&[0; 32]);
+    let file = part10(EXPLICIT, &dataset);
+    assert!(matches!(
+        check_declared_lengths(&file, Scope::Whole),
+        Err(DeclaredLengthError::BeyondData {
+            declared: 541_348_695,
+            ..
+        })
+    ));
+}
+
+#[test]
 fn a_meta_element_longer_than_the_file_is_refused() {
     let mut file = vec![0u8; 128];
     file.extend_from_slice(b"DICM");
