@@ -85,6 +85,7 @@ fn stderr_line<'a>(finished: &'a Finished, file: &str) -> &'a str {
 #[test]
 fn pixel_data_declaring_a_gibibyte_is_refused_before_it_is_allocated() {
     let hostile = fixtures::pixel_data_declaring_a_gibibyte();
+    eprintln!("1 GiB Pixel Data: a file of {} bytes", hostile.len());
     assert!(hostile.len() < 512, "{} bytes", hostile.len());
     let (finished, valid_rendered) =
         render_with_a_valid_file("gibibyte", &[("declares-1gib.dcm", hostile)]);
@@ -105,6 +106,11 @@ fn twelve_bit_jpegs_claiming_16384_squared_are_refused_before_decoding() {
     // with it, which only the size of the codestream gives away.
     let disagreeing = fixtures::encapsulated(&jpeg, 64, 64);
     let agreeing = fixtures::encapsulated(&jpeg, 16384, 16384);
+    eprintln!(
+        "12-bit JPEG: a codestream of {} bytes in a file of {} bytes",
+        jpeg.len(),
+        disagreeing.len()
+    );
     assert!(disagreeing.len() < 640, "{} bytes", disagreeing.len());
     let (finished, valid_rendered) = render_with_a_valid_file(
         "jpeg12",
