@@ -45,8 +45,11 @@ before(async () => {
       "",
     ].join("\n"),
   );
+  // The driver's environment reaches the viewer it starts.
+  process.env.NIR_VIEWER_CONFIG = config;
   driver = await startDriver({ port });
-  browser = await WebDriver.start({ port, application, env: { NIR_VIEWER_CONFIG: config } });
+  delete process.env.NIR_VIEWER_CONFIG;
+  browser = await WebDriver.start({ port, application });
 });
 
 after(async () => {
