@@ -34,8 +34,10 @@ fn rules() -> &'static Option<Rules> {
 }
 
 /// Registered terms; those held by a [`SensitiveTerm`] carry its number.
-fn sensitive_terms() -> &'static RwLock<Vec<(Option<u64>, Regex)>> {
-    static TERMS: OnceLock<RwLock<Vec<(Option<u64>, Regex)>>> = OnceLock::new();
+type Terms = RwLock<Vec<(Option<u64>, Regex)>>;
+
+fn sensitive_terms() -> &'static Terms {
+    static TERMS: OnceLock<Terms> = OnceLock::new();
     TERMS.get_or_init(|| RwLock::new(Vec::new()))
 }
 
