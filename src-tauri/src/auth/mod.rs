@@ -7,8 +7,10 @@
 
 pub mod browser;
 pub mod client_auth;
+pub mod clock;
 pub mod discovery;
 pub mod error;
+pub mod establish;
 pub mod flow;
 pub mod id_token;
 pub mod keys_command;
@@ -18,6 +20,7 @@ pub mod pkce;
 pub mod session;
 pub mod settings;
 pub mod signing_key;
+pub mod sleep_watch;
 pub mod smartcard;
 pub mod token_endpoint;
 pub mod tokens;
