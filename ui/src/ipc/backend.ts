@@ -32,6 +32,8 @@ export interface HistoryRecordView {
   providerOds: string;
   careSetting: string | null;
   openable: boolean;
+  /** Why the record cannot be opened, when the registry's entry is incomplete. */
+  unopenableReason: string | null;
   linkedStudyId: string | null;
 }
 
@@ -135,6 +137,8 @@ export interface LaunchView {
   nhsNumber: string;
   from: string | null;
   to: string | null;
+  /** Ask before opening: no signed context bound to this clinician names the patient. */
+  needsConfirmation: boolean;
 }
 
 export interface ReportView {
