@@ -90,17 +90,18 @@ impl ViewerSession {
     }
 
     /// The study metadata address of a study pointer: its own, or resolved (once) from its
-    /// XCA manifest.
+    /// XCA manifest and kept on the pointer if `patient` is still the one open.
     pub(super) async fn study_metadata_url(
         &self,
         pointer: &Pointer,
+        patient: &crate::vault::PatientKey,
     ) -> Result<url::Url, ViewerError> {
         if let Some(url) = &pointer.url {
             return Ok(url.clone());
         }
         let manifest = self.xca_document(pointer).await?;
         let url = metadata_url_from_kos(&manifest.content)?;
-        if let Some(state) = self.patient().as_mut() {
+        if let Some(state) = self.patient().as_mut().filter(|s| s.key == *patient) {
             if let Some(kept) = state.pointers.get_mut(&pointer.id) {
                 kept.url = Some(url.clone());
             }
