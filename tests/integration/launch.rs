@@ -38,6 +38,8 @@ fn iss_of(sandbox: &SandboxHandle) -> url::Url {
 struct Browser {
     tamper_state: bool,
     opened: Arc<AtomicUsize>,
+    /// The status the viewer's redirect listener answered the last redirect with.
+    answered: Arc<std::sync::Mutex<Option<u16>>>,
 }
 
 impl BrowserLauncher for Browser {
@@ -59,16 +61,19 @@ impl BrowserLauncher for Browser {
             target.query_pairs_mut().clear().extend_pairs(&pairs);
         }
         let client = build_client(&NetworkSettings::default())?;
+        let answered = Arc::clone(&self.answered);
         tokio::spawn(async move {
-            let _outcome = client.get(target).send().await;
+            if let Ok(response) = client.get(target).send().await {
+                *answered.lock().unwrap() = Some(response.status().as_u16());
+            }
         });
         Ok(())
     }
 }
 
-fn settings(allowed: Vec<url::Url>) -> SmartSettings {
+fn settings(allowed: Vec<url::Url>, wait: Duration) -> SmartSettings {
     let mut settings = SmartSettings::new(allowed, SMART_CLIENT_ID);
-    settings.authorize_timeout = Duration::from_secs(30);
+    settings.authorize_timeout = wait;
     settings
 }
 
@@ -78,6 +83,16 @@ async fn run(
     launch: &str,
     browser: &Browser,
 ) -> Result<String, SmartLaunchError> {
+    run_waiting(sandbox, allowed, launch, browser, Duration::from_secs(30)).await
+}
+
+async fn run_waiting(
+    sandbox: &SandboxHandle,
+    allowed: Vec<url::Url>,
+    launch: &str,
+    browser: &Browser,
+    wait: Duration,
+) -> Result<String, SmartLaunchError> {
     let client = build_client(&NetworkSettings::default()).unwrap();
     let link = format!(
         "nir-viewer://smart-launch?iss={}&launch={launch}",
@@ -86,7 +101,7 @@ async fn run(
     let LaunchRequest::Smart(smart) = parse_link(&link).unwrap() else {
         panic!("not a SMART launch: {link}");
     };
-    resolve_smart_launch(&client, &settings(allowed), &smart, browser)
+    resolve_smart_launch(&client, &settings(allowed, wait), &smart, browser)
         .await
         .map(|n| n.as_digits())
 }
@@ -128,11 +143,22 @@ async fn a_foreign_state_is_refused() {
         tamper_state: true,
         ..Browser::default()
     };
-    let outcome = run(&sandbox, vec![iss_of(&sandbox)], "launch-rich", &browser).await;
+    // The redirect carrying a forged state is turned away (400) and never ends the wait:
+    // only this launch's own state could, so the launch runs out of time.
+    let outcome = run_waiting(
+        &sandbox,
+        vec![iss_of(&sandbox)],
+        "launch-rich",
+        &browser,
+        Duration::from_secs(3),
+    )
+    .await;
+    assert!(outcome.is_err(), "{outcome:?}");
     assert!(
-        matches!(outcome, Err(SmartLaunchError::BadState)),
+        format!("{outcome:?}").contains("not completed"),
         "{outcome:?}"
     );
+    assert_eq!(*browser.answered.lock().unwrap(), Some(400));
 }
 
 #[tokio::test]

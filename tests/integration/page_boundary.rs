@@ -1,0 +1,104 @@
+//! The page is a trust boundary too: whatever runs in the WebView — including a PDF or SR
+//! from a provider that pdf.js or the SR renderer parses — can only ask the Rust side for
+//! what the window's capability grants. These tests read the shipped configuration
+//! (`src-tauri/tauri.conf.json`, `src-tauri/capabilities/main.json`) and the command list
+//! of `src-tauri/src/app.rs`, and fail when the content security policy loosens or the
+//! capability grants more than the app's own commands.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value;
+
+fn read(path: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn json(path: &str) -> Value {
+    serde_json::from_str(&read(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The commands the viewer window registers (`generate_handler![…]` in `build_app`).
+fn registered_commands() -> BTreeSet<String> {
+    let app = read("src/app.rs");
+    let start = app
+        .find("generate_handler![")
+        .expect("build_app registers its commands");
+    let list = &app[start..app[start..].find(']').map_or(app.len(), |end| start + end)];
+    list.split(|c: char| c == ',' || c == '[')
+        .filter_map(|entry| entry.trim().rsplit("::").next())
+        .filter(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .map(|name| format!("allow-{}", name.replace('_', "-")))
+        .collect()
+}
+
+#[test]
+fn the_content_security_policy_allows_only_the_app_itself() {
+    let config = json("tauri.conf.json");
+    let security = &config["app"]["security"];
+    let csp = security["csp"].as_object().expect("a CSP is set");
+    for (directive, value) in csp {
+        let value = value.as_str().unwrap_or_default();
+        for forbidden in ["'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:"] {
+            assert!(
+                !value.split_whitespace().any(|source| source == forbidden),
+                "{directive} allows {forbidden}"
+            );
+        }
+    }
+    assert_eq!(csp["default-src"], "'self'");
+    assert_eq!(csp["script-src"], "'self'");
+    assert_eq!(csp["object-src"], "'none'");
+    assert_eq!(csp["base-uri"], "'none'");
+    assert_eq!(csp["form-action"], "'none'");
+    // The page may talk only to itself, the IPC bridge and the in-memory pixel scheme.
+    let connect: BTreeSet<&str> = csp["connect-src"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let allowed: BTreeSet<&str> = [
+        "'self'",
+        "ipc:",
+        "http://ipc.localhost",
+        "nirpx:",
+        "http://nirpx.localhost",
+    ]
+    .into();
+    assert!(connect.is_subset(&allowed), "{connect:?}");
+    assert_eq!(config["app"]["withGlobalTauri"], false);
+    assert_eq!(security["freezePrototype"], true);
+}
+
+#[test]
+fn the_window_may_call_the_apps_own_commands_and_nothing_else() {
+    let capability = json("capabilities/main.json");
+    let granted: BTreeSet<String> = capability["permissions"]
+        .as_array()
+        .expect("a permission list")
+        .iter()
+        .map(|p| p.as_str().expect("plain permission names").to_owned())
+        .collect();
+    let events: BTreeSet<String> = ["core:event:allow-listen", "core:event:allow-unlisten"]
+        .map(String::from)
+        .into();
+    let commands = registered_commands();
+    assert!(
+        commands.len() >= 10,
+        "the command list was not read: {commands:?}"
+    );
+    let expected: BTreeSet<String> = commands.union(&events).cloned().collect();
+    assert_eq!(
+        granted, expected,
+        "the capability must grant exactly the registered commands and event listening"
+    );
+    for broad in ["fs:", "shell:", "opener:", "clipboard", "http:", "dialog:"] {
+        assert!(
+            !granted
+                .iter()
+                .any(|p| p.starts_with(broad) || p.contains(broad)),
+            "{broad} granted"
+        );
+    }
+}
