@@ -14,6 +14,7 @@ mod imaging_corpus;
 mod launch;
 mod live_double;
 mod observability;
+mod origin_policy;
 mod registry;
 mod sandbox;
 mod support;
