@@ -109,7 +109,7 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
         Mode::Live(config) => (
             network_settings(config)?,
             config.organisation.ods_code.clone().unwrap_or_default(),
-            config.limits.memory_budget_mb.saturating_mul(1 << 20),
+            config.limits.budget_bytes(),
             config.nir.base_url.clone(),
             None,
         ),
@@ -163,6 +163,7 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
                     .clone()
                     .unwrap_or_else(|| config.nir.base_url.clone()),
                 config.known_networks(),
+                config.nir.patient_id_form,
                 context,
             ),
         },

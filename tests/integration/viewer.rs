@@ -55,6 +55,7 @@ async fn look_up_with(nhs: &str, xca: bool) -> Env {
             base.join("xca/iti38").unwrap(),
             base.join("xca/iti39").unwrap(),
             networks,
+            nir_viewer::config::PatientIdForm::default(),
             context,
         )
     } else {

@@ -79,7 +79,7 @@ pub struct NirEndpoint {
     pub networks: Vec<NetworkEntry>,
 }
 
-/// How an XCA query names the patient (IHE ITI TF-2 §3.18.4.1.2.3.8: an HL7 v2 CX value).
+/// How an XCA query names the patient (an HL7 v2 CX value, IHE ITI TF-3 §4.2.3.2).
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum PatientIdForm {
@@ -239,6 +239,13 @@ pub struct NetworkConfig {
 pub struct Limits {
     /// Memory the viewer may use for clinical content, in MiB.
     pub memory_budget_mb: u64,
+}
+
+impl Limits {
+    /// The memory budget for clinical content, in bytes.
+    pub fn budget_bytes(&self) -> u64 {
+        self.memory_budget_mb.saturating_mul(1 << 20)
+    }
 }
 
 impl Default for Limits {

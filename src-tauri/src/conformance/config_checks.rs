@@ -66,12 +66,13 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
         networks: config.known_networks(),
         ods_code: config.organisation.ods_code.clone().unwrap_or_default(),
         tokens,
+        patient_id_form: config.nir.patient_id_form,
     };
     let live = LivePath {
         http: target.http.clone(),
         tokens: Arc::clone(&target.tokens),
         ods_code: target.ods_code.clone(),
-        budget_bytes: config.limits.memory_budget_mb.saturating_mul(1 << 20),
+        budget_bytes: config.limits.budget_bytes(),
         backend: target.backend(flavour, RetryPolicy::default()),
         flavour: flavour.label(),
         origins: OriginPolicy::for_live(&config),
@@ -80,6 +81,9 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
         for check in live.run(nhs, index + 1).await {
             report.record(check);
         }
+    }
+    if let (Flavour::Xca, Some(first)) = (flavour, patients.first()) {
+        super::xca_documents::run(&target, first, report).await;
     }
 }
 

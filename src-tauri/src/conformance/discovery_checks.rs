@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::Check;
+use crate::config::PatientIdForm;
 use crate::error::UserFacing;
 use crate::net::AccessTokens;
 use crate::registry::{
@@ -73,6 +74,8 @@ pub struct Target {
     pub ods_code: String,
     /// Bearer tokens, if signed in.
     pub tokens: Arc<dyn AccessTokens>,
+    /// XCA only: how the NHS number is written in the query.
+    pub patient_id_form: PatientIdForm,
 }
 
 impl Target {
@@ -94,7 +97,8 @@ impl Target {
                     self.xca_query.clone(),
                     self.xca_retrieve.clone(),
                     self.networks.clone(),
-                );
+                )
+                .with_patient_id_form(self.patient_id_form);
                 settings.retry = retry;
                 Arc::new(XcaBackend::new(self.http.clone(), settings, session))
             }

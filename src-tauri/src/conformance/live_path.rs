@@ -88,9 +88,9 @@ impl LivePath {
         let Some(record) = history
             .records
             .iter()
-            .find(|r| r.kind == PointerKind::ImagingStudy)
+            .find(|r| r.kind == PointerKind::ImagingStudy && r.openable)
         else {
-            return Check::fail(name, "the history names no imaging study to open");
+            return Check::fail(name, "the history names no imaging study that can be opened");
         };
         let study = match session.open_study(&record.id, |_| {}).await {
             Ok(study) => study,
@@ -157,9 +157,9 @@ async fn first_report(session: &ViewerSession, history: &HistoryView, name: Stri
     let Some(record) = history
         .records
         .iter()
-        .find(|r| r.kind != PointerKind::ImagingStudy)
+        .find(|r| r.kind != PointerKind::ImagingStudy && r.openable)
     else {
-        return Check::fail(name, "the history names no report to read");
+        return Check::fail(name, "the history names no report that can be read");
     };
     match session.open_report(&record.id).await {
         Ok(report) if !report.text.trim().is_empty() || report.pdf_url.is_some() => {

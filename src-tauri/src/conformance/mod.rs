@@ -10,10 +10,11 @@ mod config_checks;
 mod dicomweb_checks;
 pub mod discovery_checks;
 mod junit;
-mod live_path;
+pub mod live_path;
 mod report;
 mod sandbox_checks;
 mod signin_checks;
+pub mod xca_documents;
 
 use std::process::ExitCode;
 

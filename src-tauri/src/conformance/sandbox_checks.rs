@@ -142,6 +142,7 @@ async fn target(
         networks: sandbox_networks(http, base).await?,
         ods_code: TRAINING_ODS.into(),
         tokens,
+        patient_id_form: crate::config::PatientIdForm::default(),
     })
 }
 

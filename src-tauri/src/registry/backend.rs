@@ -104,23 +104,44 @@ fn outcome_for(
     records: &[HistoryRecord],
     failures: &[NetworkFailure],
 ) -> NetworkOutcome {
+    let own = || {
+        records
+            .iter()
+            .filter(move |r| !id.is_empty() && r.home_community_id.as_deref() == Some(id))
+    };
     let status = match failures.iter().find(|f| f.home_community_id == id) {
         Some(failure) => failure.status,
-        None if records
-            .iter()
-            .any(|r| r.home_community_id.as_deref() == Some(id)) =>
-        {
-            NetworkStatus::Answered
-        }
+        None if own().next().is_some() => NetworkStatus::Answered,
         None => NetworkStatus::NoRecords,
     };
+    let unopenable_records = own()
+        .filter(|r| r.retrieval.unopenable_reason().is_some())
+        .count();
+    let mut reason = if id.is_empty() {
+        UNNAMED_COMMUNITY_REASON.to_owned()
+    } else {
+        status_reason(status, name)
+    };
+    if unopenable_records > 0 {
+        reason += &format!(
+            " {unopenable_records} of its records cannot be opened: the registry's entry is incomplete."
+        );
+    }
     NetworkOutcome {
         home_community_id: id.into(),
         name: name.into(),
-        reason: status_reason(status, name),
+        reason,
         status,
+        unopenable_records,
     }
 }
+
+/// The name shown for a community that did not answer when the answer does not say which
+/// community it was (its failure carries an empty home community id).
+pub const UNNAMED_COMMUNITY: &str = "An unnamed community";
+
+const UNNAMED_COMMUNITY_REASON: &str =
+    "A community did not answer and the registry did not say which; results may be incomplete.";
 
 /// The plain-language reason shown next to a network.
 pub fn status_reason(status: NetworkStatus, name: &str) -> String {
@@ -158,6 +179,7 @@ pub fn history_for_failure(
             name: n.name.clone(),
             status,
             reason: message.clone(),
+            unopenable_records: 0,
         })
         .collect();
     let mut history = ImagingHistory::new(Vec::new(), networks);

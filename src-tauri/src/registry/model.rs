@@ -118,6 +118,23 @@ pub enum RetrievalRef {
         /// Media type of the document (`application/dicom` for a KOS manifest).
         mime_type: String,
     },
+    /// A record the registry listed but without what is needed to fetch it (for example an
+    /// XCA entry with no `repositoryUniqueId`): shown, and counted, but it cannot be opened.
+    #[serde(rename_all = "camelCase")]
+    Unopenable {
+        /// Why, in plain words (e.g. "the registry gave no repository for it").
+        reason: String,
+    },
+}
+
+impl RetrievalRef {
+    /// Why the record cannot be opened, when it cannot.
+    pub fn unopenable_reason(&self) -> Option<&str> {
+        match self {
+            Self::Unopenable { reason } => Some(reason),
+            _ => None,
+        }
+    }
 }
 
 /// A network the deployment knows about (from configuration or the sandbox's map).
@@ -174,6 +191,8 @@ pub struct NetworkOutcome {
     pub status: NetworkStatus,
     /// Plain-language explanation.
     pub reason: String,
+    /// Records the network listed that cannot be opened (incomplete entries).
+    pub unopenable_records: usize,
 }
 
 /// Whether the history is the whole truth.
@@ -246,6 +265,7 @@ mod tests {
             name: "North".into(),
             status,
             reason: "because".into(),
+            unopenable_records: 0,
         }
     }
 

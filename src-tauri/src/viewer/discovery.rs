@@ -69,17 +69,18 @@ pub fn fhir_backend(
     ))
 }
 
-/// The XCA backend.
+/// The XCA backend, naming the patient in `patient_id_form`.
 pub fn xca_backend(
     http: reqwest::Client,
     query_url: url::Url,
     retrieve_url: url::Url,
     networks: Vec<KnownNetwork>,
+    patient_id_form: crate::config::PatientIdForm,
     session: SessionContext,
 ) -> Arc<dyn DiscoveryBackend> {
     Arc::new(XcaBackend::new(
         http,
-        XcaSettings::new(query_url, retrieve_url, networks),
+        XcaSettings::new(query_url, retrieve_url, networks).with_patient_id_form(patient_id_form),
         session,
     ))
 }
@@ -130,11 +131,12 @@ pub fn pointers_of(history: &ImagingHistory) -> Vec<Pointer> {
             url: match &r.retrieval {
                 RetrievalRef::WadoStudyMetadata { url }
                 | RetrievalRef::FhirDocument { url, .. } => url::Url::parse(url).ok(),
-                RetrievalRef::XcaDocument { .. } => None,
+                RetrievalRef::XcaDocument { .. } | RetrievalRef::Unopenable { .. } => None,
             },
             xca: matches!(r.retrieval, RetrievalRef::XcaDocument { .. })
                 .then(|| r.retrieval.clone()),
             linked_study_id: r.linked_study.clone(),
+            unopenable: r.retrieval.unopenable_reason().map(str::to_owned),
         })
         .collect()
 }
@@ -223,5 +225,69 @@ impl ViewerSession {
             complete,
             summary,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::HistoryRecord;
+
+    fn record(id: &str, retrieval: RetrievalRef) -> HistoryRecord {
+        HistoryRecord {
+            id: id.into(),
+            kind: RecordKind::DiagnosticReport,
+            date: None,
+            modality: None,
+            description: None,
+            provider_name: None,
+            provider_ods: None,
+            care_setting: None,
+            home_community_id: Some("urn:oid:2.999.1".into()),
+            accession_number: None,
+            study_uid: None,
+            retrieval,
+            linked_study: None,
+        }
+    }
+
+    #[test]
+    fn a_record_that_cannot_be_opened_says_why_in_the_view() {
+        let history = ImagingHistory::new(
+            vec![
+                record(
+                    "a",
+                    RetrievalRef::Unopenable {
+                        reason: "the registry's entry gives no repository".into(),
+                    },
+                ),
+                record(
+                    "b",
+                    RetrievalRef::XcaDocument {
+                        home_community_id: "urn:oid:2.999.1".into(),
+                        repository_id: "2.999.1.9".into(),
+                        document_id: "b".into(),
+                        mime_type: "application/pdf".into(),
+                    },
+                ),
+            ],
+            Vec::new(),
+        );
+        let views: Vec<HistoryRecordView> = pointers_of(&history)
+            .iter()
+            .map(HistoryRecordView::from)
+            .collect();
+        assert!(!views[0].openable);
+        assert_eq!(
+            views[0].unopenable_reason.as_deref(),
+            Some("the registry's entry gives no repository")
+        );
+        assert!(views[1].openable);
+        assert_eq!(views[1].unopenable_reason, None);
+        let json = serde_json::to_value(&views[0]).unwrap();
+        assert_eq!(
+            json["unopenableReason"],
+            "the registry's entry gives no repository"
+        );
     }
 }

@@ -24,6 +24,7 @@ pub use error::ViewerError;
 pub use identity::{display_date, display_name, display_sex};
 pub use pointer::{Pointer, PointerKind};
 pub use token_slot::TokenSlot;
+pub(crate) use xca_records::metadata_url_from_kos;
 
 use crate::audit::{Action, Actor, AuditEvent, AuditTrail, Outcome};
 use crate::dicomweb::DicomWebClient;

@@ -42,4 +42,6 @@ pub struct Pointer {
     pub xca: Option<crate::registry::RetrievalRef>,
     /// The id of the study a report belongs to.
     pub linked_study_id: Option<String>,
+    /// Why it cannot be opened, when the registry's entry is incomplete.
+    pub unopenable: Option<String>,
 }

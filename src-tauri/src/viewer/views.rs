@@ -29,6 +29,8 @@ pub struct HistoryRecordView {
     pub care_setting: Option<String>,
     /// Whether the viewer can open it.
     pub openable: bool,
+    /// Why it cannot be opened, when the registry's entry is incomplete.
+    pub unopenable_reason: Option<String>,
     /// The study a report belongs to.
     pub linked_study_id: Option<String>,
 }
@@ -44,7 +46,8 @@ impl From<&Pointer> for HistoryRecordView {
             provider_name: p.provider_name.clone(),
             provider_ods: p.provider_ods.clone(),
             care_setting: p.care_setting.clone(),
-            openable: p.url.is_some() || p.xca.is_some(),
+            openable: p.unopenable.is_none() && (p.url.is_some() || p.xca.is_some()),
+            unopenable_reason: p.unopenable.clone(),
             linked_study_id: p.linked_study_id.clone(),
         }
     }

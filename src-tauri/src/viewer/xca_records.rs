@@ -16,7 +16,7 @@ use crate::imaging::source::parse_dicom;
 use crate::registry::DiscoveryBackend;
 
 /// The WADO-RS metadata URL of the study a KOS manifest lists.
-pub(super) fn metadata_url_from_kos(bytes: &[u8]) -> Result<url::Url, ViewerError> {
+pub(crate) fn metadata_url_from_kos(bytes: &[u8]) -> Result<url::Url, ViewerError> {
     let bad = |why: &str| ViewerError::NotOpenable(format!("its manifest {why}"));
     let parsed = parse_dicom(bytes).map_err(|_| bad("is not DICOM"))?;
     let text = |obj: &dicom_object::InMemDicomObject, tag| {
@@ -71,6 +71,9 @@ impl ViewerSession {
         &self,
         pointer: &Pointer,
     ) -> Result<crate::registry::xca::RetrievedDocument, ViewerError> {
+        if let Some(reason) = &pointer.unopenable {
+            return Err(ViewerError::NotOpenable(reason.clone()));
+        }
         let retrieval = pointer
             .xca
             .clone()

@@ -51,6 +51,7 @@ function renderRow(record: HistoryRecordView, handlers: HistoryHandlers): HTMLEl
     record.kind === "imagingStudy" ? "Open images" : "Read",
   );
   if (!record.openable) open.setAttribute("disabled", "");
+  if (record.unopenableReason) open.setAttribute("title", `Cannot be opened: ${record.unopenableReason}`);
   open.addEventListener("click", () =>
     record.kind === "imagingStudy" ? handlers.onOpenStudy(record) : handlers.onOpenReport(record),
   );
@@ -65,6 +66,9 @@ function renderRow(record: HistoryRecordView, handlers: HistoryHandlers): HTMLEl
     el("span", { class: "row-provider" }, `${record.providerName} (${record.providerOds})${record.careSetting ? ` · ${record.careSetting}` : ""}`),
     open,
   );
+  if (record.unopenableReason) {
+    row.append(el("span", { class: "row-unopenable" }, `Cannot be opened: ${record.unopenableReason}`));
+  }
   if (record.linkedStudyId && record.kind !== "imagingStudy") {
     row.append(el("span", { class: "row-linked" }, "linked to a study"));
   }

@@ -32,6 +32,8 @@ export interface HistoryRecordView {
   providerOds: string;
   careSetting: string | null;
   openable: boolean;
+  /** Why the record cannot be opened, when the registry's entry is incomplete. */
+  unopenableReason: string | null;
   linkedStudyId: string | null;
 }
 

@@ -1,8 +1,12 @@
 //! The XCA discovery backend: ITI-38 Cross Gateway Query over SOAP 1.2 with WS-Addressing
-//! (FindDocuments for the patient), PartialSuccess and RegistryErrorList read into
-//! per-network statuses, and ITI-39 Cross Gateway Retrieve with MTOM/XOP to fetch a KOS
-//! manifest or a report. Queries are safe to repeat, so they run under the retry policy.
+//! (IHE ITI TF-2 §3.38, Appendix V; FindDocuments for the patient), PartialSuccess and the
+//! RegistryErrorList read into per-network statuses, and ITI-39 Cross Gateway Retrieve
+//! (§3.39) with MTOM/XOP to fetch a KOS manifest or a report. An answer whose `RelatesTo`
+//! names another request than the one sent is refused (WS-Addressing 1.0 Core §3.4). Queries
+//! are safe to repeat, so they run under the retry policy.
 
+mod community;
+mod entry;
 mod mtom;
 mod request;
 mod response;
@@ -14,9 +18,14 @@ use async_trait::async_trait;
 use reqwest::StatusCode;
 use tokio_util::sync::CancellationToken;
 
+pub use community::normalise_community_id;
 pub use mtom::{parse_retrieve_response, RetrieveAnswer, RetrievedDocument};
-pub use request::{adhoc_query_request, envelope, retrieve_request, QUERY_ACTION, RETRIEVE_ACTION};
-pub use response::{parse_query_response, QueryAnswer, RegistryErrorEntry, ResponseStatus};
+pub use request::{
+    adhoc_query_request, envelope, patient_id, retrieve_request, QUERY_ACTION, RETRIEVE_ACTION,
+};
+pub use response::{
+    parse_query_envelope, parse_query_response, QueryAnswer, RegistryErrorEntry, ResponseStatus,
+};
 
 use super::backend::{assemble, history_for_failure, DiscoveryBackend};
 use super::error::RegistryError;
@@ -25,6 +34,7 @@ use super::model::{ImagingHistory, KnownNetwork, RetrievalRef};
 use super::query::HistoryQuery;
 use super::retry::{AttemptError, RetryPolicy};
 use super::session::SessionContext;
+use crate::config::PatientIdForm;
 
 const SERVICE: &str = "The National Imaging Registry";
 
@@ -41,6 +51,8 @@ pub struct XcaSettings {
     pub retry: RetryPolicy,
     /// Cap on a query response body.
     pub body_limit: usize,
+    /// How the NHS number is written in `$XDSDocumentEntryPatientId`.
+    pub patient_id_form: PatientIdForm,
 }
 
 impl XcaSettings {
@@ -52,7 +64,14 @@ impl XcaSettings {
             networks,
             retry: RetryPolicy::default(),
             body_limit: DISCOVERY_BODY_LIMIT,
+            patient_id_form: PatientIdForm::default(),
         }
+    }
+
+    /// The same settings, naming the patient in `form`.
+    pub fn with_patient_id_form(mut self, form: PatientIdForm) -> Self {
+        self.patient_id_form = form;
+        self
     }
 }
 
@@ -66,6 +85,18 @@ pub struct XcaBackend {
 
 fn soap_content_type(action: &str) -> String {
     format!("application/soap+xml; charset=UTF-8; action=\"{action}\"")
+}
+
+/// Refuses an answer that says it relates to another message than the request sent. An
+/// answer without `RelatesTo` is read (some gateways omit it on synchronous exchanges).
+fn check_relates_to(relates: Option<&str>, message_id: &str) -> Result<(), RegistryError> {
+    match relates {
+        Some(relates) if relates != message_id => Err(RegistryError::malformed(
+            SERVICE,
+            "the answer relates to another request (WS-Addressing RelatesTo)",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Maps an HTTP answer that is not 200 to an error, reading a SOAP fault if there is one.
@@ -87,7 +118,14 @@ fn error_for_status(response: &CappedResponse) -> RegistryError {
 
 impl XcaBackend {
     /// A backend using `client` (built with `net::build_client`).
-    pub fn new(client: reqwest::Client, settings: XcaSettings, session: SessionContext) -> Self {
+    pub fn new(
+        client: reqwest::Client,
+        mut settings: XcaSettings,
+        session: SessionContext,
+    ) -> Self {
+        for network in &mut settings.networks {
+            network.home_community_id = normalise_community_id(&network.home_community_id);
+        }
         Self {
             client,
             settings,
@@ -95,6 +133,8 @@ impl XcaBackend {
         }
     }
 
+    /// Sends one SOAP request (retried under the policy) and returns the answer with the
+    /// `MessageID` of the attempt that produced it.
     async fn soap_call(
         &self,
         url: &url::Url,
@@ -102,7 +142,7 @@ impl XcaBackend {
         body: &str,
         limit: usize,
         cancel: &CancellationToken,
-    ) -> Result<CappedResponse, RegistryError> {
+    ) -> Result<(CappedResponse, String), RegistryError> {
         self.settings
             .retry
             .run(SERVICE, true, cancel, || async {
@@ -117,7 +157,7 @@ impl XcaBackend {
                 if response.status != StatusCode::OK {
                     return Err(AttemptError::Fatal(error_for_status(&response)));
                 }
-                Ok(response)
+                Ok((response, message_id))
             })
             .await
     }
@@ -127,8 +167,8 @@ impl XcaBackend {
         query: &HistoryQuery,
         cancel: &CancellationToken,
     ) -> Result<ImagingHistory, RegistryError> {
-        let body = adhoc_query_request(query);
-        let response = self
+        let body = adhoc_query_request(query, self.settings.patient_id_form);
+        let (response, message_id) = self
             .soap_call(
                 &self.settings.query_url,
                 QUERY_ACTION,
@@ -137,9 +177,11 @@ impl XcaBackend {
                 cancel,
             )
             .await?;
-        let answer = parse_query_response(&response.body, &self.settings.networks)
+        let (answer, relates) = parse_query_envelope(&response.body, &self.settings.networks)
             .map_err(|e| RegistryError::malformed(SERVICE, e))?;
+        check_relates_to(relates.as_deref(), &message_id)?;
         let failures = answer.failures();
+        let named = failures.iter().any(|f| !f.home_community_id.is_empty());
         match answer {
             QueryAnswer::Fault { code, reason } => Err(match code.as_str() {
                 "ACCESS_DENIED" => RegistryError::AccessDenied(SERVICE.into()),
@@ -152,7 +194,7 @@ impl XcaBackend {
                 status: ResponseStatus::Failure,
                 errors,
                 ..
-            } if failures.is_empty() => {
+            } if !named => {
                 let first = errors.into_iter().next();
                 Err(RegistryError::Rejected {
                     code: first
@@ -174,19 +216,26 @@ impl XcaBackend {
         retrieval: &RetrievalRef,
         cancel: &CancellationToken,
     ) -> Result<RetrievedDocument, RegistryError> {
-        let RetrievalRef::XcaDocument {
-            home_community_id,
-            repository_id,
-            document_id,
-            ..
-        } = retrieval
-        else {
-            return Err(RegistryError::InvalidQuery(
-                "the record is not an XCA document".into(),
-            ));
+        let (home_community_id, repository_id, document_id) = match retrieval {
+            RetrievalRef::XcaDocument {
+                home_community_id,
+                repository_id,
+                document_id,
+                ..
+            } => (home_community_id, repository_id, document_id),
+            RetrievalRef::Unopenable { reason } => {
+                return Err(RegistryError::InvalidQuery(format!(
+                    "the record cannot be opened: {reason}"
+                )))
+            }
+            _ => {
+                return Err(RegistryError::InvalidQuery(
+                    "the record is not an XCA document".into(),
+                ))
+            }
         };
         let body = retrieve_request(home_community_id, repository_id, document_id);
-        let response = self
+        let (response, message_id) = self
             .soap_call(
                 &self.settings.retrieve_url,
                 RETRIEVE_ACTION,
@@ -197,6 +246,7 @@ impl XcaBackend {
             .await?;
         let answer = parse_retrieve_response(response.content_type(), &response.body)
             .map_err(|e| RegistryError::malformed(SERVICE, e))?;
+        check_relates_to(answer.relates_to.as_deref(), &message_id)?;
         answer
             .documents
             .into_iter()

@@ -6,7 +6,7 @@
 use base64::Engine;
 use zeroize::Zeroizing;
 
-use super::response::{fault_of, status_of, RegistryErrorEntry, ResponseStatus};
+use super::response::{fault_of, relates_to, status_of, RegistryErrorEntry, ResponseStatus};
 use super::xml_tree;
 use crate::dicomweb::multipart::MultipartParser;
 
@@ -30,6 +30,8 @@ pub struct RetrieveAnswer {
     pub errors: Vec<RegistryErrorEntry>,
     /// Documents.
     pub documents: Vec<RetrievedDocument>,
+    /// The envelope's WS-Addressing `RelatesTo`, if any.
+    pub relates_to: Option<String>,
 }
 
 /// Parses an ITI-39 response body given its `Content-Type`.
@@ -52,6 +54,7 @@ pub fn parse_retrieve_response(content_type: &str, body: &[u8]) -> Result<Retrie
         (Zeroizing::new(body.to_vec()), Vec::new())
     };
     let root = xml_tree::parse(&root_xml)?;
+    let relates = relates_to(&root);
     if let Some((code, reason)) = fault_of(&root) {
         return Err(format!("SOAP fault {code}: {reason}"));
     }
@@ -102,6 +105,7 @@ pub fn parse_retrieve_response(content_type: &str, body: &[u8]) -> Result<Retrie
         status,
         errors,
         documents,
+        relates_to: relates,
     })
 }
 

@@ -1,8 +1,12 @@
-//! Writing XCA requests: SOAP 1.2 envelopes with WS-Addressing headers around an ITI-38
-//! `AdhocQueryRequest` (FindDocuments, LeafClass, patient id and status slots, optional
-//! creation-time range) or an ITI-39 `RetrieveDocumentSetRequest`. Every value is
+//! Writing XCA requests: SOAP 1.2 envelopes with WS-Addressing headers (IHE ITI TF-2
+//! Appendix V) around an ITI-38 `AdhocQueryRequest` (the FindDocuments stored query of ITI TF-2
+//! §3.18.4.1.2.3.7: LeafClass, patient id and status slots, optional creation-time range) or
+//! an ITI-39 `RetrieveDocumentSetRequest` (§3.39.4.1.2). The patient id is an HL7 v2 CX value
+//! (ITI TF-3 §4.2.3.2, DocumentEntry.patientId) in the configured form: `NNN^^^NHS^NH` as in
+//! NIR's published sample request, or the assigning authority by OID. Every value is
 //! XML-escaped; slot values are quoted as ebRIM stored queries expect.
 
+use crate::config::PatientIdForm;
 use crate::registry::query::HistoryQuery;
 
 /// WS-Addressing action of ITI-38.
@@ -45,9 +49,17 @@ pub fn envelope(action: &str, to: &str, message_id: &str, body: &str) -> String 
     )
 }
 
+/// The patient identifier (CX) of an NHS number in `form`, unquoted.
+pub fn patient_id(digits: &str, form: PatientIdForm) -> String {
+    match form {
+        PatientIdForm::NhsNh => format!("{digits}^^^NHS^NH"),
+        PatientIdForm::IsoOid => format!("{digits}^^^&{NHS_NUMBER_OID}&ISO"),
+    }
+}
+
 /// The ITI-38 FindDocuments query body for this patient and date range.
-pub fn adhoc_query_request(query: &HistoryQuery) -> String {
-    let patient = format!("'{}^^^&{NHS_NUMBER_OID}&ISO'", query.nhs_number.as_digits());
+pub fn adhoc_query_request(query: &HistoryQuery, form: PatientIdForm) -> String {
+    let patient = format!("'{}'", patient_id(&query.nhs_number.as_digits(), form));
     let mut slots = slot("$XDSDocumentEntryPatientId", &patient);
     slots += &slot("$XDSDocumentEntryStatus", &format!("('{APPROVED}')"));
     if let Some(from) = query.from {
@@ -94,7 +106,7 @@ mod tests {
             QUERY_ACTION,
             "http://127.0.0.1/xca/iti38",
             "urn:uuid:1",
-            &adhoc_query_request(&query),
+            &adhoc_query_request(&query, PatientIdForm::IsoOid),
         );
         let root = xml_tree::parse(xml.as_bytes()).unwrap();
         assert_eq!(root.name, "Envelope");
@@ -128,6 +140,25 @@ mod tests {
         assert_eq!(
             slots[2],
             ("$XDSDocumentEntryCreationTimeFrom", "20200102".into())
+        );
+    }
+
+    #[test]
+    fn the_patient_id_follows_the_configured_form() {
+        let query = HistoryQuery::for_patient("9912003888").unwrap();
+        let slot_value = |form| {
+            let xml = adhoc_query_request(&query, form);
+            let root = xml_tree::parse(xml.as_bytes()).unwrap();
+            root.find("Value").unwrap().text.clone()
+        };
+        assert_eq!(slot_value(PatientIdForm::NhsNh), "'9912003888^^^NHS^NH'");
+        assert_eq!(
+            slot_value(PatientIdForm::default()),
+            slot_value(PatientIdForm::NhsNh)
+        );
+        assert_eq!(
+            slot_value(PatientIdForm::IsoOid),
+            "'9912003888^^^&2.16.840.1.113883.2.1.4.1&ISO'"
         );
     }
 

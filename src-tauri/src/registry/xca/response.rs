@@ -1,20 +1,14 @@
-//! Reading ITI-38 answers: the `AdhocQueryResponse` status (Success, PartialSuccess,
-//! Failure), its `RegistryErrorList`, and each `ExtrinsicObject` turned into a history
-//! record (type, date, modality, care setting, accession number and study UID from the
-//! reference id list, and the ITI-39 coordinates to retrieve it). SOAP faults are read
-//! too. Everything goes through the hardened XML reader.
+//! Reading ITI-38 answers (IHE ITI TF-2 §3.38.4.2, ITI TF-3 §4.2.4): the `AdhocQueryResponse`
+//! status (Success, PartialSuccess, Failure), its `RegistryErrorList` read into the
+//! communities that did not answer (see `community`), and every `ExtrinsicObject` turned into
+//! a record (see `entry`), the WS-Addressing `RelatesTo` of the envelope, and SOAP faults.
+//! Everything goes through the hardened XML reader.
 
+use super::community::community_of;
+use super::entry::record_from;
 use super::xml_tree::{self, Element};
-use crate::registry::backend::NetworkFailure;
-use crate::registry::model::{
-    HistoryRecord, KnownNetwork, NetworkStatus, RecordKind, RetrievalRef,
-};
-
-const UNIQUE_ID_SCHEME: &str = "urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab";
-const CLASS_CODE_SCHEME: &str = "urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a";
-const TYPE_CODE_SCHEME: &str = "urn:uuid:f0306f51-975f-434e-a61c-c59651d33983";
-const PRACTICE_SETTING_SCHEME: &str = "urn:uuid:cccf5598-8b07-4b77-a05e-ae952c785ead";
-const EVENT_CODE_SCHEME: &str = "urn:uuid:2c6b8cb7-8b2a-4051-b291-b1ae6a575ef4";
+use crate::registry::backend::{NetworkFailure, UNNAMED_COMMUNITY};
+use crate::registry::model::{HistoryRecord, KnownNetwork, NetworkStatus};
 
 /// Overall status of a registry response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +28,10 @@ pub struct RegistryErrorEntry {
     pub code: String,
     /// `codeContext`.
     pub context: String,
-    /// `location` (the community for XDSUnavailableCommunity).
+    /// `location` (the community's home community id, by ITI TF-2 §3.38.4.1.3).
     pub location: String,
+    /// Whether `severity` is Warning rather than Error.
+    pub warning: bool,
 }
 
 /// A parsed ITI-38 answer.
@@ -59,26 +55,71 @@ pub enum QueryAnswer {
     },
 }
 
+/// Error codes meaning a community (or its registry) could not be heard from.
+const UNAVAILABLE_CODES: [&str; 4] = [
+    "XDSUnavailableCommunity",
+    "XDSRegistryNotAvailable",
+    "XDSRegistryBusy",
+    "XDSRegistryOutOfResources",
+];
+
 impl QueryAnswer {
-    /// Networks the registry errors say did not answer fully.
+    /// The communities the registry errors say did not answer fully. An error naming no
+    /// community still counts, as an unnamed community (empty id), when it says a community
+    /// was unavailable or comes with a PartialSuccess. `XDSUnknownPatientId` is no failure
+    /// (the community does not know the patient: ITI TF-2 §3.38.4.1.2.2), nor is a warning.
     pub fn failures(&self) -> Vec<NetworkFailure> {
-        let QueryAnswer::Response { errors, .. } = self else {
+        let QueryAnswer::Response {
+            status: answer_status,
+            errors,
+            ..
+        } = self
+        else {
             return Vec::new();
         };
-        errors
-            .iter()
-            .filter(|e| e.location.starts_with("urn:oid:"))
-            .map(|e| NetworkFailure {
-                home_community_id: e.location.clone(),
-                name: None,
-                status: match e.code.as_str() {
-                    "XDSUnavailableCommunity" | "XDSRegistryNotAvailable" | "XDSRegistryBusy" => {
-                        NetworkStatus::Unavailable
-                    }
-                    _ => NetworkStatus::Error,
+        let mut failures: Vec<NetworkFailure> = Vec::new();
+        for error in errors {
+            let unavailable = UNAVAILABLE_CODES.contains(&error.code.as_str());
+            if error.code == "XDSUnknownPatientId" || (error.warning && !unavailable) {
+                continue;
+            }
+            let status = if unavailable {
+                NetworkStatus::Unavailable
+            } else {
+                NetworkStatus::Error
+            };
+            let failure = match community_of(&error.location, &error.context) {
+                Some((home_community_id, name)) => NetworkFailure {
+                    home_community_id,
+                    name,
+                    status,
                 },
-            })
-            .collect()
+                None if unavailable || *answer_status == ResponseStatus::PartialSuccess => {
+                    NetworkFailure {
+                        home_community_id: String::new(),
+                        name: Some(UNNAMED_COMMUNITY.into()),
+                        status,
+                    }
+                }
+                None => continue,
+            };
+            if let Some(same) = failures
+                .iter_mut()
+                .find(|f| f.home_community_id == failure.home_community_id)
+            {
+                same.name = same.name.take().or(failure.name);
+            } else {
+                failures.push(failure);
+            }
+        }
+        if failures.is_empty() && *answer_status == ResponseStatus::PartialSuccess {
+            failures.push(NetworkFailure {
+                home_community_id: String::new(),
+                name: Some(UNNAMED_COMMUNITY.into()),
+                status: NetworkStatus::Unavailable,
+            });
+        }
+        failures
     }
 }
 
@@ -120,17 +161,36 @@ pub fn status_of(element: &Element) -> Result<(ResponseStatus, Vec<RegistryError
                     .to_string(),
                 context: error.attr("codeContext").unwrap_or_default().to_string(),
                 location: error.attr("location").unwrap_or_default().to_string(),
+                warning: error
+                    .attr("severity")
+                    .is_some_and(|s| s.ends_with(":Warning")),
             });
         }
     }
     Ok((status, errors))
 }
 
+/// The WS-Addressing `RelatesTo` of an envelope's header, if it has one.
+pub fn relates_to(root: &Element) -> Option<String> {
+    root.child("Header")?
+        .child("RelatesTo")
+        .map(|r| r.text.trim().to_string())
+}
+
 /// Parses an ITI-38 answer (the SOAP envelope or a bare `AdhocQueryResponse`).
 pub fn parse_query_response(xml: &[u8], known: &[KnownNetwork]) -> Result<QueryAnswer, String> {
+    parse_query_envelope(xml, known).map(|(answer, _)| answer)
+}
+
+/// Parses an ITI-38 answer and returns it with the envelope's `RelatesTo`.
+pub fn parse_query_envelope(
+    xml: &[u8],
+    known: &[KnownNetwork],
+) -> Result<(QueryAnswer, Option<String>), String> {
     let root = xml_tree::parse(xml)?;
+    let relates = relates_to(&root);
     if let Some((code, reason)) = fault_of(&root) {
-        return Ok(QueryAnswer::Fault { code, reason });
+        return Ok((QueryAnswer::Fault { code, reason }, relates));
     }
     let response = if root.name == "AdhocQueryResponse" {
         &root
@@ -140,114 +200,21 @@ pub fn parse_query_response(xml: &[u8], known: &[KnownNetwork]) -> Result<QueryA
             .ok_or("no AdhocQueryResponse in the SOAP body")?
     };
     let (status, errors) = status_of(response)?;
-    let mut records = Vec::new();
-    if let Some(list) = response.child("RegistryObjectList") {
-        for object in list.children_named("ExtrinsicObject") {
-            records.push(record_from(object, known)?);
-        }
-    }
-    Ok(QueryAnswer::Response {
-        status,
-        records,
-        errors,
-    })
-}
-
-fn slot_values<'a>(object: &'a Element, name: &str) -> Vec<&'a str> {
-    object
-        .children_named("Slot")
-        .filter(|s| s.attr("name") == Some(name))
-        .flat_map(|s| s.children_named("ValueList"))
-        .flat_map(|l| l.children_named("Value"))
-        .map(|v| v.text.trim())
-        .collect()
-}
-
-fn classification<'a>(object: &'a Element, scheme: &str) -> Option<&'a Element> {
-    object
-        .children_named("Classification")
-        .find(|c| c.attr("classificationScheme") == Some(scheme))
-}
-
-fn localized(element: Option<&Element>) -> Option<String> {
-    element?
-        .child("LocalizedString")?
-        .attr("value")
-        .map(str::to_string)
-        .filter(|v| !v.is_empty())
-}
-
-fn dicom_date(value: &str) -> Option<String> {
-    let digits = value.get(..8)?;
-    chrono::NaiveDate::parse_from_str(digits, "%Y%m%d")
-        .ok()
-        .map(|d| d.format("%Y-%m-%d").to_string())
-}
-
-fn record_from(object: &Element, known: &[KnownNetwork]) -> Result<HistoryRecord, String> {
-    let document_id = object
-        .children_named("ExternalIdentifier")
-        .find(|e| e.attr("identificationScheme") == Some(UNIQUE_ID_SCHEME))
-        .and_then(|e| e.attr("value"))
-        .ok_or("an ExtrinsicObject has no XDSDocumentEntry.uniqueId")?
-        .to_string();
-    let home = object.attr("home").unwrap_or_default().to_string();
-    let mime_type = object.attr("mimeType").unwrap_or_default().to_string();
-    let repository_id = slot_values(object, "repositoryUniqueId")
-        .first()
-        .map(|s| s.to_string())
-        .ok_or("an ExtrinsicObject has no repositoryUniqueId")?;
-    let code_of =
-        |scheme| classification(object, scheme).and_then(|c| c.attr("nodeRepresentation"));
-    let kind = [CLASS_CODE_SCHEME, TYPE_CODE_SCHEME]
-        .into_iter()
-        .find_map(|s| code_of(s).and_then(RecordKind::from_snomed_code))
-        .unwrap_or(if mime_type == "application/dicom" {
-            RecordKind::ImagingStudy
-        } else {
-            RecordKind::DiagnosticReport
-        });
-    let modality = object
-        .children_named("Classification")
-        .filter(|c| c.attr("classificationScheme") == Some(EVENT_CODE_SCHEME))
-        .find(|c| slot_values(c, "codingScheme").contains(&"1.2.840.10008.2.16.4"))
-        .and_then(|c| c.attr("nodeRepresentation"))
-        .map(str::to_string);
-    let references = slot_values(object, "urn:ihe:iti:xds:2013:referenceIdList");
-    let reference = |suffix: &str| {
-        references
-            .iter()
-            .find(|r| r.ends_with(suffix))
-            .and_then(|r| r.split('^').next())
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
-    let network = known.iter().find(|n| n.home_community_id == home);
-    let date = ["creationTime", "serviceStartTime"]
-        .into_iter()
-        .find_map(|s| slot_values(object, s).first().and_then(|v| dicom_date(v)));
-    Ok(HistoryRecord {
-        id: document_id.clone(),
-        kind,
-        date,
-        modality,
-        description: localized(object.child("Description"))
-            .or_else(|| localized(object.child("Name"))),
-        provider_name: network.map(|n| n.name.clone()),
-        provider_ods: network.and_then(|n| n.ods_codes.first().cloned()),
-        care_setting: localized(
-            classification(object, PRACTICE_SETTING_SCHEME).and_then(|c| c.child("Name")),
-        )
-        .or_else(|| network.map(|n| n.care_setting.clone())),
-        home_community_id: (!home.is_empty()).then(|| home.clone()),
-        accession_number: reference("urn:ihe:iti:xds:2013:accession"),
-        study_uid: reference("urn:ihe:iti:xds:2016:studyInstanceUID"),
-        retrieval: RetrievalRef::XcaDocument {
-            home_community_id: home,
-            repository_id,
-            document_id,
-            mime_type,
+    let records = response
+        .child("RegistryObjectList")
+        .map(|list| {
+            list.children_named("ExtrinsicObject")
+                .enumerate()
+                .map(|(index, object)| record_from(object, index, known))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((
+        QueryAnswer::Response {
+            status,
+            records,
+            errors,
         },
-        linked_study: None,
-    })
+        relates,
+    ))
 }
