@@ -19,7 +19,7 @@ use nir_viewer::sandbox::auth_gate::RejectAllVerifier;
 use nir_viewer::sandbox::{self, SandboxState};
 use nir_viewer::viewer::discovery::{fhir_backend, sandbox_networks, xca_backend};
 use nir_viewer::viewer::views::HistoryView;
-use nir_viewer::viewer::{PointerKind, SessionParts, TokenSlot, ViewerSession};
+use nir_viewer::viewer::{PointerKind, SessionParts, TokenSlot, ViewerError, ViewerSession};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use zeroize::Zeroizing;
@@ -158,6 +158,7 @@ async fn hostile(xca: bool, policy: impl FnOnce(&url::Url, &url::Url) -> OriginP
             base.join("xca/iti38").unwrap(),
             base.join("xca/iti39").unwrap(),
             networks,
+            nir_viewer::config::PatientIdForm::default(),
             context,
         )
     } else {
@@ -181,6 +182,14 @@ async fn hostile(xca: bool, policy: impl FnOnce(&url::Url, &url::Url) -> OriginP
 /// Only the registry's own origin is allowed (plain http: it is on loopback).
 fn registry_only(registry: &url::Url, _attacker: &url::Url) -> OriginPolicy {
     OriginPolicy::listed([registry], false)
+}
+
+/// The error of an attempt that must have been refused.
+fn refused<T>(outcome: Result<T, ViewerError>) -> ViewerError {
+    match outcome {
+        Ok(_) => panic!("the record was opened"),
+        Err(error) => error,
+    }
 }
 
 fn first_of(history: &HistoryView, study: bool) -> String {
@@ -231,12 +240,7 @@ async fn a_study_pointer_to_an_unlisted_host_is_refused_before_any_connection() 
     // Reading the studies for the banner must not reach the attacker either.
     let identity = env.session.confirm_identity().await.unwrap();
     assert_eq!(identity.studies_checked, 0);
-    let error = env
-        .session
-        .open_study(&record, |_| {})
-        .await
-        .err()
-        .expect("refused");
+    let error = refused(env.session.open_study(&record, |_| {}).await);
     assert_refused(&env, &error, &record).await;
 }
 
@@ -259,12 +263,7 @@ async fn a_kos_retrieve_url_to_an_unlisted_host_is_refused_before_any_connection
         .expect("an XCA study")
         .id
         .clone();
-    let error = env
-        .session
-        .open_study(&record, |_| {})
-        .await
-        .err()
-        .expect("refused");
+    let error = refused(env.session.open_study(&record, |_| {}).await);
     assert_refused(&env, &error, &record).await;
 }
 
@@ -273,12 +272,7 @@ async fn plain_http_is_refused_in_live_mode_even_to_a_listed_host() {
     // The attacker's origin is listed, but live policy is https only.
     let env = hostile(false, |_, attacker| OriginPolicy::listed([attacker], true)).await;
     let record = first_of(&env.history, true);
-    let error = env
-        .session
-        .open_study(&record, |_| {})
-        .await
-        .err()
-        .expect("refused");
+    let error = refused(env.session.open_study(&record, |_| {}).await);
     assert!(
         error.user_message().contains("plain http"),
         "{}",

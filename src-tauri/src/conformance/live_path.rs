@@ -90,7 +90,10 @@ impl LivePath {
             .iter()
             .find(|r| r.kind == PointerKind::ImagingStudy && r.openable)
         else {
-            return Check::fail(name, "the history names no imaging study that can be opened");
+            return Check::fail(
+                name,
+                "the history names no imaging study that can be opened",
+            );
         };
         let study = match session.open_study(&record.id, |_| {}).await {
             Ok(study) => study,
