@@ -2,8 +2,8 @@
 //! sandbox's retrieval scenarios, against the embedded sandbox, and against a real
 //! Orthanc with its DICOMweb plugin (byte-for-byte round trip of the shared corpus).
 
-mod fake_server;
-mod fake_study;
+pub(crate) mod fake_server;
+pub(crate) mod fake_study;
 pub(crate) mod orthanc;
 mod sandbox_scenarios;
 

@@ -10,6 +10,7 @@ mod auth;
 mod cli;
 mod conformance;
 mod dicomweb;
+mod hostile;
 mod imaging_corpus;
 mod launch;
 mod live_double;

@@ -1,12 +1,14 @@
 //! The HTTP side of DICOMweb: one [`DicomWebClient`] per session, built on the client from
 //! [`crate::net::build_client`] with the bearer token from [`AccessTokens`]. Every request
 //! says `Cache-Control: no-store`; bodies are streamed into zeroising memory with a size
-//! cap and never touch disk. Instance requests walk the Accept fallback list and remember
-//! per server what worked. Multipart bodies are handed part by part to the caller. Where
-//! retrieval goes through NIR, each request also carries NIR's headers (the consuming
-//! organisation's ODS code, a fresh `X-Request-ID` and the session's `X-Correlation-ID`).
-//! Before anything is sent, the address is checked against the session's
-//! [`OriginPolicy`]: the token goes only to the origins it lists.
+//! cap and never touch disk, growing with the bytes that arrive rather than with the
+//! `Content-Length` the server announces (RFC 9110 8.6: a sender's statement that a
+//! transfer may still contradict). Instance requests walk the Accept fallback list and
+//! remember per server what worked. Multipart bodies are handed part by part to the
+//! caller. Where retrieval goes through NIR, each request also carries NIR's headers (the
+//! consuming organisation's ODS code, a fresh `X-Request-ID` and the session's
+//! `X-Correlation-ID`). Before anything is sent, the address is checked against the
+//! session's [`OriginPolicy`]: the token goes only to the origins it lists.
 
 use crate::observability::{global, target_of, Stage};
 use std::sync::Arc;
@@ -211,10 +213,11 @@ impl DicomWebClient {
         } else {
             None
         };
-        let capacity = response
-            .content_length()
-            .map_or(0, |length| (length as usize).min(self.response_limit));
-        let mut single = zeroizing_vec::with_capacity(if parser.is_none() { capacity } else { 0 });
+        // `Content-Length` is the server's claim: it sizes nothing beyond a few MiB until
+        // the bytes arrive.
+        let declared = response.content_length();
+        let mut single =
+            zeroizing_vec::for_declared_length(if parser.is_none() { declared } else { None });
         let mut received = 0usize;
         let mut parts = 0usize;
         loop {
@@ -254,7 +257,7 @@ impl DicomWebClient {
                         on_part(part)?;
                     }
                 }
-                None => zeroizing_vec::append(&mut single, &chunk),
+                None => zeroizing_vec::append_toward(&mut single, &chunk, declared),
             }
         }
         match parser {

@@ -4,7 +4,8 @@
 //! ended properly. It copes with what real servers send: parts without `Content-Length`,
 //! LF-only line ends, a preamble and an epilogue, and bytes inside binary data that look
 //! like the boundary but are not followed by what a delimiter must be followed by. Part
-//! bodies are held in zeroising buffers because they are clinical data.
+//! bodies are held in zeroising buffers because they are clinical data, and grow with the
+//! bytes that arrive, whatever a part's `Content-Length` header claims.
 
 use memchr::memmem::Finder;
 use zeroize::Zeroizing;
@@ -100,6 +101,8 @@ pub struct MultipartParser {
     pending: Zeroizing<Vec<u8>>,
     headers: Vec<(String, String)>,
     body: Zeroizing<Vec<u8>>,
+    /// The current part's declared `Content-Length`, a hint only.
+    declared: Option<u64>,
     parts_done: usize,
 }
 
@@ -123,6 +126,7 @@ impl MultipartParser {
             pending: Zeroizing::new(Vec::new()),
             headers: Vec::new(),
             body: Zeroizing::new(Vec::new()),
+            declared: None,
             parts_done: 0,
         })
     }
@@ -266,13 +270,14 @@ impl MultipartParser {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             self.consume(newline + 1);
-            let capacity = self
+            // A part's `Content-Length` is a claim: it reserves a few MiB at most, and the
+            // body grows with the bytes that arrive.
+            self.declared = self
                 .headers
                 .iter()
                 .find(|(name, _)| name == "content-length")
-                .and_then(|(_, value)| value.parse::<usize>().ok())
-                .map_or(0, |length| length.min(1 << 30));
-            self.body = zeroizing_vec::with_capacity(capacity);
+                .and_then(|(_, value)| value.parse::<u64>().ok());
+            self.body = zeroizing_vec::for_declared_length(self.declared);
             self.state = State::Body;
             return Ok(true);
         }
@@ -308,7 +313,7 @@ impl MultipartParser {
                 } else {
                     at
                 };
-                zeroizing_vec::append(&mut self.body, &self.pending[..end]);
+                zeroizing_vec::append_toward(&mut self.body, &self.pending[..end], self.declared);
                 self.consume(at + self.needle_len);
                 parts.push(Part {
                     headers: std::mem::take(&mut self.headers),
@@ -324,7 +329,11 @@ impl MultipartParser {
                 let keep = (self.needle_len + 1).min(self.pending.len());
                 let move_len = self.pending.len() - keep;
                 if move_len > 0 {
-                    zeroizing_vec::append(&mut self.body, &self.pending[..move_len]);
+                    zeroizing_vec::append_toward(
+                        &mut self.body,
+                        &self.pending[..move_len],
+                        self.declared,
+                    );
                     self.consume(move_len);
                 }
                 false

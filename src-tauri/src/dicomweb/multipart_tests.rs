@@ -161,6 +161,25 @@ fn non_multipart_content_types_are_refused() {
 }
 
 /// Encodes parts the way a server would, with CRLF or LF line ends.
+#[test]
+fn a_part_declaring_a_huge_length_reserves_only_what_arrived_and_a_little_more() {
+    let mut parser = MultipartParser::new("b1").unwrap();
+    let head = b"--b1\r\nContent-Type: application/dicom\r\nContent-Length: 268435456\r\n\r\n";
+    assert!(parser.push(head).unwrap().is_empty());
+    assert!(parser.push(&[7u8; 4096]).unwrap().is_empty());
+    assert!(
+        parser.body.capacity() <= parser.body.len() + zeroizing_vec::MAX_AHEAD,
+        "{} bytes reserved for {} received",
+        parser.body.capacity(),
+        parser.body.len()
+    );
+    // The part still completes with what was sent.
+    let parts = parser.push(b"\r\n--b1--\r\n").unwrap();
+    assert_eq!(parts.len(), 1);
+    assert_eq!(parts[0].body.len(), 4096);
+    assert!(parser.finish().is_ok());
+}
+
 fn encode(boundary: &str, parts: &[Vec<u8>], crlf: bool, preamble: &[u8]) -> Vec<u8> {
     let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
     let mut out = preamble.to_vec();

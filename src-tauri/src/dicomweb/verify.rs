@@ -1,14 +1,17 @@
 //! The data-quality check every instance passes before it may be displayed: it belongs to
 //! the patient of the pointer (Patient ID and issuer), to the study that was asked for,
 //! is announced by the study's metadata, and — for native encodings — carries exactly the
-//! pixel bytes its header promises (measured in place, see [`super::pixel_data_span`]). An instance that fails is quarantined with a
-//! [`QuarantineReason`]; it is never shown, and the study carries a warning.
+//! pixel bytes its header promises (measured in place, see [`super::pixel_data_span`]).
+//! Before the header is parsed, every length it declares is checked against the bytes that
+//! arrived ([`crate::imaging::declared_lengths`]). An instance that fails is quarantined with
+//! a [`QuarantineReason`]; it is never shown, and the study carries a warning.
 
 use dicom_dictionary_std::tags;
 use dicom_object::file::{OpenFileOptions, ReadPreamble};
 use serde::Serialize;
 
 use super::pixel_data_span::{locate, PixelDataSpan};
+use crate::imaging::declared_lengths::{check_declared_lengths, Scope};
 use crate::nhs_number::NhsNumber;
 
 /// What an instance must match.
@@ -111,6 +114,15 @@ pub fn verify_instance(
 /// Reads `bytes` as a Part-10 instance and checks it against `expectations`. Checks that
 /// need the whole study (announced by metadata, duplicates, counts) are the caller's.
 pub fn check_instance(bytes: &[u8], expectations: &Expectations) -> Verdict {
+    // Lengths the reader would allocate are checked against the bytes present first.
+    if let Err(error) = check_declared_lengths(bytes, Scope::BeforePixelData) {
+        return Verdict {
+            facts: InstanceFacts::default(),
+            problem: Some(QuarantineReason::Unreadable {
+                detail: error.to_string(),
+            }),
+        };
+    }
     // Only the header: Pixel Data is measured in place, never copied.
     let object = OpenFileOptions::new()
         .read_preamble(ReadPreamble::Auto)

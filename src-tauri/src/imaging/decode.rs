@@ -1,8 +1,10 @@
 //! Pixel Data to stored values, frame by frame: native data is unpacked here, RLE and 12-bit
 //! JPEG by this module's own decoders, and every other compressed syntax by the dicom-rs
 //! codec registry (jpeg-decoder, CharLS, OpenJPEG). Limits are checked by
-//! [`PixelModule::from_object`] before anything is allocated, frames decode in parallel with
-//! rayon, and a panic inside a third-party codec becomes an [`ImagingError::Codec`].
+//! [`PixelModule::from_object`] before anything is allocated, each codestream's own header
+//! is compared with those attributes before its codec runs ([`super::codestream_size`]),
+//! frames decode in parallel with rayon, and a panic inside a third-party codec becomes an
+//! [`ImagingError::Codec`].
 
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -15,10 +17,12 @@ use dicom_object::InMemDicomObject;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 use rayon::prelude::*;
 
+use super::codestream_size::{check_codestream_size, jpeg2000_size, jpeg_frame_size};
 use super::error::ImagingError;
+use super::frame::GraySamples;
 use super::jpeg::decode_jpeg_frame;
 use super::jpeg_markers::ends_with_end_of_image;
-use super::native::{unpack_frame, unpack_native_frame};
+use super::native::{unpack_frame, unpack_gray_frame, unpack_native_frame};
 use super::pixel_module::{Photometric, PixelModule};
 use super::rle::decode_rle_frame;
 use super::source::{
@@ -39,11 +43,20 @@ const JPEG_2000: [&str; 5] = [
     "1.2.840.10008.1.2.4.203",
 ];
 
+/// One frame's stored values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FrameValues {
+    /// Grayscale, kept at the stored width.
+    Gray(GraySamples),
+    /// Colour or palette indices, interleaved, widened for the colour transforms.
+    Colour(Vec<i64>),
+}
+
 /// Decoded stored values of the selected frames, and the colour model they are in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedFrames {
-    /// Interleaved stored values, one vector per selected frame.
-    pub frames: Vec<Vec<i64>>,
+    /// Stored values, one entry per selected frame.
+    pub frames: Vec<FrameValues>,
     /// Colour model of the values (codecs may already have turned YBR into RGB).
     pub photometric: Photometric,
 }
@@ -67,7 +80,13 @@ pub fn decode_frames(
             let bytes = native_pixel_bytes(&parsed.dataset)?;
             let frames = selection
                 .par_iter()
-                .map(|&frame| unpack_native_frame(&bytes, module, frame))
+                .map(|&frame| {
+                    if module.photometric.is_grayscale() {
+                        unpack_gray_frame(&bytes, module, Some(frame)).map(FrameValues::Gray)
+                    } else {
+                        unpack_native_frame(&bytes, module, frame).map(FrameValues::Colour)
+                    }
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(DecodedFrames {
                 frames,
@@ -91,7 +110,14 @@ pub fn decode_frames(
                 .par_iter()
                 .map(|&frame| {
                     decode_encapsulated_frame(uid, &encoded[frame as usize], module)
-                        .and_then(|bytes| unpack_frame(&bytes, &codec_module, false))
+                        .and_then(|bytes| {
+                            if photometric.is_grayscale() {
+                                unpack_gray_frame(&bytes, &codec_module, None)
+                                    .map(FrameValues::Gray)
+                            } else {
+                                unpack_frame(&bytes, &codec_module, false).map(FrameValues::Colour)
+                            }
+                        })
                         .map_err(|error| with_frame(error, frame, uid))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -212,6 +238,12 @@ fn decode_encapsulated_frame(
             value: transfer_syntax_name(uid),
         });
     }
+    let size = if is_jpeg_2000 {
+        jpeg2000_size(data)
+    } else {
+        jpeg_frame_size(data)
+    };
+    check_codestream_size(size, data.len(), module)?;
     let reader = TransferSyntaxRegistry
         .get(uid)
         .and_then(|ts| ts.pixel_data_reader())

@@ -11,6 +11,10 @@ pub enum ImagingError {
     /// The bytes are not a readable DICOM object.
     #[error("not a readable DICOM object: {0}")]
     Parse(String),
+    /// A value length declares more bytes than the object holds (checked before parsing,
+    /// so nothing is allocated for it).
+    #[error("refused before parsing: {0}")]
+    DeclaredLength(#[from] super::declared_lengths::DeclaredLengthError),
     /// The object holds no Pixel Data (a report, plan, waveform or document).
     #[error("no Pixel Data: this object is not an image")]
     NoPixelData,
@@ -86,6 +90,7 @@ impl UserFacing for ImagingError {
     fn code(&self) -> &'static str {
         match self {
             ImagingError::Parse(_) => "dicom-unreadable",
+            ImagingError::DeclaredLength(_) => "dicom-declared-length",
             ImagingError::NoPixelData => "dicom-not-an-image",
             ImagingError::Attribute { .. } => "dicom-attribute-invalid",
             ImagingError::Unsupported { .. } => "dicom-unsupported",

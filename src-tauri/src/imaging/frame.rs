@@ -4,7 +4,7 @@
 //! colour frames are RGB with 8-, 16- or 32-bit samples after YBR conversion or palette.
 
 use super::colour::{ybr_full_to_rgb, ybr_rct_to_rgb};
-use super::decode::decode_frames;
+use super::decode::{decode_frames, FrameValues};
 use super::error::ImagingError;
 use super::modality_lut::ModalityLut;
 use super::palette::Palette;
@@ -25,16 +25,6 @@ pub enum GraySamples {
 }
 
 impl GraySamples {
-    fn from_stored(values: Vec<i64>, module: &PixelModule) -> Self {
-        if module.bits_stored <= 16 && module.signed {
-            GraySamples::Signed16(values.iter().map(|&v| v as i16).collect())
-        } else if module.bits_stored <= 16 {
-            GraySamples::Unsigned16(values.iter().map(|&v| v as u16).collect())
-        } else {
-            GraySamples::Wide(values)
-        }
-    }
-
     /// All values widened to `i64`.
     pub fn to_i64(&self) -> Vec<i64> {
         match self {
@@ -181,15 +171,15 @@ pub fn decode_image(
     };
     let presentation = Presentation::from_object(dataset, module.photometric);
     let mut frames = Vec::with_capacity(selection.len());
-    for (index, mut values) in selection.iter().copied().zip(decoded.frames) {
-        let pixels = match decoded.photometric {
-            Photometric::Monochrome1 | Photometric::Monochrome2 => FramePixels::Grayscale {
-                samples: GraySamples::from_stored(values, &module),
+    for (index, values) in selection.iter().copied().zip(decoded.frames) {
+        let pixels = match values {
+            FrameValues::Gray(samples) => FramePixels::Grayscale {
+                samples,
                 modality: ModalityLut::for_frame(dataset, index, module.signed)?,
                 voi: VoiOptions::for_frame(dataset, index)?,
                 presentation,
             },
-            Photometric::PaletteColor => {
+            FrameValues::Colour(values) if decoded.photometric == Photometric::PaletteColor => {
                 let Some(palette) = &palette else {
                     return Err(ImagingError::NoPixelData);
                 };
@@ -200,8 +190,8 @@ pub fn decode_image(
                     RgbSamples::Rgb8(rgb.iter().map(|&v| v as u8).collect())
                 })
             }
-            colour => {
-                match colour {
+            FrameValues::Colour(mut values) => {
+                match decoded.photometric {
                     Photometric::YbrFull | Photometric::YbrFull422 | Photometric::YbrIct => {
                         ybr_full_to_rgb(&mut values, module.bits_allocated)
                     }

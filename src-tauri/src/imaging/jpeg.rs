@@ -3,12 +3,15 @@
 //! EOI marker is refused as truncated (as DCMTK and GDCM do). Colour handling follows the
 //! codestream's JFIF/Adobe markers and component identifiers, and the DICOM Photometric
 //! Interpretation when those are silent, so RGB stored without a colour transform is not
-//! converted a second time.
+//! converted a second time. The frame header is compared with the DICOM attributes (and
+//! with the bytes present) before any decoder allocates, and jpeg-decoder's output buffer
+//! is capped at the frame's size ([`super::codestream_size`]).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use jpeg_decoder::{ColorTransform, Decoder};
 
+use super::codestream_size::{check_codestream_size, jpeg_frame_size};
 use super::error::ImagingError;
 use super::jpeg12::decode_twelve_bit;
 use super::jpeg_markers::{ends_with_end_of_image, read_header};
@@ -30,12 +33,15 @@ pub fn decode_jpeg_frame(data: &[u8], module: &PixelModule) -> Result<Vec<u8>, I
     if !ends_with_end_of_image(data) {
         return Err(fail("codestream is truncated (no end-of-image marker)"));
     }
+    check_codestream_size(jpeg_frame_size(data), data.len(), module)?;
     let header = read_header(data);
     let lossless = header.frame_marker == 0xC3;
     if !lossless && header.precision == 12 {
         return decode_twelve_bit(data, module);
     }
     let mut decoder = Decoder::new(data);
+    // The decoder may not produce more than the attributes allow (16-bit samples at most).
+    decoder.set_max_decoding_buffer_size(module.samples_per_frame().saturating_mul(2));
     if header.component_ids.len() == 3 && !lossless {
         let stored_as_rgb = !header.jfif
             && !header.adobe

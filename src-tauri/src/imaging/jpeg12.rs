@@ -1,8 +1,11 @@
 //! A small decoder for sequential DCT JPEG with 12-bit samples (ISO 10918-1 process 4, as
 //! used by DICOM's JPEG Extended transfer syntax), which the dicom-rs JPEG codec refuses.
 //! Huffman coding, 8- or 16-bit quantisation tables, restart intervals, and one component
-//! or several without subsampling; the inverse DCT is computed in floating point.
+//! or several without subsampling; the inverse DCT is computed in floating point. The
+//! sample planes are sized only after the frame header has been compared with the DICOM
+//! attributes and with the length of the codestream ([`super::codestream_size`]).
 
+use super::codestream_size::{check_codestream_size, CodestreamSize};
 use super::error::ImagingError;
 use super::jpeg_markers::MarkerReader;
 use super::pixel_module::PixelModule;
@@ -47,7 +50,7 @@ pub fn decode_twelve_bit(data: &[u8], module: &PixelModule) -> Result<Vec<u8>, I
         match marker {
             0xDB => state.read_quantisation(segment)?,
             0xC4 => state.read_huffman(segment)?,
-            0xC0 | 0xC1 => state.read_frame(segment)?,
+            0xC0 | 0xC1 => state.read_frame(segment, data.len(), module)?,
             0xDD if segment.len() >= 2 => {
                 state.restart_interval = u16::from_be_bytes([segment[0], segment[1]]) as usize
             }
@@ -177,9 +180,19 @@ impl Decoder {
         Ok(())
     }
 
-    fn read_frame(&mut self, segment: &[u8]) -> Result<(), ImagingError> {
+    /// Reads SOF0/SOF1 and sizes the planes, only once the header agrees with the DICOM
+    /// attributes and could be held by the `data_len` bytes of the codestream.
+    fn read_frame(
+        &mut self,
+        segment: &[u8],
+        data_len: usize,
+        module: &PixelModule,
+    ) -> Result<(), ImagingError> {
         if segment.len() < 6 {
             return Err(fail("frame header is short"));
+        }
+        if !self.planes.is_empty() {
+            return Err(fail("a second frame header"));
         }
         self.precision = segment[0];
         self.rows = usize::from(u16::from_be_bytes([segment[1], segment[2]]));
@@ -188,6 +201,13 @@ impl Decoder {
         if segment.len() < 6 + count * 3 || count == 0 || self.rows == 0 || self.columns == 0 {
             return Err(fail("frame header is inconsistent"));
         }
+        let size = CodestreamSize {
+            marker: 0xC1,
+            rows: self.rows as u32,
+            columns: self.columns as u32,
+            components: count as u32,
+        };
+        check_codestream_size(Some(size), data_len, module)?;
         self.components = (0..count)
             .map(|i| {
                 let spec = &segment[6 + i * 3..9 + i * 3];

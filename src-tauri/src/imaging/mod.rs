@@ -1,4 +1,5 @@
-//! The imaging pipeline: DICOM bytes to pixels a clinician can look at. Parsing and frame
+//! The imaging pipeline: DICOM bytes to pixels a clinician can look at. Declared lengths
+//! checked against the bytes present ([`declared_lengths`]), parsing and frame
 //! splitting ([`source`]), validated attributes and safety limits ([`pixel_module`]),
 //! decoding of native and compressed Pixel Data ([`decode`], [`native`], [`rle`],
 //! [`jpeg`], [`jpeg12`]), then the PS3.3/PS3.4 display chain in order — Modality LUT
@@ -6,7 +7,9 @@
 //! ([`colour`], [`palette`]). [`frame::decode_image`] is the entry point; [`render`] is the
 //! headless subcommand that proves the pipeline on a corpus.
 
+pub mod codestream_size;
 pub mod colour;
+pub mod declared_lengths;
 pub mod decode;
 pub mod error;
 pub mod frame;

@@ -1,9 +1,12 @@
 //! Native (uncompressed) sample layouts to stored values: little-endian words of 1, 8, 16 or
 //! 32 bits, bit-packed 1-bit data that runs across frame boundaries, planar configuration 1,
 //! and YBR_FULL_422's shared chroma. High bits above Bits Stored are masked off and signed
-//! samples sign-extended, so every later stage sees plain integers.
+//! samples sign-extended, so every later stage sees plain integers. Values are narrowed to
+//! the width the frame is kept at as they are read ([`unpack_gray_frame`]: 16 bits for
+//! grayscale up to 16 bits stored), so no 64-bit copy of a grayscale frame is made.
 
 use super::error::ImagingError;
+use super::frame::GraySamples;
 use super::pixel_module::{Photometric, PixelModule};
 
 /// Bytes one native frame occupies (for 1-bit data, rounded up; frames may share a byte).
@@ -36,6 +39,17 @@ pub fn unpack_native_frame(
     module: &PixelModule,
     frame: u32,
 ) -> Result<Vec<i64>, ImagingError> {
+    unpack_native_frame_as(pixel_data, module, frame, |value| value)
+}
+
+/// [`unpack_native_frame`] with every stored value passed through `narrow` as it is read,
+/// so no wider copy of the frame is ever made.
+pub fn unpack_native_frame_as<T: Copy>(
+    pixel_data: &[u8],
+    module: &PixelModule,
+    frame: u32,
+    narrow: impl Fn(i64) -> T,
+) -> Result<Vec<T>, ImagingError> {
     let expected = native_total_bytes(module);
     if pixel_data.len() < expected {
         return Err(ImagingError::PixelDataTooShort {
@@ -47,13 +61,18 @@ pub fn unpack_native_frame(
         let pixels = module.pixels_per_frame();
         let first_bit = frame as usize * pixels;
         let values = (first_bit..first_bit + pixels)
-            .map(|bit| i64::from((pixel_data[bit / 8] >> (bit % 8)) & 1))
+            .map(|bit| narrow(i64::from((pixel_data[bit / 8] >> (bit % 8)) & 1)))
             .collect();
         return Ok(values);
     }
     let size = native_frame_bytes(module);
     let start = frame as usize * size;
-    unpack_frame(&pixel_data[start..start + size], module, module.planar)
+    unpack_frame_as(
+        &pixel_data[start..start + size],
+        module,
+        module.planar,
+        narrow,
+    )
 }
 
 /// Stored values of one frame whose bytes are little-endian words of Bits Allocated,
@@ -63,6 +82,44 @@ pub fn unpack_frame(
     module: &PixelModule,
     planar: bool,
 ) -> Result<Vec<i64>, ImagingError> {
+    unpack_frame_as(bytes, module, planar, |value| value)
+}
+
+/// A grayscale frame's stored values at their stored width: 16-bit (signed or not) when
+/// Bits Stored allows, 64-bit only for wider samples. Used for native frames (`frame` of
+/// the whole Pixel Data) and codec output (`frame` is `None`: `bytes` is the frame).
+pub fn unpack_gray_frame(
+    bytes: &[u8],
+    module: &PixelModule,
+    frame: Option<u32>,
+) -> Result<GraySamples, ImagingError> {
+    fn unpack<T: Copy>(
+        bytes: &[u8],
+        module: &PixelModule,
+        frame: Option<u32>,
+        narrow: impl Fn(i64) -> T,
+    ) -> Result<Vec<T>, ImagingError> {
+        match frame {
+            Some(frame) => unpack_native_frame_as(bytes, module, frame, narrow),
+            None => unpack_frame_as(bytes, module, false, narrow),
+        }
+    }
+    Ok(if module.bits_stored <= 16 && module.signed {
+        GraySamples::Signed16(unpack(bytes, module, frame, |v| v as i16)?)
+    } else if module.bits_stored <= 16 {
+        GraySamples::Unsigned16(unpack(bytes, module, frame, |v| v as u16)?)
+    } else {
+        GraySamples::Wide(unpack(bytes, module, frame, |v| v)?)
+    })
+}
+
+/// [`unpack_frame`] with every stored value passed through `narrow` as it is read.
+pub fn unpack_frame_as<T: Copy>(
+    bytes: &[u8],
+    module: &PixelModule,
+    planar: bool,
+    narrow: impl Fn(i64) -> T,
+) -> Result<Vec<T>, ImagingError> {
     let subsampled = module.photometric == Photometric::YbrFull422 && !planar;
     let mut layout = *module;
     if subsampled {
@@ -77,22 +134,27 @@ pub fn unpack_frame(
             expected: count * width,
         });
     }
-    let raw: Vec<i64> = match width {
+    let raw: Vec<T> = match width {
         1 => bytes[..count]
             .iter()
-            .map(|&b| stored_value(u64::from(b), module))
+            .map(|&b| narrow(stored_value(u64::from(b), module)))
             .collect(),
         2 => bytes[..count * 2]
             .chunks_exact(2)
-            .map(|w| stored_value(u64::from(u16::from_le_bytes([w[0], w[1]])), module))
+            .map(|w| {
+                narrow(stored_value(
+                    u64::from(u16::from_le_bytes([w[0], w[1]])),
+                    module,
+                ))
+            })
             .collect(),
         _ => bytes[..count * 4]
             .chunks_exact(4)
             .map(|w| {
-                stored_value(
+                narrow(stored_value(
                     u64::from(u32::from_le_bytes([w[0], w[1], w[2], w[3]])),
                     module,
-                )
+                ))
             })
             .collect(),
     };
@@ -118,7 +180,7 @@ pub fn stored_value(raw: u64, module: &PixelModule) -> i64 {
 }
 
 /// Planes `RRR…GGG…BBB…` to pixels `RGBRGB…`.
-pub fn interleave_planes(planes: &[i64], samples: usize) -> Vec<i64> {
+pub fn interleave_planes<T: Copy>(planes: &[T], samples: usize) -> Vec<T> {
     let plane = planes.len() / samples;
     let mut out = Vec::with_capacity(planes.len());
     for pixel in 0..plane {
@@ -130,7 +192,7 @@ pub fn interleave_planes(planes: &[i64], samples: usize) -> Vec<i64> {
 }
 
 /// `Y1 Y2 Cb Cr` groups (PS3.3 C.7.6.3.1.2, YBR_FULL_422) to full `Y Cb Cr` pixels.
-fn upsample_422(groups: &[i64], module: &PixelModule) -> Result<Vec<i64>, ImagingError> {
+fn upsample_422<T: Copy>(groups: &[T], module: &PixelModule) -> Result<Vec<T>, ImagingError> {
     if module.columns % 2 != 0 {
         return Err(ImagingError::Unsupported {
             what: "YBR_FULL_422 with odd Columns",
@@ -222,6 +284,24 @@ mod tests {
         assert_eq!(
             unpack_frame(&[50, 60, 7, 9], &ybr, false).unwrap(),
             [50, 7, 9, 60, 7, 9]
+        );
+    }
+
+    #[test]
+    fn grayscale_frames_are_kept_at_their_stored_width() {
+        let bytes = [0x34, 0x12, 0xFF, 0x0F];
+        assert_eq!(
+            unpack_gray_frame(&bytes, &gray(16, 12, false), None).unwrap(),
+            GraySamples::Unsigned16(vec![0x234, 0xFFF])
+        );
+        assert_eq!(
+            unpack_gray_frame(&bytes, &gray(16, 12, true), Some(0)).unwrap(),
+            GraySamples::Signed16(vec![0x234, -1])
+        );
+        let wide = [0, 0, 0, 0x80, 1, 0, 0, 0];
+        assert_eq!(
+            unpack_gray_frame(&wide, &gray(32, 32, false), None).unwrap(),
+            GraySamples::Wide(vec![0x8000_0000, 1])
         );
     }
 

@@ -36,6 +36,18 @@ pub fn decode_rle_frame(
     if segments != expected {
         return Err(fail(format!("{segments} segments, {expected} expected")));
     }
+    // A PackBits replicate run yields at most 128 bytes for 2 (G.3.1): fewer coded bytes
+    // than that cannot fill the planes, so nothing is allocated for them.
+    let least = expected
+        .saturating_mul(pixels.div_ceil(128))
+        .saturating_mul(2)
+        .saturating_add(64);
+    if data.len() < least {
+        return Err(fail(format!(
+            "{} bytes cannot hold {pixels} pixels ({least} needed at least)",
+            data.len()
+        )));
+    }
     let offsets: Vec<usize> = (1..=segments).map(|i| word(i) as usize).collect();
     let mut out = vec![0u8; pixels * expected];
     let mut plane = vec![0u8; pixels];
@@ -138,5 +150,18 @@ mod tests {
         assert!(decode_rle_frame(&data, 4, 1, 1).is_err());
         assert!(decode_rle_frame(&header(&[64, 70]), 4, 1, 1).is_err());
         assert!(decode_rle_frame(&header(&[200]), 4, 1, 1).is_err());
+    }
+
+    #[test]
+    fn a_frame_larger_than_its_segments_could_hold_is_refused_before_allocating() {
+        // One replicate run per 128 pixels is the densest PackBits allows: 2 bytes each.
+        let mut data = header(&[64]);
+        data.extend_from_slice(&[0x81, 5, 0x81, 5]);
+        assert!(decode_rle_frame(&data, 256, 1, 1).is_ok());
+        let outcome = decode_rle_frame(&data, 16384 * 16384, 1, 1);
+        assert!(
+            matches!(&outcome, Err(ImagingError::Codec { reason, .. }) if reason.contains("cannot hold")),
+            "{outcome:?}"
+        );
     }
 }
