@@ -176,21 +176,16 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
         Mode::Training => 15,
         Mode::Live(config) => u64::from(config.auth.idle_timeout_minutes),
     };
-    let wipe_session = Arc::clone(&session);
-    let wipe_tokens = Arc::clone(&tokens);
+    let launches = Arc::new(crate::launch::LaunchQueue::default());
+    let chosen_patient = Arc::new(Mutex::new(None));
     let auth = crate::auth::session::Session::new(
         Duration::from_secs(idle_minutes * 60),
-        Arc::new(move |reason| {
-            wipe_tokens.clear();
-            wipe_session.wipe_all();
-            wipe_session.audit_event(crate::audit::AuditEvent::new(
-                crate::audit::Action::Lock {
-                    reason: format!("{reason:?}").to_lowercase(),
-                },
-                crate::audit::Outcome::Success,
-                wipe_session.correlation_id(),
-            ));
-        }),
+        crate::app_state::session_end_wipe(
+            Arc::clone(&session),
+            Arc::clone(&tokens),
+            Arc::clone(&launches),
+            Arc::clone(&chosen_patient),
+        ),
     );
     let state = AppState {
         mode,
@@ -201,9 +196,9 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
         discovery,
         discovery_base,
         sandbox: Mutex::new(sandbox),
-        pending_launch: Mutex::new(None),
+        launches,
         metrics_export,
-        chosen_patient: Mutex::new(None),
+        chosen_patient,
     };
     if let Some(link) = link {
         state.queue_launch(link);

@@ -1,10 +1,16 @@
 //! What the window's commands share: the mode (training or live), the viewer session, the
-//! embedded sandbox in training mode, and a launch link waiting for the UI.
+//! embedded sandbox in training mode, and a launch link waiting for the UI (verified when it
+//! arrives, forgotten when the session locks or ends).
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use crate::auth::session::WipeCallback;
 use crate::config::Config;
-use crate::launch::{parse_link, LaunchError, LaunchRequest, SignedContextPolicy, SmartSettings};
+use crate::launch::{
+    unix_now, ContextKey, LaunchError, LaunchQueue, SignedContextPolicy, SmartSettings,
+    VerifiedLaunch,
+};
 use crate::sandbox::SandboxHandle;
 use crate::viewer::{TokenSlot, ViewerSession};
 
@@ -42,14 +48,14 @@ pub struct AppState {
     pub discovery_base: url::Url,
     /// The embedded sandbox, in training mode.
     pub sandbox: Mutex<Option<SandboxHandle>>,
-    /// A launch link waiting for the UI (validated or refused), from the command line or a
-    /// later launch handed over through the single-instance socket.
-    pub pending_launch: Mutex<Option<Result<LaunchRequest, LaunchError>>>,
+    /// A launch link waiting for the UI (verified or refused on arrival), from the command
+    /// line or a later launch handed over through the single-instance socket.
+    pub launches: Arc<LaunchQueue>,
     /// The metrics exporter, when the configuration names a collector.
     pub metrics_export: Option<Arc<crate::observability::OtlpExporter>>,
     /// A patient the clinician has already agreed to open, carried across a restart of the
     /// page (see [`crate::web_content`]); the new page opens it without asking again.
-    pub chosen_patient: Mutex<Option<ChosenPatient>>,
+    pub chosen_patient: Arc<Mutex<Option<ChosenPatient>>>,
 }
 
 /// A patient to open with the date range of interest, already confirmed by the clinician.
@@ -81,20 +87,15 @@ impl AppState {
     }
 
     /// Takes the pending launch, if any.
-    pub fn take_launch(&self) -> Option<Result<LaunchRequest, LaunchError>> {
-        self.pending_launch
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
+    pub fn take_launch(&self) -> Option<Result<VerifiedLaunch, LaunchError>> {
+        self.launches.take()
     }
 
-    /// Queues a launch link (first launch or a later hand-off).
+    /// Queues a launch link (first launch or a later hand-off), verified now under the
+    /// signed-context policy in force.
     pub fn queue_launch(&self, link: &str) {
-        let mut pending = self
-            .pending_launch
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        *pending = Some(parse_link(link));
+        self.launches
+            .queue(link, &self.signed_context_policy(), unix_now());
     }
 
     /// Which patient records may start a SMART launch: in training mode only the embedded
@@ -124,22 +125,158 @@ impl AppState {
         match &self.mode {
             Mode::Training => SignedContextPolicy {
                 required: false,
-                public_key_pem: None,
+                key: ContextKey::None,
                 issuer: String::new(),
                 audience: "nir-viewer".into(),
                 max_lifetime_secs: 300,
             },
             Mode::Live(config) => SignedContextPolicy {
                 required: config.launch.require_signed_context,
-                public_key_pem: config
-                    .launch
-                    .context_public_key
-                    .as_ref()
-                    .and_then(|path| std::fs::read(path).ok()),
+                key: context_key(config.launch.context_public_key.as_deref()),
                 issuer: config.launch.context_issuer.clone().unwrap_or_default(),
                 audience: config.launch.context_audience.clone(),
                 max_lifetime_secs: 300,
             },
         }
+    }
+}
+
+/// The configured verification key: none, its PEM, or why it could not be read (then the
+/// links that need it are refused with that reason instead of being treated as unsigned).
+pub fn context_key(path: Option<&Path>) -> ContextKey {
+    let Some(path) = path else {
+        return ContextKey::None;
+    };
+    match std::fs::read(path) {
+        Ok(pem) => ContextKey::Pem(pem),
+        Err(error) => {
+            tracing::warn!(kind = %error.kind(), "the signed-context key could not be read");
+            ContextKey::Unreadable(format!("{}: {}", path.display(), error.kind()))
+        }
+    }
+}
+
+/// What a lock or sign-out does: drop the tokens, wipe everything clinical, forget any
+/// launch still waiting and any patient chosen for a restarted page (so none of it passes
+/// to whoever signs in next), and audit the lock.
+pub fn session_end_wipe(
+    session: Arc<ViewerSession>,
+    tokens: Arc<TokenSlot>,
+    launches: Arc<LaunchQueue>,
+    chosen: Arc<Mutex<Option<ChosenPatient>>>,
+) -> WipeCallback {
+    Arc::new(move |reason| {
+        tokens.clear();
+        launches.clear();
+        chosen.lock().unwrap_or_else(|p| p.into_inner()).take();
+        session.wipe_all();
+        session.audit_event(crate::audit::AuditEvent::new(
+            crate::audit::Action::Lock {
+                reason: format!("{reason:?}").to_lowercase(),
+            },
+            crate::audit::Outcome::Success,
+            session.correlation_id(),
+        ));
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::id_token::Identity;
+    use crate::auth::session::{EndReason, Session};
+    use crate::launch::SignedContextPolicy;
+    use crate::viewer::SessionParts;
+    use std::time::Duration;
+
+    fn viewer_session(tokens: &Arc<TokenSlot>) -> Arc<ViewerSession> {
+        let http = crate::net::build_client(&crate::net::NetworkSettings::default()).unwrap();
+        Arc::new(ViewerSession::new(SessionParts {
+            http,
+            tokens: Arc::clone(tokens),
+            ods_code: "TRAIN1".into(),
+            budget_bytes: 1 << 20,
+            audit: Arc::new(crate::audit::AuditTrail::new(None)),
+            training: true,
+            // These tests fetch nothing: no origin is allowed.
+            origins: crate::net::OriginPolicy::listed(std::iter::empty(), true),
+        }))
+    }
+
+    fn unsigned_policy() -> SignedContextPolicy {
+        SignedContextPolicy {
+            required: false,
+            key: ContextKey::None,
+            issuer: String::new(),
+            audience: "nir-viewer".into(),
+            max_lifetime_secs: 300,
+        }
+    }
+
+    fn identity() -> Identity {
+        Identity {
+            subject: "555000000001".into(),
+            user_uid: None,
+            name: None,
+            role_id: "555000000001-1".into(),
+            role_code: "S8000:G8000:R8000".into(),
+            role_name: None,
+            ods: Some("RX1".into()),
+        }
+    }
+
+    fn chosen() -> ChosenPatient {
+        ChosenPatient {
+            nhs_number: crate::nhs_number::NhsNumber::parse("9912003888").unwrap(),
+            from: None,
+            to: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn lock_and_sign_out_forget_a_waiting_launch_and_a_chosen_patient() {
+        let tokens = Arc::new(TokenSlot::default());
+        let launches = Arc::new(LaunchQueue::default());
+        let chosen_slot = Arc::new(Mutex::new(None));
+        let wipe = session_end_wipe(
+            viewer_session(&tokens),
+            Arc::clone(&tokens),
+            Arc::clone(&launches),
+            Arc::clone(&chosen_slot),
+        );
+        let auth = Session::new(Duration::from_secs(900), wipe);
+        let sign_in = || {
+            auth.begin_sign_in().unwrap();
+            auth.complete_sign_in(identity(), None).unwrap();
+        };
+        let link = "nir-viewer://open?nhs=9912003888";
+
+        sign_in();
+        launches.queue(link, &unsigned_policy(), unix_now());
+        *chosen_slot.lock().unwrap() = Some(chosen());
+        assert!(auth.lock(EndReason::Idle));
+        assert!(launches.take().is_none(), "the next user does not get it");
+        assert!(chosen_slot.lock().unwrap().is_none());
+
+        sign_in();
+        launches.queue(link, &unsigned_policy(), unix_now());
+        *chosen_slot.lock().unwrap() = Some(chosen());
+        auth.sign_out().await.unwrap();
+        assert!(launches.take().is_none(), "the next user does not get it");
+        assert!(chosen_slot.lock().unwrap().is_none());
+    }
+
+    #[test]
+    fn an_unreadable_context_key_is_reported_not_taken_for_no_key() {
+        assert_eq!(context_key(None), ContextKey::None);
+        let missing = std::env::temp_dir().join(format!("no-such-key-{}", uuid::Uuid::new_v4()));
+        let ContextKey::Unreadable(why) = context_key(Some(&missing)) else {
+            panic!("an unreadable key must be reported");
+        };
+        assert!(why.contains("not found"), "{why}");
+        let file = std::env::temp_dir().join(format!("key-{}.pem", uuid::Uuid::new_v4()));
+        std::fs::write(&file, b"PEM").unwrap();
+        assert_eq!(context_key(Some(&file)), ContextKey::Pem(b"PEM".to_vec()));
+        std::fs::remove_file(file).unwrap();
     }
 }

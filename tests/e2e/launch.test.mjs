@@ -1,8 +1,10 @@
 // Launch from the patient record, in training mode: a link on the command line, the
-// --nhs/--from/--to form, and later links handed to the running window by a second launch
-// (another patient is only opened after the clinician confirms, and the current one is
-// wiped first). Malformed, unknown and untrusted links are refused with a message, and no
-// link shows anything clinical before sign-in. Each step saves a screenshot to target/e2e/.
+// --nhs/--from/--to form, and later links handed to the running window by a second launch.
+// Training mode has no EPR key, so every link is unsigned: its patient is opened only after
+// the clinician confirms, even with nothing open, and another patient replaces the current
+// one only after confirming (the current one is wiped first). Malformed, unknown and
+// untrusted links are refused with a message, and no link shows anything clinical before
+// sign-in. Each step saves a screenshot to target/e2e/.
 import { after, afterEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -126,6 +128,14 @@ async function trainingSandboxPort() {
   throw new Error(`no sandbox among the viewer's loopback listeners ${listening}`);
 }
 
+/** Answers the launch question: open (yes) or not; checks it names `nhsFormatted` first. */
+async function answerLaunchQuestion(nhsFormatted, open = true) {
+  await waitFor("the launch question", `return !!document.getElementById('launch-confirm')`);
+  assert.ok((await app.execute(text("#launch-confirm"))).includes(nhsFormatted), "the question names the patient");
+  await app.click(await app.find(open ? "#launch-confirm-open" : "#launch-confirm-keep"));
+  await waitFor("the question to close", `return document.getElementById('launch-confirm') === null`);
+}
+
 async function rowDates() {
   return app.execute("return [...document.querySelectorAll('.history-row .row-date')].map((d) => d.textContent)");
 }
@@ -150,6 +160,12 @@ test("a command-line link opens its patient only after sign-in", async () => {
   assert.ok(await app.execute("return !!document.getElementById('sign-in-screen')"));
   await app.screenshot(shots, "launch-01-link-waits-for-sign-in");
   await signIn();
+  // An unsigned link asks first, even with nothing open; nothing clinical until the answer.
+  await waitFor("the launch question", `return !!document.getElementById('launch-confirm')`);
+  assert.match(await app.execute(text("#launch-confirm-title")), /Open this patient\?/);
+  assert.equal(await app.execute("return document.querySelectorAll('#banner-nhs-number, #history').length"), 0);
+  await app.screenshot(shots, "launch-01b-unsigned-link-asks-first");
+  await answerLaunchQuestion("991 200 3888");
   await waitFor("the launched patient's history", `return !!document.getElementById('network-headline')`);
   assert.match(await app.execute(text("#banner-nhs-number")), /991 200 3888/);
   fullHistoryDates = (await rowDates()).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d));
@@ -168,6 +184,7 @@ test("--nhs, --from and --to open the patient for that period", async () => {
   const to = sorted[sorted.length - 1];
   await launch(["--nhs", RICH, "--from", from, "--to", to]);
   await signIn();
+  await answerLaunchQuestion("991 200 3888");
   await waitFor("the launched patient's history", `return !!document.getElementById('network-headline')`);
   assert.match(await app.execute(text("#banner-nhs-number")), /991 200 3888/);
   const dates = (await rowDates()).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d));
@@ -184,6 +201,13 @@ test("a second launch hands its link to the running window, which asks before sw
   await sleep(1500);
   assert.equal(await app.execute("return document.querySelectorAll('#banner-nhs-number, #history').length"), 0);
   await signIn();
+  // Declining an unsigned link opens nothing.
+  await answerLaunchQuestion("991 200 3888", false);
+  await sleep(1000);
+  assert.equal(await app.execute("return document.querySelectorAll('#banner-nhs-number, #history').length"), 0);
+  assert.ok(await app.execute("return !!document.getElementById('nhs-number')"), "the lookup is shown");
+  secondLaunch([`nir-viewer://open?nhs=${RICH}`]);
+  await answerLaunchQuestion("991 200 3888");
   await waitFor("the handed-over patient's history", `return /991 200 3888/.test(document.getElementById('banner-nhs-number')?.textContent ?? '')`);
 
   // The same patient again: nothing to confirm, nothing reloaded.
@@ -245,6 +269,8 @@ test("a SMART launch from the training patient record opens its patient after si
   await app.find("#nhs-number");
   const iss = `http://127.0.0.1:${await trainingSandboxPort()}/smart-ehr/fhir`;
   secondLaunch([`nir-viewer://smart-launch?iss=${encodeURIComponent(iss)}&launch=launch-rich`]);
+  // A SMART launch is started by an unsigned link too: the clinician confirms its patient.
+  await answerLaunchQuestion("991 200 3888");
   await waitFor("the SMART patient's history", `return /991 200 3888/.test(document.getElementById('banner-nhs-number')?.textContent ?? '')`);
   await app.screenshot(shots, "launch-08-smart-launch-opened");
 

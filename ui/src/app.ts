@@ -20,7 +20,8 @@ import { renderHistory } from "./components/history";
 import { renderLookup } from "./components/lookup";
 import { renderReport } from "./components/reportView";
 import { StudyScreen } from "./components/studyView";
-import { formatNhsNumber } from "./domain/nhsNumber";
+import { launchStep } from "./domain/launchStep";
+import { renderLaunchConfirm } from "./components/launchConfirm";
 
 function messageOf(error: unknown): string {
   return error instanceof BackendError ? error.message : "Something went wrong inside the viewer. Try again.";
@@ -34,7 +35,7 @@ export class App {
   private readonly status = el("p", { class: "status", id: "status", role: "status", "aria-live": "polite" });
   private mismatch: string | null = null;
   private checkingIdentity = false;
-  /** Answers "keep" to an open switch-patient question (lock, sign-out, a newer launch). */
+  /** Answers "no" to an open launch question (lock, sign-out, a newer launch). */
   private cancelSwitch: (() => void) | null = null;
 
   constructor(
@@ -199,10 +200,12 @@ export class App {
       const launch = await this.backend.takeLaunch();
       if (!launch) return;
       const current = this.history?.patient.nhsNumber.replace(/\s/g, "");
-      if (current === launch.nhsNumber) return;
+      const step = launchStep(current, launch);
+      if (step === "stay") return;
       const open = (): Promise<void> => this.lookup(launch.nhsNumber, launch.from ?? undefined, launch.to ?? undefined);
-      if (current === undefined) return await open();
-      if (!(await this.confirmSwitch(launch.nhsNumber))) return;
+      if (step === "open") return await open();
+      if (!(await this.confirmLaunch(launch.nhsNumber, step === "confirmSwitch"))) return;
+      if (step === "confirmOpen") return await open();
       // The previous patient is wiped, then the page restarts and opens the new one.
       await this.closePatient();
       await this.restartPage(() => void open(), launch);
@@ -213,36 +216,22 @@ export class App {
   }
 
   /**
-   * Asks before a launch replaces the patient on screen; answering yes closes and wipes the
-   * current patient before the new one is looked up.
+   * Asks before a launch opens a patient: always for an unsigned link, and whenever it would
+   * replace the patient on screen (answering yes then closes and wipes the current patient
+   * before the new one is looked up).
    */
-  private confirmSwitch(nhsNumber: string): Promise<boolean> {
+  private confirmLaunch(nhsNumber: string, switching: boolean): Promise<boolean> {
     this.cancelSwitch?.();
     return new Promise((resolve) => {
-      const open = el("button", { id: "launch-confirm-open", type: "button" }, "Open the new patient");
-      const keep = el("button", { id: "launch-confirm-keep", type: "button", class: "secondary" }, "Keep the current patient");
-      const dialog = el(
-        "div",
-        { class: "launch-confirm", id: "launch-confirm", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "launch-confirm-title" },
-        el("h2", { id: "launch-confirm-title" }, "Open a different patient?"),
-        el(
-          "p",
-          {},
-          `The patient record asks to open NHS number ${formatNhsNumber(nhsNumber)}. ` +
-            "Everything open now will be closed and wiped first.",
-        ),
-        el("div", { class: "launch-confirm-actions" }, keep, open),
-      );
       const answer = (yes: boolean): void => {
         this.cancelSwitch = null;
         dialog.remove();
         resolve(yes);
       };
+      const dialog = renderLaunchConfirm(nhsNumber, switching, answer);
       this.cancelSwitch = () => answer(false);
-      open.addEventListener("click", () => answer(true));
-      keep.addEventListener("click", () => answer(false));
       this.root.append(dialog);
-      open.focus();
+      dialog.querySelector<HTMLButtonElement>("#launch-confirm-open")?.focus();
     });
   }
 

@@ -7,9 +7,11 @@ use tauri::State;
 use crate::app::AppState;
 use crate::app_state::ChosenPatient;
 use crate::auth::browser::SystemBrowser;
+use crate::auth::id_token::Identity;
+use crate::auth::session::SessionState;
 use crate::error::CommandError;
 use crate::launch::{
-    resolve_smart_launch, verify_signed_context, LaunchError, LaunchRequest, SignedContextPolicy,
+    bind_to_user, resolve_smart_launch, unix_now, LaunchError, LaunchRequest, VerifiedLaunch,
 };
 use crate::nhs_number::NhsNumber;
 
@@ -63,13 +65,21 @@ pub struct LaunchView {
     pub from: Option<String>,
     /// Latest date of interest, YYYY-MM-DD.
     pub to: Option<String>,
+    /// Ask the clinician before opening: the patient comes from a link nobody signed for
+    /// this user (an unsigned link, or a SMART launch started by one). `false` only for a
+    /// signed context bound to the signed-in user, or a patient the clinician chose already.
+    pub needs_confirmation: bool,
 }
 
 /// Takes the pending launch, if any: the patient to open, or why the link was refused. Only
-/// a signed-in clinician takes it; until then it waits. A SMART launch first asks the
+/// a signed-in clinician takes it; until then it waits. A signed launch must still be in
+/// date and name this clinician's organisation and role. A SMART launch first asks the
 /// patient record (through the browser) which patient is in context.
 #[tauri::command]
 pub async fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView>, CommandError> {
+    let SessionState::SignedIn(identity) = state.auth.state() else {
+        return Ok(None);
+    };
     if !state.tokens.is_set() {
         return Ok(None);
     }
@@ -78,10 +88,14 @@ pub async fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView
             nhs_number: chosen.nhs_number.as_digits(),
             from: chosen.from.map(|d| d.to_string()),
             to: chosen.to.map(|d| d.to_string()),
+            needs_confirmation: false,
         }));
     }
     match state.take_launch() {
-        Some(Ok(LaunchRequest::Smart(launch))) => {
+        Some(Ok(VerifiedLaunch {
+            request: LaunchRequest::Smart(launch),
+            ..
+        })) => {
             let settings = state.smart_settings();
             let nhs_number =
                 resolve_smart_launch(state.session.http(), &settings, &launch, &SystemBrowser)
@@ -91,9 +105,10 @@ pub async fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView
                 nhs_number: nhs_number.as_digits(),
                 from: None,
                 to: None,
+                needs_confirmation: true,
             }))
         }
-        pending => resolve_launch(pending, &state.signed_context_policy()),
+        pending => resolve_launch(pending, &identity, unix_now()),
     }
 }
 
@@ -142,23 +157,35 @@ pub async fn restart_page<R: tauri::Runtime>(
     crate::web_content::replace_window(&window).map_err(|e| CommandError::from(&e))
 }
 
-/// Turns a pending launch into the patient to open under the signed-context policy.
+/// Turns a launch verified on arrival into the patient to open for the signed-in clinician
+/// at `now`: a signed one is checked again for its times and bound to the clinician's
+/// organisation and role; an unsigned one is to be confirmed by the clinician.
 pub fn resolve_launch(
-    pending: Option<Result<LaunchRequest, LaunchError>>,
-    policy: &SignedContextPolicy,
+    pending: Option<Result<VerifiedLaunch, LaunchError>>,
+    identity: &Identity,
+    now: u64,
 ) -> Result<Option<LaunchView>, CommandError> {
     match pending {
         None => Ok(None),
         Some(Err(error)) => Err(CommandError::from(&error)),
-        Some(Ok(LaunchRequest::Open(context))) => {
-            verify_signed_context(&context, policy).map_err(|e| CommandError::from(&e))?;
+        Some(Ok(VerifiedLaunch {
+            request: LaunchRequest::Open(context),
+            claims,
+        })) => {
+            if let Some(claims) = &claims {
+                bind_to_user(claims, identity, now).map_err(|e| CommandError::from(&e))?;
+            }
             Ok(Some(LaunchView {
                 nhs_number: context.nhs_number.as_digits(),
                 from: context.from.map(|d| d.to_string()),
                 to: context.to.map(|d| d.to_string()),
+                needs_confirmation: claims.is_none(),
             }))
         }
-        Some(Ok(LaunchRequest::Smart(_))) => Err(CommandError {
+        Some(Ok(VerifiedLaunch {
+            request: LaunchRequest::Smart(_),
+            ..
+        })) => Err(CommandError {
             code: "launch-smart-failed",
             message: "The SMART launch from the patient record was not started. Open the \
                       patient from the record again, or look them up by NHS number."
@@ -170,15 +197,24 @@ pub fn resolve_launch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::launch::parse_link;
+    use crate::launch::test_keys::{policy, token, ISSUER};
+    use crate::launch::LaunchQueue;
 
-    fn policy(required: bool) -> SignedContextPolicy {
-        SignedContextPolicy {
-            required,
-            public_key_pem: None,
-            issuer: "https://epr.example.nhs.uk".into(),
-            audience: "nir-viewer".into(),
-            max_lifetime_secs: 300,
+    fn arrived(link: &str, required: bool) -> Option<Result<VerifiedLaunch, LaunchError>> {
+        let queue = LaunchQueue::default();
+        queue.queue(link, &policy(required), unix_now());
+        queue.take()
+    }
+
+    fn identity(ods: &str) -> Identity {
+        Identity {
+            subject: "555000000001".into(),
+            user_uid: None,
+            name: None,
+            role_id: "555000000001-1".into(),
+            role_code: "S8000:G8000:R8000".into(),
+            role_name: None,
+            ods: Some(ods.into()),
         }
     }
 
@@ -208,21 +244,55 @@ mod tests {
     }
 
     #[test]
-    fn an_unsigned_link_opens_its_patient_when_signing_is_optional() {
-        let pending = Some(parse_link(
-            "nir-viewer://open?nhs=9912003888&from=2020-01-01",
-        ));
-        let view = resolve_launch(pending, &policy(false)).unwrap().unwrap();
+    fn an_unsigned_link_names_its_patient_to_be_confirmed() {
+        let pending = arrived("nir-viewer://open?nhs=9912003888&from=2020-01-01", false);
+        let view = resolve_launch(pending, &identity("RX1"), unix_now())
+            .unwrap()
+            .unwrap();
         assert_eq!(view.nhs_number, "9912003888");
         assert_eq!(view.from.as_deref(), Some("2020-01-01"));
         assert_eq!(view.to, None);
-        assert_eq!(resolve_launch(None, &policy(false)).unwrap(), None);
+        assert!(
+            view.needs_confirmation,
+            "an unsigned link is always confirmed"
+        );
+        assert_eq!(
+            resolve_launch(None, &identity("RX1"), unix_now()).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_signed_link_for_this_user_opens_without_asking() {
+        let link = format!(
+            "nir-viewer://open?nhs=9912003888&ctx={}",
+            token("9912003888", 120, ISSUER)
+        );
+        let view = resolve_launch(arrived(&link, true), &identity("RX1"), unix_now())
+            .unwrap()
+            .unwrap();
+        assert!(!view.needs_confirmation);
+    }
+
+    #[test]
+    fn a_signed_link_for_another_organisation_is_refused_when_taken() {
+        let link = format!(
+            "nir-viewer://open?nhs=9912003888&ctx={}",
+            token("9912003888", 120, ISSUER)
+        );
+        let error = resolve_launch(arrived(&link, true), &identity("RY2"), unix_now()).unwrap_err();
+        assert_eq!(error.code, "launch-not-trusted");
+        assert!(
+            error.message.contains("another organisation"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
     fn an_unsigned_link_is_refused_with_a_message_when_signing_is_required() {
-        let pending = Some(parse_link("nir-viewer://open?nhs=9912003888"));
-        let error = resolve_launch(pending, &policy(true)).unwrap_err();
+        let pending = arrived("nir-viewer://open?nhs=9912003888", true);
+        let error = resolve_launch(pending, &identity("RX1"), unix_now()).unwrap_err();
         assert_eq!(error.code, "launch-not-trusted");
         assert!(
             error.message.contains("requires a signed launch"),
@@ -237,11 +307,8 @@ mod tests {
 
     #[test]
     fn a_malformed_link_is_refused_with_a_message() {
-        let error = resolve_launch(
-            Some(parse_link("nir-viewer://open?nhs=9912003888&exec=rm")),
-            &policy(false),
-        )
-        .unwrap_err();
+        let pending = arrived("nir-viewer://open?nhs=9912003888&exec=rm", false);
+        let error = resolve_launch(pending, &identity("RX1"), unix_now()).unwrap_err();
         assert_eq!(error.code, "launch-invalid");
         assert!(error.message.contains("unknown parameter 'exec'"));
     }

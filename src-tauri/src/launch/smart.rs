@@ -154,9 +154,13 @@ pub fn is_acceptable_endpoint(url: &url::Url) -> bool {
     }
 }
 
-/// Whether `id` is a FHIR logical id (so it can go into a URL path as it is).
-fn is_fhir_id(id: &str) -> bool {
+/// Whether `id` is a FHIR R4 logical id (the `id` datatype: `[A-Za-z0-9\-\.]{1,64}`) that
+/// can go into a URL path as one segment: `.` and `..` are ids by that pattern but are dot
+/// segments, which a URL resolves away (RFC 3986 §5.2.4), so they are refused too.
+pub fn is_fhir_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
+        && id != "."
+        && id != ".."
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
@@ -355,6 +359,14 @@ mod tests {
         assert!(!is_fhir_id("../Observation"));
         assert!(!is_fhir_id(""));
         assert!(!is_fhir_id(&"a".repeat(65)));
+        assert!(is_fhir_id(&"a".repeat(64)));
+        for path_like in ["..", ".", "a/b", "%2e%2e", "a?b", "a#b", "a b", "é"] {
+            assert!(!is_fhir_id(path_like), "{path_like}");
+        }
+        assert!(
+            is_fhir_id("..a"),
+            "dots inside an id are allowed by FHIR R4"
+        );
     }
 
     #[test]

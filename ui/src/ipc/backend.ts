@@ -137,6 +137,8 @@ export interface LaunchView {
   nhsNumber: string;
   from: string | null;
   to: string | null;
+  /** Ask before opening: no signed context bound to this clinician names the patient. */
+  needsConfirmation: boolean;
 }
 
 export interface ReportView {

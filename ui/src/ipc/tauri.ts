@@ -77,7 +77,9 @@ export const tauriBackend: Backend = {
   },
   takeLaunch: () => call<LaunchView | null>("take_launch"),
   restartPage: async (thenOpen) => {
-    await call<null>("restart_page", { thenOpen: thenOpen ?? null });
+    // Only the patient and period: the page that opens it has been told yes already.
+    const chosen = thenOpen ? { nhsNumber: thenOpen.nhsNumber, from: thenOpen.from, to: thenOpen.to } : null;
+    await call<null>("restart_page", { thenOpen: chosen });
   },
   signIn: () => call<UserView>("sign_in"),
   signOut: async () => {

@@ -1,0 +1,46 @@
+//! One viewer per user is built on Unix sockets and their peer credentials; on other
+//! platforms it is not available: every launch starts its own viewer (the caller reports
+//! the refusal and carries on without hand-off).
+
+use std::path::{Path, PathBuf};
+
+use super::LaunchError;
+
+/// The outcome of trying to become the single instance.
+#[derive(Debug)]
+pub enum InstanceRole {
+    /// Another viewer is running and has the link now; this process should exit.
+    HandedOff,
+    /// This process is the viewer; links from later launches arrive on the listener.
+    Primary(LaunchListener),
+}
+
+/// Never created on this platform.
+#[derive(Debug)]
+pub struct LaunchListener {
+    _never: (),
+}
+
+impl LaunchListener {
+    /// No links arrive on this platform.
+    pub async fn next_link(&self) -> Option<String> {
+        None
+    }
+}
+
+/// A path for symmetry with Unix; nothing is created there.
+pub fn default_socket_path() -> PathBuf {
+    std::env::temp_dir()
+        .join("nir-viewer")
+        .join("instance.sock")
+}
+
+/// Always refused: single instance is not available on this platform.
+pub async fn hand_off_or_listen(
+    _socket: &Path,
+    _link: Option<&str>,
+) -> Result<InstanceRole, LaunchError> {
+    Err(LaunchError::HandOff(
+        "single instance is not available on this platform".into(),
+    ))
+}
