@@ -22,4 +22,5 @@ mod sandbox;
 mod support;
 mod tls_provider;
 mod viewer;
+mod viewer_races;
 mod xca_gateway;

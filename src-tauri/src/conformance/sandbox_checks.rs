@@ -26,7 +26,7 @@ use crate::net::{build_client, NetworkSettings, NoToken, OriginPolicy};
 use crate::nhs_number::NhsNumber;
 use crate::sandbox::injected::InjectedFault;
 use crate::sandbox::{self, SandboxHandle, SandboxOptions};
-use crate::vault::{ItemKey, PatientKey, StudyKey, Vault};
+use crate::vault::{ItemKey, StudyKey, Vault};
 use crate::viewer::discovery::{sandbox_document, sandbox_networks};
 
 /// The ODS code training mode sends.
@@ -381,7 +381,7 @@ async fn check_scenario(
 fn check_wipe() -> Check {
     let vault = Vault::new(1 << 20);
     let key = ItemKey {
-        patient: PatientKey::new("p"),
+        patient: vault.open_patient(),
         study: Some(StudyKey::new("s")),
         name: "i".into(),
     };

@@ -10,7 +10,9 @@ use std::io::{self, Write};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
-pub use redact::{forget_sensitive_terms, redact, register_sensitive_term};
+pub use redact::{
+    forget_sensitive_terms, hold_sensitive_term, redact, register_sensitive_term, SensitiveTerm,
+};
 
 /// Installs the process-wide subscriber (stderr, redacted). `RUST_LOG` adjusts the level.
 pub fn init() {

@@ -15,11 +15,18 @@ pub enum VaultError {
         /// The configured budget.
         budget: usize,
     },
+    /// The item's patient is not open: closed (or the session locked) after the work that
+    /// produced the item began.
+    #[error("the patient this item belongs to is no longer open")]
+    PatientClosed,
 }
 
 impl UserFacing for VaultError {
     fn code(&self) -> &'static str {
-        "memory-budget"
+        match self {
+            VaultError::OverBudget { .. } => "memory-budget",
+            VaultError::PatientClosed => "patient-closed",
+        }
     }
 
     fn user_message(&self) -> String {
@@ -30,6 +37,9 @@ impl UserFacing for VaultError {
                 needed.div_ceil(1 << 20),
                 budget / (1 << 20)
             ),
+            VaultError::PatientClosed => "The patient was closed before this finished, so \
+                 nothing from it was kept."
+                .into(),
         }
     }
 }

@@ -1,16 +1,29 @@
 //! The session store: clinical items keyed by patient, study and name, with a byte budget.
 //! Items are shared out as `Arc<SecretBuffer>`, so a wipe forgets them at once here and the
-//! bytes are zeroised as soon as the last reader lets go.
+//! bytes are zeroised as soon as the last reader lets go. Every patient key is handed out by
+//! [`Vault::open_patient`] and is never handed out again: a put for a patient that is not
+//! open — never opened, or wiped since the caller took its key — is refused in the same
+//! critical section that would store it, so a fetch that finishes after its patient was
+//! closed (or the session locked) cannot leave anything behind.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use zeroize::Zeroize;
+
 use super::{SecretBuffer, VaultError};
 
-/// An opaque, session-scoped handle for a patient (never the NHS number itself).
+/// An opaque handle for one opening of a patient (never the NHS number itself), handed out
+/// by [`Vault::open_patient`]; each opening gets a key no other opening shares.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PatientKey(String);
+pub struct PatientKey(u64);
+
+impl fmt::Debug for PatientKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PatientKey(..)")
+    }
+}
 
 /// An opaque handle for a study within a patient.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -31,7 +44,6 @@ macro_rules! opaque_key {
         }
     };
 }
-opaque_key!(PatientKey);
 opaque_key!(StudyKey);
 
 /// Where an item lives: a patient, optionally a study of theirs, and a name within that.
@@ -65,6 +77,10 @@ struct Inner {
     budget: usize,
     used: usize,
     items: BTreeMap<ItemKey, Arc<SecretBuffer>>,
+    /// Patients that may receive items: opened and not wiped since.
+    open: BTreeSet<PatientKey>,
+    /// The number the next opened patient's key gets.
+    next_patient: u64,
 }
 
 impl Vault {
@@ -75,6 +91,8 @@ impl Vault {
                 budget: budget_bytes,
                 used: 0,
                 items: BTreeMap::new(),
+                open: BTreeSet::new(),
+                next_patient: 0,
             }),
         }
     }
@@ -92,9 +110,31 @@ impl Vault {
         inner.check_fits(bytes)
     }
 
-    /// Keeps an item, replacing any item of the same key.
+    /// Opens a patient: items may be kept under the returned key until the patient (or the
+    /// whole vault) is wiped. The key is new; no earlier or later opening shares it.
+    pub fn open_patient(&self) -> PatientKey {
+        let mut inner = self.lock();
+        let key = PatientKey(inner.next_patient);
+        inner.next_patient = inner.next_patient.wrapping_add(1);
+        inner.open.insert(key.clone());
+        key
+    }
+
+    /// Whether items may still be kept for `patient`.
+    pub fn is_open(&self, patient: &PatientKey) -> bool {
+        self.lock().open.contains(patient)
+    }
+
+    /// Keeps an item, replacing any item of the same key. Refused when the item's patient is
+    /// not open (never opened, or wiped since its key was taken) or the budget would be
+    /// exceeded; a refused item is dropped (and so zeroised) here.
     pub fn put(&self, key: ItemKey, bytes: Vec<u8>) -> Result<Arc<SecretBuffer>, VaultError> {
         let mut inner = self.lock();
+        if !inner.open.contains(&key.patient) {
+            let mut bytes = bytes;
+            bytes.zeroize();
+            return Err(VaultError::PatientClosed);
+        }
         let replaced = inner.items.get(&key).map_or(0, |old| old.len());
         inner.check_fits(bytes.len().saturating_sub(replaced))?;
         let buffer = Arc::new(SecretBuffer::new(bytes));
@@ -114,14 +154,18 @@ impl Vault {
             .remove_where(|key| &key.patient == patient && key.study.as_ref() == Some(study))
     }
 
-    /// Forgets everything about a patient.
+    /// Forgets everything about a patient and closes them: later puts for them are refused.
     pub fn wipe_patient(&self, patient: &PatientKey) -> usize {
-        self.lock().remove_where(|key| &key.patient == patient)
+        let mut inner = self.lock();
+        inner.open.remove(patient);
+        inner.remove_where(|key| &key.patient == patient)
     }
 
-    /// Forgets everything.
+    /// Forgets everything and closes every patient.
     pub fn wipe_all(&self) -> usize {
-        self.lock().remove_where(|_| true)
+        let mut inner = self.lock();
+        inner.open.clear();
+        inner.remove_where(|_| true)
     }
 
     /// Counts and sizes.
@@ -186,9 +230,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn key(patient: &str, study: Option<&str>, name: &str) -> ItemKey {
+    fn key(patient: &PatientKey, study: Option<&str>, name: &str) -> ItemKey {
         ItemKey {
-            patient: PatientKey::new(patient),
+            patient: patient.clone(),
             study: study.map(StudyKey::new),
             name: name.to_owned(),
         }
@@ -197,8 +241,9 @@ mod tests {
     #[test]
     fn refuses_what_exceeds_the_budget_and_keeps_the_rest() {
         let vault = Vault::new(10);
-        vault.put(key("p", Some("s"), "a"), vec![1; 6]).unwrap();
-        let error = vault.put(key("p", Some("s"), "b"), vec![2; 5]).unwrap_err();
+        let p = vault.open_patient();
+        vault.put(key(&p, Some("s"), "a"), vec![1; 6]).unwrap();
+        let error = vault.put(key(&p, Some("s"), "b"), vec![2; 5]).unwrap_err();
         assert_eq!(
             error,
             VaultError::OverBudget {
@@ -208,7 +253,7 @@ mod tests {
             }
         );
         assert_eq!(
-            vault.get(&key("p", Some("s"), "a")).unwrap().as_bytes(),
+            vault.get(&key(&p, Some("s"), "a")).unwrap().as_bytes(),
             &[1; 6]
         );
         assert_eq!(vault.stats().used_bytes, 6);
@@ -217,8 +262,9 @@ mod tests {
     #[test]
     fn replacing_an_item_accounts_for_the_old_size() {
         let vault = Vault::new(10);
-        vault.put(key("p", None, "a"), vec![1; 8]).unwrap();
-        vault.put(key("p", None, "a"), vec![2; 9]).unwrap();
+        let p = vault.open_patient();
+        vault.put(key(&p, None, "a"), vec![1; 8]).unwrap();
+        vault.put(key(&p, None, "a"), vec![2; 9]).unwrap();
         assert_eq!(
             vault.stats(),
             VaultStats {
@@ -232,24 +278,58 @@ mod tests {
     #[test]
     fn wiping_a_study_leaves_other_studies_and_patients() {
         let vault = Vault::new(1000);
-        vault.put(key("p1", Some("s1"), "a"), vec![1; 10]).unwrap();
-        vault.put(key("p1", Some("s2"), "a"), vec![1; 10]).unwrap();
-        vault.put(key("p1", None, "pointer"), vec![1; 10]).unwrap();
-        vault.put(key("p2", Some("s1"), "a"), vec![1; 10]).unwrap();
-        assert_eq!(
-            vault.wipe_study(&PatientKey::new("p1"), &StudyKey::new("s1")),
-            1
-        );
-        assert!(vault.get(&key("p1", Some("s1"), "a")).is_none());
-        assert!(vault.get(&key("p2", Some("s1"), "a")).is_some());
-        assert_eq!(vault.wipe_patient(&PatientKey::new("p1")), 2);
+        let (p1, p2) = (vault.open_patient(), vault.open_patient());
+        vault.put(key(&p1, Some("s1"), "a"), vec![1; 10]).unwrap();
+        vault.put(key(&p1, Some("s2"), "a"), vec![1; 10]).unwrap();
+        vault.put(key(&p1, None, "pointer"), vec![1; 10]).unwrap();
+        vault.put(key(&p2, Some("s1"), "a"), vec![1; 10]).unwrap();
+        assert_eq!(vault.wipe_study(&p1, &StudyKey::new("s1")), 1);
+        assert!(vault.get(&key(&p1, Some("s1"), "a")).is_none());
+        assert!(vault.get(&key(&p2, Some("s1"), "a")).is_some());
+        assert_eq!(vault.wipe_patient(&p1), 2);
         assert_eq!(vault.stats().items, 1);
+    }
+
+    #[test]
+    fn a_wiped_or_never_opened_patient_takes_nothing() {
+        let vault = Vault::new(1000);
+        let closed = vault.open_patient();
+        let open = vault.open_patient();
+        vault
+            .put(key(&closed, Some("s"), "a"), vec![1; 10])
+            .unwrap();
+        // The write began (the key was taken) before the wipe and ends after it.
+        let late = key(&closed, Some("s"), "b");
+        vault.wipe_patient(&closed);
+        assert_eq!(
+            vault.put(late, vec![2; 10]).unwrap_err(),
+            VaultError::PatientClosed
+        );
+        assert!(!vault.is_open(&closed));
+        assert!(vault.is_open(&open));
+        // A new opening never revives an old key.
+        let reopened = vault.open_patient();
+        assert_ne!(reopened, closed);
+        assert_eq!(
+            vault.put(key(&closed, None, "c"), vec![3; 1]).unwrap_err(),
+            VaultError::PatientClosed
+        );
+        vault.put(key(&open, None, "d"), vec![4; 1]).unwrap();
+        vault.wipe_all();
+        assert_eq!(
+            vault.put(key(&open, None, "e"), vec![5; 1]).unwrap_err(),
+            VaultError::PatientClosed,
+            "wiping everything closes every patient"
+        );
+        assert_eq!(vault.stats().items, 0);
+        assert_eq!(vault.stats().used_bytes, 0);
     }
 
     #[test]
     fn readers_keep_their_copy_alive_until_they_let_go() {
         let vault = Vault::new(100);
-        let held = vault.put(key("p", None, "a"), vec![7; 4]).unwrap();
+        let p = vault.open_patient();
+        let held = vault.put(key(&p, None, "a"), vec![7; 4]).unwrap();
         vault.wipe_all();
         assert!(vault.is_empty());
         assert_eq!(held.as_bytes(), &[7; 4]);
@@ -257,9 +337,9 @@ mod tests {
 
     #[test]
     fn keys_do_not_print_identifiers() {
-        let text = format!("{:?}", key("9912003888", Some("1.2.3"), "x"));
-        assert!(!text.contains("9912003888"));
-        assert!(!text.contains("1.2.3"));
+        let vault = Vault::new(1);
+        let text = format!("{:?}", key(&vault.open_patient(), Some("1.2.3"), "x"));
+        assert!(!text.contains("1.2.3"), "{text}");
     }
 
     #[derive(Debug, Clone)]
@@ -267,6 +347,7 @@ mod tests {
         Put(u8, Option<u8>, u8, usize),
         WipeStudy(u8, u8),
         WipePatient(u8),
+        Reopen(u8),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -275,37 +356,50 @@ mod tests {
                 .prop_map(|(p, s, n, len)| Op::Put(p, s, n, len)),
             (0u8..4, 0u8..3).prop_map(|(p, s)| Op::WipeStudy(p, s)),
             (0u8..4).prop_map(Op::WipePatient),
+            (0u8..4).prop_map(Op::Reopen),
         ]
     }
 
-    fn apply(vault: &Vault, op: &Op) {
+    /// Four patient slots; a slot's key is replaced when it is reopened.
+    fn apply(vault: &Vault, patients: &mut [PatientKey; 4], op: &Op) {
         match op {
             Op::Put(p, s, n, len) => {
                 let k = key(
-                    &p.to_string(),
+                    &patients[usize::from(*p)],
                     s.map(|s| s.to_string()).as_deref(),
                     &n.to_string(),
                 );
-                let _ = vault.put(k, vec![*n; *len]);
+                let open = vault.is_open(&k.patient);
+                let result = vault.put(k, vec![*n; *len]);
+                if !open {
+                    assert_eq!(result.err(), Some(VaultError::PatientClosed));
+                }
             }
             Op::WipeStudy(p, s) => {
-                vault.wipe_study(
-                    &PatientKey::new(p.to_string()),
-                    &StudyKey::new(s.to_string()),
-                );
+                vault.wipe_study(&patients[usize::from(*p)], &StudyKey::new(s.to_string()));
             }
             Op::WipePatient(p) => {
-                vault.wipe_patient(&PatientKey::new(p.to_string()));
+                vault.wipe_patient(&patients[usize::from(*p)]);
+            }
+            Op::Reopen(p) => {
+                // As the session does on a patient switch: wipe, then open anew.
+                vault.wipe_patient(&patients[usize::from(*p)]);
+                patients[usize::from(*p)] = vault.open_patient();
             }
         }
+    }
+
+    fn opened(vault: &Vault) -> [PatientKey; 4] {
+        [(); 4].map(|()| vault.open_patient())
     }
 
     proptest! {
         #[test]
         fn wipe_all_always_leaves_it_empty(ops in proptest::collection::vec(op(), 0..60)) {
             let vault = Vault::new(512);
+            let mut patients = opened(&vault);
             for op in &ops {
-                apply(&vault, op);
+                apply(&vault, &mut patients, op);
                 prop_assert!(vault.stats().used_bytes <= 512);
             }
             vault.wipe_all();
@@ -313,29 +407,29 @@ mod tests {
         }
 
         #[test]
-        fn wipe_patient_removes_exactly_that_patient(ops in proptest::collection::vec(op(), 0..60), victim in 0u8..4) {
+        fn wipe_patient_removes_exactly_that_patient(ops in proptest::collection::vec(op(), 0..60), victim in 0usize..4) {
             let vault = Vault::new(4096);
+            let mut patients = opened(&vault);
             for op in &ops {
-                apply(&vault, op);
+                apply(&vault, &mut patients, op);
             }
             let before = vault.stats();
-            let removed = vault.wipe_patient(&PatientKey::new(victim.to_string()));
+            let removed = vault.wipe_patient(&patients[victim]);
             let after = vault.stats();
             prop_assert_eq!(before.items - removed, after.items);
-            for p in 0u8..4 {
+            let mut total = 0;
+            for (p, patient) in patients.iter().enumerate() {
                 for s in [None, Some(0u8), Some(1), Some(2)] {
                     for n in 0u8..5 {
-                        let k = key(&p.to_string(), s.map(|s| s.to_string()).as_deref(), &n.to_string());
+                        let k = key(patient, s.map(|s| s.to_string()).as_deref(), &n.to_string());
+                        let held = vault.get(&k);
                         if p == victim {
-                            prop_assert!(vault.get(&k).is_none());
+                            prop_assert!(held.is_none());
                         }
+                        total += held.map_or(0, |b| b.len());
                     }
                 }
             }
-            let total: usize = (0u8..4).flat_map(|p| {
-                [None, Some(0u8), Some(1), Some(2)].into_iter().flat_map(move |s| (0u8..5).map(move |n| (p, s, n)))
-            }).filter_map(|(p, s, n)| vault.get(&key(&p.to_string(), s.map(|s| s.to_string()).as_deref(), &n.to_string())))
-              .map(|b| b.len()).sum();
             prop_assert_eq!(total, after.used_bytes);
         }
     }

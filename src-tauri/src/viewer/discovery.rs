@@ -142,13 +142,16 @@ pub fn pointers_of(history: &ImagingHistory) -> Vec<Pointer> {
 }
 
 impl ViewerSession {
-    /// Asks NIR for the patient's imaging history and makes them the current patient.
+    /// Asks NIR for the patient's imaging history and makes them the current patient, unless
+    /// a newer look-up, a close, a lock or a sign-out came before the answer
+    /// ([`ViewerError::LookupSuperseded`]).
     pub async fn lookup(
         &self,
         backend: &dyn DiscoveryBackend,
         query: HistoryQuery,
     ) -> Result<HistoryView, ViewerError> {
         let nhs_number = query.nhs_number.clone();
+        let generation = self.begin_lookup();
         let outcome = backend.discover(&query, &CancellationToken::new()).await;
         let history = match outcome {
             Ok(history) => history,
@@ -217,7 +220,9 @@ impl ViewerSession {
             birth_date: None,
             sex: None,
         };
-        self.set_patient(nhs_number, pointers);
+        // The query happened and is audited above; its answer becomes the open patient only
+        // if no newer look-up, close, lock or sign-out came meanwhile.
+        self.set_patient(generation, nhs_number, pointers)?;
         Ok(HistoryView {
             patient,
             records,

@@ -11,6 +11,14 @@ pub enum ViewerError {
     /// No patient is open.
     #[error("no patient is open")]
     NoPatient,
+    /// The patient changed or was closed (or the session locked) while this was under way;
+    /// what it fetched was dropped.
+    #[error("the patient was changed or closed before this finished, so nothing from it was kept")]
+    PatientChanged,
+    /// A newer look-up, a close, a lock or a sign-out came before this look-up's answer,
+    /// which was set aside.
+    #[error("a newer look-up or a close replaced this one, so its answer was set aside")]
+    LookupSuperseded,
     /// The record is not in the current patient's history.
     #[error("that record is not part of the open patient's history")]
     UnknownRecord,
@@ -32,6 +40,9 @@ pub enum ViewerError {
     /// Decoding failed.
     #[error(transparent)]
     Decode(#[from] ImagingError),
+    /// Decoding stopped without an answer (the decoding task failed).
+    #[error("decoding this image stopped unexpectedly")]
+    DecodeAborted,
     /// The memory budget would be exceeded.
     #[error(transparent)]
     Budget(#[from] VaultError),
@@ -50,6 +61,8 @@ impl UserFacing for ViewerError {
     fn code(&self) -> &'static str {
         match self {
             ViewerError::NoPatient => "no-patient",
+            ViewerError::PatientChanged => "patient-changed",
+            ViewerError::LookupSuperseded => "lookup-superseded",
             ViewerError::UnknownRecord => "unknown-record",
             ViewerError::NotOpenable(_) => "not-openable",
             ViewerError::StudyClosed => "study-closed",
@@ -57,6 +70,7 @@ impl UserFacing for ViewerError {
             ViewerError::Withheld(_) => "image-withheld",
             ViewerError::Retrieval(e) => e.code(),
             ViewerError::Decode(e) => e.code(),
+            ViewerError::DecodeAborted => "decode-aborted",
             ViewerError::Budget(e) => e.code(),
             ViewerError::Report(_) => "report-unavailable",
             ViewerError::Discovery(_) => "discovery-failed",

@@ -2,8 +2,11 @@
 //! the Patient module (ID, name, date of birth, sex). The banner's name, birth date and sex
 //! come from the first instance of each study's metadata, and every study is checked: any
 //! instance labelled with another Patient ID, or studies that disagree on name, birth date
-//! or sex, become one plain warning for the banner. Nothing here is logged.
+//! or sex, become one plain warning for the banner. Nothing here is logged, and every name
+//! read is registered for log redaction while its patient is open, in case one slips into
+//! a message elsewhere.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -81,6 +84,29 @@ pub(super) fn study_identity(
         inconsistent: instances().any(|i| !same_person(&i.patient, &first)),
         first,
     }
+}
+
+/// Every word of every Patient's Name in a study (family, given and middle names of each
+/// component group; prefixes and suffixes such as "Dr" are left), for log redaction.
+pub(super) fn name_words(layout: &StudyLayout) -> BTreeSet<String> {
+    let mut words = BTreeSet::new();
+    for instance in layout.series.iter().flat_map(|s| s.instances.iter()) {
+        let Some(name) = instance.patient.name.as_deref() else {
+            continue;
+        };
+        for group in name.split('=') {
+            for component in group.split('^').take(3) {
+                words.extend(
+                    component
+                        .split(|c: char| c.is_whitespace() || c == ',')
+                        .map(|w| w.trim_matches(['\0', '.']))
+                        .filter(|w| w.chars().count() >= 2)
+                        .map(str::to_owned),
+                );
+            }
+        }
+    }
+    words
 }
 
 /// The banner's verdict over every study read so far (newest first).
@@ -208,8 +234,9 @@ impl ViewerSession {
             (state.nhs_number.clone(), state.key.clone(), todo)
         };
         todo.truncate(MAX_STUDIES);
+        let began_for = &key;
         let fetches = todo.iter().map(|pointer| async move {
-            let url = self.study_metadata_url(pointer).await.ok()?;
+            let url = self.study_metadata_url(pointer, began_for).await.ok()?;
             let layout = self.dicomweb.study_metadata(&url).await.ok()?;
             Some((pointer.clone(), Arc::new(layout)))
         });
@@ -217,11 +244,14 @@ impl ViewerSession {
             .await
             .unwrap_or_default();
         let mut guard = self.patient();
+        // Bound to the patient it began for: another patient's (or no patient's) session
+        // gets nothing of what was read.
         let state = guard
             .as_mut()
             .filter(|s| s.key == key)
-            .ok_or(ViewerError::NoPatient)?;
+            .ok_or(ViewerError::PatientChanged)?;
         for (pointer, layout) in fetched.into_iter().flatten() {
+            state.protect_names(&layout);
             let identity = study_identity(&layout, &pointer.description, &nhs);
             state.remember_identity(&pointer, identity);
             state.layouts.insert(pointer.id.clone(), layout);

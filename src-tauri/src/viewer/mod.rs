@@ -2,6 +2,14 @@
 //! discovery, retrieval, decoding, the vault and the audit trail. Tauri commands and the
 //! pixel endpoint call it; it knows nothing of windows. Everything clinical it holds lives
 //! in the [`crate::vault::Vault`] or in structures dropped by [`ViewerSession::close_patient`].
+//!
+//! Work that awaits the network (a look-up, a study's metadata, a report, an image, a
+//! background retrieval) is bound to the patient it began for: each opening of a patient has
+//! its own vault key, results are kept only after re-checking under the session's lock that
+//! the same opening is still current, and a look-up carries a generation that a newer
+//! look-up, a close, a lock or a sign-out moves on, so a late answer is set aside with
+//! [`ViewerError::PatientChanged`] or [`ViewerError::LookupSuperseded`] instead of being
+//! filed under whoever is open by then.
 
 pub mod discovery;
 mod display_frame;
@@ -15,7 +23,8 @@ mod token_slot;
 pub mod views;
 mod xca_records;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use display_frame::{to_display_frame, DisplayFrame};
@@ -28,9 +37,19 @@ pub(crate) use xca_records::metadata_url_from_kos;
 
 use crate::audit::{Action, Actor, AuditEvent, AuditTrail, Outcome};
 use crate::dicomweb::DicomWebClient;
+use crate::logging::SensitiveTerm;
 use crate::nhs_number::NhsNumber;
-use crate::vault::{PatientKey, Vault};
+use crate::vault::{ItemKey, PatientKey, SecretBuffer, Vault, VaultError};
 use study::OpenStudy;
+
+/// Most words of patient names one patient's state registers for log redaction (a hostile
+/// study could name thousands of people; beyond this, the name patterns still apply).
+const MAX_NAME_WORDS: usize = 256;
+
+/// Which look-up a result belongs to: a newer look-up, a close, a lock or a sign-out makes
+/// every earlier generation stale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LookupGeneration(u64);
 
 /// The session's fixed parts.
 pub struct SessionParts {
@@ -60,9 +79,43 @@ struct PatientState {
     layouts: HashMap<String, Arc<crate::dicomweb::StudyLayout>>,
     /// What each study read so far says about the patient, newest study first.
     identities: Vec<(String, identity::StudyIdentity, Option<String>)>,
+    /// The patient's NHS number and the names their images carry, registered for log
+    /// redaction for as long as this state lives.
+    terms: Vec<SensitiveTerm>,
+    /// The name words already registered (upper case).
+    name_words: BTreeSet<String>,
 }
 
 impl PatientState {
+    fn new(key: PatientKey, nhs_number: NhsNumber, pointers: Vec<Pointer>) -> Self {
+        let terms = crate::logging::hold_sensitive_term(&nhs_number.as_digits())
+            .into_iter()
+            .collect();
+        Self {
+            nhs_number,
+            key,
+            pointers: pointers.into_iter().map(|p| (p.id.clone(), p)).collect(),
+            studies: HashMap::new(),
+            layouts: HashMap::new(),
+            identities: Vec::new(),
+            terms,
+            name_words: BTreeSet::new(),
+        }
+    }
+
+    /// Registers every name a study's images carry for log redaction, word by word.
+    fn protect_names(&mut self, layout: &crate::dicomweb::StudyLayout) {
+        for word in identity::name_words(layout) {
+            if self.name_words.len() >= MAX_NAME_WORDS {
+                return;
+            }
+            if self.name_words.insert(word.to_uppercase()) {
+                self.terms
+                    .extend(crate::logging::hold_sensitive_term(&word));
+            }
+        }
+    }
+
     /// Keeps (or replaces) what a study's images say about the patient, newest first.
     fn remember_identity(&mut self, pointer: &Pointer, study: identity::StudyIdentity) {
         self.identities.retain(|(id, _, _)| *id != pointer.id);
@@ -91,6 +144,8 @@ pub struct ViewerSession {
     vault: Vault,
     actor: Mutex<Option<Actor>>,
     patient: Mutex<Option<PatientState>>,
+    /// The newest look-up generation; moved on only while `patient` is locked.
+    lookups: AtomicU64,
     /// The registry XCA records are fetched through.
     document_source: Mutex<Option<Arc<dyn crate::registry::DiscoveryBackend>>>,
 }
@@ -112,6 +167,7 @@ impl ViewerSession {
             vault: Vault::new(budget),
             actor: Mutex::new(None),
             patient: Mutex::new(None),
+            lookups: AtomicU64::new(0),
             document_source: Mutex::new(None),
             parts,
         }
@@ -201,23 +257,40 @@ impl ViewerSession {
         );
     }
 
-    /// Makes `nhs_number` the current patient with these pointers, wiping any previous one.
-    pub fn set_patient(&self, nhs_number: NhsNumber, pointers: Vec<Pointer>) {
-        self.close_patient();
-        crate::logging::register_sensitive_term(&nhs_number.as_digits());
-        let key = PatientKey::new(uuid::Uuid::new_v4().to_string());
-        *self.patient() = Some(PatientState {
-            nhs_number,
-            key,
-            pointers: pointers.into_iter().map(|p| (p.id.clone(), p)).collect(),
-            studies: HashMap::new(),
-            layouts: HashMap::new(),
-            identities: Vec::new(),
-        });
+    /// Starts a look-up: every earlier one becomes stale.
+    pub fn begin_lookup(&self) -> LookupGeneration {
+        let _guard = self.patient();
+        LookupGeneration(self.lookups.fetch_add(1, Ordering::SeqCst) + 1)
     }
 
-    /// The current patient's pointer `record_id`.
-    pub fn pointer(&self, record_id: &str) -> Result<(NhsNumber, Pointer), ViewerError> {
+    /// Makes `nhs_number` the current patient with these pointers, wiping any previous one,
+    /// if `generation` is still the newest look-up (no newer look-up, close, lock or
+    /// sign-out since it began); otherwise nothing changes.
+    pub fn set_patient(
+        &self,
+        generation: LookupGeneration,
+        nhs_number: NhsNumber,
+        pointers: Vec<Pointer>,
+    ) -> Result<(), ViewerError> {
+        let mut guard = self.patient();
+        if self.lookups.load(Ordering::SeqCst) != generation.0 {
+            return Err(ViewerError::LookupSuperseded);
+        }
+        let state = PatientState::new(self.vault.open_patient(), nhs_number, pointers);
+        let previous = guard.replace(state);
+        drop(guard);
+        if let Some(previous) = previous {
+            self.wipe_closed(previous);
+        }
+        Ok(())
+    }
+
+    /// The current patient's pointer `record_id`, with the key of the patient's opening that
+    /// work on it is bound to.
+    pub fn pointer(
+        &self,
+        record_id: &str,
+    ) -> Result<(PatientKey, NhsNumber, Pointer), ViewerError> {
         let guard = self.patient();
         let state = guard.as_ref().ok_or(ViewerError::NoPatient)?;
         let pointer = state
@@ -225,19 +298,28 @@ impl ViewerSession {
             .get(record_id)
             .cloned()
             .ok_or(ViewerError::UnknownRecord)?;
-        Ok((state.nhs_number.clone(), pointer))
+        Ok((state.key.clone(), state.nhs_number.clone(), pointer))
     }
 
-    /// Closes everything about the current patient: cancels retrievals, wipes the vault.
+    /// Closes everything about the current patient: makes pending look-ups stale, cancels
+    /// retrievals, wipes the vault.
     pub fn close_patient(&self) {
-        let Some(state) = self.patient().take() else {
-            return;
+        let state = {
+            let mut guard = self.patient();
+            self.lookups.fetch_add(1, Ordering::SeqCst);
+            guard.take()
         };
+        if let Some(state) = state {
+            self.wipe_closed(state);
+        }
+    }
+
+    /// Cancels, wipes and audits a patient already taken out of the session.
+    fn wipe_closed(&self, state: PatientState) {
         for study in state.studies.values() {
             study.cancel.cancel();
         }
         let removed = self.vault.wipe_patient(&state.key);
-        crate::logging::forget_sensitive_terms();
         self.audit_event(
             self.new_event(
                 Action::Wipe {
@@ -249,12 +331,58 @@ impl ViewerSession {
         );
         self.audit().forget_patient_in_recent();
         tracing::info!(items = removed, "patient closed and wiped");
+        // Dropping the state unregisters its terms from log redaction.
+        drop(state);
     }
 
     /// Wipes the whole session (lock, sign-out, exit).
     pub fn wipe_all(&self) {
         self.close_patient();
         self.vault.wipe_all();
+    }
+
+    /// Fails unless `patient` is still the open patient.
+    fn still_open(&self, patient: &PatientKey) -> Result<(), ViewerError> {
+        match self.patient().as_ref() {
+            Some(state) if state.key == *patient => Ok(()),
+            _ => Err(ViewerError::PatientChanged),
+        }
+    }
+
+    /// Keeps `bytes` in the vault for the patient opening (and open study) some work began
+    /// for, checked and stored under the session's lock so that a close cannot slip in
+    /// between; refused (and the bytes dropped) when that patient or study is closed.
+    fn keep(
+        &self,
+        patient: &PatientKey,
+        study_key: Option<&str>,
+        name: String,
+        bytes: Vec<u8>,
+    ) -> Result<Arc<SecretBuffer>, ViewerError> {
+        let guard = self.patient();
+        let Some(state) = guard.as_ref().filter(|s| s.key == *patient) else {
+            return Err(ViewerError::PatientChanged);
+        };
+        let study = match study_key {
+            Some(key) => Some(
+                state
+                    .studies
+                    .get(key)
+                    .ok_or(ViewerError::StudyClosed)?
+                    .vault_key
+                    .clone(),
+            ),
+            None => None,
+        };
+        let item = ItemKey {
+            patient: patient.clone(),
+            study,
+            name,
+        };
+        self.vault.put(item, bytes).map_err(|error| match error {
+            VaultError::PatientClosed => ViewerError::PatientChanged,
+            other => ViewerError::Budget(other),
+        })
     }
 
     fn with_study<T>(
@@ -275,5 +403,72 @@ impl ViewerSession {
 impl Drop for ViewerSession {
     fn drop(&mut self) {
         self.wipe_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> ViewerSession {
+        ViewerSession::new(SessionParts {
+            http: reqwest::Client::new(),
+            tokens: Arc::new(TokenSlot::default()),
+            ods_code: "TRAIN1".into(),
+            budget_bytes: 1 << 20,
+            audit: Arc::new(AuditTrail::new(None)),
+            training: true,
+            // These tests fetch nothing: no origin is allowed.
+            origins: crate::net::OriginPolicy::listed(std::iter::empty(), true),
+        })
+    }
+
+    fn open(session: &ViewerSession, nhs: &str) -> PatientKey {
+        let nhs = NhsNumber::parse(nhs).unwrap();
+        session
+            .set_patient(session.begin_lookup(), nhs, Vec::new())
+            .unwrap();
+        session.patient().as_ref().unwrap().key.clone()
+    }
+
+    #[test]
+    fn work_finishing_after_a_close_or_switch_keeps_nothing() {
+        let session = session();
+        let first = open(&session, "9912003888");
+        session
+            .keep(&first, None, "report-pdf:r1".into(), vec![1; 8])
+            .unwrap();
+        // A background retrieval or report fetch begun for the first patient ends after
+        // they were closed, then after another patient was opened.
+        session.close_patient();
+        let late = session.keep(&first, None, "report-pdf:r2".into(), vec![2; 8]);
+        assert!(matches!(late, Err(ViewerError::PatientChanged)), "{late:?}");
+        let second = open(&session, "9912003918");
+        let late = session.keep(&first, None, "report-pdf:r3".into(), vec![3; 8]);
+        assert!(matches!(late, Err(ViewerError::PatientChanged)), "{late:?}");
+        assert_eq!(session.vault().stats().items, 0);
+        let unknown_study = session.keep(&second, Some("gone"), "i".into(), vec![4; 8]);
+        assert!(matches!(unknown_study, Err(ViewerError::StudyClosed)));
+        session
+            .keep(&second, None, "report-pdf:r4".into(), vec![5; 8])
+            .unwrap();
+        assert_eq!(session.vault().stats().items, 1);
+    }
+
+    #[test]
+    fn a_lookup_begun_before_a_close_or_a_newer_lookup_is_stale() {
+        let session = session();
+        let nhs = || NhsNumber::parse("9912003888").unwrap();
+        let before_close = session.begin_lookup();
+        session.close_patient();
+        assert!(matches!(
+            session.set_patient(before_close, nhs(), Vec::new()),
+            Err(ViewerError::LookupSuperseded)
+        ));
+        let older = session.begin_lookup();
+        let newer = session.begin_lookup();
+        assert!(session.set_patient(older, nhs(), Vec::new()).is_err());
+        session.set_patient(newer, nhs(), Vec::new()).unwrap();
+        assert!(session.patient().is_some());
     }
 }

@@ -18,7 +18,7 @@ const REPORT_LIMIT: usize = 32 << 20;
 impl ViewerSession {
     /// Fetches a report and answers what the window shows.
     pub async fn open_report(&self, record_id: &str) -> Result<ReportView, ViewerError> {
-        let (nhs_number, pointer) = self.pointer(record_id)?;
+        let (patient, nhs_number, pointer) = self.pointer(record_id)?;
         if pointer.kind == PointerKind::ImagingStudy {
             return Err(ViewerError::NotOpenable(
                 "it is an imaging study, not a report".into(),
@@ -36,20 +36,17 @@ impl ViewerSession {
                 ))
             }
         };
-        let json: Value = serde_json::from_slice(&body)
-            .map_err(|_| ViewerError::Report("it is not valid FHIR JSON".into()))?;
-        let parsed = parse_report(&json)?;
-        let patient = self.patient_key()?;
+        let parsed = super::study::blocking(move || {
+            let json: Value = serde_json::from_slice(&body)
+                .map_err(|_| ViewerError::Report("it is not valid FHIR JSON".into()))?;
+            parse_report(&json)
+        })
+        .await?;
+        // Kept (and shown) only for the patient the request began for.
+        self.still_open(&patient)?;
         let mut pdf_url = None;
         if let Some(pdf) = parsed.pdf {
-            self.vault.put(
-                ItemKey {
-                    patient,
-                    study: None,
-                    name: format!("report-pdf:{record_id}"),
-                },
-                pdf,
-            )?;
+            self.keep(&patient, None, format!("report-pdf:{record_id}"), pdf)?;
             pdf_url = Some(format!("/report/{record_id}"));
         }
         self.audit_event(

@@ -1,6 +1,9 @@
 //! Open studies: metadata first (the layout), then the whole study retrieved in the
 //! background into the vault, and single images fetched on demand when the clinician asks
-//! for one before the background retrieval reaches it. Closing cancels and wipes.
+//! for one before the background retrieval reaches it. Closing cancels and wipes. Every
+//! result is bound to the patient opening the request began for (see the module above):
+//! metadata that arrives after a switch or close is dropped, and nothing retrieved after
+//! a close is kept. Decoding runs on the blocking pool, off the async workers.
 
 use std::sync::Arc;
 
@@ -15,7 +18,7 @@ use crate::dicomweb::{
     Expectations, InstanceLayout, InstanceOutcome, RetrieveOptions, StudyLayout,
 };
 use crate::imaging::{decode_image, DecodeLimits};
-use crate::vault::{ItemKey, SecretBuffer, StudyKey};
+use crate::vault::{ItemKey, PatientKey, SecretBuffer, StudyKey};
 
 /// One image of a series' stack: which instance, which frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +64,7 @@ impl ViewerSession {
         record_id: &str,
         progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
     ) -> Result<StudyView, ViewerError> {
-        let (nhs_number, pointer) = self.pointer(record_id)?;
+        let (patient, nhs_number, pointer) = self.pointer(record_id)?;
         if pointer.kind != PointerKind::ImagingStudy {
             return Err(ViewerError::NotOpenable(
                 "it is not an imaging study".into(),
@@ -70,11 +73,12 @@ impl ViewerSession {
         let cached = self
             .patient()
             .as_ref()
+            .filter(|s| s.key == patient)
             .and_then(|s| s.layouts.get(record_id).cloned());
         let layout = match cached {
             Some(layout) => layout,
             None => {
-                let url = self.study_metadata_url(&pointer).await?;
+                let url = self.study_metadata_url(&pointer, &patient).await?;
                 Arc::new(self.dicomweb.study_metadata(&url).await?)
             }
         };
@@ -92,8 +96,14 @@ impl ViewerSession {
         let stacks = stacks_of(&layout);
         let mut view = StudyView::from_layout(&study_key, &pointer, &layout, &stacks);
         {
+            // Filed only under the patient the request began for; if another patient (or
+            // none) is open by now, the metadata is dropped with this call.
             let mut guard = self.patient();
-            let state = guard.as_mut().ok_or(ViewerError::NoPatient)?;
+            let state = guard
+                .as_mut()
+                .filter(|s| s.key == patient)
+                .ok_or(ViewerError::PatientChanged)?;
+            state.protect_names(&layout);
             let identity =
                 super::identity::study_identity(&layout, &pointer.description, &nhs_number);
             state.remember_identity(&pointer, identity);
@@ -194,13 +204,12 @@ impl ViewerSession {
         let target = self.with_study(study_key, |state, study| {
             (
                 state.key.clone(),
-                study.vault_key.clone(),
                 state.nhs_number.clone(),
                 study.layout.study_uid.clone(),
                 study.record_id.clone(),
             )
         });
-        let Ok((patient, vault_study, nhs, study_uid, record_id)) = target else {
+        let Ok((patient, nhs, study_uid, record_id)) = target else {
             view.error = Some("The study was closed.".into());
             return view;
         };
@@ -211,13 +220,19 @@ impl ViewerSession {
                     view.total += series.expected;
                     for instance in series.instances {
                         view.loaded += 1;
-                        let key = ItemKey {
-                            patient: patient.clone(),
-                            study: Some(vault_study.clone()),
-                            name: instance.sop_instance_uid.clone(),
-                        };
-                        if self.vault.get(&key).is_none() {
-                            if let Err(error) = self.vault.put(key, instance.bytes.to_vec()) {
+                        let name = instance.sop_instance_uid.clone();
+                        if self.held(&patient, study_key, &name) {
+                            continue;
+                        }
+                        // Checked and stored under the session's lock: once the study or
+                        // its patient is closed, nothing more of it is kept.
+                        match self.keep(&patient, Some(study_key), name, instance.bytes.to_vec()) {
+                            Ok(_) => {}
+                            Err(ViewerError::PatientChanged | ViewerError::StudyClosed) => {
+                                view.error = Some("The study was closed.".into());
+                                return view;
+                            }
+                            Err(error) => {
                                 view.error = Some(crate::error::UserFacing::user_message(&error));
                                 break;
                             }
@@ -259,7 +274,7 @@ impl ViewerSession {
         study_key: &str,
         series_index: usize,
         index: usize,
-    ) -> Result<(Arc<SecretBuffer>, StackEntry, InstanceLayout), ViewerError> {
+    ) -> Result<(PatientKey, Arc<SecretBuffer>, StackEntry, InstanceLayout), ViewerError> {
         let (layout, expectations, key, entry, cancel) =
             self.with_study(study_key, |state, study| {
                 let entry = study
@@ -306,16 +321,33 @@ impl ViewerSession {
                     )
                     .await?;
                 match outcome {
-                    InstanceOutcome::Admitted(retrieved) => {
-                        self.vault.put(item, retrieved.bytes.to_vec())?
-                    }
+                    InstanceOutcome::Admitted(retrieved) => self.keep(
+                        &item.patient,
+                        Some(study_key),
+                        item.name.clone(),
+                        retrieved.bytes.to_vec(),
+                    )?,
                     InstanceOutcome::Quarantined(q) => {
                         return Err(ViewerError::Withheld(q.reason.to_string()))
                     }
                 }
             }
         };
-        Ok((bytes, entry, instance.clone()))
+        Ok((item.patient, bytes, entry, instance.clone()))
+    }
+
+    /// Whether the vault already holds `name` of an open study of `patient`.
+    fn held(&self, patient: &PatientKey, study_key: &str, name: &str) -> bool {
+        self.with_study(study_key, |state, study| {
+            (state.key == *patient).then(|| ItemKey {
+                patient: patient.clone(),
+                study: Some(study.vault_key.clone()),
+                name: name.to_owned(),
+            })
+        })
+        .ok()
+        .flatten()
+        .is_some_and(|key| self.vault.get(&key).is_some())
     }
 
     /// Fetches (if needed) and decodes one image of an open study for display.
@@ -325,14 +357,24 @@ impl ViewerSession {
         series_index: usize,
         index: usize,
     ) -> Result<(display_frame::DisplayFrame, FrameFacts), ViewerError> {
-        let (bytes, entry, instance) = self.instance_bytes(study_key, series_index, index).await?;
-        let decoded = decode_image(
-            bytes.as_bytes(),
-            &DecodeLimits::default(),
-            Some(entry.frame),
-        )?;
-        let frame = decoded.frames.first().ok_or(ViewerError::NoSuchImage)?;
-        let display = display_frame::to_display_frame(frame, decoded.rows, decoded.columns);
+        let (patient, bytes, entry, instance) =
+            self.instance_bytes(study_key, series_index, index).await?;
+        let display = blocking(move || {
+            let decoded = decode_image(
+                bytes.as_bytes(),
+                &DecodeLimits::default(),
+                Some(entry.frame),
+            )?;
+            let frame = decoded.frames.first().ok_or(ViewerError::NoSuchImage)?;
+            Ok(display_frame::to_display_frame(
+                frame,
+                decoded.rows,
+                decoded.columns,
+            ))
+        })
+        .await?;
+        // A patient closed while this image was decoded gets nothing back.
+        self.still_open(&patient)?;
         let facts = FrameFacts {
             instance_number: instance.instance_number,
             position: instance.position,
@@ -348,26 +390,25 @@ impl ViewerSession {
         study_key: &str,
         series_index: usize,
     ) -> Result<ReportView, ViewerError> {
-        let (bytes, _, instance) = self.instance_bytes(study_key, series_index, 0).await?;
-        let document = read_document(bytes.as_bytes())?;
-        let (patient, vault_study, nhs, record_id, description) =
-            self.with_study(study_key, |state, study| {
-                (
-                    state.key.clone(),
-                    study.vault_key.clone(),
-                    state.nhs_number.clone(),
-                    study.record_id.clone(),
-                    study.layout.description.clone(),
-                )
-            })?;
+        let (patient, bytes, _, instance) = self.instance_bytes(study_key, series_index, 0).await?;
+        let document = blocking(move || read_document(bytes.as_bytes())).await?;
+        let (nhs, record_id, description) = self
+            .with_study(study_key, |state, study| {
+                (state.key == patient).then(|| {
+                    (
+                        state.nhs_number.clone(),
+                        study.record_id.clone(),
+                        study.layout.description.clone(),
+                    )
+                })
+            })?
+            .ok_or(ViewerError::PatientChanged)?;
         let mut pdf_url = None;
         if let Some(pdf) = document.pdf {
-            self.vault.put(
-                ItemKey {
-                    patient,
-                    study: Some(vault_study),
-                    name: format!("document-pdf:{series_index}"),
-                },
+            self.keep(
+                &patient,
+                Some(study_key),
+                format!("document-pdf:{series_index}"),
                 pdf,
             )?;
             pdf_url = Some(format!("/document/{study_key}/{series_index}"));
@@ -433,6 +474,16 @@ impl ViewerSession {
         tracing::info!(items = removed, "study closed and wiped");
         Ok(())
     }
+}
+
+/// Runs CPU-heavy work (decoding) on the blocking pool and waits for it; a panic there
+/// becomes an error rather than taking down an async worker.
+pub(super) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ViewerError> + Send + 'static,
+) -> Result<T, ViewerError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| ViewerError::DecodeAborted)?
 }
 
 /// Per-image facts for the overlay and orientation markers.

@@ -91,14 +91,17 @@ impl ViewerSession {
     }
 
     /// The study metadata address of a study pointer: its own, or resolved (once) from its
-    /// XCA manifest; either way only once the origin policy allows it.
+    /// XCA manifest and kept on the pointer if `patient` is still the one open; either way
+    /// only once the origin policy allows it.
     pub(super) async fn study_metadata_url(
         &self,
         pointer: &Pointer,
+        patient: &crate::vault::PatientKey,
     ) -> Result<url::Url, ViewerError> {
         let nhs_number = self
             .patient()
             .as_ref()
+            .filter(|state| state.key == *patient)
             .map(|state| state.nhs_number.clone())
             .ok_or(ViewerError::NoPatient)?;
         if let Some(url) = &pointer.url {
@@ -108,7 +111,7 @@ impl ViewerSession {
         let manifest = self.xca_document(pointer).await?;
         let url = metadata_url_from_kos(&manifest.content)?;
         self.check_origin(&url, &nhs_number, &pointer.id)?;
-        if let Some(state) = self.patient().as_mut() {
+        if let Some(state) = self.patient().as_mut().filter(|s| s.key == *patient) {
             if let Some(kept) = state.pointers.get_mut(&pointer.id) {
                 kept.url = Some(url.clone());
             }
