@@ -1,8 +1,8 @@
 //! The viewer window: decides between training mode (the embedded sandbox) and a live NIR
 //! configuration, builds the session and the Tauri application, and creates the one window
 //! with a WebView that keeps nothing on disk (incognito, its data directory private and
-//! removed on exit). Closing the window, SIGTERM and SIGINT all end in the same place:
-//! the session is wiped, audit events are flushed (or reported), the sandbox stops.
+//! removed on exit). Closing the window, SIGTERM, SIGINT and SIGHUP all end in the same
+//! place: the session is wiped, audit events are flushed (or reported), the sandbox stops.
 
 use crate::observability::OtlpExporter;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -187,12 +187,23 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
             Arc::clone(&chosen_patient),
         ),
     );
+    let sleep_watch = match crate::auth::sleep_watch::SleepWatch::start_system(&auth) {
+        Ok(watch) => Some(watch),
+        Err(error) => {
+            tracing::warn!(
+                code = "sleep-watch-missing",
+                "no sleep announcements ({error}): a sleep locks the session when noticed on waking"
+            );
+            None
+        }
+    };
     let state = AppState {
         mode,
         session,
         tokens,
         auth,
         card_watch: Mutex::new(None),
+        sleep_watch,
         discovery,
         discovery_base,
         sandbox: Mutex::new(sandbox),
@@ -426,28 +437,18 @@ fn deliver_link<R: Runtime>(handle: &tauri::AppHandle<R>, link: &str) {
     }
 }
 
-/// SIGTERM and SIGINT close the app through the normal exit path, so the wipe runs.
+/// SIGTERM, SIGINT and SIGHUP close the app through the normal exit path, so the wipe runs.
 fn spawn_signal_handler<R: Runtime>(handle: tauri::AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut term), Ok(mut int)) = (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::interrupt()),
-            ) else {
-                tracing::warn!("signal handlers could not be installed");
+        let mut signals = match crate::exit_signals::ExitSignals::install() {
+            Ok(signals) => signals,
+            Err(error) => {
+                tracing::warn!("signal handlers could not be installed: {error}");
                 return;
-            };
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
             }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-        }
+        };
+        let caught = signals.recv().await;
+        tracing::info!(signal = caught, "exit signal: closing");
         handle.exit(0);
     });
 }
@@ -457,26 +458,43 @@ pub struct WebviewDataDir(pub PathBuf);
 
 /// Creates a main window (`label` is `main`, or `main-N` for one that replaces it, see
 /// [`crate::web_content`]). Incognito keeps WebView storage in memory; tauri-driver cannot
-/// attach to an incognito WebView, so under automation only the private directory protects.
+/// attach to an incognito WebView, so under automation only the private directory protects
+/// (debug builds only: see [`incognito`]).
 pub fn open_main_window<R: Runtime, M: Manager<R>>(
     manager: &M,
     data_dir: &Path,
     label: &str,
 ) -> tauri::Result<tauri::WebviewWindow<R>> {
-    let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").is_ok_and(|v| v == "true");
+    let automation = std::env::var("TAURI_WEBVIEW_AUTOMATION").ok();
     WebviewWindowBuilder::new(manager, label, WebviewUrl::App("index.html".into()))
         .title("NIR Viewer")
         .inner_size(1280.0, 820.0)
         .min_inner_size(960.0, 640.0)
-        .incognito(!automated)
+        .incognito(incognito(automation.as_deref(), cfg!(debug_assertions)))
         .data_directory(data_dir.to_path_buf())
         .disable_drag_drop_handler()
         .build()
 }
 
+/// Whether the WebView runs incognito: always, except when a debug build is driven by
+/// tauri-driver (`TAURI_WEBVIEW_AUTOMATION=true`). A release build ignores the variable, so
+/// anyone who can set the environment cannot make a clinical WebView keep its storage.
+fn incognito(automation: Option<&str>, debug_build: bool) -> bool {
+    !(debug_build && automation == Some("true"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_debug_builds_leave_incognito_for_automation() {
+        assert!(incognito(Some("true"), false), "release ignores automation");
+        assert!(!incognito(Some("true"), true));
+        assert!(incognito(None, true));
+        assert!(incognito(Some("1"), true));
+        assert!(incognito(None, false));
+    }
 
     #[test]
     fn an_external_training_sandbox_must_be_loopback_http() {

@@ -42,6 +42,8 @@ pub struct AppState {
     pub auth: Arc<crate::auth::session::Session>,
     /// The smartcard watch of the signed-in user, when PC/SC is available.
     pub card_watch: Mutex<Option<crate::auth::smartcard::CardWatch>>,
+    /// Locks the session when logind announces a sleep (`None` without a system bus).
+    pub sleep_watch: Option<crate::auth::sleep_watch::SleepWatch>,
     /// The configured discovery backend (FHIR against the sandbox in training mode).
     pub discovery: Arc<dyn crate::registry::DiscoveryBackend>,
     /// Base URL of the discovery service (the sandbox's in training mode).

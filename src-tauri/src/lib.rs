@@ -13,6 +13,7 @@ pub mod config;
 pub mod conformance;
 pub mod dicomweb;
 pub mod error;
+pub mod exit_signals;
 pub mod imaging;
 pub mod launch;
 pub mod logging;

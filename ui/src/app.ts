@@ -2,6 +2,7 @@
 // whenever a study, report or patient is closed. State lives here, owned, never global.
 import {
   BackendError,
+  isOvertaken,
   type Backend,
   type HistoryRecordView,
   type HistoryView,
@@ -253,6 +254,7 @@ export class App {
       this.showHistory();
       void this.confirmIdentity(this.history);
     } catch (error) {
+      if (isOvertaken(error)) return;
       this.setStatus("");
       this.showLookup();
       this.main.append(el("p", { class: "error", role: "alert", id: "lookup-error" }, messageOf(error)));
@@ -328,7 +330,7 @@ export class App {
       this.setStatus("");
       await screen.start();
     } catch (error) {
-      this.setStatus(messageOf(error));
+      if (!isOvertaken(error)) this.setStatus(messageOf(error));
     }
   }
 
@@ -351,7 +353,7 @@ export class App {
       const view = renderReport(report, () => this.showHistory());
       this.main.replaceChildren(this.banner(history), view);
     } catch (error) {
-      this.setStatus(messageOf(error));
+      if (!isOvertaken(error)) this.setStatus(messageOf(error));
     }
   }
 

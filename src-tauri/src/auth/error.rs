@@ -60,6 +60,9 @@ pub enum AuthError {
     /// The HTTP client could not be built.
     #[error(transparent)]
     Net(#[from] crate::net::NetError),
+    /// Smartcard assurance is configured but the card cannot be watched.
+    #[error("smartcard assurance is required but the card cannot be watched: {0}")]
+    Smartcard(#[from] super::smartcard::SmartcardError),
 }
 
 /// Why an ID token was rejected. One variant per check, so tests and logs can tell which.
@@ -132,6 +135,7 @@ impl UserFacing for AuthError {
             Self::Browser(_) => "auth-browser",
             Self::KeyStore(_) | Self::ClientKey(_) => "auth-client-key",
             Self::NotSignedIn => "auth-not-signed-in",
+            Self::Smartcard(_) => "auth-smartcard-unwatched",
             Self::Settings(_) | Self::Net(_) => "auth-configuration",
             Self::Discovery { .. } | Self::Provider { .. } | Self::Redirect(_) => {
                 "auth-provider-unavailable"
@@ -164,6 +168,22 @@ impl UserFacing for AuthError {
             "auth-refused" => "The identity service did not sign you in. Please try again.".into(),
             "auth-browser" => "The web browser could not be opened for sign-in.".into(),
             "auth-not-signed-in" => "You are not signed in.".into(),
+            "auth-smartcard-unwatched" => match self {
+                Self::Smartcard(super::smartcard::SmartcardError::NoCard) => {
+                    "Your organisation requires a smartcard: insert it in the reader and sign \
+                     in again."
+                        .into()
+                }
+                Self::Smartcard(super::smartcard::SmartcardError::NoService) => {
+                    "Your organisation requires a smartcard, but the smartcard service (PC/SC) \
+                     is not running on this computer. Contact your IT service desk."
+                        .into()
+                }
+                other => format!(
+                    "Your organisation requires a smartcard, but the card reader cannot be \
+                     used ({other}). Check the reader and sign in again."
+                ),
+            },
             "auth-client-key" | "auth-configuration" => {
                 format!("Sign-in is not set up correctly ({self}). Contact your IT service desk.")
             }

@@ -69,7 +69,10 @@ pub async fn sign_in(
     }
     browser.open(&authorize)?;
     let response = redirect
-        .wait(Duration::from_secs(settings.sign_in_timeout_seconds))
+        .wait(
+            Duration::from_secs(settings.sign_in_timeout_seconds),
+            &state,
+        )
         .await?;
     if response.state != state {
         return Err(AuthError::StateMismatch);

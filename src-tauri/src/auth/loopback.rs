@@ -1,7 +1,11 @@
 //! The RFC 8252 loopback redirect: a one-shot HTTP listener on 127.0.0.1 at a random port
-//! that waits (for a bounded time) for the browser to arrive at the exact redirect path,
-//! hands back the authorization response, and answers the browser with a small page saying
-//! the tab can be closed. Requests for any other path get 404 and do not end the wait.
+//! that waits (bounded in time and in requests) for the browser to arrive at the exact
+//! redirect path carrying the `state` this sign-in sent, hands back the authorization
+//! response, and answers the browser with a small page saying the tab can be closed.
+//! Requests for any other path get 404, and requests at the path without that `state` get
+//! 400; neither ends the wait. RFC 6749 §10.12 has the client reject responses whose
+//! `state` is not its own, and RFC 8252 §8.3 notes that any local program can reach the
+//! loopback port: a stray or forged request must not end (or decide) the sign-in.
 
 use std::time::Duration;
 
@@ -75,14 +79,22 @@ impl LoopbackRedirect {
         &self.redirect_uri
     }
 
-    /// Waits up to `limit` for the browser to bring the authorization response.
-    pub async fn wait(self, limit: Duration) -> Result<AuthorizationResponse, AuthError> {
-        tokio::time::timeout(limit, self.accept_redirect())
+    /// Waits up to `limit` for the browser to bring the authorization response that
+    /// carries `expected_state`.
+    pub async fn wait(
+        self,
+        limit: Duration,
+        expected_state: &str,
+    ) -> Result<AuthorizationResponse, AuthError> {
+        tokio::time::timeout(limit, self.accept_redirect(expected_state))
             .await
             .map_err(|_| AuthError::TimedOut(limit.as_secs()))?
     }
 
-    async fn accept_redirect(self) -> Result<AuthorizationResponse, AuthError> {
+    async fn accept_redirect(
+        self,
+        expected_state: &str,
+    ) -> Result<AuthorizationResponse, AuthError> {
         for _ in 0..MAX_REQUESTS {
             let (mut socket, _) = self
                 .listener
@@ -98,11 +110,20 @@ impl LoopbackRedirect {
                 respond(&mut socket, "404 Not Found", "<p>Not found.</p>").await;
                 continue;
             }
+            if !carries_state(query, expected_state) {
+                respond(
+                    &mut socket,
+                    "400 Bad Request",
+                    "<p>This is not the sign-in the viewer is waiting for.</p>",
+                )
+                .await;
+                continue;
+            }
             respond(&mut socket, "200 OK", DONE_PAGE).await;
             return parse_response(query);
         }
         Err(AuthError::Redirect(format!(
-            "no request reached the redirect path after {MAX_REQUESTS} attempts"
+            "no request brought this sign-in's response after {MAX_REQUESTS} attempts"
         )))
     }
 }
@@ -140,6 +161,22 @@ async fn respond(socket: &mut TcpStream, status: &str, body: &str) {
     // The browser closing early does not change the outcome of the sign-in.
     let _ignored = socket.write_all(reply.as_bytes()).await;
     let _ignored = socket.shutdown().await;
+}
+
+/// Whether the query carries exactly one `state`, equal to `expected`.
+fn carries_state(query: &str, expected: &str) -> bool {
+    let mut states = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(name, _)| name == "state")
+        .map(|(_, value)| value);
+    match (states.next(), states.next()) {
+        (Some(state), None) => constant_time_eq(state.as_bytes(), expected.as_bytes()),
+        _ => false,
+    }
+}
+
+/// Compares without stopping at the first difference.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Parses the query of the redirect: `code` + `state`, or an OAuth `error`.
@@ -197,7 +234,7 @@ mod tests {
         let uri = redirect.redirect_uri().clone();
         assert_eq!(uri.host_str(), Some("127.0.0.1"));
         assert_ne!(uri.port(), Some(0));
-        let waiting = tokio::spawn(redirect.wait(Duration::from_secs(30)));
+        let waiting = tokio::spawn(redirect.wait(Duration::from_secs(30), "s1"));
         let base = format!("http://127.0.0.1:{}", uri.port().unwrap());
         assert!(get(&format!("{base}/favicon.ico"))
             .await
@@ -212,8 +249,65 @@ mod tests {
     #[tokio::test]
     async fn gives_up_after_the_time_limit() {
         let redirect = LoopbackRedirect::bind("/cb").await.unwrap();
-        let outcome = redirect.wait(Duration::from_millis(300)).await;
+        let outcome = redirect.wait(Duration::from_millis(300), "s").await;
         assert!(matches!(outcome, Err(AuthError::TimedOut(0))));
+    }
+
+    #[tokio::test]
+    async fn requests_without_this_sign_ins_state_are_turned_away_and_the_wait_goes_on() {
+        let redirect = LoopbackRedirect::bind("/callback").await.unwrap();
+        let uri = redirect.redirect_uri().clone();
+        let waiting = tokio::spawn(redirect.wait(Duration::from_secs(30), "right"));
+        for stray in [
+            format!("{uri}?code=forged&state=wrong"),
+            format!("{uri}?code=forged"),
+            format!("{uri}"),
+            format!("{uri}?error=access_denied&state=wrong"),
+            format!("{uri}?code=forged&state=right&state=wrong"),
+        ] {
+            let reply = get(&stray).await;
+            assert!(reply.starts_with("HTTP/1.1 400"), "{stray}: {reply}");
+            assert!(!waiting.is_finished(), "{stray} ended the wait");
+        }
+        let base = format!("http://127.0.0.1:{}", uri.port().unwrap());
+        assert!(get(&format!("{base}/favicon.ico?state=right"))
+            .await
+            .starts_with("HTTP/1.1 404"));
+        assert!(!waiting.is_finished());
+        let page = get(&format!("{uri}?code=genuine&state=right")).await;
+        assert!(page.starts_with("HTTP/1.1 200"));
+        let response = waiting.await.unwrap().unwrap();
+        assert_eq!(response.code.as_str(), "genuine");
+    }
+
+    #[tokio::test]
+    async fn the_providers_error_with_the_right_state_ends_the_wait() {
+        let redirect = LoopbackRedirect::bind("/callback").await.unwrap();
+        let uri = redirect.redirect_uri().clone();
+        let waiting = tokio::spawn(redirect.wait(Duration::from_secs(30), "right"));
+        get(&format!("{uri}?error=access_denied&state=right")).await;
+        assert!(matches!(
+            waiting.await.unwrap(),
+            Err(AuthError::Refused(code)) if code == "access_denied"
+        ));
+    }
+
+    #[tokio::test]
+    async fn stray_requests_are_bounded_in_number() {
+        let redirect = LoopbackRedirect::bind("/callback").await.unwrap();
+        let uri = redirect.redirect_uri().clone();
+        let waiting = tokio::spawn(redirect.wait(Duration::from_secs(60), "right"));
+        for _ in 0..MAX_REQUESTS {
+            get(&format!("{uri}?code=c&state=wrong")).await;
+        }
+        let outcome = tokio::time::timeout(Duration::from_secs(30), waiting)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            matches!(outcome, Err(AuthError::Redirect(_))),
+            "{outcome:?}"
+        );
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! The sign-in state machine: signed out → signing in → signed in (who, which role, which
-//! organisation) → locked. Locking (idle timeout, card removed, or on request) and signing
-//! out both drop the tokens and call the wipe callback the app provides, so nothing of the
-//! session survives; leaving the locked state means signing in again.
+//! organisation) → locked. Locking (idle timeout, the machine going to sleep or waking from
+//! it, card removed, tokens lost, or on request) and signing out both drop the tokens and
+//! call the wipe callback the app provides, so nothing of the session survives; leaving the
+//! locked state means signing in again. Idleness is measured on the suspend-counting clock
+//! of [`super::clock`], so time asleep counts as time idle.
 
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::clock::{self, Clock, Moment, ResumeDetector};
 use super::error::AuthError;
 use super::id_token::Identity;
 use super::tokens::Tokens;
@@ -15,6 +18,8 @@ use super::tokens::Tokens;
 pub enum EndReason {
     /// No activity for the idle timeout.
     Idle,
+    /// The machine went to sleep (or was found to have slept).
+    Suspended,
     /// The smartcard that signed in left its reader.
     CardRemoved,
     /// The person locked the viewer.
@@ -43,7 +48,8 @@ pub type WipeCallback = Arc<dyn Fn(EndReason) + Send + Sync>;
 
 struct Inner {
     state: SessionState,
-    last_activity: Instant,
+    last_activity: Moment,
+    resume: ResumeDetector,
     tokens: Option<Arc<Tokens>>,
 }
 
@@ -52,6 +58,7 @@ pub struct Session {
     inner: Mutex<Inner>,
     idle_timeout: Duration,
     wipe: WipeCallback,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Session {
@@ -66,14 +73,26 @@ impl std::fmt::Debug for Session {
 impl Session {
     /// A signed-out session that locks after `idle_timeout` and calls `wipe` on lock/sign-out.
     pub fn new(idle_timeout: Duration, wipe: WipeCallback) -> Arc<Self> {
+        Self::with_clock(idle_timeout, wipe, clock::system())
+    }
+
+    /// As [`Self::new`], timed by `clock`.
+    pub fn with_clock(
+        idle_timeout: Duration,
+        wipe: WipeCallback,
+        clock: Arc<dyn Clock>,
+    ) -> Arc<Self> {
+        let start = clock.read();
         Arc::new(Self {
             inner: Mutex::new(Inner {
                 state: SessionState::SignedOut,
-                last_activity: Instant::now(),
+                last_activity: start.now,
+                resume: ResumeDetector::new(start),
                 tokens: None,
             }),
             idle_timeout,
             wipe,
+            clock,
         })
     }
 
@@ -121,9 +140,11 @@ impl Session {
         if inner.state != SessionState::SigningIn {
             return Err(AuthError::NotSignedIn);
         }
+        let now = self.clock.read();
         inner.state = SessionState::SignedIn(identity);
         inner.tokens = tokens;
-        inner.last_activity = Instant::now();
+        inner.last_activity = now.now;
+        inner.resume = ResumeDetector::new(now);
         Ok(())
     }
 
@@ -135,9 +156,12 @@ impl Session {
         }
     }
 
-    /// Records activity (keeps the idle lock away).
+    /// Records activity (keeps the idle lock away), unless the session is already due to
+    /// lock: activity after a sleep or past the idle timeout locks instead.
     pub fn touch(&self) {
-        self.lock_inner().last_activity = Instant::now();
+        if self.check().is_none() {
+            self.lock_inner().last_activity = self.clock.now();
+        }
     }
 
     /// Locks a signed-in session: tokens dropped, app wiped. `false` if it was not signed in.
@@ -158,17 +182,32 @@ impl Session {
         true
     }
 
-    /// Locks if signed in and idle for the timeout as of `now`; returns whether it locked.
-    pub fn check_idle(&self, now: Instant) -> bool {
-        let idle = {
-            let inner = self.lock_inner();
-            matches!(inner.state, SessionState::SignedIn(_))
-                && now.saturating_duration_since(inner.last_activity) >= self.idle_timeout
+    /// Locks a signed-in session that slept since the last check (the suspend-counting
+    /// clock ran ahead of the awake clock) or has been idle for the timeout; returns why it
+    /// locked.
+    pub fn check(&self) -> Option<EndReason> {
+        let due = {
+            let mut inner = self.lock_inner();
+            let now = self.clock.read();
+            let asleep = inner.resume.observe(now);
+            if !matches!(inner.state, SessionState::SignedIn(_)) {
+                None
+            } else if let Some(asleep) = asleep {
+                tracing::info!(
+                    asleep_seconds = asleep.as_secs(),
+                    "the machine was suspended"
+                );
+                Some(EndReason::Suspended)
+            } else if now.now.saturating_duration_since(inner.last_activity) >= self.idle_timeout {
+                Some(EndReason::Idle)
+            } else {
+                None
+            }
         };
-        idle && self.lock(EndReason::Idle)
+        due.filter(|reason| self.lock(*reason))
     }
 
-    /// Checks for idleness every `period` until the session is no longer signed in.
+    /// Checks for sleep and idleness every `period` until the session is no longer signed in.
     pub fn spawn_idle_watch(self: &Arc<Self>, period: Duration) -> tokio::task::JoinHandle<()> {
         let session = Arc::downgrade(self);
         tokio::spawn(async move {
@@ -177,11 +216,27 @@ impl Session {
                 let Some(session) = session.upgrade() else {
                     return;
                 };
-                if session.check_idle(Instant::now())
+                if session.check().is_some()
                     || !matches!(session.state(), SessionState::SignedIn(_))
                 {
                     return;
                 }
+            }
+        })
+    }
+
+    /// Keeps `tokens` fresh in the background (checking every `period`); when they are lost
+    /// (a refresh failed and the token has expired or cannot be renewed) the session locks
+    /// with [`EndReason::TokensLost`], wiping as any lock does.
+    pub fn keep_tokens_fresh(
+        self: &Arc<Self>,
+        tokens: &Arc<Tokens>,
+        period: Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let session = Arc::downgrade(self);
+        tokens.spawn_refresher(period, move |_error| {
+            if let Some(session) = session.upgrade() {
+                session.lock(EndReason::TokensLost);
             }
         })
     }
@@ -208,6 +263,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::clock::ManualClock;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn identity() -> Identity {
@@ -255,19 +311,61 @@ mod tests {
         assert_eq!(session.state(), SessionState::SignedOut);
     }
 
-    #[test]
-    fn idle_timeout_locks_and_activity_postpones_it() {
+    fn signed_in_at(clock: &Arc<ManualClock>) -> (Arc<AtomicUsize>, Arc<Session>) {
         let (wipes, wipe) = counted();
-        let session = Session::new(Duration::from_secs(900), wipe);
+        let clock: Arc<dyn Clock> = Arc::clone(clock) as Arc<dyn Clock>;
+        let session = Session::with_clock(Duration::from_secs(900), wipe, clock);
         session.begin_sign_in().unwrap();
         session.complete_sign_in(identity(), None).unwrap();
-        let start = Instant::now();
-        assert!(!session.check_idle(start + Duration::from_secs(899)));
+        (wipes, session)
+    }
+
+    #[test]
+    fn idle_timeout_locks_and_activity_postpones_it() {
+        let clock = ManualClock::new();
+        let (wipes, session) = signed_in_at(&clock);
+        clock.advance(Duration::from_secs(899));
+        assert_eq!(session.check(), None);
         session.touch();
-        assert!(!session.check_idle(Instant::now() + Duration::from_secs(600)));
-        assert!(session.check_idle(Instant::now() + Duration::from_secs(901)));
+        clock.advance(Duration::from_secs(600));
+        assert_eq!(session.check(), None);
+        clock.advance(Duration::from_secs(301));
+        assert_eq!(session.check(), Some(EndReason::Idle));
         assert_eq!(session.state(), SessionState::Locked(EndReason::Idle));
+        assert_eq!(session.check(), None, "locks once");
         assert_eq!(wipes.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn time_asleep_counts_and_a_resume_locks_even_when_short_of_the_timeout() {
+        let clock = ManualClock::new();
+        let (wipes, session) = signed_in_at(&clock);
+        clock.advance(Duration::from_secs(60));
+        clock.suspend(Duration::from_secs(120));
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(session.check(), Some(EndReason::Suspended));
+        assert_eq!(session.state(), SessionState::Locked(EndReason::Suspended));
+        assert_eq!(wipes.load(Ordering::SeqCst), 1);
+
+        // Activity first thing after waking does not keep a slept session open either.
+        let (wipes, session) = signed_in_at(&clock);
+        clock.suspend(Duration::from_secs(3600));
+        session.touch();
+        assert_eq!(session.state(), SessionState::Locked(EndReason::Suspended));
+        assert_eq!(wipes.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_sleep_while_signed_out_does_not_lock_the_next_session() {
+        let clock = ManualClock::new();
+        let (wipes, wipe) = counted();
+        let session = Session::with_clock(Duration::from_secs(900), wipe, Arc::clone(&clock) as _);
+        clock.suspend(Duration::from_secs(3600));
+        session.begin_sign_in().unwrap();
+        session.complete_sign_in(identity(), None).unwrap();
+        clock.advance(Duration::from_secs(5));
+        assert_eq!(session.check(), None);
+        assert_eq!(wipes.load(Ordering::SeqCst), 0);
     }
 
     #[tokio::test]

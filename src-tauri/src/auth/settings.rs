@@ -47,6 +47,9 @@ const AAL3_ACR: [&str; 6] = [
     "AAL3_FIDO2",
     "AAL3_IOS",
 ];
+/// The `amr` value CIS2 reports for a sign-in with an NHS smartcard.
+pub const SMARTCARD_AMR: &str = "N3_SMARTCARD";
+
 /// The further `acr` values of an AAL2 sign-in.
 const AAL2_ACR: [&str; 4] = ["AAL2_OR_AAL3_ANY", "AAL2_ANY", "AAL2_TOTP", "AAL2_NHSMAIL"];
 
@@ -209,6 +212,12 @@ impl AuthSettings {
             accepted_amr: self.accepted_amr.clone(),
             accepted_acr: self.accepted_acr.clone(),
         }
+    }
+
+    /// Whether sign-in demands a smartcard (`accepted_amr` holds [`SMARTCARD_AMR`]): then
+    /// the card must be in a reader the viewer can watch, or sign-in fails.
+    pub fn requires_smartcard(&self) -> bool {
+        self.accepted_amr.iter().any(|amr| amr == SMARTCARD_AMR)
     }
 
     /// Idle time before the session locks.

@@ -1,8 +1,10 @@
 //! Smartcard presence through PC/SC. At sign-in the watch notes the reader holding the
 //! card; when that card leaves (or the reader disappears) the session locks and is wiped at
 //! once. Readers sit behind the small [`CardReaders`] trait so a test double can drive a
-//! removal; [`PcscReaders`] is the real one. Where no PC/SC daemon runs (training mode, CI)
-//! the viewer says so once in the log and carries on without a card watch.
+//! removal; [`PcscReaders`] is the real one. Where the configuration demands smartcard
+//! assurance (`accepted_amr` holds `N3_SMARTCARD`) a card that cannot be watched (no PC/SC
+//! service, no card in a reader) fails the sign-in; otherwise (training mode, CI) the viewer
+//! says so once in the log and carries on without a card watch.
 
 use std::ffi::CString;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -156,18 +158,42 @@ pub struct CardWatch {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl CardWatch {
-    /// Notes the reader holding a card now and locks `session` when that card leaves.
-    pub fn start(
-        mut readers: Box<dyn CardReaders>,
-        session: &Arc<Session>,
-        poll: Duration,
-    ) -> Result<Self, SmartcardError> {
+/// A card found in a reader at sign-in, to be watched once the session is signed in.
+pub struct FoundCard {
+    readers: Box<dyn CardReaders>,
+    reader: String,
+}
+
+impl std::fmt::Debug for FoundCard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FoundCard")
+            .field("reader", &self.reader)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FoundCard {
+    /// The first reader holding a card.
+    pub fn find(mut readers: Box<dyn CardReaders>) -> Result<Self, SmartcardError> {
         let reader = readers
             .readers_with_card()?
             .into_iter()
             .next()
             .ok_or(SmartcardError::NoCard)?;
+        Ok(Self { readers, reader })
+    }
+
+    /// Locks `session` when this card leaves its reader. The first wait reports the
+    /// reader's state at once, so a card pulled since [`Self::find`] still locks.
+    pub fn watch(
+        self,
+        session: &Arc<Session>,
+        poll: Duration,
+    ) -> Result<CardWatch, SmartcardError> {
+        let Self {
+            mut readers,
+            reader,
+        } = self;
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = Arc::clone(&stop);
         let session = Arc::downgrade(session);
@@ -178,33 +204,52 @@ impl CardWatch {
                 operation: "starting the card watch",
                 reason: e.to_string(),
             })?;
-        Ok(Self {
+        Ok(CardWatch {
             stop,
             thread: Some(thread),
         })
     }
+}
 
-    /// Watches with the platform's PC/SC; `None` (after one warning per process) when there
-    /// is no PC/SC service, or when no card is inserted.
-    pub fn start_pcsc(session: &Arc<Session>) -> Option<Self> {
-        let started = PcscReaders::connect()
-            .and_then(|readers| Self::start(Box::new(readers), session, DEFAULT_POLL));
-        match started {
-            Ok(watch) => Some(watch),
-            Err(SmartcardError::NoService) => {
-                if !NO_SERVICE_REPORTED.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(
-                        code = "smartcard-service-missing",
-                        "no PC/SC service: smartcard removal will not lock the session"
-                    );
-                }
-                None
+/// The platform's PC/SC readers, boxed for [`find_for_sign_in`].
+pub fn pcsc_readers() -> Result<Box<dyn CardReaders>, SmartcardError> {
+    PcscReaders::connect().map(|readers| Box::new(readers) as Box<dyn CardReaders>)
+}
+
+/// Finds the card to watch for a sign-in. When `required` (smartcard assurance configured)
+/// any failure is returned, to fail the sign-in; otherwise it is logged (a missing PC/SC
+/// service once per process) and the sign-in goes on without a card watch.
+pub fn find_for_sign_in(
+    readers: Result<Box<dyn CardReaders>, SmartcardError>,
+    required: bool,
+) -> Result<Option<FoundCard>, SmartcardError> {
+    match readers.and_then(FoundCard::find) {
+        Ok(found) => Ok(Some(found)),
+        Err(error) if required => Err(error),
+        Err(SmartcardError::NoService) => {
+            if !NO_SERVICE_REPORTED.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    code = "smartcard-service-missing",
+                    "no PC/SC service: smartcard removal will not lock the session"
+                );
             }
-            Err(error) => {
-                tracing::warn!(code = error.code(), "smartcard watch not started: {error}");
-                None
-            }
+            Ok(None)
         }
+        Err(error) => {
+            tracing::warn!(code = error.code(), "smartcard watch not started: {error}");
+            Ok(None)
+        }
+    }
+}
+
+impl CardWatch {
+    /// Notes the reader holding a card now and locks `session` when that card leaves.
+    pub fn start(
+        readers: Box<dyn CardReaders>,
+        session: &Arc<Session>,
+        poll: Duration,
+    ) -> Result<Self, SmartcardError> {
+        FoundCard::find(readers)?.watch(session, poll)
     }
 
     /// Stops watching (the session is left as it is).

@@ -1,14 +1,18 @@
 //! Conversations with the provider's token and revocation endpoints: the authorization
 //! code (with the PKCE verifier), the refresh token, RFC 8693 token exchange and RFC 7009
 //! revocation. Each request carries fresh client authentication; responses are read into
-//! zeroized buffers and errors report only the HTTP status and the OAuth error code.
+//! zeroized buffers and errors report only the HTTP status and the OAuth error code. A
+//! token's lifetime is the provider's `expires_in` (RFC 6749 §5.1, seconds, no upper bound
+//! in the RFC) capped at [`MAX_TOKEN_LIFETIME`] and counted on the suspend-counting clock.
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::client_auth::ClientCredentials;
+use super::clock::{self, Clock, Moment};
 use super::error::AuthError;
 
 /// The grant type of RFC 8693 token exchange.
@@ -17,6 +21,19 @@ pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-e
 pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 /// The token type of an OpenID Connect ID token (RFC 8693 §3).
 pub const ID_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id_token";
+/// The longest lifetime believed, whatever `expires_in` claims: a clinical session renews
+/// its tokens at least daily.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+/// The lifetime assumed when the provider sends no `expires_in`.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
+
+/// How long a token lives by the provider's `expires_in`, capped at [`MAX_TOKEN_LIFETIME`].
+pub fn token_lifetime(expires_in: Option<u64>) -> Duration {
+    expires_in
+        .map(Duration::from_secs)
+        .unwrap_or(DEFAULT_TOKEN_LIFETIME)
+        .min(MAX_TOKEN_LIFETIME)
+}
 
 /// What a token endpoint handed out.
 pub struct IssuedTokens {
@@ -26,8 +43,9 @@ pub struct IssuedTokens {
     pub refresh_token: Option<Zeroizing<String>>,
     /// The ID token, if any.
     pub id_token: Option<Zeroizing<String>>,
-    /// When the access token stops working (by the provider's `expires_in`).
-    pub expires_at: Instant,
+    /// When the access token stops working (by the provider's `expires_in`, capped), on the
+    /// endpoint's clock.
+    pub expires_at: Moment,
 }
 
 impl std::fmt::Debug for IssuedTokens {
@@ -59,6 +77,7 @@ pub struct TokenEndpoint {
     token_url: url::Url,
     revocation_url: Option<url::Url>,
     credentials: ClientCredentials,
+    clock: Arc<dyn Clock>,
 }
 
 impl TokenEndpoint {
@@ -74,7 +93,18 @@ impl TokenEndpoint {
             token_url,
             revocation_url,
             credentials,
+            clock: clock::system(),
         }
+    }
+
+    /// The same endpoint with token lifetimes counted on `clock`.
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
+    }
+
+    /// The clock token lifetimes are counted on.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// Whether the provider offers revocation.
@@ -209,7 +239,10 @@ impl TokenEndpoint {
             access_token: Zeroizing::new(parsed.access_token),
             refresh_token: parsed.refresh_token.map(Zeroizing::new),
             id_token: parsed.id_token.map(Zeroizing::new),
-            expires_at: Instant::now() + Duration::from_secs(parsed.expires_in.unwrap_or(300)),
+            expires_at: self
+                .clock
+                .now()
+                .saturating_add(token_lifetime(parsed.expires_in)),
         })
     }
 }
@@ -246,9 +279,18 @@ mod tests {
             access_token: Zeroizing::new("secret-access".into()),
             refresh_token: Some(Zeroizing::new("secret-refresh".into())),
             id_token: None,
-            expires_at: Instant::now(),
+            expires_at: Moment::default(),
         };
         let shown = format!("{issued:?}");
         assert!(!shown.contains("secret"));
+    }
+
+    #[test]
+    fn lifetimes_are_capped_and_never_overflow() {
+        assert_eq!(token_lifetime(Some(u64::MAX)), MAX_TOKEN_LIFETIME);
+        assert_eq!(token_lifetime(Some(90_000)), MAX_TOKEN_LIFETIME);
+        assert_eq!(token_lifetime(Some(3600)), Duration::from_secs(3600));
+        assert_eq!(token_lifetime(None), DEFAULT_TOKEN_LIFETIME);
+        assert_eq!(token_lifetime(Some(0)), Duration::ZERO);
     }
 }

@@ -3,13 +3,16 @@
 //! [`net::AccessTokens`](crate::net::AccessTokens) for every client that needs a bearer
 //! token, refreshes shortly before expiry (or on demand after a 401), performs the
 //! configured RFC 8693 exchange (of the CIS2 ID token by default, as the NHS API platform
-//! takes it), and revokes what it holds on sign-out.
+//! takes it), and revokes what it holds on sign-out. Expiry is judged on the token
+//! endpoint's suspend-counting clock, so a token that lapsed while the machine slept is
+//! treated as lapsed: it is no longer handed out as a bearer token.
 
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use zeroize::Zeroizing;
 
+use super::clock::Moment;
 use super::error::AuthError;
 use super::settings::{SubjectTokenType, TokenExchangeSettings};
 use super::token_endpoint::{IssuedTokens, TokenEndpoint, ACCESS_TOKEN_TYPE, ID_TOKEN_TYPE};
@@ -19,7 +22,7 @@ use crate::net::AccessTokens;
 struct Held {
     issued: IssuedTokens,
     /// The exchanged API platform token, when exchange is configured.
-    exchanged: Option<(Zeroizing<String>, Instant)>,
+    exchanged: Option<(Zeroizing<String>, Moment)>,
 }
 
 /// The session's tokens.
@@ -118,8 +121,8 @@ impl Tokens {
         Ok(())
     }
 
-    /// When the bearer token expires; `None` once cleared.
-    pub fn expires_at(&self) -> Option<Instant> {
+    /// When the bearer token expires (on the endpoint's clock); `None` once cleared.
+    pub fn expires_at(&self) -> Option<Moment> {
         self.lock().as_ref().map(|held| match &held.exchanged {
             Some((_, api_expiry)) => held.issued.expires_at.min(*api_expiry),
             None => held.issued.expires_at,
@@ -128,8 +131,22 @@ impl Tokens {
 
     /// Whether the bearer token expires within the refresh margin.
     pub fn needs_refresh(&self) -> bool {
+        let now = self.endpoint.clock().now();
         self.expires_at()
-            .is_some_and(|at| at <= Instant::now() + self.refresh_margin)
+            .is_some_and(|at| at <= now.saturating_add(self.refresh_margin))
+    }
+
+    /// Whether the bearer token has expired (or been cleared).
+    pub fn is_expired(&self) -> bool {
+        self.expires_at()
+            .is_none_or(|at| at <= self.endpoint.clock().now())
+    }
+
+    /// Whether a refresh token is held.
+    pub fn can_refresh(&self) -> bool {
+        self.lock()
+            .as_ref()
+            .is_some_and(|held| held.issued.refresh_token.is_some())
     }
 
     /// Uses the refresh token now (after a 401, or when [`Self::needs_refresh`]).
@@ -161,8 +178,10 @@ impl Tokens {
         Ok(())
     }
 
-    /// Keeps the tokens fresh in the background until they are cleared or a refresh fails
-    /// (then `on_failure` runs, e.g. to lock the session). Checks every `period`.
+    /// Keeps the tokens fresh in the background until they are cleared or they are lost:
+    /// a refresh failed and the token has expired or cannot be renewed (no refresh token).
+    /// Then `on_failure` runs, e.g. to lock the session. A failure while the token still
+    /// works is tried again at the next check. Checks every `period`.
     pub fn spawn_refresher(
         self: &Arc<Self>,
         period: Duration,
@@ -179,6 +198,16 @@ impl Tokens {
                     return;
                 }
                 if let Err(error) = tokens.ensure_fresh().await {
+                    if tokens.expires_at().is_none() {
+                        return;
+                    }
+                    if !tokens.is_expired() && tokens.can_refresh() {
+                        tracing::warn!(
+                            code = "auth-refresh-retry",
+                            "token refresh failed, trying again: {error}"
+                        );
+                        continue;
+                    }
                     tracing::warn!(
                         code = "auth-refresh-failed",
                         "token refresh failed: {error}"
@@ -220,7 +249,11 @@ impl Tokens {
 }
 
 impl AccessTokens for Tokens {
+    /// The bearer token while it is valid; an expired one is not handed out.
     fn bearer(&self) -> Option<Zeroizing<String>> {
+        if self.is_expired() {
+            return None;
+        }
         self.lock().as_ref().map(|held| match &held.exchanged {
             Some((api, _)) => api.clone(),
             None => held.issued.access_token.clone(),

@@ -1,10 +1,10 @@
 //! Commands for signing in and out. Sign-in runs the CIS2 flow in the system browser (the
 //! sandbox's mock CIS2 in training mode); on success the session gets the user's tokens,
-//! the audit trail names the user, and the idle and smartcard watches start. Sign-out and
-//! lock wipe everything clinical.
+//! the audit trail names the user, and the refresher, idle and smartcard watches start
+//! (`auth::establish`; a smartcard that cannot be watched fails a sign-in that demands
+//! one). Sign-out and lock wipe everything clinical.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::Serialize;
 use tauri::State;
@@ -13,10 +13,11 @@ use crate::app::{AppState, Mode};
 use crate::audit::{Action, Actor, AuditEvent, Outcome};
 use crate::auth::browser::SystemBrowser;
 use crate::auth::client_auth::ClientCredentials;
+use crate::auth::establish::{establish, WatchTiming};
 use crate::auth::flow::sign_in as run_sign_in;
 use crate::auth::keystore::KeyStore;
 use crate::auth::settings::{AuthSettings, ClientAuthMethod};
-use crate::auth::smartcard::CardWatch;
+use crate::auth::smartcard::pcsc_readers;
 use crate::auth::AuthError;
 use crate::error::CommandError;
 
@@ -79,30 +80,32 @@ pub async fn sign_in(state: State<'_, AppState>) -> Result<UserView, CommandErro
         Ok::<_, AuthError>((settings, signed_in))
     }
     .await;
+    let failed = |error: AuthError| {
+        state.session.audit_event(AuditEvent::new(
+            Action::SignIn,
+            Outcome::MinorFailure,
+            state.session.correlation_id(),
+        ));
+        CommandError::from(&error)
+    };
     let (settings, signed_in) = match outcome {
         Ok(done) => done,
         Err(error) => {
             auth.abort_sign_in();
-            state.session.audit_event(AuditEvent::new(
-                Action::SignIn,
-                Outcome::MinorFailure,
-                state.session.correlation_id(),
-            ));
-            return Err(CommandError::from(&error));
+            return Err(failed(error));
         }
     };
+    let watches = establish(
+        &auth,
+        &signed_in,
+        &settings,
+        pcsc_readers(),
+        WatchTiming::default(),
+    )
+    .await
+    .map_err(failed)?;
     let identity = signed_in.identity.clone();
-    auth.complete_sign_in(identity.clone(), Some(Arc::clone(&signed_in.tokens)))
-        .map_err(|e| CommandError::from(&e))?;
     state.tokens.set(signed_in.tokens.clone());
-    let _refresher = signed_in
-        .tokens
-        .spawn_refresher(Duration::from_secs(15), |error| {
-            tracing::warn!(
-                code = crate::error::UserFacing::code(&error),
-                "token refresh failed"
-            );
-        });
     state.session.set_actor(Some(Actor {
         user_id: identity
             .user_uid
@@ -116,9 +119,7 @@ pub async fn sign_in(state: State<'_, AppState>) -> Result<UserView, CommandErro
         Outcome::Success,
         state.session.correlation_id(),
     ));
-    let _idle = auth.spawn_idle_watch(Duration::from_secs(5).min(settings.idle_timeout()));
-    let watch = CardWatch::start_pcsc(&auth);
-    *state.card_watch.lock().unwrap_or_else(|p| p.into_inner()) = watch;
+    *state.card_watch.lock().unwrap_or_else(|p| p.into_inner()) = watches.card;
     Ok(UserView::of(&identity))
 }
 
@@ -196,6 +197,12 @@ pub fn session_state(state: State<'_, AppState>) -> SessionStateView {
                     "The viewer locked after a period without use.".into()
                 }
                 crate::auth::session::EndReason::CardRemoved => "The smartcard was removed.".into(),
+                crate::auth::session::EndReason::Suspended => {
+                    "The viewer locked because the computer went to sleep.".into()
+                }
+                crate::auth::session::EndReason::TokensLost => {
+                    "The sign-in could not be renewed with the identity service.".into()
+                }
                 other => format!("The session ended ({other:?})."),
             }),
             user: None,

@@ -33,7 +33,9 @@ pub struct RetrieveOptions {
     pub current_index: usize,
     /// Requests at once against one server (at least 1).
     pub concurrency: usize,
-    /// Memory the study may use; a larger study is refused before anything is fetched.
+    /// Memory the study may use (the share of the global budget the caller reserved for it);
+    /// a larger study is refused before anything is fetched, and what arrives may not exceed
+    /// it.
     pub budget_bytes: u64,
 }
 
@@ -128,9 +130,9 @@ impl DicomWebClient {
         // Our own token: stopping the remaining requests after a fatal error must not
         // cancel the caller's.
         let cancel = cancel.child_token();
-        // Compressed instances can be larger than decoded ones; allow for headers too.
-        let byte_cap = options.budget_bytes.max(needed.saturating_mul(2));
-        let assembly = Mutex::new(Assembly::new(layout, expectations, byte_cap));
+        // What arrives is held against the study's share of the budget (the caller reserves
+        // it, with room for headers and encodings larger than their pixels): never beyond.
+        let assembly = Mutex::new(Assembly::new(layout, expectations, options.budget_bytes));
         let limit = self
             .limits
             .for_origin(&origin_of(&layout.study_url), options.concurrency);

@@ -221,7 +221,7 @@ pub async fn resolve_smart_launch(
         .open(&authorize)
         .map_err(|e| SmartLaunchError::Authorization(e.to_string()))?;
     let response = redirect
-        .wait(settings.authorize_timeout)
+        .wait(settings.authorize_timeout, &state)
         .await
         .map_err(|e| SmartLaunchError::Authorization(e.to_string()))?;
     if response.state != state {

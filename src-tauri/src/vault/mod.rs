@@ -16,5 +16,5 @@ pub use hardening::{
     SCRUBBING_MALLOC_TUNABLES,
 };
 pub use secret::SecretBuffer;
-pub use store::{ItemKey, PatientKey, StudyKey, Vault, VaultStats};
+pub use store::{ItemKey, PatientKey, Reservation, StudyKey, Vault, VaultStats};
 pub use zero_on_free::ZeroOnFree;

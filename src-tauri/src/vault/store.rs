@@ -5,6 +5,11 @@
 //! open — never opened, or wiped since the caller took its key — is refused in the same
 //! critical section that would store it, so a fetch that finishes after its patient was
 //! closed (or the session locked) cannot leave anything behind.
+//!
+//! The budget is global: a study's retrieval first takes a [`Reservation`] of what it will
+//! need, so two retrievals, the reports and the vault's contents together can never exceed
+//! it, and a study that cannot fit is refused before any request is sent. What arrives is
+//! then kept against that reservation, and what is left of it is released when it drops.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -70,12 +75,14 @@ pub struct VaultStats {
 
 /// The in-memory store for everything clinical.
 pub struct Vault {
-    inner: Mutex<Inner>,
+    inner: Arc<Mutex<Inner>>,
 }
 
 struct Inner {
     budget: usize,
     used: usize,
+    /// Bytes promised to retrievals under way (see [`Reservation`]).
+    reserved: usize,
     items: BTreeMap<ItemKey, Arc<SecretBuffer>>,
     /// Patients that may receive items: opened and not wiped since.
     open: BTreeSet<PatientKey>,
@@ -87,13 +94,14 @@ impl Vault {
     /// An empty vault that will hold at most `budget_bytes`.
     pub fn new(budget_bytes: usize) -> Self {
         Self {
-            inner: Mutex::new(Inner {
+            inner: Arc::new(Mutex::new(Inner {
                 budget: budget_bytes,
                 used: 0,
+                reserved: 0,
                 items: BTreeMap::new(),
                 open: BTreeSet::new(),
                 next_patient: 0,
-            }),
+            })),
         }
     }
 
@@ -125,22 +133,54 @@ impl Vault {
         self.lock().open.contains(patient)
     }
 
+    /// Reserves between `least` and `wanted` bytes of the budget for a study about to be
+    /// retrieved: as much of `wanted` as is free, but never less than `least`. Refused with
+    /// [`VaultError::StudyTooLarge`] when not even `least` is free.
+    pub fn reserve(&self, least: usize, wanted: usize) -> Result<Reservation, VaultError> {
+        let mut inner = self.lock();
+        let available = inner.available();
+        if least > available {
+            return Err(VaultError::StudyTooLarge {
+                needed: least,
+                available,
+                budget: inner.budget,
+            });
+        }
+        let bytes = wanted.max(least).min(available);
+        inner.reserved += bytes;
+        Ok(Reservation {
+            inner: Arc::clone(&self.inner),
+            size: bytes,
+            remaining: bytes,
+        })
+    }
+
+    /// Keeps an item against `reservation` (as [`Self::put`] otherwise): its bytes come out
+    /// of the reservation first and out of the free budget only for what the reservation
+    /// no longer covers.
+    pub fn put_reserved(
+        &self,
+        key: ItemKey,
+        bytes: Vec<u8>,
+        reservation: &mut Reservation,
+    ) -> Result<Arc<SecretBuffer>, VaultError> {
+        let mut inner = self.lock();
+        let covered = bytes.len().min(reservation.remaining);
+        inner.reserved -= covered;
+        let outcome = inner.put(key, bytes);
+        if outcome.is_ok() {
+            reservation.remaining -= covered;
+        } else {
+            inner.reserved += covered;
+        }
+        outcome
+    }
+
     /// Keeps an item, replacing any item of the same key. Refused when the item's patient is
     /// not open (never opened, or wiped since its key was taken) or the budget would be
     /// exceeded; a refused item is dropped (and so zeroised) here.
     pub fn put(&self, key: ItemKey, bytes: Vec<u8>) -> Result<Arc<SecretBuffer>, VaultError> {
-        let mut inner = self.lock();
-        if !inner.open.contains(&key.patient) {
-            let mut bytes = bytes;
-            bytes.zeroize();
-            return Err(VaultError::PatientClosed);
-        }
-        let replaced = inner.items.get(&key).map_or(0, |old| old.len());
-        inner.check_fits(bytes.len().saturating_sub(replaced))?;
-        let buffer = Arc::new(SecretBuffer::new(bytes));
-        inner.used = inner.used - replaced + buffer.len();
-        inner.items.insert(key, Arc::clone(&buffer));
-        Ok(buffer)
+        self.lock().put(key, bytes)
     }
 
     /// The item under `key`, if held.
@@ -185,8 +225,29 @@ impl Vault {
 }
 
 impl Inner {
+    /// What neither held items nor reservations take.
+    fn available(&self) -> usize {
+        self.budget
+            .saturating_sub(self.used)
+            .saturating_sub(self.reserved)
+    }
+
+    fn put(&mut self, key: ItemKey, bytes: Vec<u8>) -> Result<Arc<SecretBuffer>, VaultError> {
+        if !self.open.contains(&key.patient) {
+            let mut bytes = bytes;
+            bytes.zeroize();
+            return Err(VaultError::PatientClosed);
+        }
+        let replaced = self.items.get(&key).map_or(0, |old| old.len());
+        self.check_fits(bytes.len().saturating_sub(replaced))?;
+        let buffer = Arc::new(SecretBuffer::new(bytes));
+        self.used = self.used - replaced + buffer.len();
+        self.items.insert(key, Arc::clone(&buffer));
+        Ok(buffer)
+    }
+
     fn check_fits(&self, bytes: usize) -> Result<(), VaultError> {
-        let available = self.budget.saturating_sub(self.used);
+        let available = self.available();
         if bytes > available {
             return Err(VaultError::OverBudget {
                 needed: bytes,
@@ -210,6 +271,46 @@ impl Inner {
         });
         self.used -= freed;
         before - self.items.len()
+    }
+}
+
+/// Bytes of the budget promised to one study's retrieval, from [`Vault::reserve`]. Items kept
+/// with [`Vault::put_reserved`] use it up; what is left returns to the budget on drop.
+pub struct Reservation {
+    inner: Arc<Mutex<Inner>>,
+    size: usize,
+    remaining: usize,
+}
+
+impl Reservation {
+    /// How much was reserved.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// How much of it is still unused.
+    pub fn remaining(&self) -> usize {
+        self.remaining
+    }
+}
+
+impl fmt::Debug for Reservation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Reservation({} of {} bytes left)",
+            self.remaining, self.size
+        )
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        let mut inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        inner.reserved -= self.remaining;
     }
 }
 
@@ -257,6 +358,61 @@ mod tests {
             &[1; 6]
         );
         assert_eq!(vault.stats().used_bytes, 6);
+    }
+
+    #[test]
+    fn a_reservation_holds_the_budget_for_one_study_against_everything_else() {
+        let vault = Vault::new(100);
+        let p = vault.open_patient();
+        let mut first = vault.reserve(50, 60).unwrap();
+        assert_eq!(first.size(), 60);
+        // A second study that would fit the budget alone does not fit beside the first.
+        assert_eq!(
+            vault.reserve(50, 50).unwrap_err(),
+            VaultError::StudyTooLarge {
+                needed: 50,
+                available: 40,
+                budget: 100
+            }
+        );
+        // Nor does an item kept outside any reservation.
+        assert!(vault.put(key(&p, None, "report"), vec![0; 41]).is_err());
+        vault
+            .put_reserved(key(&p, Some("s"), "a"), vec![1; 45], &mut first)
+            .unwrap();
+        assert_eq!(first.remaining(), 15);
+        assert_eq!(vault.stats().used_bytes, 45);
+        // Beyond the reservation, an item comes out of what is free.
+        vault
+            .put_reserved(key(&p, Some("s"), "b"), vec![2; 20], &mut first)
+            .unwrap();
+        assert_eq!(first.remaining(), 0);
+        assert_eq!(vault.stats().used_bytes, 65);
+        drop(first);
+        let second = vault.reserve(30, 80).unwrap();
+        assert_eq!(
+            second.size(),
+            35,
+            "as much as is free, at least what is needed"
+        );
+    }
+
+    #[test]
+    fn an_unused_reservation_returns_to_the_budget_and_a_refused_put_keeps_it() {
+        let vault = Vault::new(100);
+        let p = vault.open_patient();
+        let mut reservation = vault.reserve(90, 90).unwrap();
+        vault.wipe_patient(&p);
+        assert_eq!(
+            vault
+                .put_reserved(key(&p, None, "late"), vec![1; 10], &mut reservation)
+                .unwrap_err(),
+            VaultError::PatientClosed
+        );
+        assert_eq!(reservation.remaining(), 90);
+        assert!(vault.reserve(20, 20).is_err());
+        drop(reservation);
+        assert_eq!(vault.reserve(100, 100).unwrap().size(), 100);
     }
 
     #[test]

@@ -39,7 +39,7 @@ use crate::audit::{Action, Actor, AuditEvent, AuditTrail, Outcome};
 use crate::dicomweb::DicomWebClient;
 use crate::logging::SensitiveTerm;
 use crate::nhs_number::NhsNumber;
-use crate::vault::{ItemKey, PatientKey, SecretBuffer, Vault, VaultError};
+use crate::vault::{ItemKey, PatientKey, Reservation, SecretBuffer, Vault, VaultError};
 use study::OpenStudy;
 
 /// Most words of patient names one patient's state registers for log redaction (a hostile
@@ -359,6 +359,29 @@ impl ViewerSession {
         name: String,
         bytes: Vec<u8>,
     ) -> Result<Arc<SecretBuffer>, ViewerError> {
+        self.keep_with(patient, study_key, name, bytes, None)
+    }
+
+    /// [`Self::keep`] for a study item, against the study's budget reservation.
+    fn keep_reserved(
+        &self,
+        patient: &PatientKey,
+        study_key: &str,
+        name: String,
+        bytes: Vec<u8>,
+        reservation: &mut Reservation,
+    ) -> Result<Arc<SecretBuffer>, ViewerError> {
+        self.keep_with(patient, Some(study_key), name, bytes, Some(reservation))
+    }
+
+    fn keep_with(
+        &self,
+        patient: &PatientKey,
+        study_key: Option<&str>,
+        name: String,
+        bytes: Vec<u8>,
+        reservation: Option<&mut Reservation>,
+    ) -> Result<Arc<SecretBuffer>, ViewerError> {
         let guard = self.patient();
         let Some(state) = guard.as_ref().filter(|s| s.key == *patient) else {
             return Err(ViewerError::PatientChanged);
@@ -379,7 +402,11 @@ impl ViewerSession {
             study,
             name,
         };
-        self.vault.put(item, bytes).map_err(|error| match error {
+        let kept = match reservation {
+            Some(reservation) => self.vault.put_reserved(item, bytes, reservation),
+            None => self.vault.put(item, bytes),
+        };
+        kept.map_err(|error| match error {
             VaultError::PatientClosed => ViewerError::PatientChanged,
             other => ViewerError::Budget(other),
         })

@@ -18,7 +18,7 @@ use crate::dicomweb::{
     Expectations, InstanceLayout, InstanceOutcome, RetrieveOptions, StudyLayout,
 };
 use crate::imaging::{decode_image, DecodeLimits};
-use crate::vault::{ItemKey, PatientKey, SecretBuffer, StudyKey};
+use crate::vault::{ItemKey, PatientKey, Reservation, SecretBuffer, StudyKey};
 
 /// One image of a series' stack: which instance, which frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,10 @@ fn stacks_of(layout: &StudyLayout) -> Vec<Vec<StackEntry>> {
         .collect()
 }
 
+/// Room a study's reservation keeps beyond its decoded size, for headers and encodings
+/// larger than the pixels they carry.
+const RESERVE_SLACK: usize = 8 << 20;
+
 impl ViewerSession {
     /// Opens a study: reads its metadata, starts retrieving it, and answers the layout.
     /// Progress is reported through `progress` until the retrieval finishes.
@@ -82,8 +86,15 @@ impl ViewerSession {
                 Arc::new(self.dicomweb.study_metadata(&url).await?)
             }
         };
-        self.vault
-            .check_fits(usize::try_from(layout.decoded_bytes()).unwrap_or(usize::MAX))?;
+        // The global budget: what this study needs is promised before anything is fetched,
+        // against what is held and what other retrievals have promised.
+        let needed = usize::try_from(layout.decoded_bytes()).unwrap_or(usize::MAX);
+        let reservation = self.vault.reserve(
+            needed,
+            needed
+                .saturating_add(needed / 8)
+                .saturating_add(RESERVE_SLACK),
+        )?;
         let study_key = uuid::Uuid::new_v4().to_string();
         let expectations = Expectations {
             nhs_number: nhs_number.clone(),
@@ -127,7 +138,14 @@ impl ViewerSession {
                 .about(&nhs_number)
                 .entity("study", &layout.study_uid),
         );
-        self.spawn_retrieval(study_key, layout, expectations, cancel, progress);
+        self.spawn_retrieval(
+            study_key,
+            layout,
+            expectations,
+            cancel,
+            reservation,
+            progress,
+        );
         Ok(view)
     }
 
@@ -137,6 +155,7 @@ impl ViewerSession {
         layout: Arc<StudyLayout>,
         expectations: Expectations,
         cancel: CancellationToken,
+        mut reservation: Reservation,
         progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
     ) {
         let (tx, mut rx) = mpsc::unbounded_channel();
@@ -145,7 +164,7 @@ impl ViewerSession {
             current_series: None,
             current_index: 0,
             concurrency: 4,
-            budget_bytes: self.parts.budget_bytes,
+            budget_bytes: u64::try_from(reservation.size()).unwrap_or(u64::MAX),
         };
         let series_keys: Vec<(String, String)> = layout
             .series
@@ -180,7 +199,7 @@ impl ViewerSession {
                 .dicomweb
                 .retrieve_study(&layout, &expectations, options, tx, cancel)
                 .await;
-            let report = session.store_retrieved(&study_key, outcome);
+            let report = session.store_retrieved(&study_key, outcome, &mut reservation);
             progress(report);
         });
     }
@@ -191,6 +210,7 @@ impl ViewerSession {
         &self,
         study_key: &str,
         outcome: Result<crate::dicomweb::RetrievedStudy, crate::dicomweb::DicomWebError>,
+        reservation: &mut Reservation,
     ) -> StudyProgressView {
         let mut view = StudyProgressView {
             study_key: study_key.to_owned(),
@@ -218,7 +238,7 @@ impl ViewerSession {
                 view.warnings = study.warnings.iter().map(|w| w.message.clone()).collect();
                 for series in study.series {
                     view.total += series.expected;
-                    for instance in series.instances {
+                    for mut instance in series.instances {
                         view.loaded += 1;
                         let name = instance.sop_instance_uid.clone();
                         if self.held(&patient, study_key, &name) {
@@ -226,7 +246,10 @@ impl ViewerSession {
                         }
                         // Checked and stored under the session's lock: once the study or
                         // its patient is closed, nothing more of it is kept.
-                        match self.keep(&patient, Some(study_key), name, instance.bytes.to_vec()) {
+                        // The bytes move into the vault (no second copy), against the
+                        // study's reservation.
+                        let bytes = std::mem::take(&mut *instance.bytes);
+                        match self.keep_reserved(&patient, study_key, name, bytes, reservation) {
                             Ok(_) => {}
                             Err(ViewerError::PatientChanged | ViewerError::StudyClosed) => {
                                 view.error = Some("The study was closed.".into());

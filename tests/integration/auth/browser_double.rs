@@ -3,6 +3,8 @@
 //! (`login_hint` + `prompt=none`, which the mock CIS2 auto-approves and other providers
 //! ignore) and follows the redirect back to the viewer's loopback listener.
 
+use std::sync::{Arc, Mutex};
+
 use nir_viewer::auth::browser::BrowserLauncher;
 use nir_viewer::auth::AuthError;
 use nir_viewer::net::{build_client, NetworkSettings};
@@ -27,6 +29,8 @@ pub struct FakeBrowser {
     pub tamper: Tamper,
     /// Extra query parameters for the provider (e.g. `expires_in`).
     pub extra: Vec<(&'static str, &'static str)>,
+    /// The HTTP status the browser ended on (the loopback listener's answer).
+    pub landed: Arc<Mutex<Option<u16>>>,
 }
 
 impl FakeBrowser {
@@ -36,6 +40,7 @@ impl FakeBrowser {
             user,
             tamper: Tamper::Nothing,
             extra: Vec::new(),
+            landed: Arc::default(),
         }
     }
 
@@ -70,9 +75,12 @@ impl BrowserLauncher for FakeBrowser {
             query.extend_pairs(&self.extra);
         }
         let client = build_client(&NetworkSettings::default())?;
+        let landed = Arc::clone(&self.landed);
         tokio::spawn(async move {
             // The provider redirects to the loopback listener; the client follows it.
-            let _outcome = client.get(target).send().await;
+            if let Ok(response) = client.get(target).send().await {
+                *landed.lock().unwrap() = Some(response.status().as_u16());
+            }
         });
         Ok(())
     }

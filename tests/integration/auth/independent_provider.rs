@@ -71,8 +71,16 @@ impl Drop for Provider {
 }
 
 async fn sign_in_at(provider: &Provider, browser: FakeBrowser) -> Result<SignedIn, AuthError> {
+    sign_in_within(provider, browser, 60).await
+}
+
+async fn sign_in_within(
+    provider: &Provider,
+    browser: FakeBrowser,
+    seconds: u64,
+) -> Result<SignedIn, AuthError> {
     let mut settings = AuthSettings::new(provider.issuer.clone(), CLIENT_ID);
-    settings.sign_in_timeout_seconds = 60;
+    settings.sign_in_timeout_seconds = seconds;
     // The mock accepts any client authentication; send the real kind anyway.
     let credentials = ClientCredentials::PrivateKeyJwt {
         client_id: CLIENT_ID.into(),
@@ -106,12 +114,18 @@ async fn happy_path_and_refresh() {
 }
 
 #[tokio::test]
-async fn wrong_state_is_rejected() {
-    let outcome = outcome_of("happy", FakeBrowser::tampering("anyone", Tamper::State)).await;
+async fn wrong_state_is_turned_away_and_never_signs_in() {
+    // A response with another sign-in's `state` gets 400 at the loopback listener, which
+    // keeps waiting for the genuine one; none comes, so the sign-in times out.
+    let provider = Provider::start("happy");
+    let browser = FakeBrowser::tampering("anyone", Tamper::State);
+    let landed = std::sync::Arc::clone(&browser.landed);
+    let outcome = sign_in_within(&provider, browser, 3).await;
     assert!(
-        matches!(outcome, Err(AuthError::StateMismatch)),
+        matches!(outcome, Err(AuthError::TimedOut(3))),
         "{outcome:?}"
     );
+    assert_eq!(*landed.lock().unwrap(), Some(400));
 }
 
 #[tokio::test]
@@ -223,9 +237,12 @@ async fn expiry_mid_session_is_refreshed_in_the_background() {
         });
     let mut current = first.clone();
     for _ in 0..200 {
-        current = signed_in.tokens.bearer().unwrap();
-        if *current != *first {
-            break;
+        // Between expiry and the refresh landing, no token is handed out.
+        if let Some(token) = signed_in.tokens.bearer() {
+            current = token;
+            if *current != *first {
+                break;
+            }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

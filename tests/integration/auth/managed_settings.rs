@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use nir_viewer::auth::browser::BrowserLauncher;
 use nir_viewer::auth::client_auth::ClientCredentials;
+use nir_viewer::auth::clock::{Clock, ManualClock};
 use nir_viewer::auth::flow::{sign_in, SignedIn};
-use nir_viewer::auth::session::{Session, SessionState};
+use nir_viewer::auth::session::{EndReason, Session, SessionState};
 use nir_viewer::auth::settings::{AuthSettings, ClientAuthMethod, TRAINING_CLIENT_ID};
 use nir_viewer::auth::{AuthError, IdTokenError, RoleError};
 use nir_viewer::config;
@@ -267,7 +268,12 @@ fn idle_timeout_locks_after_the_configured_minutes() {
         .sign_in_settings()
         .unwrap();
     assert_eq!(settings.idle_timeout(), Duration::from_secs(120));
-    let session = Session::new(settings.idle_timeout(), Arc::new(|_| {}));
+    let clock = ManualClock::new();
+    let session = Session::with_clock(
+        settings.idle_timeout(),
+        Arc::new(|_| {}),
+        Arc::clone(&clock) as Arc<dyn Clock>,
+    );
     session.begin_sign_in().unwrap();
     session
         .complete_sign_in(
@@ -283,8 +289,10 @@ fn idle_timeout_locks_after_the_configured_minutes() {
             None,
         )
         .unwrap();
-    assert!(!session.check_idle(Instant::now() + Duration::from_secs(119)));
-    assert!(session.check_idle(Instant::now() + Duration::from_secs(121)));
+    clock.advance(Duration::from_secs(119));
+    assert_eq!(session.check(), None);
+    clock.advance(Duration::from_secs(2));
+    assert_eq!(session.check(), Some(EndReason::Idle));
     assert!(matches!(session.state(), SessionState::Locked(_)));
 }
 

@@ -20,6 +20,14 @@ export class BackendError extends Error {
   }
 }
 
+/**
+ * Answers the backend gives when the page has moved on (a newer look-up, another patient, a
+ * lock): the page already shows what is current, so they are not shown as errors.
+ */
+export function isOvertaken(error: unknown): boolean {
+  return error instanceof BackendError && (error.code === "lookup-superseded" || error.code === "patient-changed");
+}
+
 export type RecordKind = "imagingStudy" | "diagnosticReport" | "mdtOutcome" | "carePlan";
 
 export interface HistoryRecordView {
