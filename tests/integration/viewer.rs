@@ -25,6 +25,10 @@ async fn look_up(nhs: &str) -> Env {
 }
 
 async fn look_up_with(nhs: &str, xca: bool) -> Env {
+    look_up_within(nhs, xca, 2 << 30).await
+}
+
+async fn look_up_within(nhs: &str, xca: bool, budget_bytes: u64) -> Env {
     let sandbox = sandbox::start(SandboxOptions {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         require_auth: false,
@@ -38,7 +42,7 @@ async fn look_up_with(nhs: &str, xca: bool) -> Env {
         http: http.clone(),
         tokens: tokens.clone(),
         ods_code: "TRAIN1".into(),
-        budget_bytes: 2 << 30,
+        budget_bytes,
         audit: Arc::new(AuditTrail::new(None)),
         training: true,
         origins: OriginPolicy::for_training(&base),
@@ -209,4 +213,37 @@ async fn records_found_through_xca_open_like_fhir_ones() {
         .unwrap();
     let report = env.session.open_report(&report.id).await.unwrap();
     assert!(report.text.contains("Synthetic"), "{}", report.text);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_study_larger_than_the_budget_is_refused_before_any_image_is_fetched_and_says_so() {
+    let env = look_up_within("9912003888", false, 4 << 20).await;
+    let ct = env
+        .history
+        .records
+        .iter()
+        .find(|r| r.modality.as_deref() == Some("CT"))
+        .unwrap();
+    let error = env.session.open_study(&ct.id, |_| {}).await.unwrap_err();
+    use nir_viewer::error::UserFacing;
+    assert_eq!(error.code(), "study-too-large");
+    assert!(
+        error
+            .user_message()
+            .contains("larger than the memory allowed"),
+        "{}",
+        error.user_message()
+    );
+    assert!(
+        env.session.vault().is_empty(),
+        "nothing was fetched or kept"
+    );
+    // The rest of the session is intact: a report still opens.
+    let report = env
+        .history
+        .records
+        .iter()
+        .find(|r| r.kind == PointerKind::DiagnosticReport)
+        .unwrap();
+    env.session.open_report(&report.id).await.unwrap();
 }
