@@ -18,7 +18,7 @@ use crate::audit::AuditTrail;
 use crate::commands;
 use crate::config;
 use crate::launch::{default_socket_path, hand_off_or_listen, InstanceRole, LaunchListener};
-use crate::net::{build_client, NetworkSettings};
+use crate::net::{build_client, NetworkSettings, OriginPolicy};
 use crate::registry::SessionContext;
 use crate::runtime_dir::{create_private_dir, remove_private_dir, sweep_stale_dirs};
 use crate::sandbox::{self, SandboxOptions};
@@ -114,6 +114,11 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
             None,
         ),
     };
+    // The one list of origins the session's requests, and the clinician's token, may go to.
+    let origins = match &mode {
+        Mode::Training => OriginPolicy::for_training(&discovery_base),
+        Mode::Live(config) => OriginPolicy::for_live(config),
+    };
     let http = build_client(&settings).map_err(|e| e.to_string())?;
     let tokens = Arc::new(TokenSlot::default());
     let audit = match &mode {
@@ -129,6 +134,7 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
         budget_bytes,
         audit,
         training: mode.is_training(),
+        origins,
     }));
     let context = SessionContext {
         correlation_id: session.correlation_id().to_owned(),

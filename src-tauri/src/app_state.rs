@@ -200,6 +200,8 @@ mod tests {
             budget_bytes: 1 << 20,
             audit: Arc::new(crate::audit::AuditTrail::new(None)),
             training: true,
+            // These tests fetch nothing: no origin is allowed.
+            origins: crate::net::OriginPolicy::listed(std::iter::empty(), true),
         }))
     }
 

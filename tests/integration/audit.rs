@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use nir_viewer::audit::{to_fhir_audit_event, Action, AuditTrail};
-use nir_viewer::net::{build_client, NetworkSettings};
+use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
 use nir_viewer::registry::{HistoryQuery, SessionContext};
 use nir_viewer::sandbox::{self, SandboxOptions};
 use nir_viewer::viewer::discovery::{fhir_backend, sandbox_networks};
@@ -32,6 +32,7 @@ async fn a_full_session_is_audited_without_clinical_content() {
         budget_bytes: 2 << 30,
         audit: Arc::clone(&audit),
         training: true,
+        origins: OriginPolicy::for_training(&base),
     }));
     let networks = sandbox_networks(&http, &base).await.unwrap();
     let backend = fhir_backend(

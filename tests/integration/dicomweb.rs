@@ -15,7 +15,7 @@ use nir_viewer::dicomweb::{
     DicomWebClient, Expectations, InstanceOutcome, QuarantineReason, RetrieveOptions,
     RetrievedStudy, StudyLayout,
 };
-use nir_viewer::net::{build_client, AccessTokens, NetworkSettings, NoToken};
+use nir_viewer::net::{build_client, AccessTokens, NetworkSettings, NoToken, OriginPolicy};
 use nir_viewer::nhs_number::NhsNumber;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -110,7 +110,8 @@ async fn retrieves_a_study_in_display_order_sending_no_store_and_the_bearer() {
     let mut study = FakeStudy::new(NHS, STUDY, &[12, 3]);
     study.behaviour.token = Some("good-token".into());
     let (server, url) = serve(study).await;
-    let client = client_with(Arc::new(FixedToken("good-token")));
+    let client = client_with(Arc::new(FixedToken("good-token")))
+        .with_origin_policy(OriginPolicy::listed([&url], false));
     let options = RetrieveOptions {
         current_series: Some(format!("{STUDY}.1")),
         current_index: 5,
@@ -246,6 +247,7 @@ async fn an_expired_token_surfaces_as_unauthorized() {
     study.behaviour.token = Some("fresh".into());
     let (_server, url) = serve(study).await;
     let error = client_with(Arc::new(FixedToken("stale")))
+        .with_origin_policy(OriginPolicy::listed([&url], false))
         .study_metadata(&url)
         .await
         .unwrap_err();

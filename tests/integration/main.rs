@@ -16,6 +16,7 @@ mod launch;
 mod live_double;
 mod managed_config;
 mod observability;
+mod origin_policy;
 mod page_boundary;
 mod registry;
 mod sandbox;

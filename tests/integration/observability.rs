@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use nir_viewer::dicomweb::{DicomWebClient, StudyQuery};
-use nir_viewer::net::{build_client, NetworkSettings, NoToken};
+use nir_viewer::net::{build_client, NetworkSettings, NoToken, OriginPolicy};
 use nir_viewer::observability::{global, OtlpExporter, Stage};
 use nir_viewer::registry::{HistoryQuery, SessionContext};
 use nir_viewer::sandbox::{self, SandboxOptions};
@@ -34,6 +34,7 @@ async fn a_session(base: &url::Url, http: &reqwest::Client, patient: &str, modal
         budget_bytes: 2 << 30,
         audit: Arc::new(nir_viewer::audit::AuditTrail::new(None)),
         training: true,
+        origins: OriginPolicy::for_training(base),
     }));
     let backend = fhir_backend(
         http.clone(),

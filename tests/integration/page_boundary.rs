@@ -26,7 +26,7 @@ fn registered_commands() -> BTreeSet<String> {
         .find("generate_handler![")
         .expect("build_app registers its commands");
     let list = &app[start..app[start..].find(']').map_or(app.len(), |end| start + end)];
-    list.split(|c: char| c == ',' || c == '[')
+    list.split([',', '['])
         .filter_map(|entry| entry.trim().rsplit("::").next())
         .filter(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
         .map(|name| format!("allow-{}", name.replace('_', "-")))

@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use nir_viewer::audit::AuditTrail;
-use nir_viewer::net::{build_client, NetworkSettings};
+use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
 use nir_viewer::registry::{HistoryQuery, SessionContext};
 use nir_viewer::sandbox::{self, SandboxHandle, SandboxOptions};
 use nir_viewer::viewer::discovery::{fhir_backend, sandbox_networks, xca_backend};
@@ -45,6 +45,7 @@ async fn look_up_within(nhs: &str, xca: bool, budget_bytes: u64) -> Env {
         budget_bytes,
         audit: Arc::new(AuditTrail::new(None)),
         training: true,
+        origins: OriginPolicy::for_training(&base),
     }));
     let networks = sandbox_networks(&http, &base).await.unwrap();
     let context = SessionContext {

@@ -18,7 +18,7 @@ use tokio::sync::oneshot;
 
 use nir_viewer::audit::AuditTrail;
 use nir_viewer::logging::RedactingWriter;
-use nir_viewer::net::{build_client, NetworkSettings};
+use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
 use nir_viewer::registry::{DiscoveryBackend, HistoryQuery, SessionContext};
 use nir_viewer::sandbox::auth_gate::RejectAllVerifier;
 use nir_viewer::sandbox::{router, SandboxState};
@@ -150,6 +150,7 @@ async fn env() -> Env {
         budget_bytes: 2 << 30,
         audit: Arc::new(AuditTrail::new(None)),
         training: true,
+        origins: OriginPolicy::for_training(&sandbox.base),
     }));
     let networks = sandbox_networks(&http, &sandbox.base).await.unwrap();
     let context = SessionContext {

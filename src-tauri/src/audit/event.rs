@@ -46,6 +46,11 @@ pub enum Action {
         /// What was wiped: `study`, `patient` or `session`.
         scope: String,
     },
+    /// A record named an address the clinician's token may not go to; nothing was sent.
+    OriginRefused {
+        /// The host (and port) named, without path or query.
+        host: String,
+    },
 }
 
 /// Whether the action succeeded.

@@ -1,7 +1,8 @@
 //! The FHIR R4 `AuditEvent` form of an event, following IHE BALP: RESTful `search`/`read`
 //! subtypes for queries and retrievals, DICOM 110114 user authentication for sign-in and
 //! sign-out, the patient as an entity identified by NHS number, records by identifier, and
-//! the request id as a BALP `XrequestId` entity.
+//! the request id as a BALP `XrequestId` entity. A request refused by the origin policy is
+//! a DICOM 110113 Security Alert (PS3.16 CID 400) with the refused host as a detail.
 
 use serde_json::{json, Value};
 
@@ -39,6 +40,15 @@ fn classify(action: &Action) -> (Value, Value, &'static str) {
             viewer,
             coding(VIEWER_SUBTYPES, "wipe", "Wiped from memory"),
             "D",
+        ),
+        Action::OriginRefused { .. } => (
+            coding(DICOM, "110113", "Security Alert"),
+            coding(
+                VIEWER_SUBTYPES,
+                "origin-refused",
+                "Request to an address outside the origin policy refused",
+            ),
+            "E",
         ),
     }
 }
@@ -106,6 +116,9 @@ pub fn to_fhir_audit_event(event: &AuditEvent) -> Value {
         }
         Action::Lock { reason } => details.push(json!({ "type": "reason", "valueString": reason })),
         Action::Wipe { scope } => details.push(json!({ "type": "scope", "valueString": scope })),
+        Action::OriginRefused { host } => {
+            details.push(json!({ "type": "refused-host", "valueString": host }));
+        }
         _ => {}
     }
     if !details.is_empty() {
@@ -171,6 +184,24 @@ mod tests {
         assert!(text.contains("network:South"));
         assert!(text.contains("req-1") && text.contains("corr-1"));
         assert!(text.contains("R8000") && text.contains("X26"));
+    }
+
+    #[test]
+    fn an_origin_refusal_is_a_security_alert_naming_the_host() {
+        let event = AuditEvent::new(
+            Action::OriginRefused {
+                host: "attacker.example:8443".into(),
+            },
+            Outcome::MinorFailure,
+            "c",
+        )
+        .by(Some(actor()))
+        .entity("report", "rec-1");
+        let resource = to_fhir_audit_event(&event);
+        assert_eq!(resource["type"]["code"], "110113");
+        assert_eq!(resource["subtype"][0]["code"], "origin-refused");
+        assert_eq!(resource["outcome"], "4");
+        assert!(resource.to_string().contains("attacker.example:8443"));
     }
 
     #[test]

@@ -227,6 +227,10 @@ pub struct NetworkConfig {
     pub ca_bundle: Option<PathBuf>,
     /// PEM with the mTLS client certificate chain and key.
     pub client_certificate: Option<PathBuf>,
+    /// Origins (`https://host[:port]`, no path) of the imaging providers whose addresses,
+    /// named by pointers, may receive the clinician's token besides NIR's own endpoints.
+    #[serde(default)]
+    pub provider_origins: Vec<url::Url>,
 }
 
 /// Resource limits.
@@ -342,6 +346,7 @@ impl Config {
         let mut problems = Vec::new();
         for (name, url) in [
             ("nir.base_url", Some(&self.nir.base_url)),
+            ("nir.retrieve_url", self.nir.retrieve_url.as_ref()),
             ("auth.issuer", self.auth.issuer.as_ref()),
             ("audit.fhir_endpoint", self.audit.fhir_endpoint.as_ref()),
         ] {
@@ -453,6 +458,11 @@ impl Config {
                 ));
             }
         }
+        for origin in &self.network.provider_origins {
+            if let Some(problem) = origin_form_problem(origin) {
+                problems.push(format!("network.provider_origins: {origin} {problem}"));
+            }
+        }
         if self.limits.memory_budget_mb < 256 {
             problems.push("limits.memory_budget_mb is below 256".into());
         }
@@ -468,6 +478,21 @@ impl Config {
             }
         }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("(cannot show: {e})"))
+    }
+}
+
+/// What keeps `url` from being an https origin (`https://host[:port]`), if anything.
+fn origin_form_problem(url: &url::Url) -> Option<&'static str> {
+    if url.scheme() != "https" {
+        Some("must use https")
+    } else if url.host().is_none() {
+        Some("names no host")
+    } else if !url.username().is_empty() || url.password().is_some() {
+        Some("must not carry a user name or password")
+    } else if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        Some("must be an origin (https://host[:port]) without a path")
+    } else {
+        None
     }
 }
 
@@ -685,6 +710,42 @@ memory_budget_mb = 2048
             assert!(
                 problems.contains(expected),
                 "missing {expected}: {problems}"
+            );
+        }
+    }
+
+    #[test]
+    fn provider_origins_must_be_https_origins_without_a_path() {
+        let with = |origins: &str| {
+            parse(&format!(
+                "[nir]\nflavour = \"xca\"\nbase_url = \"https://nir.example.nhs.uk/iti38\"\n\
+                 retrieve_url = \"http://nir.example.nhs.uk/iti39\"\n\
+                 [network]\nprovider_origins = [{origins}]\n"
+            ))
+            .unwrap()
+            .validate()
+        };
+        let problems =
+            with("\"https://pacs.example.nhs.uk\", \"https://pacs.example.nhs.uk:8443/\"");
+        assert!(problems.contains(&"nir.retrieve_url must use https".to_owned()));
+        assert!(
+            !problems
+                .iter()
+                .any(|p| p.starts_with("network.provider_origins")),
+            "{problems:?}"
+        );
+        for (origin, problem) in [
+            ("http://pacs.example.nhs.uk", "must use https"),
+            ("https://pacs.example.nhs.uk/dicomweb", "without a path"),
+            ("https://pacs.example.nhs.uk/?a=1", "without a path"),
+            ("https://user@pacs.example.nhs.uk", "user name"),
+        ] {
+            let problems = with(&format!("\"{origin}\""));
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.starts_with("network.provider_origins") && p.contains(problem)),
+                "{origin}: {problems:?}"
             );
         }
     }

@@ -12,7 +12,7 @@ use super::live_path::LivePath;
 use super::signin_checks::config_checks;
 use super::{Check, Report};
 use crate::config::{self, Config};
-use crate::net::{build_client, AccessTokens, NetworkSettings};
+use crate::net::{build_client, AccessTokens, NetworkSettings, OriginPolicy};
 use crate::observability::{target_of, OtlpExporter};
 use crate::registry::RetryPolicy;
 
@@ -75,6 +75,7 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
         budget_bytes: config.limits.budget_bytes(),
         backend: target.backend(flavour, RetryPolicy::default()),
         flavour: flavour.label(),
+        origins: OriginPolicy::for_live(&config),
     };
     for (index, nhs) in patients.iter().enumerate() {
         for check in live.run(nhs, index + 1).await {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::Check;
 use crate::audit::AuditTrail;
 use crate::error::UserFacing;
-use crate::net::AccessTokens;
+use crate::net::{AccessTokens, OriginPolicy};
 use crate::registry::{DiscoveryBackend, HistoryQuery};
 use crate::viewer::views::HistoryView;
 use crate::viewer::{PointerKind, SessionParts, TokenSlot, ViewerSession};
@@ -29,6 +29,8 @@ pub struct LivePath {
     pub backend: Arc<dyn DiscoveryBackend>,
     /// `fhir` or `xca`, for check names.
     pub flavour: &'static str,
+    /// Where the session's requests, and the token, may go (as the window would have it).
+    pub origins: OriginPolicy,
 }
 
 impl LivePath {
@@ -44,6 +46,7 @@ impl LivePath {
             budget_bytes: self.budget_bytes,
             audit: Arc::new(AuditTrail::new(None)),
             training: false,
+            origins: self.origins.clone(),
         }));
         session.use_document_source(Arc::clone(&self.backend));
         let checks = self.steps(&session, nhs, patient).await;

@@ -22,7 +22,7 @@ use super::{Check, Report};
 use crate::dicomweb::{DicomWebClient, Expectations, RetrieveOptions, StudyQuery};
 use crate::error::UserFacing;
 use crate::net::AccessTokens;
-use crate::net::{build_client, NetworkSettings, NoToken};
+use crate::net::{build_client, NetworkSettings, NoToken, OriginPolicy};
 use crate::nhs_number::NhsNumber;
 use crate::sandbox::injected::InjectedFault;
 use crate::sandbox::{self, SandboxHandle, SandboxOptions};
@@ -220,6 +220,7 @@ async fn sign_in(handle: &SandboxHandle, report: &mut Report) {
             budget_bytes: LIVE_PATH_BUDGET,
             backend: signed.backend(flavour, crate::registry::RetryPolicy::default()),
             flavour: flavour.label(),
+            origins: OriginPolicy::for_training(handle.base_url()),
         };
         for check in live.run(RICH_HISTORY, 1).await {
             report.record(check);

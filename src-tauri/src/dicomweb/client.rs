@@ -7,7 +7,8 @@
 //! remember per server what worked. Multipart bodies are handed part by part to the
 //! caller. Where retrieval goes through NIR, each request also carries NIR's headers (the
 //! consuming organisation's ODS code, a fresh `X-Request-ID` and the session's
-//! `X-Correlation-ID`).
+//! `X-Correlation-ID`). Before anything is sent, the address is checked against the
+//! session's [`OriginPolicy`]: the token goes only to the origins it lists.
 
 use crate::observability::{global, target_of, Stage};
 use std::sync::Arc;
@@ -23,7 +24,7 @@ use super::metadata::StudyLayout;
 use super::multipart::{MultipartParser, Part};
 use super::schedule::ServerLimits;
 use super::zeroizing_vec;
-use crate::net::AccessTokens;
+use crate::net::{AccessTokens, Grant, OriginPolicy};
 use crate::net::{CORRELATION_ID_HEADER, ODS_HEADER, REQUEST_ID_HEADER};
 
 /// Default cap on one response body: 4 GiB.
@@ -40,6 +41,8 @@ pub struct DicomWebClient {
     response_limit: usize,
     /// NIR's request headers: `(ODS code, correlation id)`.
     nir_headers: Option<(String, String)>,
+    /// Where requests (and the token) may go; tokenless unless the session sets one.
+    origins: OriginPolicy,
 }
 
 impl DicomWebClient {
@@ -52,7 +55,14 @@ impl DicomWebClient {
             limits: ServerLimits::default(),
             response_limit: DEFAULT_RESPONSE_LIMIT,
             nir_headers: None,
+            origins: OriginPolicy::tokenless(),
         }
+    }
+
+    /// Sends requests (with the token) only where `origins` allows.
+    pub fn with_origin_policy(mut self, origins: OriginPolicy) -> Self {
+        self.origins = origins;
+        self
     }
 
     /// Sends NIR's request headers with every request: `NHSD-End-User-Organisation-ODS`,
@@ -273,24 +283,22 @@ impl DicomWebClient {
         resource: Resource,
         accept: HeaderValue,
     ) -> Result<reqwest::Response, DicomWebError> {
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(DicomWebError::BadUrl {
-                resource,
-                reason: format!("unsupported scheme {}", url.scheme()),
-            });
-        }
+        let grant = self
+            .origins
+            .check(url)
+            .map_err(|refusal| DicomWebError::OriginRefused { resource, refusal })?;
         let mut request = self
             .http
             .get(url.clone())
             .header(ACCEPT, accept)
             .header(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Some((ods_code, correlation_id)) = &self.nir_headers {
+        if let (Some((ods_code, correlation_id)), Grant::WithToken) = (&self.nir_headers, grant) {
             request = request
                 .header(REQUEST_ID_HEADER, uuid::Uuid::new_v4().to_string())
                 .header(CORRELATION_ID_HEADER, correlation_id)
                 .header(ODS_HEADER, ods_code);
         }
-        if let Some(token) = self.tokens.bearer() {
+        if let Some(token) = self.tokens.bearer().filter(|_| grant == Grant::WithToken) {
             let value = Zeroizing::new(format!("Bearer {}", token.as_str()));
             let mut header = HeaderValue::from_str(&value).map_err(|_| DicomWebError::BadUrl {
                 resource,

@@ -139,6 +139,14 @@ pub enum DicomWebError {
     /// The retrieval was cancelled (the study was closed).
     #[error("the retrieval was cancelled")]
     Cancelled,
+    /// The address is not one the session's origin policy allows: nothing was sent.
+    #[error("the {resource} request was not sent: {refusal}")]
+    OriginRefused {
+        /// What was requested.
+        resource: Resource,
+        /// The host and why it was refused.
+        refusal: crate::net::OriginRefusal,
+    },
 }
 
 impl DicomWebError {
@@ -175,6 +183,13 @@ impl DicomWebError {
     /// Cancelled by the caller.
     pub fn is_cancelled(&self) -> bool {
         matches!(self, DicomWebError::Cancelled)
+    }
+    /// Refused by the origin policy before anything was sent: the refusal, if so.
+    pub fn origin_refusal(&self) -> Option<&crate::net::OriginRefusal> {
+        match self {
+            DicomWebError::OriginRefused { refusal, .. } => Some(refusal),
+            _ => None,
+        }
     }
     /// Worth one more attempt: a cut or garbled transfer, a timeout or a dropped connection.
     pub fn is_retryable(&self) -> bool {
@@ -222,6 +237,7 @@ impl UserFacing for DicomWebError {
             DicomWebError::InvalidJson { .. } => "dicomweb-bad-metadata",
             DicomWebError::OverBudget { .. } => "memory-budget",
             DicomWebError::Cancelled => "dicomweb-cancelled",
+            DicomWebError::OriginRefused { .. } => "origin-refused",
         }
     }
 
@@ -251,6 +267,7 @@ impl UserFacing for DicomWebError {
                 megabytes(*budget_bytes)
             ),
             DicomWebError::Cancelled => "Loading was stopped.".into(),
+            DicomWebError::OriginRefused { refusal, .. } => refusal.user_message(),
             _ => "The images could not be loaded from the imaging provider. Try again, and \
                   report it if it keeps happening."
                 .into(),

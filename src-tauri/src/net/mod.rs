@@ -3,11 +3,16 @@
 //! only, TLS 1.2 or newer, a proxy only when the configuration names one (environment
 //! variables, WPAD and PAC are never consulted), an optional organisation CA bundle and
 //! mTLS client certificate, no cookie store and no HTTP cache. It also defines how callers
-//! obtain the current bearer token without knowing how sign-in works.
+//! obtain the current bearer token without knowing how sign-in works, and
+//! ([`origin_policy`]) the origins that token may be sent to.
+
+pub mod origin_policy;
 
 use std::time::Duration;
 
 use zeroize::Zeroizing;
+
+pub use origin_policy::{Grant, OriginPolicy, OriginRefusal, RefusalReason};
 
 use crate::error::UserFacing;
 

@@ -52,6 +52,9 @@ pub enum ViewerError {
     /// A report could not be fetched or read.
     #[error("the report could not be read: {0}")]
     Report(String),
+    /// The record names an address the origin policy refuses; nothing was sent to it.
+    #[error("{0}")]
+    OriginRefused(crate::net::OriginRefusal),
 }
 
 impl UserFacing for ViewerError {
@@ -71,6 +74,7 @@ impl UserFacing for ViewerError {
             ViewerError::Budget(e) => e.code(),
             ViewerError::Report(_) => "report-unavailable",
             ViewerError::Discovery(_) => "discovery-failed",
+            ViewerError::OriginRefused(_) => "origin-refused",
         }
     }
 
@@ -80,6 +84,7 @@ impl UserFacing for ViewerError {
             ViewerError::Decode(e) => e.user_message(),
             ViewerError::Budget(e) => e.user_message(),
             ViewerError::Discovery(message) => message.clone(),
+            ViewerError::OriginRefused(refusal) => refusal.user_message(),
             other => {
                 let text = other.to_string();
                 let mut chars = text.chars();

@@ -65,6 +65,8 @@ pub struct SessionParts {
     pub audit: Arc<AuditTrail>,
     /// Training mode (synthetic patients).
     pub training: bool,
+    /// Where the session's requests, and the token, may go.
+    pub origins: crate::net::OriginPolicy,
 }
 
 /// One patient's open state.
@@ -155,7 +157,8 @@ impl ViewerSession {
         let correlation_id = uuid::Uuid::new_v4().to_string();
         let dicomweb = Arc::new(
             DicomWebClient::new(parts.http.clone(), tokens)
-                .with_nir_headers(&parts.ods_code, &correlation_id),
+                .with_nir_headers(&parts.ods_code, &correlation_id)
+                .with_origin_policy(parts.origins.clone()),
         );
         let budget = usize::try_from(parts.budget_bytes).unwrap_or(usize::MAX);
         Self {
@@ -217,6 +220,41 @@ impl ViewerSession {
 
     fn new_event(&self, action: Action, outcome: Outcome) -> AuditEvent {
         AuditEvent::new(action, outcome, &self.correlation_id)
+    }
+
+    /// Checks an address a record names against the origin policy before anything is sent
+    /// to it; a refusal is audited (the host, the patient, the record id) and answered in
+    /// the clinician's words.
+    fn check_origin(
+        &self,
+        url: &url::Url,
+        nhs_number: &NhsNumber,
+        record_id: &str,
+    ) -> Result<crate::net::Grant, ViewerError> {
+        self.parts.origins.check(url).map_err(|refusal| {
+            self.audit_refusal(&refusal, nhs_number, record_id);
+            ViewerError::OriginRefused(refusal)
+        })
+    }
+
+    /// Audits a request the origin policy refused.
+    fn audit_refusal(
+        &self,
+        refusal: &crate::net::OriginRefusal,
+        nhs_number: &NhsNumber,
+        record_id: &str,
+    ) {
+        tracing::warn!(host = %refusal.host, "request refused by the origin policy");
+        self.audit_event(
+            self.new_event(
+                Action::OriginRefused {
+                    host: refusal.host.clone(),
+                },
+                Outcome::MinorFailure,
+            )
+            .about(nhs_number)
+            .entity("pointer", record_id),
+        );
     }
 
     /// Starts a look-up: every earlier one becomes stale.
@@ -407,6 +445,8 @@ mod tests {
             budget_bytes: 1 << 20,
             audit: Arc::new(AuditTrail::new(None)),
             training: true,
+            // These tests fetch nothing: no origin is allowed.
+            origins: crate::net::OriginPolicy::listed(std::iter::empty(), true),
         })
     }
 

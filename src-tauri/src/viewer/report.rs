@@ -1,7 +1,8 @@
 //! Reports: a FHIR `DiagnosticReport` (or another FHIR document a pointer names) fetched
 //! over HTTP, or through the registry for XCA records, into the vault; its text shown, its
 //! PDF (from `presentedForm`) served to the window from memory. Closing the patient wipes
-//! both; reopening fetches again.
+//! both; reopening fetches again. A report's address is checked against the session's
+//! origin policy before the request (and its token) is sent.
 
 use base64::Engine as _;
 use serde_json::Value;
@@ -70,6 +71,7 @@ impl ViewerSession {
         nhs_number: &crate::nhs_number::NhsNumber,
         record_id: &str,
     ) -> Result<zeroize::Zeroizing<Vec<u8>>, ViewerError> {
+        let grant = self.check_origin(&url, nhs_number, record_id)?;
         let mut request = self
             .http()
             .get(url)
@@ -78,7 +80,9 @@ impl ViewerSession {
             .header("x-request-id", uuid::Uuid::new_v4().to_string())
             .header("x-correlation-id", self.correlation_id())
             .header("nhsd-end-user-organisation-ods", self.ods_code());
-        if let Some(token) = crate::net::AccessTokens::bearer(&*self.parts.tokens) {
+        if let Some(token) = crate::net::AccessTokens::bearer(&*self.parts.tokens)
+            .filter(|_| grant == crate::net::Grant::WithToken)
+        {
             request = request.bearer_auth(token.as_str());
         }
         let mut response = request

@@ -226,9 +226,10 @@ impl ViewerSession {
                 state.key.clone(),
                 state.nhs_number.clone(),
                 study.layout.study_uid.clone(),
+                study.record_id.clone(),
             )
         });
-        let Ok((patient, nhs, study_uid)) = target else {
+        let Ok((patient, nhs, study_uid, record_id)) = target else {
             view.error = Some("The study was closed.".into());
             return view;
         };
@@ -273,6 +274,9 @@ impl ViewerSession {
                 );
             }
             Err(error) => {
+                if let Some(refusal) = error.origin_refusal() {
+                    self.audit_refusal(refusal, &nhs, &record_id);
+                }
                 if !error.is_cancelled() {
                     view.error = Some(crate::error::UserFacing::user_message(&error));
                     self.audit_event(

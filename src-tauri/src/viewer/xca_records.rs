@@ -2,7 +2,8 @@
 //! registry (ITI-39). A study's document is its KOS manifest, whose evidence names the
 //! Study Instance UID and the WADO-RS Retrieve URL, from which the study's metadata address
 //! follows; a report's document is the report itself. The manifest is read in memory and
-//! dropped; the resolved address is kept on the pointer for the rest of the session.
+//! dropped; the resolved address, once the origin policy allows it, is kept on the pointer
+//! for the rest of the session.
 
 use std::sync::Arc;
 
@@ -90,17 +91,26 @@ impl ViewerSession {
     }
 
     /// The study metadata address of a study pointer: its own, or resolved (once) from its
-    /// XCA manifest and kept on the pointer if `patient` is still the one open.
+    /// XCA manifest and kept on the pointer if `patient` is still the one open; either way
+    /// only once the origin policy allows it.
     pub(super) async fn study_metadata_url(
         &self,
         pointer: &Pointer,
         patient: &crate::vault::PatientKey,
     ) -> Result<url::Url, ViewerError> {
+        let nhs_number = self
+            .patient()
+            .as_ref()
+            .filter(|state| state.key == *patient)
+            .map(|state| state.nhs_number.clone())
+            .ok_or(ViewerError::NoPatient)?;
         if let Some(url) = &pointer.url {
+            self.check_origin(url, &nhs_number, &pointer.id)?;
             return Ok(url.clone());
         }
         let manifest = self.xca_document(pointer).await?;
         let url = metadata_url_from_kos(&manifest.content)?;
+        self.check_origin(&url, &nhs_number, &pointer.id)?;
         if let Some(state) = self.patient().as_mut().filter(|s| s.key == *patient) {
             if let Some(kept) = state.pointers.get_mut(&pointer.id) {
                 kept.url = Some(url.clone());

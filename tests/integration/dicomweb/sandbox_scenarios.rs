@@ -8,7 +8,7 @@ use std::time::Duration;
 use nir_viewer::dicomweb::{
     DicomWebClient, QuarantineReason, RetrieveOptions, RetrievedStudy, StudyLayout, StudyQuery,
 };
-use nir_viewer::net::{build_client, NetworkSettings, NoToken};
+use nir_viewer::net::{build_client, NetworkSettings, NoToken, OriginPolicy};
 use nir_viewer::sandbox::auth_gate::FixedTokensVerifier;
 use nir_viewer::sandbox::{start, start_with_verifier, SandboxHandle, SandboxOptions};
 use tokio::sync::mpsc;
@@ -241,14 +241,16 @@ async fn an_expired_token_is_surfaced_as_unauthorized_and_a_fresh_one_works() {
     };
     let verifier = Arc::new(FixedTokensVerifier(vec!["lister".into(), "viewer".into()]));
     let sandbox = start_with_verifier(options, verifier).await.unwrap();
-    let lister = client_with(Arc::new(FixedToken("lister")));
+    let lister = client_with(Arc::new(FixedToken("lister")))
+        .with_origin_policy(OriginPolicy::for_training(sandbox.base_url()));
     let mut urls = study_metadata_urls(&sandbox, &lister, nhs).await;
     if urls.is_empty() {
         // The lister's first request may itself have met the expiry; its next one succeeds.
         urls = study_metadata_urls(&sandbox, &lister, nhs).await;
     }
     assert!(!urls.is_empty());
-    let viewer = client_with(Arc::new(FixedToken("viewer")));
+    let viewer = client_with(Arc::new(FixedToken("viewer")))
+        .with_origin_policy(OriginPolicy::for_training(sandbox.base_url()));
     let error = viewer.study_metadata(&urls[0]).await.unwrap_err();
     assert!(error.is_unauthorized(), "{error}");
     let layout = viewer.study_metadata(&urls[0]).await.unwrap();

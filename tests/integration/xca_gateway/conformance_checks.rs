@@ -14,7 +14,7 @@ use nir_viewer::conformance::discovery_checks::{Flavour, Target};
 use nir_viewer::conformance::live_path::LivePath;
 use nir_viewer::conformance::xca_documents::{self, MANIFEST_CHECK, REPORT_CHECK};
 use nir_viewer::conformance::{Check, Outcome, Report};
-use nir_viewer::net::{build_client, NetworkSettings};
+use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
 use nir_viewer::registry::RetryPolicy;
 
 const DISCOVERY: &str = "discovery (xca): test patient 1";
@@ -42,6 +42,8 @@ async fn live_checks(gateway: &Gateway) -> Vec<Check> {
         budget_bytes: 256 << 20,
         backend: target.backend(Flavour::Xca, RetryPolicy::default()),
         flavour: Flavour::Xca.label(),
+        // The gateway on loopback stands for NIR and the provider (its WADO-RS is its own).
+        origins: OriginPolicy::listed([&gateway.base], false),
     };
     let mut checks = live.run(PATIENT, 1).await;
     let mut report = Report::default();
