@@ -519,3 +519,20 @@ pub struct FrameFacts {
     /// Image Orientation (Patient).
     pub orientation: Option<[f64; 6]>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decoding, document reading and report parsing go through [`blocking`]: on a runtime
+    /// with a single thread, the work must run on another thread, so the window's other
+    /// requests are not held up while an image decodes.
+    #[tokio::test(flavor = "current_thread")]
+    async fn heavy_work_runs_off_the_async_thread() {
+        let caller = std::thread::current().id();
+        let worker = blocking(|| Ok(std::thread::current().id())).await.unwrap();
+        assert_ne!(caller, worker);
+        let failed: Result<(), ViewerError> = blocking(|| Err(ViewerError::NoSuchImage)).await;
+        assert!(matches!(failed, Err(ViewerError::NoSuchImage)));
+    }
+}
