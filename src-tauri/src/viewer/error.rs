@@ -52,6 +52,9 @@ pub enum ViewerError {
     /// A report could not be fetched or read.
     #[error("the report could not be read: {0}")]
     Report(String),
+    /// A report resource names another patient than the one looked up: not shown.
+    #[error("the report names another patient than the one you looked up, so it is not shown; tell the provider that holds it")]
+    ReportOfAnotherPatient,
     /// The record names an address the origin policy refuses; nothing was sent to it.
     #[error("{0}")]
     OriginRefused(crate::net::OriginRefusal),
@@ -73,6 +76,7 @@ impl UserFacing for ViewerError {
             ViewerError::DecodeAborted => "decode-aborted",
             ViewerError::Budget(e) => e.code(),
             ViewerError::Report(_) => "report-unavailable",
+            ViewerError::ReportOfAnotherPatient => "report-other-patient",
             ViewerError::Discovery(_) => "discovery-failed",
             ViewerError::OriginRefused(_) => "origin-refused",
         }

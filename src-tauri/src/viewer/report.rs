@@ -36,9 +36,11 @@ impl ViewerSession {
                 ))
             }
         };
+        let expected = nhs_number.as_digits();
         let parsed = super::study::blocking(move || {
             let json: Value = serde_json::from_slice(&body)
                 .map_err(|_| ViewerError::Report("it is not valid FHIR JSON".into()))?;
+            check_subject(&json, &expected)?;
             parse_report(&json)
         })
         .await?;
@@ -149,6 +151,59 @@ pub(crate) struct ParsedReport {
     pub pdf: Option<Vec<u8>>,
 }
 
+/// NHS number identifier system (FHIR UK Core).
+const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
+
+/// Refuses a report resource whose subject carries an NHS number other than `expected`: the
+/// patient's identifier on `subject.identifier`, on a contained Patient `subject.reference`
+/// points to (`#id`), or in a `Patient?identifier=` search reference. A report that names
+/// no NHS number is shown (nothing to compare); the pointer already named the patient.
+pub(crate) fn check_subject(json: &Value, expected: &str) -> Result<(), ViewerError> {
+    let Some(subject) = json.get("subject") else {
+        return Ok(());
+    };
+    let mut named: Vec<String> = Vec::new();
+    let mut take = |identifier: &Value| {
+        if identifier.get("system").and_then(Value::as_str) == Some(NHS_NUMBER_SYSTEM) {
+            if let Some(value) = identifier.get("value").and_then(Value::as_str) {
+                named.push(value.chars().filter(char::is_ascii_digit).collect());
+            }
+        }
+    };
+    if let Some(identifier) = subject.get("identifier") {
+        take(identifier);
+    }
+    if let Some(reference) = subject.get("reference").and_then(Value::as_str) {
+        if let Some(id) = reference.strip_prefix('#') {
+            let contained = json.get("contained").and_then(Value::as_array);
+            for resource in contained.into_iter().flatten() {
+                if resource.get("id").and_then(Value::as_str) == Some(id) {
+                    for identifier in resource
+                        .get("identifier")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        take(identifier);
+                    }
+                }
+            }
+        } else if let Some((_, query)) = reference.split_once('?') {
+            for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+                if let Some(number) = value.strip_prefix(&format!("{NHS_NUMBER_SYSTEM}|")) {
+                    if name == "identifier" {
+                        named.push(number.chars().filter(char::is_ascii_digit).collect());
+                    }
+                }
+            }
+        }
+    }
+    if named.iter().any(|number| number != expected) {
+        return Err(ViewerError::ReportOfAnotherPatient);
+    }
+    Ok(())
+}
+
 fn text_at(value: &Value, path: &[&str]) -> Option<String> {
     let mut current = value;
     for key in path {
@@ -248,6 +303,35 @@ mod tests {
         assert_eq!(report.date.as_deref(), Some("2024-03-01"));
         assert_eq!(report.text, "No abnormality.\n\nFindings: none.");
         assert_eq!(report.pdf.as_deref(), Some(&b"%PDF-1.4 test"[..]));
+    }
+
+    #[test]
+    fn a_report_naming_another_patient_is_refused() {
+        let by_identifier = |nhs: &str| {
+            json!({"resourceType": "DiagnosticReport",
+                   "subject": {"identifier": {"system": NHS_NUMBER_SYSTEM, "value": nhs}}})
+        };
+        assert!(check_subject(&by_identifier("9912003888"), "9912003888").is_ok());
+        assert!(matches!(
+            check_subject(&by_identifier("9000000009"), "9912003888"),
+            Err(ViewerError::ReportOfAnotherPatient)
+        ));
+        let contained = json!({"resourceType": "DiagnosticReport",
+            "contained": [{"resourceType": "Patient", "id": "p",
+                "identifier": [{"system": NHS_NUMBER_SYSTEM, "value": "900 000 0009"}]}],
+            "subject": {"reference": "#p"}});
+        assert!(matches!(
+            check_subject(&contained, "9912003888"),
+            Err(ViewerError::ReportOfAnotherPatient)
+        ));
+        assert!(check_subject(&contained, "9000000009").is_ok());
+        let searched = json!({"resourceType": "DiagnosticReport", "subject": {"reference":
+            "Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9000000009"}});
+        assert!(check_subject(&searched, "9912003888").is_err());
+        // Nothing to compare: shown, as before.
+        let unnamed = json!({"resourceType": "DiagnosticReport", "subject": {"display": "A"}});
+        assert!(check_subject(&unnamed, "9912003888").is_ok());
+        assert!(check_subject(&json!({"resourceType": "DiagnosticReport"}), "1").is_ok());
     }
 
     #[test]
