@@ -17,6 +17,16 @@ export function answeredCount(networks: NetworkView[]): number {
   return networks.filter((n) => n.state === "answered" || n.state === "noRecords").length;
 }
 
+/** One network's line. A failure's reason from the backend is usually a whole sentence that
+ * already names the network ("X is unavailable; …"); it then stands alone, so the name is
+ * not said twice. A reason that does not name the network follows the name and state. */
+export function networkLine(network: NetworkView, ok: boolean): string {
+  const state = `${network.name}: ${STATE_TEXT[network.state]}`;
+  if (ok || !network.reason) return state;
+  if (network.name && network.reason.includes(network.name)) return network.reason;
+  return `${state} — ${network.reason}`;
+}
+
 export function renderNetworkStrip(history: HistoryView): HTMLElement {
   const answered = answeredCount(history.networks);
   const total = history.networks.length;
@@ -35,13 +45,7 @@ export function renderNetworkStrip(history: HistoryView): HTMLElement {
   const list = el("ul", { class: "network-list" });
   for (const network of history.networks) {
     const ok = network.state === "answered" || network.state === "noRecords";
-    list.append(
-      el(
-        "li",
-        { class: ok ? "network ok" : "network failed" },
-        `${network.name}: ${STATE_TEXT[network.state]}${ok || !network.reason ? "" : ` — ${network.reason}`}`,
-      ),
-    );
+    list.append(el("li", { class: ok ? "network ok" : "network failed" }, networkLine(network, ok)));
   }
   strip.append(list);
   return strip;
