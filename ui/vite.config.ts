@@ -12,5 +12,7 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
+    // The stylesheet test reads the real stylesheet; without this it would read an empty one.
+    css: { include: [/styles\.css/] },
   },
 });

@@ -1,0 +1,44 @@
+// The toolbar's drop-down lists must be readable: the stylesheet is loaded into the test
+// document and the colours each option is drawn with are checked for contrast.
+import { describe, expect, it } from "vitest";
+import css from "./styles.css?raw";
+
+/** Relative luminance of an `rgb(r, g, b)` or `#rrggbb` / `#rgb` colour (WCAG 2 definition). */
+function luminance(colour: string): number {
+  let channels: number[];
+  const rgb = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(colour);
+  if (rgb) channels = [rgb[1], rgb[2], rgb[3]].map(Number);
+  else {
+    let hex = colour.replace("#", "");
+    if (hex.length === 3) hex = [...hex].map((c) => c + c).join("");
+    if (!/^[0-9a-f]{6}$/i.test(hex)) throw new Error(`not a colour: "${colour}"`);
+    channels = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  }
+  const [r, g, b] = channels.map((c) => {
+    const s = c / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+}
+
+function contrast(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
+}
+
+describe("stylesheet", () => {
+  it("draws the toolbar's drop-down options with their own readable colours", () => {
+    document.head.innerHTML = `<style>${css}</style>`;
+    document.body.innerHTML = `<div class="toolbar"><select id="wl-presets"><option>Window presets</option></select>
+      <select id="prior-select"><option>Compare with prior…</option></select></div>`;
+    for (const option of document.querySelectorAll(".toolbar option")) {
+      const style = getComputedStyle(option);
+      // An option without its own background is drawn on the platform's list, often white.
+      const transparent = style.backgroundColor === "" || /^rgba\(.*,\s*0\)$/.test(style.backgroundColor);
+      const background = transparent ? "#ffffff" : style.backgroundColor;
+      expect(contrast(style.color, background)).toBeGreaterThanOrEqual(4.5);
+    }
+    const select = document.querySelector(".toolbar select");
+    expect(select && getComputedStyle(select).getPropertyValue("color-scheme")).toBe("dark");
+  });
+});
