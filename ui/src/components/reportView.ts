@@ -21,7 +21,11 @@ export function renderReport(report: ReportView, onClose: () => void): HTMLEleme
     void import("./pdfPages").then(({ renderPdfPages }) => renderPdfPages(report.pdfUrl ?? "", pages));
   }
   panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") onClose();
+    if (event.key !== "Escape") return;
+    // Handled here: the view around the report must not take the same key as its own.
+    event.preventDefault();
+    event.stopPropagation();
+    onClose();
   });
   return panel;
 }

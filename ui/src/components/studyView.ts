@@ -94,6 +94,10 @@ export class StudyScreen {
     }
   }
 
+  private get documentOpen(): boolean {
+    return this.element.querySelector(".study-document") !== null;
+  }
+
   private closeDocument(): void {
     for (const open of this.element.querySelectorAll(".study-document")) open.remove();
     this.grid.hidden = false;
@@ -354,7 +358,8 @@ export class StudyScreen {
       "1": () => this.applyLayout("1x1"),
       "2": () => this.applyLayout("1x2"),
       "4": () => this.applyLayout("2x2"),
-      Escape: () => this.handlers.onClose(),
+      // Esc closes an open report first; only then the study.
+      Escape: () => (this.documentOpen ? this.closeDocument() : this.handlers.onClose()),
     };
     const action = actions[event.key];
     if (action) {

@@ -1,0 +1,73 @@
+import { describe, expect, it, vi } from "vitest";
+import type { Backend, ReportView, SeriesView, StudyView } from "../ipc/backend";
+import { StudyScreen } from "./studyView";
+
+const series = (overrides: Partial<SeriesView>): SeriesView => ({
+  key: "s1",
+  number: 1,
+  description: "Report",
+  modality: "SR",
+  instanceCount: 1,
+  rows: 0,
+  columns: 0,
+  pixelSpacing: null,
+  presets: [],
+  frameOfReference: null,
+  slicePositions: [],
+  document: "sr",
+  ...overrides,
+});
+
+const study: StudyView = {
+  key: "study-1",
+  recordId: "2.999.1",
+  description: "CT head",
+  date: "2024-01-02",
+  series: [series({})],
+  warnings: [],
+  demographicsMismatch: null,
+  identity: null,
+};
+
+const report: ReportView = { recordId: "2.999.1", title: "Findings", date: null, author: null, text: "No abnormality.", pdfUrl: null };
+
+async function openWithDocument(): Promise<{ screen: StudyScreen; onClose: ReturnType<typeof vi.fn> }> {
+  const backend = { openStudyDocument: () => Promise.resolve(report) } as unknown as Backend;
+  const onClose = vi.fn();
+  const screen = new StudyScreen(backend, study, [], {
+    onClose,
+    onOpenReport: () => {},
+    openPrior: () => Promise.reject(new Error("no prior")),
+    closePrior: () => Promise.resolve(),
+  });
+  document.body.replaceChildren(screen.element);
+  await screen.start();
+  return { screen, onClose };
+}
+
+const escape = (target: Element): void => {
+  target.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true }));
+};
+
+describe("study view", () => {
+  it("closes only an in-study report on Esc pressed inside it, and returns to the study", async () => {
+    const { screen, onClose } = await openWithDocument();
+    const panel = screen.element.querySelector("#report");
+    expect(panel).not.toBeNull();
+    if (panel) escape(panel);
+    expect(screen.element.querySelector(".study-document")).toBeNull();
+    expect(screen.element.querySelector<HTMLElement>("#viewport-grid")?.hidden).toBe(false);
+    expect(onClose).not.toHaveBeenCalled();
+  });
+
+  it("closes an open in-study report, not the study, on Esc pressed elsewhere in the study", async () => {
+    const { screen, onClose } = await openWithDocument();
+    const button = screen.element.querySelector(".series-button");
+    if (button) escape(button);
+    expect(screen.element.querySelector(".study-document")).toBeNull();
+    expect(onClose).not.toHaveBeenCalled();
+    // With no report left open, Esc closes the study.
+    if (button) escape(button);
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+});
