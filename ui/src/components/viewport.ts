@@ -40,6 +40,8 @@ export class Viewport {
   private drawing: Measurement | null = null;
   private dirty = false;
   private shown: FramePixels | null = null;
+  /** Set when a series without a preset is loaded: its first image sets the window. */
+  private windowFromImage = false;
   /** The frame whose pixels are in the texture. */
   private uploaded: FramePixels | null = null;
   /** The canvas's CSS size, measured again only after a resize. */
@@ -107,6 +109,7 @@ export class Viewport {
     this.measurementRevision++;
     const preset = series.presets[0];
     this.view = initialViewState(preset?.center ?? 0, preset?.width ?? 0);
+    this.windowFromImage = !preset || preset.width <= 1;
     this.scrollbar.max = String(Math.max(0, cache.count - 1));
     await this.show(index);
     void cache.prefetch(index);
@@ -120,9 +123,11 @@ export class Viewport {
     this.cache.focus(clamped);
     const frame = this.cache.peek(clamped) ?? (await this.cache.get(clamped));
     if (this.view.index !== clamped) return;
-    const first = this.shown === null;
     this.shown = frame;
-    if (first && this.view.windowWidth <= 1) {
+    // A series without window values takes the window its first image carries (the
+    // backend derives it from the image's stored value range), never the previous series'.
+    if (this.windowFromImage) {
+      this.windowFromImage = false;
       this.view = { ...this.view, windowCenter: frame.windowCenter, windowWidth: Math.max(1, frame.windowWidth) };
     }
     this.requestDraw();

@@ -1,0 +1,81 @@
+import { describe, expect, it, vi } from "vitest";
+import type { Backend, FramePixels, SeriesView } from "../ipc/backend";
+import { FrameCache } from "../loading/frameCache";
+import { Viewport } from "./viewport";
+
+// jsdom has no WebGL: the renderer is replaced by one that draws nothing.
+vi.mock("../viewport/render/glRenderer", () => ({
+  GlRenderer: class {
+    upload(): void {}
+    draw(): void {}
+    clear(): void {}
+  },
+}));
+
+const series = (key: string, overrides: Partial<SeriesView> = {}): SeriesView => ({
+  key,
+  number: 1,
+  description: `Series ${key}`,
+  modality: "CT",
+  instanceCount: 3,
+  rows: 2,
+  columns: 2,
+  pixelSpacing: [1, 1],
+  presets: [],
+  frameOfReference: null,
+  slicePositions: [],
+  document: null,
+  ...overrides,
+});
+
+const frame = (window: [number, number], instanceNumber = 1): FramePixels => ({
+  rows: 2,
+  columns: 2,
+  format: "u16",
+  slope: 1,
+  intercept: 0,
+  windowCenter: window[0],
+  windowWidth: window[1],
+  invert: false,
+  instanceNumber,
+  sliceLocation: null,
+  position: null,
+  orientation: null,
+  data: new Uint16Array([0, 1000, 2000, 4095]).buffer,
+});
+
+/** A backend answering each series' frames from `frames`; a missing one fails. */
+function backendOf(frames: Record<string, (FramePixels | null)[]>): Backend {
+  return {
+    frame: (_study: string, seriesKey: string, index: number) => {
+      const found = frames[seriesKey]?.[index];
+      return found ? Promise.resolve(found) : Promise.reject(new Error("The image could not be read."));
+    },
+  } as unknown as Backend;
+}
+
+const nextFrame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
+describe("viewport window", () => {
+  it("gives a series without window values the window its first image carries, even after another image", async () => {
+    const backend = backendOf({ a: [frame([40, 400])], b: [frame([2048, 4096])] });
+    const viewport = new Viewport("1");
+    await viewport.load(series("a", { instanceCount: 1 }), new FrameCache(backend, "st", "a", 1));
+    expect(viewport.state.windowWidth).toBe(400);
+    await viewport.load(series("b", { instanceCount: 1, modality: "MR" }), new FrameCache(backend, "st", "b", 1));
+    expect(viewport.state.windowCenter).toBe(2048);
+    expect(viewport.state.windowWidth).toBe(4096);
+    await nextFrame();
+  });
+
+  it("keeps a series' own first preset", async () => {
+    const backend = backendOf({ a: [frame([40, 400])], b: [frame([2048, 4096])] });
+    const viewport = new Viewport("1");
+    await viewport.load(series("a", { instanceCount: 1 }), new FrameCache(backend, "st", "a", 1));
+    const preset = { name: "Soft tissue", center: 50, width: 350 };
+    await viewport.load(series("b", { instanceCount: 1, presets: [preset] }), new FrameCache(backend, "st", "b", 1));
+    expect(viewport.state.windowWidth).toBe(350);
+    expect(viewport.state.windowCenter).toBe(50);
+    await nextFrame();
+  });
+});
