@@ -3,12 +3,17 @@ import type { Backend, FramePixels, SeriesView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { Viewport } from "./viewport";
 
-// jsdom has no WebGL: the renderer is replaced by one that draws nothing.
+// jsdom has no WebGL: the renderer is replaced by one that only notes what it holds.
+const gpu = vi.hoisted(() => ({ holds: null as unknown }));
 vi.mock("../viewport/render/glRenderer", () => ({
   GlRenderer: class {
-    upload(): void {}
+    upload(frame: unknown): void {
+      gpu.holds = frame;
+    }
     draw(): void {}
-    clear(): void {}
+    clear(): void {
+      gpu.holds = null;
+    }
   },
 }));
 
@@ -77,5 +82,34 @@ describe("viewport window", () => {
     expect(viewport.state.windowWidth).toBe(350);
     expect(viewport.state.windowCenter).toBe(50);
     await nextFrame();
+  });
+});
+
+describe("viewport frame failure", () => {
+  it("says an image could not be loaded and does not label the previous pixels with its index", async () => {
+    const first = frame([40, 400], 1);
+    const third = frame([40, 400], 3);
+    const backend = backendOf({ a: [first, null, third] });
+    const viewport = new Viewport("1");
+    const error = (): HTMLElement | null => viewport.element.querySelector(".viewport-error");
+    await viewport.load(series("a"), new FrameCache(backend, "st", "a", 3));
+    await nextFrame();
+    expect(gpu.holds).toBe(first);
+    expect(error()?.hidden).toBe(true);
+
+    await viewport.show(1);
+    await nextFrame();
+    expect(error()?.hidden).toBe(false);
+    expect(error()?.textContent).toContain("Image 2 could not be shown.");
+    expect(gpu.holds).toBeNull();
+    const corner = viewport.element.querySelector(".corner.tr")?.textContent ?? "";
+    expect(corner).toBe("Image 2 / 3");
+    expect(corner).not.toContain("Instance 1");
+
+    await viewport.show(2);
+    await nextFrame();
+    expect(error()?.hidden).toBe(true);
+    expect(gpu.holds).toBe(third);
+    expect(viewport.element.querySelector(".corner.tr")?.textContent).toBe("Image 3 / 3\nInstance 3");
   });
 });

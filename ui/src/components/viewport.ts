@@ -8,7 +8,7 @@
 // several images within one frame uploads only the last. Window/level sets uniforms only;
 // the overlay's text nodes are written only when their text changes, and the measurement
 // layer is rebuilt only when the measurements or their placement on screen change.
-import type { FramePixels, SeriesView } from "../ipc/backend";
+import { BackendError, type FramePixels, type SeriesView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { formatLength, measureAngle, measureLength, type Point } from "../tools/math/measure";
 import { dragWindow } from "../tools/windowLevel";
@@ -33,6 +33,8 @@ export class Viewport {
   private readonly markers: Record<"top" | "left", HTMLElement>;
   private readonly svg: SVGSVGElement;
   private readonly scrollbar: HTMLInputElement;
+  /** Says which image could not be loaded; hidden while the image on screen is the one asked for. */
+  private readonly failure: HTMLElement;
   private series: SeriesView | null = null;
   private cache: FrameCache | null = null;
   private view: ViewState = initialViewState(0, 1);
@@ -64,7 +66,8 @@ export class Viewport {
     };
     this.markers = { top: el("div", { class: "marker top" }), left: el("div", { class: "marker left" }) };
     this.scrollbar = el("input", { type: "range", class: "stack-scrollbar", min: "0", max: "0", value: "0", "aria-label": "Image in series" });
-    this.scrollbar.addEventListener("input", () => this.show(Number(this.scrollbar.value)));
+    this.scrollbar.addEventListener("input", () => void this.show(Number(this.scrollbar.value)));
+    this.failure = el("p", { class: "viewport-error", role: "alert", hidden: "" });
     this.element = el(
       "div",
       { class: "viewport", tabindex: "0", "data-viewport": name },
@@ -77,6 +80,7 @@ export class Viewport {
       this.markers.top,
       this.markers.left,
       this.scrollbar,
+      this.failure,
     );
     this.attachPointer();
     if (typeof ResizeObserver !== "undefined") {
@@ -121,8 +125,15 @@ export class Viewport {
     this.view = { ...this.view, index: clamped };
     this.scrollbar.value = String(clamped);
     this.cache.focus(clamped);
-    const frame = this.cache.peek(clamped) ?? (await this.cache.get(clamped));
+    let frame: FramePixels;
+    try {
+      frame = this.cache.peek(clamped) ?? (await this.cache.get(clamped));
+    } catch (error) {
+      if (this.view.index === clamped) this.showFailure(clamped, error);
+      return;
+    }
     if (this.view.index !== clamped) return;
+    this.failure.hidden = true;
     this.shown = frame;
     // A series without window values takes the window its first image carries (the
     // backend derives it from the image's stored value range), never the previous series'.
@@ -132,6 +143,26 @@ export class Viewport {
     }
     this.requestDraw();
     this.onIndexChange?.(clamped);
+  }
+
+  /**
+   * An image that could not be loaded: the viewport says so, and the previous image's
+   * pixels, overlay and measurements are taken away rather than labelled with this index.
+   */
+  private showFailure(index: number, error: unknown): void {
+    const reason = error instanceof BackendError ? error.message : "The image could not be loaded.";
+    this.shown = null;
+    this.uploaded = null;
+    this.renderer?.clear();
+    this.svg.replaceChildren();
+    this.measurementKey = "";
+    for (const corner of Object.values(this.overlay)) setText(corner, "");
+    setText(this.markers.top, "");
+    setText(this.markers.left, "");
+    setText(this.overlay.tr, `Image ${index + 1} / ${this.cache?.count ?? 0}`);
+    setText(this.failure, `Image ${index + 1} could not be shown. ${reason}`);
+    this.failure.hidden = false;
+    this.onIndexChange?.(index);
   }
 
   scroll(delta: number): void {
@@ -173,6 +204,8 @@ export class Viewport {
       this.uploaded = this.shown;
     }
     renderer.draw({ ...this.view, panX: this.view.panX * ratio, panY: this.view.panY * ratio });
+    // After a failed image nothing is on screen, so there is nothing to label.
+    if (!this.shown) return;
     this.drawOverlay();
     this.drawMeasurements(size.width, size.height);
   }
@@ -370,6 +403,7 @@ export class Viewport {
     setText(this.markers.top, "");
     setText(this.markers.left, "");
     this.svg.replaceChildren();
+    this.failure.hidden = true;
   }
 }
 
