@@ -113,3 +113,32 @@ describe("viewport frame failure", () => {
     expect(viewport.element.querySelector(".corner.tr")?.textContent).toBe("Image 3 / 3\nInstance 3");
   });
 });
+
+describe("viewport measurements", () => {
+  it("draws a length only on the image it was made on", async () => {
+    const backend = backendOf({ a: [frame([40, 400], 1), frame([40, 400], 2), frame([40, 400], 3)] });
+    const viewport = new Viewport("1");
+    const canvas = viewport.element.querySelector("canvas");
+    if (!canvas) throw new Error("no canvas");
+    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+    await viewport.load(series("a"), new FrameCache(backend, "st", "a", 3));
+    viewport.tool = "length";
+    const pointer = (type: string, x: number): void => {
+      canvas.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: 50, button: 0, bubbles: true }));
+    };
+    pointer("pointerdown", 10);
+    pointer("pointermove", 60);
+    pointer("pointerup", 60);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toHaveLength(1);
+    expect(viewport.measurementLabels()[0]).toMatch(/mm$/);
+
+    await viewport.show(1);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual([]);
+
+    await viewport.show(0);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toHaveLength(1);
+  });
+});

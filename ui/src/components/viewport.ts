@@ -22,6 +22,8 @@ export type Tool = "scroll" | "window" | "zoom" | "pan" | "length" | "angle";
 interface Measurement {
   kind: "length" | "angle";
   points: Point[];
+  /** The image it was made on (series and index): it is drawn on that image only. */
+  image: string;
 }
 
 export class Viewport {
@@ -249,13 +251,14 @@ export class Viewport {
   private drawMeasurements(width: number, height: number): void {
     const frame = this.shown;
     const v = this.view;
-    const key = [this.measurementRevision, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV].join("|");
+    const image = this.imageKey();
+    const key = [this.measurementRevision, image, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV].join("|");
     if (key === this.measurementKey) return;
     this.measurementKey = key;
     this.svg.replaceChildren();
     const spacing = this.series?.pixelSpacing ?? null;
     const all = this.drawing ? [...this.measurements, this.drawing] : this.measurements;
-    for (const m of all) {
+    for (const m of all.filter((m) => m.image === image)) {
       const points = m.points.map((p) => this.toCanvas(p, width, height));
       const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
       line.setAttribute("points", points.map((p) => p.join(",")).join(" "));
@@ -328,12 +331,18 @@ export class Viewport {
     this.canvas.addEventListener("pointercancel", end);
   }
 
+  /** Names the image on screen: the series and the index in it. */
+  private imageKey(): string {
+    return `${this.series?.key ?? ""}#${this.view.index}`;
+  }
+
   private pointMeasurement(event: PointerEvent): void {
     const point = this.imagePoint(event);
+    const image = this.imageKey();
     if (this.tool === "length") {
-      this.drawing = { kind: "length", points: [point, point] };
-    } else if (!this.drawing || this.drawing.kind !== "angle") {
-      this.drawing = { kind: "angle", points: [point, point] };
+      this.drawing = { kind: "length", points: [point, point], image };
+    } else if (!this.drawing || this.drawing.kind !== "angle" || this.drawing.image !== image) {
+      this.drawing = { kind: "angle", points: [point, point], image };
     } else {
       this.drawing.points.push(point);
       if (this.drawing.points.length === 3) {
