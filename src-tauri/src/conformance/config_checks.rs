@@ -14,7 +14,6 @@ use super::{Check, Report};
 use crate::config::{self, Config};
 use crate::net::{build_client, AccessTokens, NetworkSettings, OriginPolicy};
 use crate::observability::{target_of, OtlpExporter};
-use crate::registry::RetryPolicy;
 
 /// Runs the configuration checks for the file at `path`.
 pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &mut Report) {
@@ -68,15 +67,12 @@ pub async fn run(path: &Path, patients: &[String], interactive: bool, report: &m
         tokens,
         patient_id_form: config.nir.patient_id_form,
     };
-    let live = LivePath {
-        http: target.http.clone(),
-        tokens: Arc::clone(&target.tokens),
-        ods_code: target.ods_code.clone(),
-        budget_bytes: config.limits.budget_bytes(),
-        backend: target.backend(flavour, RetryPolicy::default()),
-        flavour: flavour.label(),
-        origins: OriginPolicy::for_live(&config),
-    };
+    let live = LivePath::through(
+        &target,
+        flavour,
+        config.limits.budget_bytes(),
+        OriginPolicy::for_live(&config),
+    );
     for (index, nhs) in patients.iter().enumerate() {
         for check in live.run(nhs, index + 1).await {
             report.record(check);

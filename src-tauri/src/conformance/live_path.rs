@@ -7,11 +7,12 @@
 
 use std::sync::Arc;
 
+use super::discovery_checks::{Flavour, Target};
 use super::Check;
 use crate::audit::AuditTrail;
 use crate::error::UserFacing;
 use crate::net::{AccessTokens, OriginPolicy};
-use crate::registry::{DiscoveryBackend, HistoryQuery};
+use crate::registry::{DiscoveryBackend, HistoryQuery, RetryPolicy};
 use crate::viewer::views::HistoryView;
 use crate::viewer::{PointerKind, SessionParts, TokenSlot, ViewerSession};
 
@@ -34,6 +35,25 @@ pub struct LivePath {
 }
 
 impl LivePath {
+    /// The live path through `flavour` of the discovery `target` describes, with the
+    /// session's memory budget and origin policy.
+    pub fn through(
+        target: &Target,
+        flavour: Flavour,
+        budget_bytes: u64,
+        origins: OriginPolicy,
+    ) -> Self {
+        Self {
+            http: target.http.clone(),
+            tokens: Arc::clone(&target.tokens),
+            ods_code: target.ods_code.clone(),
+            budget_bytes,
+            backend: target.backend(flavour, RetryPolicy::default()),
+            flavour: flavour.label(),
+            origins,
+        }
+    }
+
     /// Runs the path for `nhs` and answers one check per step; everything fetched is wiped
     /// before it returns.
     pub async fn run(&self, nhs: &str, patient: usize) -> Vec<Check> {

@@ -213,15 +213,12 @@ async fn sign_in(handle: &SandboxHandle, report: &mut Report) {
     report.record(with_token);
     // The live path as the window walks it, through each flavour, with the sign-in's token.
     for flavour in [Flavour::Fhir, Flavour::Xca] {
-        let live = LivePath {
-            http: signed.http.clone(),
-            tokens: Arc::clone(&signed.tokens),
-            ods_code: signed.ods_code.clone(),
-            budget_bytes: LIVE_PATH_BUDGET,
-            backend: signed.backend(flavour, crate::registry::RetryPolicy::default()),
-            flavour: flavour.label(),
-            origins: OriginPolicy::for_training(handle.base_url()),
-        };
+        let live = LivePath::through(
+            &signed,
+            flavour,
+            LIVE_PATH_BUDGET,
+            OriginPolicy::for_training(handle.base_url()),
+        );
         for check in live.run(RICH_HISTORY, 1).await {
             report.record(check);
         }

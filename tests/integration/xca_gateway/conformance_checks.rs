@@ -15,7 +15,6 @@ use nir_viewer::conformance::live_path::LivePath;
 use nir_viewer::conformance::xca_documents::{self, MANIFEST_CHECK, REPORT_CHECK};
 use nir_viewer::conformance::{Check, Outcome, Report};
 use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
-use nir_viewer::registry::RetryPolicy;
 
 const DISCOVERY: &str = "discovery (xca): test patient 1";
 
@@ -35,16 +34,13 @@ fn target(gateway: &Gateway) -> Target {
 /// The checks the configuration run records for the first test patient.
 async fn live_checks(gateway: &Gateway) -> Vec<Check> {
     let target = target(gateway);
-    let live = LivePath {
-        http: target.http.clone(),
-        tokens: Arc::clone(&target.tokens),
-        ods_code: target.ods_code.clone(),
-        budget_bytes: 256 << 20,
-        backend: target.backend(Flavour::Xca, RetryPolicy::default()),
-        flavour: Flavour::Xca.label(),
-        // The gateway on loopback stands for NIR and the provider (its WADO-RS is its own).
-        origins: OriginPolicy::listed([&gateway.base], false),
-    };
+    // The gateway on loopback stands for NIR and the provider (its WADO-RS is its own).
+    let live = LivePath::through(
+        &target,
+        Flavour::Xca,
+        256 << 20,
+        OriginPolicy::listed([&gateway.base], false),
+    );
     let mut checks = live.run(PATIENT, 1).await;
     let mut report = Report::default();
     xca_documents::run(&target, PATIENT, &mut report).await;
