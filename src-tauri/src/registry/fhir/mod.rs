@@ -232,7 +232,7 @@ impl FhirBackend {
         &self,
         query: &HistoryQuery,
         cancel: &CancellationToken,
-    ) -> Result<(BundlePage, SearchForm), RegistryError> {
+    ) -> Result<BundlePage, RegistryError> {
         let mut form = self.search_form();
         loop {
             let url = match form {
@@ -256,7 +256,7 @@ impl FhirBackend {
                 Ok(page) => {
                     self.form
                         .store(form as u8, std::sync::atomic::Ordering::Relaxed);
-                    return Ok((page, form));
+                    return Ok(page);
                 }
             }
         }
@@ -285,22 +285,21 @@ impl FhirBackend {
         cancel: &CancellationToken,
     ) -> Result<(Vec<HistoryRecord>, Vec<NetworkFailure>), RegistryError> {
         let first = self.search_url()?;
-        let (page, form) = self.first_page(query, cancel).await?;
-        let mut request = PageRequest::First(first.clone(), form);
+        let mut page = self.first_page(query, cancel).await?;
         let mut records = Vec::new();
         let mut failures = Vec::new();
-        let mut first_page = Some(page);
-        for _ in 0..MAX_PAGES {
-            let page = match first_page.take() {
-                Some(page) => page,
-                None => self.page(&request, query, cancel).await?,
-            };
+        for fetched in 1..=MAX_PAGES {
             records.extend(page.records);
             failures.extend(page.failures);
-            match page.next {
-                Some(next) => request = self.next_request(next, &first)?,
-                None => return Ok((records, failures)),
+            let Some(next) = page.next else {
+                return Ok((records, failures));
+            };
+            if fetched == MAX_PAGES {
+                break;
             }
+            page = self
+                .page(&self.next_request(next, &first)?, query, cancel)
+                .await?;
         }
         Err(RegistryError::malformed(SERVICE, "too many pages"))
     }
