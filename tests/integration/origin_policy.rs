@@ -17,7 +17,7 @@ use nir_viewer::net::{build_client, AccessTokens, NetworkSettings, OriginPolicy}
 use nir_viewer::registry::{HistoryQuery, SessionContext};
 use nir_viewer::sandbox::auth_gate::RejectAllVerifier;
 use nir_viewer::sandbox::{self, SandboxState};
-use nir_viewer::viewer::discovery::{fhir_backend, sandbox_networks, xca_backend};
+use nir_viewer::viewer::discovery::sandbox_networks;
 use nir_viewer::viewer::views::HistoryView;
 use nir_viewer::viewer::{PointerKind, SessionParts, TokenSlot, ViewerError, ViewerSession};
 use tokio::io::AsyncWriteExt;
@@ -152,18 +152,7 @@ async fn hostile(xca: bool, policy: impl FnOnce(&url::Url, &url::Url) -> OriginP
         ods_code: "RX1".into(),
         tokens,
     };
-    let backend = if xca {
-        xca_backend(
-            http,
-            base.join("xca/iti38").unwrap(),
-            base.join("xca/iti39").unwrap(),
-            networks,
-            nir_viewer::config::PatientIdForm::default(),
-            context,
-        )
-    } else {
-        fhir_backend(http, base.join("fhir/R4/").unwrap(), networks, context)
-    };
+    let backend = crate::support::sandbox_backend(http, &base, networks, context, xca);
     session.use_document_source(Arc::clone(&backend));
     let history = session
         .lookup(&*backend, HistoryQuery::for_patient(NHS).unwrap())

@@ -1,5 +1,9 @@
 //! Helpers shared between the areas' loopback stand-ins.
 
+use std::sync::Arc;
+
+use nir_viewer::registry::{DiscoveryBackend, KnownNetwork, SessionContext};
+use nir_viewer::viewer::discovery::{fhir_backend, xca_backend};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The most bytes a stand-in reads of one request.
@@ -38,4 +42,27 @@ pub async fn read_http_request<S: AsyncRead + Unpin>(stream: &mut S) -> Vec<u8> 
         }
     }
     request
+}
+
+/// The discovery backend of either flavour for the sandbox at `base`, as the window builds
+/// it in training mode (XCA with the default patient identifier form).
+pub fn sandbox_backend(
+    http: reqwest::Client,
+    base: &url::Url,
+    networks: Vec<KnownNetwork>,
+    context: SessionContext,
+    xca: bool,
+) -> Arc<dyn DiscoveryBackend> {
+    if xca {
+        xca_backend(
+            http,
+            base.join("xca/iti38").unwrap(),
+            base.join("xca/iti39").unwrap(),
+            networks,
+            nir_viewer::config::PatientIdForm::default(),
+            context,
+        )
+    } else {
+        fhir_backend(http, base.join("fhir/R4/").unwrap(), networks, context)
+    }
 }

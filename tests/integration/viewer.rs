@@ -10,7 +10,7 @@ use nir_viewer::audit::AuditTrail;
 use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
 use nir_viewer::registry::{HistoryQuery, SessionContext};
 use nir_viewer::sandbox::{self, SandboxHandle, SandboxOptions};
-use nir_viewer::viewer::discovery::{fhir_backend, sandbox_networks, xca_backend};
+use nir_viewer::viewer::discovery::sandbox_networks;
 use nir_viewer::viewer::views::HistoryView;
 use nir_viewer::viewer::{PointerKind, SessionParts, TokenSlot, ViewerSession};
 
@@ -53,18 +53,7 @@ async fn look_up_within(nhs: &str, xca: bool, budget_bytes: u64) -> Env {
         ods_code: "TRAIN1".into(),
         tokens,
     };
-    let backend = if xca {
-        xca_backend(
-            http,
-            base.join("xca/iti38").unwrap(),
-            base.join("xca/iti39").unwrap(),
-            networks,
-            nir_viewer::config::PatientIdForm::default(),
-            context,
-        )
-    } else {
-        fhir_backend(http, base.join("fhir/R4/").unwrap(), networks, context)
-    };
+    let backend = crate::support::sandbox_backend(http, &base, networks, context, xca);
     session.use_document_source(Arc::clone(&backend));
     let history = session
         .lookup(&*backend, HistoryQuery::for_patient(nhs).unwrap())
