@@ -2,6 +2,7 @@
 //! sandbox's retrieval scenarios, against the embedded sandbox, and against a real
 //! Orthanc with its DICOMweb plugin (byte-for-byte round trip of the shared corpus).
 
+mod busy_and_slow;
 pub(crate) mod fake_server;
 pub(crate) mod fake_study;
 pub(crate) mod orthanc;

@@ -9,6 +9,11 @@
 //! consuming organisation's ODS code, a fresh `X-Request-ID` and the session's
 //! `X-Correlation-ID`). Before anything is sent, the address is checked against the
 //! session's [`OriginPolicy`]: the token goes only to the origins it lists.
+//! A busy server (503/429) is waited for as its `Retry-After` asks, within the bounds of
+//! the [`BusyPolicy`]. Bulk transfers (instances, series, frames) are limited by the
+//! client's idle (read) timeout and a generous ceiling rather than the short total
+//! timeout of API calls, so a large series arriving slowly but steadily over a thin link
+//! completes, while one that stalls is given up.
 
 use crate::observability::{global, target_of, Stage};
 use std::sync::Arc;
@@ -19,18 +24,32 @@ use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
 
 use super::accept::{origin_of, AcceptList, AcceptMemory};
+use super::busy::BusyPolicy;
 use super::error::{DicomWebError, Resource};
 use super::metadata::StudyLayout;
 use super::multipart::{MultipartParser, Part};
 use super::schedule::ServerLimits;
 use super::zeroizing_vec;
-use crate::net::{AccessTokens, Grant, OriginPolicy};
+use crate::net::{retry_after, AccessTokens, Grant, OriginPolicy};
 use crate::net::{CORRELATION_ID_HEADER, ODS_HEADER, REQUEST_ID_HEADER};
 
 /// Default cap on one response body: 4 GiB.
 const DEFAULT_RESPONSE_LIMIT: usize = 4 << 30;
 /// Cap on a JSON (metadata or search) body: 256 MiB.
 const JSON_LIMIT: usize = 256 << 20;
+/// The longest a bulk transfer (one series, instance or frame set) may take in all: it
+/// replaces the client's total timeout, which is sized for API calls. Stalls are caught
+/// sooner by the client's idle timeout ([`crate::net::NetworkSettings::idle_timeout`]).
+const BULK_TRANSFER_CEILING: std::time::Duration = std::time::Duration::from_secs(2 * 3600);
+
+/// How long one request may take in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ceiling {
+    /// The HTTP client's total timeout (API calls, JSON).
+    ClientDefault,
+    /// [`BULK_TRANSFER_CEILING`] (pixel data).
+    BulkTransfer,
+}
 
 /// A DICOMweb (WADO-RS / QIDO-RS) client that keeps everything in memory.
 pub struct DicomWebClient {
@@ -43,6 +62,8 @@ pub struct DicomWebClient {
     nir_headers: Option<(String, String)>,
     /// Where requests (and the token) may go; tokenless unless the session sets one.
     origins: OriginPolicy,
+    /// How long to wait for a busy server.
+    busy: BusyPolicy,
 }
 
 impl DicomWebClient {
@@ -56,7 +77,14 @@ impl DicomWebClient {
             response_limit: DEFAULT_RESPONSE_LIMIT,
             nir_headers: None,
             origins: OriginPolicy::tokenless(),
+            busy: BusyPolicy::default(),
         }
+    }
+
+    /// Waits for a busy server as `policy` says.
+    pub fn with_busy_policy(mut self, policy: BusyPolicy) -> Self {
+        self.busy = policy;
+        self
     }
 
     /// Sends requests (with the token) only where `origins` allows.
@@ -91,7 +119,10 @@ impl DicomWebClient {
         resource: Resource,
     ) -> Result<serde_json::Value, DicomWebError> {
         let accept = HeaderValue::from_static("application/dicom+json, application/json");
-        let mut response = self.send(url, resource, accept).await?;
+        let never = CancellationToken::new();
+        let mut response = self
+            .send_when_ready(url, resource, accept, Ceiling::ClientDefault, &never)
+            .await?;
         if response.status() == StatusCode::NO_CONTENT {
             return Ok(serde_json::Value::Array(Vec::new()));
         }
@@ -136,11 +167,9 @@ impl DicomWebClient {
         let mut index = self.accept.first(&origin, list);
         let response = loop {
             let accept = HeaderValue::from_static(list.values()[index]);
-            let response = tokio::select! {
-                biased;
-                () = cancel.cancelled() => return Err(DicomWebError::Cancelled),
-                response = self.send(url, resource, accept) => response?,
-            };
+            let response = self
+                .send_when_ready(url, resource, accept, Ceiling::BulkTransfer, cancel)
+                .await?;
             let status = response.status();
             if status != StatusCode::NOT_ACCEPTABLE && status != StatusCode::UNSUPPORTED_MEDIA_TYPE
             {
@@ -276,12 +305,53 @@ impl DicomWebClient {
         Ok(parts)
     }
 
+    /// Sends a GET as [`Self::send`] does and, while the server answers 503 or 429, waits
+    /// as the [`BusyPolicy`] allows and asks again; cancelling stops the wait.
+    async fn send_when_ready(
+        &self,
+        url: &url::Url,
+        resource: Resource,
+        accept: HeaderValue,
+        ceiling: Ceiling,
+        cancel: &CancellationToken,
+    ) -> Result<reqwest::Response, DicomWebError> {
+        let mut waits = 0;
+        loop {
+            let response = tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(DicomWebError::Cancelled),
+                response = self.send(url, resource, accept.clone(), ceiling) => response?,
+            };
+            let status = response.status();
+            if !BusyPolicy::is_busy(status) {
+                return Ok(response);
+            }
+            let asked = retry_after(response.headers());
+            drop(response);
+            let Some(wait) = self.busy.next_wait(waits, asked) else {
+                return Err(DicomWebError::Busy {
+                    resource,
+                    status: status.as_u16(),
+                    retry_after_seconds: asked.map(|wait| wait.as_secs()),
+                });
+            };
+            waits += 1;
+            global().retry(Stage::Retrieval, &target_of(url));
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(DicomWebError::Cancelled),
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
     /// Sends a GET with the bearer token, `Accept` and `Cache-Control: no-store`.
     async fn send(
         &self,
         url: &url::Url,
         resource: Resource,
         accept: HeaderValue,
+        ceiling: Ceiling,
     ) -> Result<reqwest::Response, DicomWebError> {
         let grant = self
             .origins
@@ -292,6 +362,9 @@ impl DicomWebClient {
             .get(url.clone())
             .header(ACCEPT, accept)
             .header(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if ceiling == Ceiling::BulkTransfer {
+            request = request.timeout(BULK_TRANSFER_CEILING);
+        }
         if let (Some((ods_code, correlation_id)), Grant::WithToken) = (&self.nir_headers, grant) {
             request = request
                 .header(REQUEST_ID_HEADER, uuid::Uuid::new_v4().to_string())

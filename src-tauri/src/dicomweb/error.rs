@@ -82,6 +82,18 @@ pub enum DicomWebError {
         /// The HTTP status code.
         status: u16,
     },
+    /// HTTP 503 or 429 after every wait the busy policy allows, or with a `Retry-After`
+    /// longer than it allows.
+    #[error("the server was busy for the {resource} (HTTP {status}){}",
+        .retry_after_seconds.map(|s| format!(", asking for {s} s more")).unwrap_or_default())]
+    Busy {
+        /// What was requested.
+        resource: Resource,
+        /// The last busy status (503 or 429).
+        status: u16,
+        /// The server's last `Retry-After`, in seconds, if it gave one.
+        retry_after_seconds: Option<u64>,
+    },
     /// Connecting or waiting for the answer took too long.
     #[error("the {resource} request timed out")]
     Timeout {
@@ -162,6 +174,10 @@ impl DicomWebError {
     pub fn is_not_found(&self) -> bool {
         matches!(self, DicomWebError::NotFound { .. })
     }
+    /// The server stayed busy (503/429) through every allowed wait.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, DicomWebError::Busy { .. })
+    }
     /// A timeout.
     pub fn is_timeout(&self) -> bool {
         matches!(self, DicomWebError::Timeout { .. })
@@ -228,6 +244,7 @@ impl UserFacing for DicomWebError {
             DicomWebError::NotFound { .. } => "dicomweb-not-found",
             DicomWebError::NotAcceptable { .. } => "dicomweb-not-acceptable",
             DicomWebError::Status { .. } => "dicomweb-server-error",
+            DicomWebError::Busy { .. } => "dicomweb-busy",
             DicomWebError::Timeout { .. } => "dicomweb-timeout",
             DicomWebError::Transport { .. } => "dicomweb-unreachable",
             DicomWebError::Multipart { .. } | DicomWebError::Interrupted { .. } => {
@@ -253,6 +270,11 @@ impl UserFacing for DicomWebError {
             }
             DicomWebError::NotFound { .. } => {
                 "The imaging provider no longer has these images.".into()
+            }
+            DicomWebError::Busy { .. } => {
+                "The imaging provider is busy and could not send the images yet. \
+                 Try again in a few minutes."
+                    .into()
             }
             DicomWebError::Timeout { .. } | DicomWebError::Transport { .. } => {
                 "The imaging provider could not be reached. Try again shortly.".into()

@@ -5,6 +5,7 @@
 
 pub mod accept;
 mod assembly;
+pub mod busy;
 mod client;
 pub mod dicom_json;
 mod error;

@@ -237,6 +237,8 @@ fn ends_the_study(error: &DicomWebError) -> bool {
 fn plain_reason(error: &DicomWebError) -> &'static str {
     if error.is_truncated() {
         "the transfer was cut short twice"
+    } else if error.is_busy() {
+        "the provider stayed busy"
     } else if error.is_timeout() {
         "the provider did not answer in time"
     } else if error.is_not_found() {

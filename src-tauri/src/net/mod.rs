@@ -7,12 +7,14 @@
 //! ([`origin_policy`]) the origins that token may be sent to.
 
 pub mod origin_policy;
+pub mod retry_after;
 
 use std::time::Duration;
 
 use zeroize::Zeroizing;
 
 pub use origin_policy::{Grant, OriginPolicy, OriginRefusal, RefusalReason};
+pub use retry_after::retry_after;
 
 use crate::error::UserFacing;
 
@@ -34,8 +36,12 @@ pub struct NetworkSettings {
     pub client_identity_pem: Option<Zeroizing<Vec<u8>>>,
     /// Limit for establishing a connection.
     pub connect_timeout: Duration,
-    /// Limit for a whole request, body included.
+    /// Limit for a whole request, body included, for API calls (registry, sign-in,
+    /// audit, DICOM JSON). Bulk image transfers use the idle timeout instead.
     pub request_timeout: Duration,
+    /// Longest silence while waiting for or reading an answer: a transfer that stops
+    /// sending for this long is given up, however long it has run.
+    pub idle_timeout: Duration,
 }
 
 impl Default for NetworkSettings {
@@ -46,6 +52,7 @@ impl Default for NetworkSettings {
             client_identity_pem: None,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(120),
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -87,6 +94,7 @@ pub fn build_client(settings: &NetworkSettings) -> Result<reqwest::Client, NetEr
         .no_proxy()
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.request_timeout)
+        .read_timeout(settings.idle_timeout)
         .user_agent(concat!("nir-viewer/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::limited(5))
         .referer(false)

@@ -2,10 +2,10 @@
 //! statuses for [`super::retry`], and read the body under a hard size cap while it
 //! streams, so no answer can exhaust memory.
 
-use std::time::Duration;
-
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
+
+use crate::net::retry_after;
 
 use super::error::RegistryError;
 use super::retry::AttemptError;
@@ -124,18 +124,6 @@ impl WithoutUrlText for reqwest::Error {
     }
 }
 
-/// `Retry-After` in seconds (HTTP dates are treated as absent), at most one hour.
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds: u64 = headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(seconds.min(3600)))
-}
-
 async fn read_capped(
     mut response: reqwest::Response,
     service: &str,
@@ -162,26 +150,5 @@ async fn read_capped(
             Ok(None) => return Ok(body),
             Err(e) => return Err(transport_error(&e, service)),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use reqwest::header::HeaderValue;
-
-    #[test]
-    fn reads_retry_after_seconds_only() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(retry_after(&headers), None);
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(1)));
-        headers.insert(
-            RETRY_AFTER,
-            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
-        );
-        assert_eq!(retry_after(&headers), None);
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("999999"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3600)));
     }
 }
