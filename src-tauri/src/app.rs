@@ -276,6 +276,8 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
     crate::vault::harden_process();
     // Mesa would otherwise keep compiled shaders in the home directory.
     std::env::set_var("MESA_SHADER_CACHE_DISABLE", "true");
+    // Without a GPU render node, WebKit's DMA-BUF renderer costs most of the frame rate.
+    crate::webkit_renderer::configure();
     // A live configuration that `config check` would fail is refused before anything is
     // started: the window only says why, and nothing reaches the network.
     let mode = match config::load_managed() {

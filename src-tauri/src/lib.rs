@@ -27,3 +27,4 @@ pub mod sandbox;
 pub mod vault;
 pub mod viewer;
 pub mod web_content;
+pub mod webkit_renderer;

@@ -1,6 +1,6 @@
 // A minimal W3C WebDriver client for tauri-driver: just the calls the end-to-end tests
 // use, over Node's built-in fetch, so the harness needs no browser-automation packages.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
@@ -82,12 +82,22 @@ export class WebDriver {
     return this.command("POST", "/execute/sync", { script, args });
   }
 
-  /** Saves a PNG of the window; waits first so the DOM has settled. */
+  /**
+   * Saves a PNG of the virtual display; waits first so the DOM has settled. The picture is
+   * taken from the X display (ImageMagick's `import -window root`), not through WebDriver:
+   * with WebKit's DMA-BUF renderer off, as the viewer sets it on a machine without a GPU
+   * render node, WebKit does not answer WebDriver's screenshot command, and the tests must
+   * run the renderer the clinician gets. Without a display it falls back to WebDriver.
+   */
   async screenshot(directory, name) {
     await sleep(1000);
-    const base64 = await this.command("GET", "/screenshot");
     mkdirSync(directory, { recursive: true });
     const file = path.join(directory, `${name}.png`);
+    if (process.env.DISPLAY) {
+      execFileSync("import", ["-window", "root", file], { timeout: 30000, stdio: "ignore" });
+      return file;
+    }
+    const base64 = await this.command("GET", "/screenshot");
     writeFileSync(file, Buffer.from(base64, "base64"));
     return file;
   }
