@@ -4,7 +4,7 @@
 //! instance arriving twice with identical bytes (the scheduler fetches some instances
 //! individually before their series) is ignored; with different bytes it is quarantined.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::error::DicomWebError;
 use super::metadata::StudyLayout;
@@ -13,6 +13,7 @@ use super::retrieved::{
     QuarantinedInstance, RetrievalProgress, RetrievedInstance, RetrievedSeries, RetrievedStudy,
     StudyWarning,
 };
+use super::identity_match::IdentityMatch;
 use super::verify::{Expectations, QuarantineReason, Verdict};
 
 /// The study being assembled.
@@ -25,6 +26,7 @@ pub struct Assembly<'a> {
     quarantined: Vec<QuarantinedInstance>,
     quarantine_seen: HashSet<(Option<String>, String)>,
     warnings: Vec<StudyWarning>,
+    matched_by: BTreeSet<IdentityMatch>,
     bytes_held: u64,
     budget_bytes: u64,
 }
@@ -50,6 +52,7 @@ impl<'a> Assembly<'a> {
             quarantined: Vec::new(),
             quarantine_seen: HashSet::new(),
             warnings: Vec::new(),
+            matched_by: BTreeSet::new(),
             bytes_held: 0,
             budget_bytes,
         }
@@ -113,6 +116,7 @@ impl<'a> Assembly<'a> {
             });
         }
         let series = verdict.facts.series_uid.clone();
+        self.matched_by.extend(verdict.facts.matched_by);
         self.admitted.insert(
             sop.clone(),
             RetrievedInstance {
@@ -201,6 +205,7 @@ impl<'a> Assembly<'a> {
             series: series_out,
             quarantined: self.quarantined,
             warnings: self.warnings,
+            matched_by: self.matched_by.into_iter().collect(),
         }
     }
 }

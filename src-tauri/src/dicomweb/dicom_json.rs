@@ -21,6 +21,9 @@ pub mod tag {
     pub const PATIENT_NAME: &str = "00100010";
     pub const PATIENT_ID: &str = "00100020";
     pub const ISSUER_OF_PATIENT_ID: &str = "00100021";
+    pub const ISSUER_OF_PATIENT_ID_QUALIFIERS_SEQUENCE: &str = "00100024";
+    pub const OTHER_PATIENT_IDS_SEQUENCE: &str = "00101002";
+    pub const UNIVERSAL_ENTITY_ID: &str = "00400032";
     pub const PATIENT_BIRTH_DATE: &str = "00100030";
     pub const PATIENT_SEX: &str = "00100040";
     pub const STUDY_INSTANCE_UID: &str = "0020000D";
@@ -75,6 +78,14 @@ pub fn strings(object: &Value, tag: &str) -> Vec<String> {
         })
         .filter(|text| !text.is_empty())
         .collect()
+}
+
+/// The items of a sequence attribute (objects only; anything else in `Value` is skipped).
+pub fn items<'a>(object: &'a Value, tag: &str) -> impl Iterator<Item = &'a Value> {
+    values(object, tag)
+        .into_iter()
+        .flatten()
+        .filter(|item| item.is_object())
 }
 
 /// The first value of a string attribute.

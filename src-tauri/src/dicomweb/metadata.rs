@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::dicom_json::{self, tag};
 use super::error::{DicomWebError, Resource};
+use super::identity_match::StatedIdentifier;
 
 /// A window centre/width pair with its optional explanation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -25,6 +26,10 @@ pub struct WindowPreset {
 pub struct PatientIdentity {
     /// Patient ID.
     pub patient_id: Option<String>,
+    /// Issuer of Patient ID (its text, or else the Universal Entity ID of its qualifiers).
+    pub issuer: Option<String>,
+    /// Other Patient IDs Sequence, at most [`MAX_OTHER_IDS`] items.
+    pub other_ids: Vec<StatedIdentifier>,
     /// Patient's Name (DICOM person name, `FAMILY^GIVEN`).
     pub name: Option<String>,
     /// Patient's Birth Date (`YYYYMMDD`).
@@ -35,12 +40,36 @@ pub struct PatientIdentity {
 
 impl PatientIdentity {
     fn from_object(object: &Value) -> Self {
+        let primary = stated_identifier(object);
         Self {
             patient_id: dicom_json::string(object, tag::PATIENT_ID),
+            issuer: [primary.issuer, primary.universal_issuer]
+                .into_iter()
+                .find(|issuer| !issuer.is_empty()),
+            other_ids: dicom_json::items(object, tag::OTHER_PATIENT_IDS_SEQUENCE)
+                .take(MAX_OTHER_IDS)
+                .map(stated_identifier)
+                .collect(),
             name: dicom_json::string(object, tag::PATIENT_NAME),
             birth_date: dicom_json::string(object, tag::PATIENT_BIRTH_DATE),
             sex: dicom_json::string(object, tag::PATIENT_SEX),
         }
+    }
+}
+
+/// Most Other Patient IDs Sequence items read per instance.
+pub const MAX_OTHER_IDS: usize = 32;
+
+/// Patient ID, Issuer of Patient ID and its qualifiers' Universal Entity ID in `object`.
+fn stated_identifier(object: &Value) -> StatedIdentifier {
+    let text = |object: &Value, tag: &str| dicom_json::string(object, tag).unwrap_or_default();
+    StatedIdentifier {
+        id: text(object, tag::PATIENT_ID),
+        issuer: text(object, tag::ISSUER_OF_PATIENT_ID),
+        universal_issuer: dicom_json::items(object, tag::ISSUER_OF_PATIENT_ID_QUALIFIERS_SEQUENCE)
+            .next()
+            .map(|qualifiers| text(qualifiers, tag::UNIVERSAL_ENTITY_ID))
+            .unwrap_or_default(),
     }
 }
 

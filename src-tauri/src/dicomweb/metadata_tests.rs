@@ -135,6 +135,8 @@ fn reads_the_patient_module_and_frame_of_reference() {
         named.patient,
         PatientIdentity {
             patient_id: Some("9912003888".into()),
+            issuer: None,
+            other_ids: Vec::new(),
             name: Some("TRAINING^ALEX".into()),
             birth_date: Some("19580214".into()),
             sex: Some("F".into()),

@@ -9,6 +9,7 @@ pub mod busy;
 mod client;
 pub mod dicom_json;
 mod error;
+pub mod identity_match;
 mod media_type;
 pub mod metadata;
 pub mod multipart;

@@ -73,6 +73,8 @@ pub struct RetrievedStudy {
     pub quarantined: Vec<QuarantinedInstance>,
     /// Warnings; empty when everything announced arrived and passed.
     pub warnings: Vec<StudyWarning>,
+    /// Which identifiers carried the NHS number in the admitted instances (each once).
+    pub matched_by: Vec<super::identity_match::IdentityMatch>,
 }
 
 impl RetrievedStudy {

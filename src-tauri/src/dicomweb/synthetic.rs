@@ -2,6 +2,7 @@
 //! endian, 16-bit signed pixels with a rescale) and the matching DICOM JSON metadata, so a
 //! fake server and the checks can be fed consistent data without any real patient.
 
+use dicom_core::value::DataSetSequence;
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::{tags, uids};
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
@@ -29,6 +30,8 @@ pub struct SyntheticInstance {
     pub size: u16,
     /// Pixel Data bytes to leave out (to fabricate a corrupt instance).
     pub pixel_bytes_missing: usize,
+    /// Items of Other Patient IDs Sequence: `(Patient ID, Issuer of Patient ID)`.
+    pub other_patient_ids: Vec<(String, String)>,
 }
 
 impl SyntheticInstance {
@@ -43,6 +46,7 @@ impl SyntheticInstance {
             instance_number: number,
             size,
             pixel_bytes_missing: 0,
+            other_patient_ids: Vec::new(),
         }
     }
 
@@ -59,7 +63,7 @@ impl SyntheticInstance {
         let text = |tag, vr, value: &str| DataElement::new(tag, vr, PrimitiveValue::from(value));
         let short = |tag, value: u16| DataElement::new(tag, VR::US, PrimitiveValue::from(value));
         let z = f64::from(self.instance_number) * -1.25;
-        let object = InMemDicomObject::from_element_iter([
+        let mut object = InMemDicomObject::from_element_iter([
             text(tags::SOP_CLASS_UID, VR::UI, CT_IMAGE_STORAGE),
             text(tags::SOP_INSTANCE_UID, VR::UI, &self.sop_uid),
             text(tags::MODALITY, VR::CS, "CT"),
@@ -90,6 +94,23 @@ impl SyntheticInstance {
             text(tags::RESCALE_SLOPE, VR::DS, "1"),
             DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::from(pixels)),
         ]);
+        if !self.other_patient_ids.is_empty() {
+            let items: Vec<InMemDicomObject> = self
+                .other_patient_ids
+                .iter()
+                .map(|(id, issuer)| {
+                    InMemDicomObject::from_element_iter([
+                        text(tags::PATIENT_ID, VR::LO, id),
+                        text(tags::ISSUER_OF_PATIENT_ID, VR::LO, issuer),
+                    ])
+                })
+                .collect();
+            object.put(DataElement::new(
+                tags::OTHER_PATIENT_I_DS_SEQUENCE,
+                VR::SQ,
+                DataSetSequence::from(items),
+            ));
+        }
         let file = object
             .with_meta(FileMetaTableBuilder::new().transfer_syntax(uids::EXPLICIT_VR_LITTLE_ENDIAN))
             .map_err(|error| error.to_string())?;

@@ -8,8 +8,10 @@
 
 use dicom_dictionary_std::tags;
 use dicom_object::file::{OpenFileOptions, ReadPreamble};
+use dicom_object::InMemDicomObject;
 use serde::Serialize;
 
+use super::identity_match::{match_identity, IdentityMatch, StatedIdentifier};
 use super::pixel_data_span::{locate, PixelDataSpan};
 use crate::imaging::declared_lengths::{check_declared_lengths, Scope};
 use crate::nhs_number::NhsNumber;
@@ -23,12 +25,8 @@ pub struct Expectations {
     pub study_uid: String,
 }
 
-/// Issuers under which a Patient ID is an NHS number.
-const NHS_ISSUERS: &[&str] = &[
-    "NHS",
-    "2.16.840.1.113883.2.1.4.1",
-    "https://fhir.nhs.uk/Id/nhs-number",
-];
+/// Most Other Patient IDs Sequence items looked at (a hostile header could list many).
+const MAX_OTHER_IDS: usize = 32;
 
 /// Transfer syntaxes whose Pixel Data is stored uncompressed.
 const NATIVE_SYNTAXES: &[&str] = &[
@@ -88,6 +86,8 @@ pub struct InstanceFacts {
     pub series_uid: String,
     /// Transfer syntax of the received bytes.
     pub transfer_syntax: String,
+    /// Which identifier carried the NHS number (`None` when none did).
+    pub matched_by: Option<IdentityMatch>,
 }
 
 /// The result of checking one instance.
@@ -154,10 +154,23 @@ pub fn check_instance(bytes: &[u8], expectations: &Expectations) -> Verdict {
             .flatten()
             .and_then(|element| element.to_int::<u64>().ok())
     };
-    let patient_id = text(tags::PATIENT_ID).unwrap_or_default();
-    let issuer = text(tags::ISSUER_OF_PATIENT_ID);
+    let primary = stated_identifier(&object);
+    let others: Vec<StatedIdentifier> = object
+        .element_opt(tags::OTHER_PATIENT_I_DS_SEQUENCE)
+        .ok()
+        .flatten()
+        .and_then(|element| element.items())
+        .map(|items| {
+            items
+                .iter()
+                .take(MAX_OTHER_IDS)
+                .map(stated_identifier)
+                .collect()
+        })
+        .unwrap_or_default();
+    let identity = match_identity(&expectations.nhs_number.as_digits(), &primary, &others);
     let study_uid = text(tags::STUDY_INSTANCE_UID).unwrap_or_default();
-    let facts = InstanceFacts {
+    let mut facts = InstanceFacts {
         sop_instance_uid: text(tags::SOP_INSTANCE_UID).unwrap_or_default(),
         series_uid: text(tags::SERIES_INSTANCE_UID).unwrap_or_default(),
         transfer_syntax: object
@@ -165,6 +178,7 @@ pub fn check_instance(bytes: &[u8], expectations: &Expectations) -> Verdict {
             .transfer_syntax()
             .trim_end_matches(['\0', ' '])
             .to_string(),
+        matched_by: None,
     };
     let expected_pixels = number(tags::ROWS).unwrap_or(0)
         * number(tags::COLUMNS).unwrap_or(0)
@@ -177,37 +191,51 @@ pub fn check_instance(bytes: &[u8], expectations: &Expectations) -> Verdict {
         &facts.transfer_syntax,
         expected_pixels,
     );
-    let problem = first_problem(
-        expectations,
-        &facts,
-        &patient_id,
-        issuer,
-        &study_uid,
-        pixel_check,
-    )
-    .err();
-    Verdict { facts, problem }
+    let matched_by = identity.as_ref().ok().copied();
+    let problem = first_problem(expectations, &facts, identity, &study_uid, pixel_check);
+    if problem.is_ok() {
+        facts.matched_by = matched_by;
+    }
+    Verdict {
+        facts,
+        problem: problem.err(),
+    }
+}
+
+/// Patient ID, its issuer and the issuer's Universal Entity ID as `object` states them.
+fn stated_identifier(object: &InMemDicomObject) -> StatedIdentifier {
+    let text = |object: &InMemDicomObject, tag| {
+        object
+            .element_opt(tag)
+            .ok()
+            .flatten()
+            .and_then(|element| element.to_str().ok())
+            .map(|value| value.trim_end_matches(['\0', ' ']).trim().to_string())
+            .unwrap_or_default()
+    };
+    let universal_issuer = object
+        .element_opt(tags::ISSUER_OF_PATIENT_ID_QUALIFIERS_SEQUENCE)
+        .ok()
+        .flatten()
+        .and_then(|element| element.items())
+        .and_then(|items| items.first())
+        .map(|qualifiers| text(qualifiers, tags::UNIVERSAL_ENTITY_ID))
+        .unwrap_or_default();
+    StatedIdentifier {
+        id: text(object, tags::PATIENT_ID),
+        issuer: text(object, tags::ISSUER_OF_PATIENT_ID),
+        universal_issuer,
+    }
 }
 
 fn first_problem(
     expectations: &Expectations,
     facts: &InstanceFacts,
-    patient_id: &str,
-    issuer: Option<String>,
+    identity: Result<IdentityMatch, QuarantineReason>,
     study_uid: &str,
     pixel_check: Result<(), QuarantineReason>,
 ) -> Result<(), QuarantineReason> {
-    if patient_id != expectations.nhs_number.as_digits() {
-        return Err(QuarantineReason::WrongPatient);
-    }
-    if let Some(issuer) = issuer.filter(|issuer| !issuer.is_empty()) {
-        if !NHS_ISSUERS
-            .iter()
-            .any(|known| known.eq_ignore_ascii_case(&issuer))
-        {
-            return Err(QuarantineReason::WrongIssuer);
-        }
-    }
+    identity?;
     if study_uid != expectations.study_uid {
         return Err(QuarantineReason::WrongStudy);
     }

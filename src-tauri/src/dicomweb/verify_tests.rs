@@ -40,6 +40,42 @@ fn quarantines_another_patients_instance() {
 }
 
 #[test]
+fn admits_a_local_patient_id_with_the_nhs_number_in_other_patient_ids() {
+    let mut local = slice();
+    local.patient_id = "RX1-0042137".into();
+    local.issuer = "RX1-PAS".into();
+    local.other_patient_ids = vec![
+        ("RX1-0042137".into(), "RX1-PAS".into()),
+        (NHS.into(), "NHS".into()),
+    ];
+    let facts = verify_instance(&local.to_part10().unwrap(), &expectations()).unwrap();
+    assert_eq!(facts.matched_by, Some(IdentityMatch::OtherPatientIds));
+    let plain = verify_instance(&slice().to_part10().unwrap(), &expectations()).unwrap();
+    assert_eq!(plain.matched_by, Some(IdentityMatch::PatientId));
+}
+
+#[test]
+fn still_quarantines_a_real_mismatch_in_other_patient_ids() {
+    let mut local = slice();
+    local.patient_id = "RX1-0042137".into();
+    local.issuer = "RX1-PAS".into();
+    local.other_patient_ids = vec![("9000000009".into(), "NHS".into())];
+    assert_eq!(
+        verify_instance(&local.to_part10().unwrap(), &expectations()),
+        Err(QuarantineReason::WrongPatient)
+    );
+    let mut matching_but_contradicted = slice();
+    matching_but_contradicted.other_patient_ids = vec![("9000000009".into(), "NHS".into())];
+    assert_eq!(
+        verify_instance(
+            &matching_but_contradicted.to_part10().unwrap(),
+            &expectations()
+        ),
+        Err(QuarantineReason::WrongPatient)
+    );
+}
+
+#[test]
 fn quarantines_an_instance_of_another_study() {
     let other = SyntheticInstance::slice(NHS, "2.25.78", 1, 1, 8);
     assert_eq!(

@@ -36,6 +36,11 @@ pub struct ReportPlan(
     pub bool,
 );
 
+/// The rich-history study (its position in [`plans_for`]'s list, the DX wrist) whose
+/// provider files images under a local hospital number in Patient ID and puts the NHS
+/// number in Other Patient IDs Sequence, as many trusts' PACS do.
+pub const LOCAL_PATIENT_ID_STUDY: usize = 3;
+
 /// The studies and reports a scenario's patient has.
 pub fn plans_for(scenario: Scenario) -> (Vec<StudyPlan>, Vec<ReportPlan>) {
     match scenario {

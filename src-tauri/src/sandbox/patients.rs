@@ -85,7 +85,8 @@ pub const PATIENTS: [Patient; 11] = [
         sex: "F",
         description: "Imaging history across three networks over six years: CT (400 slices) \
                       and its prior CT sharing one frame of reference, MR (three series), CR \
-                      with a structured report, DX, colour ultrasound cine, an encapsulated \
+                      with a structured report, DX filed under the provider's local number \
+                      (the NHS number in Other Patient IDs), colour ultrasound cine, an encapsulated \
                       PDF, reports, an MDT outcome and a care plan",
     },
     Patient {

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use super::views::{IdentityView, PatientView};
 use super::{PointerKind, ViewerError, ViewerSession};
+use crate::dicomweb::identity_match::{match_identity, StatedIdentifier};
 use crate::dicomweb::{PatientIdentity, StudyLayout};
 use crate::nhs_number::NhsNumber;
 
@@ -58,6 +59,31 @@ fn digits(id: &str) -> String {
         .collect()
 }
 
+/// Whether an instance's identifiers, as its metadata gives them, fail the check retrieval
+/// applies to its bytes ([`match_identity`]): the NHS number neither in Patient ID nor in
+/// an NHS-issued Other Patient ID, or another person's NHS number anywhere. Spaces and
+/// hyphens in the numbers are ignored here; an instance stating no identifier at all is
+/// left to that check.
+fn labelled_for_someone_else(patient: &PatientIdentity, expected: &str) -> bool {
+    if patient.patient_id.is_none() && patient.other_ids.is_empty() {
+        return false;
+    }
+    let primary = StatedIdentifier {
+        id: digits(patient.patient_id.as_deref().unwrap_or_default()),
+        issuer: patient.issuer.clone().unwrap_or_default(),
+        universal_issuer: String::new(),
+    };
+    let others: Vec<StatedIdentifier> = patient
+        .other_ids
+        .iter()
+        .map(|other| StatedIdentifier {
+            id: digits(&other.id),
+            ..other.clone()
+        })
+        .collect();
+    match_identity(expected, &primary, &others).is_err()
+}
+
 /// Reads the identity of a study from its layout, against the NHS number looked up.
 pub(super) fn study_identity(
     layout: &StudyLayout,
@@ -75,12 +101,7 @@ pub(super) fn study_identity(
             .description
             .clone()
             .unwrap_or_else(|| description.to_owned()),
-        foreign_id: instances().any(|i| {
-            i.patient
-                .patient_id
-                .as_deref()
-                .is_some_and(|id| digits(id) != expected)
-        }),
+        foreign_id: instances().any(|i| labelled_for_someone_else(&i.patient, &expected)),
         inconsistent: instances().any(|i| !same_person(&i.patient, &first)),
         first,
     }
@@ -272,6 +293,8 @@ mod tests {
     fn who(id: &str, name: &str, birth: &str, sex: &str) -> PatientIdentity {
         PatientIdentity {
             patient_id: Some(id.into()),
+            issuer: None,
+            other_ids: Vec::new(),
             name: Some(name.into()),
             birth_date: Some(birth.into()),
             sex: Some(sex.into()),
@@ -362,6 +385,37 @@ mod tests {
             "another patient's number is never shown"
         );
         assert_eq!(view.patient.name.as_deref(), Some("TRAINING, Alex"));
+    }
+
+    #[test]
+    fn a_local_patient_id_with_the_nhs_number_in_other_patient_ids_is_no_mismatch() {
+        let local = |other: &str| PatientIdentity {
+            patient_id: Some("RX1-0042137".into()),
+            issuer: Some("RX1-PAS".into()),
+            other_ids: vec![StatedIdentifier {
+                id: other.into(),
+                issuer: "NHS".into(),
+                universal_issuer: String::new(),
+            }],
+            ..alex()
+        };
+        let same = study_identity(&layout("US Abdomen", &[local("991 200 3888")]), "", &nhs());
+        assert!(!same.foreign_id);
+        assert_eq!(verdict(&nhs(), &[same]).mismatch, None);
+        let stranger = study_identity(&layout("US Abdomen", &[local("9000000009")]), "", &nhs());
+        assert!(
+            stranger.foreign_id,
+            "another NHS number in Other Patient IDs"
+        );
+        let unissued = PatientIdentity {
+            other_ids: Vec::new(),
+            ..local("9912003888")
+        };
+        let alone = study_identity(&layout("US Abdomen", &[unissued]), "", &nhs());
+        assert!(
+            alone.foreign_id,
+            "a local number alone does not name the patient"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::document::read_document;
 use super::views::{ReportView, StudyProgressView, StudyView};
 use super::{display_frame, PointerKind, ViewerError, ViewerSession};
 use crate::audit::{Action, Outcome};
+use crate::dicomweb::identity_match::IdentityMatch;
 use crate::dicomweb::{
     Expectations, InstanceLayout, InstanceOutcome, RetrieveOptions, StudyLayout,
 };
@@ -191,6 +192,7 @@ impl ViewerSession {
                     done: false,
                     error: None,
                     warnings: Vec::new(),
+                    identity_note: None,
                 });
             }
         });
@@ -220,6 +222,7 @@ impl ViewerSession {
             done: true,
             error: None,
             warnings: Vec::new(),
+            identity_note: None,
         };
         let target = self.with_study(study_key, |state, study| {
             (
@@ -236,6 +239,7 @@ impl ViewerSession {
         match outcome {
             Ok(study) => {
                 view.warnings = study.warnings.iter().map(|w| w.message.clone()).collect();
+                view.identity_note = identity_note(&study.matched_by);
                 for series in study.series {
                     view.total += series.expected;
                     for mut instance in series.instances {
@@ -509,6 +513,23 @@ pub(super) async fn blocking<T: Send + 'static>(
         .map_err(|_| ViewerError::DecodeAborted)?
 }
 
+/// The note beside a study whose images carry the NHS number somewhere other than (only)
+/// Patient ID, so the clinician can see which identifier tied the images to the patient.
+fn identity_note(matched_by: &[IdentityMatch]) -> Option<String> {
+    matched_by
+        .contains(&IdentityMatch::OtherPatientIds)
+        .then(|| {
+            if matched_by.contains(&IdentityMatch::PatientId) {
+                "Some images carry the provider's local number as Patient ID; for those, the \
+                 NHS number was matched in Other Patient IDs."
+            } else {
+                "The images carry the provider's local number as Patient ID; the NHS number \
+                 was matched in Other Patient IDs."
+            }
+            .to_owned()
+        })
+}
+
 /// Per-image facts for the overlay and orientation markers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameFacts {
@@ -534,5 +555,15 @@ mod tests {
         assert_ne!(caller, worker);
         let failed: Result<(), ViewerError> = blocking(|| Err(ViewerError::NoSuchImage)).await;
         assert!(matches!(failed, Err(ViewerError::NoSuchImage)));
+    }
+
+    #[test]
+    fn says_which_identifier_matched_only_when_it_was_not_patient_id() {
+        assert_eq!(identity_note(&[]), None);
+        assert_eq!(identity_note(&[IdentityMatch::PatientId]), None);
+        let other = identity_note(&[IdentityMatch::OtherPatientIds]).unwrap();
+        assert!(other.starts_with("The images carry") && other.contains("Other Patient IDs"));
+        let both = identity_note(&[IdentityMatch::PatientId, IdentityMatch::OtherPatientIds]);
+        assert!(both.unwrap().starts_with("Some images"));
     }
 }

@@ -283,6 +283,9 @@ pub struct StudyProgressView {
     pub error: Option<String>,
     /// Verification warnings (quarantined images, incomplete series).
     pub warnings: Vec<String>,
+    /// Which patient identifier in the images carried the NHS number, when it was not
+    /// (only) Patient ID; shown beside the study, not as a warning.
+    pub identity_note: Option<String>,
 }
 
 /// A report opened in the window.

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Backend, ReportView, SeriesView, StudyView } from "../ipc/backend";
+import type { Backend, ReportView, SeriesView, StudyProgress, StudyView } from "../ipc/backend";
 import { StudyScreen } from "./studyView";
 
 const series = (overrides: Partial<SeriesView>): SeriesView => ({
@@ -69,5 +69,26 @@ describe("study view", () => {
     // With no report left open, Esc closes the study.
     if (button) escape(button);
     expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it("says which identifier matched the NHS number once retrieval is done, as a status and not a warning", async () => {
+    const { screen } = await openWithDocument();
+    const done: StudyProgress = {
+      studyKey: study.key,
+      seriesKey: "",
+      loaded: 1,
+      total: 1,
+      done: true,
+      error: null,
+      warnings: [],
+      identityNote: "The images carry the provider's local number as Patient ID; the NHS number was matched in Other Patient IDs.",
+    };
+    screen.onProgress(done);
+    const note = screen.element.querySelector("#identity-note");
+    expect(note?.getAttribute("role")).toBe("status");
+    expect(note?.textContent).toContain("Other Patient IDs");
+    expect(screen.element.querySelector("#study-warnings")).toBeNull();
+    screen.onProgress({ ...done, identityNote: null });
+    expect(screen.element.querySelectorAll("#identity-note")).toHaveLength(1);
   });
 });

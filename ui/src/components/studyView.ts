@@ -247,6 +247,7 @@ export class StudyScreen {
   }
 
   private onRetrievalDone(progress: StudyProgress): void {
+    if (progress.identityNote) this.showIdentityNote(progress.identityNote);
     const messages = [...progress.warnings];
     if (progress.error) messages.push(progress.error);
     for (const bar of this.progress.values()) {
@@ -259,6 +260,14 @@ export class StudyScreen {
       this.element.querySelector(".study-header")?.append(list);
     }
     for (const message of messages) list.append(el("li", {}, message));
+  }
+
+  /** Says, beside the study and not as a warning, which identifier matched the NHS number. */
+  private showIdentityNote(note: string): void {
+    const existing = this.element.querySelector("#identity-note");
+    const paragraph = existing ?? el("p", { class: "identity-note", role: "status", id: "identity-note" });
+    paragraph.textContent = note;
+    if (!existing) this.element.querySelector(".study-header")?.append(paragraph);
   }
 
   private setTool(tool: Tool): void {

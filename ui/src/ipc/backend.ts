@@ -126,6 +126,8 @@ export interface StudyProgress {
   error: string | null;
   /** Verification warnings, on the final event. */
   warnings: string[];
+  /** Which identifier tied the images to the NHS number, when not (only) Patient ID; final event. */
+  identityNote: string | null;
 }
 
 export interface UserView {

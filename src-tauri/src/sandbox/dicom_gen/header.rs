@@ -2,11 +2,13 @@
 //! modules filled from the catalogue. Used both for WADO metadata (no pixels needed, so
 //! metadata stays cheap) and as the start of every generated Part-10 instance.
 
+use dicom_core::value::DataSetSequence;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 
 use crate::sandbox::catalogue::{SeriesDef, SeriesKind, StudyDef};
+use crate::sandbox::history_plans::LOCAL_PATIENT_ID_STUDY;
 use crate::sandbox::networks::NETWORKS;
 use crate::sandbox::patients::{Scenario, PATIENTS, WRONG_PATIENT_ID};
 
@@ -30,6 +32,12 @@ impl InstanceRef<'_> {
     /// Whether this instance is the one the wrong-patient scenario mislabels.
     pub fn is_wrong_patient(&self) -> bool {
         self.scenario() == Some(Scenario::WrongPatientInstance) && self.is_faulty_slot(3)
+    }
+
+    /// Whether this instance's provider files it under a local hospital number, with the
+    /// NHS number in Other Patient IDs (the rich-history patient's DX wrist).
+    pub fn has_local_patient_id(&self) -> bool {
+        self.scenario() == Some(Scenario::RichHistory) && self.study.index == LOCAL_PATIENT_ID_STUDY
     }
 
     /// Whether this instance is the one the corrupt-pixels scenario truncates.
@@ -120,6 +128,50 @@ fn put_u16(obj: &mut InMemDicomObject, tag: Tag, value: u16) {
     obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(value)));
 }
 
+/// A provider's local hospital number as Patient ID (issued by the provider's PAS) and the
+/// NHS number as an item of Other Patient IDs Sequence, its issuer given both as text and
+/// as the NHS number OID in the Issuer of Patient ID Qualifiers Sequence (DICOM PS3.3
+/// C.7.1.1). The local number is synthetic: "H" and the NHS number's first seven digits.
+fn put_local_patient_id(obj: &mut InMemDicomObject, nhs_number: &str, ods_code: &str) {
+    let local: String = std::iter::once('H')
+        .chain(nhs_number.chars().take(7))
+        .collect();
+    put_str(obj, tags::PATIENT_ID, VR::LO, &local);
+    put_str(
+        obj,
+        tags::ISSUER_OF_PATIENT_ID,
+        VR::LO,
+        &format!("{ods_code} PAS"),
+    );
+    let mut qualifiers = InMemDicomObject::new_empty();
+    put_str(
+        &mut qualifiers,
+        tags::UNIVERSAL_ENTITY_ID,
+        VR::UT,
+        "2.16.840.1.113883.2.1.4.1",
+    );
+    put_str(
+        &mut qualifiers,
+        tags::UNIVERSAL_ENTITY_ID_TYPE,
+        VR::CS,
+        "ISO",
+    );
+    let mut nhs = InMemDicomObject::new_empty();
+    put_str(&mut nhs, tags::PATIENT_ID, VR::LO, nhs_number);
+    put_str(&mut nhs, tags::ISSUER_OF_PATIENT_ID, VR::LO, "NHS");
+    put_str(&mut nhs, tags::TYPE_OF_PATIENT_ID, VR::CS, "TEXT");
+    nhs.put(DataElement::new(
+        tags::ISSUER_OF_PATIENT_ID_QUALIFIERS_SEQUENCE,
+        VR::SQ,
+        DataSetSequence::from(vec![qualifiers]),
+    ));
+    obj.put(DataElement::new(
+        tags::OTHER_PATIENT_I_DS_SEQUENCE,
+        VR::SQ,
+        DataSetSequence::from(vec![nhs]),
+    ));
+}
+
 /// The header (every attribute but Pixel Data / Encapsulated Document) of an instance, in
 /// its native form (uncompressed photometric interpretation).
 pub fn instance_header(at: InstanceRef<'_>) -> InMemDicomObject {
@@ -163,8 +215,12 @@ pub fn instance_header(at: InstanceRef<'_>) -> InMemDicomObject {
         series.description,
     );
     put_str(&mut obj, tags::PATIENT_NAME, VR::PN, patient.dicom_name);
-    put_str(&mut obj, tags::PATIENT_ID, VR::LO, patient_id);
-    put_str(&mut obj, tags::ISSUER_OF_PATIENT_ID, VR::LO, "NHS");
+    if at.has_local_patient_id() {
+        put_local_patient_id(&mut obj, patient.nhs_number, network.ods_code);
+    } else {
+        put_str(&mut obj, tags::PATIENT_ID, VR::LO, patient_id);
+        put_str(&mut obj, tags::ISSUER_OF_PATIENT_ID, VR::LO, "NHS");
+    }
     put_str(
         &mut obj,
         tags::PATIENT_BIRTH_DATE,

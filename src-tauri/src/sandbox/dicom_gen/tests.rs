@@ -184,3 +184,53 @@ fn pdf_and_kos_documents() {
         24
     );
 }
+
+#[test]
+fn the_rich_history_dx_carries_a_local_patient_id_and_the_nhs_number_in_other_ids() {
+    use crate::dicomweb::identity_match::IdentityMatch;
+    use crate::dicomweb::verify::{verify_instance, Expectations};
+    use crate::sandbox::history_plans::LOCAL_PATIENT_ID_STUDY;
+
+    let c = Catalogue::build();
+    let dx = study(&c, "9912003888", LOCAL_PATIENT_ID_STUDY);
+    assert_eq!(dx.modality, "DX");
+    let at = InstanceRef {
+        study: dx,
+        series: &dx.series[0],
+        number: 1,
+    };
+    let bytes = part10(at, Encoding::Native).unwrap();
+    let obj = parse(&bytes);
+    let text = |tag| {
+        obj.element(tag)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(text(tags::PATIENT_ID), "H9912003");
+    assert_ne!(text(tags::ISSUER_OF_PATIENT_ID), "NHS");
+    let expectations = Expectations {
+        nhs_number: crate::nhs_number::NhsNumber::parse("9912003888").unwrap(),
+        study_uid: dx.uid.clone(),
+    };
+    let facts = verify_instance(&bytes, &expectations).unwrap();
+    assert_eq!(facts.matched_by, Some(IdentityMatch::OtherPatientIds));
+    // The patient's other studies still carry the NHS number as Patient ID.
+    let ct = study(&c, "9912003888", 0);
+    let ct_at = InstanceRef {
+        study: ct,
+        series: &ct.series[0],
+        number: 1,
+    };
+    let ct_facts = verify_instance(
+        &part10(ct_at, Encoding::Native).unwrap(),
+        &Expectations {
+            study_uid: ct.uid.clone(),
+            ..expectations
+        },
+    )
+    .unwrap();
+    assert_eq!(ct_facts.matched_by, Some(IdentityMatch::PatientId));
+}
