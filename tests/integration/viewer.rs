@@ -236,3 +236,54 @@ async fn a_study_larger_than_the_budget_is_refused_before_any_image_is_fetched_a
         .unwrap();
     env.session.open_report(&report.id).await.unwrap();
 }
+
+/// Every instance path the sandbox has served on its own, with its count.
+fn instance_requests(sandbox: &SandboxHandle) -> Vec<(String, usize)> {
+    sandbox
+        .requests()
+        .all()
+        .into_iter()
+        .filter(|(path, _)| path.contains("/instances/") && !path.contains("/frames/"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn images_that_have_arrived_are_shown_without_fetching_them_again() {
+    let env = look_up("9912003888").await;
+    let ct = study_record(&env.history, "CT", 0);
+    let (progress_tx, mut progress) = tokio::sync::watch::channel((0usize, false));
+    let study = env
+        .session
+        .open_study(ct, move |p| {
+            let _ = progress_tx.send((p.loaded, p.done));
+        })
+        .await
+        .unwrap();
+    assert_eq!(study.series[0].instance_count, 400);
+    // The retrieval fetches the first image and its neighbours on their own first; wait
+    // until they have been filed while the rest of the 400 slices are still arriving.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        progress.wait_for(|(loaded, _)| *loaded >= 5),
+    )
+    .await
+    .expect("five images within two minutes")
+    .unwrap();
+    let before = instance_requests(&env._sandbox);
+    assert!(
+        !before.is_empty(),
+        "the first images were requested on their own"
+    );
+    for index in 0..5 {
+        env.session.frame(&study.key, 0, index).await.unwrap();
+    }
+    assert!(
+        !progress.borrow().1,
+        "the study was still arriving when the images were shown"
+    );
+    assert_eq!(
+        instance_requests(&env._sandbox),
+        before,
+        "no image that had arrived was fetched again"
+    );
+}

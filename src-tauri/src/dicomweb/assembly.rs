@@ -2,18 +2,24 @@
 //! each part is checked ([`super::verify`]), matched against the metadata, admitted or
 //! quarantined, counted against the memory budget, and reported as progress. The same
 //! instance arriving twice with identical bytes (the scheduler fetches some instances
-//! individually before their series) is ignored; with different bytes it is quarantined.
+//! individually before their series) is ignored; with different bytes it is quarantined
+//! (compared by length and a keyed hash, so nothing needs to be held for the comparison).
+//! With an [`InstanceSink`], each admitted instance goes to it at once (write-through) and
+//! the assembly keeps only what it needs to count and order.
 
+use std::collections::hash_map::RandomState;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::BuildHasher;
 
 use super::error::DicomWebError;
+use super::identity_match::IdentityMatch;
 use super::metadata::StudyLayout;
 use super::multipart::Part;
 use super::retrieved::{
     QuarantinedInstance, RetrievalProgress, RetrievedInstance, RetrievedSeries, RetrievedStudy,
     StudyWarning,
 };
-use super::identity_match::IdentityMatch;
+use super::sink::InstanceSink;
 use super::verify::{Expectations, QuarantineReason, Verdict};
 
 /// The study being assembled.
@@ -27,6 +33,11 @@ pub struct Assembly<'a> {
     quarantine_seen: HashSet<(Option<String>, String)>,
     warnings: Vec<StudyWarning>,
     matched_by: BTreeSet<IdentityMatch>,
+    /// Length and keyed hash of each admitted instance, to tell a repeat from an impostor.
+    digests: HashMap<String, (usize, u64)>,
+    hash_key: RandomState,
+    /// Where admitted instances go at once, if anywhere.
+    sink: Option<&'a dyn InstanceSink>,
     bytes_held: u64,
     budget_bytes: u64,
 }
@@ -53,9 +64,22 @@ impl<'a> Assembly<'a> {
             quarantine_seen: HashSet::new(),
             warnings: Vec::new(),
             matched_by: BTreeSet::new(),
+            digests: HashMap::new(),
+            hash_key: RandomState::new(),
+            sink: None,
             bytes_held: 0,
             budget_bytes,
         }
+    }
+
+    /// Hands every admitted instance to `sink` as it is admitted.
+    pub fn with_sink(mut self, sink: &'a dyn InstanceSink) -> Self {
+        self.sink = Some(sink);
+        self
+    }
+
+    fn digest(&self, bytes: &[u8]) -> (usize, u64) {
+        (bytes.len(), self.hash_key.hash_one(bytes))
     }
 
     /// Checks and files one part; returns the progress of its series when something changed.
@@ -86,9 +110,8 @@ impl<'a> Assembly<'a> {
             Some(_) => None,
         });
         let problem = problem.or_else(|| {
-            let held = self.admitted.get(&sop)?;
-            (held.bytes.as_slice() != part.body.as_slice())
-                .then_some(QuarantineReason::DuplicateSopInstance)
+            let held = self.digests.get(&sop)?;
+            (*held != self.digest(&part.body)).then_some(QuarantineReason::DuplicateSopInstance)
         });
         let series_uid = announced_series.map(str::to_string).or_else(|| {
             (!verdict.facts.series_uid.is_empty()).then(|| verdict.facts.series_uid.clone())
@@ -117,15 +140,22 @@ impl<'a> Assembly<'a> {
         }
         let series = verdict.facts.series_uid.clone();
         self.matched_by.extend(verdict.facts.matched_by);
-        self.admitted.insert(
-            sop.clone(),
-            RetrievedInstance {
-                sop_instance_uid: sop,
-                series_uid: verdict.facts.series_uid,
-                transfer_syntax: verdict.facts.transfer_syntax,
-                bytes: part.body,
-            },
-        );
+        self.digests.insert(sop.clone(), self.digest(&part.body));
+        let instance = RetrievedInstance {
+            sop_instance_uid: sop.clone(),
+            series_uid: verdict.facts.series_uid,
+            transfer_syntax: verdict.facts.transfer_syntax,
+            bytes: part.body,
+        };
+        let kept = match self.sink {
+            Some(sink) => {
+                let stub = instance.without_bytes();
+                sink.keep(instance)?;
+                stub
+            }
+            None => instance,
+        };
+        self.admitted.insert(sop, kept);
         Ok(Some(self.progress(&series)))
     }
 

@@ -136,3 +136,83 @@ fn refuses_to_hold_more_than_the_budget() {
     let error = assembly.accept(part(&instances[1])).unwrap_err();
     assert!(error.is_over_budget());
 }
+
+/// A sink that keeps what it is handed, or refuses everything.
+#[derive(Default)]
+struct Collecting {
+    kept: std::sync::Mutex<Vec<(String, usize)>>,
+    refuse: bool,
+}
+
+impl InstanceSink for Collecting {
+    fn keep(&self, instance: RetrievedInstance) -> Result<(), DicomWebError> {
+        if self.refuse {
+            return Err(DicomWebError::Cancelled);
+        }
+        self.kept
+            .lock()
+            .unwrap()
+            .push((instance.sop_instance_uid, instance.bytes.len()));
+        Ok(())
+    }
+}
+
+#[test]
+fn writes_admitted_instances_through_to_a_sink_at_once() {
+    let instances = slices(2);
+    let layout = layout(&instances);
+    let expectations = expectations();
+    let sink = Collecting::default();
+    let mut assembly = Assembly::new(&layout, &expectations, u64::MAX).with_sink(&sink);
+    assembly.accept(part(&instances[0])).unwrap();
+    assert_eq!(
+        sink.kept.lock().unwrap().len(),
+        1,
+        "handed over on admission"
+    );
+    // The same bytes again are a repeat, not a second instance.
+    assembly.accept(part(&instances[0])).unwrap();
+    assembly.accept(part(&instances[1])).unwrap();
+    let kept = sink.kept.lock().unwrap().clone();
+    assert_eq!(kept.len(), 2);
+    assert!(kept.iter().all(|(_, bytes)| *bytes > 0));
+    let study = assembly.finish();
+    assert_eq!(study.instance_count(), 2);
+    assert_eq!(study.bytes(), 0, "the retrieval keeps no second copy");
+    assert!(!study.is_flagged(), "{:?}", study.warnings);
+}
+
+#[test]
+fn a_different_instance_under_a_written_through_uid_is_still_quarantined() {
+    let instances = slices(1);
+    let layout = layout(&instances);
+    let expectations = expectations();
+    let sink = Collecting::default();
+    let mut assembly = Assembly::new(&layout, &expectations, u64::MAX).with_sink(&sink);
+    assembly.accept(part(&instances[0])).unwrap();
+    let mut impostor = instances[0].clone();
+    impostor.instance_number += 50;
+    assembly.accept(part(&impostor)).unwrap();
+    let study = assembly.finish();
+    assert_eq!(study.quarantined.len(), 1);
+    assert_eq!(
+        study.quarantined[0].reason,
+        QuarantineReason::DuplicateSopInstance
+    );
+}
+
+#[test]
+fn a_sink_that_refuses_ends_the_retrieval() {
+    let instances = slices(1);
+    let layout = layout(&instances);
+    let expectations = expectations();
+    let sink = Collecting {
+        refuse: true,
+        ..Collecting::default()
+    };
+    let mut assembly = Assembly::new(&layout, &expectations, u64::MAX).with_sink(&sink);
+    assert!(matches!(
+        assembly.accept(part(&instances[0])),
+        Err(DicomWebError::Cancelled)
+    ));
+}

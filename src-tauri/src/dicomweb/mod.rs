@@ -18,6 +18,7 @@ mod pixel_data_span;
 pub mod qido;
 mod retrieved;
 mod schedule;
+pub mod sink;
 pub mod synthetic;
 pub mod verify;
 mod wado;
@@ -33,5 +34,6 @@ pub use retrieved::{
     StudyWarning,
 };
 pub use schedule::{plan, FetchUnit, RetrieveOptions};
+pub use sink::InstanceSink;
 pub use verify::{Expectations, QuarantineReason};
 pub use wado::InstanceOutcome;

@@ -20,6 +20,19 @@ pub struct RetrievedInstance {
     pub bytes: Zeroizing<Vec<u8>>,
 }
 
+impl RetrievedInstance {
+    /// The same identity with no bytes: what a retrieval keeps of an instance it has
+    /// handed to an [`super::InstanceSink`].
+    pub fn without_bytes(&self) -> Self {
+        Self {
+            sop_instance_uid: self.sop_instance_uid.clone(),
+            series_uid: self.series_uid.clone(),
+            transfer_syntax: self.transfer_syntax.clone(),
+            bytes: Zeroizing::new(Vec::new()),
+        }
+    }
+}
+
 impl std::fmt::Debug for RetrievedInstance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RetrievedInstance")
@@ -36,7 +49,8 @@ pub struct RetrievedSeries {
     pub series_uid: String,
     /// How many instances the metadata announced.
     pub expected: usize,
-    /// Admitted instances in display order (the layout's order).
+    /// Admitted instances in display order (the layout's order); without their bytes when
+    /// they were written through to a sink.
     pub instances: Vec<RetrievedInstance>,
 }
 

@@ -19,6 +19,7 @@ use super::client::DicomWebClient;
 use super::error::{DicomWebError, Resource};
 use super::metadata::StudyLayout;
 use super::retrieved::{RetrievalProgress, RetrievedStudy, StudyWarning};
+use super::sink::InstanceSink;
 use super::verify::Expectations;
 
 /// Instances either side of the current slice fetched one by one before the series.
@@ -114,6 +115,22 @@ impl DicomWebClient {
         progress_tx: mpsc::UnboundedSender<RetrievalProgress>,
         cancel: CancellationToken,
     ) -> Result<RetrievedStudy, DicomWebError> {
+        self.retrieve_study_into(layout, expectations, options, None, progress_tx, cancel)
+            .await
+    }
+
+    /// [`Self::retrieve_study`], handing each admitted instance to `sink` as it arrives
+    /// (the returned study then holds the instances without their bytes) and telling it
+    /// which instances are requested one by one.
+    pub async fn retrieve_study_into(
+        &self,
+        layout: &StudyLayout,
+        expectations: &Expectations,
+        options: RetrieveOptions,
+        sink: Option<&dyn InstanceSink>,
+        progress_tx: mpsc::UnboundedSender<RetrievalProgress>,
+        cancel: CancellationToken,
+    ) -> Result<RetrievedStudy, DicomWebError> {
         let needed = layout.decoded_bytes();
         if needed > options.budget_bytes {
             return Err(DicomWebError::OverBudget {
@@ -132,7 +149,11 @@ impl DicomWebClient {
         let cancel = cancel.child_token();
         // What arrives is held against the study's share of the budget (the caller reserves
         // it, with room for headers and encodings larger than their pixels): never beyond.
-        let assembly = Mutex::new(Assembly::new(layout, expectations, options.budget_bytes));
+        let mut assembly = Assembly::new(layout, expectations, options.budget_bytes);
+        if let Some(sink) = sink {
+            assembly = assembly.with_sink(sink);
+        }
+        let assembly = Mutex::new(assembly);
         let limit = self
             .limits
             .for_origin(&origin_of(&layout.study_url), options.concurrency);
@@ -142,7 +163,30 @@ impl DicomWebClient {
             options.current_index,
         );
         let mut units = units.into_iter();
-        let run = |unit| self.fetch_unit(layout, unit, &assembly, &progress_tx, &cancel, &limit);
+        let (assembly_ref, progress_ref, cancel_ref, limit_ref) =
+            (&assembly, &progress_tx, &cancel, &limit);
+        let run = move |unit| async move {
+            // Announced only while its own request runs, so a request for the same image
+            // from the screen can wait for this one instead of fetching it again.
+            let single = single_instance_of(layout, &unit).filter(|_| sink.is_some());
+            if let (Some(sink), Some(sop)) = (sink, single) {
+                sink.requesting(sop);
+            }
+            let outcome = self
+                .fetch_unit(
+                    layout,
+                    unit,
+                    assembly_ref,
+                    progress_ref,
+                    cancel_ref,
+                    limit_ref,
+                )
+                .await;
+            if let (Some(sink), Some(sop)) = (sink, single) {
+                sink.settled(sop);
+            }
+            outcome
+        };
         let started = std::time::Instant::now();
         if let Some(first) = units.next() {
             run(first).await?;
@@ -223,6 +267,19 @@ impl DicomWebClient {
             });
         }
         Ok(())
+    }
+}
+
+/// The SOP Instance UID a unit requests on its own, if it is a one-instance unit.
+fn single_instance_of<'a>(layout: &'a StudyLayout, unit: &FetchUnit) -> Option<&'a str> {
+    match unit {
+        FetchUnit::Instance(series, instance) => layout
+            .series
+            .get(*series)?
+            .instances
+            .get(*instance)
+            .map(|i| i.sop_instance_uid.as_str()),
+        FetchUnit::Series(_) => None,
     }
 }
 

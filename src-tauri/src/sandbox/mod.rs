@@ -24,6 +24,7 @@ pub mod qido;
 pub mod record_types;
 pub mod scenarios;
 pub mod smart_ehr;
+pub mod tally;
 pub mod wado;
 pub mod wado_accept;
 pub mod xca;
@@ -180,6 +181,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
 pub struct SandboxHandle {
     base: Url,
     injected: Arc<injected::Injected>,
+    tally: Arc<tally::RequestTally>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -193,6 +195,11 @@ impl SandboxHandle {
     /// Turns on a fault for every matching request from now on (see [`injected`]).
     pub fn inject(&self, fault: injected::InjectedFault) {
         self.injected.add(fault);
+    }
+
+    /// The WADO-RS requests served so far, counted per path.
+    pub fn requests(&self) -> &tally::RequestTally {
+        &self.tally
     }
 
     /// Stops the server and waits (a few seconds at most) for it to finish.
@@ -253,12 +260,17 @@ async fn launch(
     let verifier = verifier.unwrap_or_else(|| Arc::clone(&provider) as Arc<dyn BearerVerifier>);
     let state = SandboxState::new(base.clone(), options.require_auth, verifier);
     let injected = Arc::new(injected::Injected::default());
+    let tally = Arc::new(tally::RequestTally::default());
     let app = router(state)
         .nest("/oidc", provider.router())
         .nest("/smart-ehr", smart_ehr::router())
         .layer(middleware::from_fn_with_state(
             Arc::clone(&injected),
             injected::layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&tally),
+            tally::layer,
         ));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -275,6 +287,7 @@ async fn launch(
     Ok(SandboxHandle {
         base,
         injected,
+        tally,
         stop: Some(stop),
         task: Some(task),
     })

@@ -16,6 +16,7 @@ mod display_frame;
 mod document;
 mod error;
 mod identity;
+mod in_flight;
 mod pointer;
 mod report;
 mod study;

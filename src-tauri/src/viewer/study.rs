@@ -1,6 +1,8 @@
 //! Open studies: metadata first (the layout), then the whole study retrieved in the
-//! background into the vault, and single images fetched on demand when the clinician asks
-//! for one before the background retrieval reaches it. Closing cancels and wipes. Every
+//! background, each instance filed in the vault the moment it is admitted (write-through),
+//! and single images fetched on demand when the clinician asks for one before the
+//! background retrieval reaches it — unless it is being fetched already, in which case the
+//! request waits for it ([`super::in_flight`]). Closing cancels and wipes. Every
 //! result is bound to the patient opening the request began for (see the module above):
 //! metadata that arrives after a switch or close is dropped, and nothing retrieved after
 //! a close is kept. Decoding runs on the blocking pool, off the async workers.
@@ -11,6 +13,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::document::read_document;
+use super::in_flight::{InFlight, StudySink};
 use super::views::{ReportView, StudyProgressView, StudyView};
 use super::{display_frame, PointerKind, ViewerError, ViewerSession};
 use crate::audit::{Action, Outcome};
@@ -38,7 +41,14 @@ pub(super) struct OpenStudy {
     pub stacks: Vec<Vec<StackEntry>>,
     /// The history record it was opened from.
     pub record_id: String,
+    /// Instances being fetched on their own right now.
+    pub in_flight: Arc<InFlight>,
 }
+
+/// The longest one wait for an instance someone else is fetching.
+const IN_FLIGHT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Waits for others' requests before fetching an instance regardless.
+const MAX_IN_FLIGHT_WAITS: u32 = 2;
 
 fn stacks_of(layout: &StudyLayout) -> Vec<Vec<StackEntry>> {
     layout
@@ -105,6 +115,7 @@ impl ViewerSession {
                 .unwrap_or_else(|| layout.study_uid.clone()),
         };
         let cancel = CancellationToken::new();
+        let in_flight = Arc::new(InFlight::default());
         let stacks = stacks_of(&layout);
         let mut view = StudyView::from_layout(&study_key, &pointer, &layout, &stacks);
         {
@@ -131,6 +142,7 @@ impl ViewerSession {
                     cancel: cancel.clone(),
                     stacks,
                     record_id: record_id.to_owned(),
+                    in_flight: Arc::clone(&in_flight),
                 },
             );
         }
@@ -139,14 +151,14 @@ impl ViewerSession {
                 .about(&nhs_number)
                 .entity("study", &layout.study_uid),
         );
-        self.spawn_retrieval(
-            study_key,
-            layout,
-            expectations,
-            cancel,
-            reservation,
-            progress,
-        );
+        let sink = StudySink {
+            session: Arc::clone(self),
+            patient,
+            study_key: study_key.clone(),
+            reservation: std::sync::Mutex::new(reservation),
+            in_flight,
+        };
+        self.spawn_retrieval(study_key, layout, expectations, cancel, sink, progress);
         Ok(view)
     }
 
@@ -156,7 +168,7 @@ impl ViewerSession {
         layout: Arc<StudyLayout>,
         expectations: Expectations,
         cancel: CancellationToken,
-        mut reservation: Reservation,
+        sink: StudySink,
         progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
     ) {
         let (tx, mut rx) = mpsc::unbounded_channel();
@@ -165,7 +177,13 @@ impl ViewerSession {
             current_series: None,
             current_index: 0,
             concurrency: 4,
-            budget_bytes: u64::try_from(reservation.size()).unwrap_or(u64::MAX),
+            budget_bytes: u64::try_from(
+                sink.reservation
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .size(),
+            )
+            .unwrap_or(u64::MAX),
         };
         let series_keys: Vec<(String, String)> = layout
             .series
@@ -197,17 +215,20 @@ impl ViewerSession {
             }
         });
         tokio::spawn(async move {
+            // Each admitted instance goes into the vault as it arrives (write-through).
             let outcome = session
                 .dicomweb
-                .retrieve_study(&layout, &expectations, options, tx, cancel)
+                .retrieve_study_into(&layout, &expectations, options, Some(&sink), tx, cancel)
                 .await;
+            let mut reservation = sink.reservation.lock().unwrap_or_else(|p| p.into_inner());
             let report = session.store_retrieved(&study_key, outcome, &mut reservation);
+            drop(reservation);
             progress(report);
         });
     }
 
-    /// Moves a finished retrieval into the vault (if the study is still open) and describes
-    /// the outcome for the UI.
+    /// Files whatever of a finished retrieval was not written through to the vault as it
+    /// arrived (if the study is still open) and describes the outcome for the UI.
     fn store_retrieved(
         &self,
         study_key: &str,
@@ -245,7 +266,9 @@ impl ViewerSession {
                     for mut instance in series.instances {
                         view.loaded += 1;
                         let name = instance.sop_instance_uid.clone();
-                        if self.held(&patient, study_key, &name) {
+                        // Written through to the vault as it arrived (its bytes are gone
+                        // from here), or fetched for the screen meanwhile.
+                        if instance.bytes.is_empty() || self.held(&patient, study_key, &name) {
                             continue;
                         }
                         // Checked and stored under the session's lock: once the study or
@@ -302,7 +325,7 @@ impl ViewerSession {
         series_index: usize,
         index: usize,
     ) -> Result<(PatientKey, Arc<SecretBuffer>, StackEntry, InstanceLayout), ViewerError> {
-        let (layout, expectations, key, entry, cancel) =
+        let (layout, expectations, key, entry, cancel, in_flight) =
             self.with_study(study_key, |state, study| {
                 let entry = study
                     .stacks
@@ -319,6 +342,7 @@ impl ViewerSession {
                     },
                     entry,
                     study.cancel.clone(),
+                    Arc::clone(&study.in_flight),
                 )
             })?;
         let entry = entry.ok_or(ViewerError::NoSuchImage)?;
@@ -334,31 +358,45 @@ impl ViewerSession {
             name: instance.sop_instance_uid.clone(),
             ..key
         };
-        let bytes = match self.vault.get(&item) {
-            Some(bytes) => bytes,
-            None => {
-                let outcome = self
-                    .dicomweb
-                    .retrieve_instance(
-                        &layout,
-                        &expectations,
-                        &series.series_uid,
-                        &instance.sop_instance_uid,
-                        &cancel,
-                    )
-                    .await?;
-                match outcome {
-                    InstanceOutcome::Admitted(retrieved) => self.keep(
-                        &item.patient,
-                        Some(study_key),
-                        item.name.clone(),
-                        retrieved.bytes.to_vec(),
-                    )?,
-                    InstanceOutcome::Quarantined(q) => {
-                        return Err(ViewerError::Withheld(q.reason.to_string()))
-                    }
-                }
+        let sop = instance.sop_instance_uid.as_str();
+        let mut waits = 0;
+        let bytes = loop {
+            if let Some(bytes) = self.vault.get(&item) {
+                break bytes;
             }
+            // Someone (the background retrieval, or another request from the screen) is
+            // fetching this very instance: wait for it instead of fetching it twice.
+            let claim = match in_flight.claim(sop) {
+                Some(claim) => Some(claim),
+                None if waits < MAX_IN_FLIGHT_WAITS => {
+                    waits += 1;
+                    if !in_flight.wait_settled(sop, &cancel, IN_FLIGHT_WAIT).await
+                        && cancel.is_cancelled()
+                    {
+                        return Err(ViewerError::StudyClosed);
+                    }
+                    continue;
+                }
+                // Waited long enough: fetch it anyway.
+                None => None,
+            };
+            let outcome = self
+                .dicomweb
+                .retrieve_instance(&layout, &expectations, &series.series_uid, sop, &cancel)
+                .await?;
+            let kept = match outcome {
+                InstanceOutcome::Admitted(retrieved) => self.keep(
+                    &item.patient,
+                    Some(study_key),
+                    item.name.clone(),
+                    retrieved.bytes.to_vec(),
+                )?,
+                InstanceOutcome::Quarantined(q) => {
+                    return Err(ViewerError::Withheld(q.reason.to_string()))
+                }
+            };
+            drop(claim);
+            break kept;
         };
         Ok((item.patient, bytes, entry, instance.clone()))
     }
