@@ -1,20 +1,55 @@
 // A minimal W3C WebDriver client for tauri-driver: just the calls the end-to-end tests
 // use, over Node's built-in fetch, so the harness needs no browser-automation packages.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 
 const ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf";
 
+/** Pids of running viewer processes (Linux: by the executable behind /proc/PID/exe). */
+export function viewerPids() {
+  const pids = new Set();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (path.basename(readlinkSync(`/proc/${entry}/exe`)) === "nir-viewer") pids.add(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Waits (bounded) for `pids` to exit; true when none is left. */
+async function exited(pids, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while ([...pids].some(alive)) {
+    if (Date.now() > deadline) return false;
+    await sleep(200);
+  }
+  return true;
+}
+
 export class WebDriver {
-  constructor(base, sessionId) {
+  constructor(base, sessionId, pids = new Set()) {
     this.base = base;
     this.sessionId = sessionId;
+    this.pids = pids;
   }
 
   static async start({ port, application, args = [], env = {} }) {
     const base = `http://127.0.0.1:${port}`;
+    const before = viewerPids();
     const response = await request(base, "POST", "/session", {
       capabilities: {
         alwaysMatch: {
@@ -23,7 +58,8 @@ export class WebDriver {
         },
       },
     });
-    return new WebDriver(base, response.sessionId);
+    const started = new Set([...viewerPids()].filter((pid) => !before.has(pid)));
+    return new WebDriver(base, response.sessionId, started);
   }
 
   async command(method, suffix, body) {
@@ -102,8 +138,19 @@ export class WebDriver {
     return file;
   }
 
+  /**
+   * Ends the session and makes sure the viewer it started has exited: WebKitWebDriver
+   * closes the page when the session ends but does not always end the application, and a
+   * viewer left running would take the next test's launch as a hand-off. A viewer still
+   * running after a grace period gets SIGTERM (it wipes and exits), then SIGKILL.
+   */
   async quit() {
     await request(this.base, "DELETE", `/session/${this.sessionId}`).catch(() => {});
+    if (await exited(this.pids, 10000)) return;
+    for (const pid of this.pids) if (alive(pid)) process.kill(pid, "SIGTERM");
+    if (await exited(this.pids, 10000)) return;
+    for (const pid of this.pids) if (alive(pid)) process.kill(pid, "SIGKILL");
+    await exited(this.pids, 5000);
   }
 }
 
