@@ -91,6 +91,7 @@ build: ui
 lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	python3 tests/deps/check_rust_version.py
 	cd ui && npx tsc --noEmit && npx eslint .
 
 test-ui:
