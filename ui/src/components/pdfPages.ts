@@ -11,14 +11,15 @@ export async function renderPdfPages(url: string, container: HTMLElement): Promi
     const response = await fetch(url, { cache: "no-store" });
     if (!response.ok) throw new Error(`status ${response.status}`);
     const data = new Uint8Array(await response.arrayBuffer());
-    const pdf = await pdfjs.getDocument({ data, isEvalSupported: false }).promise;
+    // pdf.js 5 and later never evaluate code generated from the document (the old
+    // `isEvalSupported` switch is gone with the code path it guarded).
+    const pdf = await pdfjs.getDocument({ data }).promise;
     for (let number = 1; number <= pdf.numPages; number++) {
       const page = await pdf.getPage(number);
       const viewport = page.getViewport({ scale: 1.25 });
       const canvas = el("canvas", { class: "pdf-page", width: String(viewport.width), height: String(viewport.height) });
       container.append(canvas);
-      const context = canvas.getContext("2d");
-      if (context) await page.render({ canvasContext: context, viewport }).promise;
+      await page.render({ canvas, viewport }).promise;
     }
     // pdf.js may have moved the bytes to its worker (the array is then detached and empty);
     // otherwise they are still here, and are overwritten.
