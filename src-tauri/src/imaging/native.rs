@@ -193,7 +193,7 @@ pub fn interleave_planes<T: Copy>(planes: &[T], samples: usize) -> Vec<T> {
 
 /// `Y1 Y2 Cb Cr` groups (PS3.3 C.7.6.3.1.2, YBR_FULL_422) to full `Y Cb Cr` pixels.
 fn upsample_422<T: Copy>(groups: &[T], module: &PixelModule) -> Result<Vec<T>, ImagingError> {
-    if module.columns % 2 != 0 {
+    if !module.columns.is_multiple_of(2) {
         return Err(ImagingError::Unsupported {
             what: "YBR_FULL_422 with odd Columns",
             value: module.columns.to_string(),

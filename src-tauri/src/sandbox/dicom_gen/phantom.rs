@@ -194,7 +194,7 @@ fn chest_radiograph(u: f32, v: f32, _x: usize, y: usize) -> i32 {
     if !Ellipse(0.0, 0.1, 0.9, 1.0).contains(u, v) {
         return 4000;
     }
-    let rib = ((y / 24) % 2 == 0) && u.abs() > 0.15;
+    let rib = (y / 24).is_multiple_of(2) && u.abs() > 0.15;
     if u.abs() < 0.08 {
         900
     } else if Ellipse(0.1, 0.2, 0.22, 0.3).contains(u, v) {
