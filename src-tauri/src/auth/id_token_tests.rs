@@ -110,7 +110,7 @@ fn refuses_hmac_signed_with_the_public_key() {
     let token = jsonwebtoken::encode(
         &jsonwebtoken::Header::new(Algorithm::HS256),
         &good_claims(),
-        &jsonwebtoken::EncodingKey::from_secret(&secret),
+        &jsonwebtoken::EncodingKey::from_secret(&secret).unwrap(),
     )
     .unwrap();
     assert_eq!(
