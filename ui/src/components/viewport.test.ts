@@ -141,4 +141,112 @@ describe("viewport measurements", () => {
     await nextFrame();
     expect(viewport.measurementLabels()).toHaveLength(1);
   });
+
+  /** A viewport on series `a` (three 2×2 images) whose canvas is 100×100 on screen. */
+  async function measuring(): Promise<{ viewport: Viewport; drag: (from: [number, number], to: [number, number]) => void; key: (key: string, init?: KeyboardEventInit) => KeyboardEvent }> {
+    const backend = backendOf({ a: [frame([40, 400], 1), frame([40, 400], 2), frame([40, 400], 3)] });
+    const viewport = new Viewport("1");
+    document.body.append(viewport.element);
+    const canvas = viewport.element.querySelector("canvas");
+    if (!canvas) throw new Error("no canvas");
+    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+    await viewport.load(series("a"), new FrameCache(backend, "st", "a", 3));
+    const pointer = (type: string, [x, y]: [number, number]): void => {
+      canvas.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: y, button: 0, bubbles: true }));
+    };
+    const drag = (from: [number, number], to: [number, number]): void => {
+      pointer("pointerdown", from);
+      pointer("pointermove", to);
+      pointer("pointerup", to);
+    };
+    const key = (key: string, init: KeyboardEventInit = {}): KeyboardEvent => {
+      const event = new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, ...init });
+      viewport.element.dispatchEvent(event);
+      return event;
+    };
+    return { viewport, drag, key };
+  }
+
+  const items = (viewport: Viewport): HTMLButtonElement[] => [...viewport.element.querySelectorAll<HTMLButtonElement>(".measure-list .measure-item")];
+
+  it("lists the image's measurements as buttons, and a click selects one", async () => {
+    const { viewport, drag } = await measuring();
+    viewport.tool = "length";
+    drag([10, 50], [60, 50]);
+    drag([10, 20], [30, 20]);
+    await nextFrame();
+    expect(items(viewport).map((b) => b.textContent)).toEqual(["Length 1.0 mm", "Length 0.4 mm"]);
+    expect(viewport.element.querySelector(".measure-list")?.hasAttribute("hidden")).toBe(false);
+    items(viewport)[1]?.click();
+    await nextFrame();
+    expect(items(viewport).map((b) => b.getAttribute("aria-pressed"))).toEqual(["false", "true"]);
+    expect(viewport.element.querySelectorAll(".measure-selected")).toHaveLength(1);
+    viewport.element.remove();
+  });
+
+  it("selects a measurement by a click on its label", async () => {
+    const { viewport, drag } = await measuring();
+    viewport.tool = "length";
+    drag([10, 50], [60, 50]);
+    await nextFrame();
+    viewport.element.querySelector<SVGTextElement>(".measure-label")?.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    await nextFrame();
+    expect(items(viewport)[0]?.getAttribute("aria-pressed")).toBe("true");
+    viewport.element.remove();
+  });
+
+  it("deletes the selected measurement with the Delete key and brings it back with Ctrl+Z", async () => {
+    const { viewport, drag, key } = await measuring();
+    viewport.tool = "length";
+    drag([10, 50], [60, 50]);
+    drag([10, 20], [30, 20]);
+    await nextFrame();
+    items(viewport)[0]?.click();
+    const deleted = key("Delete");
+    expect(deleted.defaultPrevented).toBe(true);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["0.4 mm"]);
+
+    key("z", { ctrlKey: true });
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["1.0 mm", "0.4 mm"]);
+    key("z", { ctrlKey: true });
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["1.0 mm"]);
+    viewport.element.remove();
+  });
+
+  it("keeps Ctrl+Z from reaching the study's tool keys", async () => {
+    const { viewport, key } = await measuring();
+    const heard: string[] = [];
+    document.body.addEventListener("keydown", (event) => heard.push(event.key));
+    key("z", { ctrlKey: true });
+    key("z");
+    expect(heard).toEqual(["z"]);
+    viewport.element.remove();
+  });
+
+  it("undoes on the image on screen only", async () => {
+    const { viewport, drag, key } = await measuring();
+    viewport.tool = "length";
+    drag([10, 50], [60, 50]);
+    await viewport.show(1);
+    key("z", { ctrlKey: true });
+    await viewport.show(0);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["1.0 mm"]);
+    key("z", { ctrlKey: true });
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual([]);
+    viewport.element.remove();
+  });
+
+  it("makes no measurement of a click without a drag", async () => {
+    const { viewport, drag } = await measuring();
+    viewport.tool = "length";
+    drag([10, 50], [10, 50]);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual([]);
+    viewport.element.remove();
+  });
 });

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { move, press, release } from "./measurementDraft";
+
+describe("measurement draft", () => {
+  it("finishes a length when a drag is released", () => {
+    let step = press(null, "length", [1, 1], "s#0");
+    const draft = move(step.draft, [5, 4]);
+    expect(draft?.points).toEqual([[1, 1], [5, 4]]);
+    step = release(draft);
+    expect(step.draft).toBeNull();
+    expect(step.done).toEqual({ kind: "length", points: [[1, 1], [5, 4]], image: "s#0" });
+  });
+
+  it("makes nothing of a click without a drag", () => {
+    const step = release(press(null, "length", [1, 1], "s#0").draft);
+    expect(step).toEqual({ draft: null, done: null });
+  });
+
+  it("finishes an angle at its third point", () => {
+    let step = press(null, "angle", [0, 0], "s#0");
+    step = release(move(step.draft, [5, 0]));
+    expect(step.done).toBeNull();
+    expect(step.draft?.points).toEqual([[0, 0], [5, 0]]);
+    step = press(step.draft, "angle", [5, 5], "s#0");
+    expect(step.draft).toBeNull();
+    expect(step.done?.points).toEqual([[0, 0], [5, 0], [5, 5]]);
+  });
+
+  it("starts an angle afresh on another image", () => {
+    const first = press(null, "angle", [0, 0], "s#0");
+    const step = press(first.draft, "angle", [3, 3], "s#1");
+    expect(step.draft).toEqual({ kind: "angle", points: [[3, 3], [3, 3]], image: "s#1" });
+  });
+});
