@@ -143,14 +143,14 @@ describe("viewport measurements", () => {
   });
 
   /** A viewport on series `a` (three 2×2 images) whose canvas is 100×100 on screen. */
-  async function measuring(): Promise<{ viewport: Viewport; drag: (from: [number, number], to: [number, number]) => void; key: (key: string, init?: KeyboardEventInit) => KeyboardEvent }> {
+  async function measuring(overrides: Partial<SeriesView> = {}): Promise<{ viewport: Viewport; drag: (from: [number, number], to: [number, number]) => void; key: (key: string, init?: KeyboardEventInit) => KeyboardEvent }> {
     const backend = backendOf({ a: [frame([40, 400], 1), frame([40, 400], 2), frame([40, 400], 3)] });
     const viewport = new Viewport("1");
     document.body.append(viewport.element);
     const canvas = viewport.element.querySelector("canvas");
     if (!canvas) throw new Error("no canvas");
     canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
-    await viewport.load(series("a"), new FrameCache(backend, "st", "a", 3));
+    await viewport.load(series("a", overrides), new FrameCache(backend, "st", "a", 3));
     const pointer = (type: string, [x, y]: [number, number]): void => {
       canvas.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: y, button: 0, bubbles: true }));
     };
@@ -248,5 +248,21 @@ describe("viewport measurements", () => {
     await nextFrame();
     expect(viewport.measurementLabels()).toEqual([]);
     viewport.element.remove();
+  });
+
+  it("labels a length from Imager Pixel Spacing as at the detector, and one without spacing in pixels", async () => {
+    const detector = await measuring({ modality: "DX", pixelSpacingSource: "imagerPixelSpacing" });
+    detector.viewport.tool = "length";
+    detector.drag([10, 50], [60, 50]);
+    await nextFrame();
+    expect(detector.viewport.measurementLabels()).toEqual(["1.0 mm at detector"]);
+    detector.viewport.element.remove();
+
+    const plain = await measuring({ modality: "OT", pixelSpacing: null });
+    plain.viewport.tool = "length";
+    plain.drag([10, 50], [60, 50]);
+    await nextFrame();
+    expect(plain.viewport.measurementLabels()).toEqual(["1.0 px"]);
+    plain.viewport.element.remove();
   });
 });

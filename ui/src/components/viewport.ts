@@ -11,6 +11,7 @@
 // layer is rebuilt only when the measurements or their placement on screen change.
 import { BackendError, type FramePixels, type SeriesView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
+import { calibrationOf } from "../tools/calibration";
 import type { Point } from "../tools/math/measure";
 import { move, press, release, type Draft } from "../tools/measurementDraft";
 import { drawLayer, type DrawnMeasurement } from "../tools/measurementLayer";
@@ -293,7 +294,7 @@ export class Viewport {
   };
 
   private labelContext(): LabelContext {
-    return { spacing: this.series?.pixelSpacing ?? null };
+    return { calibration: calibrationOf(this.series) };
   }
 
   /** A measurement's shape and label placed on the canvas. */

@@ -1,11 +1,11 @@
 // What a measurement's label says, worked out from its points in image pixels and the
-// calibration of the image it was made on.
-import { formatLength, measureAngle, measureLength, type Point } from "./math/measure";
+// calibration of the image it was made on (which names the unit: mm, mm at detector, px).
+import type { Calibration } from "./calibration";
+import { measureAngle, measureLength, type Point } from "./math/measure";
 import type { MeasurementKind } from "./measurements";
 
 export interface LabelContext {
-  /** Pixel Spacing (row, column) in mm, or null when lengths are in pixels. */
-  spacing: [number, number] | null;
+  calibration: Calibration;
 }
 
 export const KIND_NAMES: Record<MeasurementKind, string> = {
@@ -17,12 +17,14 @@ export const KIND_NAMES: Record<MeasurementKind, string> = {
 
 /** The label's lines; empty while the shape has too few points to say anything. */
 export function labelLines(kind: MeasurementKind, points: readonly Point[], context: LabelContext): string[] {
+  const { spacing } = context.calibration;
+  const length = (a: Point, b: Point): string => `${measureLength(a, b, spacing).value.toFixed(1)} ${context.calibration.lengthUnit}`;
   const [p0, p1, p2] = points;
   switch (kind) {
     case "length":
-      return p0 && p1 ? [formatLength(measureLength(p0, p1, context.spacing))] : [];
+      return p0 && p1 ? [length(p0, p1)] : [];
     case "angle":
-      return p0 && p1 && p2 ? [`${measureAngle(p0, p1, p2, context.spacing).toFixed(1)}°`] : [];
+      return p0 && p1 && p2 ? [`${measureAngle(p0, p1, p2, spacing).toFixed(1)}°`] : [];
     default:
       return [];
   }
