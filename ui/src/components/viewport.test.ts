@@ -143,8 +143,8 @@ describe("viewport measurements", () => {
   });
 
   /** A viewport on series `a` (three 2×2 images) whose canvas is 100×100 on screen. */
-  async function measuring(overrides: Partial<SeriesView> = {}): Promise<{ viewport: Viewport; drag: (from: [number, number], to: [number, number]) => void; key: (key: string, init?: KeyboardEventInit) => KeyboardEvent }> {
-    const backend = backendOf({ a: [frame([40, 400], 1), frame([40, 400], 2), frame([40, 400], 3)] });
+  async function measuring(overrides: Partial<SeriesView> = {}, pixels: Partial<FramePixels> = {}): Promise<{ viewport: Viewport; drag: (from: [number, number], to: [number, number]) => void; key: (key: string, init?: KeyboardEventInit) => KeyboardEvent }> {
+    const backend = backendOf({ a: [1, 2, 3].map((n) => ({ ...frame([40, 400], n), ...pixels })) });
     const viewport = new Viewport("1");
     document.body.append(viewport.element);
     const canvas = viewport.element.querySelector("canvas");
@@ -264,5 +264,26 @@ describe("viewport measurements", () => {
     await nextFrame();
     expect(plain.viewport.measurementLabels()).toEqual(["1.0 px"]);
     plain.viewport.element.remove();
+  });
+
+  it("gives an ellipse's area and the HU inside it on a CT", async () => {
+    // The frame's stored values are 0, 1000, 2000, 4095; the intercept makes them HU.
+    const { viewport, drag } = await measuring({}, { intercept: -1024 });
+    viewport.tool = "ellipse";
+    drag([0, 0], [100, 100]);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual([
+      `Area ${Math.PI.toFixed(1)} mm² · Mean ${(1773.75 - 1024).toFixed(1)}, SD 1515.3 HU · Min -1024, Max 3071 HU`,
+    ]);
+    expect(items(viewport)[0]?.textContent).toMatch(/^Ellipse Area 3\.1 mm²/);
+  });
+
+  it("labels the values inside an ellipse on another modality as stored values", async () => {
+    const { viewport, drag } = await measuring({ modality: "MR" });
+    viewport.tool = "ellipse";
+    drag([0, 0], [100, 50]);
+    await nextFrame();
+    // The top row only: stored values 0 and 1000.
+    expect(viewport.measurementLabels()[0]).toContain("Min 0, Max 1000 (stored values)");
   });
 });

@@ -1,7 +1,8 @@
 // One interactive viewport: a WebGL2 canvas showing a series, with stack scroll (wheel,
 // keys, drag, scrollbar), window/level (right-drag, presets), zoom, pan, rotate, flip,
-// invert, measurements (the tools live in ../tools; this file only wires them to the
-// pointer, the keyboard and the SVG layer), a corner overlay and orientation markers.
+// invert, measurements (length, angle, elliptical ROI; the tools live in ../tools and this
+// file only wires them to the pointer, the keyboard and the SVG layer), a corner overlay and
+// orientation markers.
 //
 // Input only changes the view state and asks for a draw; the draw runs once per animation
 // frame, however many events came in. A frame already held by the cache is shown without
@@ -17,6 +18,8 @@ import { move, press, release, type Draft } from "../tools/measurementDraft";
 import { drawLayer, type DrawnMeasurement } from "../tools/measurementLayer";
 import { KIND_NAMES, labelLines, type LabelContext } from "../tools/measurementLabel";
 import { renderList } from "../tools/measurementList";
+import { shapeLines } from "../tools/measurementShape";
+import { pixelGrid } from "../tools/math/pixelValues";
 import { MeasurementStore, type MeasurementKind } from "../tools/measurements";
 import { dragWindow } from "../tools/windowLevel";
 import { GlRenderer } from "../viewport/render/glRenderer";
@@ -24,9 +27,9 @@ import { canvasToImage, initialViewState, type ViewState } from "../viewport/sta
 import { orientationLabels } from "../viewport/orientation";
 import { el } from "./dom";
 
-export type Tool = "scroll" | "window" | "zoom" | "pan" | "length" | "angle";
+export type Tool = "scroll" | "window" | "zoom" | "pan" | "length" | "angle" | "ellipse";
 
-const MEASURING: readonly Tool[] = ["length", "angle"];
+const MEASURING: readonly Tool[] = ["length", "angle", "ellipse"];
 const isMeasuring = (tool: Tool): tool is Tool & MeasurementKind => MEASURING.includes(tool);
 
 export class Viewport {
@@ -121,6 +124,7 @@ export class Viewport {
     this.series = series;
     this.cache = cache;
     this.measurements.clear();
+    this.labels.clear();
     this.drawing = null;
     this.measurementRevision++;
     const preset = series.presets[0];
@@ -268,7 +272,7 @@ export class Viewport {
     this.measurementKey = key;
     const context = this.labelContext();
     const selected = this.measurements.selected;
-    const stored = this.measurements.list(image).map((m) => ({ ...m, label: labelLines(m.kind, m.points, context) }));
+    const stored = this.measurements.list(image).map((m) => ({ ...m, label: this.storedLabel(m.id, m.kind, m.points, context) }));
     const drawn: DrawnMeasurement[] = stored.map((m) => this.placed(m.id, m.kind, m.points, m.label, m.id === selected, width, height));
     if (this.drawing?.image === image) {
       const d = this.drawing;
@@ -294,13 +298,27 @@ export class Viewport {
   };
 
   private labelContext(): LabelContext {
-    return { calibration: calibrationOf(this.series) };
+    return { calibration: calibrationOf(this.series), pixels: this.shown ? pixelGrid(this.shown, this.series?.modality ?? "") : null };
+  }
+
+  /** Stored measurements never change, so each label is worked out once per frame shown. */
+  private readonly labels = new Map<number, { frame: FramePixels | null; lines: string[] }>();
+
+  private storedLabel(id: number, kind: MeasurementKind, points: readonly Point[], context: LabelContext): string[] {
+    const known = this.labels.get(id);
+    if (known && known.frame === this.shown) return known.lines;
+    const lines = labelLines(kind, points, context);
+    this.labels.set(id, { frame: this.shown, lines });
+    return lines;
   }
 
   /** A measurement's shape and label placed on the canvas. */
   private placed(id: number | null, kind: MeasurementKind, points: readonly Point[], label: string[], selected: boolean, width: number, height: number): DrawnMeasurement {
-    const onCanvas = points.map((p) => this.toCanvas(p, width, height));
-    return { id, kind, lines: [onCanvas], anchor: onCanvas[onCanvas.length - 1] ?? [0, 0], label, selected };
+    const lines = shapeLines(kind, points).map((line) => line.map((p) => this.toCanvas(p, width, height)));
+    // The label sits by the last point placed, or by an outline's rightmost point.
+    const last = lines[lines.length - 1] ?? [];
+    const anchor = kind === "ellipse" ? last.reduce<Point>((a, p) => (p[0] > a[0] ? p : a), last[0] ?? [0, 0]) : (last[last.length - 1] ?? [0, 0]);
+    return { id, kind, lines, anchor, label, selected };
   }
 
   /** The labels of the measurements on the image on screen, for tests and the status line. */
@@ -421,6 +439,7 @@ export class Viewport {
       }
       case "length":
       case "angle":
+      case "ellipse":
         if (this.drawing?.kind === tool) {
           this.drawing = move(this.drawing, this.imagePoint(event));
           this.measurementRevision++;
@@ -438,6 +457,7 @@ export class Viewport {
     this.shown = null;
     this.uploaded = null;
     this.measurements.clear();
+    this.labels.clear();
     this.drawing = null;
     this.measurementRevision++;
     this.measurementKey = "";

@@ -31,4 +31,10 @@ describe("measurement draft", () => {
     const step = press(first.draft, "angle", [3, 3], "s#1");
     expect(step.draft).toEqual({ kind: "angle", points: [[3, 3], [3, 3]], image: "s#1" });
   });
+
+  it("finishes an ellipse dragged corner to corner, but not a flat one", () => {
+    const step = release(move(press(null, "ellipse", [1, 1], "s#0").draft, [5, 3]));
+    expect(step.done).toEqual({ kind: "ellipse", points: [[1, 1], [5, 3]], image: "s#0" });
+    expect(release(move(press(null, "ellipse", [1, 1], "s#0").draft, [5, 1])).done).toBeNull();
+  });
 });

@@ -1,8 +1,9 @@
 // The measurement being drawn, as presses, drags and releases of the pointer arrive. Pure:
 // each step takes the draft so far and answers the next draft and, once the shape is
-// complete, the finished measurement for the store. A length is one drag; an angle is a drag
-// along its first ray and a click at the end of the second. A click without a drag makes
-// nothing: a measurement of zero size is noise, not a finding.
+// complete, the finished measurement for the store. A length is one drag, and so is an
+// ellipse (corner to corner); an angle is a drag along its first ray and a click at the end
+// of the second. A click without a drag makes nothing: a measurement of zero size is noise,
+// not a finding.
 import type { Point } from "./math/measure";
 import type { MeasurementKind } from "./measurements";
 
@@ -43,5 +44,6 @@ export function release(draft: Draft | null): Step {
   if (!draft || draft.kind === "angle") return { draft, done: null };
   const [a, b] = draft.points;
   if (!a || !b || same(a, b)) return { draft: null, done: null };
+  if (draft.kind === "ellipse" && (a[0] === b[0] || a[1] === b[1])) return { draft: null, done: null };
   return { draft: null, done: draft };
 }
