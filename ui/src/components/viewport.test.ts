@@ -287,3 +287,53 @@ describe("viewport measurements", () => {
     expect(viewport.measurementLabels()[0]).toContain("Min 0, Max 1000 (stored values)");
   });
 });
+
+describe("viewport pixel probe", () => {
+  async function probing(): Promise<{ viewport: Viewport; hover: (x: number, y: number) => void; readout: () => HTMLElement | null }> {
+    const pixels = { ...frame([40, 400]), intercept: -1024 };
+    const viewport = new Viewport("1");
+    document.body.append(viewport.element);
+    const canvas = viewport.element.querySelector("canvas");
+    if (!canvas) throw new Error("no canvas");
+    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+    await viewport.load(series("a", { instanceCount: 1 }), new FrameCache(backendOf({ a: [pixels] }), "st", "a", 1));
+    const hover = (x: number, y: number): void => {
+      canvas.dispatchEvent(new MouseEvent("pointermove", { clientX: x, clientY: y, bubbles: true }));
+    };
+    return { viewport, hover, readout: () => viewport.element.querySelector(".probe-readout") };
+  }
+
+  it("shows the position and HU of the pixel under the pointer, and only with the probe", async () => {
+    const { viewport, hover, readout } = await probing();
+    hover(25, 25);
+    await nextFrame();
+    expect(readout()?.hidden).toBe(true);
+    viewport.tool = "probe";
+    hover(75, 25);
+    await nextFrame();
+    expect(readout()?.hidden).toBe(false);
+    expect(readout()?.textContent).toBe("x 1, y 0: -24 HU");
+    expect(viewport.element.querySelector(".probe-mark")).not.toBeNull();
+    viewport.tool = "length";
+    await nextFrame();
+    expect(readout()?.hidden).toBe(true);
+    viewport.element.remove();
+  });
+
+  it("moves one pixel on screen with Shift and an arrow, whatever the flip", async () => {
+    const { viewport, hover, readout } = await probing();
+    viewport.tool = "probe";
+    hover(75, 25);
+    viewport.update({ flipH: true });
+    const event = new KeyboardEvent("keydown", { key: "ArrowRight", shiftKey: true, bubbles: true, cancelable: true });
+    const heard: string[] = [];
+    document.body.addEventListener("keydown", (e) => heard.push(e.key));
+    viewport.element.dispatchEvent(event);
+    await nextFrame();
+    // Flipped, the right of the screen is the image's left: column 1 to column 0.
+    expect(readout()?.textContent).toBe("x 0, y 0: -1024 HU");
+    expect(heard).toEqual([]);
+    viewport.element.remove();
+  });
+});
+

@@ -1,8 +1,8 @@
 // One interactive viewport: a WebGL2 canvas showing a series, with stack scroll (wheel,
 // keys, drag, scrollbar), window/level (right-drag, presets), zoom, pan, rotate, flip,
-// invert, measurements (length, angle, elliptical ROI; the tools live in ../tools and this
-// file only wires them to the pointer, the keyboard and the SVG layer), a corner overlay and
-// orientation markers.
+// invert, measurements (length, angle, elliptical ROI) and a pixel probe (the tools live in
+// ../tools and this file only wires them to the pointer, the keyboard and the SVG layer), a
+// corner overlay and orientation markers.
 //
 // Input only changes the view state and asks for a draw; the draw runs once per animation
 // frame, however many events came in. A frame already held by the cache is shown without
@@ -19,6 +19,7 @@ import { drawLayer, type DrawnMeasurement } from "../tools/measurementLayer";
 import { KIND_NAMES, labelLines, type LabelContext } from "../tools/measurementLabel";
 import { renderList } from "../tools/measurementList";
 import { shapeLines } from "../tools/measurementShape";
+import { pixelAt, probeText } from "../tools/probe";
 import { pixelGrid } from "../tools/math/pixelValues";
 import { MeasurementStore, type MeasurementKind } from "../tools/measurements";
 import { dragWindow } from "../tools/windowLevel";
@@ -27,7 +28,7 @@ import { canvasToImage, initialViewState, type ViewState } from "../viewport/sta
 import { orientationLabels } from "../viewport/orientation";
 import { el } from "./dom";
 
-export type Tool = "scroll" | "window" | "zoom" | "pan" | "length" | "angle" | "ellipse";
+export type Tool = "scroll" | "window" | "zoom" | "pan" | "length" | "angle" | "ellipse" | "probe";
 
 const MEASURING: readonly Tool[] = ["length", "angle", "ellipse"];
 const isMeasuring = (tool: Tool): tool is Tool & MeasurementKind => MEASURING.includes(tool);
@@ -62,7 +63,24 @@ export class Viewport {
   /** Bumped on every change to the measurements, to know when the layer is stale. */
   private measurementRevision = 0;
   private measurementKey = "";
-  tool: Tool = "scroll";
+  private current: Tool = "scroll";
+  /** Where the pixel probe points, in image coordinates; null when it is not in use. */
+  private probePoint: Point | null = null;
+  /** What the probe reads at that point on the image on screen. */
+  private readonly readout: HTMLElement;
+
+  get tool(): Tool {
+    return this.current;
+  }
+
+  /** Picks the tool for the primary button; leaving the probe puts its reading away. */
+  set tool(tool: Tool) {
+    this.current = tool;
+    if (tool !== "probe" && this.probePoint) {
+      this.probePoint = null;
+      this.requestDraw();
+    }
+  }
   onIndexChange: ((index: number) => void) | null = null;
 
   constructor(readonly name: string) {
@@ -79,6 +97,7 @@ export class Viewport {
     this.scrollbar = el("input", { type: "range", class: "stack-scrollbar", min: "0", max: "0", value: "0", "aria-label": "Image in series" });
     this.scrollbar.addEventListener("input", () => void this.show(Number(this.scrollbar.value)));
     this.failure = el("p", { class: "viewport-error", role: "alert", hidden: "" });
+    this.readout = el("p", { class: "probe-readout", "aria-live": "polite", hidden: "" });
     this.list = el("ul", { class: "measure-list", "aria-label": `Measurements on the image in viewport ${name}`, hidden: "" });
     this.element = el(
       "div",
@@ -93,6 +112,7 @@ export class Viewport {
       this.markers.left,
       this.scrollbar,
       this.list,
+      this.readout,
       this.failure,
     );
     this.attachPointer();
@@ -172,6 +192,7 @@ export class Viewport {
     this.renderer?.clear();
     this.svg.replaceChildren();
     renderList(this.list, [], this.listHandlers);
+    this.readout.hidden = true;
     this.measurementKey = "";
     for (const corner of Object.values(this.overlay)) setText(corner, "");
     setText(this.markers.top, "");
@@ -225,6 +246,7 @@ export class Viewport {
     if (!this.shown) return;
     this.drawOverlay();
     this.drawMeasurements(size.width, size.height);
+    this.drawProbe();
   }
 
   private measure(): { width: number; height: number } {
@@ -267,7 +289,8 @@ export class Viewport {
     const frame = this.shown;
     const v = this.view;
     const image = this.imageKey();
-    const key = [this.measurementRevision, this.measurements.revision, image, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV].join("|");
+    const probe = this.probePoint ? this.toCanvas(this.probePoint, width, height) : null;
+    const key = [this.measurementRevision, this.measurements.revision, image, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV, probe].join("|");
     if (key === this.measurementKey) return;
     this.measurementKey = key;
     const context = this.labelContext();
@@ -279,6 +302,7 @@ export class Viewport {
       drawn.push(this.placed(null, d.kind, d.points, labelLines(d.kind, d.points, context), false, width, height));
     }
     drawLayer(this.svg, drawn, this.listHandlers.onSelect);
+    if (probe) drawProbeMark(this.svg, probe);
     renderList(
       this.list,
       stored.map((m) => ({ id: m.id, text: `${KIND_NAMES[m.kind]} ${m.label.join(", ")}`, selected: m.id === selected })),
@@ -296,6 +320,48 @@ export class Viewport {
       this.requestDraw();
     },
   };
+
+  /** The probe's reading of the image on screen, at the same pixel when the image changes. */
+  private drawProbe(): void {
+    const text = this.probePoint && this.shown ? probeText(this.shown, this.series?.modality ?? "", this.probePoint) : null;
+    setText(this.readout, text ?? "");
+    this.readout.hidden = text === null;
+  }
+
+  /** Points the probe at an image point (the centre of its pixel). */
+  private setProbe(point: Point | null): void {
+    const frame = this.shown;
+    const pixel = point && frame ? pixelAt(frame, point) : null;
+    const next: Point | null = pixel ? [pixel[0] + 0.5, pixel[1] + 0.5] : null;
+    if (next?.[0] === this.probePoint?.[0] && next?.[1] === this.probePoint?.[1]) return;
+    this.probePoint = next;
+    this.requestDraw();
+  }
+
+  /**
+   * Moves the probe one pixel in an arrow's direction on screen, whatever the rotation and
+   * flips; it starts at the image's centre.
+   */
+  private stepProbe(key: string): boolean {
+    const frame = this.shown;
+    const direction: Record<string, Point> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    const step = direction[key];
+    if (!frame || !step) return false;
+    if (!this.probePoint) {
+      this.setProbe([frame.columns / 2, frame.rows / 2]);
+      return true;
+    }
+    const { width, height } = this.size ?? this.measure();
+    const at = this.toCanvas(this.probePoint, width, height);
+    const from = canvasToImage(this.view, frame.columns, frame.rows, width, height, at[0], at[1]);
+    const to = canvasToImage(this.view, frame.columns, frame.rows, width, height, at[0] + step[0], at[1] + step[1]);
+    const dx = to[0] - from[0];
+    const dy = to[1] - from[1];
+    const move: Point = Math.abs(dx) >= Math.abs(dy) ? [Math.sign(dx), 0] : [0, Math.sign(dy)];
+    const next: Point = [this.probePoint[0] + move[0], this.probePoint[1] + move[1]];
+    if (pixelAt(frame, next)) this.setProbe(next);
+    return true;
+  }
 
   private labelContext(): LabelContext {
     return { calibration: calibrationOf(this.series), pixels: this.shown ? pixelGrid(this.shown, this.series?.modality ?? "") : null };
@@ -341,6 +407,8 @@ export class Viewport {
       // Nothing to undo is still Ctrl+Z: it must not pick the zoom tool either.
       event.preventDefault();
       event.stopPropagation();
+    } else if (this.current === "probe" && event.shiftKey && event.key.startsWith("Arrow")) {
+      handled = this.stepProbe(event.key);
     } else if (event.key === "Escape" && this.drawing) {
       this.drawing = null;
       this.measurementRevision++;
@@ -377,8 +445,10 @@ export class Viewport {
       last = [event.clientX, event.clientY];
       button = event.button;
       if (button === 0 && isMeasuring(this.tool)) this.pointMeasurement(this.tool, event);
+      if (button === 0 && this.current === "probe") this.setProbe(this.imagePoint(event));
     });
     this.canvas.addEventListener("pointermove", (event) => {
+      if (this.current === "probe" && (!last || button === 0)) this.setProbe(this.imagePoint(event));
       if (!last) return;
       const dx = event.clientX - last[0];
       const dy = event.clientY - last[1];
@@ -462,6 +532,8 @@ export class Viewport {
     this.measurementRevision++;
     this.measurementKey = "";
     renderList(this.list, [], this.listHandlers);
+    this.probePoint = null;
+    this.readout.hidden = true;
     this.renderer?.clear();
     for (const corner of Object.values(this.overlay)) setText(corner, "");
     setText(this.markers.top, "");
@@ -469,6 +541,14 @@ export class Viewport {
     this.svg.replaceChildren();
     this.failure.hidden = true;
   }
+}
+
+/** A small cross at the probe's point on the canvas. */
+function drawProbeMark(svg: SVGSVGElement, [x, y]: Point): void {
+  const mark = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  mark.setAttribute("d", `M${x - 6},${y}H${x + 6}M${x},${y - 6}V${y + 6}`);
+  mark.setAttribute("class", "probe-mark");
+  svg.append(mark);
 }
 
 /** Writes a text node only when its text changes, sparing the page a re-layout. */
