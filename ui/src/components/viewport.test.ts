@@ -288,6 +288,34 @@ describe("viewport measurements", () => {
   });
 });
 
+describe("viewport bidirectional measurement", () => {
+  it("takes a long axis, then a drag across it as the perpendicular short axis", async () => {
+    const backend = backendOf({ a: [frame([40, 400])] });
+    const viewport = new Viewport("1");
+    const canvas = viewport.element.querySelector("canvas");
+    if (!canvas) throw new Error("no canvas");
+    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+    await viewport.load(series("a", { instanceCount: 1, pixelSpacing: [2, 2] }), new FrameCache(backend, "st", "a", 1));
+    viewport.tool = "bidirectional";
+    const drag = (from: [number, number], to: [number, number]): void => {
+      canvas.dispatchEvent(new MouseEvent("pointerdown", { clientX: from[0], clientY: from[1], button: 0, bubbles: true }));
+      canvas.dispatchEvent(new MouseEvent("pointermove", { clientX: to[0], clientY: to[1], button: 0, bubbles: true }));
+      canvas.dispatchEvent(new MouseEvent("pointerup", { clientX: to[0], clientY: to[1], button: 0, bubbles: true }));
+    };
+    // 50 canvas pixels are one image pixel, 2 mm.
+    drag([0, 50], [100, 50]);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["L 4.0 mm"]);
+    expect(viewport.element.querySelectorAll(".measure-list .measure-item")).toHaveLength(0);
+    // A slanted drag across: only its spread across the long axis counts.
+    drag([40, 25], [60, 75]);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["L 4.0 × S 2.0 mm"]);
+    expect(viewport.element.querySelectorAll(".measurement-bidirectional polyline")).toHaveLength(2);
+    expect(viewport.element.querySelector(".measure-list .measure-item")?.textContent).toBe("Bidirectional L 4.0 × S 2.0 mm");
+  });
+});
+
 describe("viewport pixel probe", () => {
   async function probing(): Promise<{ viewport: Viewport; hover: (x: number, y: number) => void; readout: () => HTMLElement | null }> {
     const pixels = { ...frame([40, 400]), intercept: -1024 };

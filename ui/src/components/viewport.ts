@@ -1,6 +1,6 @@
 // One interactive viewport: a WebGL2 canvas showing a series, with stack scroll (wheel,
 // keys, drag, scrollbar), window/level (right-drag, presets), zoom, pan, rotate, flip,
-// invert, measurements (length, angle, elliptical ROI) and a pixel probe (the tools live in
+// invert, measurements (length, angle, elliptical ROI, bidirectional) and a pixel probe (the tools live in
 // ../tools and this file only wires them to the pointer, the keyboard and the SVG layer), a
 // corner overlay and orientation markers.
 //
@@ -28,9 +28,9 @@ import { canvasToImage, initialViewState, type ViewState } from "../viewport/sta
 import { orientationLabels } from "../viewport/orientation";
 import { el } from "./dom";
 
-export type Tool = "scroll" | "window" | "zoom" | "pan" | "length" | "angle" | "ellipse" | "probe";
+export type Tool = "scroll" | "window" | "zoom" | "pan" | "length" | "angle" | "ellipse" | "bidirectional" | "probe";
 
-const MEASURING: readonly Tool[] = ["length", "angle", "ellipse"];
+const MEASURING: readonly Tool[] = ["length", "angle", "ellipse", "bidirectional"];
 const isMeasuring = (tool: Tool): tool is Tool & MeasurementKind => MEASURING.includes(tool);
 
 export class Viewport {
@@ -380,9 +380,10 @@ export class Viewport {
 
   /** A measurement's shape and label placed on the canvas. */
   private placed(id: number | null, kind: MeasurementKind, points: readonly Point[], label: string[], selected: boolean, width: number, height: number): DrawnMeasurement {
-    const lines = shapeLines(kind, points).map((line) => line.map((p) => this.toCanvas(p, width, height)));
+    const lines = shapeLines(kind, points, calibrationOf(this.series).spacing).map((line) => line.map((p) => this.toCanvas(p, width, height)));
     // The label sits by the last point placed, or by an outline's rightmost point.
-    const last = lines[lines.length - 1] ?? [];
+    // (a bidirectional measurement's label goes by the end of its long axis).
+    const last = (kind === "bidirectional" ? lines[0] : lines[lines.length - 1]) ?? [];
     const anchor = kind === "ellipse" ? last.reduce<Point>((a, p) => (p[0] > a[0] ? p : a), last[0] ?? [0, 0]) : (last[last.length - 1] ?? [0, 0]);
     return { id, kind, lines, anchor, label, selected };
   }
@@ -459,7 +460,7 @@ export class Viewport {
     const end = (): void => {
       const wasDrawing = last !== null && button === 0 && isMeasuring(this.tool);
       last = null;
-      if (wasDrawing) this.finish(release(this.drawing));
+      if (wasDrawing) this.finish(release(this.drawing, calibrationOf(this.series).spacing));
     };
     this.canvas.addEventListener("pointerup", end);
     this.canvas.addEventListener("pointercancel", end);
@@ -510,6 +511,7 @@ export class Viewport {
       case "length":
       case "angle":
       case "ellipse":
+      case "bidirectional":
         if (this.drawing?.kind === tool) {
           this.drawing = move(this.drawing, this.imagePoint(event));
           this.measurementRevision++;

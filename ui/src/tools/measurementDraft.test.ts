@@ -37,4 +37,26 @@ describe("measurement draft", () => {
     expect(step.done).toEqual({ kind: "ellipse", points: [[1, 1], [5, 3]], image: "s#0" });
     expect(release(move(press(null, "ellipse", [1, 1], "s#0").draft, [5, 1])).done).toBeNull();
   });
+
+  it("finishes a bidirectional measurement with its short axis made perpendicular", () => {
+    let step = release(move(press(null, "bidirectional", [0, 0], "s#0").draft, [10, 0]));
+    expect(step.done).toBeNull();
+    expect(step.draft?.points).toEqual([[0, 0], [10, 0]]);
+    step = press(step.draft, "bidirectional", [4, -3], "s#0");
+    step = release(move(step.draft, [6, 2]));
+    expect(step.draft).toBeNull();
+    const points = step.done?.points ?? [];
+    expect(points.slice(0, 2)).toEqual([[0, 0], [10, 0]]);
+    expect(points[2]?.[0]).toBeCloseTo(5);
+    expect(points[3]?.[0]).toBeCloseTo(5);
+    expect(points[2]?.[1]).toBeCloseTo(-3);
+    expect(points[3]?.[1]).toBeCloseTo(2);
+  });
+
+  it("lets the long axis wait when the short axis is only a click", () => {
+    const long = release(move(press(null, "bidirectional", [0, 0], "s#0").draft, [10, 0])).draft;
+    const step = release(press(long, "bidirectional", [5, 1], "s#0").draft);
+    expect(step.done).toBeNull();
+    expect(step.draft?.points).toEqual([[0, 0], [10, 0]]);
+  });
 });

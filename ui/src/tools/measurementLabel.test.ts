@@ -36,4 +36,10 @@ describe("measurement labels", () => {
     expect(lines[1]).toBe("Mean 7.0, SD 0.0 (stored values)");
     expect(labelLines("ellipse", [[0, 0], [4, 4]], { calibration, pixels: null })[1]).toBe("No pixel values (colour image)");
   });
+
+  it("gives a bidirectional measurement's long and short axes in the calibration's unit", () => {
+    const context = { calibration: calibrationOf({ pixelSpacing: [0.5, 0.5], pixelSpacingSource: "imagerPixelSpacing" }), pixels: null };
+    expect(labelLines("bidirectional", [[0, 0], [20, 0]], context)).toEqual(["L 10.0 mm at detector"]);
+    expect(labelLines("bidirectional", [[0, 0], [20, 0], [10, -4], [10, 4]], context)).toEqual(["L 10.0 × S 4.0 mm at detector"]);
+  });
 });

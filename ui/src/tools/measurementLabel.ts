@@ -3,7 +3,7 @@
 // and for a region the values of that image's pixels.
 import type { Calibration } from "./calibration";
 import { ellipseArea, ellipseFrom } from "./math/ellipse";
-import { measureAngle, measureLength, type Point } from "./math/measure";
+import { measureAngle, measureLength, perpendicularAxis, type Point } from "./math/measure";
 import { formatValue, unitSuffix, type PixelGrid } from "./math/pixelValues";
 import { ellipseStats } from "./math/roiStats";
 import type { MeasurementKind } from "./measurements";
@@ -25,7 +25,7 @@ export const KIND_NAMES: Record<MeasurementKind, string> = {
 export function labelLines(kind: MeasurementKind, points: readonly Point[], context: LabelContext): string[] {
   const { spacing } = context.calibration;
   const length = (a: Point, b: Point): string => `${measureLength(a, b, spacing).value.toFixed(1)} ${context.calibration.lengthUnit}`;
-  const [p0, p1, p2] = points;
+  const [p0, p1, p2, p3] = points;
   switch (kind) {
     case "length":
       return p0 && p1 ? [length(p0, p1)] : [];
@@ -33,8 +33,13 @@ export function labelLines(kind: MeasurementKind, points: readonly Point[], cont
       return p0 && p1 && p2 ? [`${measureAngle(p0, p1, p2, spacing).toFixed(1)}°`] : [];
     case "ellipse":
       return p0 && p1 ? ellipseLines(p0, p1, context) : [];
-    default:
-      return [];
+    case "bidirectional": {
+      if (!p0 || !p1) return [];
+      const long = measureLength(p0, p1, spacing).value.toFixed(1);
+      if (!p2 || !p3) return [`L ${long} ${context.calibration.lengthUnit}`];
+      const [s0, s1] = perpendicularAxis(p0, p1, p2, p3, spacing);
+      return [`L ${long} × S ${measureLength(s0, s1, spacing).value.toFixed(1)} ${context.calibration.lengthUnit}`];
+    }
   }
 }
 

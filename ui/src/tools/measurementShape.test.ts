@@ -18,4 +18,12 @@ describe("measurement shapes", () => {
     }
     expect(outline?.[0]).toEqual(outline?.[outline.length - 1]);
   });
+
+  it("draws a bidirectional measurement's long axis, then its short axis at right angles", () => {
+    expect(shapeLines("bidirectional", [[0, 0], [10, 0]])).toEqual([[[0, 0], [10, 0]]]);
+    const [long, short] = shapeLines("bidirectional", [[0, 0], [10, 0], [4, -3], [6, 2]]);
+    expect(long).toEqual([[0, 0], [10, 0]]);
+    expect(short?.[0]?.[0]).toBeCloseTo(5);
+    expect(short?.[1]?.[0]).toBeCloseTo(5);
+  });
 });
