@@ -402,7 +402,7 @@ export class Viewport {
     if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
     let handled = false;
     if ((event.key === "Delete" || event.key === "Backspace") && !event.ctrlKey && !event.metaKey) {
-      handled = this.measurements.removeSelected();
+      handled = this.measurements.removeSelected(this.imageKey());
     } else if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
       handled = this.measurements.undo(this.imageKey());
       // Nothing to undo is still Ctrl+Z: it must not pick the zoom tool either.

@@ -23,12 +23,20 @@ describe("measurement store", () => {
     const store = new MeasurementStore();
     const a = store.add("s#0", "length", [[0, 0], [1, 1]]);
     const b = store.add("s#0", "length", [[0, 0], [2, 2]]);
-    expect(store.removeSelected()).toBe(false);
+    expect(store.removeSelected("s#0")).toBe(false);
     store.select(a.id);
     expect(store.selected).toBe(a.id);
-    expect(store.removeSelected()).toBe(true);
+    expect(store.removeSelected("s#0")).toBe(true);
     expect(store.selected).toBeNull();
     expect(store.list("s#0").map((m) => m.id)).toEqual([b.id]);
+  });
+
+  it("does not delete a selected measurement on another image than the one asked about", () => {
+    const store = new MeasurementStore();
+    const a = store.add("s#0", "length", [[0, 0], [1, 1]]);
+    store.select(a.id);
+    expect(store.removeSelected("s#1")).toBe(false);
+    expect(store.list("s#0")).toHaveLength(1);
   });
 
   it("selects nothing for an unknown id", () => {

@@ -66,9 +66,13 @@ export class MeasurementStore {
     return true;
   }
 
-  /** Deletes the selected measurement, if any. */
-  removeSelected(): boolean {
-    return this.selectedId !== null && this.remove(this.selectedId);
+  /**
+   * Deletes the selected measurement if it is on `image`: one selected on an image since
+   * scrolled away from is not deleted unseen.
+   */
+  removeSelected(image: string): boolean {
+    const id = this.selectedId;
+    return id !== null && this.imageOf(id) === image && this.remove(id);
   }
 
   /** Takes back the last add or delete made on `image`; false when there is nothing to undo. */
