@@ -1,8 +1,8 @@
 // One interactive viewport: a WebGL2 canvas showing a series, with stack scroll (wheel,
 // keys, drag, scrollbar), window/level (right-drag, presets), zoom, pan, rotate, flip,
-// invert, measurements (length, angle, elliptical ROI, bidirectional) and a pixel probe (the tools live in
-// ../tools and this file only wires them to the pointer, the keyboard and the SVG layer), a
-// corner overlay and orientation markers.
+// invert, measurements (length, angle, elliptical ROI, bidirectional) and a pixel probe, a
+// corner overlay and orientation markers. The measuring tools live in ../tools; this file
+// only wires them to the pointer, the keyboard and the SVG layer.
 //
 // Input only changes the view state and asks for a draw; the draw runs once per animation
 // frame, however many events came in. A frame already held by the cache is shown without
@@ -381,8 +381,8 @@ export class Viewport {
   /** A measurement's shape and label placed on the canvas. */
   private placed(id: number | null, kind: MeasurementKind, points: readonly Point[], label: string[], selected: boolean, width: number, height: number): DrawnMeasurement {
     const lines = shapeLines(kind, points, calibrationOf(this.series).spacing).map((line) => line.map((p) => this.toCanvas(p, width, height)));
-    // The label sits by the last point placed, or by an outline's rightmost point.
-    // (a bidirectional measurement's label goes by the end of its long axis).
+    // The label sits by the last point placed, by an outline's rightmost point, or by the
+    // end of a bidirectional measurement's long axis.
     const last = (kind === "bidirectional" ? lines[0] : lines[lines.length - 1]) ?? [];
     const anchor = kind === "ellipse" ? last.reduce<Point>((a, p) => (p[0] > a[0] ? p : a), last[0] ?? [0, 0]) : (last[last.length - 1] ?? [0, 0]);
     return { id, kind, lines, anchor, label, selected };
@@ -395,8 +395,9 @@ export class Viewport {
 
   /**
    * Delete (or Backspace) deletes the selected measurement and Ctrl+Z (Cmd+Z) undoes the
-   * last add or delete on this image; Esc drops a measurement half drawn. Handled keys go no
-   * further, so Ctrl+Z does not also pick the zoom tool.
+   * last add or delete on this image; Shift and an arrow move the probe; Esc drops a
+   * measurement half drawn. Handled keys go no further, so Ctrl+Z does not also pick the zoom
+   * tool and Shift+arrow does not also scroll.
    */
   private onKey(event: KeyboardEvent): void {
     if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
