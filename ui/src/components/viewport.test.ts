@@ -141,4 +141,227 @@ describe("viewport measurements", () => {
     await nextFrame();
     expect(viewport.measurementLabels()).toHaveLength(1);
   });
+
+  /** A viewport on series `a` (three 2×2 images) whose canvas is 100×100 on screen. */
+  async function measuring(overrides: Partial<SeriesView> = {}, pixels: Partial<FramePixels> = {}): Promise<{ viewport: Viewport; drag: (from: [number, number], to: [number, number]) => void; key: (key: string, init?: KeyboardEventInit) => KeyboardEvent }> {
+    const backend = backendOf({ a: [1, 2, 3].map((n) => ({ ...frame([40, 400], n), ...pixels })) });
+    const viewport = new Viewport("1");
+    document.body.append(viewport.element);
+    const canvas = viewport.element.querySelector("canvas");
+    if (!canvas) throw new Error("no canvas");
+    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+    await viewport.load(series("a", overrides), new FrameCache(backend, "st", "a", 3));
+    const pointer = (type: string, [x, y]: [number, number]): void => {
+      canvas.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: y, button: 0, bubbles: true }));
+    };
+    const drag = (from: [number, number], to: [number, number]): void => {
+      pointer("pointerdown", from);
+      pointer("pointermove", to);
+      pointer("pointerup", to);
+    };
+    const key = (key: string, init: KeyboardEventInit = {}): KeyboardEvent => {
+      const event = new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, ...init });
+      viewport.element.dispatchEvent(event);
+      return event;
+    };
+    return { viewport, drag, key };
+  }
+
+  const items = (viewport: Viewport): HTMLButtonElement[] => [...viewport.element.querySelectorAll<HTMLButtonElement>(".measure-list .measure-item")];
+
+  it("lists the image's measurements as buttons, and a click selects one", async () => {
+    const { viewport, drag } = await measuring();
+    viewport.tool = "length";
+    drag([10, 50], [60, 50]);
+    drag([10, 20], [30, 20]);
+    await nextFrame();
+    expect(items(viewport).map((b) => b.textContent)).toEqual(["Length 1.0 mm", "Length 0.4 mm"]);
+    expect(viewport.element.querySelector(".measure-list")?.hasAttribute("hidden")).toBe(false);
+    items(viewport)[1]?.click();
+    await nextFrame();
+    expect(items(viewport).map((b) => b.getAttribute("aria-pressed"))).toEqual(["false", "true"]);
+    expect(viewport.element.querySelectorAll(".measure-selected")).toHaveLength(1);
+    viewport.element.remove();
+  });
+
+  it("selects a measurement by a click on its label", async () => {
+    const { viewport, drag } = await measuring();
+    viewport.tool = "length";
+    drag([10, 50], [60, 50]);
+    await nextFrame();
+    viewport.element.querySelector<SVGTextElement>(".measure-label")?.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    await nextFrame();
+    expect(items(viewport)[0]?.getAttribute("aria-pressed")).toBe("true");
+    viewport.element.remove();
+  });
+
+  it("deletes the selected measurement with the Delete key and brings it back with Ctrl+Z", async () => {
+    const { viewport, drag, key } = await measuring();
+    viewport.tool = "length";
+    drag([10, 50], [60, 50]);
+    drag([10, 20], [30, 20]);
+    await nextFrame();
+    items(viewport)[0]?.click();
+    const deleted = key("Delete");
+    expect(deleted.defaultPrevented).toBe(true);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["0.4 mm"]);
+
+    key("z", { ctrlKey: true });
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["1.0 mm", "0.4 mm"]);
+    key("z", { ctrlKey: true });
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["1.0 mm"]);
+    viewport.element.remove();
+  });
+
+  it("keeps Ctrl+Z from reaching the study's tool keys", async () => {
+    const { viewport, key } = await measuring();
+    const heard: string[] = [];
+    document.body.addEventListener("keydown", (event) => heard.push(event.key));
+    key("z", { ctrlKey: true });
+    key("z");
+    expect(heard).toEqual(["z"]);
+    viewport.element.remove();
+  });
+
+  it("undoes on the image on screen only", async () => {
+    const { viewport, drag, key } = await measuring();
+    viewport.tool = "length";
+    drag([10, 50], [60, 50]);
+    await viewport.show(1);
+    key("z", { ctrlKey: true });
+    await viewport.show(0);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["1.0 mm"]);
+    key("z", { ctrlKey: true });
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual([]);
+    viewport.element.remove();
+  });
+
+  it("makes no measurement of a click without a drag", async () => {
+    const { viewport, drag } = await measuring();
+    viewport.tool = "length";
+    drag([10, 50], [10, 50]);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual([]);
+    viewport.element.remove();
+  });
+
+  it("labels a length from Imager Pixel Spacing as at the detector, and one without spacing in pixels", async () => {
+    const detector = await measuring({ modality: "DX", pixelSpacingSource: "imagerPixelSpacing" });
+    detector.viewport.tool = "length";
+    detector.drag([10, 50], [60, 50]);
+    await nextFrame();
+    expect(detector.viewport.measurementLabels()).toEqual(["1.0 mm at detector"]);
+    detector.viewport.element.remove();
+
+    const plain = await measuring({ modality: "OT", pixelSpacing: null });
+    plain.viewport.tool = "length";
+    plain.drag([10, 50], [60, 50]);
+    await nextFrame();
+    expect(plain.viewport.measurementLabels()).toEqual(["1.0 px"]);
+    plain.viewport.element.remove();
+  });
+
+  it("gives an ellipse's area and the HU inside it on a CT", async () => {
+    // The frame's stored values are 0, 1000, 2000, 4095; the intercept makes them HU.
+    const { viewport, drag } = await measuring({}, { intercept: -1024 });
+    viewport.tool = "ellipse";
+    drag([0, 0], [100, 100]);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual([
+      `Area ${Math.PI.toFixed(1)} mm² · Mean ${(1773.75 - 1024).toFixed(1)}, SD 1515.3 HU · Min -1024, Max 3071 HU`,
+    ]);
+    expect(items(viewport)[0]?.textContent).toMatch(/^Ellipse Area 3\.1 mm²/);
+  });
+
+  it("labels the values inside an ellipse on another modality as stored values", async () => {
+    const { viewport, drag } = await measuring({ modality: "MR" });
+    viewport.tool = "ellipse";
+    drag([0, 0], [100, 50]);
+    await nextFrame();
+    // The top row only: stored values 0 and 1000.
+    expect(viewport.measurementLabels()[0]).toContain("Min 0, Max 1000 (stored values)");
+  });
 });
+
+describe("viewport bidirectional measurement", () => {
+  it("takes a long axis, then a drag across it as the perpendicular short axis", async () => {
+    const backend = backendOf({ a: [frame([40, 400])] });
+    const viewport = new Viewport("1");
+    const canvas = viewport.element.querySelector("canvas");
+    if (!canvas) throw new Error("no canvas");
+    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+    await viewport.load(series("a", { instanceCount: 1, pixelSpacing: [2, 2] }), new FrameCache(backend, "st", "a", 1));
+    viewport.tool = "bidirectional";
+    const drag = (from: [number, number], to: [number, number]): void => {
+      canvas.dispatchEvent(new MouseEvent("pointerdown", { clientX: from[0], clientY: from[1], button: 0, bubbles: true }));
+      canvas.dispatchEvent(new MouseEvent("pointermove", { clientX: to[0], clientY: to[1], button: 0, bubbles: true }));
+      canvas.dispatchEvent(new MouseEvent("pointerup", { clientX: to[0], clientY: to[1], button: 0, bubbles: true }));
+    };
+    // 50 canvas pixels are one image pixel, 2 mm.
+    drag([0, 50], [100, 50]);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["L 4.0 mm"]);
+    expect(viewport.element.querySelectorAll(".measure-list .measure-item")).toHaveLength(0);
+    // A slanted drag across: only its spread across the long axis counts.
+    drag([40, 25], [60, 75]);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["L 4.0 × S 2.0 mm"]);
+    expect(viewport.element.querySelectorAll(".measurement-bidirectional polyline")).toHaveLength(2);
+    expect(viewport.element.querySelector(".measure-list .measure-item")?.textContent).toBe("Bidirectional L 4.0 × S 2.0 mm");
+  });
+});
+
+describe("viewport pixel probe", () => {
+  async function probing(): Promise<{ viewport: Viewport; hover: (x: number, y: number) => void; readout: () => HTMLElement | null }> {
+    const pixels = { ...frame([40, 400]), intercept: -1024 };
+    const viewport = new Viewport("1");
+    document.body.append(viewport.element);
+    const canvas = viewport.element.querySelector("canvas");
+    if (!canvas) throw new Error("no canvas");
+    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+    await viewport.load(series("a", { instanceCount: 1 }), new FrameCache(backendOf({ a: [pixels] }), "st", "a", 1));
+    const hover = (x: number, y: number): void => {
+      canvas.dispatchEvent(new MouseEvent("pointermove", { clientX: x, clientY: y, bubbles: true }));
+    };
+    return { viewport, hover, readout: () => viewport.element.querySelector(".probe-readout") };
+  }
+
+  it("shows the position and HU of the pixel under the pointer, and only with the probe", async () => {
+    const { viewport, hover, readout } = await probing();
+    hover(25, 25);
+    await nextFrame();
+    expect(readout()?.hidden).toBe(true);
+    viewport.tool = "probe";
+    hover(75, 25);
+    await nextFrame();
+    expect(readout()?.hidden).toBe(false);
+    expect(readout()?.textContent).toBe("x 1, y 0: -24 HU");
+    expect(viewport.element.querySelector(".probe-mark")).not.toBeNull();
+    viewport.tool = "length";
+    await nextFrame();
+    expect(readout()?.hidden).toBe(true);
+    viewport.element.remove();
+  });
+
+  it("moves one pixel on screen with Shift and an arrow, whatever the flip", async () => {
+    const { viewport, hover, readout } = await probing();
+    viewport.tool = "probe";
+    hover(75, 25);
+    viewport.update({ flipH: true });
+    const event = new KeyboardEvent("keydown", { key: "ArrowRight", shiftKey: true, bubbles: true, cancelable: true });
+    const heard: string[] = [];
+    document.body.addEventListener("keydown", (e) => heard.push(e.key));
+    viewport.element.dispatchEvent(event);
+    await nextFrame();
+    // Flipped, the right of the screen is the image's left: column 1 to column 0.
+    expect(readout()?.textContent).toBe("x 0, y 0: -1024 HU");
+    expect(heard).toEqual([]);
+    viewport.element.remove();
+  });
+});
+

@@ -1,6 +1,8 @@
 // One interactive viewport: a WebGL2 canvas showing a series, with stack scroll (wheel,
 // keys, drag, scrollbar), window/level (right-drag, presets), zoom, pan, rotate, flip,
-// invert, length and angle measurements, a corner overlay and orientation markers.
+// invert, measurements (length, angle, elliptical ROI, bidirectional) and a pixel probe, a
+// corner overlay and orientation markers. The measuring tools live in ../tools; this file
+// only wires them to the pointer, the keyboard and the SVG layer.
 //
 // Input only changes the view state and asks for a draw; the draw runs once per animation
 // frame, however many events came in. A frame already held by the cache is shown without
@@ -10,21 +12,26 @@
 // layer is rebuilt only when the measurements or their placement on screen change.
 import { BackendError, type FramePixels, type SeriesView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
-import { formatLength, measureAngle, measureLength, type Point } from "../tools/math/measure";
+import { calibrationOf } from "../tools/calibration";
+import type { Point } from "../tools/math/measure";
+import { move, press, release, type Draft } from "../tools/measurementDraft";
+import { drawLayer, type DrawnMeasurement } from "../tools/measurementLayer";
+import { KIND_NAMES, labelLines, type LabelContext } from "../tools/measurementLabel";
+import { renderList } from "../tools/measurementList";
+import { shapeLines } from "../tools/measurementShape";
+import { pixelAt, probeText } from "../tools/probe";
+import { pixelGrid } from "../tools/math/pixelValues";
+import { MeasurementStore, type MeasurementKind } from "../tools/measurements";
 import { dragWindow } from "../tools/windowLevel";
 import { GlRenderer } from "../viewport/render/glRenderer";
 import { canvasToImage, initialViewState, type ViewState } from "../viewport/state";
 import { orientationLabels } from "../viewport/orientation";
 import { el } from "./dom";
 
-export type Tool = "scroll" | "window" | "zoom" | "pan" | "length" | "angle";
+export type Tool = "scroll" | "window" | "zoom" | "pan" | "length" | "angle" | "ellipse" | "bidirectional" | "probe";
 
-interface Measurement {
-  kind: "length" | "angle";
-  points: Point[];
-  /** The image it was made on (series and index): it is drawn on that image only. */
-  image: string;
-}
+const MEASURING: readonly Tool[] = ["length", "angle", "ellipse", "bidirectional"];
+const isMeasuring = (tool: Tool): tool is Tool & MeasurementKind => MEASURING.includes(tool);
 
 export class Viewport {
   readonly element: HTMLElement;
@@ -34,14 +41,17 @@ export class Viewport {
   private readonly overlay: Record<"tl" | "tr" | "bl" | "br", HTMLElement>;
   private readonly markers: Record<"top" | "left", HTMLElement>;
   private readonly svg: SVGSVGElement;
+  /** The measurements on the image on screen, as buttons for the keyboard. */
+  private readonly list: HTMLElement;
   private readonly scrollbar: HTMLInputElement;
   /** Says which image could not be loaded; hidden while the image on screen is the one asked for. */
   private readonly failure: HTMLElement;
   private series: SeriesView | null = null;
   private cache: FrameCache | null = null;
   private view: ViewState = initialViewState(0, 1);
-  private measurements: Measurement[] = [];
-  private drawing: Measurement | null = null;
+  /** Measurements per image (series and index): each is drawn on its own image only. */
+  private readonly measurements = new MeasurementStore();
+  private drawing: Draft | null = null;
   private dirty = false;
   private shown: FramePixels | null = null;
   /** Set when a series without a preset is loaded: its first image sets the window. */
@@ -53,7 +63,24 @@ export class Viewport {
   /** Bumped on every change to the measurements, to know when the layer is stale. */
   private measurementRevision = 0;
   private measurementKey = "";
-  tool: Tool = "scroll";
+  private current: Tool = "scroll";
+  /** Where the pixel probe points, in image coordinates; null when it is not in use. */
+  private probePoint: Point | null = null;
+  /** What the probe reads at that point on the image on screen. */
+  private readonly readout: HTMLElement;
+
+  get tool(): Tool {
+    return this.current;
+  }
+
+  /** Picks the tool for the primary button; leaving the probe puts its reading away. */
+  set tool(tool: Tool) {
+    this.current = tool;
+    if (tool !== "probe" && this.probePoint) {
+      this.probePoint = null;
+      this.requestDraw();
+    }
+  }
   onIndexChange: ((index: number) => void) | null = null;
 
   constructor(readonly name: string) {
@@ -70,6 +97,8 @@ export class Viewport {
     this.scrollbar = el("input", { type: "range", class: "stack-scrollbar", min: "0", max: "0", value: "0", "aria-label": "Image in series" });
     this.scrollbar.addEventListener("input", () => void this.show(Number(this.scrollbar.value)));
     this.failure = el("p", { class: "viewport-error", role: "alert", hidden: "" });
+    this.readout = el("p", { class: "probe-readout", "aria-live": "polite", hidden: "" });
+    this.list = el("ul", { class: "measure-list", "aria-label": `Measurements on the image in viewport ${name}`, hidden: "" });
     this.element = el(
       "div",
       { class: "viewport", tabindex: "0", "data-viewport": name },
@@ -82,9 +111,12 @@ export class Viewport {
       this.markers.top,
       this.markers.left,
       this.scrollbar,
+      this.list,
+      this.readout,
       this.failure,
     );
     this.attachPointer();
+    this.element.addEventListener("keydown", (event) => this.onKey(event));
     if (typeof ResizeObserver !== "undefined") {
       new ResizeObserver(() => {
         this.size = null;
@@ -111,7 +143,9 @@ export class Viewport {
     this.cache?.clear();
     this.series = series;
     this.cache = cache;
-    this.measurements = [];
+    this.measurements.clear();
+    this.labels.clear();
+    this.drawing = null;
     this.measurementRevision++;
     const preset = series.presets[0];
     this.view = initialViewState(preset?.center ?? 0, preset?.width ?? 0);
@@ -157,6 +191,8 @@ export class Viewport {
     this.uploaded = null;
     this.renderer?.clear();
     this.svg.replaceChildren();
+    renderList(this.list, [], this.listHandlers);
+    this.readout.hidden = true;
     this.measurementKey = "";
     for (const corner of Object.values(this.overlay)) setText(corner, "");
     setText(this.markers.top, "");
@@ -210,6 +246,7 @@ export class Viewport {
     if (!this.shown) return;
     this.drawOverlay();
     this.drawMeasurements(size.width, size.height);
+    this.drawProbe();
   }
 
   private measure(): { width: number; height: number } {
@@ -252,36 +289,137 @@ export class Viewport {
     const frame = this.shown;
     const v = this.view;
     const image = this.imageKey();
-    const key = [this.measurementRevision, image, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV].join("|");
+    const probe = this.probePoint ? this.toCanvas(this.probePoint, width, height) : null;
+    const key = [this.measurementRevision, this.measurements.revision, image, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV, probe].join("|");
     if (key === this.measurementKey) return;
     this.measurementKey = key;
-    this.svg.replaceChildren();
-    const spacing = this.series?.pixelSpacing ?? null;
-    const all = this.drawing ? [...this.measurements, this.drawing] : this.measurements;
-    for (const m of all.filter((m) => m.image === image)) {
-      const points = m.points.map((p) => this.toCanvas(p, width, height));
-      const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
-      line.setAttribute("points", points.map((p) => p.join(",")).join(" "));
-      line.setAttribute("class", "measure-line");
-      this.svg.append(line);
-      const last = points[points.length - 1];
-      if (!last) continue;
-      let label = "";
-      const [p0, p1, p2] = m.points;
-      if (m.kind === "length" && p0 && p1) label = formatLength(measureLength(p0, p1, spacing));
-      if (m.kind === "angle" && p0 && p1 && p2) label = `${measureAngle(p0, p1, p2, spacing).toFixed(1)}°`;
-      const text = document.createElementNS("http://www.w3.org/2000/svg", "text");
-      text.setAttribute("x", String(last[0] + 6));
-      text.setAttribute("y", String(last[1] - 6));
-      text.setAttribute("class", "measure-label");
-      text.textContent = label;
-      this.svg.append(text);
+    const context = this.labelContext();
+    const selected = this.measurements.selected;
+    const stored = this.measurements.list(image).map((m) => ({ ...m, label: this.storedLabel(m.id, m.kind, m.points, context) }));
+    const drawn: DrawnMeasurement[] = stored.map((m) => this.placed(m.id, m.kind, m.points, m.label, m.id === selected, width, height));
+    if (this.drawing?.image === image) {
+      const d = this.drawing;
+      drawn.push(this.placed(null, d.kind, d.points, labelLines(d.kind, d.points, context), false, width, height));
     }
+    drawLayer(this.svg, drawn, this.listHandlers.onSelect);
+    if (probe) drawProbeMark(this.svg, probe);
+    renderList(
+      this.list,
+      stored.map((m) => ({ id: m.id, text: `${KIND_NAMES[m.kind]} ${m.label.join(", ")}`, selected: m.id === selected })),
+      this.listHandlers,
+    );
   }
 
-  /** The labels of the finished measurements, for tests and the status line. */
+  private readonly listHandlers = {
+    onSelect: (id: number): void => {
+      this.measurements.select(this.measurements.selected === id ? null : id);
+      this.requestDraw();
+    },
+    onDelete: (id: number): void => {
+      this.measurements.remove(id);
+      this.requestDraw();
+    },
+  };
+
+  /** The probe's reading of the image on screen, at the same pixel when the image changes. */
+  private drawProbe(): void {
+    const text = this.probePoint && this.shown ? probeText(this.shown, this.series?.modality ?? "", this.probePoint) : null;
+    setText(this.readout, text ?? "");
+    this.readout.hidden = text === null;
+  }
+
+  /** Points the probe at an image point (the centre of its pixel). */
+  private setProbe(point: Point | null): void {
+    const frame = this.shown;
+    const pixel = point && frame ? pixelAt(frame, point) : null;
+    const next: Point | null = pixel ? [pixel[0] + 0.5, pixel[1] + 0.5] : null;
+    if (next?.[0] === this.probePoint?.[0] && next?.[1] === this.probePoint?.[1]) return;
+    this.probePoint = next;
+    this.requestDraw();
+  }
+
+  /**
+   * Moves the probe one pixel in an arrow's direction on screen, whatever the rotation and
+   * flips; it starts at the image's centre.
+   */
+  private stepProbe(key: string): boolean {
+    const frame = this.shown;
+    const direction: Record<string, Point> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    const step = direction[key];
+    if (!frame || !step) return false;
+    if (!this.probePoint) {
+      this.setProbe([frame.columns / 2, frame.rows / 2]);
+      return true;
+    }
+    const { width, height } = this.size ?? this.measure();
+    const at = this.toCanvas(this.probePoint, width, height);
+    const from = canvasToImage(this.view, frame.columns, frame.rows, width, height, at[0], at[1]);
+    const to = canvasToImage(this.view, frame.columns, frame.rows, width, height, at[0] + step[0], at[1] + step[1]);
+    const dx = to[0] - from[0];
+    const dy = to[1] - from[1];
+    const move: Point = Math.abs(dx) >= Math.abs(dy) ? [Math.sign(dx), 0] : [0, Math.sign(dy)];
+    const next: Point = [this.probePoint[0] + move[0], this.probePoint[1] + move[1]];
+    if (pixelAt(frame, next)) this.setProbe(next);
+    return true;
+  }
+
+  private labelContext(): LabelContext {
+    return { calibration: calibrationOf(this.series), pixels: this.shown ? pixelGrid(this.shown, this.series?.modality ?? "") : null };
+  }
+
+  /** Stored measurements never change, so each label is worked out once per frame shown. */
+  private readonly labels = new Map<number, { frame: FramePixels | null; lines: string[] }>();
+
+  private storedLabel(id: number, kind: MeasurementKind, points: readonly Point[], context: LabelContext): string[] {
+    const known = this.labels.get(id);
+    if (known && known.frame === this.shown) return known.lines;
+    const lines = labelLines(kind, points, context);
+    this.labels.set(id, { frame: this.shown, lines });
+    return lines;
+  }
+
+  /** A measurement's shape and label placed on the canvas. */
+  private placed(id: number | null, kind: MeasurementKind, points: readonly Point[], label: string[], selected: boolean, width: number, height: number): DrawnMeasurement {
+    const lines = shapeLines(kind, points, calibrationOf(this.series).spacing).map((line) => line.map((p) => this.toCanvas(p, width, height)));
+    // The label sits by the last point placed, by an outline's rightmost point, or by the
+    // end of a bidirectional measurement's long axis.
+    const last = (kind === "bidirectional" ? lines[0] : lines[lines.length - 1]) ?? [];
+    const anchor = kind === "ellipse" ? last.reduce<Point>((a, p) => (p[0] > a[0] ? p : a), last[0] ?? [0, 0]) : (last[last.length - 1] ?? [0, 0]);
+    return { id, kind, lines, anchor, label, selected };
+  }
+
+  /** The labels of the measurements on the image on screen, for tests and the status line. */
   measurementLabels(): string[] {
-    return [...this.svg.querySelectorAll("text")].map((t) => t.textContent ?? "");
+    return [...this.svg.querySelectorAll("g.measurement")].map((g) => g.getAttribute("data-label") ?? "");
+  }
+
+  /**
+   * Delete (or Backspace) deletes the selected measurement and Ctrl+Z (Cmd+Z) undoes the
+   * last add or delete on this image; Shift and an arrow move the probe; Esc drops a
+   * measurement half drawn. Handled keys go no further, so Ctrl+Z does not also pick the zoom
+   * tool and Shift+arrow does not also scroll.
+   */
+  private onKey(event: KeyboardEvent): void {
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
+    let handled = false;
+    if ((event.key === "Delete" || event.key === "Backspace") && !event.ctrlKey && !event.metaKey) {
+      handled = this.measurements.removeSelected(this.imageKey());
+    } else if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
+      handled = this.measurements.undo(this.imageKey());
+      // Nothing to undo is still Ctrl+Z: it must not pick the zoom tool either.
+      event.preventDefault();
+      event.stopPropagation();
+    } else if (this.current === "probe" && event.shiftKey && event.key.startsWith("Arrow")) {
+      handled = this.stepProbe(event.key);
+    } else if (event.key === "Escape" && this.drawing) {
+      this.drawing = null;
+      this.measurementRevision++;
+      handled = true;
+    }
+    if (!handled) return;
+    event.preventDefault();
+    event.stopPropagation();
+    this.requestDraw();
   }
 
   private imagePoint(event: PointerEvent): Point {
@@ -308,9 +446,11 @@ export class Viewport {
       }
       last = [event.clientX, event.clientY];
       button = event.button;
-      if (button === 0 && (this.tool === "length" || this.tool === "angle")) this.pointMeasurement(event);
+      if (button === 0 && isMeasuring(this.tool)) this.pointMeasurement(this.tool, event);
+      if (button === 0 && this.current === "probe") this.setProbe(this.imagePoint(event));
     });
     this.canvas.addEventListener("pointermove", (event) => {
+      if (this.current === "probe" && (!last || button === 0)) this.setProbe(this.imagePoint(event));
       if (!last) return;
       const dx = event.clientX - last[0];
       const dy = event.clientY - last[1];
@@ -319,13 +459,9 @@ export class Viewport {
       this.drag(tool, dx, dy, event);
     });
     const end = (): void => {
+      const wasDrawing = last !== null && button === 0 && isMeasuring(this.tool);
       last = null;
-      if (this.drawing?.kind === "length" && this.drawing.points.length === 2) {
-        this.measurements.push(this.drawing);
-        this.drawing = null;
-        this.measurementRevision++;
-        this.requestDraw();
-      }
+      if (wasDrawing) this.finish(release(this.drawing, calibrationOf(this.series).spacing));
     };
     this.canvas.addEventListener("pointerup", end);
     this.canvas.addEventListener("pointercancel", end);
@@ -336,20 +472,14 @@ export class Viewport {
     return `${this.series?.key ?? ""}#${this.view.index}`;
   }
 
-  private pointMeasurement(event: PointerEvent): void {
-    const point = this.imagePoint(event);
-    const image = this.imageKey();
-    if (this.tool === "length") {
-      this.drawing = { kind: "length", points: [point, point], image };
-    } else if (!this.drawing || this.drawing.kind !== "angle" || this.drawing.image !== image) {
-      this.drawing = { kind: "angle", points: [point, point], image };
-    } else {
-      this.drawing.points.push(point);
-      if (this.drawing.points.length === 3) {
-        this.measurements.push(this.drawing);
-        this.drawing = null;
-      }
-    }
+  private pointMeasurement(kind: MeasurementKind, event: PointerEvent): void {
+    this.finish(press(this.drawing, kind, this.imagePoint(event), this.imageKey()));
+  }
+
+  /** Takes a step of drawing: keeps the draft and stores what it finished. */
+  private finish(step: { draft: Draft | null; done: Draft | null }): void {
+    this.drawing = step.draft;
+    if (step.done) this.measurements.add(step.done.image, step.done.kind, step.done.points);
     this.measurementRevision++;
     this.requestDraw();
   }
@@ -380,15 +510,11 @@ export class Viewport {
         break;
       }
       case "length":
-        if (this.drawing?.kind === "length") {
-          this.drawing.points[1] = this.imagePoint(event);
-          this.measurementRevision++;
-          this.requestDraw();
-        }
-        break;
       case "angle":
-        if (this.drawing?.kind === "angle") {
-          this.drawing.points[this.drawing.points.length - 1] = this.imagePoint(event);
+      case "ellipse":
+      case "bidirectional":
+        if (this.drawing?.kind === tool) {
+          this.drawing = move(this.drawing, this.imagePoint(event));
           this.measurementRevision++;
           this.requestDraw();
         }
@@ -403,10 +529,14 @@ export class Viewport {
     this.series = null;
     this.shown = null;
     this.uploaded = null;
-    this.measurements = [];
+    this.measurements.clear();
+    this.labels.clear();
     this.drawing = null;
     this.measurementRevision++;
     this.measurementKey = "";
+    renderList(this.list, [], this.listHandlers);
+    this.probePoint = null;
+    this.readout.hidden = true;
     this.renderer?.clear();
     for (const corner of Object.values(this.overlay)) setText(corner, "");
     setText(this.markers.top, "");
@@ -414,6 +544,14 @@ export class Viewport {
     this.svg.replaceChildren();
     this.failure.hidden = true;
   }
+}
+
+/** A small cross at the probe's point on the canvas. */
+function drawProbeMark(svg: SVGSVGElement, [x, y]: Point): void {
+  const mark = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  mark.setAttribute("d", `M${x - 6},${y}H${x + 6}M${x},${y - 6}V${y + 6}`);
+  mark.setAttribute("class", "probe-mark");
+  svg.append(mark);
 }
 
 /** Writes a text node only when its text changes, sparing the page a re-layout. */

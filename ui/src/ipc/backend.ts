@@ -97,6 +97,12 @@ export interface SeriesView {
   rows: number;
   columns: number;
   pixelSpacing: [number, number] | null;
+  /**
+   * Which attribute `pixelSpacing` came from: Pixel Spacing (0028,0030), in the patient, or
+   * Imager Pixel Spacing (0018,1164), at the detector of a projection radiograph. Absent
+   * when the backend does not say, which is read as Pixel Spacing.
+   */
+  pixelSpacingSource?: "pixelSpacing" | "imagerPixelSpacing";
   presets: WindowPreset[];
   frameOfReference: string | null;
   /** Each instance's position along the slice normal (mm), for synchronised scrolling. */

@@ -34,3 +34,34 @@ export function measureAngle(a: Point, vertex: Point, b: Point, pixelSpacing: [n
 export function formatLength(length: Length): string {
   return `${length.value.toFixed(1)} ${length.unit}`;
 }
+
+/**
+ * The short axis of a bidirectional measurement: perpendicular to the long axis `a`–`b` in
+ * patient mm (so anisotropic pixels do not skew it), crossing it where the drag `from`–`to`
+ * does (the foot of the drag's midpoint, kept on the long axis), and reaching as far to each
+ * side as the drag's two ends.
+ */
+export function perpendicularAxis(a: Point, b: Point, from: Point, to: Point, pixelSpacing: [number, number] | null): [Point, Point] {
+  const [rowSpacing, colSpacing] = pixelSpacing ?? [1, 1];
+  const toMm = (p: Point): Point => [p[0] * colSpacing, p[1] * rowSpacing];
+  const toPixels = (p: Point): Point => [p[0] / colSpacing, p[1] / rowSpacing];
+  const [ax, ay] = toMm(a);
+  const [bx, by] = toMm(b);
+  const length = Math.hypot(bx - ax, by - ay);
+  if (length === 0) return [a, a];
+  const ux = (bx - ax) / length;
+  const uy = (by - ay) / length;
+  const [fx, fy] = toMm(from);
+  const [tx, ty] = toMm(to);
+  const along = Math.min(length, Math.max(0, ((fx + tx) / 2 - ax) * ux + ((fy + ty) / 2 - ay) * uy));
+  const cx = ax + ux * along;
+  const cy = ay + uy * along;
+  // The normal, and how far along it each end of the drag lies.
+  const nx = -uy;
+  const ny = ux;
+  const side = (x: number, y: number): Point => {
+    const d = (x - cx) * nx + (y - cy) * ny;
+    return toPixels([cx + nx * d, cy + ny * d]);
+  };
+  return [side(fx, fy), side(tx, ty)];
+}
