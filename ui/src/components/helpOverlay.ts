@@ -9,7 +9,7 @@ const KEYS: [string, string][] = [
   ["Right-drag", "Window / level"],
   ["Ctrl + wheel", "Zoom"],
   ["Middle-drag", "Pan"],
-  ["s w z p l a", "Tools: scroll, window, zoom, pan, length, angle"],
+  ["s w z p l a e b x", "Tools: scroll, window, zoom, pan, length, angle, ellipse, bidirectional, probe"],
   ["Delete", "Delete the selected measurement"],
   ["Ctrl + Z", "Undo the last measurement added or deleted on this image"],
   ["Shift + ↑ ↓ ← →", "Move the pixel probe one pixel (probe tool)"],

@@ -91,4 +91,16 @@ describe("study view", () => {
     screen.onProgress({ ...done, identityNote: null });
     expect(screen.element.querySelectorAll("#identity-note")).toHaveLength(1);
   });
+
+  it("offers the ellipse, bidirectional and probe tools by button and by key", async () => {
+    const { screen } = await openWithDocument();
+    for (const [tool, key] of [["ellipse", "e"], ["bidirectional", "b"], ["probe", "x"]] as const) {
+      const button = screen.element.querySelector<HTMLButtonElement>(`[data-tool="${tool}"]`);
+      expect(button, tool).not.toBeNull();
+      screen.element.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+      expect(button?.getAttribute("aria-pressed"), `${tool} by key`).toBe("true");
+    }
+    screen.element.querySelector<HTMLButtonElement>('[data-tool="ellipse"]')?.click();
+    expect(screen.element.querySelector('[data-tool="ellipse"]')?.getAttribute("aria-pressed")).toBe("true");
+  });
 });

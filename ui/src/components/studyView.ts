@@ -31,6 +31,9 @@ const TOOLS: [Tool, string, string][] = [
   ["pan", "Pan", "p"],
   ["length", "Length", "l"],
   ["angle", "Angle", "a"],
+  ["ellipse", "Ellipse", "e"],
+  ["bidirectional", "Bidirectional", "b"],
+  ["probe", "Probe", "x"],
 ];
 
 export class StudyScreen {
