@@ -41,6 +41,8 @@ pub mod tag {
     pub const ROWS: &str = "00280010";
     pub const COLUMNS: &str = "00280011";
     pub const PIXEL_SPACING: &str = "00280030";
+    pub const IMAGER_PIXEL_SPACING: &str = "00181164";
+    pub const PIXEL_SPACING_CALIBRATION_TYPE: &str = "00280A02";
     pub const BITS_ALLOCATED: &str = "00280100";
     pub const PIXEL_REPRESENTATION: &str = "00280103";
     pub const WINDOW_CENTER: &str = "00281050";

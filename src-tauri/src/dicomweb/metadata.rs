@@ -96,8 +96,10 @@ pub struct InstanceLayout {
     pub position: Option<[f64; 3]>,
     /// Image Orientation (Patient).
     pub orientation: Option<[f64; 6]>,
-    /// Pixel Spacing (row, column).
+    /// Pixel Spacing (row, column), or Imager Pixel Spacing where that is all there is.
     pub pixel_spacing: Option<[f64; 2]>,
+    /// Where `pixel_spacing` measures (see [`SpacingSource`]).
+    pub pixel_spacing_source: Option<SpacingSource>,
     /// Transfer syntax the server stores, when it says.
     pub transfer_syntax: Option<String>,
     /// Window presets of this instance.
@@ -260,10 +262,42 @@ fn study_url_from(metadata_url: &url::Url, study_uid: &str) -> Result<url::Url, 
     Ok(url)
 }
 
+/// Where a pixel spacing measures (DICOM PS3.3 10.7.1.3): in the patient (Pixel Spacing
+/// (0028,0030) of cross-sectional images, or calibrated in a projection image), or at the
+/// detector of a projection radiograph (Imager Pixel Spacing (0018,1164)), where a length
+/// in the patient is smaller by the geometric magnification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SpacingSource {
+    /// Pixel Spacing, in the patient.
+    PixelSpacing,
+    /// Imager Pixel Spacing, at the detector.
+    ImagerPixelSpacing,
+}
+
+/// The spacing to measure with and where it measures. Pixel Spacing that merely repeats
+/// Imager Pixel Spacing with no Pixel Spacing Calibration Type (0028,0A02) is not
+/// calibrated to the patient, so it still measures at the detector (PS3.3 10.7.1.3).
+fn spacing_of(object: &Value) -> (Option<[f64; 2]>, Option<SpacingSource>) {
+    let pair = |tag| <[f64; 2]>::try_from(dicom_json::numbers(object, tag)).ok();
+    let usable = |spacing: Option<[f64; 2]>| spacing.filter(|s| s.iter().all(|v| *v > 0.0));
+    let pixel = usable(pair(tag::PIXEL_SPACING));
+    let imager = usable(pair(tag::IMAGER_PIXEL_SPACING));
+    let calibrated = dicom_json::string(object, tag::PIXEL_SPACING_CALIBRATION_TYPE).is_some();
+    match (pixel, imager) {
+        (Some(pixel), Some(imager)) if pixel == imager && !calibrated => {
+            (Some(pixel), Some(SpacingSource::ImagerPixelSpacing))
+        }
+        (Some(pixel), _) => (Some(pixel), Some(SpacingSource::PixelSpacing)),
+        (None, Some(imager)) => (Some(imager), Some(SpacingSource::ImagerPixelSpacing)),
+        (None, None) => (None, None),
+    }
+}
+
 fn instance_from(object: &Value) -> Option<InstanceLayout> {
     let position = dicom_json::numbers(object, tag::IMAGE_POSITION_PATIENT);
     let orientation = dicom_json::numbers(object, tag::IMAGE_ORIENTATION_PATIENT);
-    let spacing = dicom_json::numbers(object, tag::PIXEL_SPACING);
+    let (pixel_spacing, pixel_spacing_source) = spacing_of(object);
     let centers = dicom_json::numbers(object, tag::WINDOW_CENTER);
     let widths = dicom_json::numbers(object, tag::WINDOW_WIDTH);
     let labels = dicom_json::strings(object, tag::WINDOW_EXPLANATION);
@@ -289,7 +323,8 @@ fn instance_from(object: &Value) -> Option<InstanceLayout> {
         frames: dicom_json::unsigned(object, tag::NUMBER_OF_FRAMES).unwrap_or(1),
         position: <[f64; 3]>::try_from(position).ok(),
         orientation: <[f64; 6]>::try_from(orientation).ok(),
-        pixel_spacing: <[f64; 2]>::try_from(spacing).ok(),
+        pixel_spacing,
+        pixel_spacing_source,
         transfer_syntax: dicom_json::string(object, tag::TRANSFER_SYNTAX_UID),
         window_presets,
         frame_of_reference: dicom_json::string(object, tag::FRAME_OF_REFERENCE_UID),

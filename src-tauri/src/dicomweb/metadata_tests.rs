@@ -147,3 +147,40 @@ fn reads_the_patient_module_and_frame_of_reference() {
     assert_eq!(bare.patient, PatientIdentity::default());
     assert_eq!(bare.frame_of_reference, None);
 }
+
+#[test]
+fn spacing_says_whether_it_measures_in_the_patient_or_at_the_detector() {
+    use super::{spacing_of, SpacingSource};
+    let ds = |values: &[f64]| serde_json::json!({ "vr": "DS", "Value": values });
+    let cs = |value: &str| serde_json::json!({ "vr": "CS", "Value": [value] });
+    let ct = serde_json::json!({ "00280030": ds(&[0.7, 0.7]) });
+    assert_eq!(
+        spacing_of(&ct),
+        (Some([0.7, 0.7]), Some(SpacingSource::PixelSpacing))
+    );
+    let uncalibrated =
+        serde_json::json!({ "00280030": ds(&[0.2, 0.2]), "00181164": ds(&[0.2, 0.2]) });
+    assert_eq!(
+        spacing_of(&uncalibrated),
+        (Some([0.2, 0.2]), Some(SpacingSource::ImagerPixelSpacing))
+    );
+    let calibrated = serde_json::json!({
+        "00280030": ds(&[0.2, 0.2]),
+        "00181164": ds(&[0.2, 0.2]),
+        "00280A02": cs("GEOMETRY"),
+    });
+    assert_eq!(spacing_of(&calibrated).1, Some(SpacingSource::PixelSpacing));
+    let magnified =
+        serde_json::json!({ "00280030": ds(&[0.18, 0.18]), "00181164": ds(&[0.2, 0.2]) });
+    assert_eq!(
+        spacing_of(&magnified),
+        (Some([0.18, 0.18]), Some(SpacingSource::PixelSpacing))
+    );
+    let detector_only = serde_json::json!({ "00181164": ds(&[0.15, 0.15]) });
+    assert_eq!(
+        spacing_of(&detector_only),
+        (Some([0.15, 0.15]), Some(SpacingSource::ImagerPixelSpacing))
+    );
+    let nonsense = serde_json::json!({ "00280030": ds(&[0.0, 0.5]) });
+    assert_eq!(spacing_of(&nonsense), (None, None));
+}

@@ -317,6 +317,7 @@ mod tests {
                 position: None,
                 orientation: None,
                 pixel_spacing: None,
+                pixel_spacing_source: None,
                 transfer_syntax: None,
                 window_presets: Vec::new(),
                 frame_of_reference: None,

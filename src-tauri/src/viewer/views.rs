@@ -139,6 +139,9 @@ pub struct SeriesView {
     pub columns: u32,
     /// Pixel Spacing (row, column) in mm.
     pub pixel_spacing: Option<[f64; 2]>,
+    /// Where that spacing measures: in the patient, or at the detector (lengths labelled so).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pixel_spacing_source: Option<crate::dicomweb::metadata::SpacingSource>,
     /// Window presets from the file.
     pub presets: Vec<WindowPresetView>,
     /// Frame of Reference UID, when known (enables synchronised scrolling).
@@ -233,6 +236,7 @@ impl StudyView {
                     rows: first.map_or(0, |i| i.rows),
                     columns: first.map_or(0, |i| i.columns),
                     pixel_spacing: first.and_then(|i| i.pixel_spacing),
+                    pixel_spacing_source: first.and_then(|i| i.pixel_spacing_source),
                     presets,
                     frame_of_reference: first.and_then(|i| i.frame_of_reference.clone()),
                     document: document_of(series),
