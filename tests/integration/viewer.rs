@@ -135,6 +135,9 @@ async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
     let ends = |p: &[Option<f64>]| (p[0].unwrap(), p[p.len() - 1].unwrap());
     assert_eq!(ends(&current.slice_positions), (-500.0, -1.25));
     assert_eq!(ends(&prior.slice_positions), (-500.0, -5.0));
+    // Both axial: the normal is row × column cosines, (1,0,0) × (0,1,0).
+    assert_eq!(current.slice_normal, Some([0.0, 0.0, 1.0]));
+    assert_eq!(prior.slice_normal, current.slice_normal);
     let mr = env
         .session
         .open_study(study_record(&env.history, "MR", 0), |_| {})

@@ -18,6 +18,7 @@ mod error;
 mod identity;
 mod pointer;
 mod report;
+mod slice_geometry;
 mod study;
 mod token_slot;
 pub mod views;
@@ -32,6 +33,7 @@ pub use document::document_kind;
 pub use error::ViewerError;
 pub use identity::{display_date, display_name, display_sex};
 pub use pointer::{Pointer, PointerKind};
+pub use slice_geometry::slice_position;
 pub use token_slot::TokenSlot;
 pub(crate) use xca_records::metadata_url_from_kos;
 

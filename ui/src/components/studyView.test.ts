@@ -13,6 +13,7 @@ const series = (overrides: Partial<SeriesView>): SeriesView => ({
   pixelSpacing: null,
   presets: [],
   frameOfReference: null,
+  sliceNormal: null,
   slicePositions: [],
   document: "sr",
   ...overrides,

@@ -99,7 +99,9 @@ export interface SeriesView {
   pixelSpacing: [number, number] | null;
   presets: WindowPreset[];
   frameOfReference: string | null;
-  /** Each instance's position along the slice normal (mm), for synchronised scrolling. */
+  /** Unit slice normal (row × column cosines), so only series in the same plane scroll together. */
+  sliceNormal: [number, number, number] | null;
+  /** Each image's position along `sliceNormal` (mm), for synchronised scrolling. */
   slicePositions: (number | null)[];
   /** "pdf" or "sr" when the series holds a report rather than images. */
   document: "pdf" | "sr" | null;
