@@ -32,6 +32,8 @@ pub struct Pointer {
     pub provider_name: String,
     /// The provider's ODS code.
     pub provider_ods: String,
+    /// The name of the network that listed it, when the answer names a known network.
+    pub network: Option<String>,
     /// Care setting.
     pub care_setting: Option<String>,
     /// Study Instance UID, for studies and linked reports.

@@ -26,6 +26,8 @@ pub struct HistoryRecordView {
     pub provider_name: String,
     /// Provider ODS code.
     pub provider_ods: String,
+    /// The network that listed it (for the history's network filter).
+    pub network: Option<String>,
     /// Care setting.
     pub care_setting: Option<String>,
     /// Whether the viewer can open it.
@@ -46,6 +48,7 @@ impl From<&Pointer> for HistoryRecordView {
             description: p.description.clone(),
             provider_name: p.provider_name.clone(),
             provider_ods: p.provider_ods.clone(),
+            network: p.network.clone(),
             care_setting: p.care_setting.clone(),
             openable: p.unopenable.is_none() && (p.url.is_some() || p.xca.is_some()),
             unopenable_reason: p.unopenable.clone(),

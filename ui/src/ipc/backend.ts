@@ -38,6 +38,8 @@ export interface HistoryRecordView {
   description: string;
   providerName: string;
   providerOds: string;
+  /** The network that listed the record, when the answer names a known one. */
+  network: string | null;
   careSetting: string | null;
   openable: boolean;
   /** Why the record cannot be opened, when the registry's entry is incomplete. */
