@@ -1,14 +1,14 @@
 //! The viewer session against the sandbox, for what the clinician sees around the images:
 //! the banner's demographics read from the images (and the warning when an instance names
 //! another patient), frames of reference shared by a prior CT, reports held inside a
-//! study, and records found through XCA opened like FHIR ones.
+//! study, records found through XCA opened like FHIR ones, and a report's status.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use nir_viewer::audit::AuditTrail;
 use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
-use nir_viewer::registry::{HistoryQuery, SessionContext};
+use nir_viewer::registry::{DocumentStatus, HistoryQuery, SessionContext};
 use nir_viewer::sandbox::{self, SandboxHandle, SandboxOptions};
 use nir_viewer::viewer::discovery::sandbox_networks;
 use nir_viewer::viewer::views::HistoryView;
@@ -205,6 +205,30 @@ async fn records_found_through_xca_open_like_fhir_ones() {
         .unwrap();
     let report = env.session.open_report(&report.id).await.unwrap();
     assert!(report.text.contains("Synthetic"), "{}", report.text);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_amended_report_says_so_in_the_history_and_when_opened() {
+    let env = look_up("9912003888").await;
+    let status_of = |title: &str| {
+        let record = env
+            .history
+            .records
+            .iter()
+            .find(|r| r.description == title)
+            .unwrap_or_else(|| panic!("no record {title}"));
+        (record.id.clone(), record.status)
+    };
+    let (amended, status) = status_of("MR Head report");
+    assert_eq!(status, Some(DocumentStatus::Amended));
+    assert_eq!(
+        status_of("CT Chest Abdomen Pelvis report").1,
+        Some(DocumentStatus::Final)
+    );
+    // A care plan has no report status.
+    assert_eq!(status_of("Imaging follow-up care plan").1, None);
+    let report = env.session.open_report(&amended).await.unwrap();
+    assert_eq!(report.status, Some(DocumentStatus::Amended));
 }
 
 #[tokio::test(flavor = "multi_thread")]

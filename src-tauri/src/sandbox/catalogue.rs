@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use super::history_plans::{plans_for, shared_frames, ReportPlan, SeriesPlan, StudyPlan};
+use super::history_plans::{
+    amended_reports, plans_for, shared_frames, ReportPlan, SeriesPlan, StudyPlan,
+};
 use super::networks::UNAVAILABLE_NETWORK;
 use super::patients::{Scenario, PATIENTS};
 
@@ -126,6 +128,8 @@ pub struct ReportDef {
     pub study_uid: Option<String>,
     /// Whether a PDF rendition goes in `presentedForm`.
     pub with_pdf: bool,
+    /// FHIR status code of the report (`final`, or `amended`); for care plans unused.
+    pub status: &'static str,
 }
 
 /// A pointer-worthy record of a patient.
@@ -171,11 +175,16 @@ impl Catalogue {
                     }
                 }
             }
-            let reports: Vec<ReportDef> = report_plans
+            let mut reports: Vec<ReportDef> = report_plans
                 .into_iter()
                 .enumerate()
                 .map(|(r, plan)| report_from_plan(p, r + 1, plan, &studies))
                 .collect();
+            for amended in amended_reports(patient.scenario) {
+                if let Some(report) = reports.get_mut(amended) {
+                    report.status = "amended";
+                }
+            }
             for (s, study) in studies.iter().enumerate() {
                 catalogue.study_by_uid.insert(study.uid.clone(), (p, s));
                 let record = RecordRef::Study(p, s);
@@ -301,6 +310,7 @@ fn report_from_plan(p: usize, r: usize, plan: ReportPlan, studies: &[StudyDef]) 
         accession: study.map(|s| s.accession.clone()),
         study_uid: study.map(|s| s.uid.clone()),
         with_pdf,
+        status: "final",
     }
 }
 
@@ -360,6 +370,19 @@ mod tests {
         frames.sort_unstable();
         frames.dedup();
         assert_eq!(frames.len(), all - 1, "only the one pair shares");
+    }
+
+    #[test]
+    fn the_rich_histories_mr_head_report_is_amended_and_the_others_final() {
+        let c = Catalogue::build();
+        let p = patient_index("9912003888").unwrap();
+        let statuses: Vec<(&str, &str)> =
+            c.reports[p].iter().map(|r| (r.title, r.status)).collect();
+        assert!(
+            statuses.contains(&("MR Head report", "amended")),
+            "{statuses:?}"
+        );
+        assert_eq!(statuses.iter().filter(|(_, s)| *s == "amended").count(), 1);
     }
 
     #[test]

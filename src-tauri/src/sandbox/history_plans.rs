@@ -148,6 +148,15 @@ fn rich_studies() -> Vec<StudyPlan> {
     ]
 }
 
+/// Report indices whose report was amended after it was made final (the rest are final):
+/// the MR head report of the rich history, so the viewer's "Amended" label can be seen.
+pub fn amended_reports(scenario: Scenario) -> Vec<usize> {
+    match scenario {
+        Scenario::RichHistory => vec![3],
+        _ => Vec::new(),
+    }
+}
+
 /// Pairs `(prior, current)` of study indices whose images share one Frame of Reference:
 /// the prior was registered to the current study on the same scanner, so slice positions
 /// compare directly and the viewer can scroll them together.

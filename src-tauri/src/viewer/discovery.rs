@@ -121,6 +121,7 @@ pub fn pointers_of(history: &ImagingHistory) -> Vec<Pointer> {
                 .description
                 .clone()
                 .unwrap_or_else(|| "Untitled record".into()),
+            status: r.status,
             provider_name: r
                 .provider_name
                 .clone()
@@ -252,6 +253,7 @@ mod tests {
             date: None,
             modality: None,
             description: None,
+            status: None,
             provider_name: None,
             provider_ods: None,
             care_setting: None,

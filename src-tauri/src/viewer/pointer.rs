@@ -28,6 +28,8 @@ pub struct Pointer {
     pub modality: Option<String>,
     /// What it is, in words.
     pub description: String,
+    /// Where a report stands (preliminary, final, amended…), when the pointer says.
+    pub status: Option<crate::registry::DocumentStatus>,
     /// The provider holding it.
     pub provider_name: String,
     /// The provider's ODS code.

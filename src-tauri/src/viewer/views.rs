@@ -7,6 +7,7 @@ use super::slice_geometry::{position_along, slice_normal};
 use super::study::StackEntry;
 use super::{Pointer, PointerKind};
 use crate::dicomweb::StudyLayout;
+use crate::registry::DocumentStatus;
 
 /// One row of the history.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -22,6 +23,8 @@ pub struct HistoryRecordView {
     pub modality: Option<String>,
     /// Description.
     pub description: String,
+    /// Report status (preliminary, final, amended…), when the pointer gives one.
+    pub status: Option<DocumentStatus>,
     /// Provider name.
     pub provider_name: String,
     /// Provider ODS code.
@@ -46,6 +49,7 @@ impl From<&Pointer> for HistoryRecordView {
             date: p.date.clone(),
             modality: p.modality.clone(),
             description: p.description.clone(),
+            status: p.status,
             provider_name: p.provider_name.clone(),
             provider_ods: p.provider_ods.clone(),
             network: p.network.clone(),
@@ -299,6 +303,9 @@ pub struct ReportView {
     pub date: Option<String>,
     /// Author or organisation.
     pub author: Option<String>,
+    /// The report's status (`DiagnosticReport.status` or `DocumentReference.docStatus`),
+    /// else the pointer's.
+    pub status: Option<DocumentStatus>,
     /// The text.
     pub text: String,
     /// Where the UI fetches the PDF, when there is one.

@@ -8,6 +8,7 @@ const record = (overrides: Partial<HistoryRecordView>): HistoryRecordView => ({
   date: "2024-01-02",
   modality: null,
   description: "CT head report",
+  status: null,
   providerName: "North Imaging Network",
   providerOds: "",
   network: null,
@@ -41,6 +42,22 @@ describe("imaging history", () => {
     const fine = section.querySelector('li[data-record-id="b"]');
     expect(fine?.querySelector(".row-unopenable")).toBeNull();
     expect(fine?.querySelector("button")?.hasAttribute("disabled")).toBe(false);
+  });
+});
+
+describe("report status in the history", () => {
+  it("marks an amended report in its row and shows a final one quietly", () => {
+    const section = renderHistory(
+      history([record({ id: "a", status: "amended" }), record({ id: "f", status: "final" }), record({ id: "n" })]),
+      handlers,
+    );
+    const amended = section.querySelector('li[data-record-id="a"] .report-status');
+    expect(amended?.textContent).toBe("Status: Amended");
+    expect(amended?.classList.contains("notable")).toBe(true);
+    const final = section.querySelector('li[data-record-id="f"] .report-status');
+    expect(final?.textContent).toBe("Status: Final");
+    expect(final?.classList.contains("notable")).toBe(false);
+    expect(section.querySelector('li[data-record-id="n"] .report-status')).toBeNull();
   });
 });
 

@@ -8,6 +8,7 @@ import { el } from "./dom";
 import { renderFilterRow } from "./historyFilters";
 import { renderNetworkStrip } from "./networkStrip";
 import { KIND_ICON, KIND_LABEL } from "./recordKind";
+import { renderStatus } from "./reportStatus";
 
 export interface HistoryHandlers {
   onOpenStudy(record: HistoryRecordView): void;
@@ -68,6 +69,8 @@ function renderRow(record: HistoryRecordView, handlers: HistoryHandlers): HTMLEl
     el("span", { class: "row-provider" }, `${record.providerName} (${record.providerOds})${record.careSetting ? ` · ${record.careSetting}` : ""}`),
     open,
   );
+  const status = renderStatus(record.status);
+  if (status) row.append(el("span", { class: "row-status" }, status));
   if (record.unopenableReason) {
     row.append(el("span", { class: "row-unopenable" }, `Cannot be opened: ${record.unopenableReason}`));
   }

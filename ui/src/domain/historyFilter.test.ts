@@ -8,6 +8,7 @@ const record = (overrides: Partial<HistoryRecordView>): HistoryRecordView => ({
   date: "2024-03-01",
   modality: "CT",
   description: "CT chest abdomen pelvis",
+  status: null,
   providerName: "Royal Example Hospital",
   providerOds: "RX1",
   network: "North Imaging Network",

@@ -30,12 +30,27 @@ export function isOvertaken(error: unknown): boolean {
 
 export type RecordKind = "imagingStudy" | "diagnosticReport" | "mdtOutcome" | "carePlan";
 
+/** A report's status: FHIR DiagnosticReport.status or DocumentReference.docStatus, camelCase. */
+export type DocumentStatus =
+  | "registered"
+  | "partial"
+  | "preliminary"
+  | "final"
+  | "amended"
+  | "corrected"
+  | "appended"
+  | "cancelled"
+  | "enteredInError"
+  | "unknown";
+
 export interface HistoryRecordView {
   id: string;
   kind: RecordKind;
   date: string | null;
   modality: string | null;
   description: string;
+  /** Where a report stands, when the pointer says. */
+  status: DocumentStatus | null;
   providerName: string;
   providerOds: string;
   /** The network that listed the record, when the answer names a known one. */
@@ -158,6 +173,8 @@ export interface ReportView {
   title: string;
   date: string | null;
   author: string | null;
+  /** The report's status, from the report itself or else its pointer. */
+  status: DocumentStatus | null;
   text: string;
   pdfUrl: string | null;
 }
