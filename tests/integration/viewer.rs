@@ -148,6 +148,36 @@ async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_mr_heads_coronal_series_shares_its_frame_of_reference_but_not_its_plane() {
+    let env = look_up("9912003888").await;
+    let mr = env
+        .session
+        .open_study(study_record(&env.history, "MR", 0), |_| {})
+        .await
+        .unwrap();
+    let (axial, coronal) = (&mr.series[0], &mr.series[3]);
+    assert_eq!(coronal.description, "FLAIR coronal");
+    assert!(axial.frame_of_reference.is_some());
+    assert_eq!(axial.frame_of_reference, coronal.frame_of_reference);
+    // Row × column cosines: (1,0,0) × (0,1,0) and (1,0,0) × (0,0,-1).
+    assert_eq!(axial.slice_normal, Some([0.0, 0.0, 1.0]));
+    assert_eq!(coronal.slice_normal, Some([0.0, 1.0, 0.0]));
+    // Their distances overlap as numbers (z and y in mm) though they measure different
+    // axes: only the normals keep the viewer from pairing them.
+    let range = |p: &[Option<f64>]| {
+        let values: Vec<f64> = p.iter().flatten().copied().collect();
+        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (min, max)
+    };
+    let (a, c) = (
+        range(&axial.slice_positions),
+        range(&coronal.slice_positions),
+    );
+    assert!(a.0 < c.1 && c.0 < a.1, "{a:?} {c:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn reports_inside_studies_are_read_from_memory() {
     let env = look_up("9912003888").await;
     let doc = env
@@ -194,7 +224,7 @@ async fn records_found_through_xca_open_like_fhir_ones() {
         .open_study(study_record(&env.history, "MR", 0), |_| {})
         .await
         .unwrap();
-    assert_eq!(study.series.len(), 3);
+    assert_eq!(study.series.len(), 4);
     let (frame, _) = env.session.frame(&study.key, 0, 0).await.unwrap();
     assert!(!frame.bytes.is_empty());
     let report = env

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::history_plans::{
-    amended_reports, plans_for, shared_frames, ReportPlan, SeriesPlan, StudyPlan,
+    amended_reports, coronal_series, plans_for, shared_frames, ReportPlan, SeriesPlan, StudyPlan,
 };
 use super::networks::UNAVAILABLE_NETWORK;
 use super::patients::{Scenario, PATIENTS};
@@ -39,6 +39,15 @@ pub enum SeriesKind {
     Sr,
 }
 
+/// The plane of a cross-sectional series' slices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plane {
+    /// Slices across the body, stacked foot to head.
+    Axial,
+    /// Slices front to back, stacked along the patient's posterior axis.
+    Coronal,
+}
+
 /// One series of a study.
 #[derive(Debug, Clone)]
 pub struct SeriesDef {
@@ -60,6 +69,8 @@ pub struct SeriesDef {
     pub cols: u16,
     /// Frames per instance.
     pub frames: u32,
+    /// Plane of its slices (CT and MR; others ignore it).
+    pub plane: Plane,
     /// Transfer syntax the instances are stored in.
     pub transfer_syntax: &'static str,
 }
@@ -180,6 +191,14 @@ impl Catalogue {
                 .enumerate()
                 .map(|(r, plan)| report_from_plan(p, r + 1, plan, &studies))
                 .collect();
+            for (study, series) in coronal_series(patient.scenario) {
+                if let Some(series) = studies
+                    .get_mut(study)
+                    .and_then(|s| s.series.get_mut(series))
+                {
+                    series.plane = Plane::Coronal;
+                }
+            }
             for amended in amended_reports(patient.scenario) {
                 if let Some(report) = reports.get_mut(amended) {
                     report.status = "amended";
@@ -270,6 +289,7 @@ fn study_from_plan(p: usize, s: usize, plan: StudyPlan) -> StudyDef {
                     rows,
                     cols,
                     frames,
+                    plane: Plane::Axial,
                     transfer_syntax: ts,
                 }
             },
