@@ -106,7 +106,7 @@ async fn plain_client_walks_rich_history_to_valid_dicom() {
         .await
         .unwrap();
     let instances = metadata.as_array().unwrap();
-    assert_eq!(instances.len(), 72);
+    assert_eq!(instances.len(), 96);
     let series_uid = instances[0]["0020000E"]["Value"][0].as_str().unwrap();
     assert_eq!(instances[0]["0020000D"]["Value"][0], study_uid.as_str());
     let in_series = instances

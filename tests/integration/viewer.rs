@@ -1,14 +1,14 @@
 //! The viewer session against the sandbox, for what the clinician sees around the images:
 //! the banner's demographics read from the images (and the warning when an instance names
 //! another patient), frames of reference shared by a prior CT, reports held inside a
-//! study, and records found through XCA opened like FHIR ones.
+//! study, records found through XCA opened like FHIR ones, and a report's status.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use nir_viewer::audit::AuditTrail;
 use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
-use nir_viewer::registry::{HistoryQuery, SessionContext};
+use nir_viewer::registry::{DocumentStatus, HistoryQuery, SessionContext};
 use nir_viewer::sandbox::{self, SandboxHandle, SandboxOptions};
 use nir_viewer::viewer::discovery::sandbox_networks;
 use nir_viewer::viewer::views::HistoryView;
@@ -135,6 +135,9 @@ async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
     let ends = |p: &[Option<f64>]| (p[0].unwrap(), p[p.len() - 1].unwrap());
     assert_eq!(ends(&current.slice_positions), (-500.0, -1.25));
     assert_eq!(ends(&prior.slice_positions), (-500.0, -5.0));
+    // Both axial: the normal is row × column cosines, (1,0,0) × (0,1,0).
+    assert_eq!(current.slice_normal, Some([0.0, 0.0, 1.0]));
+    assert_eq!(prior.slice_normal, current.slice_normal);
     let mr = env
         .session
         .open_study(study_record(&env.history, "MR", 0), |_| {})
@@ -142,6 +145,36 @@ async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
         .unwrap();
     assert!(mr.series[0].frame_of_reference.is_some());
     assert_ne!(mr.series[0].frame_of_reference, current.frame_of_reference);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mr_heads_coronal_series_shares_its_frame_of_reference_but_not_its_plane() {
+    let env = look_up("9912003888").await;
+    let mr = env
+        .session
+        .open_study(study_record(&env.history, "MR", 0), |_| {})
+        .await
+        .unwrap();
+    let (axial, coronal) = (&mr.series[0], &mr.series[3]);
+    assert_eq!(coronal.description, "FLAIR coronal");
+    assert!(axial.frame_of_reference.is_some());
+    assert_eq!(axial.frame_of_reference, coronal.frame_of_reference);
+    // Row × column cosines: (1,0,0) × (0,1,0) and (1,0,0) × (0,0,-1).
+    assert_eq!(axial.slice_normal, Some([0.0, 0.0, 1.0]));
+    assert_eq!(coronal.slice_normal, Some([0.0, 1.0, 0.0]));
+    // Their distances overlap as numbers (z and y in mm) though they measure different
+    // axes: only the normals keep the viewer from pairing them.
+    let range = |p: &[Option<f64>]| {
+        let values: Vec<f64> = p.iter().flatten().copied().collect();
+        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (min, max)
+    };
+    let (a, c) = (
+        range(&axial.slice_positions),
+        range(&coronal.slice_positions),
+    );
+    assert!(a.0 < c.1 && c.0 < a.1, "{a:?} {c:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -191,7 +224,7 @@ async fn records_found_through_xca_open_like_fhir_ones() {
         .open_study(study_record(&env.history, "MR", 0), |_| {})
         .await
         .unwrap();
-    assert_eq!(study.series.len(), 3);
+    assert_eq!(study.series.len(), 4);
     let (frame, _) = env.session.frame(&study.key, 0, 0).await.unwrap();
     assert!(!frame.bytes.is_empty());
     let report = env
@@ -202,6 +235,30 @@ async fn records_found_through_xca_open_like_fhir_ones() {
         .unwrap();
     let report = env.session.open_report(&report.id).await.unwrap();
     assert!(report.text.contains("Synthetic"), "{}", report.text);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_amended_report_says_so_in_the_history_and_when_opened() {
+    let env = look_up("9912003888").await;
+    let status_of = |title: &str| {
+        let record = env
+            .history
+            .records
+            .iter()
+            .find(|r| r.description == title)
+            .unwrap_or_else(|| panic!("no record {title}"));
+        (record.id.clone(), record.status)
+    };
+    let (amended, status) = status_of("MR Head report");
+    assert_eq!(status, Some(DocumentStatus::Amended));
+    assert_eq!(
+        status_of("CT Chest Abdomen Pelvis report").1,
+        Some(DocumentStatus::Final)
+    );
+    // A care plan has no report status.
+    assert_eq!(status_of("Imaging follow-up care plan").1, None);
+    let report = env.session.open_report(&amended).await.unwrap();
+    assert_eq!(report.status, Some(DocumentStatus::Amended));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -17,7 +17,7 @@ import { renderDiagnostics } from "./components/diagnostics";
 import { el } from "./components/dom";
 import { renderHeader } from "./components/header";
 import { renderHelpOverlay } from "./components/helpOverlay";
-import { renderHistory } from "./components/history";
+import { type LaunchPeriod, renderHistory } from "./components/history";
 import { renderLookup } from "./components/lookup";
 import { renderReport } from "./components/reportView";
 import { StudyScreen } from "./components/studyView";
@@ -31,6 +31,8 @@ function messageOf(error: unknown): string {
 export class App {
   private training = false;
   private history: HistoryView | null = null;
+  /** The dates the look-up on screen was narrowed to, by a launch. */
+  private period: LaunchPeriod | null = null;
   private study: StudyScreen | null = null;
   private readonly main = el("div", { class: "app-main", id: "app-main" });
   private readonly status = el("p", { class: "status", id: "status", role: "status", "aria-live": "polite" });
@@ -246,6 +248,7 @@ export class App {
 
   private async lookup(nhsNumber: string, from?: string, to?: string): Promise<void> {
     await this.closePatient();
+    this.period = from || to ? { from: from ?? null, to: to ?? null } : null;
     this.setStatus("Asking NIR and the imaging networks…");
     try {
       this.history = await this.backend.lookup({ nhsNumber, ...(from ? { from } : {}), ...(to ? { to } : {}) });
@@ -300,10 +303,15 @@ export class App {
     this.main.replaceChildren(
       this.banner(history),
       el("div", { class: "history-actions" }, newPatient),
-      renderHistory(history, {
-        onOpenStudy: (record) => void this.openStudy(record),
-        onOpenReport: (record) => void this.openReport(record.id),
-      }),
+      renderHistory(
+        history,
+        {
+          onOpenStudy: (record) => void this.openStudy(record),
+          onOpenReport: (record) => void this.openReport(record.id),
+          onShowAll: () => void this.lookup(history.patient.nhsNumber.replace(/\s/g, "")),
+        },
+        this.period,
+      ),
     );
   }
 

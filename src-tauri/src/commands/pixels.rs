@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tauri::http::{header, Request, Response, StatusCode};
 
 use crate::error::UserFacing;
-use crate::viewer::views::slice_position;
+use crate::viewer::slice_position;
 use crate::viewer::{DisplayFrame, ViewerError, ViewerSession};
 
 /// The scheme's name.

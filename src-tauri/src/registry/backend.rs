@@ -210,6 +210,7 @@ mod tests {
             date: Some("2024-01-02".into()),
             modality: Some("CT".into()),
             description: None,
+            status: None,
             provider_name: None,
             provider_ods: Some("X".into()),
             care_setting: None,

@@ -52,6 +52,7 @@ mod tests {
             date: None,
             modality: None,
             description: None,
+            status: None,
             provider_name: None,
             provider_ods: None,
             care_setting: None,

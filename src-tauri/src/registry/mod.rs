@@ -6,6 +6,7 @@
 //! exercised by the same behaviour tests against the embedded sandbox.
 
 pub mod backend;
+pub mod document_status;
 pub mod error;
 pub mod fhir;
 pub mod http;
@@ -17,6 +18,7 @@ pub mod session;
 pub mod xca;
 
 pub use backend::DiscoveryBackend;
+pub use document_status::DocumentStatus;
 pub use error::RegistryError;
 pub use fhir::{FhirBackend, FhirSettings};
 pub use model::{

@@ -70,6 +70,8 @@ pub struct HistoryRecord {
     pub modality: Option<String>,
     /// Human-readable description.
     pub description: Option<String>,
+    /// Where a report stands (preliminary, final, amended…), when the pointer says.
+    pub status: Option<super::DocumentStatus>,
     /// Name of the providing organisation or network.
     pub provider_name: Option<String>,
     /// ODS code of the providing organisation.

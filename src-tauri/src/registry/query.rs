@@ -136,6 +136,7 @@ mod tests {
             date: Some(date.into()),
             modality: modality.map(Into::into),
             description: None,
+            status: None,
             provider_name: None,
             provider_ods: Some(ods.into()),
             care_setting: None,

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use super::history_plans::{plans_for, shared_frames, ReportPlan, SeriesPlan, StudyPlan};
+use super::history_plans::{
+    amended_reports, coronal_series, plans_for, shared_frames, ReportPlan, SeriesPlan, StudyPlan,
+};
 use super::networks::UNAVAILABLE_NETWORK;
 use super::patients::{Scenario, PATIENTS};
 
@@ -37,6 +39,15 @@ pub enum SeriesKind {
     Sr,
 }
 
+/// The plane of a cross-sectional series' slices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plane {
+    /// Slices across the body, stacked foot to head.
+    Axial,
+    /// Slices front to back, stacked along the patient's posterior axis.
+    Coronal,
+}
+
 /// One series of a study.
 #[derive(Debug, Clone)]
 pub struct SeriesDef {
@@ -58,6 +69,8 @@ pub struct SeriesDef {
     pub cols: u16,
     /// Frames per instance.
     pub frames: u32,
+    /// Plane of its slices (CT and MR; others ignore it).
+    pub plane: Plane,
     /// Transfer syntax the instances are stored in.
     pub transfer_syntax: &'static str,
 }
@@ -126,6 +139,8 @@ pub struct ReportDef {
     pub study_uid: Option<String>,
     /// Whether a PDF rendition goes in `presentedForm`.
     pub with_pdf: bool,
+    /// FHIR status code of the report (`final`, or `amended`); for care plans unused.
+    pub status: &'static str,
 }
 
 /// A pointer-worthy record of a patient.
@@ -171,11 +186,24 @@ impl Catalogue {
                     }
                 }
             }
-            let reports: Vec<ReportDef> = report_plans
+            let mut reports: Vec<ReportDef> = report_plans
                 .into_iter()
                 .enumerate()
                 .map(|(r, plan)| report_from_plan(p, r + 1, plan, &studies))
                 .collect();
+            for (study, series) in coronal_series(patient.scenario) {
+                if let Some(series) = studies
+                    .get_mut(study)
+                    .and_then(|s| s.series.get_mut(series))
+                {
+                    series.plane = Plane::Coronal;
+                }
+            }
+            for amended in amended_reports(patient.scenario) {
+                if let Some(report) = reports.get_mut(amended) {
+                    report.status = "amended";
+                }
+            }
             for (s, study) in studies.iter().enumerate() {
                 catalogue.study_by_uid.insert(study.uid.clone(), (p, s));
                 let record = RecordRef::Study(p, s);
@@ -261,6 +289,7 @@ fn study_from_plan(p: usize, s: usize, plan: StudyPlan) -> StudyDef {
                     rows,
                     cols,
                     frames,
+                    plane: Plane::Axial,
                     transfer_syntax: ts,
                 }
             },
@@ -301,6 +330,7 @@ fn report_from_plan(p: usize, r: usize, plan: ReportPlan, studies: &[StudyDef]) 
         accession: study.map(|s| s.accession.clone()),
         study_uid: study.map(|s| s.uid.clone()),
         with_pdf,
+        status: "final",
     }
 }
 
@@ -360,6 +390,19 @@ mod tests {
         frames.sort_unstable();
         frames.dedup();
         assert_eq!(frames.len(), all - 1, "only the one pair shares");
+    }
+
+    #[test]
+    fn the_rich_histories_mr_head_report_is_amended_and_the_others_final() {
+        let c = Catalogue::build();
+        let p = patient_index("9912003888").unwrap();
+        let statuses: Vec<(&str, &str)> =
+            c.reports[p].iter().map(|r| (r.title, r.status)).collect();
+        assert!(
+            statuses.contains(&("MR Head report", "amended")),
+            "{statuses:?}"
+        );
+        assert_eq!(statuses.iter().filter(|(_, s)| *s == "amended").count(), 1);
     }
 
     #[test]

@@ -127,7 +127,7 @@ pub fn document_reference(state: &SandboxState, record: RecordRef) -> Value {
         RecordRef::Report(..) => None,
     };
     let type_text = modality.map_or_else(|| description.clone(), |m| format!("{m}: {description}"));
-    json!({
+    let mut pointer = json!({
         "resourceType": "DocumentReference",
         "id": format!("{}-{unique_id}", network.ods_code),
         "masterIdentifier": { "system": "urn:ietf:rfc:3986", "value": format!("urn:oid:{unique_id}") },
@@ -147,7 +147,15 @@ pub fn document_reference(state: &SandboxState, record: RecordRef) -> Value {
             "practiceSetting": { "coding": [{ "system": SNOMED, "code": network.practice_setting_code, "display": network.care_setting }], "text": network.care_setting },
             "related": related,
         },
-    })
+    });
+    // The report's own standing (composition-status) rides on the pointer as docStatus.
+    if let RecordRef::Report(p, r) = record {
+        let report = &state.catalogue.reports[p][r];
+        if report.kind != ReportKind::CarePlan {
+            pointer["docStatus"] = json!(report.status);
+        }
+    }
+    pointer
 }
 
 fn related_identifiers(accession: Option<&str>, study_uid: Option<&str>) -> Value {
@@ -205,7 +213,7 @@ pub fn report_resource(report: &ReportDef) -> Value {
         "id": report.id,
         "identifier": [{ "system": "urn:ietf:rfc:3986", "value": format!("urn:oid:{}", report.unique_id) }],
         "basedOn": [],
-        "status": "final",
+        "status": report.status,
         "category": [{ "coding": [kind.coding()] }],
         "code": { "coding": [kind.coding()], "text": report.title },
         "subject": subject,

@@ -93,6 +93,7 @@ fn rich_studies() -> Vec<StudyPlan> {
                 SeriesPlan("MR", "T1 axial", Mr, 24, 256, 1, TS_EXPLICIT_LE),
                 SeriesPlan("MR", "T2 axial", Mr, 24, 256, 1, TS_RLE),
                 SeriesPlan("MR", "FLAIR axial", Mr, 24, 256, 1, TS_JPEG_LS),
+                SeriesPlan("MR", "FLAIR coronal", Mr, 24, 256, 1, TS_EXPLICIT_LE),
             ],
         ),
         StudyPlan(
@@ -151,6 +152,25 @@ fn rich_studies() -> Vec<StudyPlan> {
             )],
         ),
     ]
+}
+
+/// Report indices whose report was amended after it was made final (the rest are final):
+/// the MR head report of the rich history, so the viewer's "Amended" label can be seen.
+pub fn amended_reports(scenario: Scenario) -> Vec<usize> {
+    match scenario {
+        Scenario::RichHistory => vec![3],
+        _ => Vec::new(),
+    }
+}
+
+/// `(study, series)` indices of series acquired coronally (the rest are axial): the rich
+/// history's MR head has a FLAIR coronal in the same Frame of Reference as its axials, so
+/// the viewer must refuse to scroll them together by position.
+pub fn coronal_series(scenario: Scenario) -> Vec<(usize, usize)> {
+    match scenario {
+        Scenario::RichHistory => vec![(2, 3)],
+        _ => Vec::new(),
+    }
 }
 
 /// Pairs `(prior, current)` of study indices whose images share one Frame of Reference:

@@ -121,11 +121,19 @@ pub fn pointers_of(history: &ImagingHistory) -> Vec<Pointer> {
                 .description
                 .clone()
                 .unwrap_or_else(|| "Untitled record".into()),
+            status: r.status,
             provider_name: r
                 .provider_name
                 .clone()
                 .unwrap_or_else(|| "Unknown provider".into()),
             provider_ods: r.provider_ods.clone().unwrap_or_default(),
+            network: r.home_community_id.as_ref().and_then(|home| {
+                history
+                    .networks
+                    .iter()
+                    .find(|n| &n.home_community_id == home)
+                    .map(|n| n.name.clone())
+            }),
             care_setting: r.care_setting.clone(),
             study_uid: r.study_uid.clone(),
             url: match &r.retrieval {
@@ -245,6 +253,7 @@ mod tests {
             date: None,
             modality: None,
             description: None,
+            status: None,
             provider_name: None,
             provider_ods: None,
             care_setting: None,
@@ -294,5 +303,32 @@ mod tests {
             json["unopenableReason"],
             "the registry's entry gives no repository"
         );
+    }
+
+    #[test]
+    fn each_record_names_the_network_that_listed_it() {
+        let mut unknown = record("c", RetrievalRef::Unopenable { reason: "x".into() });
+        unknown.home_community_id = Some("urn:oid:2.999.404".into());
+        let history = ImagingHistory::new(
+            vec![
+                record("a", RetrievalRef::Unopenable { reason: "x".into() }),
+                unknown,
+            ],
+            vec![crate::registry::NetworkOutcome {
+                home_community_id: "urn:oid:2.999.1".into(),
+                name: "North Imaging Network".into(),
+                status: NetworkStatus::Answered,
+                reason: String::new(),
+                unopenable_records: 0,
+            }],
+        );
+        let views: Vec<HistoryRecordView> = pointers_of(&history)
+            .iter()
+            .map(HistoryRecordView::from)
+            .collect();
+        assert_eq!(views[0].network.as_deref(), Some("North Imaging Network"));
+        assert_eq!(views[1].network, None);
+        let json = serde_json::to_value(&views[0]).unwrap();
+        assert_eq!(json["network"], "North Imaging Network");
     }
 }

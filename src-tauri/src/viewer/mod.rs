@@ -19,6 +19,7 @@ mod identity;
 mod in_flight;
 mod pointer;
 mod report;
+mod slice_geometry;
 mod study;
 mod token_slot;
 pub mod views;
@@ -33,6 +34,7 @@ pub use document::document_kind;
 pub use error::ViewerError;
 pub use identity::{display_date, display_name, display_sex};
 pub use pointer::{Pointer, PointerKind};
+pub use slice_geometry::slice_position;
 pub use token_slot::TokenSlot;
 pub(crate) use xca_records::metadata_url_from_kos;
 

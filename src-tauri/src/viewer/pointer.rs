@@ -28,10 +28,14 @@ pub struct Pointer {
     pub modality: Option<String>,
     /// What it is, in words.
     pub description: String,
+    /// Where a report stands (preliminary, final, amended…), when the pointer says.
+    pub status: Option<crate::registry::DocumentStatus>,
     /// The provider holding it.
     pub provider_name: String,
     /// The provider's ODS code.
     pub provider_ods: String,
+    /// The name of the network that listed it, when the answer names a known network.
+    pub network: Option<String>,
     /// Care setting.
     pub care_setting: Option<String>,
     /// Study Instance UID, for studies and linked reports.

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::views::ReportView;
 use super::{PointerKind, ViewerError, ViewerSession};
 use crate::audit::{Action, Outcome};
+use crate::registry::DocumentStatus;
 use crate::vault::ItemKey;
 
 /// Largest report accepted (JSON with an embedded PDF).
@@ -61,6 +62,7 @@ impl ViewerSession {
             title: parsed.title.unwrap_or_else(|| pointer.description.clone()),
             date: parsed.date.or(pointer.date),
             author: parsed.author.or(Some(pointer.provider_name)),
+            status: parsed.status.or(pointer.status),
             text: parsed.text,
             pdf_url,
         })
@@ -147,6 +149,7 @@ pub(crate) struct ParsedReport {
     pub title: Option<String>,
     pub date: Option<String>,
     pub author: Option<String>,
+    pub status: Option<DocumentStatus>,
     pub text: String,
     pub pdf: Option<Vec<u8>>,
 }
@@ -212,6 +215,18 @@ fn text_at(value: &Value, path: &[&str]) -> Option<String> {
     current.as_str().map(str::to_owned)
 }
 
+/// The report's status: `DiagnosticReport.status` or `DocumentReference.docStatus` (FHIR
+/// R4). Other resources' `status` (a CarePlan's `active`) says nothing about a report's
+/// standing and is not read.
+fn status_of(kind: &str, json: &Value) -> Option<DocumentStatus> {
+    let field = match kind {
+        "DiagnosticReport" => "status",
+        "DocumentReference" => "docStatus",
+        _ => return None,
+    };
+    DocumentStatus::from_code(json.get(field)?.as_str()?)
+}
+
 /// Reads a `DiagnosticReport` (conclusion, presentedForm), a `CarePlan` (title,
 /// description) or any resource with a narrative.
 pub(crate) fn parse_report(json: &Value) -> Result<ParsedReport, ViewerError> {
@@ -234,6 +249,7 @@ pub(crate) fn parse_report(json: &Value) -> Result<ParsedReport, ViewerError> {
             .and_then(|p| p.get("display"))
             .and_then(Value::as_str)
             .map(str::to_owned),
+        status: status_of(kind, json),
         ..ParsedReport::default()
     };
     let mut texts = Vec::new();
@@ -303,6 +319,30 @@ mod tests {
         assert_eq!(report.date.as_deref(), Some("2024-03-01"));
         assert_eq!(report.text, "No abnormality.\n\nFindings: none.");
         assert_eq!(report.pdf.as_deref(), Some(&b"%PDF-1.4 test"[..]));
+    }
+
+    #[test]
+    fn reads_a_reports_status_but_not_a_care_plans() {
+        let report = |kind: &str, field: &str, code: &str| {
+            let mut json = json!({"resourceType": kind, "conclusion": "Text."});
+            json[field] = json!(code);
+            parse_report(&json).unwrap().status
+        };
+        assert_eq!(
+            report("DiagnosticReport", "status", "amended"),
+            Some(DocumentStatus::Amended)
+        );
+        assert_eq!(
+            report("DiagnosticReport", "status", "preliminary"),
+            Some(DocumentStatus::Preliminary)
+        );
+        assert_eq!(
+            report("DocumentReference", "docStatus", "final"),
+            Some(DocumentStatus::Final)
+        );
+        assert_eq!(report("DiagnosticReport", "status", "made-up"), None);
+        assert_eq!(report("CarePlan", "status", "active"), None);
+        assert_eq!(report("CarePlan", "status", "final"), None);
     }
 
     #[test]

@@ -491,6 +491,8 @@ impl ViewerSession {
                 .unwrap_or_else(|| "Report".into()),
             date: document.date,
             author: document.author,
+            // An SR's Completion and Verification Flags are not read yet.
+            status: None,
             text: document.text,
             pdf_url,
         })

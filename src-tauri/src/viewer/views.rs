@@ -3,9 +3,11 @@
 
 use serde::Serialize;
 
+use super::slice_geometry::{position_along, slice_normal};
 use super::study::StackEntry;
 use super::{Pointer, PointerKind};
 use crate::dicomweb::StudyLayout;
+use crate::registry::DocumentStatus;
 
 /// One row of the history.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -21,10 +23,14 @@ pub struct HistoryRecordView {
     pub modality: Option<String>,
     /// Description.
     pub description: String,
+    /// Report status (preliminary, final, amended…), when the pointer gives one.
+    pub status: Option<DocumentStatus>,
     /// Provider name.
     pub provider_name: String,
     /// Provider ODS code.
     pub provider_ods: String,
+    /// The network that listed it (for the history's network filter).
+    pub network: Option<String>,
     /// Care setting.
     pub care_setting: Option<String>,
     /// Whether the viewer can open it.
@@ -43,8 +49,10 @@ impl From<&Pointer> for HistoryRecordView {
             date: p.date.clone(),
             modality: p.modality.clone(),
             description: p.description.clone(),
+            status: p.status,
             provider_name: p.provider_name.clone(),
             provider_ods: p.provider_ods.clone(),
+            network: p.network.clone(),
             care_setting: p.care_setting.clone(),
             openable: p.unopenable.is_none() && (p.url.is_some() || p.xca.is_some()),
             unopenable_reason: p.unopenable.clone(),
@@ -146,7 +154,11 @@ pub struct SeriesView {
     pub presets: Vec<WindowPresetView>,
     /// Frame of Reference UID, when known (enables synchronised scrolling).
     pub frame_of_reference: Option<String>,
-    /// Position of each image along the slice normal, in mm.
+    /// Unit slice normal of the series (row × column cosines of its first oriented image),
+    /// so the UI scrolls together only series that lie in the same plane.
+    pub slice_normal: Option<[f64; 3]>,
+    /// Position of each image along `slice_normal`, in mm (none for images at another
+    /// orientation, multi-frame images and images without a position).
     pub slice_positions: Vec<Option<f64>>,
     /// `pdf` or `sr` when the series holds a report rather than images.
     pub document: Option<&'static str>,
@@ -174,17 +186,6 @@ pub struct StudyView {
     pub identity: Option<IdentityView>,
 }
 
-/// Position along the slice normal (row × column direction), in mm.
-pub fn slice_position(position: Option<[f64; 3]>, orientation: Option<[f64; 6]>) -> Option<f64> {
-    let (p, o) = (position?, orientation?);
-    let normal = [
-        o[1] * o[5] - o[2] * o[4],
-        o[2] * o[3] - o[0] * o[5],
-        o[0] * o[4] - o[1] * o[3],
-    ];
-    Some(p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2])
-}
-
 /// The document kind of a series whose instances are all reports of one kind.
 fn document_of(series: &crate::dicomweb::SeriesLayout) -> Option<&'static str> {
     let mut kinds = series.instances.iter().map(|i| {
@@ -210,6 +211,10 @@ impl StudyView {
             .enumerate()
             .map(|(index, (series, stack))| {
                 let first = series.instances.first();
+                let normal = series
+                    .instances
+                    .iter()
+                    .find_map(|i| slice_normal(i.orientation));
                 let presets = series
                     .window_presets
                     .iter()
@@ -240,6 +245,7 @@ impl StudyView {
                     presets,
                     frame_of_reference: first.and_then(|i| i.frame_of_reference.clone()),
                     document: document_of(series),
+                    slice_normal: normal,
                     slice_positions: stack
                         .iter()
                         .map(|entry| {
@@ -247,7 +253,7 @@ impl StudyView {
                             if instance.frames > 1 {
                                 return None;
                             }
-                            slice_position(instance.position, instance.orientation)
+                            position_along(normal?, instance.position, instance.orientation)
                         })
                         .collect(),
                 }
@@ -304,23 +310,11 @@ pub struct ReportView {
     pub date: Option<String>,
     /// Author or organisation.
     pub author: Option<String>,
+    /// The report's status (`DiagnosticReport.status` or `DocumentReference.docStatus`),
+    /// else the pointer's.
+    pub status: Option<DocumentStatus>,
     /// The text.
     pub text: String,
     /// Where the UI fetches the PDF, when there is one.
     pub pdf_url: Option<String>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slice_position;
-
-    #[test]
-    fn axial_slices_are_ordered_by_z() {
-        let axial = Some([1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
-        assert_eq!(
-            slice_position(Some([-100.0, -100.0, 42.5]), axial),
-            Some(42.5)
-        );
-        assert_eq!(slice_position(None, axial), None);
-    }
 }

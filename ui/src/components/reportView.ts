@@ -1,7 +1,8 @@
-// A report opened in the window: its text, and its PDF drawn inside the viewer when there
-// is one. Nothing can be saved, printed to file or dragged out; closing forgets it.
+// A report opened in the window: its status (marked when not final), its text, and its PDF
+// drawn inside the viewer when there is one. Nothing can be saved, printed to file or dragged out; closing forgets it.
 import type { ReportView } from "../ipc/backend";
 import { el } from "./dom";
+import { renderStatus } from "./reportStatus";
 
 export function renderReport(report: ReportView, onClose: () => void): HTMLElement {
   const close = el("button", { id: "close-report", class: "secondary" }, "Close report");
@@ -13,8 +14,10 @@ export function renderReport(report: ReportView, onClose: () => void): HTMLEleme
     { class: "report", id: "report", role: "dialog", "aria-label": report.title },
     el("header", { class: "report-header" }, el("h2", {}, report.title), close),
     el("p", { class: "report-meta" }, [report.date, report.author].filter(Boolean).join(" · ")),
-    body,
   );
+  const status = renderStatus(report.status, true);
+  if (status) panel.append(el("p", { class: "report-status-line", id: "report-status" }, status));
+  panel.append(body);
   if (report.pdfUrl) {
     const pages = el("div", { class: "pdf-pages", id: "pdf-pages" });
     panel.append(pages);

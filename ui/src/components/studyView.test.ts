@@ -13,6 +13,7 @@ const series = (overrides: Partial<SeriesView>): SeriesView => ({
   pixelSpacing: null,
   presets: [],
   frameOfReference: null,
+  sliceNormal: null,
   slicePositions: [],
   document: "sr",
   ...overrides,
@@ -29,7 +30,7 @@ const study: StudyView = {
   identity: null,
 };
 
-const report: ReportView = { recordId: "2.999.1", title: "Findings", date: null, author: null, text: "No abnormality.", pdfUrl: null };
+const report: ReportView = { recordId: "2.999.1", title: "Findings", date: null, author: null, status: null, text: "No abnormality.", pdfUrl: null };
 
 async function openWithDocument(): Promise<{ screen: StudyScreen; onClose: ReturnType<typeof vi.fn> }> {
   const backend = { openStudyDocument: () => Promise.resolve(report) } as unknown as Backend;

@@ -4,7 +4,7 @@
 import { BackendError, type Backend, type HistoryRecordView, type SeriesView, type StudyProgress, type StudyView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { CT_PRESETS } from "../tools/windowLevel";
-import { canSynchronise, followerIndex } from "../viewport/sync";
+import { followerIndex, syncRefusal } from "../viewport/sync";
 import { el } from "./dom";
 import { renderReport } from "./reportView";
 import { drawThumbnail } from "./thumbnail";
@@ -303,13 +303,15 @@ export class StudyScreen {
     if (series) await this.showSeries(1, prior, series);
     this.element.querySelector("#prior-label")?.remove();
     const current = this.slots[0]?.viewport.currentSeries;
-    const together = !!current && !!series && canSynchronise(current, series);
+    const refusal = current && series ? syncRefusal(current, series) : "frameOfReference";
+    const together = refusal === null;
+    const apart = refusal === "orientation" ? "different orientation" : "different frame of reference";
     const label = `Right: prior ${prior.description}${prior.date ? ` (${prior.date})` : ""}`;
     this.element.querySelector(".study-body")?.before(
       el(
         "p",
         { id: "prior-label", class: "prior-label", "data-synchronised": String(together) },
-        together ? `${label} · scrolls with the current study (same frame of reference)` : `${label} · scrolls on its own (different frame of reference)`,
+        together ? `${label} · scrolls with the current study (same frame of reference and orientation)` : `${label} · scrolls on its own (${apart})`,
       ),
     );
   }

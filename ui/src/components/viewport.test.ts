@@ -28,6 +28,7 @@ const series = (key: string, overrides: Partial<SeriesView> = {}): SeriesView =>
   pixelSpacing: [1, 1],
   presets: [],
   frameOfReference: null,
+  sliceNormal: null,
   slicePositions: [],
   document: null,
   ...overrides,

@@ -30,14 +30,31 @@ export function isOvertaken(error: unknown): boolean {
 
 export type RecordKind = "imagingStudy" | "diagnosticReport" | "mdtOutcome" | "carePlan";
 
+/** A report's status: FHIR DiagnosticReport.status or DocumentReference.docStatus, camelCase. */
+export type DocumentStatus =
+  | "registered"
+  | "partial"
+  | "preliminary"
+  | "final"
+  | "amended"
+  | "corrected"
+  | "appended"
+  | "cancelled"
+  | "enteredInError"
+  | "unknown";
+
 export interface HistoryRecordView {
   id: string;
   kind: RecordKind;
   date: string | null;
   modality: string | null;
   description: string;
+  /** Where a report stands, when the pointer says. */
+  status: DocumentStatus | null;
   providerName: string;
   providerOds: string;
+  /** The network that listed the record, when the answer names a known one. */
+  network: string | null;
   careSetting: string | null;
   openable: boolean;
   /** Why the record cannot be opened, when the registry's entry is incomplete. */
@@ -105,7 +122,9 @@ export interface SeriesView {
   pixelSpacingSource?: "pixelSpacing" | "imagerPixelSpacing";
   presets: WindowPreset[];
   frameOfReference: string | null;
-  /** Each instance's position along the slice normal (mm), for synchronised scrolling. */
+  /** Unit slice normal (row × column cosines), so only series in the same plane scroll together. */
+  sliceNormal: [number, number, number] | null;
+  /** Each image's position along `sliceNormal` (mm), for synchronised scrolling. */
   slicePositions: (number | null)[];
   /** "pdf" or "sr" when the series holds a report rather than images. */
   document: "pdf" | "sr" | null;
@@ -162,6 +181,8 @@ export interface ReportView {
   title: string;
   date: string | null;
   author: string | null;
+  /** The report's status, from the report itself or else its pointer. */
+  status: DocumentStatus | null;
   text: string;
   pdfUrl: string | null;
 }

@@ -116,6 +116,9 @@ struct DocumentReference {
     author: Vec<Reference>,
     #[serde(default)]
     description: Option<String>,
+    /// The document's own status (composition-status), not the pointer's `status`.
+    #[serde(default)]
+    doc_status: Option<String>,
     #[serde(default)]
     content: Vec<Content>,
     #[serde(default)]
@@ -443,6 +446,10 @@ fn record_from(
         date,
         modality,
         description,
+        status: pointer
+            .doc_status
+            .as_deref()
+            .and_then(crate::registry::DocumentStatus::from_code),
         provider_name,
         provider_ods,
         care_setting,

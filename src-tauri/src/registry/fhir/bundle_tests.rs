@@ -7,6 +7,7 @@ use super::bundle::{parse_bundle, NextPage};
 use super::outcome::{error_for_status, parse_operation_outcome};
 use crate::registry::error::RegistryError;
 use crate::registry::model::{NetworkStatus, RecordKind, RetrievalRef};
+use crate::registry::DocumentStatus;
 
 fn nrl_dir() -> PathBuf {
     let shared = std::env::var_os("NIR_SHARED_DIR")
@@ -34,6 +35,7 @@ const PAGE: &str = r#"{"resourceType":"Bundle","type":"searchset","total":3,
    "search":{"mode":"match"}},
   {"resource":{"resourceType":"DocumentReference","id":"RX1-2",
     "masterIdentifier":{"value":"urn:oid:2.999.4.1"},
+    "status":"current","docStatus":"amended",
     "category":[{"coding":[{"code":"4201000179104"}]}],
     "date":"2023-05-07",
     "content":[{"attachment":{"contentType":"application/fhir+json","url":"http://127.0.0.1/networks/north/fhir/DiagnosticReport/r1"}}],
@@ -65,6 +67,9 @@ fn reads_records_outcomes_and_next_link() {
     );
     let report = &page.records[1];
     assert_eq!(report.kind, RecordKind::DiagnosticReport);
+    // docStatus is the report's own status; the pointer's `status` (current) is not it.
+    assert_eq!(report.status, Some(DocumentStatus::Amended));
+    assert_eq!(study.status, None);
     assert!(
         matches!(report.retrieval, RetrievalRef::FhirDocument { ref content_type, .. } if content_type == "application/fhir+json")
     );

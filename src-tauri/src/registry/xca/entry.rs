@@ -165,6 +165,7 @@ pub fn record_from(object: &Element, index: usize, known: &[KnownNetwork]) -> Hi
         modality,
         description: localized(object.child("Description"))
             .or_else(|| localized(object.child("Name"))),
+        status: None,
         provider_name: network
             .map(|n| n.name.clone())
             .or_else(|| author_institution(object)),

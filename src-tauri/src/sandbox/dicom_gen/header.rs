@@ -7,7 +7,7 @@ use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 
-use crate::sandbox::catalogue::{SeriesDef, SeriesKind, StudyDef};
+use crate::sandbox::catalogue::{Plane, SeriesDef, SeriesKind, StudyDef};
 use crate::sandbox::history_plans::LOCAL_PATIENT_ID_STUDY;
 use crate::sandbox::networks::NETWORKS;
 use crate::sandbox::patients::{Scenario, PATIENTS, WRONG_PATIENT_ID};
@@ -293,19 +293,35 @@ fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
             } else {
                 5.0
             };
-            let z = f64::from(at.number) * -thickness;
             let half =
                 f64::from(series.cols) * 0.5 * if series.rows >= 512 { 0.78125 } else { 0.9375 };
-            let position = format!("{:.3}\\{:.3}\\{z:.3}", -half, -half);
+            // Image Position (Patient) is the top left pixel's centre, Image Orientation
+            // (Patient) the row and column directions (PS3.3 C.7.6.2.1.1). Axial: rows run
+            // to the patient's left, columns posterior, slices stacked downwards in z.
+            // Coronal: rows to the left, columns downwards (foot), slices front to back in y
+            // over the middle of the same volume.
+            let (position, orientation, location) = match series.plane {
+                Plane::Axial => {
+                    let z = f64::from(at.number) * -thickness;
+                    (
+                        format!("{:.3}\\{:.3}\\{z:.3}", -half, -half),
+                        "1\\0\\0\\0\\1\\0",
+                        z,
+                    )
+                }
+                Plane::Coronal => {
+                    let y = -half / 2.0 + f64::from(at.number.saturating_sub(1)) * thickness;
+                    (
+                        format!("{:.3}\\{y:.3}\\0.000", -half),
+                        "1\\0\\0\\0\\0\\-1",
+                        y,
+                    )
+                }
+            };
             put_str(obj, tags::IMAGE_POSITION_PATIENT, VR::DS, &position);
-            put_str(
-                obj,
-                tags::IMAGE_ORIENTATION_PATIENT,
-                VR::DS,
-                "1\\0\\0\\0\\1\\0",
-            );
+            put_str(obj, tags::IMAGE_ORIENTATION_PATIENT, VR::DS, orientation);
             put_str(obj, tags::SLICE_THICKNESS, VR::DS, &thickness.to_string());
-            put_str(obj, tags::SLICE_LOCATION, VR::DS, &format!("{z:.3}"));
+            put_str(obj, tags::SLICE_LOCATION, VR::DS, &format!("{location:.3}"));
             put_str(
                 obj,
                 tags::FRAME_OF_REFERENCE_UID,

@@ -265,7 +265,7 @@ fn ultrasound(rows: usize, cols: usize, frame: u32) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::catalogue::{Catalogue, TS_EXPLICIT_LE};
+    use crate::sandbox::catalogue::{Catalogue, Plane, TS_EXPLICIT_LE};
 
     fn series(kind: SeriesKind, rows: u16, cols: u16) -> SeriesDef {
         SeriesDef {
@@ -278,6 +278,7 @@ mod tests {
             rows,
             cols,
             frames: 1,
+            plane: Plane::Axial,
             transfer_syntax: TS_EXPLICIT_LE,
         }
     }

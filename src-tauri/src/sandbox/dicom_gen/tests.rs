@@ -167,7 +167,7 @@ fn pdf_and_kos_documents() {
         .unwrap()
         .items()
         .unwrap();
-    assert_eq!(series.len(), 3);
+    assert_eq!(series.len(), 4);
     assert!(series[0]
         .element(tags::RETRIEVE_URL)
         .unwrap()

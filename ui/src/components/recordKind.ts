@@ -1,0 +1,17 @@
+// How each kind of history record is named and marked on screen, shared by the history's
+// rows and its filter row.
+import type { RecordKind } from "../ipc/backend";
+
+export const KIND_LABEL: Record<RecordKind, string> = {
+  imagingStudy: "Imaging study",
+  diagnosticReport: "Report",
+  mdtOutcome: "MDT outcome",
+  carePlan: "Care plan",
+};
+
+export const KIND_ICON: Record<RecordKind, string> = {
+  imagingStudy: "▣",
+  diagnosticReport: "≣",
+  mdtOutcome: "◎",
+  carePlan: "✚",
+};
