@@ -33,7 +33,8 @@ float windowed(float x) {
   return clamp((x - (u_center - 0.5)) / max(u_width - 1.0, 1.0) + 0.5, 0.0, 1.0);
 }
 float table(float x) {
-  int i = clamp(int(floor(x) - u_lut_first), 0, u_lut_count - 1);
+  // Clamped as a float first: a value far outside the table must not overflow the int.
+  int i = int(clamp(floor(x) - u_lut_first, 0.0, float(u_lut_count - 1)));
   return float(texelFetch(u_lut, ivec2(i % ${LUT_TEXTURE_WIDTH}, i / ${LUT_TEXTURE_WIDTH}), 0).r) / u_lut_max;
 }
 float voi(float stored) {
