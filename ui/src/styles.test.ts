@@ -41,4 +41,18 @@ describe("stylesheet", () => {
     const select = document.querySelector(".toolbar select");
     expect(select && getComputedStyle(select).getPropertyValue("color-scheme")).toBe("dark");
   });
+
+  it("outlines the active viewport with at least 3:1 contrast against the viewport and the grid", () => {
+    document.head.innerHTML = `<style>${css}</style>`;
+    document.body.innerHTML = `<div class="viewport-grid"><div class="viewport" aria-current="true"></div><div class="viewport"></div></div>`;
+    const [active, other] = [...document.querySelectorAll(".viewport")].map((v) => getComputedStyle(v));
+    expect(active?.outlineStyle).toBe("solid");
+    expect(parseFloat(active?.outlineWidth ?? "0")).toBeGreaterThanOrEqual(2);
+    const colour = active?.outlineColor ?? "";
+    const grid = document.querySelector(".viewport-grid");
+    for (const around of [active?.backgroundColor ?? "", grid ? getComputedStyle(grid).backgroundColor : ""]) {
+      expect(contrast(colour, around), around).toBeGreaterThanOrEqual(3);
+    }
+    expect(other?.outlineStyle).not.toBe("solid");
+  });
 });

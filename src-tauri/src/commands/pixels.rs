@@ -1,7 +1,9 @@
 //! The `nirpx` URI scheme: pixels and report PDFs from memory to the WebView as raw bytes,
 //! with geometry in headers and `Cache-Control: no-store`, so nothing reaches WebKit's disk
 //! cache. Paths: `/frame/{study}/{series}/{index}`, `/report/{record}` and
-//! `/document/{study}/{series}` (a PDF held inside a study).
+//! `/document/{study}/{series}` (a PDF held inside a study). A frame's VOI LUT Sequence
+//! table, when it has one, follows the samples in the body, its first value mapped, bits and
+//! entry count in `x-voi-lut`.
 
 use std::sync::Arc;
 
@@ -16,7 +18,7 @@ pub const PIXEL_SCHEME: &str = "nirpx";
 
 const EXPOSED: &str = "x-format, x-rows, x-columns, x-rescale-slope, x-rescale-intercept, \
 x-window-center, x-window-width, x-invert, x-instance-number, x-slice-location, \
-x-image-position, x-image-orientation";
+x-image-position, x-image-orientation, x-voi-function, x-voi-lut";
 
 /// Answers one request of the scheme.
 pub async fn handle(session: Arc<ViewerSession>, request: Request<Vec<u8>>) -> Response<Vec<u8>> {
@@ -108,7 +110,9 @@ async fn frame_response(
         window_center,
         window_width,
         invert,
-        bytes,
+        voi_function,
+        voi_lut,
+        mut bytes,
     } = frame;
     let mut builder = Response::builder()
         .header(header::CONTENT_TYPE, "application/octet-stream")
@@ -119,7 +123,12 @@ async fn frame_response(
         .header("x-rescale-intercept", intercept.to_string())
         .header("x-window-center", window_center.to_string())
         .header("x-window-width", window_width.to_string())
-        .header("x-invert", if invert { "1" } else { "0" });
+        .header("x-invert", if invert { "1" } else { "0" })
+        .header("x-voi-function", voi_function);
+    if let Some(table) = voi_lut {
+        builder = builder.header("x-voi-lut", table.header_value());
+        bytes.extend_from_slice(&table.entries);
+    }
     if let Some(number) = facts.instance_number {
         builder = builder.header("x-instance-number", number.to_string());
     }

@@ -2,10 +2,13 @@
 //! geometry and display defaults the shader needs, sent as response headers. Grayscale stays
 //! as stored 16-bit integers (the shader applies rescale, window and inversion); a Modality
 //! LUT table is applied here since the shader only knows slope and intercept; colour goes
-//! as RGB8.
+//! as RGB8. The VOI LUT Function of the first window (PS3.3 C.11.2.1.2/3) and a VOI LUT
+//! Sequence table (PS3.3 C.11.2.1.1) go along, so the shader can apply what the image
+//! declares.
 
 use crate::imaging::frame::{DecodedFrame, FramePixels, GraySamples, RgbSamples};
-use crate::imaging::modality_lut::ModalityLut;
+use crate::imaging::modality_lut::{LookupTable, ModalityLut};
+use crate::imaging::voi_lut::VoiFunction;
 
 /// Pixels and their description, ready to send.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,8 +29,65 @@ pub struct DisplayFrame {
     pub window_width: f64,
     /// Show inverted by default (MONOCHROME1 or an INVERSE presentation LUT shape).
     pub invert: bool,
+    /// VOI LUT Function (0028,1056) of the image's windows: `LINEAR`, `LINEAR_EXACT` or
+    /// `SIGMOID`; `LINEAR` for the full-range window and for colour.
+    pub voi_function: &'static str,
+    /// The first VOI LUT Sequence item, for grayscale images that carry one.
+    pub voi_lut: Option<VoiTable>,
     /// The samples, little-endian.
     pub bytes: Vec<u8>,
+}
+
+/// A VOI LUT Sequence table as the shader takes it: modality values from `first_mapped`
+/// on, one 16-bit output per entry, the outputs `bits` wide (PS3.3 C.11.2.1.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoiTable {
+    /// The first modality value mapped; lower values take the first entry.
+    pub first_mapped: i64,
+    /// Bits of each output value (1..=16), from the LUT Descriptor.
+    pub bits: u32,
+    /// The outputs, little-endian u16, one per entry.
+    pub entries: Vec<u8>,
+}
+
+impl VoiTable {
+    fn from_lookup(table: &LookupTable) -> Self {
+        let max = (1u32 << table.bits.clamp(1, 16)) - 1;
+        VoiTable {
+            first_mapped: table.first_mapped,
+            bits: table.bits.clamp(1, 16),
+            entries: table
+                .entries
+                .iter()
+                .flat_map(|&v| (v.min(max) as u16).to_le_bytes())
+                .collect(),
+        }
+    }
+
+    /// The `x-voi-lut` header: first value mapped, bits and entry count (a count of 65536
+    /// is written out, never as a LUT Descriptor's 0).
+    pub fn header_value(&self) -> String {
+        format!("{}\\{}\\{}", self.first_mapped, self.bits, self.len())
+    }
+
+    /// How many entries the table holds.
+    pub fn len(&self) -> usize {
+        self.entries.len() / 2
+    }
+
+    /// Whether the table holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// The attribute value naming a VOI LUT Function.
+fn function_name(function: VoiFunction) -> &'static str {
+    match function {
+        VoiFunction::Linear => "LINEAR",
+        VoiFunction::LinearExact => "LINEAR_EXACT",
+        VoiFunction::Sigmoid => "SIGMOID",
+    }
 }
 
 /// Converts a decoded frame.
@@ -40,9 +100,8 @@ pub fn to_display_frame(frame: &DecodedFrame, rows: u32, columns: u32) -> Displa
             presentation,
         } => {
             let (format, bytes, slope, intercept) = grey_bytes(samples, modality);
-            let (center, width) = voi
-                .presets
-                .first()
+            let first = voi.presets.first();
+            let (center, width) = first
                 .map(|p| (p.center, p.width))
                 .unwrap_or_else(|| full_range_window(samples, modality));
             DisplayFrame {
@@ -54,6 +113,12 @@ pub fn to_display_frame(frame: &DecodedFrame, rows: u32, columns: u32) -> Displa
                 window_center: center,
                 window_width: width.max(1.0),
                 invert: presentation.invert,
+                voi_function: function_name(first.map_or(VoiFunction::Linear, |p| p.function)),
+                voi_lut: voi
+                    .table
+                    .as_ref()
+                    .filter(|t| !t.entries.is_empty())
+                    .map(VoiTable::from_lookup),
                 bytes,
             }
         }
@@ -66,6 +131,8 @@ pub fn to_display_frame(frame: &DecodedFrame, rows: u32, columns: u32) -> Displa
             window_center: 127.5,
             window_width: 256.0,
             invert: false,
+            voi_function: "LINEAR",
+            voi_lut: None,
             bytes: match rgb {
                 RgbSamples::Rgb8(v) => v.clone(),
                 RgbSamples::Rgb16(v) => v.iter().map(|&x| (x >> 8) as u8).collect(),
@@ -150,18 +217,79 @@ mod tests {
     use super::*;
     use crate::imaging::modality_lut::Rescale;
     use crate::imaging::presentation::Presentation;
-    use crate::imaging::voi_lut::VoiOptions;
+    use crate::imaging::voi_lut::{VoiOptions, WindowPreset};
 
     fn grey(samples: GraySamples, modality: ModalityLut) -> DecodedFrame {
+        grey_with(samples, modality, VoiOptions::default())
+    }
+
+    fn grey_with(samples: GraySamples, modality: ModalityLut, voi: VoiOptions) -> DecodedFrame {
         DecodedFrame {
             index: 0,
             pixels: FramePixels::Grayscale {
                 samples,
                 modality,
-                voi: VoiOptions::default(),
+                voi,
                 presentation: Presentation { invert: false },
             },
         }
+    }
+
+    #[test]
+    fn the_first_windows_function_goes_with_it() {
+        let voi = VoiOptions {
+            presets: vec![WindowPreset {
+                center: 100.0,
+                width: 50.0,
+                function: VoiFunction::Sigmoid,
+            }],
+            table: None,
+        };
+        let frame = grey_with(
+            GraySamples::Unsigned16(vec![0, 200]),
+            ModalityLut::Rescale(Rescale::IDENTITY),
+            voi,
+        );
+        let display = to_display_frame(&frame, 1, 2);
+        assert_eq!(display.voi_function, "SIGMOID");
+        assert_eq!((display.window_center, display.window_width), (100.0, 50.0));
+        assert_eq!(display.voi_lut, None);
+        let plain = to_display_frame(
+            &grey(
+                GraySamples::Unsigned16(vec![0, 200]),
+                ModalityLut::Rescale(Rescale::IDENTITY),
+            ),
+            1,
+            2,
+        );
+        assert_eq!(plain.voi_function, "LINEAR");
+    }
+
+    #[test]
+    fn a_voi_lut_sequence_table_goes_as_sixteen_bit_entries() {
+        let voi = VoiOptions {
+            presets: Vec::new(),
+            table: Some(LookupTable {
+                first_mapped: -10,
+                bits: 12,
+                entries: vec![0, 2048, 4095, 70_000],
+            }),
+        };
+        let frame = grey_with(
+            GraySamples::Signed16(vec![-10, 0]),
+            ModalityLut::Rescale(Rescale::IDENTITY),
+            voi,
+        );
+        let table = to_display_frame(&frame, 1, 2).voi_lut.unwrap();
+        assert_eq!((table.first_mapped, table.bits, table.len()), (-10, 12, 4));
+        assert_eq!(table.header_value(), "-10\\12\\4");
+        // An entry wider than the declared bits is held to the largest output.
+        let last = u16::from_le_bytes([table.entries[6], table.entries[7]]);
+        assert_eq!(last, 4095);
+        assert_eq!(
+            u16::from_le_bytes([table.entries[2], table.entries[3]]),
+            2048
+        );
     }
 
     #[test]

@@ -1,6 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Backend, ReportView, SeriesView, StudyProgress, StudyView } from "../ipc/backend";
+import type { Backend, FramePixels, ReportView, SeriesView, StudyProgress, StudyView } from "../ipc/backend";
 import { StudyScreen } from "./studyView";
+
+// jsdom has no WebGL: the viewports draw nothing.
+vi.mock("../viewport/render/glRenderer", () => ({
+  GlRenderer: class {
+    upload(): void {}
+    draw(): void {}
+    clear(): void {}
+  },
+}));
 
 const series = (overrides: Partial<SeriesView>): SeriesView => ({
   key: "s1",
@@ -103,5 +112,98 @@ describe("study view", () => {
     }
     screen.element.querySelector<HTMLButtonElement>('[data-tool="ellipse"]')?.click();
     expect(screen.element.querySelector('[data-tool="ellipse"]')?.getAttribute("aria-pressed")).toBe("true");
+  });
+});
+
+describe("study view greyscale keys and the active viewport", () => {
+  const ct = series({ key: "0", description: "Axial", modality: "CT", instanceCount: 1, rows: 2, columns: 2, document: null });
+  const pixels: FramePixels = {
+    rows: 2,
+    columns: 2,
+    format: "i16",
+    slope: 1,
+    intercept: 0,
+    windowCenter: 40,
+    windowWidth: 400,
+    invert: false,
+    instanceNumber: 1,
+    sliceLocation: null,
+    position: null,
+    orientation: [1, 0, 0, 0, 1, 0],
+    data: new Int16Array([-1000, 0, 40, 1000]).buffer,
+  };
+
+  async function openCt(): Promise<StudyScreen> {
+    const backend = { frame: () => Promise.resolve(pixels) } as unknown as Backend;
+    const screen = new StudyScreen(backend, { ...study, series: [ct] }, [], {
+      onClose: () => {},
+      onOpenReport: () => {},
+      openPrior: () => Promise.reject(new Error("no prior")),
+      closePrior: () => Promise.resolve(),
+    });
+    document.body.replaceChildren(screen.element);
+    await screen.start();
+    return screen;
+  }
+
+  const press = (target: Element, key: string, init: KeyboardEventInit = {}): void => {
+    target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, ...init }));
+  };
+  const overlay = (screen: StudyScreen, corner: string): string => screen.element.querySelector(`[data-viewport="1"] .corner.${corner}`)?.textContent ?? "";
+  const nextFrame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
+  it("picks the n-th window preset of the viewport's modality with keys 1 to 9, and the menu shows each key", async () => {
+    const screen = await openCt();
+    const viewport = screen.element.querySelector('[data-viewport="1"]');
+    if (!viewport) throw new Error("no viewport");
+    press(viewport, "3");
+    await nextFrame();
+    expect(overlay(screen, "bl")).toContain("W 40 L 40");
+    press(viewport, "4");
+    await nextFrame();
+    expect(overlay(screen, "bl")).toContain("W 1500 L -600");
+    const menu = screen.element.querySelector<HTMLSelectElement>("#wl-presets");
+    menu?.dispatchEvent(new FocusEvent("focus"));
+    const options = [...(menu?.options ?? [])].map((o) => o.textContent);
+    expect(options[1]).toBe("1 · Brain (W 80 / L 40)");
+    expect(options[8]).toBe("8 · Liver (W 150 / L 30)");
+    // The layout moved to Alt: a number alone no longer changes it.
+    expect(screen.element.querySelector("#viewport-grid")?.className).toContain("layout-1x1");
+    press(viewport, "2", { altKey: true, code: "Digit2" });
+    expect(screen.element.querySelector("#viewport-grid")?.className).toContain("layout-1x2");
+  });
+
+  it("turns anticlockwise with Shift+R and resets everything but the image with 0 or the Reset button", async () => {
+    const screen = await openCt();
+    const viewport = screen.element.querySelector('[data-viewport="1"]');
+    if (!viewport) throw new Error("no viewport");
+    press(viewport, "R", { shiftKey: true });
+    await nextFrame();
+    // Axial turned a quarter anticlockwise: the patient's left at the top, anterior at the left.
+    expect(screen.element.querySelector('[data-viewport="1"] .marker.top')?.textContent).toBe("L");
+    expect(screen.element.querySelector('[data-viewport="1"] .marker.left')?.textContent).toBe("A");
+    press(viewport, "4");
+    press(viewport, "i");
+    press(viewport, "0");
+    await nextFrame();
+    expect(screen.element.querySelector('[data-viewport="1"] .marker.top')?.textContent).toBe("A");
+    expect(overlay(screen, "bl")).toContain("W 400 L 40");
+    press(viewport, "4");
+    screen.element.querySelector<HTMLButtonElement>('[data-action="rotate-left"]')?.click();
+    screen.element.querySelector<HTMLButtonElement>('[data-action="reset"]')?.click();
+    await nextFrame();
+    expect(overlay(screen, "bl")).toContain("W 400 L 40");
+    expect(screen.element.querySelector('[data-viewport="1"] .marker.left')?.textContent).toBe("R");
+  });
+
+  it("marks the active viewport for assistive technology and moves the mark with focus", async () => {
+    const screen = await openCt();
+    const current = (): string[] => [...screen.element.querySelectorAll('.viewport[aria-current="true"]')].map((v) => v.getAttribute("data-viewport") ?? "");
+    expect(current()).toEqual(["1"]);
+    screen.element.querySelector<HTMLButtonElement>('[data-layout="1x2"]')?.click();
+    screen.element.querySelector<HTMLElement>('[data-viewport="2"]')?.focus();
+    expect(current()).toEqual(["2"]);
+    screen.element.querySelector<HTMLButtonElement>('[data-layout="1x1"]')?.click();
+    expect(current()).toEqual(["1"]);
   });
 });

@@ -3,7 +3,7 @@
 // with scrolling synchronised by slice position when the frames of reference match.
 import { BackendError, type Backend, type HistoryRecordView, type SeriesView, type StudyProgress, type StudyView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
-import { CT_PRESETS } from "../tools/windowLevel";
+import { choiceLabel } from "../tools/windowPresets";
 import { followerIndex, syncRefusal } from "../viewport/sync";
 import { el } from "./dom";
 import { renderReport } from "./reportView";
@@ -133,12 +133,10 @@ export class StudyScreen {
       button.addEventListener("click", () => this.applyLayout(layout));
       bar.append(button);
     }
-    const presets = el("select", { id: "wl-presets", "aria-label": "Window presets" }, el("option", { value: "" }, "Window presets"));
+    const presets = el("select", { id: "wl-presets", "aria-label": "Window presets (keys 1 to 9)" }, el("option", { value: "" }, "Window presets"));
     presets.addEventListener("change", () => {
-      const [center, width] = presets.value.split("/").map(Number);
-      if (center !== undefined && width !== undefined && Number.isFinite(center) && Number.isFinite(width)) {
-        this.activeViewport.update({ windowCenter: center, windowWidth: width });
-      }
+      const choice = this.activeViewport.windowChoices()[Number(presets.value)];
+      if (presets.value !== "" && choice) this.activeViewport.applyWindow(choice);
       presets.value = "";
     });
     presets.addEventListener("focus", () => this.fillPresets(presets));
@@ -146,10 +144,12 @@ export class StudyScreen {
     const actions: [string, string, () => void][] = [
       ["Fit", "f", () => this.activeViewport.fit()],
       ["Invert", "i", () => this.activeViewport.update({ invert: !this.activeViewport.state.invert })],
-      ["Rotate", "r", () => this.activeViewport.update({ rotation: (((this.activeViewport.state.rotation + 90) % 360) as 0 | 90 | 180 | 270) })],
+      ["Rotate", "r", () => this.activeViewport.rotate(1)],
+      ["Rotate left", "Shift+R", () => this.activeViewport.rotate(-1)],
       ["Flip H", "h", () => this.activeViewport.update({ flipH: !this.activeViewport.state.flipH })],
       ["Flip V", "v", () => this.activeViewport.update({ flipV: !this.activeViewport.state.flipV })],
       ["Cine", "c", () => this.toggleCine()],
+      ["Reset", "0", () => this.activeViewport.reset()],
     ];
     for (const [label, key, action] of actions) {
       const button = el("button", { "data-action": label.toLowerCase().replace(" ", "-"), title: `${label} (${key})` }, label);
@@ -176,15 +176,10 @@ export class StudyScreen {
     return bar;
   }
 
+  /** The active viewport's presets, each with the number key that picks it. */
   private fillPresets(select: HTMLSelectElement): void {
     select.replaceChildren(el("option", { value: "" }, "Window presets"));
-    const series = this.activeViewport.currentSeries;
-    for (const preset of series?.presets ?? []) {
-      select.append(el("option", { value: `${preset.center}/${preset.width}` }, `${preset.name} (${preset.center}/${preset.width})`));
-    }
-    if (series?.modality === "CT") {
-      for (const preset of CT_PRESETS) select.append(el("option", { value: `${preset.center}/${preset.width}` }, `CT ${preset.name}`));
-    }
+    this.activeViewport.windowChoices().forEach((choice, i) => select.append(el("option", { value: String(i) }, choiceLabel(choice))));
   }
 
   private renderSeriesList(study: StudyView, id: string): HTMLElement {
@@ -285,12 +280,19 @@ export class StudyScreen {
     const count = layout === "1x1" ? 1 : layout === "1x2" ? 2 : 4;
     this.grid.className = `viewport-grid layout-${layout}`;
     this.grid.replaceChildren(...this.slots.slice(0, count).map((s, i) => {
-      s.viewport.element.onfocus = () => {
-        this.active = i;
-      };
+      s.viewport.element.onfocus = () => this.setActive(i);
       return s.viewport.element;
     }));
-    this.active = Math.min(this.active, count - 1);
+    this.setActive(Math.min(this.active, count - 1));
+  }
+
+  /** The viewport the toolbar and keys act on, outlined and marked with aria-current. */
+  private setActive(index: number): void {
+    this.active = index;
+    this.slots.forEach((slot, i) => {
+      if (i === index) slot.viewport.element.setAttribute("aria-current", "true");
+      else slot.viewport.element.removeAttribute("aria-current");
+    });
   }
 
   private async openPrior(recordId: string): Promise<void> {
@@ -354,6 +356,18 @@ export class StudyScreen {
     const viewport = this.activeViewport;
     const keyTool = TOOLS.find(([, , key]) => key === event.key);
     if (keyTool) return this.setTool(keyTool[0]);
+    // Alt with 1, 2 or 4 picks the layout (by the key's place, as Alt changes the character
+    // on some keyboards); 1–9 alone pick the active viewport's window preset.
+    const layouts: Record<string, Layout> = { Digit1: "1x1", Digit2: "1x2", Digit4: "2x2" };
+    const layout = event.altKey ? layouts[event.code] : undefined;
+    if (layout) {
+      event.preventDefault();
+      return this.applyLayout(layout);
+    }
+    if (/^[1-9]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      if (viewport.applyWindowKey(event.key)) event.preventDefault();
+      return;
+    }
     const actions: Record<string, () => void> = {
       ArrowDown: () => viewport.scroll(1),
       ArrowRight: () => viewport.scroll(1),
@@ -365,13 +379,12 @@ export class StudyScreen {
       End: () => void viewport.show(Number.MAX_SAFE_INTEGER),
       f: () => viewport.fit(),
       i: () => viewport.update({ invert: !viewport.state.invert }),
-      r: () => viewport.update({ rotation: (((viewport.state.rotation + 90) % 360) as 0 | 90 | 180 | 270) }),
+      r: () => viewport.rotate(1),
+      R: () => viewport.rotate(-1),
+      "0": () => viewport.reset(),
       h: () => viewport.update({ flipH: !viewport.state.flipH }),
       v: () => viewport.update({ flipV: !viewport.state.flipV }),
       c: () => this.toggleCine(),
-      "1": () => this.applyLayout("1x1"),
-      "2": () => this.applyLayout("1x2"),
-      "4": () => this.applyLayout("2x2"),
       // Esc closes an open report first; only then the study.
       Escape: () => (this.documentOpen ? this.closeDocument() : this.handlers.onClose()),
     };

@@ -366,3 +366,68 @@ describe("viewport pixel probe", () => {
   });
 });
 
+
+describe("viewport greyscale: presets, reset and the image's VOI", () => {
+  async function loaded(overrides: Partial<SeriesView> = {}, pixels: Partial<FramePixels> = {}): Promise<Viewport> {
+    const backend = backendOf({ a: [1, 2, 3].map((n) => ({ ...frame([40, 400], n), ...pixels })) });
+    const viewport = new Viewport("1");
+    const canvas = viewport.element.querySelector("canvas");
+    if (!canvas) throw new Error("no canvas");
+    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+    await viewport.load(series("a", overrides), new FrameCache(backend, "st", "a", 3));
+    return viewport;
+  }
+
+  it("picks the n-th preset of the image's modality by number key", async () => {
+    const ct = await loaded();
+    expect(ct.applyWindowKey("4")).toBe(true);
+    expect(ct.state).toMatchObject({ windowCenter: -600, windowWidth: 1500, voi: "LINEAR" });
+    const mr = await loaded({ modality: "MR" });
+    // An MR with no window of its own: key 1 is the full range of its values (0 to 4095).
+    expect(mr.applyWindowKey("1")).toBe(true);
+    expect(mr.state).toMatchObject({ windowCenter: 2047.5, windowWidth: 4095 });
+    expect(mr.applyWindowKey("2")).toBe(false);
+    await nextFrame();
+  });
+
+  it("resets window, zoom, pan, rotation, flips and inversion, keeping the image and its measurements", async () => {
+    const viewport = await loaded({ presets: [{ name: "Soft tissue", center: 50, width: 350 }] });
+    const canvas = viewport.element.querySelector("canvas");
+    viewport.tool = "length";
+    for (const [type, x] of [["pointerdown", 10], ["pointermove", 60], ["pointerup", 60]] as const) {
+      canvas?.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: 50, button: 0, bubbles: true }));
+    }
+    await viewport.show(1);
+    viewport.update({ zoom: 3, panX: 12, panY: -4, rotation: 90, flipH: true, flipV: true, invert: true, windowCenter: 900, windowWidth: 20 });
+    viewport.applyWindowKey("2");
+    viewport.reset();
+    expect(viewport.state).toEqual({ index: 1, zoom: 1, panX: 0, panY: 0, rotation: 0, flipH: false, flipV: false, invert: false, windowCenter: 50, windowWidth: 350, voi: "LINEAR" });
+    await viewport.show(0);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toHaveLength(1);
+  });
+
+  it("takes the VOI LUT Function of the image's windows", async () => {
+    const viewport = await loaded({ modality: "MR" }, { voiFunction: "SIGMOID" });
+    expect(viewport.state.voi).toBe("SIGMOID");
+    viewport.update({ voi: "LINEAR" });
+    viewport.reset();
+    expect(viewport.state.voi).toBe("SIGMOID");
+    await nextFrame();
+    expect(viewport.element.querySelector(".corner.bl")?.textContent).toContain("W 400 L 40 sigmoid");
+  });
+
+  it("shows an image with a VOI LUT Sequence and no window through its table, and offers it first", async () => {
+    const voiLut = { firstMapped: 0, bits: 12, entries: new Uint16Array([0, 4095]) };
+    const viewport = await loaded({ modality: "CR" }, { voiLut });
+    expect(viewport.state.voi).toBe("LUT");
+    expect(viewport.windowChoices()[0]).toMatchObject({ key: "1", voi: "LUT" });
+    await nextFrame();
+    expect(viewport.element.querySelector(".corner.bl")?.textContent).toContain("VOI LUT");
+    // A series with a window of its own keeps the window; the table stays on offer.
+    const windowed = await loaded({ modality: "CR", presets: [{ name: "Chest", center: 2000, width: 3000 }] }, { voiLut });
+    expect(windowed.state.voi).toBe("LINEAR");
+    expect(windowed.windowChoices().map((c) => c.voi)).toEqual(["LINEAR", "LUT", "LINEAR"]);
+    await nextFrame();
+  });
+});

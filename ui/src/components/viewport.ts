@@ -23,8 +23,9 @@ import { pixelAt, probeText } from "../tools/probe";
 import { pixelGrid } from "../tools/math/pixelValues";
 import { MeasurementStore, type MeasurementKind } from "../tools/measurements";
 import { dragWindow } from "../tools/windowLevel";
+import { fullRangeWindow, windowChoices, type WindowChoice } from "../tools/windowPresets";
 import { GlRenderer } from "../viewport/render/glRenderer";
-import { canvasToImage, initialViewState, type ViewState } from "../viewport/state";
+import { canvasToImage, initialViewState, rotated, type ViewState } from "../viewport/state";
 import { orientationLabels } from "../viewport/orientation";
 import { el } from "./dom";
 
@@ -56,6 +57,12 @@ export class Viewport {
   private shown: FramePixels | null = null;
   /** Set when a series without a preset is loaded: its first image sets the window. */
   private windowFromImage = false;
+  /** Set when a series is loaded: its first image shown sets the default VOI. */
+  private voiFromImage = false;
+  /** The window a reset goes back to: the series' first preset or the image's own. */
+  private defaults: Pick<ViewState, "windowCenter" | "windowWidth" | "voi"> = { windowCenter: 0, windowWidth: 1, voi: "LINEAR" };
+  /** The full-range window of the last frame asked about. */
+  private range: { frame: FramePixels; window: { center: number; width: number } | null } | null = null;
   /** The frame whose pixels are in the texture. */
   private uploaded: FramePixels | null = null;
   /** The canvas's CSS size, measured again only after a resize. */
@@ -150,6 +157,7 @@ export class Viewport {
     const preset = series.presets[0];
     this.view = initialViewState(preset?.center ?? 0, preset?.width ?? 0);
     this.windowFromImage = !preset || preset.width <= 1;
+    this.voiFromImage = true;
     this.scrollbar.max = String(Math.max(0, cache.count - 1));
     await this.show(index);
     void cache.prefetch(index);
@@ -174,8 +182,16 @@ export class Viewport {
     // A series without window values takes the window its first image carries (the
     // backend derives it from the image's stored value range), never the previous series'.
     if (this.windowFromImage) {
-      this.windowFromImage = false;
       this.view = { ...this.view, windowCenter: frame.windowCenter, windowWidth: Math.max(1, frame.windowWidth) };
+    }
+    // The image's VOI LUT Function goes with its windows; an image with a VOI LUT Sequence
+    // and no window is shown through its table (DICOM PS3.3 C.11.2.1.1).
+    if (this.voiFromImage) {
+      const voi = this.windowFromImage && frame.voiLut ? "LUT" : (frame.voiFunction ?? "LINEAR");
+      this.view = { ...this.view, voi };
+      this.defaults = { windowCenter: this.view.windowCenter, windowWidth: this.view.windowWidth, voi };
+      this.voiFromImage = false;
+      this.windowFromImage = false;
     }
     this.requestDraw();
     this.onIndexChange?.(clamped);
@@ -215,6 +231,43 @@ export class Viewport {
   /** Back to fit-to-window, no pan, zoom 1. */
   fit(): void {
     this.update({ zoom: 1, panX: 0, panY: 0 });
+  }
+
+  /** A quarter turn clockwise (1) or anticlockwise (-1). */
+  rotate(direction: 1 | -1): void {
+    this.update({ rotation: rotated(this.view.rotation, direction) });
+  }
+
+  /**
+   * Everything back as the image first opened: its default window, fitted, unrotated,
+   * unflipped, not inverted. The image shown and the measurements stay.
+   */
+  reset(): void {
+    this.view = { ...initialViewState(this.defaults.windowCenter, this.defaults.windowWidth, this.defaults.voi), index: this.view.index };
+    this.requestDraw();
+  }
+
+  /** The window presets for the image on screen, in the order the number keys pick them. */
+  windowChoices(): WindowChoice[] {
+    const series = this.series;
+    const frame = this.shown;
+    if (!series || !frame || frame.format === "rgb8") return [];
+    if (this.range?.frame !== frame) this.range = { frame, window: fullRangeWindow(frame) };
+    return windowChoices(series.modality, series.presets, { voiFunction: frame.voiFunction ?? "LINEAR", hasLut: !!frame.voiLut, fullRange: this.range.window });
+  }
+
+  /** Applies a window preset. */
+  applyWindow(choice: WindowChoice): void {
+    // A table keeps the centre and width on screen: dragging from it starts there.
+    if (choice.voi === "LUT") this.update({ voi: "LUT" });
+    else this.update({ windowCenter: choice.center, windowWidth: Math.max(1, choice.width), voi: choice.voi });
+  }
+
+  /** Applies the preset a number key picks; false when there is none. */
+  applyWindowKey(key: string): boolean {
+    const choice = this.windowChoices().find((c) => c.key === key);
+    if (choice) this.applyWindow(choice);
+    return !!choice;
   }
 
   private requestDraw(): void {
@@ -261,7 +314,8 @@ export class Viewport {
     if (!series || !frame || !this.cache) return;
     setText(this.overlay.tl, `${series.modality} · Series ${series.number ?? "?"}\n${series.description}`);
     setText(this.overlay.tr, `Image ${this.view.index + 1} / ${this.cache.count}${frame.instanceNumber !== null ? `\nInstance ${frame.instanceNumber}` : ""}`);
-    setText(this.overlay.bl, `W ${Math.round(this.view.windowWidth)} L ${Math.round(this.view.windowCenter)}\nZoom ${Math.round(this.view.zoom * 100)}%`);
+    const voiText = this.view.voi === "LUT" && frame.voiLut ? "VOI LUT" : `W ${Math.round(this.view.windowWidth)} L ${Math.round(this.view.windowCenter)}${this.view.voi === "LINEAR" ? "" : ` ${this.view.voi === "SIGMOID" ? "sigmoid" : "exact"}`}`;
+    setText(this.overlay.bl, `${voiText}\nZoom ${Math.round(this.view.zoom * 100)}%`);
     setText(this.overlay.br, frame.sliceLocation !== null ? `Slice ${frame.sliceLocation.toFixed(1)} mm` : "");
     const labels = orientationLabels(frame.orientation, this.view);
     setText(this.markers.top, labels?.top ?? "");

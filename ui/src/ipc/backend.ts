@@ -201,7 +201,23 @@ export interface FramePixels {
   sliceLocation: number | null;
   position: [number, number, number] | null;
   orientation: [number, number, number, number, number, number] | null;
+  /**
+   * VOI LUT Function (0028,1056) of the image's windows (DICOM PS3.3 C.11.2.1.2/3); absent
+   * means LINEAR.
+   */
+  voiFunction?: VoiFunction;
+  /** The image's VOI LUT Sequence table (PS3.3 C.11.2.1.1), when it has one. */
+  voiLut?: VoiLut | null;
   data: ArrayBuffer;
+}
+
+export type VoiFunction = "LINEAR" | "LINEAR_EXACT" | "SIGMOID";
+
+/** A VOI LUT Sequence table: modality values from `firstMapped` on, outputs `bits` wide. */
+export interface VoiLut {
+  firstMapped: number;
+  bits: number;
+  entries: Uint16Array;
 }
 
 /** A FHIR coding, as AuditEvent resources carry them. */

@@ -19,7 +19,7 @@ import {
   type StudyProgress,
   type StudyView,
 } from "./backend";
-import { parseFrameHeaders } from "./frameHeaders";
+import { parseFrameHeaders, splitFrameBody } from "./frameHeaders";
 
 interface CommandErrorPayload {
   code: string;
@@ -56,8 +56,10 @@ async function fetchFrame(studyKey: string, seriesKey: string, index: number): P
     const message = await response.text();
     throw new BackendError("frame-unavailable", message || "This image could not be loaded.");
   }
-  const data = await response.arrayBuffer();
-  return { ...parseFrameHeaders((name) => response.headers.get(name)), data };
+  const read = (name: string): string | null => response.headers.get(name);
+  const head = parseFrameHeaders(read);
+  const { data, voiLut } = splitFrameBody(read, head, await response.arrayBuffer());
+  return { ...head, voiLut, data };
 }
 
 export const tauriBackend: Backend = {

@@ -9,6 +9,11 @@ describe("dragWindow", () => {
     expect(view.windowCenter).toBe(40 + 2048);
   });
 
+  it("keeps the window's function, and leaves a VOI LUT table for a LINEAR window", () => {
+    expect(dragWindow(initialViewState(40, 400, "SIGMOID"), 10, 0, 4096).voi).toBe("SIGMOID");
+    expect(dragWindow(initialViewState(40, 400, "LUT"), 10, 0, 4096).voi).toBe("LINEAR");
+  });
+
   it("never lets the width fall below one", () => {
     expect(dragWindow(initialViewState(40, 10), -10000, 0, 4096).windowWidth).toBe(1);
   });

@@ -1,5 +1,7 @@
 // Window/level by dragging: horizontal movement changes the width, vertical the centre,
-// scaled to the image's value range so one drag across the viewport covers it.
+// scaled to the image's value range so one drag across the viewport covers it. A VOI LUT
+// table has no centre or width to move, so dragging from one starts a LINEAR window at the
+// values the image's full range gives.
 import type { ViewState } from "../viewport/state";
 
 export function dragWindow(view: ViewState, dx: number, dy: number, valueRange: number): ViewState {
@@ -8,13 +10,6 @@ export function dragWindow(view: ViewState, dx: number, dy: number, valueRange: 
     ...view,
     windowWidth: Math.max(1, view.windowWidth + dx * sensitivity),
     windowCenter: view.windowCenter + dy * sensitivity,
+    voi: view.voi === "LUT" ? "LINEAR" : view.voi,
   };
 }
-
-/** Modality presets clinicians expect, in Hounsfield units for CT. */
-export const CT_PRESETS = [
-  { name: "Brain", center: 40, width: 80 },
-  { name: "Abdomen", center: 40, width: 400 },
-  { name: "Lung", center: -600, width: 1500 },
-  { name: "Bone", center: 400, width: 1800 },
-] as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canvasToImage, fitScale, initialViewState, quadMatrix } from "./state";
+import { canvasToImage, fitScale, initialViewState, quadMatrix, rotated } from "./state";
 
 function apply(m: Float32Array, u: number, v: number): [number, number] {
   const [a = 0, b = 0, , c = 0, d = 0, , tx = 0, ty = 0] = m;
@@ -31,6 +31,14 @@ describe("viewport geometry", () => {
     const [col, row] = canvasToImage(view, 100, 100, 100, 100, 100, 0);
     expect(col).toBeCloseTo(0);
     expect(row).toBeCloseTo(0);
+  });
+
+  it("turns anticlockwise: the top-left corner goes to the bottom-left", () => {
+    expect([rotated(0, -1), rotated(90, -1), rotated(270, 1), rotated(270, -1)]).toEqual([270, 0, 0, 180]);
+    const view = { ...initialViewState(0, 1), rotation: rotated(0, -1) };
+    const [cx, cy] = apply(quadMatrix(view, 100, 100, 100, 100), -1, 1);
+    expect(cx).toBeCloseTo(-1);
+    expect(cy).toBeCloseTo(-1);
   });
 
   it("round-trips through zoom, pan and flip", () => {

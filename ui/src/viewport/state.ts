@@ -1,5 +1,6 @@
 // The display state of one viewport: which image, and how it is shown. Pure data plus pure
 // functions; rendering reads it and never changes it.
+import type { VoiMode } from "./render/voi";
 
 export interface ViewState {
   index: number;
@@ -12,9 +13,11 @@ export interface ViewState {
   invert: boolean;
   windowCenter: number;
   windowWidth: number;
+  /** The window's VOI LUT Function, or the image's VOI LUT table. */
+  voi: VoiMode;
 }
 
-export function initialViewState(center: number, width: number): ViewState {
+export function initialViewState(center: number, width: number, voi: VoiMode = "LINEAR"): ViewState {
   return {
     index: 0,
     zoom: 1,
@@ -26,7 +29,13 @@ export function initialViewState(center: number, width: number): ViewState {
     invert: false,
     windowCenter: center,
     windowWidth: Math.max(1, width),
+    voi,
   };
+}
+
+/** A quarter turn clockwise (1) or anticlockwise (-1) from the view's rotation. */
+export function rotated(rotation: ViewState["rotation"], direction: 1 | -1): ViewState["rotation"] {
+  return ((rotation + (direction === 1 ? 90 : 270)) % 360) as ViewState["rotation"];
 }
 
 /** The scale that fits an image of `cols`×`rows` into a canvas, keeping the aspect ratio. */

@@ -4,8 +4,9 @@
 // of the same size and format as the last one (the next slice of a stack) overwrites the
 // texture in place rather than allocating a new one. The drawing buffer is not preserved:
 // every draw clears and redraws the whole canvas, so nothing needs the previous frame, and
-// the compositor is spared a copy per frame.
-import type { FramePixels } from "../../ipc/backend";
+// the compositor is spared a copy per frame. An image's VOI LUT Sequence table goes to a
+// second integer texture (unit 1), uploaded again only when the table changes.
+import type { FramePixels, VoiLut } from "../../ipc/backend";
 import { quadMatrix, type ViewState } from "../state";
 import {
   COLOUR_FRAGMENT_SHADER,
@@ -13,6 +14,7 @@ import {
   UNSIGNED_FRAGMENT_SHADER,
   VERTEX_SHADER,
 } from "./shaders";
+import { LUT_TEXTURE_WIDTH, VOI_CODE } from "./voi";
 
 type ProgramKind = "unsigned" | "signed" | "colour";
 
@@ -27,12 +29,15 @@ interface TextureFormat {
   type: number;
 }
 
-const UNIFORMS = ["u_matrix", "u_image", "u_slope", "u_intercept", "u_center", "u_width", "u_invert"];
+const UNIFORMS = ["u_matrix", "u_image", "u_slope", "u_intercept", "u_center", "u_width", "u_invert", "u_voi", "u_lut", "u_lut_first", "u_lut_count", "u_lut_max"];
 
 export class GlRenderer {
   private readonly gl: WebGL2RenderingContext;
   private readonly programs = new Map<ProgramKind, ProgramInfo>();
   private readonly texture: WebGLTexture;
+  private readonly lutTexture: WebGLTexture;
+  /** The table in the LUT texture (null: a single zero texel). */
+  private lut: VoiLut | null = null;
   private readonly vao: WebGLVertexArrayObject;
   private frame: Omit<FramePixels, "data"> | null = null;
   private kind: ProgramKind = "unsigned";
@@ -47,17 +52,22 @@ export class GlRenderer {
     this.programs.set("signed", this.compile(SIGNED_FRAGMENT_SHADER));
     this.programs.set("colour", this.compile(COLOUR_FRAGMENT_SHADER));
     const texture = gl.createTexture();
+    const lutTexture = gl.createTexture();
     const vao = gl.createVertexArray();
     const buffer = gl.createBuffer();
-    if (!texture || !vao || !buffer) throw new Error("WebGL2 resources could not be created");
+    if (!texture || !lutTexture || !vao || !buffer) throw new Error("WebGL2 resources could not be created");
     this.texture = texture;
+    this.lutTexture = lutTexture;
     this.vao = vao;
-    gl.bindTexture(gl.TEXTURE_2D, texture);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    for (const made of [lutTexture, texture]) {
+      gl.bindTexture(gl.TEXTURE_2D, made);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+    }
+    this.uploadLut(null);
     gl.bindVertexArray(vao);
     gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
@@ -110,6 +120,7 @@ export class GlRenderer {
       this.allocated = { columns, rows, format };
     }
     this.kind = format === "i16" ? "signed" : format === "rgb8" ? "colour" : "unsigned";
+    if ((frame.voiLut ?? null) !== this.lut) this.uploadLut(frame.voiLut ?? null);
     this.frame = {
       rows,
       columns,
@@ -124,6 +135,21 @@ export class GlRenderer {
       position: frame.position,
       orientation: frame.orientation,
     };
+  }
+
+  /** Lays a VOI LUT table out row after row in the LUT texture (a zero texel for none). */
+  private uploadLut(lut: VoiLut | null): void {
+    const gl = this.gl;
+    const count = lut?.entries.length ?? 0;
+    const width = Math.max(1, Math.min(count, LUT_TEXTURE_WIDTH));
+    const height = Math.max(1, Math.ceil(count / LUT_TEXTURE_WIDTH));
+    const texels = new Uint16Array(width * height);
+    if (lut) texels.set(lut.entries);
+    gl.activeTexture(gl.TEXTURE1);
+    gl.bindTexture(gl.TEXTURE_2D, this.lutTexture);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.R16UI, width, height, 0, gl.RED_INTEGER, gl.UNSIGNED_SHORT, texels);
+    gl.activeTexture(gl.TEXTURE0);
+    this.lut = lut;
   }
 
   private textureFormat(format: FramePixels["format"]): TextureFormat {
@@ -164,6 +190,14 @@ export class GlRenderer {
     gl.uniform1f(u["u_center"] ?? null, view.windowCenter);
     gl.uniform1f(u["u_width"] ?? null, view.windowWidth);
     gl.uniform1i(u["u_invert"] ?? null, view.invert !== frame.invert ? 1 : 0);
+    gl.uniform1i(u["u_voi"] ?? null, VOI_CODE[view.voi]);
+    gl.activeTexture(gl.TEXTURE1);
+    gl.bindTexture(gl.TEXTURE_2D, this.lutTexture);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.uniform1i(u["u_lut"] ?? null, 1);
+    gl.uniform1f(u["u_lut_first"] ?? null, this.lut?.firstMapped ?? 0);
+    gl.uniform1i(u["u_lut_count"] ?? null, this.lut?.entries.length ?? 0);
+    gl.uniform1f(u["u_lut_max"] ?? null, 2 ** (this.lut?.bits ?? 16) - 1);
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
   }
 
@@ -174,6 +208,7 @@ export class GlRenderer {
     gl.texImage2D(gl.TEXTURE_2D, 0, gl.R16UI, 1, 1, 0, gl.RED_INTEGER, gl.UNSIGNED_SHORT, new Uint16Array(1));
     this.allocated = null;
     this.frame = null;
+    this.uploadLut(null);
     gl.clear(gl.COLOR_BUFFER_BIT);
   }
 }

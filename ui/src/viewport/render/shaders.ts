@@ -1,6 +1,10 @@
 // GLSL for the viewport. Grayscale images stay as stored integers in the texture; the
-// modality rescale, the VOI window (DICOM PS3.3 C.11.2.1.2 LINEAR) and the inversion run in
-// the fragment shader, so changing window/level only changes uniforms.
+// modality rescale, the VOI stage and the inversion run in the fragment shader, so changing
+// window/level only changes uniforms. The VOI stage is the window's VOI LUT Function
+// (DICOM PS3.3 C.11.2.1.2.1 LINEAR, C.11.2.1.3.2 LINEAR_EXACT, C.11.2.1.3.1 SIGMOID) or the
+// image's VOI LUT Sequence table (C.11.2.1.1), held as a 16-bit integer texture laid out
+// row after row. ./voi.ts is the same maths in TypeScript, tested; keep the two in step.
+import { LUT_TEXTURE_WIDTH, VOI_CODE } from "./voi";
 
 export const VERTEX_SHADER = `#version 300 es
 in vec2 a_position;
@@ -18,9 +22,24 @@ uniform float u_intercept;
 uniform float u_center;
 uniform float u_width;
 uniform bool u_invert;
+uniform int u_voi;
+uniform highp usampler2D u_lut;
+uniform float u_lut_first;
+uniform int u_lut_count;
+uniform float u_lut_max;
+float windowed(float x) {
+  if (u_voi == ${VOI_CODE.LINEAR_EXACT}) return clamp((x - u_center) / max(u_width, 1e-30) + 0.5, 0.0, 1.0);
+  if (u_voi == ${VOI_CODE.SIGMOID}) return 1.0 / (1.0 + exp(-4.0 * (x - u_center) / max(u_width, 1e-30)));
+  return clamp((x - (u_center - 0.5)) / max(u_width - 1.0, 1.0) + 0.5, 0.0, 1.0);
+}
+float table(float x) {
+  // Clamped as a float first: a value far outside the table must not overflow the int.
+  int i = int(clamp(floor(x) - u_lut_first, 0.0, float(u_lut_count - 1)));
+  return float(texelFetch(u_lut, ivec2(i % ${LUT_TEXTURE_WIDTH}, i / ${LUT_TEXTURE_WIDTH}), 0).r) / u_lut_max;
+}
 float voi(float stored) {
   float x = stored * u_slope + u_intercept;
-  float y = clamp((x - (u_center - 0.5)) / max(u_width - 1.0, 1.0) + 0.5, 0.0, 1.0);
+  float y = (u_voi == ${VOI_CODE.LUT} && u_lut_count > 0) ? table(x) : windowed(x);
   return u_invert ? 1.0 - y : y;
 }`;
 
