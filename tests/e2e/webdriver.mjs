@@ -118,6 +118,11 @@ export class WebDriver {
     return this.command("POST", "/execute/sync", { script, args });
   }
 
+  /** Runs `script` with a completion callback as its last argument (W3C "Execute Async Script"). */
+  async executeAsync(script, args = []) {
+    return this.command("POST", "/execute/async", { script, args });
+  }
+
   /**
    * Saves a PNG of the virtual display; waits first so the DOM has settled. The picture is
    * taken from the X display (ImageMagick's `import -window root`), not through WebDriver:

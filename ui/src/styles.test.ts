@@ -55,4 +55,19 @@ describe("stylesheet", () => {
     }
     expect(other?.outlineStyle).not.toBe("solid");
   });
+
+  it("gives text drawn over the image a dark halo, so it stays readable on any pixel", () => {
+    // axe-core cannot measure text over a canvas (tests/e2e/axe.mjs accepts these elements
+    // as measured here): white corner text and yellow markers each need a black halo, which
+    // gives at least 4.5:1 against the halo whatever the image beneath.
+    document.head.innerHTML = `<style>${css}</style>`;
+    document.body.innerHTML = `<div class="viewport"><div class="corner tl">W 400 L 40</div><div class="marker top">A</div></div>`;
+    for (const element of document.querySelectorAll(".corner, .marker")) {
+      const style = getComputedStyle(element);
+      const halo = /(rgb\([^)]*\)|#[0-9a-f]{3,6})\s*$|^(rgb\([^)]*\)|#[0-9a-f]{3,6})/i.exec(style.textShadow.trim());
+      expect(halo, `${element.className}: ${style.textShadow}`).not.toBeNull();
+      const haloColour = (halo?.[1] ?? halo?.[2]) as string;
+      expect(contrast(style.color, haloColour), element.className).toBeGreaterThanOrEqual(4.5);
+    }
+  });
 });
