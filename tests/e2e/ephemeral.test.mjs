@@ -324,11 +324,18 @@ test("the viewer's memory no longer holds the patient once closed", async (t) =>
     return;
   }
   const identity = needles.filter((n) => n.label.startsWith("NHS number") || n.label.startsWith("patient name"));
-  const main = scanProcessMemory(viewerPid, identity);
   // Closing the patient replaced the window, so the web content process that showed the
   // patient ends; give it a moment to go, then judge every WebKit helper too.
   const webProcesses = () => descendants(viewerPid).filter((pid) => processName(pid)?.startsWith("WebKitWebProces"));
   for (let i = 0; i < 50 && webProcesses().length > 1; i++) await sleep(200);
+  // An answer the old page asked for just before the close can still be on its way to it
+  // (serialised, not yet freed); allow such a transient copy at most five seconds to go.
+  // Anything the viewer kept stays, and is found on every scan.
+  let main = scanProcessMemory(viewerPid, identity);
+  for (let i = 0; i < 10 && main.found.length > 0; i++) {
+    await sleep(500);
+    main = scanProcessMemory(viewerPid, identity);
+  }
   const helperHits = [];
   for (const pid of descendants(viewerPid)) {
     const name = processName(pid);
