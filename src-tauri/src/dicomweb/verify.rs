@@ -139,14 +139,7 @@ pub fn check_instance(bytes: &[u8], expectations: &Expectations) -> Verdict {
             }
         }
     };
-    let text = |tag| {
-        object
-            .element_opt(tag)
-            .ok()
-            .flatten()
-            .and_then(|element| element.to_str().ok())
-            .map(|value| value.trim_end_matches(['\0', ' ']).trim().to_string())
-    };
+    let text = |tag| text_of(&object, tag);
     let number = |tag| {
         object
             .element_opt(tag)
@@ -202,17 +195,19 @@ pub fn check_instance(bytes: &[u8], expectations: &Expectations) -> Verdict {
     }
 }
 
+/// A text attribute of `object`, padding trimmed; `None` when absent or unreadable.
+fn text_of(object: &InMemDicomObject, tag: dicom_core::Tag) -> Option<String> {
+    object
+        .element_opt(tag)
+        .ok()
+        .flatten()
+        .and_then(|element| element.to_str().ok())
+        .map(|value| value.trim_end_matches(['\0', ' ']).trim().to_string())
+}
+
 /// Patient ID, its issuer and the issuer's Universal Entity ID as `object` states them.
 fn stated_identifier(object: &InMemDicomObject) -> StatedIdentifier {
-    let text = |object: &InMemDicomObject, tag| {
-        object
-            .element_opt(tag)
-            .ok()
-            .flatten()
-            .and_then(|element| element.to_str().ok())
-            .map(|value| value.trim_end_matches(['\0', ' ']).trim().to_string())
-            .unwrap_or_default()
-    };
+    let text = |object: &InMemDicomObject, tag| text_of(object, tag).unwrap_or_default();
     let universal_issuer = object
         .element_opt(tags::ISSUER_OF_PATIENT_ID_QUALIFIERS_SEQUENCE)
         .ok()
