@@ -44,6 +44,7 @@ REQUIRED_COVERAGE: dict[str, tuple[str, ...]] = {
     "report-wrong-study": ("linking", "in-study"),
     "unavailability": ("registry-down", "sign-in-down"),
     "training-data": ("training-marker",),
+    "report-status": ("status",),
 }
 
 REQUIRED_FIELDS = (

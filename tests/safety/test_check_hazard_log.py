@@ -107,6 +107,7 @@ CATEGORY_REFS = {
     "report-wrong-study": "`python:tests/sandbox_walk.py::test_walks`",
     "unavailability": '`e2e:tests/e2e/walk.test.mjs::"warns that results may be incomplete when a network does not answer"`',
     "training-data": '`vitest:ui/src/components/banner.test.ts::"shows the training marker"`',
+    "report-status": "`python:tests/sandbox_walk.py::test_walks`",
 }
 
 
