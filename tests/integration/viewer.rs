@@ -344,3 +344,19 @@ async fn images_that_have_arrived_are_shown_without_fetching_them_again() {
         "no image that had arrived was fetched again"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_image_asked_for_at_once_is_fetched_only_once() {
+    let env = look_up("9912003888").await;
+    let ct = study_record(&env.history, "CT", 0);
+    let study = env.session.open_study(ct, |_| {}).await.unwrap();
+    // Asked for as the window does, the moment the study opens: the retrieval fetches the
+    // same image on its own first, and this request waits for it instead of racing it.
+    env.session.frame(&study.key, 0, 0).await.unwrap();
+    let requested = instance_requests(&env._sandbox);
+    assert!(!requested.is_empty());
+    assert!(
+        requested.iter().all(|(_, count)| *count == 1),
+        "no image was fetched twice on its own: {requested:?}"
+    );
+}

@@ -49,6 +49,21 @@ pub enum FetchUnit {
     Series(usize),
 }
 
+impl FetchUnit {
+    /// The SOP Instance UID this unit requests on its own, if it is a one-instance unit.
+    pub fn single_instance<'a>(&self, layout: &'a StudyLayout) -> Option<&'a str> {
+        match self {
+            FetchUnit::Instance(series, instance) => layout
+                .series
+                .get(*series)?
+                .instances
+                .get(*instance)
+                .map(|i| i.sop_instance_uid.as_str()),
+            FetchUnit::Series(_) => None,
+        }
+    }
+}
+
 /// The order of requests for a study, given what is on screen.
 pub fn plan(
     layout: &StudyLayout,
@@ -165,10 +180,10 @@ impl DicomWebClient {
         let mut units = units.into_iter();
         let (assembly_ref, progress_ref, cancel_ref, limit_ref) =
             (&assembly, &progress_tx, &cancel, &limit);
-        let run = move |unit| async move {
+        let run = move |unit: FetchUnit| async move {
             // Announced only while its own request runs, so a request for the same image
             // from the screen can wait for this one instead of fetching it again.
-            let single = single_instance_of(layout, &unit).filter(|_| sink.is_some());
+            let single = unit.single_instance(layout).filter(|_| sink.is_some());
             if let (Some(sink), Some(sop)) = (sink, single) {
                 sink.requesting(sop);
             }
@@ -267,19 +282,6 @@ impl DicomWebClient {
             });
         }
         Ok(())
-    }
-}
-
-/// The SOP Instance UID a unit requests on its own, if it is a one-instance unit.
-fn single_instance_of<'a>(layout: &'a StudyLayout, unit: &FetchUnit) -> Option<&'a str> {
-    match unit {
-        FetchUnit::Instance(series, instance) => layout
-            .series
-            .get(*series)?
-            .instances
-            .get(*instance)
-            .map(|i| i.sop_instance_uid.as_str()),
-        FetchUnit::Series(_) => None,
     }
 }
 

@@ -5,7 +5,7 @@
 //! through [`StudySink`], which also files every admitted instance in the vault as it
 //! arrives (write-through), against the study's budget reservation.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -115,6 +115,32 @@ pub struct StudySink {
     pub reservation: Mutex<Reservation>,
     /// What the study has in flight.
     pub in_flight: Arc<InFlight>,
+    /// Instances marked in flight before the retrieval task first ran (see
+    /// [`Self::announce_planned`]); the retrieval's own announcement of each is then
+    /// already counted.
+    pub pre_announced: Mutex<HashSet<String>>,
+}
+
+impl StudySink {
+    /// Marks the instances the retrieval will fetch on their own as in flight now, before
+    /// its task first runs, so a request from the screen made in the meantime (the first
+    /// image, asked for as soon as the study opens) waits for them instead of racing.
+    pub fn announce_planned<'a>(&self, sops: impl IntoIterator<Item = &'a str>) {
+        let mut pre = self.pre_announced.lock().unwrap_or_else(|p| p.into_inner());
+        for sop in sops {
+            if pre.insert(sop.to_owned()) {
+                self.in_flight.begin(sop);
+            }
+        }
+    }
+
+    /// Settles whatever was announced but never requested (the retrieval ended first).
+    pub fn finish(&self) {
+        let mut pre = self.pre_announced.lock().unwrap_or_else(|p| p.into_inner());
+        for sop in pre.drain() {
+            self.in_flight.end(&sop);
+        }
+    }
 }
 
 impl InstanceSink for StudySink {
@@ -144,7 +170,10 @@ impl InstanceSink for StudySink {
     }
 
     fn requesting(&self, sop_instance_uid: &str) {
-        self.in_flight.begin(sop_instance_uid);
+        let mut pre = self.pre_announced.lock().unwrap_or_else(|p| p.into_inner());
+        if !pre.remove(sop_instance_uid) {
+            self.in_flight.begin(sop_instance_uid);
+        }
     }
 
     fn settled(&self, sop_instance_uid: &str) {

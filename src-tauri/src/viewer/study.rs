@@ -157,6 +157,7 @@ impl ViewerSession {
             study_key: study_key.clone(),
             reservation: std::sync::Mutex::new(reservation),
             in_flight,
+            pre_announced: std::sync::Mutex::default(),
         };
         self.spawn_retrieval(study_key, layout, expectations, cancel, sink, progress);
         Ok(view)
@@ -185,6 +186,17 @@ impl ViewerSession {
             )
             .unwrap_or(u64::MAX),
         };
+        // The instances the plan fetches one by one are in flight from now on.
+        let planned = crate::dicomweb::plan(
+            &layout,
+            options.current_series.as_deref(),
+            options.current_index,
+        );
+        sink.announce_planned(
+            planned
+                .iter()
+                .filter_map(|unit| unit.single_instance(&layout)),
+        );
         let series_keys: Vec<(String, String)> = layout
             .series
             .iter()
@@ -220,6 +232,7 @@ impl ViewerSession {
                 .dicomweb
                 .retrieve_study_into(&layout, &expectations, options, Some(&sink), tx, cancel)
                 .await;
+            sink.finish();
             let mut reservation = sink.reservation.lock().unwrap_or_else(|p| p.into_inner());
             let report = session.store_retrieved(&study_key, outcome, &mut reservation);
             drop(reservation);
