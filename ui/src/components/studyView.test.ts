@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Backend, FramePixels, ReportView, SeriesView, StudyProgress, StudyView } from "../ipc/backend";
+import type { Backend, FramePixels, HistoryRecordView, ReportView, SeriesView, StudyProgress, StudyView } from "../ipc/backend";
 import { StudyScreen } from "./studyView";
 
 // jsdom has no WebGL: the viewports draw nothing.
@@ -205,5 +205,140 @@ describe("study view greyscale keys and the active viewport", () => {
     expect(current()).toEqual(["2"]);
     screen.element.querySelector<HTMLButtonElement>('[data-layout="1x1"]')?.click();
     expect(current()).toEqual(["1"]);
+  });
+});
+
+describe("study view with a prior side by side", () => {
+  const ct = (key: string, instanceCount: number): SeriesView =>
+    series({ key, description: "Axial", modality: "CT", instanceCount, rows: 2, columns: 2, document: null });
+  const pixels: FramePixels = {
+    rows: 2,
+    columns: 2,
+    format: "i16",
+    slope: 1,
+    intercept: 0,
+    windowCenter: 40,
+    windowWidth: 400,
+    invert: false,
+    instanceNumber: 1,
+    sliceLocation: null,
+    position: null,
+    orientation: null,
+    data: new Int16Array([-1000, 0, 40, 1000]).buffer,
+  };
+  const current: StudyView = { ...study, series: [ct("0", 2)] };
+  const prior: StudyView = { ...study, key: "prior-1", recordId: "2.999.0", date: "2023-05-01", series: [ct("0", 3), ct("1", 5)] };
+  const record: HistoryRecordView = {
+    id: prior.recordId,
+    kind: "imagingStudy",
+    date: prior.date,
+    modality: "CT",
+    description: "CT head",
+    status: null,
+    providerName: "Provider",
+    providerOds: "X1",
+    network: null,
+    careSetting: null,
+    openable: true,
+    unopenableReason: null,
+    linkedStudyId: null,
+  };
+  const progress = (overrides: Partial<StudyProgress>): StudyProgress => ({
+    studyKey: prior.key,
+    seriesKey: "0",
+    loaded: 0,
+    total: 0,
+    done: false,
+    error: null,
+    warnings: [],
+    identityNote: null,
+    ...overrides,
+  });
+  const nextFrame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
+  /** The current study open; `choose` picks the prior, whose opening the test finishes with `arrive`. */
+  async function withPrior(frame: Backend["frame"] = () => Promise.resolve(pixels)): Promise<{ screen: StudyScreen; choose: () => void; answer: () => void; arrive: () => Promise<void> }> {
+    let answer: (view: StudyView) => void = () => {};
+    const opened = new Promise<StudyView>((resolve) => (answer = resolve));
+    const screen = new StudyScreen({ frame } as unknown as Backend, current, [record], {
+      onClose: () => {},
+      onOpenReport: () => {},
+      openPrior: () => opened,
+      closePrior: () => Promise.resolve(),
+    });
+    document.body.replaceChildren(screen.element);
+    await screen.start();
+    const choose = (): void => {
+      const select = screen.element.querySelector<HTMLSelectElement>("#prior-select");
+      if (!select) throw new Error("no prior menu");
+      select.value = record.id;
+      select.dispatchEvent(new Event("change"));
+    };
+    const arrive = async (): Promise<void> => {
+      answer(prior);
+      await vi.waitFor(() => expect(screen.element.querySelector("#prior-label")).not.toBeNull());
+    };
+    return { screen, choose, answer: () => answer(prior), arrive };
+  }
+
+  const corner = (screen: StudyScreen, viewport: string): string => screen.element.querySelector(`[data-viewport="${viewport}"] .corner.tl`)?.textContent ?? "";
+
+  it("names each viewport's study and its date, the prior as the prior", async () => {
+    const { screen, choose, arrive } = await withPrior();
+    choose();
+    await arrive();
+    await nextFrame();
+    expect(corner(screen, "1").split("\n")[0]).toBe("Current · 2024-01-02");
+    expect(corner(screen, "2").split("\n")[0]).toBe("Prior · 2023-05-01");
+  });
+
+  it("shows the prior's retrieval progress, including what it reported before it was open, and leaves the current study's bars alone", async () => {
+    const { screen, choose, arrive } = await withPrior();
+    choose();
+    // The prior's retrieval can speak before its key comes back.
+    screen.onProgress(progress({ seriesKey: "1", loaded: 2, total: 5 }));
+    await arrive();
+    const bar = (): HTMLProgressElement | null => screen.element.querySelector("#prior-progress progress");
+    const text = (): string => screen.element.querySelector("#prior-progress")?.textContent ?? "";
+    expect(bar()?.max).toBe(8);
+    expect(bar()?.value).toBe(2);
+    expect(bar()?.getAttribute("aria-label")).toContain("Prior 2023-05-01");
+    expect(text()).toContain("2 of 8 images");
+
+    screen.onProgress(progress({ seriesKey: "0", loaded: 3, total: 3 }));
+    expect(bar()?.value).toBe(5);
+    expect(text()).toContain("5 of 8 images");
+
+    const currentBar = screen.element.querySelector<HTMLProgressElement>("#series-list .series-progress");
+    expect(currentBar?.value).toBe(0);
+    screen.onProgress(progress({ seriesKey: "", done: true, warnings: ["One image was set aside."] }));
+    expect(bar()?.value).toBe(8);
+    expect(text()).toContain("all 8 images retrieved");
+    // The prior finishing says nothing of the current study's retrieval.
+    expect(currentBar?.value).toBe(0);
+    expect(screen.element.querySelector("#study-warnings")?.textContent).toContain("Prior: One image was set aside.");
+  });
+
+  it("says why the prior's retrieval stopped", async () => {
+    const { screen, choose, arrive } = await withPrior();
+    choose();
+    await arrive();
+    screen.onProgress(progress({ seriesKey: "0", loaded: 1, total: 3 }));
+    screen.onProgress(progress({ seriesKey: "", done: true, error: "The network stopped answering." }));
+    expect(screen.element.querySelector("#prior-progress")?.getAttribute("data-state")).toBe("failed");
+    expect(screen.element.querySelector("#prior-progress")?.textContent).toContain("stopped after 1 of 8 images: The network stopped answering.");
+  });
+
+  it("is busy in the prior's viewport only while its image is on its way", async () => {
+    let release: (frame: FramePixels) => void = () => {};
+    const late = new Promise<FramePixels>((resolve) => (release = resolve));
+    const { screen, choose, answer } = await withPrior((studyKey) => (studyKey === prior.key ? late : Promise.resolve(pixels)));
+    choose();
+    answer();
+    const viewport = (name: string): Element | null => screen.element.querySelector(`[data-viewport="${name}"]`);
+    await vi.waitFor(() => expect(viewport("2")?.getAttribute("aria-busy")).toBe("true"));
+    expect(viewport("1")?.hasAttribute("aria-busy")).toBe(false);
+    release(pixels);
+    await vi.waitFor(() => expect(viewport("2")?.hasAttribute("aria-busy")).toBe(false));
   });
 });

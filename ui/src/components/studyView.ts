@@ -1,16 +1,21 @@
 // The study view: series thumbnails, a viewport grid (1×1, 1×2, 2×2), the toolbar, per-
 // series progress with cancel, warnings from verification, and a prior opened side by side
-// with scrolling synchronised by slice position when the frames of reference match.
+// (with its own retrieval progress) with scrolling synchronised by slice position when the
+// frames of reference match. Each viewport names the study, current or prior, and its date.
 import { BackendError, type Backend, type HistoryRecordView, type SeriesView, type StudyProgress, type StudyView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { choiceLabel } from "../tools/windowPresets";
 import { followerIndex, syncRefusal } from "../viewport/sync";
 import { el } from "./dom";
+import { PriorProgress } from "./priorProgress";
 import { renderReport } from "./reportView";
 import { drawThumbnail } from "./thumbnail";
 import { type Tool, Viewport } from "./viewport";
 
 export type Layout = "1x1" | "1x2" | "2x2";
+
+/** How many early progress events are kept while a prior opens (one per series and a final). */
+const EARLY_EVENTS = 512;
 
 export interface StudyViewHandlers {
   onClose(): void;
@@ -46,6 +51,14 @@ export class StudyScreen {
   private cine: number | null = null;
   private fps = 10;
   private priorKey: string | null = null;
+  /** The prior's retrieval progress, shown above the viewports while a prior is open. */
+  private priorProgress: PriorProgress | null = null;
+  /**
+   * Progress of a study not yet known, kept while a prior is being opened: its retrieval can
+   * report before the prior's key comes back. The latest event per series (and the final
+   * one) is enough, as each carries counts so far; bounded, and dropped once the prior is in.
+   */
+  private early: Map<string, StudyProgress> | null = null;
   /** Slots moved by synchronisation, and the index each was sent to. */
   private readonly following = new Map<number, number>();
 
@@ -228,7 +241,7 @@ export class StudyScreen {
     slot.study = study;
     const cache = new FrameCache(this.backend, study.key, series.key, series.instanceCount);
     slot.viewport.onIndexChange = null;
-    await slot.viewport.load(series, cache);
+    await slot.viewport.load(series, cache, { study: { date: study.date, prior: study.key !== this.study.key } });
     slot.viewport.onIndexChange = (index) => this.synchronise(slotIndex, index);
     // A series joining the screen follows the one being read, never the other way round.
     const leader = this.slots[this.active];
@@ -236,7 +249,11 @@ export class StudyScreen {
   }
 
   onProgress(progress: StudyProgress): void {
-    if (progress.studyKey !== this.study.key && progress.studyKey !== this.priorKey) return;
+    if (progress.studyKey !== this.study.key && progress.studyKey !== this.priorKey) {
+      if (this.early && this.early.size < EARLY_EVENTS) this.early.set(`${progress.studyKey}/${progress.done ? "" : progress.seriesKey}`, progress);
+      return;
+    }
+    if (progress.studyKey === this.priorKey) this.priorProgress?.update(progress);
     if (progress.done) return this.onRetrievalDone(progress);
     const bar = this.progress.get(`${progress.studyKey}/${progress.seriesKey}`);
     if (!bar) return;
@@ -245,12 +262,18 @@ export class StudyScreen {
   }
 
   private onRetrievalDone(progress: StudyProgress): void {
-    if (progress.identityNote) this.showIdentityNote(progress.identityNote);
-    const messages = [...progress.warnings];
-    if (progress.error) messages.push(progress.error);
-    for (const bar of this.progress.values()) {
-      if (!progress.error) bar.setAttribute("value", bar.getAttribute("max") ?? "0");
+    const prior = progress.studyKey !== this.study.key;
+    if (progress.identityNote) this.showIdentityNote(progress.identityNote, prior);
+    // A prior's warnings go with the current study's, each saying it is the prior's.
+    const messages = [...progress.warnings, ...(progress.error ? [progress.error] : [])].map((m) => (prior ? `Prior: ${m}` : m));
+    for (const [key, bar] of this.progress) {
+      if (!progress.error && key.startsWith(`${progress.studyKey}/`)) bar.setAttribute("value", bar.getAttribute("max") ?? "0");
     }
+    this.addWarnings(messages);
+  }
+
+  /** Adds messages to the study's warnings, made when the first comes. */
+  private addWarnings(messages: string[]): void {
     if (messages.length === 0) return;
     let list = this.element.querySelector("#study-warnings");
     if (!list) {
@@ -261,10 +284,11 @@ export class StudyScreen {
   }
 
   /** Says, beside the study and not as a warning, which identifier matched the NHS number. */
-  private showIdentityNote(note: string): void {
-    const existing = this.element.querySelector("#identity-note");
-    const paragraph = existing ?? el("p", { class: "identity-note", role: "status", id: "identity-note" });
-    paragraph.textContent = note;
+  private showIdentityNote(note: string, prior: boolean): void {
+    const id = prior ? "prior-identity-note" : "identity-note";
+    const existing = this.element.querySelector(`#${id}`);
+    const paragraph = existing ?? el("p", { class: "identity-note", role: "status", id });
+    paragraph.textContent = prior ? `Prior: ${note}` : note;
     if (!existing) this.element.querySelector(".study-header")?.append(paragraph);
   }
 
@@ -298,18 +322,35 @@ export class StudyScreen {
   private async openPrior(recordId: string): Promise<void> {
     if (!recordId) return;
     if (this.priorKey) await this.handlers.closePrior(this.priorKey);
-    const prior = await this.handlers.openPrior(recordId);
+    this.priorKey = null;
+    this.element.querySelector("#prior-label")?.remove();
+    this.priorProgress?.element.remove();
+    this.priorProgress = null;
+    const early = new Map<string, StudyProgress>();
+    this.early = early;
+    let prior: StudyView;
+    try {
+      prior = await this.handlers.openPrior(recordId);
+    } catch (error) {
+      this.addWarnings([`The prior could not be opened. ${error instanceof BackendError ? error.message : ""}`.trim()]);
+      return;
+    } finally {
+      this.early = null;
+    }
     this.priorKey = prior.key;
+    this.priorProgress = new PriorProgress(prior);
+    this.element.querySelector(".study-body")?.before(this.priorProgress.element);
+    // Whatever the prior's retrieval said before its key came back is taken now, in order.
+    for (const progress of early.values()) if (progress.studyKey === prior.key) this.onProgress(progress);
     if (this.layout === "1x1") this.applyLayout("1x2");
     const series = prior.series.find((s) => s.document === null);
     if (series) await this.showSeries(1, prior, series);
-    this.element.querySelector("#prior-label")?.remove();
     const current = this.slots[0]?.viewport.currentSeries;
     const refusal = current && series ? syncRefusal(current, series) : "frameOfReference";
     const together = refusal === null;
     const apart = refusal === "orientation" ? "different orientation" : "different frame of reference";
     const label = `Right: prior ${prior.description}${prior.date ? ` (${prior.date})` : ""}`;
-    this.element.querySelector(".study-body")?.before(
+    (this.priorProgress?.element ?? this.element.querySelector(".study-body"))?.before(
       el(
         "p",
         { id: "prior-label", class: "prior-label", "data-synchronised": String(together) },

@@ -115,6 +115,157 @@ describe("viewport frame failure", () => {
   });
 });
 
+/** A frame the test answers when it chooses. */
+function deferred(): { promise: Promise<FramePixels>; resolve: (frame: FramePixels) => void; reject: (error: Error) => void } {
+  let resolve: (frame: FramePixels) => void = () => {};
+  let reject: (error: Error) => void = () => {};
+  const promise = new Promise<FramePixels>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe("viewport loading states", () => {
+  const busy = (viewport: Viewport): HTMLElement | null => viewport.element.querySelector(".viewport-busy");
+  const corner = (viewport: Viewport, which: string): string => viewport.element.querySelector(`.corner.${which}`)?.textContent ?? "";
+
+  it("is busy while the image asked for is on its way, and keeps the old pixels' own index meanwhile", async () => {
+    const first = frame([40, 400], 1);
+    const second = deferred();
+    const backend = { frame: (_s: string, _k: string, index: number) => (index === 0 ? Promise.resolve(first) : second.promise) } as unknown as Backend;
+    const viewport = new Viewport("1");
+    await viewport.load(series("a"), new FrameCache(backend, "st", "a", 3));
+    await nextFrame();
+    expect(viewport.element.hasAttribute("aria-busy")).toBe(false);
+    expect(busy(viewport)?.hidden).toBe(true);
+
+    const showing = viewport.show(1);
+    expect(viewport.element.getAttribute("aria-busy")).toBe("true");
+    expect(busy(viewport)?.hidden).toBe(false);
+    expect(busy(viewport)?.querySelector(".visually-hidden")?.textContent).toBe("Loading image 2 of 3…");
+    // A redraw while waiting (here a zoom) must not label image 1's pixels as image 2.
+    viewport.update({ zoom: 2 });
+    await nextFrame();
+    expect(gpu.holds).toBe(first);
+    expect(corner(viewport, "tr")).toBe("Image 1 / 3\nInstance 1");
+
+    const arrived = frame([40, 400], 2);
+    second.resolve(arrived);
+    await showing;
+    await nextFrame();
+    expect(viewport.element.hasAttribute("aria-busy")).toBe(false);
+    expect(busy(viewport)?.hidden).toBe(true);
+    expect(gpu.holds).toBe(arrived);
+    expect(corner(viewport, "tr")).toBe("Image 2 / 3\nInstance 2");
+  });
+
+  it("is busy only in the viewport whose image is on its way", async () => {
+    const pending = deferred();
+    const backend = { frame: (_s: string, key: string) => (key === "a" ? Promise.resolve(frame([40, 400])) : pending.promise) } as unknown as Backend;
+    const left = new Viewport("1");
+    const right = new Viewport("2");
+    await left.load(series("a", { instanceCount: 1 }), new FrameCache(backend, "st", "a", 1));
+    const loading = right.load(series("b", { instanceCount: 1 }), new FrameCache(backend, "st", "b", 1));
+    expect(right.element.getAttribute("aria-busy")).toBe("true");
+    expect(left.element.hasAttribute("aria-busy")).toBe(false);
+    expect(busy(left)?.hidden).toBe(true);
+    pending.resolve(frame([40, 400]));
+    await loading;
+    expect(right.element.hasAttribute("aria-busy")).toBe(false);
+    await nextFrame();
+  });
+
+  it("offers a Retry that asks for the same image again and shows it", async () => {
+    const second = frame([40, 400], 2);
+    let failures = 1;
+    const asked: number[] = [];
+    const backend = {
+      frame: (_s: string, _k: string, index: number) => {
+        asked.push(index);
+        if (index === 1 && failures-- > 0) return Promise.reject(new Error("network"));
+        return Promise.resolve(index === 1 ? second : frame([40, 400], index + 1));
+      },
+    } as unknown as Backend;
+    const viewport = new Viewport("1");
+    document.body.replaceChildren(viewport.element);
+    await viewport.load(series("a"), new FrameCache(backend, "st", "a", 3));
+    await viewport.show(1);
+    await nextFrame();
+    const error = viewport.element.querySelector<HTMLElement>(".viewport-error");
+    expect(error?.hidden).toBe(false);
+    expect(error?.querySelector('[role="alert"]')?.textContent).toContain("Image 2 could not be shown.");
+    expect(viewport.element.hasAttribute("aria-busy")).toBe(false);
+    const retry = [...(error?.querySelectorAll("button") ?? [])].find((b) => b.textContent === "Retry");
+    expect(retry).toBeDefined();
+    asked.length = 0;
+    retry?.focus();
+    retry?.click();
+    expect(asked).toContain(1);
+    await vi.waitFor(() => expect(gpu.holds).toBe(second));
+    await nextFrame();
+    expect(error?.hidden).toBe(true);
+    expect(corner(viewport, "tr")).toBe("Image 2 / 3\nInstance 2");
+    // The Retry button went away: the keyboard is left in the viewport, not on the page.
+    expect(document.activeElement).toBe(viewport.element);
+  });
+
+  it("takes the previous series' image away while the next series' first image is on its way", async () => {
+    const shown = frame([40, 400], 1);
+    const late = deferred();
+    const backend = { frame: (_s: string, key: string) => (key === "a" ? Promise.resolve(shown) : late.promise) } as unknown as Backend;
+    const viewport = new Viewport("1");
+    await viewport.load(series("a", { instanceCount: 1 }), new FrameCache(backend, "st", "a", 1));
+    await nextFrame();
+    expect(gpu.holds).toBe(shown);
+    const loading = viewport.load(series("b", { instanceCount: 1, description: "Other" }), new FrameCache(backend, "st", "b", 1));
+    viewport.update({ zoom: 2 });
+    await nextFrame();
+    expect(gpu.holds).toBeNull();
+    expect(corner(viewport, "tl")).toBe("");
+    expect(corner(viewport, "tr")).toBe("");
+    expect(viewport.element.getAttribute("aria-busy")).toBe("true");
+    late.resolve(frame([40, 400], 1));
+    await loading;
+  });
+
+  it("never shows a frame of the series it was showing before once another series is loaded", async () => {
+    const late = deferred();
+    const other = frame([2048, 4096], 7);
+    const backend = { frame: (_s: string, key: string) => (key === "a" ? late.promise : Promise.resolve(other)) } as unknown as Backend;
+    const viewport = new Viewport("1");
+    const first = viewport.load(series("a", { instanceCount: 1 }), new FrameCache(backend, "st", "a", 1));
+    await viewport.load(series("b", { instanceCount: 1, description: "Other" }), new FrameCache(backend, "st", "b", 1));
+    late.resolve(frame([40, 400], 1));
+    await first;
+    await nextFrame();
+    expect(gpu.holds).toBe(other);
+    expect(corner(viewport, "tr")).toBe("Image 1 / 1\nInstance 7");
+  });
+});
+
+describe("viewport study date", () => {
+  it("names the study its series belongs to, and a prior as the prior, with its date", async () => {
+    const backend = backendOf({ a: [frame([40, 400])] });
+    const viewport = new Viewport("1");
+    await viewport.load(series("a", { instanceCount: 1 }), new FrameCache(backend, "st", "a", 1), { study: { date: "2023-05-01", prior: true } });
+    await nextFrame();
+    expect(viewport.element.querySelector(".corner.tl")?.textContent?.split("\n")[0]).toBe("Prior · 2023-05-01");
+    await viewport.load(series("a", { instanceCount: 1 }), new FrameCache(backend, "st2", "a", 1), { study: { date: null, prior: false } });
+    await nextFrame();
+    expect(viewport.element.querySelector(".corner.tl")?.textContent?.split("\n")[0]).toBe("Current · date not recorded");
+  });
+
+  it("keeps the study's date on screen when an image fails", async () => {
+    const backend = backendOf({ a: [frame([40, 400]), null] });
+    const viewport = new Viewport("1");
+    await viewport.load(series("a", { instanceCount: 2 }), new FrameCache(backend, "st", "a", 2), { study: { date: "2023-05-01", prior: true } });
+    await viewport.show(1);
+    await nextFrame();
+    expect(viewport.element.querySelector(".corner.tl")?.textContent).toBe("Prior · 2023-05-01");
+  });
+});
+
 describe("viewport measurements", () => {
   it("draws a length only on the image it was made on", async () => {
     const backend = backendOf({ a: [frame([40, 400], 1), frame([40, 400], 2), frame([40, 400], 3)] });

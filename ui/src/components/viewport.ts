@@ -1,8 +1,9 @@
 // One interactive viewport: a WebGL2 canvas showing a series, with stack scroll (wheel,
 // keys, drag, scrollbar), window/level (right-drag, presets), zoom, pan, rotate, flip,
 // invert, measurements (length, angle, elliptical ROI, bidirectional) and a pixel probe, a
-// corner overlay and orientation markers. The measuring tools live in ../tools; this file
-// only wires them to the pointer, the keyboard and the SVG layer.
+// corner overlay (naming the study, current or prior, and its date) and orientation markers.
+// The measuring tools live in ../tools and the busy and failed states in ./viewportStatus;
+// this file only wires them to the pointer, the keyboard and the SVG layer.
 //
 // Input only changes the view state and asks for a draw; the draw runs once per animation
 // frame, however many events came in. A frame already held by the cache is shown without
@@ -28,11 +29,23 @@ import { GlRenderer } from "../viewport/render/glRenderer";
 import { canvasToImage, initialViewState, rotated, type ViewState } from "../viewport/state";
 import { orientationLabels } from "../viewport/orientation";
 import { el } from "./dom";
+import { ViewportStatus } from "./viewportStatus";
 
 export type Tool = "scroll" | "window" | "zoom" | "pan" | "length" | "angle" | "ellipse" | "bidirectional" | "probe";
 
 const MEASURING: readonly Tool[] = ["length", "angle", "ellipse", "bidirectional"];
 const isMeasuring = (tool: Tool): tool is Tool & MeasurementKind => MEASURING.includes(tool);
+
+/** The study a viewport's series belongs to: the one opened, or a prior beside it. */
+export interface StudyTag {
+  date: string | null;
+  prior: boolean;
+}
+
+/** The overlay's first line, so a prior side by side is never taken for the current study. */
+export function studyLine(study: StudyTag): string {
+  return `${study.prior ? "Prior" : "Current"} · ${study.date ?? "date not recorded"}`;
+}
 
 export class Viewport {
   readonly element: HTMLElement;
@@ -45,9 +58,10 @@ export class Viewport {
   /** The measurements on the image on screen, as buttons for the keyboard. */
   private readonly list: HTMLElement;
   private readonly scrollbar: HTMLInputElement;
-  /** Says which image could not be loaded; hidden while the image on screen is the one asked for. */
-  private readonly failure: HTMLElement;
+  /** Busy while the image asked for is on its way; failed, with a Retry, when it could not come. */
+  private readonly status: ViewportStatus;
   private series: SeriesView | null = null;
+  private study: StudyTag | null = null;
   private cache: FrameCache | null = null;
   private view: ViewState = initialViewState(0, 1);
   /** Measurements per image (series and index): each is drawn on its own image only. */
@@ -55,6 +69,10 @@ export class Viewport {
   private drawing: Draft | null = null;
   private dirty = false;
   private shown: FramePixels | null = null;
+  /** The index of the image in `shown`, which the overlay and measurements go by. */
+  private shownIndex = 0;
+  /** Bumped by every image asked for: only the last one asked for is shown. */
+  private request = 0;
   /** Set when a series without a preset is loaded: its first image sets the window. */
   private windowFromImage = false;
   /** Set when a series is loaded: its first image shown sets the default VOI. */
@@ -103,7 +121,6 @@ export class Viewport {
     this.markers = { top: el("div", { class: "marker top" }), left: el("div", { class: "marker left" }) };
     this.scrollbar = el("input", { type: "range", class: "stack-scrollbar", min: "0", max: "0", value: "0", "aria-label": "Image in series" });
     this.scrollbar.addEventListener("input", () => void this.show(Number(this.scrollbar.value)));
-    this.failure = el("p", { class: "viewport-error", role: "alert", hidden: "" });
     this.readout = el("p", { class: "probe-readout", "aria-live": "polite", hidden: "" });
     this.list = el("ul", { class: "measure-list", "aria-label": `Measurements on the image in viewport ${name}`, hidden: "" });
     this.element = el(
@@ -120,8 +137,9 @@ export class Viewport {
       this.scrollbar,
       this.list,
       this.readout,
-      this.failure,
     );
+    this.status = new ViewportStatus(this.element);
+    this.element.append(this.status.busyElement, this.status.failureElement);
     this.attachPointer();
     this.element.addEventListener("keydown", (event) => this.onKey(event));
     if (typeof ResizeObserver !== "undefined") {
@@ -144,11 +162,15 @@ export class Viewport {
     return this.series;
   }
 
-  /** Shows a series; frames come from `cache`, starting at `index`. */
-  async load(series: SeriesView, cache: FrameCache, index = 0): Promise<void> {
+  /** Shows a series of `study`; frames come from `cache`, starting at `index`. */
+  async load(series: SeriesView, cache: FrameCache, { index = 0, study = null }: { index?: number; study?: StudyTag | null } = {}): Promise<void> {
     this.renderer ??= new GlRenderer(this.canvas);
+    // The previous series' pixels are wiped with its cache: nothing of it stays on screen to
+    // be labelled with the new series while its first image is on its way.
     this.cache?.clear();
+    this.blank();
     this.series = series;
+    this.study = study;
     this.cache = cache;
     this.measurements.clear();
     this.labels.clear();
@@ -163,22 +185,32 @@ export class Viewport {
     void cache.prefetch(index);
   }
 
+  /**
+   * Shows image `index`. Until it arrives the viewport is busy and keeps the image it had,
+   * labelled as that image; an image asked for later, or another series, overtakes it.
+   */
   async show(index: number): Promise<void> {
-    if (!this.cache || this.cache.count === 0) return;
-    const clamped = Math.max(0, Math.min(this.cache.count - 1, index));
+    const cache = this.cache;
+    if (!cache || cache.count === 0) return;
+    const clamped = Math.max(0, Math.min(cache.count - 1, index));
+    const request = ++this.request;
     this.view = { ...this.view, index: clamped };
     this.scrollbar.value = String(clamped);
-    this.cache.focus(clamped);
-    let frame: FramePixels;
-    try {
-      frame = this.cache.peek(clamped) ?? (await this.cache.get(clamped));
-    } catch (error) {
-      if (this.view.index === clamped) this.showFailure(clamped, error);
-      return;
+    cache.focus(clamped);
+    let frame = cache.peek(clamped);
+    if (!frame) {
+      this.status.busy(clamped, cache.count);
+      try {
+        frame = await cache.get(clamped);
+      } catch (error) {
+        if (request === this.request) this.showFailure(clamped, error);
+        return;
+      }
+      if (request !== this.request) return;
     }
-    if (this.view.index !== clamped) return;
-    this.failure.hidden = true;
+    this.status.idle();
     this.shown = frame;
+    this.shownIndex = clamped;
     // A series without window values takes the window its first image carries (the
     // backend derives it from the image's stored value range), never the previous series'.
     if (this.windowFromImage) {
@@ -203,6 +235,15 @@ export class Viewport {
    */
   private showFailure(index: number, error: unknown): void {
     const reason = error instanceof BackendError ? error.message : "The image could not be loaded.";
+    this.blank();
+    setText(this.overlay.tl, this.study ? studyLine(this.study) : "");
+    setText(this.overlay.tr, `Image ${index + 1} / ${this.cache?.count ?? 0}`);
+    this.status.failed(index, reason, () => void this.show(index));
+    this.onIndexChange?.(index);
+  }
+
+  /** Takes the image on screen away with its overlay, measurements and probe reading. */
+  private blank(): void {
     this.shown = null;
     this.uploaded = null;
     this.renderer?.clear();
@@ -213,10 +254,6 @@ export class Viewport {
     for (const corner of Object.values(this.overlay)) setText(corner, "");
     setText(this.markers.top, "");
     setText(this.markers.left, "");
-    setText(this.overlay.tr, `Image ${index + 1} / ${this.cache?.count ?? 0}`);
-    setText(this.failure, `Image ${index + 1} could not be shown. ${reason}`);
-    this.failure.hidden = false;
-    this.onIndexChange?.(index);
   }
 
   scroll(delta: number): void {
@@ -312,8 +349,9 @@ export class Viewport {
     const series = this.series;
     const frame = this.shown;
     if (!series || !frame || !this.cache) return;
-    setText(this.overlay.tl, `${series.modality} · Series ${series.number ?? "?"}\n${series.description}`);
-    setText(this.overlay.tr, `Image ${this.view.index + 1} / ${this.cache.count}${frame.instanceNumber !== null ? `\nInstance ${frame.instanceNumber}` : ""}`);
+    const seriesText = `${series.modality} · Series ${series.number ?? "?"}\n${series.description}`;
+    setText(this.overlay.tl, this.study ? `${studyLine(this.study)}\n${seriesText}` : seriesText);
+    setText(this.overlay.tr, `Image ${this.shownIndex + 1} / ${this.cache.count}${frame.instanceNumber !== null ? `\nInstance ${frame.instanceNumber}` : ""}`);
     const voiText = this.view.voi === "LUT" && frame.voiLut ? "VOI LUT" : `W ${Math.round(this.view.windowWidth)} L ${Math.round(this.view.windowCenter)}${this.view.voi === "LINEAR" ? "" : ` ${this.view.voi === "SIGMOID" ? "sigmoid" : "exact"}`}`;
     setText(this.overlay.bl, `${voiText}\nZoom ${Math.round(this.view.zoom * 100)}%`);
     setText(this.overlay.br, frame.sliceLocation !== null ? `Slice ${frame.sliceLocation.toFixed(1)} mm` : "");
@@ -523,7 +561,7 @@ export class Viewport {
 
   /** Names the image on screen: the series and the index in it. */
   private imageKey(): string {
-    return `${this.series?.key ?? ""}#${this.view.index}`;
+    return `${this.series?.key ?? ""}#${this.shownIndex}`;
   }
 
   private pointMeasurement(kind: MeasurementKind, event: PointerEvent): void {
@@ -581,6 +619,8 @@ export class Viewport {
     this.cache?.clear();
     this.cache = null;
     this.series = null;
+    this.study = null;
+    this.request++;
     this.shown = null;
     this.uploaded = null;
     this.measurements.clear();
@@ -596,7 +636,7 @@ export class Viewport {
     setText(this.markers.top, "");
     setText(this.markers.left, "");
     this.svg.replaceChildren();
-    this.failure.hidden = true;
+    this.status.idle();
   }
 }
 
