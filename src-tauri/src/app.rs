@@ -359,6 +359,9 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
         }
         if let RunEvent::Exit = event {
             shut_down(handle);
+            // WebKit's helpers could still write into the private directory as they wind
+            // down; they are ended first, so nothing appears after it is removed.
+            crate::helper_processes::end_helper_processes();
             remove_private_dir(&private_dir);
             if primary {
                 remove_instance_socket(&socket);

@@ -14,6 +14,7 @@ pub mod conformance;
 pub mod dicomweb;
 pub mod error;
 pub mod exit_signals;
+pub mod helper_processes;
 pub mod imaging;
 pub mod launch;
 pub mod logging;

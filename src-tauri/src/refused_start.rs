@@ -46,6 +46,7 @@ pub fn run(problems: Vec<String>) -> ExitCode {
     let app = match app {
         Ok(app) => app,
         Err(error) => {
+            crate::helper_processes::end_helper_processes();
             remove_private_dir(&private_dir);
             eprintln!("nir-viewer: the window could not be opened: {error}");
             return ExitCode::from(2);
@@ -53,6 +54,7 @@ pub fn run(problems: Vec<String>) -> ExitCode {
     };
     app.run(move |_handle, event| {
         if let RunEvent::Exit = event {
+            crate::helper_processes::end_helper_processes();
             remove_private_dir(&private_dir);
         }
     });
