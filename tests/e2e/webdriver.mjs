@@ -47,19 +47,33 @@ export class WebDriver {
     this.pids = pids;
   }
 
+  /**
+   * Starts a session with a fresh viewer. A start that fails (WebKitWebDriver could not
+   * reach the viewer, e.g. its inspector port was still held by the previous one) ends the
+   * viewer it launched, which would otherwise stay running with no session to quit it and
+   * take every later launch as a hand-off, and tries again, three times in all.
+   */
   static async start({ port, application, args = [], env = {} }) {
     const base = `http://127.0.0.1:${port}`;
-    const before = viewerPids();
-    const response = await request(base, "POST", "/session", {
-      capabilities: {
-        alwaysMatch: {
-          browserName: "wry",
-          "tauri:options": { application, args, env },
-        },
-      },
-    });
-    const started = new Set([...viewerPids()].filter((pid) => !before.has(pid)));
-    return new WebDriver(base, response.sessionId, started);
+    for (let attempt = 1; ; attempt++) {
+      const before = viewerPids();
+      try {
+        const response = await request(base, "POST", "/session", {
+          capabilities: {
+            alwaysMatch: {
+              browserName: "wry",
+              "tauri:options": { application, args, env },
+            },
+          },
+        });
+        const started = new Set([...viewerPids()].filter((pid) => !before.has(pid)));
+        return new WebDriver(base, response.sessionId, started);
+      } catch (error) {
+        await endViewers(new Set([...viewerPids()].filter((pid) => !before.has(pid))));
+        if (attempt >= 3) throw error;
+        await sleep(2000);
+      }
+    }
   }
 
   async command(method, suffix, body) {
@@ -152,11 +166,16 @@ export class WebDriver {
   async quit() {
     await request(this.base, "DELETE", `/session/${this.sessionId}`).catch(() => {});
     if (await exited(this.pids, 10000)) return;
-    for (const pid of this.pids) if (alive(pid)) process.kill(pid, "SIGTERM");
-    if (await exited(this.pids, 10000)) return;
-    for (const pid of this.pids) if (alive(pid)) process.kill(pid, "SIGKILL");
-    await exited(this.pids, 5000);
+    await endViewers(this.pids);
   }
+}
+
+/** Ends `pids` (viewers): SIGTERM, which wipes and exits, then SIGKILL; bounded waits. */
+async function endViewers(pids) {
+  for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGTERM");
+  if (await exited(pids, 10000)) return;
+  for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL");
+  await exited(pids, 5000);
 }
 
 async function request(base, method, suffix, body) {
