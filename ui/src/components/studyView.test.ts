@@ -115,23 +115,30 @@ describe("study view", () => {
   });
 });
 
+/** A 2 × 2 axial CT series of `instanceCount` images. */
+const ctSeries = (key: string, instanceCount: number): SeriesView =>
+  series({ key, description: "Axial", modality: "CT", instanceCount, rows: 2, columns: 2, document: null });
+
+/** One 2 × 2 CT frame (-1000, 0, 40, 1000 HU) with the given orientation. */
+const ctPixels = (orientation: FramePixels["orientation"]): FramePixels => ({
+  rows: 2,
+  columns: 2,
+  format: "i16",
+  slope: 1,
+  intercept: 0,
+  windowCenter: 40,
+  windowWidth: 400,
+  invert: false,
+  instanceNumber: 1,
+  sliceLocation: null,
+  position: null,
+  orientation,
+  data: new Int16Array([-1000, 0, 40, 1000]).buffer,
+});
+
 describe("study view greyscale keys and the active viewport", () => {
-  const ct = series({ key: "0", description: "Axial", modality: "CT", instanceCount: 1, rows: 2, columns: 2, document: null });
-  const pixels: FramePixels = {
-    rows: 2,
-    columns: 2,
-    format: "i16",
-    slope: 1,
-    intercept: 0,
-    windowCenter: 40,
-    windowWidth: 400,
-    invert: false,
-    instanceNumber: 1,
-    sliceLocation: null,
-    position: null,
-    orientation: [1, 0, 0, 0, 1, 0],
-    data: new Int16Array([-1000, 0, 40, 1000]).buffer,
-  };
+  const ct = ctSeries("0", 1);
+  const pixels = ctPixels([1, 0, 0, 0, 1, 0]);
 
   async function openCt(): Promise<StudyScreen> {
     const backend = { frame: () => Promise.resolve(pixels) } as unknown as Backend;
@@ -209,23 +216,8 @@ describe("study view greyscale keys and the active viewport", () => {
 });
 
 describe("study view with a prior side by side", () => {
-  const ct = (key: string, instanceCount: number): SeriesView =>
-    series({ key, description: "Axial", modality: "CT", instanceCount, rows: 2, columns: 2, document: null });
-  const pixels: FramePixels = {
-    rows: 2,
-    columns: 2,
-    format: "i16",
-    slope: 1,
-    intercept: 0,
-    windowCenter: 40,
-    windowWidth: 400,
-    invert: false,
-    instanceNumber: 1,
-    sliceLocation: null,
-    position: null,
-    orientation: null,
-    data: new Int16Array([-1000, 0, 40, 1000]).buffer,
-  };
+  const ct = ctSeries;
+  const pixels = ctPixels(null);
   const current: StudyView = { ...study, series: [ct("0", 2)] };
   const prior: StudyView = { ...study, key: "prior-1", recordId: "2.999.0", date: "2023-05-01", series: [ct("0", 3), ct("1", 5)] };
   const record: HistoryRecordView = {
