@@ -4,7 +4,7 @@
 //! removed on exit). Closing the window, SIGTERM, SIGINT and SIGHUP all end in the same
 //! place: the session is wiped, audit events are flushed (or reported), the sandbox stops.
 
-use crate::observability::OtlpExporter;
+use nir_core::observability::OtlpExporter;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,16 +14,16 @@ use std::time::Duration;
 use tauri::{Builder, Emitter, Manager, RunEvent, Runtime, WebviewUrl, WebviewWindowBuilder};
 
 pub use crate::app_state::{AppState, Mode};
-use crate::audit::AuditTrail;
 use crate::commands;
-use crate::config;
-use crate::launch::{default_socket_path, hand_off_or_listen, InstanceRole, LaunchListener};
-use crate::net::{build_client, NetworkSettings, OriginPolicy};
-use crate::registry::SessionContext;
 use crate::runtime_dir::{create_private_dir, remove_private_dir, sweep_stale_dirs};
-use crate::sandbox::{self, SandboxOptions};
-use crate::viewer::discovery::{fhir_backend, sandbox_networks, xca_backend};
-use crate::viewer::{SessionParts, TokenSlot, ViewerSession};
+use nir_core::audit::AuditTrail;
+use nir_core::config;
+use nir_core::launch::{default_socket_path, hand_off_or_listen, InstanceRole, LaunchListener};
+use nir_core::net::{build_client, NetworkSettings, OriginPolicy};
+use nir_core::registry::SessionContext;
+use nir_core::viewer::discovery::{fhir_backend, sandbox_networks, xca_backend};
+use nir_core::viewer::{SessionParts, TokenSlot, ViewerSession};
+use nir_sandbox::SandboxOptions;
 
 /// Label of the single viewer window; the capability file grants permissions to it.
 pub const MAIN_WINDOW: &str = "main";
@@ -89,7 +89,7 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
             let (base, handle) = match external_training_sandbox()? {
                 Some(base) => (base, None),
                 None => {
-                    let handle = sandbox::start(SandboxOptions {
+                    let handle = nir_sandbox::start(SandboxOptions {
                         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
                         require_auth: false,
                     })
@@ -107,7 +107,7 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
             )
         }
         Mode::Live(config) => (
-            network_settings(config)?,
+            config::network_settings(config)?,
             config.organisation.ods_code.clone().unwrap_or_default(),
             config.limits.budget_bytes(),
             config.nir.base_url.clone(),
@@ -124,7 +124,7 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
     let audit = match &mode {
         // Training events are shown in the audit panel, never sent.
         Mode::Training => Arc::new(AuditTrail::new(None)),
-        Mode::Live(config) => crate::audit::live_trail(&config.audit, &http, tokens.clone())
+        Mode::Live(config) => nir_core::audit::live_trail(&config.audit, &http, tokens.clone())
             .map_err(|e| e.to_string())?,
     };
     let session = Arc::new(ViewerSession::new(SessionParts {
@@ -176,9 +176,9 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
         Mode::Training => 15,
         Mode::Live(config) => u64::from(config.auth.idle_timeout_minutes),
     };
-    let launches = Arc::new(crate::launch::LaunchQueue::default());
+    let launches = Arc::new(nir_core::launch::LaunchQueue::default());
     let chosen_patient = Arc::new(Mutex::new(None));
-    let auth = crate::auth::session::Session::new(
+    let auth = nir_core::auth::session::Session::new(
         Duration::from_secs(idle_minutes * 60),
         crate::app_state::session_end_wipe(
             Arc::clone(&session),
@@ -187,7 +187,7 @@ async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, Strin
             Arc::clone(&chosen_patient),
         ),
     );
-    let sleep_watch = match crate::auth::sleep_watch::SleepWatch::start_system(&auth) {
+    let sleep_watch = match nir_core::auth::sleep_watch::SleepWatch::start_system(&auth) {
         Ok(watch) => Some(watch),
         Err(error) => {
             tracing::warn!(
@@ -249,31 +249,12 @@ fn parse_training_sandbox(raw: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
-/// The outbound network settings a configuration asks for, its PEM files read from disk.
-pub fn network_settings(config: &config::Config) -> Result<NetworkSettings, String> {
-    let read = |path: &Path| {
-        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
-    };
-    Ok(NetworkSettings {
-        proxy: config.network.proxy.clone(),
-        ca_bundle_pem: config.network.ca_bundle.as_deref().map(read).transpose()?,
-        client_identity_pem: config
-            .network
-            .client_certificate
-            .as_deref()
-            .map(read)
-            .transpose()?
-            .map(zeroize::Zeroizing::new),
-        ..NetworkSettings::default()
-    })
-}
-
 /// Opens the viewer window and runs until it is closed. A second launch hands its link to
 /// the running viewer and exits instead.
 pub fn run_viewer(link: Option<String>) -> ExitCode {
-    crate::logging::init();
-    let link = crate::vault::restart_with_scrubbing_malloc(link);
-    crate::vault::harden_process();
+    nir_core::logging::init();
+    let link = nir_core::vault::restart_with_scrubbing_malloc(link);
+    nir_core::vault::harden_process();
     // Mesa would otherwise keep compiled shaders in the home directory.
     std::env::set_var("MESA_SHADER_CACHE_DISABLE", "true");
     // Without a GPU render node, WebKit's DMA-BUF renderer costs most of the frame rate.
@@ -390,7 +371,7 @@ fn start_metrics_export(
     let exporter = Arc::new(OtlpExporter::new(
         http.clone(),
         endpoint,
-        crate::observability::global(),
+        nir_core::observability::global(),
     ));
     exporter.spawn_periodic(Duration::from_secs(settings.export_interval_seconds));
     Some(exporter)

@@ -5,14 +5,14 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use crate::auth::session::WipeCallback;
-use crate::config::Config;
-use crate::launch::{
+use nir_core::auth::session::WipeCallback;
+use nir_core::config::Config;
+use nir_core::launch::{
     unix_now, ContextKey, LaunchError, LaunchQueue, SignedContextPolicy, SmartSettings,
     VerifiedLaunch,
 };
-use crate::sandbox::SandboxHandle;
-use crate::viewer::{TokenSlot, ViewerSession};
+use nir_core::viewer::{TokenSlot, ViewerSession};
+use nir_sandbox::SandboxHandle;
 
 /// How this run of the viewer reaches NIR.
 #[derive(Debug, Clone)]
@@ -39,13 +39,13 @@ pub struct AppState {
     /// The signed-in user's tokens.
     pub tokens: Arc<TokenSlot>,
     /// The sign-in state machine (locks on idle and card removal).
-    pub auth: Arc<crate::auth::session::Session>,
+    pub auth: Arc<nir_core::auth::session::Session>,
     /// The smartcard watch of the signed-in user, when PC/SC is available.
-    pub card_watch: Mutex<Option<crate::auth::smartcard::CardWatch>>,
+    pub card_watch: Mutex<Option<nir_core::auth::smartcard::CardWatch>>,
     /// Locks the session when logind announces a sleep (`None` without a system bus).
-    pub sleep_watch: Option<crate::auth::sleep_watch::SleepWatch>,
+    pub sleep_watch: Option<nir_core::auth::sleep_watch::SleepWatch>,
     /// The configured discovery backend (FHIR against the sandbox in training mode).
-    pub discovery: Arc<dyn crate::registry::DiscoveryBackend>,
+    pub discovery: Arc<dyn nir_core::registry::DiscoveryBackend>,
     /// Base URL of the discovery service (the sandbox's in training mode).
     pub discovery_base: url::Url,
     /// The embedded sandbox, in training mode.
@@ -54,7 +54,7 @@ pub struct AppState {
     /// line or a later launch handed over through the single-instance socket.
     pub launches: Arc<LaunchQueue>,
     /// The metrics exporter, when the configuration names a collector.
-    pub metrics_export: Option<Arc<crate::observability::OtlpExporter>>,
+    pub metrics_export: Option<Arc<nir_core::observability::OtlpExporter>>,
     /// A patient the clinician has already agreed to open, carried across a restart of the
     /// page (see [`crate::web_content`]); the new page opens it without asking again.
     pub chosen_patient: Arc<Mutex<Option<ChosenPatient>>>,
@@ -64,7 +64,7 @@ pub struct AppState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChosenPatient {
     /// Who.
-    pub nhs_number: crate::nhs_number::NhsNumber,
+    pub nhs_number: nir_core::nhs_number::NhsNumber,
     /// Earliest date of interest.
     pub from: Option<chrono::NaiveDate>,
     /// Latest date of interest.
@@ -109,7 +109,7 @@ impl AppState {
                     .join("smart-ehr/fhir")
                     .into_iter()
                     .collect(),
-                crate::sandbox::smart_ehr::SMART_CLIENT_ID,
+                nir_sandbox::smart_ehr::SMART_CLIENT_ID,
             ),
             Mode::Live(config) => SmartSettings::new(
                 config.launch.smart_issuers.clone(),
@@ -172,11 +172,11 @@ pub fn session_end_wipe(
         launches.clear();
         chosen.lock().unwrap_or_else(|p| p.into_inner()).take();
         session.wipe_all();
-        session.audit_event(crate::audit::AuditEvent::new(
-            crate::audit::Action::Lock {
+        session.audit_event(nir_core::audit::AuditEvent::new(
+            nir_core::audit::Action::Lock {
                 reason: format!("{reason:?}").to_lowercase(),
             },
-            crate::audit::Outcome::Success,
+            nir_core::audit::Outcome::Success,
             session.correlation_id(),
         ));
     })
@@ -185,23 +185,23 @@ pub fn session_end_wipe(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::id_token::Identity;
-    use crate::auth::session::{EndReason, Session};
-    use crate::launch::SignedContextPolicy;
-    use crate::viewer::SessionParts;
+    use nir_core::auth::id_token::Identity;
+    use nir_core::auth::session::{EndReason, Session};
+    use nir_core::launch::SignedContextPolicy;
+    use nir_core::viewer::SessionParts;
     use std::time::Duration;
 
     fn viewer_session(tokens: &Arc<TokenSlot>) -> Arc<ViewerSession> {
-        let http = crate::net::build_client(&crate::net::NetworkSettings::default()).unwrap();
+        let http = nir_core::net::build_client(&nir_core::net::NetworkSettings::default()).unwrap();
         Arc::new(ViewerSession::new(SessionParts {
             http,
             tokens: Arc::clone(tokens),
             ods_code: "TRAIN1".into(),
             budget_bytes: 1 << 20,
-            audit: Arc::new(crate::audit::AuditTrail::new(None)),
+            audit: Arc::new(nir_core::audit::AuditTrail::new(None)),
             training: true,
             // These tests fetch nothing: no origin is allowed.
-            origins: crate::net::OriginPolicy::listed(std::iter::empty(), true),
+            origins: nir_core::net::OriginPolicy::listed(std::iter::empty(), true),
         }))
     }
 
@@ -229,7 +229,7 @@ mod tests {
 
     fn chosen() -> ChosenPatient {
         ChosenPatient {
-            nhs_number: crate::nhs_number::NhsNumber::parse("9912003888").unwrap(),
+            nhs_number: nir_core::nhs_number::NhsNumber::parse("9912003888").unwrap(),
             from: None,
             to: None,
         }

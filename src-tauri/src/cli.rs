@@ -59,12 +59,12 @@ pub enum Command {
     /// Decode DICOM files to float32 .npy arrays (and PNGs), to prove the imaging pipeline.
     Render(RenderArgs),
     /// Run the go-live conformance checks and print pass/fail for each.
-    Conformance(ConformanceArgs),
+    Conformance(nir_conformance::ConformanceArgs),
     /// Inspect the configuration in force.
     #[command(subcommand)]
     Config(ConfigCommand),
     /// Manage the CIS2 client key in the OS keyring (generate, import, show the public JWK).
-    Keys(crate::auth::keys_command::KeysArgs),
+    Keys(nir_core::auth::keys_command::KeysArgs),
 }
 
 /// `nir-viewer config ...`
@@ -106,38 +106,12 @@ pub struct RenderArgs {
     pub frame: Option<u32>,
 }
 
-/// Arguments of `nir-viewer conformance`.
-#[derive(Debug, clap::Args)]
-pub struct ConformanceArgs {
-    /// Run against an embedded sandbox started for the purpose.
-    #[arg(long, conflicts_with = "config")]
-    pub sandbox: bool,
-    /// Run against the NIR configuration in this file.
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Run the retrieval and decode checks against this DICOMweb server.
-    #[arg(long)]
-    pub dicomweb: Option<String>,
-    /// Test patients' NHS numbers.
-    #[arg(long = "nhs")]
-    pub nhs: Vec<String>,
-    /// Also write a JUnit XML report here.
-    #[arg(long)]
-    pub junit: Option<PathBuf>,
-    /// With --config: also sign in through the browser, then search for the test patients.
-    #[arg(long, requires = "config")]
-    pub interactive: bool,
-    /// With --sandbox: start the sandboxes with this fault, to see the matching checks fail.
-    #[arg(long, value_enum, requires = "sandbox")]
-    pub sandbox_fault: Vec<crate::sandbox::injected::InjectedFault>,
-}
-
 /// Entry point of the binary: parse, dispatch, turn the outcome into an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let link = cli.launch_link();
     if let Some(raw) = &cli.link {
-        if !raw.starts_with(crate::launch::SCHEME_PREFIX) {
+        if !raw.starts_with(nir_core::launch::SCHEME_PREFIX) {
             eprintln!(
                 "error: '{raw}' is neither a subcommand nor a nir-viewer link (see nir-viewer --help)"
             );
@@ -148,19 +122,19 @@ pub fn main() -> ExitCode {
         None => crate::app::run_viewer(link),
         Some(Command::Config(ConfigCommand::Check { file })) => config_check(file),
         Some(Command::Sandbox(args)) => {
-            crate::sandbox::cli_command::run(&args.listen, args.require_auth)
+            nir_sandbox::cli_command::run(&args.listen, args.require_auth)
         }
         Some(Command::Render(args)) => {
-            crate::imaging::render::run_render(&args.files, &args.out, &args.format, args.frame)
+            nir_core::imaging::render::run_render(&args.files, &args.out, &args.format, args.frame)
         }
-        Some(Command::Conformance(args)) => crate::conformance::run(&args),
-        Some(Command::Keys(args)) => crate::auth::keys_command::run(&args),
+        Some(Command::Conformance(args)) => nir_conformance::run(&args),
+        Some(Command::Keys(args)) => nir_core::auth::keys_command::run(&args),
     }
 }
 
 fn config_check(file: Option<PathBuf>) -> ExitCode {
-    let path = file.unwrap_or_else(crate::config::config_path_to_check);
-    match crate::config::load_from(&path) {
+    let path = file.unwrap_or_else(nir_core::config::config_path_to_check);
+    match nir_core::config::load_from(&path) {
         Ok(None) => {
             println!(
                 "No configuration at {}: the viewer runs in training mode.",
@@ -192,16 +166,16 @@ fn config_check(file: Option<PathBuf>) -> ExitCode {
 }
 
 /// One line saying where the viewer's audit events go.
-fn audit_summary(settings: &crate::config::AuditSettings) -> String {
+fn audit_summary(settings: &nir_core::config::AuditSettings) -> String {
     match (&settings.fhir_endpoint, &settings.syslog) {
         (Some(endpoint), None) => format!(
             "audit: FHIR AuditEvent to {} every {} s and at exit",
-            crate::observability::target_of(endpoint),
-            crate::audit::DELIVERY_INTERVAL.as_secs()
+            nir_core::observability::target_of(endpoint),
+            nir_core::audit::DELIVERY_INTERVAL.as_secs()
         ),
         (None, Some(collector)) => format!(
             "audit: syslog over TLS to {collector} every {} s and at exit",
-            crate::audit::DELIVERY_INTERVAL.as_secs()
+            nir_core::audit::DELIVERY_INTERVAL.as_secs()
         ),
         (Some(_), Some(_)) => "audit: not started (two endpoints are set)".into(),
         (None, None) => "audit: NOT SENT ANYWHERE (set audit.fhir_endpoint or audit.syslog)".into(),
@@ -209,11 +183,11 @@ fn audit_summary(settings: &crate::config::AuditSettings) -> String {
 }
 
 /// One line saying where the viewer's metrics go.
-fn metrics_summary(settings: &crate::config::ObservabilitySettings) -> String {
+fn metrics_summary(settings: &nir_core::config::ObservabilitySettings) -> String {
     match &settings.otlp_endpoint {
         Some(endpoint) => format!(
             "metrics: OTLP/HTTP JSON to {} every {} s and at exit (no patient data)",
-            crate::observability::target_of(endpoint),
+            nir_core::observability::target_of(endpoint),
             settings.export_interval_seconds
         ),
         None => "metrics: diagnostics page only (set observability.otlp_endpoint to export)".into(),

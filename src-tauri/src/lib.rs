@@ -1,31 +1,24 @@
-//! nir-viewer: a desktop viewer for a patient's imaging history from England's National
-//! Imaging Registry (NIR). The library holds every domain module (discovery, retrieval,
-//! decoding, the in-memory vault, sign-in, audit) so that tests and the headless
-//! subcommands use exactly the code the window uses; `main.rs` only calls [`cli::main`].
+//! nir-viewer: the desktop shell of a viewer for a patient's imaging history from England's
+//! National Imaging Registry (NIR). This crate holds only the shell — the window, its
+//! commands, start-up and exit; the domain lives in `nir-core`, the training service in
+//! `nir-sandbox` and the go-live checks in `nir-conformance`. Their modules are re-exported
+//! here under their usual names so that tests and tools see one library; `main.rs` only
+//! calls [`cli::main`].
 
 pub mod app;
 pub mod app_state;
-pub mod audit;
-pub mod auth;
 pub mod cli;
 pub mod commands;
-pub mod config;
-pub mod conformance;
-pub mod dicomweb;
-pub mod error;
 pub mod exit_signals;
 pub mod helper_processes;
-pub mod imaging;
-pub mod launch;
-pub mod logging;
-pub mod net;
-pub mod nhs_number;
-pub mod observability;
 pub mod refused_start;
-pub mod registry;
 pub mod runtime_dir;
-pub mod sandbox;
-pub mod vault;
-pub mod viewer;
 pub mod web_content;
 pub mod webkit_renderer;
+
+pub use nir_conformance as conformance;
+pub use nir_core::{
+    audit, auth, config, dicomweb, error, imaging, launch, logging, net, nhs_number, observability,
+    registry, vault, viewer,
+};
+pub use nir_sandbox as sandbox;

@@ -20,7 +20,7 @@ pub enum WebContentError {
     Replace(String),
 }
 
-impl crate::error::UserFacing for WebContentError {
+impl nir_core::error::UserFacing for WebContentError {
     fn code(&self) -> &'static str {
         "page-restart"
     }

@@ -35,7 +35,7 @@ async fn the_configured_proxy_carries_the_traffic() {
         String::from_utf8_lossy(&head[..read]).into_owned()
     });
     let config = parse(&format!("[network]\nproxy = \"http://{address}\"\n"));
-    let http = build_client(&nir_viewer::app::network_settings(&config).unwrap()).unwrap();
+    let http = build_client(&nir_viewer::config::network_settings(&config).unwrap()).unwrap();
     // No such host exists: only the proxy can answer.
     let response = http
         .get("http://pacs.nowhere.invalid/wado-rs/studies")

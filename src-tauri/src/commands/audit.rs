@@ -7,8 +7,8 @@ use serde_json::Value;
 use tauri::State;
 
 use crate::app::AppState;
-use crate::audit::{to_fhir_audit_event, AuditTrail};
-use crate::error::{CommandError, UserFacing};
+use nir_core::audit::{to_fhir_audit_event, AuditTrail};
+use nir_core::error::{CommandError, UserFacing};
 
 /// Why the panel cannot be shown.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,8 +45,8 @@ pub fn audit_events(state: State<'_, AppState>) -> Result<Vec<Value>, CommandErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{Action, AuditEvent, Outcome};
-    use crate::nhs_number::NhsNumber;
+    use nir_core::audit::{Action, AuditEvent, Outcome};
+    use nir_core::nhs_number::NhsNumber;
 
     #[test]
     fn training_shows_the_events_as_they_would_be_sent() {

@@ -10,16 +10,16 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::app::{AppState, Mode};
-use crate::audit::{Action, Actor, AuditEvent, Outcome};
-use crate::auth::browser::SystemBrowser;
-use crate::auth::client_auth::ClientCredentials;
-use crate::auth::establish::{establish, WatchTiming};
-use crate::auth::flow::sign_in as run_sign_in;
-use crate::auth::keystore::KeyStore;
-use crate::auth::settings::{AuthSettings, ClientAuthMethod};
-use crate::auth::smartcard::pcsc_readers;
-use crate::auth::AuthError;
-use crate::error::CommandError;
+use nir_core::audit::{Action, Actor, AuditEvent, Outcome};
+use nir_core::auth::browser::SystemBrowser;
+use nir_core::auth::client_auth::ClientCredentials;
+use nir_core::auth::establish::{establish, WatchTiming};
+use nir_core::auth::flow::sign_in as run_sign_in;
+use nir_core::auth::keystore::KeyStore;
+use nir_core::auth::settings::{AuthSettings, ClientAuthMethod};
+use nir_core::auth::smartcard::pcsc_readers;
+use nir_core::auth::AuthError;
+use nir_core::error::CommandError;
 
 /// Who is signed in, for the UI.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -125,7 +125,7 @@ pub async fn sign_in(state: State<'_, AppState>) -> Result<UserView, CommandErro
 
 impl UserView {
     /// What the UI shows of a signed-in identity.
-    fn of(identity: &crate::auth::id_token::Identity) -> Self {
+    fn of(identity: &nir_core::auth::id_token::Identity) -> Self {
         UserView {
             name: identity.name.clone(),
             role: identity
@@ -173,7 +173,7 @@ pub struct SessionStateView {
 /// The sign-in state.
 #[tauri::command]
 pub fn session_state(state: State<'_, AppState>) -> SessionStateView {
-    use crate::auth::session::SessionState;
+    use nir_core::auth::session::SessionState;
     match state.auth.state() {
         SessionState::SignedOut => SessionStateView {
             state: "signedOut",
@@ -193,14 +193,16 @@ pub fn session_state(state: State<'_, AppState>) -> SessionStateView {
         SessionState::Locked(reason) => SessionStateView {
             state: "locked",
             reason: Some(match reason {
-                crate::auth::session::EndReason::Idle => {
+                nir_core::auth::session::EndReason::Idle => {
                     "The viewer locked after a period without use.".into()
                 }
-                crate::auth::session::EndReason::CardRemoved => "The smartcard was removed.".into(),
-                crate::auth::session::EndReason::Suspended => {
+                nir_core::auth::session::EndReason::CardRemoved => {
+                    "The smartcard was removed.".into()
+                }
+                nir_core::auth::session::EndReason::Suspended => {
                     "The viewer locked because the computer went to sleep.".into()
                 }
-                crate::auth::session::EndReason::TokensLost => {
+                nir_core::auth::session::EndReason::TokensLost => {
                     "The sign-in could not be renewed with the identity service.".into()
                 }
                 other => format!("The session ended ({other:?})."),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::app::AppState;
-use crate::observability::{global, ExportStatus, MetricsSnapshot};
+use nir_core::observability::{global, ExportStatus, MetricsSnapshot};
 
 /// What the diagnostics page shows.
 #[derive(Debug, Serialize)]

@@ -4,9 +4,9 @@
 use tauri::State;
 
 use crate::app::AppState;
-use crate::error::CommandError;
-use crate::registry::HistoryQuery;
-use crate::viewer::views::{HistoryView, IdentityView};
+use nir_core::error::CommandError;
+use nir_core::registry::HistoryQuery;
+use nir_core::viewer::views::{HistoryView, IdentityView};
 
 fn parse_date(value: Option<String>) -> Result<Option<chrono::NaiveDate>, CommandError> {
     value

@@ -1,5 +1,5 @@
 //! Tauri commands: thin adapters between the WebView and the domain modules. A command
-//! validates its input, calls domain code and maps failures to [`crate::error::CommandError`];
+//! validates its input, calls domain code and maps failures to [`nir_core::error::CommandError`];
 //! no logic or locking lives here. One file per area.
 
 pub mod audit;

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use tauri::http::{header, Request, Response, StatusCode};
 
-use crate::error::UserFacing;
-use crate::viewer::slice_position;
-use crate::viewer::{DisplayFrame, ViewerError, ViewerSession};
+use nir_core::error::UserFacing;
+use nir_core::viewer::slice_position;
+use nir_core::viewer::{DisplayFrame, ViewerError, ViewerSession};
 
 /// The scheme's name.
 pub const PIXEL_SCHEME: &str = "nirpx";

@@ -6,14 +6,14 @@ use tauri::State;
 
 use crate::app::AppState;
 use crate::app_state::ChosenPatient;
-use crate::auth::browser::SystemBrowser;
-use crate::auth::id_token::Identity;
-use crate::auth::session::SessionState;
-use crate::error::CommandError;
-use crate::launch::{
+use nir_core::auth::browser::SystemBrowser;
+use nir_core::auth::id_token::Identity;
+use nir_core::auth::session::SessionState;
+use nir_core::error::CommandError;
+use nir_core::launch::{
     bind_to_user, resolve_smart_launch, unix_now, LaunchError, LaunchRequest, VerifiedLaunch,
 };
-use crate::nhs_number::NhsNumber;
+use nir_core::nhs_number::NhsNumber;
 
 /// What the UI needs to know at start-up.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -130,7 +130,7 @@ impl ChosenPatientRequest {
         let nhs_number = NhsNumber::parse(&self.nhs_number).map_err(|e| CommandError::from(&e))?;
         let date = |text: &Option<String>| {
             text.as_deref()
-                .map(crate::launch::parse_date)
+                .map(nir_core::launch::parse_date)
                 .transpose()
                 .map_err(|e| CommandError::from(&e))
         };
@@ -197,8 +197,8 @@ pub fn resolve_launch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::launch::test_keys::{policy, token, ISSUER};
-    use crate::launch::LaunchQueue;
+    use nir_core::launch::test_keys::{policy, token, ISSUER};
+    use nir_core::launch::LaunchQueue;
 
     fn arrived(link: &str, required: bool) -> Option<Result<VerifiedLaunch, LaunchError>> {
         let queue = LaunchQueue::default();

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::app::AppState;
-use crate::error::CommandError;
-use crate::viewer::views::{ReportView, StudyView};
+use nir_core::error::CommandError;
+use nir_core::viewer::views::{ReportView, StudyView};
 
 /// Event carrying retrieval progress to the window.
 pub const STUDY_PROGRESS_EVENT: &str = "study-progress";
