@@ -131,6 +131,20 @@ describe("app patient screens", () => {
     expect(status()).toBe("");
   });
 
+  it("hands retrieval progress to the study on screen, and none to a study closed", async () => {
+    const fake = await withHistory();
+    open(study.id);
+    await shown("#study-screen");
+    const done = { studyKey: "study-1", seriesKey: "", loaded: 1, total: 1, done: true, error: null, warnings: ["One image failed verification."], identityNote: null };
+    fake.emitProgress(done);
+    expect(find("#study-warnings").textContent).toContain("One image failed verification.");
+    const screen = find("#study-screen");
+    find("#close-study").click();
+    await until(() => document.querySelector(".history-row") !== null);
+    fake.emitProgress({ ...done, warnings: ["Late."] });
+    expect(screen.textContent).not.toContain("Late.");
+  });
+
   it("says when a study could not be closed in the backend", async () => {
     const fake = await withHistory();
     open(study.id);

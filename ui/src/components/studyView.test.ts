@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Backend, FramePixels, HistoryRecordView, ReportView, SeriesView, StudyProgress, StudyView } from "../ipc/backend";
+import { FakeBackend } from "../ipc/fakeBackend";
 import { StudyScreen } from "./studyView";
 
 // jsdom has no WebGL: the viewports draw nothing.
@@ -42,7 +43,8 @@ const study: StudyView = {
 const report: ReportView = { recordId: "2.999.1", title: "Findings", date: null, author: null, status: null, text: "No abnormality.", pdfUrl: null };
 
 async function openWithDocument(): Promise<{ screen: StudyScreen; onClose: ReturnType<typeof vi.fn> }> {
-  const backend = { openStudyDocument: () => Promise.resolve(report) } as unknown as Backend;
+  const backend = new FakeBackend();
+  backend.reports.set(`${study.key}/s1`, report);
   const onClose = vi.fn();
   const screen = new StudyScreen(backend, study, [], {
     onClose,
