@@ -19,38 +19,11 @@ vi.mock("../viewport/render/glRenderer", () => ({
   },
 }));
 
-const series = (key: string, overrides: Partial<SeriesView> = {}): SeriesView => ({
-  key,
-  number: 1,
-  description: `Series ${key}`,
-  modality: "CT",
-  instanceCount: 3,
-  rows: 2,
-  columns: 2,
-  pixelSpacing: [1, 1],
-  presets: [],
-  frameOfReference: null,
-  sliceNormal: null,
-  slicePositions: [],
-  document: null,
-  ...overrides,
-});
+/** A CT series of three 2×2 images. */
+const series = (key: string, overrides: Partial<SeriesView> = {}): SeriesView => seriesOf(key, { instanceCount: 3, ...overrides });
 
-const frame = (window: [number, number], instanceNumber = 1): FramePixels => ({
-  rows: 2,
-  columns: 2,
-  format: "u16",
-  slope: 1,
-  intercept: 0,
-  windowCenter: window[0],
-  windowWidth: window[1],
-  invert: false,
-  instanceNumber,
-  sliceLocation: null,
-  position: null,
-  orientation: null,
-  data: new Uint16Array([0, 1000, 2000, 4095]).buffer,
-});
+/** A 2×2 image (0, 1000, 2000, 4095) with the window `[centre, width]`. */
+const frame = ([windowCenter, windowWidth]: [number, number], instanceNumber = 1): FramePixels => frameOf({ windowCenter, windowWidth, instanceNumber });
 
 /** A backend answering each series' frames from `frames`; a missing one fails. */
 function backendOf(frames: Record<string, (FramePixels | null)[]>): Backend {
@@ -594,7 +567,7 @@ describe("viewport zoom, pan and drags by button", () => {
     const canvas = viewport.element.querySelector("canvas");
     if (!canvas) throw new Error("no canvas");
     canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
-    await viewport.load(seriesOf("a", { instanceCount: 3 }), new FrameCache(fake, "st", "a", 3));
+    await viewport.load(series("a"), new FrameCache(fake, "st", "a", 3));
     const wheel = (init: WheelEventInit): void => void canvas.dispatchEvent(new WheelEvent("wheel", { cancelable: true, ...init }));
     const drag = (button: number, dx: number, dy: number): void => {
       canvas.dispatchEvent(new MouseEvent("pointerdown", { clientX: 50, clientY: 50, button }));
