@@ -1,31 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
 import type { HistoryRecordView, HistoryView } from "../ipc/backend";
+import { historyOf, recordOf } from "../ipc/fixtures";
 import { renderHistory } from "./history";
 
-const record = (overrides: Partial<HistoryRecordView>): HistoryRecordView => ({
-  id: "2.999.1",
-  kind: "diagnosticReport",
-  date: "2024-01-02",
-  modality: null,
-  description: "CT head report",
-  status: null,
-  providerName: "North Imaging Network",
-  providerOds: "",
-  network: null,
-  careSetting: null,
-  openable: true,
-  unopenableReason: null,
-  linkedStudyId: null,
-  ...overrides,
-});
+/** A report record unless `overrides` say otherwise. */
+const record = (overrides: Partial<HistoryRecordView>): HistoryRecordView =>
+  recordOf({ kind: "diagnosticReport", modality: null, description: "CT head report", providerOds: "", ...overrides });
 
-const history = (records: HistoryRecordView[]): HistoryView => ({
-  patient: { nhsNumber: "991 200 3888", name: null, birthDate: null, sex: null },
-  records,
-  networks: [],
-  complete: true,
-  summary: "",
-});
+const history = (records: HistoryRecordView[]): HistoryView => historyOf(records);
 
 const handlers = { onOpenStudy: () => {}, onOpenReport: () => {} };
 

@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Backend, FramePixels, HistoryRecordView, ReportView, SeriesView, StudyProgress, StudyView } from "../ipc/backend";
+import { FakeBackend } from "../ipc/fakeBackend";
+import { frameOf, recordOf, seriesOf, studyOf } from "../ipc/fixtures";
 import { StudyScreen } from "./studyView";
 
 // jsdom has no WebGL: the viewports draw nothing.
@@ -11,38 +13,17 @@ vi.mock("../viewport/render/glRenderer", () => ({
   },
 }));
 
-const series = (overrides: Partial<SeriesView>): SeriesView => ({
-  key: "s1",
-  number: 1,
-  description: "Report",
-  modality: "SR",
-  instanceCount: 1,
-  rows: 0,
-  columns: 0,
-  pixelSpacing: null,
-  presets: [],
-  frameOfReference: null,
-  sliceNormal: null,
-  slicePositions: [],
-  document: "sr",
-  ...overrides,
-});
+/** A structured report series unless `overrides` say otherwise. */
+const series = (overrides: Partial<SeriesView>): SeriesView =>
+  seriesOf("s1", { description: "Report", modality: "SR", rows: 0, columns: 0, pixelSpacing: null, document: "sr", ...overrides });
 
-const study: StudyView = {
-  key: "study-1",
-  recordId: "2.999.1",
-  description: "CT head",
-  date: "2024-01-02",
-  series: [series({})],
-  warnings: [],
-  demographicsMismatch: null,
-  identity: null,
-};
+const study: StudyView = studyOf({ series: [series({})] });
 
 const report: ReportView = { recordId: "2.999.1", title: "Findings", date: null, author: null, status: null, text: "No abnormality.", pdfUrl: null };
 
 async function openWithDocument(): Promise<{ screen: StudyScreen; onClose: ReturnType<typeof vi.fn> }> {
-  const backend = { openStudyDocument: () => Promise.resolve(report) } as unknown as Backend;
+  const backend = new FakeBackend();
+  backend.reports.set(`${study.key}/s1`, report);
   const onClose = vi.fn();
   const screen = new StudyScreen(backend, study, [], {
     onClose,
@@ -120,21 +101,7 @@ const ctSeries = (key: string, instanceCount: number): SeriesView =>
   series({ key, description: "Axial", modality: "CT", instanceCount, rows: 2, columns: 2, document: null });
 
 /** One 2 × 2 CT frame (-1000, 0, 40, 1000 HU) with the given orientation. */
-const ctPixels = (orientation: FramePixels["orientation"]): FramePixels => ({
-  rows: 2,
-  columns: 2,
-  format: "i16",
-  slope: 1,
-  intercept: 0,
-  windowCenter: 40,
-  windowWidth: 400,
-  invert: false,
-  instanceNumber: 1,
-  sliceLocation: null,
-  position: null,
-  orientation,
-  data: new Int16Array([-1000, 0, 40, 1000]).buffer,
-});
+const ctPixels = (orientation: FramePixels["orientation"]): FramePixels => frameOf({ format: "i16", orientation, data: new Int16Array([-1000, 0, 40, 1000]).buffer });
 
 describe("study view greyscale keys and the active viewport", () => {
   const ct = ctSeries("0", 1);
@@ -220,21 +187,7 @@ describe("study view with a prior side by side", () => {
   const pixels = ctPixels(null);
   const current: StudyView = { ...study, series: [ct("0", 2)] };
   const prior: StudyView = { ...study, key: "prior-1", recordId: "2.999.0", date: "2023-05-01", series: [ct("0", 3), ct("1", 5)] };
-  const record: HistoryRecordView = {
-    id: prior.recordId,
-    kind: "imagingStudy",
-    date: prior.date,
-    modality: "CT",
-    description: "CT head",
-    status: null,
-    providerName: "Provider",
-    providerOds: "X1",
-    network: null,
-    careSetting: null,
-    openable: true,
-    unopenableReason: null,
-    linkedStudyId: null,
-  };
+  const record: HistoryRecordView = recordOf({ id: prior.recordId, date: prior.date, providerName: "Provider" });
   const progress = (overrides: Partial<StudyProgress>): StudyProgress => ({
     studyKey: prior.key,
     seriesKey: "0",

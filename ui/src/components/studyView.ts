@@ -10,7 +10,8 @@ import { el } from "./dom";
 import { PriorProgress } from "./priorProgress";
 import { renderReport } from "./reportView";
 import { drawThumbnail } from "./thumbnail";
-import { type Tool, Viewport } from "./viewport";
+import type { Tool } from "../tools/tool";
+import { Viewport } from "./viewport";
 
 export type Layout = "1x1" | "1x2" | "2x2";
 

@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Backend, FramePixels, SeriesView } from "../ipc/backend";
+import { FakeBackend } from "../ipc/fakeBackend";
+import { frameOf, seriesOf } from "../ipc/fixtures";
 import { FrameCache } from "../loading/frameCache";
 import { Viewport } from "./viewport";
 
@@ -17,38 +19,11 @@ vi.mock("../viewport/render/glRenderer", () => ({
   },
 }));
 
-const series = (key: string, overrides: Partial<SeriesView> = {}): SeriesView => ({
-  key,
-  number: 1,
-  description: `Series ${key}`,
-  modality: "CT",
-  instanceCount: 3,
-  rows: 2,
-  columns: 2,
-  pixelSpacing: [1, 1],
-  presets: [],
-  frameOfReference: null,
-  sliceNormal: null,
-  slicePositions: [],
-  document: null,
-  ...overrides,
-});
+/** A CT series of three 2×2 images. */
+const series = (key: string, overrides: Partial<SeriesView> = {}): SeriesView => seriesOf(key, { instanceCount: 3, ...overrides });
 
-const frame = (window: [number, number], instanceNumber = 1): FramePixels => ({
-  rows: 2,
-  columns: 2,
-  format: "u16",
-  slope: 1,
-  intercept: 0,
-  windowCenter: window[0],
-  windowWidth: window[1],
-  invert: false,
-  instanceNumber,
-  sliceLocation: null,
-  position: null,
-  orientation: null,
-  data: new Uint16Array([0, 1000, 2000, 4095]).buffer,
-});
+/** A 2×2 image (0, 1000, 2000, 4095) with the window `[centre, width]`. */
+const frame = ([windowCenter, windowWidth]: [number, number], instanceNumber = 1): FramePixels => frameOf({ windowCenter, windowWidth, instanceNumber });
 
 /** A backend answering each series' frames from `frames`; a missing one fails. */
 function backendOf(frames: Record<string, (FramePixels | null)[]>): Backend {
@@ -580,5 +555,60 @@ describe("viewport greyscale: presets, reset and the image's VOI", () => {
     expect(windowed.state.voi).toBe("LINEAR");
     expect(windowed.windowChoices().map((c) => c.voi)).toEqual(["LINEAR", "LUT", "LINEAR"]);
     await nextFrame();
+  });
+});
+
+describe("viewport zoom, pan and drags by button", () => {
+  /** A viewport on three images of the fake backend's series, and a pointer on its canvas. */
+  async function onCanvas(): Promise<{ viewport: Viewport; wheel: (init: WheelEventInit) => void; drag: (button: number, dx: number, dy: number) => void }> {
+    const fake = new FakeBackend();
+    fake.frames.set("st/a", [1, 2, 3].map((n) => frameOf({ instanceNumber: n })));
+    const viewport = new Viewport("1");
+    const canvas = viewport.element.querySelector("canvas");
+    if (!canvas) throw new Error("no canvas");
+    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+    await viewport.load(series("a"), new FrameCache(fake, "st", "a", 3));
+    const wheel = (init: WheelEventInit): void => void canvas.dispatchEvent(new WheelEvent("wheel", { cancelable: true, ...init }));
+    const drag = (button: number, dx: number, dy: number): void => {
+      canvas.dispatchEvent(new MouseEvent("pointerdown", { clientX: 50, clientY: 50, button }));
+      canvas.dispatchEvent(new MouseEvent("pointermove", { clientX: 50 + dx, clientY: 50 + dy, button }));
+      canvas.dispatchEvent(new MouseEvent("pointerup", { clientX: 50 + dx, clientY: 50 + dy, button }));
+    };
+    return { viewport, wheel, drag };
+  }
+
+  it("zooms by a tenth with Ctrl and the wheel, and scrolls the stack with the wheel alone", async () => {
+    const { viewport, wheel } = await onCanvas();
+    wheel({ deltaY: -100, ctrlKey: true });
+    expect(viewport.state.zoom).toBeCloseTo(1.1);
+    expect(viewport.index).toBe(0);
+    wheel({ deltaY: 100 });
+    await vi.waitFor(() => expect(viewport.index).toBe(1));
+    expect(viewport.state.zoom).toBeCloseTo(1.1);
+    await nextFrame();
+    expect(viewport.element.querySelector(".corner.bl")?.textContent).toContain("Zoom 110%");
+  });
+
+  it("zooms with the zoom tool's drag and pans with the pan tool's or the middle button's", async () => {
+    const { viewport, drag } = await onCanvas();
+    viewport.tool = "zoom";
+    drag(0, 0, -200);
+    expect(viewport.state.zoom).toBeCloseTo(Math.E);
+    drag(1, 10, -4);
+    expect(viewport.state).toMatchObject({ panX: 10, panY: -4 });
+    viewport.tool = "pan";
+    drag(0, 5, 5);
+    expect(viewport.state).toMatchObject({ panX: 15, panY: 1 });
+  });
+
+  it("windows with the right button whatever the tool, and scrolls by dragging with the scroll tool", async () => {
+    const { viewport, drag } = await onCanvas();
+    viewport.tool = "length";
+    drag(2, 512, 0);
+    expect(viewport.state.windowWidth).toBe(400 + 4096);
+    expect(viewport.measurementLabels()).toEqual([]);
+    viewport.tool = "scroll";
+    drag(0, 0, 16);
+    await vi.waitFor(() => expect(viewport.index).toBe(2));
   });
 });

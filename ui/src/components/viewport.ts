@@ -2,8 +2,9 @@
 // keys, drag, scrollbar), window/level (right-drag, presets), zoom, pan, rotate, flip,
 // invert, measurements (length, angle, elliptical ROI, bidirectional) and a pixel probe, a
 // corner overlay (naming the study, current or prior, and its date) and orientation markers.
-// The measuring tools live in ../tools and the busy and failed states in ./viewportStatus;
-// this file only wires them to the pointer, the keyboard and the SVG layer.
+// The tools (zoom, pan, window/level, stack scroll, the measuring tools, the probe) live in
+// ../tools and the busy and failed states in ./viewportStatus; this file only wires them to
+// the pointer, the keyboard and the SVG layer.
 //
 // Input only changes the view state and asks for a draw; the draw runs once per animation
 // frame, however many events came in. A frame already held by the cache is shown without
@@ -15,26 +16,24 @@ import { BackendError, type FramePixels, type SeriesView } from "../ipc/backend"
 import { FrameCache } from "../loading/frameCache";
 import { calibrationOf } from "../tools/calibration";
 import type { Point } from "../tools/math/measure";
-import { move, press, release, type Draft } from "../tools/measurementDraft";
 import { drawLayer, type DrawnMeasurement } from "../tools/measurementLayer";
 import { KIND_NAMES, labelLines, type LabelContext } from "../tools/measurementLabel";
 import { renderList } from "../tools/measurementList";
 import { shapeLines } from "../tools/measurementShape";
 import { pixelAt, probeText } from "../tools/probe";
 import { pixelGrid } from "../tools/math/pixelValues";
+import { MeasuringInput } from "../tools/measuring";
 import { MeasurementStore, type MeasurementKind } from "../tools/measurements";
-import { dragWindow } from "../tools/windowLevel";
+import { DragScroll } from "../tools/stackScroll";
+import { dragTool, isMeasuring, type Tool } from "../tools/tool";
+import { VIEW_DRAGS } from "../tools/viewDrag";
+import { wheelZoom } from "../tools/zoom";
 import { fullRangeWindow, windowChoices, type WindowChoice } from "../tools/windowPresets";
 import { GlRenderer } from "../viewport/render/glRenderer";
 import { canvasToImage, initialViewState, rotated, type ViewState } from "../viewport/state";
 import { orientationLabels } from "../viewport/orientation";
 import { el } from "./dom";
 import { ViewportStatus } from "./viewportStatus";
-
-export type Tool = "scroll" | "window" | "zoom" | "pan" | "length" | "angle" | "ellipse" | "bidirectional" | "probe";
-
-const MEASURING: readonly Tool[] = ["length", "angle", "ellipse", "bidirectional"];
-const isMeasuring = (tool: Tool): tool is Tool & MeasurementKind => MEASURING.includes(tool);
 
 /** The study a viewport's series belongs to: the one opened, or a prior beside it. */
 export interface StudyTag {
@@ -66,7 +65,9 @@ export class Viewport {
   private view: ViewState = initialViewState(0, 1);
   /** Measurements per image (series and index): each is drawn on its own image only. */
   private readonly measurements = new MeasurementStore();
-  private drawing: Draft | null = null;
+  /** The measurement being drawn with the pointer. */
+  private readonly measuring = new MeasuringInput(this.measurements);
+  private readonly dragScroll = new DragScroll();
   private dirty = false;
   private shown: FramePixels | null = null;
   /** The index of the image in `shown`, which the overlay and measurements go by. */
@@ -174,7 +175,7 @@ export class Viewport {
     this.cache = cache;
     this.measurements.clear();
     this.labels.clear();
-    this.drawing = null;
+    this.measuring.drop();
     this.measurementRevision++;
     const preset = series.presets[0];
     this.view = initialViewState(preset?.center ?? 0, preset?.width ?? 0);
@@ -389,8 +390,8 @@ export class Viewport {
     const selected = this.measurements.selected;
     const stored = this.measurements.list(image).map((m) => ({ ...m, label: this.storedLabel(m.id, m.kind, m.points, context) }));
     const drawn: DrawnMeasurement[] = stored.map((m) => this.placed(m.id, m.kind, m.points, m.label, m.id === selected, width, height));
-    if (this.drawing?.image === image) {
-      const d = this.drawing;
+    const d = this.measuring.draft;
+    if (d?.image === image) {
       drawn.push(this.placed(null, d.kind, d.points, labelLines(d.kind, d.points, context), false, width, height));
     }
     drawLayer(this.svg, drawn, this.listHandlers.onSelect);
@@ -503,8 +504,7 @@ export class Viewport {
       event.stopPropagation();
     } else if (this.current === "probe" && event.shiftKey && event.key.startsWith("Arrow")) {
       handled = this.stepProbe(event.key);
-    } else if (event.key === "Escape" && this.drawing) {
-      this.drawing = null;
+    } else if (event.key === "Escape" && this.measuring.drop()) {
       this.measurementRevision++;
       handled = true;
     }
@@ -527,7 +527,7 @@ export class Viewport {
     this.canvas.addEventListener("contextmenu", (event) => event.preventDefault());
     this.canvas.addEventListener("wheel", (event) => {
       event.preventDefault();
-      if (event.ctrlKey) this.update({ zoom: Math.min(20, Math.max(0.1, this.view.zoom * (event.deltaY < 0 ? 1.1 : 1 / 1.1))) });
+      if (event.ctrlKey) this.update({ zoom: wheelZoom(this.view.zoom, event.deltaY) });
       else this.scroll(event.deltaY > 0 ? 1 : -1);
     });
     this.canvas.addEventListener("pointerdown", (event) => {
@@ -538,7 +538,7 @@ export class Viewport {
       }
       last = [event.clientX, event.clientY];
       button = event.button;
-      if (button === 0 && isMeasuring(this.tool)) this.pointMeasurement(this.tool, event);
+      if (button === 0 && isMeasuring(this.tool)) this.measured(this.measuring.press(this.tool, this.imagePoint(event), this.imageKey()));
       if (button === 0 && this.current === "probe") this.setProbe(this.imagePoint(event));
     });
     this.canvas.addEventListener("pointermove", (event) => {
@@ -547,13 +547,12 @@ export class Viewport {
       const dx = event.clientX - last[0];
       const dy = event.clientY - last[1];
       last = [event.clientX, event.clientY];
-      const tool: Tool = button === 2 ? "window" : button === 1 ? "pan" : this.tool;
-      this.drag(tool, dx, dy, event);
+      this.drag(dragTool(button, this.tool), dx, dy, event);
     });
     const end = (): void => {
       const wasDrawing = last !== null && button === 0 && isMeasuring(this.tool);
       last = null;
-      if (wasDrawing) this.finish(release(this.drawing, calibrationOf(this.series).spacing));
+      if (wasDrawing) this.measured(this.measuring.release(calibrationOf(this.series).spacing));
     };
     this.canvas.addEventListener("pointerup", end);
     this.canvas.addEventListener("pointercancel", end);
@@ -564,53 +563,22 @@ export class Viewport {
     return `${this.series?.key ?? ""}#${this.shownIndex}`;
   }
 
-  private pointMeasurement(kind: MeasurementKind, event: PointerEvent): void {
-    this.finish(press(this.drawing, kind, this.imagePoint(event), this.imageKey()));
-  }
-
-  /** Takes a step of drawing: keeps the draft and stores what it finished. */
-  private finish(step: { draft: Draft | null; done: Draft | null }): void {
-    this.drawing = step.draft;
-    if (step.done) this.measurements.add(step.done.image, step.done.kind, step.done.points);
+  /** The measurement being drawn changed: its layer is stale. */
+  private measured(changed: boolean): void {
+    if (!changed) return;
     this.measurementRevision++;
     this.requestDraw();
   }
 
-  private scrollRemainder = 0;
-
+  /** A drag with `tool`: the view changes, the stack scrolls or the measurement follows. */
   private drag(tool: Tool, dx: number, dy: number, event: PointerEvent): void {
-    switch (tool) {
-      case "window": {
-        const range = this.shown?.format === "rgb8" || this.shown?.format === "u8" ? 256 : 4096;
-        this.view = dragWindow(this.view, dx, dy, range);
-        this.requestDraw();
-        break;
-      }
-      case "zoom":
-        this.update({ zoom: Math.min(20, Math.max(0.1, this.view.zoom * Math.exp(-dy / 200))) });
-        break;
-      case "pan":
-        this.update({ panX: this.view.panX + dx, panY: this.view.panY + dy });
-        break;
-      case "scroll": {
-        this.scrollRemainder += dy / 8;
-        const steps = Math.trunc(this.scrollRemainder);
-        if (steps !== 0) {
-          this.scrollRemainder -= steps;
-          this.scroll(steps);
-        }
-        break;
-      }
-      case "length":
-      case "angle":
-      case "ellipse":
-      case "bidirectional":
-        if (this.drawing?.kind === tool) {
-          this.drawing = move(this.drawing, this.imagePoint(event));
-          this.measurementRevision++;
-          this.requestDraw();
-        }
-        break;
+    const viewDrag = VIEW_DRAGS[tool];
+    if (viewDrag) return this.update(viewDrag(this.view, dx, dy, this.shown));
+    if (tool === "scroll") {
+      const steps = this.dragScroll.steps(dy);
+      if (steps !== 0) this.scroll(steps);
+    } else if (isMeasuring(tool)) {
+      this.measured(this.measuring.drag(tool, this.imagePoint(event)));
     }
   }
 
@@ -625,7 +593,7 @@ export class Viewport {
     this.uploaded = null;
     this.measurements.clear();
     this.labels.clear();
-    this.drawing = null;
+    this.measuring.drop();
     this.measurementRevision++;
     this.measurementKey = "";
     renderList(this.list, [], this.listHandlers);

@@ -25,7 +25,30 @@ export class BackendError extends Error {
  * lock): the page already shows what is current, so they are not shown as errors.
  */
 export function isOvertaken(error: unknown): boolean {
-  return error instanceof BackendError && (error.code === "lookup-superseded" || error.code === "patient-changed");
+  return hasCode(error, "lookup-superseded", "patient-changed");
+}
+
+/**
+ * Answers that mean the clinician is no longer signed in (the session locked or ended, or
+ * the registry no longer accepts its token): the UI checks the session at once rather than
+ * at its next look.
+ */
+export function isSessionEnded(error: unknown): boolean {
+  return hasCode(error, "not-signed-in", "auth-not-signed-in", "token-expired");
+}
+
+/** Answers to a close that mean there was nothing left to close: the wipe has happened. */
+export function isAlreadyClosed(error: unknown): boolean {
+  return hasCode(error, "study-closed", "no-patient", "patient-closed", "patient-changed");
+}
+
+/** The message a failure shows: the backend's own, or `fallback` for anything else. */
+export function messageOf(error: unknown, fallback = "Something went wrong inside the viewer. Try again."): string {
+  return error instanceof BackendError ? error.message : fallback;
+}
+
+function hasCode(error: unknown, ...codes: string[]): boolean {
+  return error instanceof BackendError && codes.includes(error.code);
 }
 
 export type RecordKind = "imagingStudy" | "diagnosticReport" | "mdtOutcome" | "carePlan";

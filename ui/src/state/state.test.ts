@@ -1,0 +1,39 @@
+import { describe, expect, it, vi } from "vitest";
+import type { StudyScreen } from "../components/studyView";
+import { historyOf, recordOf } from "../ipc/fixtures";
+import { PatientState } from "./patient";
+import { StudyState } from "./study";
+
+describe("patient state", () => {
+  it("forgets the history, period and identity check on reset", () => {
+    const patient = new PatientState();
+    patient.show(historyOf([]), { from: "2024-01-01", to: null });
+    patient.identityUnreadable();
+    expect(patient.nhsNumber).toBe("9912003888");
+    patient.reset();
+    expect([patient.history, patient.period, patient.mismatch, patient.checkingIdentity, patient.nhsNumber]).toEqual([null, null, null, false, undefined]);
+  });
+
+  it("offers as priors the other openable studies only", () => {
+    const patient = new PatientState();
+    const open = recordOf({ id: "a" });
+    const records = [open, recordOf({ id: "b" }), recordOf({ id: "c", openable: false }), recordOf({ id: "d", kind: "diagnosticReport" })];
+    patient.show(historyOf(records), null);
+    expect(patient.priorsOf(open).map((r) => r.id)).toEqual(["b"]);
+  });
+});
+
+describe("study state", () => {
+  it("destroys the study it holds on reset, and when another takes its place", () => {
+    const screen = (): StudyScreen => ({ destroy: vi.fn() }) as unknown as StudyScreen;
+    const study = new StudyState();
+    const first = screen();
+    const second = screen();
+    study.hold(first);
+    study.hold(second);
+    expect(first.destroy).toHaveBeenCalledTimes(1);
+    study.reset();
+    expect(second.destroy).toHaveBeenCalledTimes(1);
+    expect(study.open).toBeNull();
+  });
+});

@@ -1,0 +1,21 @@
+// The drags that change only how the image is shown: window/level, zoom and pan. Each takes
+// the view and the movement and answers the change; the viewport applies it and redraws.
+import type { FramePixels } from "../ipc/backend";
+import type { ViewState } from "../viewport/state";
+import { dragPan } from "./pan";
+import type { Tool } from "./tool";
+import { dragWindow } from "./windowLevel";
+import { dragZoom } from "./zoom";
+
+export type ViewDrag = (view: ViewState, dx: number, dy: number, frame: FramePixels | null) => Partial<ViewState>;
+
+/** The stored value range a window drag spans: 8-bit images 256, others 4096. */
+export function valueRange(frame: FramePixels | null): number {
+  return frame?.format === "rgb8" || frame?.format === "u8" ? 256 : 4096;
+}
+
+export const VIEW_DRAGS: Partial<Record<Tool, ViewDrag>> = {
+  window: (view, dx, dy, frame) => dragWindow(view, dx, dy, valueRange(frame)),
+  zoom: (view, _dx, dy) => ({ zoom: dragZoom(view.zoom, dy) }),
+  pan: (view, dx, dy) => dragPan(view, dx, dy),
+};
