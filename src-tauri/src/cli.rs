@@ -119,7 +119,7 @@ pub fn main() -> ExitCode {
         }
     }
     match cli.command {
-        None => crate::app::run_viewer(link),
+        None => crate::shell::run_viewer(link),
         Some(Command::Config(ConfigCommand::Check { file })) => config_check(file),
         Some(Command::Sandbox(args)) => {
             nir_sandbox::cli_command::run(&args.listen, args.require_auth)

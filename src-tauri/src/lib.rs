@@ -5,16 +5,9 @@
 //! here under their usual names so that tests and tools see one library; `main.rs` only
 //! calls [`cli::main`].
 
-pub mod app;
-pub mod app_state;
 pub mod cli;
 pub mod commands;
-pub mod exit_signals;
-pub mod helper_processes;
-pub mod refused_start;
-pub mod runtime_dir;
-pub mod web_content;
-pub mod webkit_renderer;
+pub mod shell;
 
 pub use nir_conformance as conformance;
 pub use nir_core::{

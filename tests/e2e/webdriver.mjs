@@ -88,7 +88,7 @@ export class WebDriver {
 
   /**
    * The viewer replaces its window after a patient is closed, on lock and on sign-out (a
-   * new page in a new web content process, see src-tauri/src/web_content.rs); the session
+   * new page in a new web content process, see src-tauri/src/shell/web_content.rs); the session
    * follows it to the newest window.
    */
   async followWindow() {

@@ -6,7 +6,7 @@
 use serde_json::Value;
 use tauri::State;
 
-use crate::app::AppState;
+use crate::shell::AppState;
 use nir_core::audit::{to_fhir_audit_event, AuditTrail};
 use nir_core::error::{CommandError, UserFacing};
 
@@ -38,7 +38,7 @@ pub fn panel_events(training: bool, trail: &AuditTrail) -> Result<Vec<Value>, Au
 /// The AuditEvents of this training session, oldest first.
 #[tauri::command]
 pub fn audit_events(state: State<'_, AppState>) -> Result<Vec<Value>, CommandError> {
-    panel_events(state.mode.is_training(), state.session.audit())
+    panel_events(state.deployment.training, state.session.audit())
         .map_err(|e| CommandError::from(&e))
 }
 

@@ -9,14 +9,15 @@ use std::sync::Arc;
 use serde::Serialize;
 use tauri::State;
 
-use crate::app::{AppState, Mode};
+use crate::shell::deployment::ClientProof;
+use crate::shell::AppState;
 use nir_core::audit::{Action, Actor, AuditEvent, Outcome};
 use nir_core::auth::browser::SystemBrowser;
 use nir_core::auth::client_auth::ClientCredentials;
 use nir_core::auth::establish::{establish, WatchTiming};
 use nir_core::auth::flow::sign_in as run_sign_in;
 use nir_core::auth::keystore::KeyStore;
-use nir_core::auth::settings::{AuthSettings, ClientAuthMethod};
+use nir_core::auth::settings::AuthSettings;
 use nir_core::auth::smartcard::pcsc_readers;
 use nir_core::auth::AuthError;
 use nir_core::error::CommandError;
@@ -34,26 +35,19 @@ pub struct UserView {
 }
 
 fn settings(state: &AppState) -> Result<AuthSettings, AuthError> {
-    match &state.mode {
-        Mode::Training => {
-            let issuer = state
-                .discovery_base
-                .join("oidc")
-                .map_err(|e| AuthError::Settings(e.to_string()))?;
-            Ok(AuthSettings::training(issuer))
-        }
-        Mode::Live(config) => config.auth.sign_in_settings().map_err(AuthError::Settings),
-    }
+    state
+        .deployment
+        .sign_in
+        .clone()
+        .map_err(AuthError::Settings)
 }
 
 fn credentials(state: &AppState, settings: &AuthSettings) -> Result<ClientCredentials, AuthError> {
-    match (&state.mode, settings.client_auth) {
-        (Mode::Training, _) | (Mode::Live(_), ClientAuthMethod::None) => {
-            Ok(ClientCredentials::Public {
-                client_id: settings.client_id.clone(),
-            })
-        }
-        (Mode::Live(_), ClientAuthMethod::PrivateKeyJwt) => {
+    match state.deployment.client_proof {
+        ClientProof::Public => Ok(ClientCredentials::Public {
+            client_id: settings.client_id.clone(),
+        }),
+        ClientProof::KeyringPrivateKey => {
             let key = KeyStore::client_key()?.load()?.ok_or_else(|| {
                 AuthError::Settings(
                     "no client key in the keyring: run 'nir-viewer keys generate'".into(),

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use tauri::State;
 
-use crate::app::AppState;
+use crate::shell::AppState;
 use nir_core::observability::{global, ExportStatus, MetricsSnapshot};
 
 /// What the diagnostics page shows.

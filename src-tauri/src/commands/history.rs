@@ -3,7 +3,7 @@
 
 use tauri::State;
 
-use crate::app::AppState;
+use crate::shell::AppState;
 use nir_core::error::CommandError;
 use nir_core::registry::HistoryQuery;
 use nir_core::viewer::views::{HistoryView, IdentityView};

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use crate::app::AppState;
-use crate::app_state::ChosenPatient;
+use crate::shell::state::ChosenPatient;
+use crate::shell::AppState;
 use nir_core::auth::browser::SystemBrowser;
 use nir_core::auth::id_token::Identity;
 use nir_core::auth::session::SessionState;
@@ -154,7 +154,7 @@ pub async fn restart_page<R: tauri::Runtime>(
 ) -> Result<(), CommandError> {
     let chosen = then_open.map(|request| request.validate()).transpose()?;
     state.set_chosen_patient(chosen);
-    crate::web_content::replace_window(&window).map_err(|e| CommandError::from(&e))
+    crate::shell::web_content::replace_window(&window).map_err(|e| CommandError::from(&e))
 }
 
 /// Turns a launch verified on arrival into the patient to open for the signed-in clinician

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use crate::app::AppState;
+use crate::shell::AppState;
 use nir_core::error::CommandError;
 use nir_core::viewer::views::{ReportView, StudyView};
 
@@ -55,7 +55,7 @@ pub async fn open_study_document(
         .await
         .map_err(|e| CommandError::from(&e))?;
     if let Some(path) = view.pdf_url.take() {
-        view.pdf_url = Some(format!("{}{}", crate::app::pixel_origin(), path));
+        view.pdf_url = Some(format!("{}{}", crate::shell::pixel_origin(), path));
     }
     Ok(view)
 }
@@ -72,7 +72,7 @@ pub async fn open_report(
         .await
         .map_err(|e| CommandError::from(&e))?;
     if let Some(path) = view.pdf_url.take() {
-        view.pdf_url = Some(format!("{}{}", crate::app::pixel_origin(), path));
+        view.pdf_url = Some(format!("{}{}", crate::shell::pixel_origin(), path));
     }
     Ok(view)
 }

@@ -21,7 +21,10 @@ mod single_instance;
 mod smart;
 /// Keys and tokens for tests of signed launches (this crate's and the shell's).
 #[cfg(any(test, feature = "test-support"))]
-#[allow(clippy::unwrap_used, reason = "test helper: a fixed key that must parse")]
+#[allow(
+    clippy::unwrap_used,
+    reason = "test helper: a fixed key that must parse"
+)]
 pub mod test_keys;
 
 pub use error::LaunchError;

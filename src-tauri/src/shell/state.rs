@@ -1,39 +1,22 @@
-//! What the window's commands share: the mode (training or live), the viewer session, the
+//! What the window's commands share: the deployment (training or live), the viewer session, the
 //! embedded sandbox in training mode, and a launch link waiting for the UI (verified when it
 //! arrives, forgotten when the session locks or ends).
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use nir_core::auth::session::WipeCallback;
-use nir_core::config::Config;
 use nir_core::launch::{
-    unix_now, ContextKey, LaunchError, LaunchQueue, SignedContextPolicy, SmartSettings,
-    VerifiedLaunch,
+    unix_now, LaunchError, LaunchQueue, SignedContextPolicy, SmartSettings, VerifiedLaunch,
 };
 use nir_core::viewer::{TokenSlot, ViewerSession};
 use nir_sandbox::SandboxHandle;
 
-/// How this run of the viewer reaches NIR.
-#[derive(Debug, Clone)]
-pub enum Mode {
-    /// No NIR configuration: the embedded sandbox with synthetic patients.
-    Training,
-    /// A managed configuration naming a real NIR endpoint.
-    Live(Box<Config>),
-}
-
-impl Mode {
-    /// Whether the TRAINING marker must be shown.
-    pub fn is_training(&self) -> bool {
-        matches!(self, Mode::Training)
-    }
-}
+use super::deployment::Deployment;
 
 /// State shared with the commands.
 pub struct AppState {
-    /// Training or live.
-    pub mode: Mode,
+    /// The configuration in force, resolved once (training or live).
+    pub deployment: Deployment,
     /// The clinician's session.
     pub session: Arc<ViewerSession>,
     /// The signed-in user's tokens.
@@ -46,8 +29,6 @@ pub struct AppState {
     pub sleep_watch: Option<nir_core::auth::sleep_watch::SleepWatch>,
     /// The configured discovery backend (FHIR against the sandbox in training mode).
     pub discovery: Arc<dyn nir_core::registry::DiscoveryBackend>,
-    /// Base URL of the discovery service (the sandbox's in training mode).
-    pub discovery_base: url::Url,
     /// The embedded sandbox, in training mode.
     pub sandbox: Mutex<Option<SandboxHandle>>,
     /// A launch link waiting for the UI (verified or refused on arrival), from the command
@@ -56,7 +37,7 @@ pub struct AppState {
     /// The metrics exporter, when the configuration names a collector.
     pub metrics_export: Option<Arc<nir_core::observability::OtlpExporter>>,
     /// A patient the clinician has already agreed to open, carried across a restart of the
-    /// page (see [`crate::web_content`]); the new page opens it without asking again.
+    /// page (see [`crate::shell::web_content`]); the new page opens it without asking again.
     pub chosen_patient: Arc<Mutex<Option<ChosenPatient>>>,
 }
 
@@ -97,64 +78,18 @@ impl AppState {
     /// signed-context policy in force.
     pub fn queue_launch(&self, link: &str) {
         self.launches
-            .queue(link, &self.signed_context_policy(), unix_now());
+            .queue(link, self.signed_context_policy(), unix_now());
     }
 
     /// Which patient records may start a SMART launch: in training mode only the embedded
     /// sandbox's mock patient record; otherwise the configured allow-list (empty: none).
     pub fn smart_settings(&self) -> SmartSettings {
-        match &self.mode {
-            Mode::Training => SmartSettings::new(
-                self.discovery_base
-                    .join("smart-ehr/fhir")
-                    .into_iter()
-                    .collect(),
-                nir_sandbox::smart_ehr::SMART_CLIENT_ID,
-            ),
-            Mode::Live(config) => SmartSettings::new(
-                config.launch.smart_issuers.clone(),
-                config
-                    .launch
-                    .smart_client_id
-                    .as_deref()
-                    .unwrap_or("nir-viewer"),
-            ),
-        }
+        self.deployment.smart.clone()
     }
 
     /// The signed-context policy of the configuration in force (training: optional, no key).
-    pub fn signed_context_policy(&self) -> SignedContextPolicy {
-        match &self.mode {
-            Mode::Training => SignedContextPolicy {
-                required: false,
-                key: ContextKey::None,
-                issuer: String::new(),
-                audience: "nir-viewer".into(),
-                max_lifetime_secs: 300,
-            },
-            Mode::Live(config) => SignedContextPolicy {
-                required: config.launch.require_signed_context,
-                key: context_key(config.launch.context_public_key.as_deref()),
-                issuer: config.launch.context_issuer.clone().unwrap_or_default(),
-                audience: config.launch.context_audience.clone(),
-                max_lifetime_secs: 300,
-            },
-        }
-    }
-}
-
-/// The configured verification key: none, its PEM, or why it could not be read (then the
-/// links that need it are refused with that reason instead of being treated as unsigned).
-pub fn context_key(path: Option<&Path>) -> ContextKey {
-    let Some(path) = path else {
-        return ContextKey::None;
-    };
-    match std::fs::read(path) {
-        Ok(pem) => ContextKey::Pem(pem),
-        Err(error) => {
-            tracing::warn!(kind = %error.kind(), "the signed-context key could not be read");
-            ContextKey::Unreadable(format!("{}: {}", path.display(), error.kind()))
-        }
+    pub fn signed_context_policy(&self) -> &SignedContextPolicy {
+        &self.deployment.signed_context
     }
 }
 
@@ -187,7 +122,7 @@ mod tests {
     use super::*;
     use nir_core::auth::id_token::Identity;
     use nir_core::auth::session::{EndReason, Session};
-    use nir_core::launch::SignedContextPolicy;
+    use nir_core::launch::{ContextKey, SignedContextPolicy};
     use nir_core::viewer::SessionParts;
     use std::time::Duration;
 
@@ -266,19 +201,5 @@ mod tests {
         auth.sign_out().await.unwrap();
         assert!(launches.take().is_none(), "the next user does not get it");
         assert!(chosen_slot.lock().unwrap().is_none());
-    }
-
-    #[test]
-    fn an_unreadable_context_key_is_reported_not_taken_for_no_key() {
-        assert_eq!(context_key(None), ContextKey::None);
-        let missing = std::env::temp_dir().join(format!("no-such-key-{}", uuid::Uuid::new_v4()));
-        let ContextKey::Unreadable(why) = context_key(Some(&missing)) else {
-            panic!("an unreadable key must be reported");
-        };
-        assert!(why.contains("not found"), "{why}");
-        let file = std::env::temp_dir().join(format!("key-{}.pem", uuid::Uuid::new_v4()));
-        std::fs::write(&file, b"PEM").unwrap();
-        assert_eq!(context_key(Some(&file)), ContextKey::Pem(b"PEM".to_vec()));
-        std::fs::remove_file(file).unwrap();
     }
 }

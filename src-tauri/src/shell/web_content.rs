@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use tauri::{Manager, Runtime, WebviewWindow};
 
-use crate::app::{open_main_window, WebviewDataDir, MAIN_WINDOW};
+use crate::shell::{open_main_window, WebviewDataDir, MAIN_WINDOW};
 
 /// Why the page could not be started afresh.
 #[derive(Debug, thiserror::Error)]

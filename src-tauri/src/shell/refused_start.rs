@@ -9,10 +9,10 @@ use std::process::ExitCode;
 
 use tauri::RunEvent;
 
-use crate::app::{open_main_window, MAIN_WINDOW};
 use crate::commands;
 use crate::commands::session::StartupInfo;
-use crate::runtime_dir::{create_private_dir, remove_private_dir};
+use crate::shell::runtime_dir::{create_private_dir, remove_private_dir};
+use crate::shell::{open_main_window, MAIN_WINDOW};
 
 /// Opens the refusal window for `problems` and runs until it is closed (exit status 2).
 pub fn run(problems: Vec<String>) -> ExitCode {
@@ -42,11 +42,11 @@ pub fn run(problems: Vec<String>) -> ExitCode {
             open_main_window(app.handle(), &webview_dir, MAIN_WINDOW)?;
             Ok(())
         })
-        .build(crate::app::context());
+        .build(crate::shell::context());
     let app = match app {
         Ok(app) => app,
         Err(error) => {
-            crate::helper_processes::end_helper_processes();
+            crate::shell::helper_processes::end_helper_processes();
             remove_private_dir(&private_dir);
             eprintln!("nir-viewer: the window could not be opened: {error}");
             return ExitCode::from(2);
@@ -54,7 +54,7 @@ pub fn run(problems: Vec<String>) -> ExitCode {
     };
     app.run(move |_handle, event| {
         if let RunEvent::Exit = event {
-            crate::helper_processes::end_helper_processes();
+            crate::shell::helper_processes::end_helper_processes();
             remove_private_dir(&private_dir);
         }
     });
