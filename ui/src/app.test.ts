@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { App } from "./app";
 import { FakeBackend } from "./ipc/fakeBackend";
 import { TEST_NHS_NUMBER, frameOf, historyOf, recordOf, reportOf, studyOf } from "./ipc/fixtures";
 import { PATIENT_NOT_CLOSED, STUDY_NOT_CLOSED } from "./screens/patient";
-import { WATCH_INTERVAL_MS } from "./screens/sessionWatch";
 
 // jsdom has no WebGL: the study's viewports draw nothing.
 vi.mock("./viewport/render/glRenderer", () => ({
@@ -61,15 +60,6 @@ async function withHistory(fake = backend()): Promise<FakeBackend> {
 }
 
 const open = (record: string): void => find(`.row-open[data-record-id="${record}"]`).click();
-
-beforeEach(() => {
-  // Only the session's two-second look is faked: it runs when a test says so.
-  vi.useFakeTimers({ toFake: ["setInterval"] });
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
 
 describe("app start", () => {
   it("shows the sign-in screen when nobody is signed in, and the look-up once signed in", async () => {
@@ -181,8 +171,7 @@ describe("app wipe", () => {
   it("wipes everything and shows the lock screen with its reason when the session locks", async () => {
     const fake = await withHistory();
     fake.fail("restartPage", "page-restart");
-    fake.session = { state: "locked", reason: "Locked after 15 minutes without activity.", user: null };
-    vi.advanceTimersByTime(WATCH_INTERVAL_MS);
+    fake.emitSessionChanged({ state: "locked", reason: "Locked after 15 minutes without activity.", user: null });
     await shown("#locked");
     expect(find("#locked").textContent).toContain("Locked after 15 minutes without activity.");
     expect(document.querySelector("#patient-banner")).toBeNull();

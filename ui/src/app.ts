@@ -50,7 +50,7 @@ export class App implements Shell {
       document.addEventListener(kind, (event) => event.preventDefault());
     }
     await this.backend.onLaunchPending(() => void this.handleLaunch());
-    this.watch.start();
+    await this.watch.start();
     await this.resumeSession();
   }
 

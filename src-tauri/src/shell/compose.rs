@@ -17,6 +17,7 @@ use nir_core::viewer::{SessionParts, TokenSlot, ViewerSession};
 use nir_sandbox::{SandboxHandle, SandboxOptions};
 
 use super::deployment::{Deployment, Mode, RegistryPlan};
+use super::session_events::SessionEnds;
 use super::state::{session_end_wipe, AppState};
 
 /// Environment variable pointing training mode at a sandbox already running in another
@@ -83,6 +84,7 @@ pub async fn compose(
         .and_then(|settings| start_metrics_export(session.http(), settings));
     let launches = Arc::new(nir_core::launch::LaunchQueue::default());
     let chosen_patient = Arc::new(Mutex::new(None));
+    let session_ends = SessionEnds::default();
     let auth = nir_core::auth::session::Session::new(
         deployment.idle,
         session_end_wipe(
@@ -90,6 +92,7 @@ pub async fn compose(
             Arc::clone(&tokens),
             Arc::clone(&launches),
             Arc::clone(&chosen_patient),
+            session_ends.clone(),
         ),
     );
     let sleep_watch = match nir_core::auth::sleep_watch::SleepWatch::start_system(&auth) {
@@ -114,6 +117,7 @@ pub async fn compose(
         launches,
         metrics_export,
         chosen_patient,
+        session_ends,
     };
     if let Some(link) = link {
         state.queue_launch(link);

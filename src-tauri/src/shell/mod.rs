@@ -12,6 +12,7 @@ pub mod helper_processes;
 pub mod links;
 pub mod refused_start;
 pub mod runtime_dir;
+pub mod session_events;
 pub mod state;
 pub mod web_content;
 pub mod webkit_renderer;
@@ -123,6 +124,10 @@ pub fn run_viewer(link: Option<String>) -> ExitCode {
                 links::spawn_launch_listener(app.handle().clone(), listener);
             }
             exit::spawn_signal_handler(app.handle().clone());
+            session_events::forward_to_page(
+                app.handle().clone(),
+                &app.state::<AppState>().session_ends,
+            );
             Ok(())
         })
         .build(context());

@@ -12,6 +12,7 @@ use nir_core::viewer::{TokenSlot, ViewerSession};
 use nir_sandbox::SandboxHandle;
 
 use super::deployment::Deployment;
+use super::session_events::SessionEnds;
 
 /// State shared with the commands.
 pub struct AppState {
@@ -39,6 +40,8 @@ pub struct AppState {
     /// A patient the clinician has already agreed to open, carried across a restart of the
     /// page (see [`crate::shell::web_content`]); the new page opens it without asking again.
     pub chosen_patient: Arc<Mutex<Option<ChosenPatient>>>,
+    /// Where the lock/sign-out wipe announces that the session ended (for the page).
+    pub session_ends: SessionEnds,
 }
 
 /// A patient to open with the date range of interest, already confirmed by the clinician.
@@ -95,12 +98,13 @@ impl AppState {
 
 /// What a lock or sign-out does: drop the tokens, wipe everything clinical, forget any
 /// launch still waiting and any patient chosen for a restarted page (so none of it passes
-/// to whoever signs in next), and audit the lock.
+/// to whoever signs in next), audit the lock, and tell the page.
 pub fn session_end_wipe(
     session: Arc<ViewerSession>,
     tokens: Arc<TokenSlot>,
     launches: Arc<LaunchQueue>,
     chosen: Arc<Mutex<Option<ChosenPatient>>>,
+    ends: SessionEnds,
 ) -> WipeCallback {
     Arc::new(move |reason| {
         tokens.clear();
@@ -114,6 +118,7 @@ pub fn session_end_wipe(
             nir_core::audit::Outcome::Success,
             session.correlation_id(),
         ));
+        ends.announce(reason);
     })
 }
 
@@ -175,11 +180,14 @@ mod tests {
         let tokens = Arc::new(TokenSlot::default());
         let launches = Arc::new(LaunchQueue::default());
         let chosen_slot = Arc::new(Mutex::new(None));
+        let ends = SessionEnds::default();
+        let mut told_the_page = ends.subscribe();
         let wipe = session_end_wipe(
             viewer_session(&tokens),
             Arc::clone(&tokens),
             Arc::clone(&launches),
             Arc::clone(&chosen_slot),
+            ends.clone(),
         );
         let auth = Session::new(Duration::from_secs(900), wipe);
         let sign_in = || {
@@ -194,6 +202,7 @@ mod tests {
         assert!(auth.lock(EndReason::Idle));
         assert!(launches.take().is_none(), "the next user does not get it");
         assert!(chosen_slot.lock().unwrap().is_none());
+        assert_eq!(told_the_page.try_recv().unwrap(), EndReason::Idle);
 
         sign_in();
         launches.queue(link, &unsigned_policy(), unix_now());
@@ -201,5 +210,6 @@ mod tests {
         auth.sign_out().await.unwrap();
         assert!(launches.take().is_none(), "the next user does not get it");
         assert!(chosen_slot.lock().unwrap().is_none());
+        assert_eq!(told_the_page.try_recv().unwrap(), EndReason::SignedOut);
     }
 }

@@ -332,4 +332,6 @@ export interface Backend {
   diagnostics(): Promise<DiagnosticsView>;
   onLaunchPending(listener: () => void): Promise<() => void>;
   onStudyProgress(listener: (progress: StudyProgress) => void): Promise<() => void>;
+  /** The session locked or ended (idle, sleep, card removed, sign-out): read its state. */
+  onSessionChanged(listener: () => void): Promise<() => void>;
 }

@@ -20,7 +20,7 @@ import {
   type UserView,
 } from "./backend";
 
-type Command = Exclude<keyof Backend, "onLaunchPending" | "onStudyProgress">;
+type Command = Exclude<keyof Backend, "onLaunchPending" | "onStudyProgress" | "onSessionChanged">;
 
 export class FakeBackend implements Backend {
   info: AppInfo = { training: false, version: "0.0.0-test", configurationProblems: [] };
@@ -47,6 +47,7 @@ export class FakeBackend implements Backend {
   private readonly failures = new Map<Command, BackendError>();
   private readonly launchListeners = new Set<() => void>();
   private readonly progressListeners = new Set<(progress: StudyProgress) => void>();
+  private readonly sessionListeners = new Set<() => void>();
 
   /** Makes `command` fail with `code` (and `message`) until `succeed` is called. */
   fail(command: Command, code: string, message = `${command} failed`): void {
@@ -67,6 +68,12 @@ export class FakeBackend implements Backend {
   emitLaunch(launch: LaunchView): void {
     this.launches.push(launch);
     for (const listener of this.launchListeners) listener();
+  }
+
+  /** The backend's session locked or ended: `session` says how; listeners are told. */
+  emitSessionChanged(session: SessionStateView): void {
+    this.session = session;
+    for (const listener of this.sessionListeners) listener();
   }
 
   emitProgress(progress: StudyProgress): void {
@@ -159,6 +166,7 @@ export class FakeBackend implements Backend {
 
   onLaunchPending = (listener: () => void): Promise<() => void> => this.listen(this.launchListeners, listener);
   onStudyProgress = (listener: (progress: StudyProgress) => void): Promise<() => void> => this.listen(this.progressListeners, listener);
+  onSessionChanged = (listener: () => void): Promise<() => void> => this.listen(this.sessionListeners, listener);
 
   private listen<L>(listeners: Set<L>, listener: L): Promise<() => void> {
     listeners.add(listener);

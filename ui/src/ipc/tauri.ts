@@ -101,4 +101,8 @@ export const tauriBackend: Backend = {
     const unlisten = await listen<StudyProgress>("study-progress", (event) => listener(event.payload));
     return unlisten;
   },
+  onSessionChanged: async (listener) => {
+    const unlisten = await listen("session-changed", () => listener());
+    return unlisten;
+  },
 };

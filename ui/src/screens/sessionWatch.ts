@@ -1,12 +1,12 @@
 // Watches the sign-in session: reports activity (so the backend's idle timer starts again)
-// and looks at the session's state, every two seconds and at once whenever an answer says
-// the session ended. A session no longer signed in is handed to `onEnded` with its reason,
-// once, however many looks were under way.
+// and looks at the session's state whenever the backend says it changed (a lock or an end:
+// idle, sleep, card removed, sign-out) or an answer says it ended — no polling. A session
+// no longer signed in is handed to `onEnded` with its reason, once, however many looks
+// were under way.
 import type { Backend } from "../ipc/backend";
 import type { SessionState } from "../state/session";
 
 export const SESSION_ENDED = "Your session ended. Sign in again to continue.";
-export const WATCH_INTERVAL_MS = 2000;
 
 export class SessionWatch {
   private looking: Promise<void> | null = null;
@@ -17,12 +17,12 @@ export class SessionWatch {
     private readonly onEnded: (reason: string) => Promise<void>,
   ) {}
 
-  /** Starts noting activity and looking at the session every two seconds. */
-  start(): void {
+  /** Starts noting activity and looking at the session whenever the backend says it changed. */
+  async start(): Promise<void> {
     for (const kind of ["pointerdown", "keydown", "wheel"]) {
       document.addEventListener(kind, () => this.noteActivity(), { passive: true });
     }
-    window.setInterval(() => void this.check(), WATCH_INTERVAL_MS);
+    await this.backend.onSessionChanged(() => void this.check());
   }
 
   /** Looks at the session now; a look already under way is the answer. */
