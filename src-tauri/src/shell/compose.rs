@@ -17,6 +17,7 @@ use nir_core::viewer::{SessionParts, TokenSlot, ViewerSession};
 use nir_sandbox::{SandboxHandle, SandboxOptions};
 
 use super::deployment::{Deployment, Mode, RegistryPlan};
+use super::error::StartError;
 use super::session_events::SessionEnds;
 use super::state::{session_end_wipe, AppState};
 
@@ -27,7 +28,7 @@ pub const TRAINING_SANDBOX_ENV: &str = "NIR_VIEWER_TRAINING_SANDBOX";
 
 /// Resolves the mode into a deployment, starting the embedded sandbox for training mode
 /// unless [`TRAINING_SANDBOX_ENV`] names one.
-pub async fn resolve(mode: &Mode) -> Result<(Deployment, Option<SandboxHandle>), String> {
+pub async fn resolve(mode: &Mode) -> Result<(Deployment, Option<SandboxHandle>), StartError> {
     match mode {
         Mode::Live(config) => Ok((Deployment::live(config)?, None)),
         Mode::Training => match external_training_sandbox()? {
@@ -37,8 +38,7 @@ pub async fn resolve(mode: &Mode) -> Result<(Deployment, Option<SandboxHandle>),
                     listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
                     require_auth: false,
                 })
-                .await
-                .map_err(|e| format!("the training sandbox could not start: {e}"))?;
+                .await?;
                 Ok((
                     Deployment::training(handle.base_url().clone()),
                     Some(handle),
@@ -54,12 +54,11 @@ pub async fn compose(
     deployment: Deployment,
     sandbox: Option<SandboxHandle>,
     link: Option<&str>,
-) -> Result<AppState, String> {
-    let http = build_client(&deployment.network).map_err(|e| e.to_string())?;
+) -> Result<AppState, StartError> {
+    let http = build_client(&deployment.network)?;
     let tokens = Arc::new(TokenSlot::default());
     let audit = match &deployment.audit {
-        Some(settings) => nir_core::audit::live_trail(settings, &http, tokens.clone())
-            .map_err(|e| e.to_string())?,
+        Some(settings) => nir_core::audit::live_trail(settings, &http, tokens.clone())?,
         // Training events are shown in the audit panel, never sent.
         None => Arc::new(AuditTrail::new(None)),
     };
@@ -130,14 +129,16 @@ async fn discovery(
     deployment: &Deployment,
     http: &reqwest::Client,
     context: SessionContext,
-) -> Result<Arc<dyn DiscoveryBackend>, String> {
+) -> Result<Arc<dyn DiscoveryBackend>, StartError> {
     Ok(match &deployment.registry {
         RegistryPlan::SandboxFhir => {
-            let networks = sandbox_networks(http, &deployment.nir_base).await?;
+            let networks = sandbox_networks(http, &deployment.nir_base)
+                .await
+                .map_err(StartError::TrainingNetworks)?;
             let fhir = deployment
                 .nir_base
                 .join("fhir/R4/")
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| StartError::TrainingNetworks(e.to_string()))?;
             fhir_backend(http.clone(), fhir, networks, context)
         }
         RegistryPlan::Fhir { base, networks } => {
@@ -175,7 +176,7 @@ fn start_metrics_export(
 }
 
 /// The external training sandbox named by [`TRAINING_SANDBOX_ENV`], if any.
-fn external_training_sandbox() -> Result<Option<url::Url>, String> {
+fn external_training_sandbox() -> Result<Option<url::Url>, StartError> {
     match std::env::var(TRAINING_SANDBOX_ENV) {
         Ok(raw) if !raw.trim().is_empty() => parse_training_sandbox(&raw).map(Some),
         _ => Ok(None),
@@ -183,8 +184,10 @@ fn external_training_sandbox() -> Result<Option<url::Url>, String> {
 }
 
 /// Parses a training sandbox address: `http` on a loopback IP, with a trailing slash added.
-fn parse_training_sandbox(raw: &str) -> Result<url::Url, String> {
-    let refuse = || format!("{TRAINING_SANDBOX_ENV} must be http://127.0.0.1:PORT (loopback only)");
+fn parse_training_sandbox(raw: &str) -> Result<url::Url, StartError> {
+    let refuse = || StartError::TrainingSandboxAddress {
+        variable: TRAINING_SANDBOX_ENV,
+    };
     let mut url = url::Url::parse(raw.trim()).map_err(|_| refuse())?;
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

@@ -17,6 +17,8 @@ use nir_core::net::{NetworkSettings, OriginPolicy};
 use nir_core::registry::KnownNetwork;
 use url::Url;
 
+use super::error::StartError;
+
 /// How this run of the viewer reaches NIR: the input the deployment is resolved from.
 #[derive(Debug, Clone)]
 pub enum Mode {
@@ -141,7 +143,7 @@ impl Deployment {
 
     /// A live NIR configuration (already validated). Fails only when a file it names (CA
     /// bundle, client certificate) cannot be read.
-    pub fn live(config: &Config) -> Result<Self, String> {
+    pub fn live(config: &Config) -> Result<Self, StartError> {
         let networks = config.known_networks();
         let registry = match config.nir.flavour {
             Flavour::Fhir => RegistryPlan::Fhir {
@@ -167,7 +169,7 @@ impl Deployment {
         let launch = &config.launch;
         Ok(Self {
             training: false,
-            network: config::network_settings(config)?,
+            network: config::network_settings(config).map_err(StartError::ConfiguredFile)?,
             ods_code: config.organisation.ods_code.clone().unwrap_or_default(),
             budget_bytes: config.limits.budget_bytes(),
             nir_base: config.nir.base_url.clone(),

@@ -6,6 +6,7 @@
 
 pub mod compose;
 pub mod deployment;
+pub mod error;
 pub mod exit;
 pub mod exit_signals;
 pub mod helper_processes;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 use tauri::{Builder, Manager, RunEvent, Runtime};
 
 pub use deployment::{Deployment, Mode};
+pub use error::StartError;
 pub use state::AppState;
 pub use window::{context, open_main_window, pixel_origin, WebviewDataDir, MAIN_WINDOW};
 
@@ -50,7 +52,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
 }
 
 /// Resolves the deployment and builds the state the commands share.
-async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, String> {
+async fn prepare_state(mode: Mode, link: Option<&str>) -> Result<AppState, StartError> {
     let (deployment, sandbox) = compose::resolve(&mode).await?;
     compose::compose(deployment, sandbox, link).await
 }
