@@ -4,20 +4,14 @@
 //! (`auth::establish`; a smartcard that cannot be watched fails a sign-in that demands
 //! one). Sign-out and lock wipe everything clinical.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 use tauri::State;
 
-use crate::shell::deployment::ClientProof;
 use crate::shell::AppState;
 use nir_core::audit::{Action, Actor, AuditEvent, Outcome};
+use nir_core::auth::attempt::SignInAttempt;
 use nir_core::auth::browser::SystemBrowser;
-use nir_core::auth::client_auth::ClientCredentials;
-use nir_core::auth::establish::{establish, WatchTiming};
-use nir_core::auth::flow::sign_in as run_sign_in;
-use nir_core::auth::keystore::KeyStore;
-use nir_core::auth::settings::AuthSettings;
+use nir_core::auth::establish::WatchTiming;
 use nir_core::auth::smartcard::pcsc_readers;
 use nir_core::auth::AuthError;
 use nir_core::error::CommandError;
@@ -34,72 +28,34 @@ pub struct UserView {
     pub ods: Option<String>,
 }
 
-fn settings(state: &AppState) -> Result<AuthSettings, AuthError> {
-    state
-        .deployment
-        .sign_in
-        .clone()
-        .map_err(AuthError::Settings)
-}
-
-fn credentials(state: &AppState, settings: &AuthSettings) -> Result<ClientCredentials, AuthError> {
-    match state.deployment.client_proof {
-        ClientProof::Public => Ok(ClientCredentials::Public {
-            client_id: settings.client_id.clone(),
-        }),
-        ClientProof::KeyringPrivateKey => {
-            let key = KeyStore::client_key()?.load()?.ok_or_else(|| {
-                AuthError::Settings(
-                    "no client key in the keyring: run 'nir-viewer keys generate'".into(),
-                )
-            })?;
-            Ok(ClientCredentials::PrivateKeyJwt {
-                client_id: settings.client_id.clone(),
-                key: Arc::new(key),
-            })
-        }
-    }
-}
-
 /// Signs in through the system browser.
 #[tauri::command]
 pub async fn sign_in(state: State<'_, AppState>) -> Result<UserView, CommandError> {
-    let auth = Arc::clone(&state.auth);
-    auth.begin_sign_in().map_err(|e| CommandError::from(&e))?;
-    let outcome = async {
-        let settings = settings(&state)?;
-        let credentials = credentials(&state, &settings)?;
-        let signed_in =
-            run_sign_in(&settings, state.session.http(), credentials, &SystemBrowser).await?;
-        Ok::<_, AuthError>((settings, signed_in))
-    }
-    .await;
-    let failed = |error: AuthError| {
+    let attempt = SignInAttempt::begin(&state.auth).map_err(|e| CommandError::from(&e))?;
+    let outcome = match state.deployment.sign_in.clone() {
+        Ok(settings) => {
+            attempt
+                .complete(
+                    &settings,
+                    state.session.http(),
+                    &SystemBrowser,
+                    pcsc_readers(),
+                    WatchTiming::default(),
+                )
+                .await
+        }
+        Err(why) => Err(AuthError::Settings(why)),
+    };
+    let established = outcome.map_err(|error| {
         state.session.audit_event(AuditEvent::new(
             Action::SignIn,
             Outcome::MinorFailure,
             state.session.correlation_id(),
         ));
         CommandError::from(&error)
-    };
-    let (settings, signed_in) = match outcome {
-        Ok(done) => done,
-        Err(error) => {
-            auth.abort_sign_in();
-            return Err(failed(error));
-        }
-    };
-    let watches = establish(
-        &auth,
-        &signed_in,
-        &settings,
-        pcsc_readers(),
-        WatchTiming::default(),
-    )
-    .await
-    .map_err(failed)?;
-    let identity = signed_in.identity.clone();
-    state.tokens.set(signed_in.tokens.clone());
+    })?;
+    let identity = established.signed_in.identity.clone();
+    state.tokens.set(established.signed_in.tokens.clone());
     state.session.set_actor(Some(Actor {
         user_id: identity
             .user_uid
@@ -113,7 +69,7 @@ pub async fn sign_in(state: State<'_, AppState>) -> Result<UserView, CommandErro
         Outcome::Success,
         state.session.correlation_id(),
     ));
-    *state.card_watch.lock().unwrap_or_else(|p| p.into_inner()) = watches.card;
+    *state.card_watch.lock().unwrap_or_else(|p| p.into_inner()) = established.watches.card;
     Ok(UserView::of(&identity))
 }
 

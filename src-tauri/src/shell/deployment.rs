@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use nir_core::auth::settings::{AuthSettings, ClientAuthMethod};
+use nir_core::auth::settings::AuthSettings;
 use nir_core::config::{
     self, AuditSettings, Config, Flavour, ObservabilitySettings, PatientIdForm,
 };
@@ -64,15 +64,6 @@ pub enum RegistryPlan {
     },
 }
 
-/// How the client proves itself to the identity provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClientProof {
-    /// A public client (PKCE only).
-    Public,
-    /// A signed client assertion with the key kept in the OS keyring.
-    KeyringPrivateKey,
-}
-
 /// Everything the shell wires, resolved once from the configuration in force.
 #[derive(Debug, Clone)]
 pub struct Deployment {
@@ -98,8 +89,6 @@ pub struct Deployment {
     pub idle: Duration,
     /// The sign-in provider's settings, or why they are unusable (said at sign-in).
     pub sign_in: Result<AuthSettings, String>,
-    /// How the client authenticates to the token endpoint.
-    pub client_proof: ClientProof,
     /// Which patient records may start a SMART launch.
     pub smart: SmartSettings,
     /// What a signed launch context must satisfy.
@@ -129,7 +118,6 @@ impl Deployment {
             metrics: None,
             idle: TRAINING_IDLE,
             sign_in,
-            client_proof: ClientProof::Public,
             smart,
             signed_context: SignedContextPolicy {
                 required: false,
@@ -161,11 +149,6 @@ impl Deployment {
                 patient_id_form: config.nir.patient_id_form,
             },
         };
-        let sign_in = config.auth.sign_in_settings();
-        let client_proof = match sign_in.as_ref().map(|s| s.client_auth) {
-            Ok(ClientAuthMethod::PrivateKeyJwt) => ClientProof::KeyringPrivateKey,
-            Ok(ClientAuthMethod::None) | Err(_) => ClientProof::Public,
-        };
         let launch = &config.launch;
         Ok(Self {
             training: false,
@@ -182,8 +165,7 @@ impl Deployment {
                 .is_some()
                 .then(|| config.observability.clone()),
             idle: Duration::from_secs(u64::from(config.auth.idle_timeout_minutes) * 60),
-            sign_in,
-            client_proof,
+            sign_in: config.auth.sign_in_settings(),
             smart: SmartSettings::new(
                 launch.smart_issuers.clone(),
                 launch.smart_client_id.as_deref().unwrap_or("nir-viewer"),
@@ -235,7 +217,6 @@ mod tests {
             "training audit stays in the panel"
         );
         assert!(matches!(deployment.registry, RegistryPlan::SandboxFhir));
-        assert_eq!(deployment.client_proof, ClientProof::Public);
         let settings = deployment.sign_in.expect("training sign-in settings");
         assert_eq!(settings.issuer.as_str(), "http://127.0.0.1:8642/oidc");
         assert!(!deployment.signed_context.required);

@@ -6,6 +6,7 @@
 //! that runs through suspend). Each concern lives in its own file below; [`flow::sign_in`]
 //! ties them together.
 
+pub mod attempt;
 pub mod browser;
 pub mod client_auth;
 pub mod clock;
