@@ -3,16 +3,15 @@
 //! another patient), frames of reference shared by a prior CT, reports held inside a
 //! study, records found through XCA opened like FHIR ones, and a report's status.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use nir_viewer::audit::AuditTrail;
-use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
-use nir_viewer::registry::{DocumentStatus, HistoryQuery, SessionContext};
-use nir_viewer::sandbox::{self, SandboxHandle, SandboxOptions};
-use nir_viewer::viewer::discovery::sandbox_networks;
+use nir_viewer::net::{build_client, NetworkSettings};
+use nir_viewer::registry::{DocumentStatus, HistoryQuery};
+use nir_viewer::sandbox::SandboxHandle;
 use nir_viewer::viewer::views::HistoryView;
-use nir_viewer::viewer::{PointerKind, SessionParts, TokenSlot, ViewerSession};
+use nir_viewer::viewer::{PointerKind, SessionParts, ViewerSession};
+
+use crate::support::{loopback_sandbox, sandbox_viewer, training_parts};
 
 struct Env {
     _sandbox: SandboxHandle,
@@ -29,32 +28,13 @@ async fn look_up_with(nhs: &str, xca: bool) -> Env {
 }
 
 async fn look_up_within(nhs: &str, xca: bool, budget_bytes: u64) -> Env {
-    let sandbox = sandbox::start(SandboxOptions {
-        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        require_auth: false,
-    })
-    .await
-    .unwrap();
-    let base = sandbox.base_url().clone();
+    let sandbox = loopback_sandbox(false).await;
     let http = build_client(&NetworkSettings::default()).unwrap();
-    let tokens = Arc::new(TokenSlot::default());
-    let session = Arc::new(ViewerSession::new(SessionParts {
-        http: http.clone(),
-        tokens: tokens.clone(),
-        ods_code: "TRAIN1".into(),
+    let parts = SessionParts {
         budget_bytes,
-        audit: Arc::new(AuditTrail::new(None)),
-        training: true,
-        origins: OriginPolicy::for_training(&base),
-    }));
-    let networks = sandbox_networks(&http, &base).await.unwrap();
-    let context = SessionContext {
-        correlation_id: session.correlation_id().to_owned(),
-        ods_code: "TRAIN1".into(),
-        tokens,
+        ..training_parts(&http, sandbox.base_url())
     };
-    let backend = crate::support::sandbox_backend(http, &base, networks, context, xca);
-    session.use_document_source(Arc::clone(&backend));
+    let (session, backend) = sandbox_viewer(parts, sandbox.base_url(), xca).await;
     let history = session
         .lookup(&*backend, HistoryQuery::for_patient(nhs).unwrap())
         .await

@@ -16,7 +16,7 @@ use nir_viewer::auth::signing_key::{RsaAlgorithm, RsaSigningKey};
 use nir_viewer::auth::{AuthError, IdTokenError, RoleError};
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings};
 use nir_viewer::sandbox::cis2::MockCis2;
-use nir_viewer::sandbox::{start, SandboxHandle, SandboxOptions};
+use nir_viewer::sandbox::SandboxHandle;
 
 use super::browser_double::{FakeBrowser, Tamper};
 
@@ -24,12 +24,7 @@ const NO_RECORDS: &str = "9000000009";
 const TOKEN_EXPIRY: &str = "9912003950";
 
 async fn sandbox() -> SandboxHandle {
-    start(SandboxOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        require_auth: true,
-    })
-    .await
-    .unwrap()
+    crate::support::loopback_sandbox(true).await
 }
 
 fn settings(sandbox: &SandboxHandle) -> AuthSettings {
