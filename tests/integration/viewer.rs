@@ -8,7 +8,7 @@ use std::sync::Arc;
 use nir_viewer::net::{build_client, NetworkSettings};
 use nir_viewer::registry::{DocumentStatus, HistoryQuery};
 use nir_viewer::sandbox::SandboxHandle;
-use nir_viewer::viewer::views::HistoryView;
+use nir_viewer::viewer::views::{HistoryView, StudyView};
 use nir_viewer::viewer::{PointerKind, SessionParts, ViewerSession};
 
 use crate::support::{loopback_sandbox, sandbox_viewer, training_parts};
@@ -75,13 +75,8 @@ async fn an_instance_of_another_patient_is_flagged_in_the_banner() {
         "only the CT holds the mislabelled instance"
     );
     assert!(!warning.contains("9000000009"), "{warning}");
-    let ct = env
-        .history
-        .records
-        .iter()
-        .find(|r| r.modality.as_deref() == Some("CT"))
-        .unwrap();
-    let study = env.session.open_study(&ct.id, |_| {}).await.unwrap();
+    let ct = study_record(&env.history, "CT", 0);
+    let study = env.session.open_study(ct, |_| {}).await.unwrap();
     assert!(study.demographics_mismatch.is_some());
 }
 
@@ -95,19 +90,29 @@ fn study_record<'a>(history: &'a HistoryView, modality: &str, nth: usize) -> &'a
         .id
 }
 
+/// The first report in the history.
+fn first_report(history: &HistoryView) -> &str {
+    &history
+        .records
+        .iter()
+        .find(|r| r.kind == PointerKind::DiagnosticReport)
+        .expect("a report")
+        .id
+}
+
+impl Env {
+    /// Opens the `nth` study of `modality` in the history.
+    async fn open(&self, modality: &str, nth: usize) -> StudyView {
+        let id = study_record(&self.history, modality, nth);
+        self.session.open_study(id, |_| {}).await.unwrap()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
     let env = look_up("9912003888").await;
-    let current = env
-        .session
-        .open_study(study_record(&env.history, "CT", 0), |_| {})
-        .await
-        .unwrap();
-    let prior = env
-        .session
-        .open_study(study_record(&env.history, "CT", 1), |_| {})
-        .await
-        .unwrap();
+    let current = env.open("CT", 0).await;
+    let prior = env.open("CT", 1).await;
     let (current, prior) = (&current.series[0], &prior.series[0]);
     assert!(current.frame_of_reference.is_some());
     assert_eq!(current.frame_of_reference, prior.frame_of_reference);
@@ -118,11 +123,7 @@ async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
     // Both axial: the normal is row × column cosines, (1,0,0) × (0,1,0).
     assert_eq!(current.slice_normal, Some([0.0, 0.0, 1.0]));
     assert_eq!(prior.slice_normal, current.slice_normal);
-    let mr = env
-        .session
-        .open_study(study_record(&env.history, "MR", 0), |_| {})
-        .await
-        .unwrap();
+    let mr = env.open("MR", 0).await;
     assert!(mr.series[0].frame_of_reference.is_some());
     assert_ne!(mr.series[0].frame_of_reference, current.frame_of_reference);
 }
@@ -130,11 +131,7 @@ async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_mr_heads_coronal_series_shares_its_frame_of_reference_but_not_its_plane() {
     let env = look_up("9912003888").await;
-    let mr = env
-        .session
-        .open_study(study_record(&env.history, "MR", 0), |_| {})
-        .await
-        .unwrap();
+    let mr = env.open("MR", 0).await;
     let (axial, coronal) = (&mr.series[0], &mr.series[3]);
     assert_eq!(coronal.description, "FLAIR coronal");
     assert!(axial.frame_of_reference.is_some());
@@ -160,21 +157,13 @@ async fn the_mr_heads_coronal_series_shares_its_frame_of_reference_but_not_its_p
 #[tokio::test(flavor = "multi_thread")]
 async fn reports_inside_studies_are_read_from_memory() {
     let env = look_up("9912003888").await;
-    let doc = env
-        .session
-        .open_study(study_record(&env.history, "DOC", 0), |_| {})
-        .await
-        .unwrap();
+    let doc = env.open("DOC", 0).await;
     assert_eq!(doc.series[0].document, Some("pdf"));
     let pdf = env.session.open_study_document(&doc.key, 0).await.unwrap();
     assert_eq!(pdf.pdf_url, Some(format!("/document/{}/0", doc.key)));
     let bytes = env.session.study_document_pdf(&doc.key, 0).unwrap();
     assert!(bytes.as_bytes().starts_with(b"%PDF-"));
-    let cr = env
-        .session
-        .open_study(study_record(&env.history, "CR", 0), |_| {})
-        .await
-        .unwrap();
+    let cr = env.open("CR", 0).await;
     let sr = cr
         .series
         .iter()
@@ -199,21 +188,12 @@ async fn records_found_through_xca_open_like_fhir_ones() {
     assert!(env.history.records.iter().all(|r| r.openable));
     let identity = env.session.confirm_identity().await.unwrap();
     assert_eq!(identity.patient.name.as_deref(), Some("TRAINING, Alex"));
-    let study = env
-        .session
-        .open_study(study_record(&env.history, "MR", 0), |_| {})
-        .await
-        .unwrap();
+    let study = env.open("MR", 0).await;
     assert_eq!(study.series.len(), 4);
     let (frame, _) = env.session.frame(&study.key, 0, 0).await.unwrap();
     assert!(!frame.bytes.is_empty());
-    let report = env
-        .history
-        .records
-        .iter()
-        .find(|r| r.kind == PointerKind::DiagnosticReport)
-        .unwrap();
-    let report = env.session.open_report(&report.id).await.unwrap();
+    let report = first_report(&env.history);
+    let report = env.session.open_report(report).await.unwrap();
     assert!(report.text.contains("Synthetic"), "{}", report.text);
 }
 
@@ -244,13 +224,8 @@ async fn an_amended_report_says_so_in_the_history_and_when_opened() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_study_larger_than_the_budget_is_refused_before_any_image_is_fetched_and_says_so() {
     let env = look_up_within("9912003888", false, 4 << 20).await;
-    let ct = env
-        .history
-        .records
-        .iter()
-        .find(|r| r.modality.as_deref() == Some("CT"))
-        .unwrap();
-    let error = env.session.open_study(&ct.id, |_| {}).await.unwrap_err();
+    let ct = study_record(&env.history, "CT", 0);
+    let error = env.session.open_study(ct, |_| {}).await.unwrap_err();
     use nir_viewer::error::UserFacing;
     assert_eq!(error.code(), "study-too-large");
     assert!(
@@ -265,13 +240,8 @@ async fn a_study_larger_than_the_budget_is_refused_before_any_image_is_fetched_a
         "nothing was fetched or kept"
     );
     // The rest of the session is intact: a report still opens.
-    let report = env
-        .history
-        .records
-        .iter()
-        .find(|r| r.kind == PointerKind::DiagnosticReport)
-        .unwrap();
-    env.session.open_report(&report.id).await.unwrap();
+    let report = first_report(&env.history);
+    env.session.open_report(report).await.unwrap();
 }
 
 /// Every instance path the sandbox has served on its own, with its count.
