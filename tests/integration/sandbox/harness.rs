@@ -250,6 +250,25 @@ pub fn string(obj: &dicom_object::DefaultDicomObject, tag: dicom_core::Tag) -> S
         .to_string()
 }
 
+/// How many bytes an object's Pixel Data holds.
+pub fn pixel_data_len(obj: &dicom_object::DefaultDicomObject) -> usize {
+    obj.element(dicom_dictionary_std::tags::PIXEL_DATA)
+        .unwrap()
+        .to_bytes()
+        .unwrap()
+        .len()
+}
+
+/// The OperationOutcome entry of a searchset bundle.
+pub fn outcome_entry(bundle: &Value) -> &Value {
+    bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["search"]["mode"] == "outcome")
+        .expect("an outcome entry")
+}
+
 /// Every DocumentReference of a bundle.
 pub fn pointers(bundle: &Value) -> Vec<Value> {
     bundle["entry"]
