@@ -10,8 +10,6 @@ use nir_viewer::dicomweb::{
 };
 use nir_viewer::net::{build_client, NetworkSettings, NoToken, OriginPolicy};
 use nir_viewer::sandbox::SandboxHandle;
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use crate::support::{loopback_sandbox, sandbox_accepting};
 
@@ -71,24 +69,13 @@ fn options(budget_bytes: u64) -> RetrieveOptions {
     }
 }
 
+/// The study at `url` retrieved whole, within a budget no sandbox study exceeds.
 async fn retrieve(
     client: &DicomWebClient,
     url: &url::Url,
     nhs: &str,
 ) -> (StudyLayout, RetrievedStudy) {
-    let layout = client.study_metadata(url).await.unwrap();
-    let (progress, _receiver) = mpsc::unbounded_channel();
-    let study = client
-        .retrieve_study(
-            &layout,
-            &expectations(nhs, &layout.study_uid),
-            options(4 << 30),
-            progress,
-            CancellationToken::new(),
-        )
-        .await
-        .unwrap();
-    (layout, study)
+    super::retrieve(client, url, nhs, options(4 << 30)).await
 }
 
 #[tokio::test]
