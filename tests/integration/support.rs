@@ -2,6 +2,8 @@
 //! the sandbox on loopback, wiring a viewer session to it as the window does, and finding
 //! records in a history.
 
+pub mod dicomweb_bulk;
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
