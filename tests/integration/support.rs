@@ -98,7 +98,7 @@ pub fn record_with_id<'a>(history: &'a ImagingHistory, id: &str) -> &'a HistoryR
 }
 
 /// Options for a sandbox on a free loopback port, demanding sign-in or not.
-pub fn loopback_options(require_auth: bool) -> SandboxOptions {
+fn loopback_options(require_auth: bool) -> SandboxOptions {
     SandboxOptions {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         require_auth,
