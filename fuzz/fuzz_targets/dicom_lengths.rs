@@ -4,15 +4,13 @@
 //! most about 1032:1, RFC 1951), however large the lengths its headers declare.
 #![no_main]
 
+// Including the module installs its recording allocator for the whole target.
 #[path = "common/largest_allocation.rs"]
 mod largest_allocation;
 
 use libfuzzer_sys::fuzz_target;
 use nir_viewer::imaging::declared_lengths::{check_declared_lengths, Scope};
 use nir_viewer::imaging::source::parse_dicom;
-
-#[global_allocator]
-static ALLOCATOR: largest_allocation::Recording = largest_allocation::Recording;
 
 /// Fixed overhead a parse may allocate whatever the input (buffers, dictionaries).
 const OVERHEAD: usize = 1 << 20;

@@ -5,6 +5,7 @@
 //! frame header claims.
 #![no_main]
 
+// Including the module installs its recording allocator for the whole target.
 #[path = "common/largest_allocation.rs"]
 mod largest_allocation;
 
@@ -12,9 +13,6 @@ use libfuzzer_sys::fuzz_target;
 use nir_viewer::imaging::jpeg::decode_jpeg_frame;
 use nir_viewer::imaging::jpeg12::decode_twelve_bit;
 use nir_viewer::imaging::pixel_module::{Photometric, PixelModule};
-
-#[global_allocator]
-static ALLOCATOR: largest_allocation::Recording = largest_allocation::Recording;
 
 const OVERHEAD: usize = 1 << 20;
 

@@ -3,14 +3,12 @@
 //! than the bytes that arrived, whatever `Content-Length` a part header declares.
 #![no_main]
 
+// Including the module installs its recording allocator for the whole target.
 #[path = "common/largest_allocation.rs"]
 mod largest_allocation;
 
 use libfuzzer_sys::fuzz_target;
 use nir_viewer::dicomweb::multipart::MultipartParser;
-
-#[global_allocator]
-static ALLOCATOR: largest_allocation::Recording = largest_allocation::Recording;
 
 /// Room a part body may hold beyond twice what arrived (the parser's growth step).
 const SLACK: usize = 9 << 20;

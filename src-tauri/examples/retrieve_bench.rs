@@ -9,15 +9,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../tests/integration/support/dicomweb_bulk.rs"]
+mod dicomweb_bulk;
+
 use std::sync::Arc;
 use std::time::Instant;
 
 use dicom_pixeldata::PixelDecoder;
-use nir_viewer::dicomweb::accept::AcceptList;
 use nir_viewer::dicomweb::synthetic::SyntheticInstance;
-use nir_viewer::dicomweb::{
-    DicomWebClient, Expectations, InstanceOutcome, Resource, RetrieveOptions,
-};
+use nir_viewer::dicomweb::{DicomWebClient, Expectations, InstanceOutcome, RetrieveOptions};
 use nir_viewer::net::{build_client, NetworkSettings, NoToken};
 use nir_viewer::nhs_number::NhsNumber;
 use tokio_util::sync::CancellationToken;
@@ -66,28 +66,17 @@ async fn load() {
     let nhs = argument("--nhs").unwrap_or_else(|| "9912003888".into());
     let study = format!("2.25.{}", uuid::Uuid::new_v4().as_u128());
     let http = build_client(&settings()).unwrap();
-    let boundary = "bench-stow-boundary";
     let numbers: Vec<i32> = (1..=count).collect();
     for batch in numbers.chunks(25) {
-        let mut body = Vec::new();
-        for number in batch {
-            let instance = SyntheticInstance::slice(&nhs, &study, 1, *number, 512);
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Type: application/dicom\r\n\r\n").as_bytes(),
-            );
-            body.extend_from_slice(&instance.to_part10().unwrap());
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let response = http
-            .post(base.join("studies").unwrap())
-            .header(
-                "Content-Type",
-                format!("multipart/related; type=\"application/dicom\"; boundary={boundary}"),
-            )
-            .header("Accept", "application/dicom+json")
-            .body(body)
-            .send()
+        let files: Vec<Vec<u8>> = batch
+            .iter()
+            .map(|number| {
+                SyntheticInstance::slice(&nhs, &study, 1, *number, 512)
+                    .to_part10()
+                    .unwrap()
+            })
+            .collect();
+        let response = dicomweb_bulk::stow(&http, base.join("studies").unwrap(), &files)
             .await
             .unwrap();
         assert!(
@@ -137,13 +126,7 @@ async fn measure() {
             println!("received_bytes={}", study.bytes());
         }
         "raw" => {
-            let parts = client
-                .fetch_all_parts(
-                    &layout.study_url,
-                    Resource::Series,
-                    AcceptList::Instances,
-                    &cancel,
-                )
+            let parts = dicomweb_bulk::every_instance(&client, &layout, &cancel)
                 .await
                 .unwrap();
             println!("instances={}", parts.len());

@@ -3,49 +3,20 @@
 // history of the rich-history patient, a study open with its CT, and the keyboard help.
 // Every violation is listed by rule, meaning and element; colour contrast is measured in
 // the real page, as WebKit renders it.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { axeViolations } from "./axe.mjs";
-import { WebDriver, startDriver, stopDriver } from "./webdriver.mjs";
+import { driverPort, noConfig, shots, viewerForTests, waitForScript } from "./session.mjs";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const application = process.env.NIR_VIEWER_BIN ?? path.join(root, "target/debug/nir-viewer");
-const shots = path.join(root, "target/e2e");
-const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 40;
-
-let driver;
 let app;
+viewerForTests({ port: driverPort(40), env: { NIR_VIEWER_CONFIG: noConfig }, started: (viewer) => (app = viewer) });
 
-async function waitFor(description, script, timeoutMs = 90000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await app.execute(script)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await sleep(250);
-  }
-}
+const waitFor = (description, script, timeoutMs) => waitForScript(app, description, script, timeoutMs);
 
 async function assertAccessible(screen) {
   const violations = await axeViolations(app);
   assert.deepEqual(violations, [], `${screen}:\n${violations.join("\n")}`);
 }
-
-before(async () => {
-  process.env.BROWSER = path.join(root, "tests/e2e/sign-in-browser.sh");
-  driver = await startDriver({ port });
-  app = await WebDriver.start({
-    port,
-    application,
-    env: { NIR_VIEWER_CONFIG: path.join(root, "tests/e2e/no-such-config.toml") },
-  });
-});
-
-after(async () => {
-  await app?.quit();
-  await stopDriver(driver);
-});
 
 test("the sign-in screen meets WCAG 2.2 AA", async () => {
   await app.find("#sign-in", { timeoutMs: 60000 });

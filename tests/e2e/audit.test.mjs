@@ -2,46 +2,16 @@
 // the rich-history patient, Shift+A shows the session's AuditEvents (sign-in and the query,
 // the patient by NHS number) instead of sending them, and Shift+D shows the metrics of the
 // discovery that just ran. Each step saves a screenshot to target/e2e/.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { WebDriver, startDriver, stopDriver } from "./webdriver.mjs";
+import { driverPort, noConfig, shots, viewerForTests, waitForScript } from "./session.mjs";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const application = process.env.NIR_VIEWER_BIN ?? path.join(root, "target/debug/nir-viewer");
-const shots = path.join(root, "target/e2e");
-const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 50;
-
-let driver;
 let app;
+viewerForTests({ port: driverPort(50), env: { NIR_VIEWER_CONFIG: noConfig }, started: (viewer) => (app = viewer) });
 
-async function waitFor(description, script, timeoutMs = 90000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await app.execute(script);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await sleep(250);
-  }
-}
+const waitFor = (description, script, timeoutMs) => waitForScript(app, description, script, timeoutMs);
 
 const press = (key) => app.execute(`document.dispatchEvent(new KeyboardEvent('keydown', { key: ${JSON.stringify(key)}, bubbles: true }));`);
-
-before(async () => {
-  process.env.BROWSER = path.join(root, "tests/e2e/sign-in-browser.sh");
-  driver = await startDriver({ port });
-  app = await WebDriver.start({
-    port,
-    application,
-    env: { NIR_VIEWER_CONFIG: path.join(root, "tests/e2e/no-such-config.toml") },
-  });
-});
-
-after(async () => {
-  await app?.quit();
-  await stopDriver(driver);
-});
 
 test("signs in and looks up the rich-history patient", async () => {
   await app.click(await app.find("#sign-in"));

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
+import { application, driverPort, root, signInBrowser, waitForScript, waitUntil } from "./session.mjs";
 import { WebDriver, startDriver, stopDriver } from "./webdriver.mjs";
 import {
   TRACED_CALLS,
@@ -31,9 +32,8 @@ import {
   textNeedles,
 } from "./ephemerality.mjs";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const viewer = realpathSync(process.env.NIR_VIEWER_BIN ?? path.join(root, "target/debug/nir-viewer"));
-const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 20;
+const viewer = realpathSync(application);
+const port = driverPort(20);
 const NHS = "9912003888";
 // The same number as the page computes it, so that no script sent to it spells it out.
 const NHS_IN_PAGE = "String(4956001944 * 2)";
@@ -64,25 +64,8 @@ const needles = [];
 const contentFindings = [];
 const checkpointScanned = new Set();
 
-async function waitFor(description, script, timeoutMs = 120000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await app.execute(script);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await sleep(250);
-  }
-}
-
-async function until(description, predicate, timeoutMs = 60000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await sleep(200);
-  }
-}
+const waitFor = (description, script, timeoutMs = 120000) => waitForScript(app, description, script, timeoutMs);
+const until = (description, predicate, timeoutMs = 60000) => waitUntil(description, predicate, timeoutMs, 200);
 
 /** Starts `nir-viewer sandbox` in its own process and returns its base URL. */
 async function startSandbox() {
@@ -230,7 +213,7 @@ before(async () => {
   needles.push(...textNeedles("patient name (DICOM)", "TRAINING^ALEX"));
   needles.push(...(await pixelNeedles()));
   Object.assign(process.env, {
-    BROWSER: path.join(root, "tests/e2e/sign-in-browser.sh"),
+    BROWSER: signInBrowser,
     NIR_VIEWER_TRAINING_SANDBOX: sandboxBase,
     NIR_TRACED_VIEWER: viewer,
     NIR_TRACE_LOG: dirs.log,

@@ -70,10 +70,12 @@ export function scanFile(file, needles) {
   return [...found];
 }
 
-/** Every regular file under `root` (symlinks are not followed). */
-export function filesUnder(root) {
-  const files = [];
-  const walk = (dir) => {
+/**
+ * Calls `visit(path, entry)` for every entry under `root`, depth first in directory order,
+ * not for `root` itself; symlinks are not followed, and unreadable directories are passed.
+ */
+function walk(root, visit) {
+  const within = (dir) => {
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -82,31 +84,26 @@ export function filesUnder(root) {
     }
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files.push(full);
+      visit(full, entry);
+      if (entry.isDirectory()) within(full);
     }
   };
-  walk(root);
+  within(root);
+}
+
+/** Every regular file under `root` (symlinks are not followed). */
+export function filesUnder(root) {
+  const files = [];
+  walk(root, (full, entry) => {
+    if (!entry.isDirectory()) files.push(full);
+  });
   return files;
 }
 
 /** Every path (files, directories, links) under `root`, not including `root` itself. */
 export function entriesUnder(root) {
   const out = [];
-  const walk = (dir) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      out.push(full);
-      if (entry.isDirectory()) walk(full);
-    }
-  };
-  walk(root);
+  walk(root, (full) => out.push(full));
   return out;
 }
 

@@ -13,13 +13,10 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { application, driverPort, noConfig, shots, signInBrowser, waitForScript, waitUntil } from "./session.mjs";
 import { WebDriver, startDriver, stopDriver } from "./webdriver.mjs";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const application = process.env.NIR_VIEWER_BIN ?? path.join(root, "target/debug/nir-viewer");
-const shots = path.join(root, "target/e2e");
-const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 30;
-const noConfig = path.join(root, "tests/e2e/no-such-config.toml");
+const port = driverPort(30);
 
 const RICH = "9912003888"; // the sandbox's rich-history patient
 const OTHER = "9000000017"; // the sandbox's network-unavailable patient
@@ -44,17 +41,7 @@ function viewerListening() {
   });
 }
 
-async function waitUntil(description, check, timeoutMs = 90000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await sleep(250);
-  }
-}
-
-const waitFor = (description, script, timeoutMs) => waitUntil(description, () => app.execute(script), timeoutMs);
+const waitFor = (description, script, timeoutMs) => waitForScript(app, description, script, timeoutMs);
 const text = (selector) => `return document.querySelector(${JSON.stringify(selector)})?.textContent ?? ""`;
 
 /** Starts the viewer with `args`, once no other viewer of this user is listening. */
@@ -140,7 +127,7 @@ async function rowDates() {
   return app.execute("return [...document.querySelectorAll('.history-row .row-date')].map((d) => d.textContent)");
 }
 
-process.env.BROWSER = path.join(root, "tests/e2e/sign-in-browser.sh");
+process.env.BROWSER = signInBrowser;
 let fullHistoryDates = [];
 
 afterEach(async () => {

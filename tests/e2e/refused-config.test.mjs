@@ -9,12 +9,10 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { application, driverPort, shots as screenshots } from "./session.mjs";
 import { WebDriver, startDriver, stopDriver } from "./webdriver.mjs";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const application = process.env.NIR_VIEWER_BIN ?? path.join(root, "target/debug/nir-viewer");
-const screenshots = path.join(root, "target/e2e");
-const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 60;
+const port = driverPort(60);
 
 let driver;
 let browser;

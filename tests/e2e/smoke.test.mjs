@@ -1,33 +1,12 @@
 // Smoke test: the built viewer starts in training mode (no NIR configuration), shows the
 // TRAINING marker, signs in as the sandbox's smartcard user through the system-browser
 // flow, shows the NHS-number lookup field, and validates as the clinician types.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { WebDriver, startDriver, stopDriver } from "./webdriver.mjs";
+import { driverPort, noConfig, shots as screenshots, viewerForTests } from "./session.mjs";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const application = process.env.NIR_VIEWER_BIN ?? path.join(root, "target/debug/nir-viewer");
-const screenshots = path.join(root, "target/e2e");
-const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
-
-let driver;
 let browser;
-
-before(async () => {
-  process.env.BROWSER = path.join(root, "tests/e2e/sign-in-browser.sh");
-  driver = await startDriver({ port });
-  browser = await WebDriver.start({
-    port,
-    application,
-    env: { NIR_VIEWER_CONFIG: path.join(root, "tests/e2e/no-such-config.toml") },
-  });
-});
-
-after(async () => {
-  await browser?.quit();
-  await stopDriver(driver);
-});
+viewerForTests({ port: driverPort(0), env: { NIR_VIEWER_CONFIG: noConfig }, started: (viewer) => (browser = viewer) });
 
 test("opens in training mode, signs in, and shows the lookup field", async () => {
   const marker = await browser.find("#training-marker");

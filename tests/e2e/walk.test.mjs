@@ -5,29 +5,14 @@
 // a report and the reports held inside studies (PDF and SR), see the incomplete-results
 // warning for the network-unavailable patient, and the banner's identity warning for an
 // image of another patient. Each step saves a screenshot to target/e2e/.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { WebDriver, startDriver, stopDriver } from "./webdriver.mjs";
+import { driverPort, shots, viewerForTests, waitForScript } from "./session.mjs";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const application = process.env.NIR_VIEWER_BIN ?? path.join(root, "target/debug/nir-viewer");
-const shots = path.join(root, "target/e2e");
-const port = Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 10;
-
-let driver;
 let app;
+viewerForTests({ port: driverPort(10), started: (viewer) => (app = viewer) });
 
-async function waitFor(description, script, timeoutMs = 90000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await app.execute(script);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await sleep(250);
-  }
-}
+const waitFor = (description, script, timeoutMs) => waitForScript(app, description, script, timeoutMs);
 
 const text = (selector) => `return document.querySelector(${JSON.stringify(selector)})?.textContent ?? ""`;
 
@@ -44,17 +29,6 @@ function pointer(type, x, y, button) {
     c.dispatchEvent(new PointerEvent('${type}', { bubbles: true, pointerId: 7, button: ${button}, buttons: ${button === 2 ? 2 : 1},
       clientX: r.left + ${x}, clientY: r.top + ${y} }));`;
 }
-
-before(async () => {
-  process.env.BROWSER = path.join(root, "tests/e2e/sign-in-browser.sh");
-  driver = await startDriver({ port });
-  app = await WebDriver.start({ port, application });
-});
-
-after(async () => {
-  await app?.quit();
-  await stopDriver(driver);
-});
 
 test("signs in as the sandbox smartcard user", async () => {
   await app.click(await app.find("#sign-in"));

@@ -3,48 +3,25 @@
 //! AuditEvent naming the patient by NHS number, and none holds clinical content: no
 //! names, no report text, no pixel data.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use nir_viewer::audit::{to_fhir_audit_event, Action, AuditTrail};
-use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
-use nir_viewer::registry::{HistoryQuery, SessionContext};
-use nir_viewer::sandbox::{self, SandboxOptions};
-use nir_viewer::viewer::discovery::{fhir_backend, sandbox_networks};
-use nir_viewer::viewer::{PointerKind, SessionParts, TokenSlot, ViewerSession};
+use nir_viewer::net::{build_client, NetworkSettings};
+use nir_viewer::registry::HistoryQuery;
+use nir_viewer::viewer::{PointerKind, SessionParts};
+
+use crate::support::{loopback_sandbox, sandbox_viewer, training_parts};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_session_is_audited_without_clinical_content() {
-    let sandbox = sandbox::start(SandboxOptions {
-        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        require_auth: false,
-    })
-    .await
-    .unwrap();
-    let base = sandbox.base_url().clone();
+    let sandbox = loopback_sandbox(false).await;
     let http = build_client(&NetworkSettings::default()).unwrap();
-    let tokens = Arc::new(TokenSlot::default());
     let audit = Arc::new(AuditTrail::new(None));
-    let session = Arc::new(ViewerSession::new(SessionParts {
-        http: http.clone(),
-        tokens: tokens.clone(),
-        ods_code: "TRAIN1".into(),
-        budget_bytes: 2 << 30,
+    let parts = SessionParts {
         audit: Arc::clone(&audit),
-        training: true,
-        origins: OriginPolicy::for_training(&base),
-    }));
-    let networks = sandbox_networks(&http, &base).await.unwrap();
-    let backend = fhir_backend(
-        http.clone(),
-        base.join("fhir/R4/").unwrap(),
-        networks,
-        SessionContext {
-            correlation_id: session.correlation_id().to_owned(),
-            ods_code: "TRAIN1".into(),
-            tokens,
-        },
-    );
+        ..training_parts(&http, sandbox.base_url())
+    };
+    let (session, backend) = sandbox_viewer(parts, sandbox.base_url(), false).await;
     let history = session
         .lookup(&*backend, HistoryQuery::for_patient("9912003888").unwrap())
         .await

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use nir_viewer::dicomweb::accept::INSTANCE_ACCEPT_FALLBACK;
 use nir_viewer::dicomweb::{
-    DicomWebClient, Expectations, InstanceOutcome, QuarantineReason, RetrieveOptions,
-    RetrievedStudy, StudyLayout,
+    DicomWebClient, DicomWebError, Expectations, InstanceOutcome, QuarantineReason,
+    RetrievalProgress, RetrieveOptions, RetrievedStudy, StudyLayout,
 };
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings, NoToken, OriginPolicy};
 use nir_viewer::nhs_number::NhsNumber;
@@ -75,6 +75,38 @@ fn assert_display_order(study: &RetrievedStudy, layout: &StudyLayout) {
             .collect();
         assert_eq!(got, want, "display order of series {}", laid_out.series_uid);
     }
+}
+
+/// Starts retrieving `layout` on a task of its own, waits up to `wait` for its first progress
+/// event, then cancels it; returns that event and the retrieval's outcome (waited for as
+/// long again).
+async fn cancel_after_first_progress(
+    client: &Arc<DicomWebClient>,
+    layout: StudyLayout,
+    expectations: Expectations,
+    options: RetrieveOptions,
+    wait: Duration,
+) -> (RetrievalProgress, Result<RetrievedStudy, DicomWebError>) {
+    let (progress_tx, mut progress_rx) = mpsc::unbounded_channel();
+    let cancel = CancellationToken::new();
+    let task = {
+        let (client, cancel) = (Arc::clone(client), cancel.clone());
+        tokio::spawn(async move {
+            client
+                .retrieve_study(&layout, &expectations, options, progress_tx, cancel)
+                .await
+        })
+    };
+    let first = tokio::time::timeout(wait, progress_rx.recv())
+        .await
+        .expect("a progress event arrives")
+        .expect("the channel is open");
+    cancel.cancel();
+    let outcome = tokio::time::timeout(wait, task)
+        .await
+        .expect("cancelling ends the retrieval")
+        .unwrap();
+    (first, outcome)
 }
 
 async fn serve(study: FakeStudy) -> (FakeServer, url::Url) {
@@ -204,34 +236,17 @@ async fn a_slow_transfer_reports_progress_and_stops_when_cancelled() {
     let (server, url) = serve(study).await;
     let client = Arc::new(client());
     let layout = client.study_metadata(&url).await.unwrap();
-    let (progress_tx, mut progress_rx) = mpsc::unbounded_channel();
-    let cancel = CancellationToken::new();
-    let task = {
-        let (client, cancel) = (client.clone(), cancel.clone());
-        tokio::spawn(async move {
-            client
-                .retrieve_study(
-                    &layout,
-                    &expectations(NHS, STUDY),
-                    options(),
-                    progress_tx,
-                    cancel,
-                )
-                .await
-        })
-    };
-    let first = tokio::time::timeout(Duration::from_secs(30), progress_rx.recv())
-        .await
-        .expect("a progress event arrives")
-        .expect("the channel is open");
+    let (first, outcome) = cancel_after_first_progress(
+        &client,
+        layout,
+        expectations(NHS, STUDY),
+        options(),
+        Duration::from_secs(30),
+    )
+    .await;
     assert_eq!(first.series_uid, format!("{STUDY}.1"));
     assert_eq!(first.expected, 30);
     assert!(first.received >= 1);
-    cancel.cancel();
-    let outcome = tokio::time::timeout(Duration::from_secs(30), task)
-        .await
-        .expect("cancelling ends the retrieval")
-        .unwrap();
     assert!(outcome.unwrap_err().is_cancelled());
     let before = server.requests().len();
     tokio::time::sleep(Duration::from_millis(200)).await;

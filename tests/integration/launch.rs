@@ -17,15 +17,10 @@ use nir_viewer::launch::{
 };
 use nir_viewer::net::{build_client, NetworkSettings};
 use nir_viewer::sandbox::smart_ehr::SMART_CLIENT_ID;
-use nir_viewer::sandbox::{start, SandboxHandle, SandboxOptions};
+use nir_viewer::sandbox::SandboxHandle;
 
 async fn sandbox() -> SandboxHandle {
-    start(SandboxOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        require_auth: false,
-    })
-    .await
-    .unwrap()
+    crate::support::loopback_sandbox(false).await
 }
 
 fn iss_of(sandbox: &SandboxHandle) -> url::Url {

@@ -3,7 +3,6 @@
 //! NHS number, UID or URL path anywhere in them; and the OTLP/HTTP JSON export reaches a
 //! collector on loopback — on demand, periodically, and with failures counted.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,40 +11,22 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use nir_viewer::dicomweb::{DicomWebClient, StudyQuery};
-use nir_viewer::net::{build_client, NetworkSettings, NoToken, OriginPolicy};
+use nir_viewer::net::{build_client, NetworkSettings, NoToken};
 use nir_viewer::observability::{global, OtlpExporter, Stage};
-use nir_viewer::registry::{HistoryQuery, SessionContext};
-use nir_viewer::sandbox::{self, SandboxOptions};
-use nir_viewer::viewer::discovery::{fhir_backend, sandbox_document, sandbox_networks};
-use nir_viewer::viewer::{PointerKind, SessionParts, TokenSlot, ViewerSession};
+use nir_viewer::registry::HistoryQuery;
+use nir_viewer::viewer::discovery::sandbox_document;
+use nir_viewer::viewer::PointerKind;
 use serde_json::Value;
 use tokio::sync::mpsc;
+
+use crate::support::{loopback_sandbox, sandbox_viewer, training_parts};
 
 const PATIENT: &str = "9912003888";
 
 /// Looks up `patient` and opens their first study of `modality` (any but CT when `None`), as
 /// the window would, waiting until the retrieval ends.
 async fn a_session(base: &url::Url, http: &reqwest::Client, patient: &str, modality: Option<&str>) {
-    let tokens = Arc::new(TokenSlot::default());
-    let session = Arc::new(ViewerSession::new(SessionParts {
-        http: http.clone(),
-        tokens: tokens.clone(),
-        ods_code: "TRAIN1".into(),
-        budget_bytes: 2 << 30,
-        audit: Arc::new(nir_viewer::audit::AuditTrail::new(None)),
-        training: true,
-        origins: OriginPolicy::for_training(base),
-    }));
-    let backend = fhir_backend(
-        http.clone(),
-        base.join("fhir/R4/").unwrap(),
-        sandbox_networks(http, base).await.unwrap(),
-        SessionContext {
-            correlation_id: session.correlation_id().to_owned(),
-            ods_code: "TRAIN1".into(),
-            tokens,
-        },
-    );
+    let (session, backend) = sandbox_viewer(training_parts(http, base), base, false).await;
     let history = session
         .lookup(&*backend, HistoryQuery::for_patient(patient).unwrap())
         .await
@@ -98,12 +79,7 @@ async fn study_uids(base: &url::Url, http: &reqwest::Client) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn discovery_and_retrieval_are_measured_without_patient_data() {
-    let sandbox = sandbox::start(SandboxOptions {
-        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        require_auth: false,
-    })
-    .await
-    .unwrap();
+    let sandbox = loopback_sandbox(false).await;
     let base = sandbox.base_url().clone();
     let http = build_client(&NetworkSettings::default()).unwrap();
     a_session(&base, &http, PATIENT, None).await;
@@ -139,12 +115,7 @@ async fn discovery_and_retrieval_are_measured_without_patient_data() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_transfer_cut_short_counts_as_an_error_and_a_retry() {
     // 9912003926: series retrieves of the first (CT) study stop mid-part, every time.
-    let sandbox = sandbox::start(SandboxOptions {
-        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        require_auth: false,
-    })
-    .await
-    .unwrap();
+    let sandbox = loopback_sandbox(false).await;
     let base = sandbox.base_url().clone();
     let http = build_client(&NetworkSettings::default()).unwrap();
     a_session(&base, &http, "9912003926", Some("CT")).await;

@@ -14,15 +14,16 @@ use nir_viewer::audit::{Action, AuditTrail, Outcome};
 use nir_viewer::dicomweb::DicomWebClient;
 use nir_viewer::error::UserFacing;
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings, OriginPolicy};
-use nir_viewer::registry::{HistoryQuery, SessionContext};
+use nir_viewer::registry::HistoryQuery;
 use nir_viewer::sandbox::auth_gate::RejectAllVerifier;
 use nir_viewer::sandbox::{self, SandboxState};
-use nir_viewer::viewer::discovery::sandbox_networks;
 use nir_viewer::viewer::views::HistoryView;
-use nir_viewer::viewer::{PointerKind, SessionParts, TokenSlot, ViewerError, ViewerSession};
+use nir_viewer::viewer::{PointerKind, SessionParts, ViewerError, ViewerSession};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use zeroize::Zeroizing;
+
+use crate::support::{sandbox_viewer, training_parts};
 
 const NHS: &str = "9912003888";
 const TOKEN: &str = "clinician-access-token";
@@ -134,26 +135,17 @@ async fn hostile(xca: bool, policy: impl FnOnce(&url::Url, &url::Url) -> OriginP
         let _ = axum::serve(listener, app).await;
     });
     let http = build_client(&NetworkSettings::default()).unwrap();
-    let tokens = Arc::new(TokenSlot::default());
-    tokens.set(Arc::new(FixedToken));
     let audit = Arc::new(AuditTrail::new(None));
-    let session = Arc::new(ViewerSession::new(SessionParts {
-        http: http.clone(),
-        tokens: tokens.clone(),
+    let parts = SessionParts {
         ods_code: "RX1".into(),
         budget_bytes: 1 << 30,
         audit: Arc::clone(&audit),
         training: false,
         origins: policy(&base, &attacker.url),
-    }));
-    let networks = sandbox_networks(&http, &base).await.unwrap();
-    let context = SessionContext {
-        correlation_id: session.correlation_id().to_owned(),
-        ods_code: "RX1".into(),
-        tokens,
+        ..training_parts(&http, &base)
     };
-    let backend = crate::support::sandbox_backend(http, &base, networks, context, xca);
-    session.use_document_source(Arc::clone(&backend));
+    parts.tokens.set(Arc::new(FixedToken));
+    let (session, backend) = sandbox_viewer(parts, &base, xca).await;
     let history = session
         .lookup(&*backend, HistoryQuery::for_patient(NHS).unwrap())
         .await

@@ -3,16 +3,15 @@
 //! another patient), frames of reference shared by a prior CT, reports held inside a
 //! study, records found through XCA opened like FHIR ones, and a report's status.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use nir_viewer::audit::AuditTrail;
-use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
-use nir_viewer::registry::{DocumentStatus, HistoryQuery, SessionContext};
-use nir_viewer::sandbox::{self, SandboxHandle, SandboxOptions};
-use nir_viewer::viewer::discovery::sandbox_networks;
-use nir_viewer::viewer::views::HistoryView;
-use nir_viewer::viewer::{PointerKind, SessionParts, TokenSlot, ViewerSession};
+use nir_viewer::net::{build_client, NetworkSettings};
+use nir_viewer::registry::{DocumentStatus, HistoryQuery};
+use nir_viewer::sandbox::SandboxHandle;
+use nir_viewer::viewer::views::{HistoryView, StudyView};
+use nir_viewer::viewer::{PointerKind, SessionParts, ViewerSession};
+
+use crate::support::{loopback_sandbox, sandbox_viewer, training_parts};
 
 struct Env {
     _sandbox: SandboxHandle,
@@ -29,32 +28,13 @@ async fn look_up_with(nhs: &str, xca: bool) -> Env {
 }
 
 async fn look_up_within(nhs: &str, xca: bool, budget_bytes: u64) -> Env {
-    let sandbox = sandbox::start(SandboxOptions {
-        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        require_auth: false,
-    })
-    .await
-    .unwrap();
-    let base = sandbox.base_url().clone();
+    let sandbox = loopback_sandbox(false).await;
     let http = build_client(&NetworkSettings::default()).unwrap();
-    let tokens = Arc::new(TokenSlot::default());
-    let session = Arc::new(ViewerSession::new(SessionParts {
-        http: http.clone(),
-        tokens: tokens.clone(),
-        ods_code: "TRAIN1".into(),
+    let parts = SessionParts {
         budget_bytes,
-        audit: Arc::new(AuditTrail::new(None)),
-        training: true,
-        origins: OriginPolicy::for_training(&base),
-    }));
-    let networks = sandbox_networks(&http, &base).await.unwrap();
-    let context = SessionContext {
-        correlation_id: session.correlation_id().to_owned(),
-        ods_code: "TRAIN1".into(),
-        tokens,
+        ..training_parts(&http, sandbox.base_url())
     };
-    let backend = crate::support::sandbox_backend(http, &base, networks, context, xca);
-    session.use_document_source(Arc::clone(&backend));
+    let (session, backend) = sandbox_viewer(parts, sandbox.base_url(), xca).await;
     let history = session
         .lookup(&*backend, HistoryQuery::for_patient(nhs).unwrap())
         .await
@@ -95,13 +75,8 @@ async fn an_instance_of_another_patient_is_flagged_in_the_banner() {
         "only the CT holds the mislabelled instance"
     );
     assert!(!warning.contains("9000000009"), "{warning}");
-    let ct = env
-        .history
-        .records
-        .iter()
-        .find(|r| r.modality.as_deref() == Some("CT"))
-        .unwrap();
-    let study = env.session.open_study(&ct.id, |_| {}).await.unwrap();
+    let ct = study_record(&env.history, "CT", 0);
+    let study = env.session.open_study(ct, |_| {}).await.unwrap();
     assert!(study.demographics_mismatch.is_some());
 }
 
@@ -115,19 +90,29 @@ fn study_record<'a>(history: &'a HistoryView, modality: &str, nth: usize) -> &'a
         .id
 }
 
+/// The first report in the history.
+fn first_report(history: &HistoryView) -> &str {
+    &history
+        .records
+        .iter()
+        .find(|r| r.kind == PointerKind::DiagnosticReport)
+        .expect("a report")
+        .id
+}
+
+impl Env {
+    /// Opens the `nth` study of `modality` in the history.
+    async fn open(&self, modality: &str, nth: usize) -> StudyView {
+        let id = study_record(&self.history, modality, nth);
+        self.session.open_study(id, |_| {}).await.unwrap()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
     let env = look_up("9912003888").await;
-    let current = env
-        .session
-        .open_study(study_record(&env.history, "CT", 0), |_| {})
-        .await
-        .unwrap();
-    let prior = env
-        .session
-        .open_study(study_record(&env.history, "CT", 1), |_| {})
-        .await
-        .unwrap();
+    let current = env.open("CT", 0).await;
+    let prior = env.open("CT", 1).await;
     let (current, prior) = (&current.series[0], &prior.series[0]);
     assert!(current.frame_of_reference.is_some());
     assert_eq!(current.frame_of_reference, prior.frame_of_reference);
@@ -138,11 +123,7 @@ async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
     // Both axial: the normal is row × column cosines, (1,0,0) × (0,1,0).
     assert_eq!(current.slice_normal, Some([0.0, 0.0, 1.0]));
     assert_eq!(prior.slice_normal, current.slice_normal);
-    let mr = env
-        .session
-        .open_study(study_record(&env.history, "MR", 0), |_| {})
-        .await
-        .unwrap();
+    let mr = env.open("MR", 0).await;
     assert!(mr.series[0].frame_of_reference.is_some());
     assert_ne!(mr.series[0].frame_of_reference, current.frame_of_reference);
 }
@@ -150,11 +131,7 @@ async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_mr_heads_coronal_series_shares_its_frame_of_reference_but_not_its_plane() {
     let env = look_up("9912003888").await;
-    let mr = env
-        .session
-        .open_study(study_record(&env.history, "MR", 0), |_| {})
-        .await
-        .unwrap();
+    let mr = env.open("MR", 0).await;
     let (axial, coronal) = (&mr.series[0], &mr.series[3]);
     assert_eq!(coronal.description, "FLAIR coronal");
     assert!(axial.frame_of_reference.is_some());
@@ -180,21 +157,13 @@ async fn the_mr_heads_coronal_series_shares_its_frame_of_reference_but_not_its_p
 #[tokio::test(flavor = "multi_thread")]
 async fn reports_inside_studies_are_read_from_memory() {
     let env = look_up("9912003888").await;
-    let doc = env
-        .session
-        .open_study(study_record(&env.history, "DOC", 0), |_| {})
-        .await
-        .unwrap();
+    let doc = env.open("DOC", 0).await;
     assert_eq!(doc.series[0].document, Some("pdf"));
     let pdf = env.session.open_study_document(&doc.key, 0).await.unwrap();
     assert_eq!(pdf.pdf_url, Some(format!("/document/{}/0", doc.key)));
     let bytes = env.session.study_document_pdf(&doc.key, 0).unwrap();
     assert!(bytes.as_bytes().starts_with(b"%PDF-"));
-    let cr = env
-        .session
-        .open_study(study_record(&env.history, "CR", 0), |_| {})
-        .await
-        .unwrap();
+    let cr = env.open("CR", 0).await;
     let sr = cr
         .series
         .iter()
@@ -219,21 +188,12 @@ async fn records_found_through_xca_open_like_fhir_ones() {
     assert!(env.history.records.iter().all(|r| r.openable));
     let identity = env.session.confirm_identity().await.unwrap();
     assert_eq!(identity.patient.name.as_deref(), Some("TRAINING, Alex"));
-    let study = env
-        .session
-        .open_study(study_record(&env.history, "MR", 0), |_| {})
-        .await
-        .unwrap();
+    let study = env.open("MR", 0).await;
     assert_eq!(study.series.len(), 4);
     let (frame, _) = env.session.frame(&study.key, 0, 0).await.unwrap();
     assert!(!frame.bytes.is_empty());
-    let report = env
-        .history
-        .records
-        .iter()
-        .find(|r| r.kind == PointerKind::DiagnosticReport)
-        .unwrap();
-    let report = env.session.open_report(&report.id).await.unwrap();
+    let report = first_report(&env.history);
+    let report = env.session.open_report(report).await.unwrap();
     assert!(report.text.contains("Synthetic"), "{}", report.text);
 }
 
@@ -264,13 +224,8 @@ async fn an_amended_report_says_so_in_the_history_and_when_opened() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_study_larger_than_the_budget_is_refused_before_any_image_is_fetched_and_says_so() {
     let env = look_up_within("9912003888", false, 4 << 20).await;
-    let ct = env
-        .history
-        .records
-        .iter()
-        .find(|r| r.modality.as_deref() == Some("CT"))
-        .unwrap();
-    let error = env.session.open_study(&ct.id, |_| {}).await.unwrap_err();
+    let ct = study_record(&env.history, "CT", 0);
+    let error = env.session.open_study(ct, |_| {}).await.unwrap_err();
     use nir_viewer::error::UserFacing;
     assert_eq!(error.code(), "study-too-large");
     assert!(
@@ -285,13 +240,8 @@ async fn a_study_larger_than_the_budget_is_refused_before_any_image_is_fetched_a
         "nothing was fetched or kept"
     );
     // The rest of the session is intact: a report still opens.
-    let report = env
-        .history
-        .records
-        .iter()
-        .find(|r| r.kind == PointerKind::DiagnosticReport)
-        .unwrap();
-    env.session.open_report(&report.id).await.unwrap();
+    let report = first_report(&env.history);
+    env.session.open_report(report).await.unwrap();
 }
 
 /// Every instance path the sandbox has served on its own, with its count.

@@ -5,7 +5,7 @@
 //! A last test checks that the names the images carry are kept out of log lines while the
 //! patient is open, and only then.
 
-use std::io::{self, Write};
+use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,16 +15,17 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::oneshot;
+use tracing_subscriber::fmt::MakeWriter;
 
-use nir_viewer::audit::AuditTrail;
 use nir_viewer::logging::RedactingWriter;
-use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
-use nir_viewer::registry::{DiscoveryBackend, HistoryQuery, SessionContext};
+use nir_viewer::net::{build_client, NetworkSettings};
+use nir_viewer::registry::{DiscoveryBackend, HistoryQuery};
 use nir_viewer::sandbox::auth_gate::RejectAllVerifier;
 use nir_viewer::sandbox::{router, SandboxState};
-use nir_viewer::viewer::discovery::{fhir_backend, sandbox_networks};
-use nir_viewer::viewer::views::HistoryView;
-use nir_viewer::viewer::{PointerKind, SessionParts, TokenSlot, ViewerError, ViewerSession};
+use nir_viewer::viewer::views::{HistoryView, StudyView};
+use nir_viewer::viewer::{PointerKind, ViewerError, ViewerSession};
+
+use crate::support::{sandbox_viewer, training_parts};
 
 /// Most requests one gated sandbox answers (a look-up and a study are a few dozen).
 const MAX_REQUESTS: usize = 2_000;
@@ -142,29 +143,8 @@ struct Env {
 async fn env() -> Env {
     let sandbox = gated_sandbox().await;
     let http = build_client(&NetworkSettings::default()).unwrap();
-    let tokens = Arc::new(TokenSlot::default());
-    let session = Arc::new(ViewerSession::new(SessionParts {
-        http: http.clone(),
-        tokens: tokens.clone(),
-        ods_code: "TRAIN1".into(),
-        budget_bytes: 2 << 30,
-        audit: Arc::new(AuditTrail::new(None)),
-        training: true,
-        origins: OriginPolicy::for_training(&sandbox.base),
-    }));
-    let networks = sandbox_networks(&http, &sandbox.base).await.unwrap();
-    let context = SessionContext {
-        correlation_id: session.correlation_id().to_owned(),
-        ods_code: "TRAIN1".into(),
-        tokens,
-    };
-    let backend = fhir_backend(
-        http,
-        sandbox.base.join("fhir/R4/").unwrap(),
-        networks,
-        context,
-    );
-    session.use_document_source(Arc::clone(&backend));
+    let parts = training_parts(&http, &sandbox.base);
+    let (session, backend) = sandbox_viewer(parts, &sandbox.base, false).await;
     Env {
         sandbox,
         session,
@@ -182,8 +162,40 @@ impl Env {
             .await
     }
 
-    fn hold(&self, matches: fn(&str) -> bool) -> Held {
-        self.sandbox.gate.hold(matches)
+    /// Runs `task` on a task of its own with the first request `matches` picks held at the
+    /// gate; once that request has arrived, runs `meanwhile`, then lets the request answer.
+    /// Returns what `meanwhile` and the task came to.
+    async fn while_held<T: Send + 'static, M>(
+        &self,
+        matches: fn(&str) -> bool,
+        task: impl Future<Output = T> + Send + 'static,
+        meanwhile: impl Future<Output = M>,
+    ) -> (M, T) {
+        let mut held = self.sandbox.gate.hold(matches);
+        let running = tokio::spawn(task);
+        held.arrived().await;
+        let done = meanwhile.await;
+        held.release();
+        (done, running.await.unwrap())
+    }
+
+    /// Opening the CT study `id` of the open patient, to be run as a task.
+    fn open_study(&self, id: String) -> impl Future<Output = Result<StudyView, ViewerError>> {
+        let session = Arc::clone(&self.session);
+        async move { session.open_study(&id, |_| {}).await }
+    }
+
+    /// Looking `nhs` up, to be run as a task.
+    fn look_up_later(
+        &self,
+        nhs: &'static str,
+    ) -> impl Future<Output = Result<HistoryView, ViewerError>> {
+        let (session, backend) = (Arc::clone(&self.session), Arc::clone(&self.backend));
+        async move {
+            session
+                .lookup(&*backend, HistoryQuery::for_patient(nhs).unwrap())
+                .await
+        }
     }
 }
 
@@ -195,6 +207,22 @@ fn record(history: &HistoryView, kind: PointerKind, modality: Option<&str>) -> S
         .expect("a record of that kind")
         .id
         .clone()
+}
+
+/// Fails unless `outcome` is an error that `expected` accepts.
+fn assert_refused<T>(outcome: Result<T, ViewerError>, expected: fn(&ViewerError) -> bool) {
+    match outcome {
+        Err(error) => assert!(expected(&error), "{error:?}"),
+        Ok(_) => panic!("the late answer was used"),
+    }
+}
+
+fn patient_changed(error: &ViewerError) -> bool {
+    matches!(error, ViewerError::PatientChanged)
+}
+
+fn lookup_superseded(error: &ViewerError) -> bool {
+    matches!(error, ViewerError::LookupSuperseded)
 }
 
 fn is_discovery(target: &str) -> bool {
@@ -214,21 +242,13 @@ async fn metadata_arriving_after_a_switch_is_not_filed_under_the_new_patient() {
     let env = env().await;
     let alex = env.look_up(ALEX).await.unwrap();
     let ct = record(&alex, PointerKind::ImagingStudy, Some("CT"));
-    let mut held = env.hold(is_metadata);
-    let session = Arc::clone(&env.session);
-    let opening = tokio::spawn(async move { session.open_study(&ct, |_| {}).await });
-    held.arrived().await;
-    let gray = env.look_up(GRAY).await.unwrap();
-    held.release();
-    let outcome = opening.await.unwrap();
-    assert!(
-        matches!(outcome, Err(ViewerError::PatientChanged)),
-        "{:?}",
-        outcome.map(|v| v.key)
-    );
+    let (gray, outcome) = env
+        .while_held(is_metadata, env.open_study(ct), env.look_up(GRAY))
+        .await;
+    assert_refused(outcome, patient_changed);
     assert_eq!(env.session.vault().stats().items, 0, "nothing was kept");
     // The new patient is untouched: still open, with their own records.
-    let gray_record = &gray.records[0].id;
+    let gray_record = &gray.unwrap().records[0].id;
     assert!(env.session.pointer(gray_record).is_ok());
 }
 
@@ -237,21 +257,16 @@ async fn metadata_arriving_after_a_lock_is_dropped() {
     let env = env().await;
     let alex = env.look_up(ALEX).await.unwrap();
     let ct = record(&alex, PointerKind::ImagingStudy, Some("CT"));
-    let mut held = env.hold(is_metadata);
-    let session = Arc::clone(&env.session);
-    let opening = tokio::spawn(async move { session.open_study(&ct, |_| {}).await });
-    held.arrived().await;
-    env.session.wipe_all();
-    // Reopening the same patient makes a new opening; the old request still belongs to
-    // the one the lock closed.
-    env.look_up(ALEX).await.unwrap();
-    held.release();
-    let outcome = opening.await.unwrap();
-    assert!(
-        matches!(outcome, Err(ViewerError::PatientChanged)),
-        "{:?}",
-        outcome.map(|v| v.key)
-    );
+    let lock_and_reopen = async {
+        env.session.wipe_all();
+        // Reopening the same patient makes a new opening; the old request still belongs to
+        // the one the lock closed.
+        env.look_up(ALEX).await.unwrap();
+    };
+    let ((), outcome) = env
+        .while_held(is_metadata, env.open_study(ct), lock_and_reopen)
+        .await;
+    assert_refused(outcome, patient_changed);
     assert_eq!(env.session.vault().stats().items, 0);
 }
 
@@ -260,41 +275,22 @@ async fn a_report_arriving_after_a_switch_is_neither_kept_nor_shown() {
     let env = env().await;
     let alex = env.look_up(ALEX).await.unwrap();
     let report = record(&alex, PointerKind::DiagnosticReport, None);
-    let mut held = env.hold(is_report);
     let session = Arc::clone(&env.session);
-    let opening = tokio::spawn(async move { session.open_report(&report).await });
-    held.arrived().await;
-    env.look_up(GRAY).await.unwrap();
-    held.release();
-    let outcome = opening.await.unwrap();
-    assert!(
-        matches!(outcome, Err(ViewerError::PatientChanged)),
-        "{:?}",
-        outcome.map(|v| v.title)
-    );
+    let opening = async move { session.open_report(&report).await };
+    let (gray, outcome) = env.while_held(is_report, opening, env.look_up(GRAY)).await;
+    gray.unwrap();
+    assert_refused(outcome, patient_changed);
     assert_eq!(env.session.vault().stats().items, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lookup_answered_after_a_lock_opens_no_patient() {
     let env = env().await;
-    let mut held = env.hold(is_discovery);
-    let session = Arc::clone(&env.session);
-    let backend = Arc::clone(&env.backend);
-    let looking = tokio::spawn(async move {
-        session
-            .lookup(&*backend, HistoryQuery::for_patient(ALEX).unwrap())
-            .await
-    });
-    held.arrived().await;
-    env.session.wipe_all();
-    held.release();
-    let outcome = looking.await.unwrap();
-    assert!(
-        matches!(outcome, Err(ViewerError::LookupSuperseded)),
-        "{:?}",
-        outcome.map(|h| h.records.len())
-    );
+    let lock = async { env.session.wipe_all() };
+    let ((), outcome) = env
+        .while_held(is_discovery, env.look_up_later(ALEX), lock)
+        .await;
+    assert_refused(outcome, lookup_superseded);
     assert!(matches!(
         env.session.pointer("anything"),
         Err(ViewerError::NoPatient)
@@ -304,24 +300,11 @@ async fn a_lookup_answered_after_a_lock_opens_no_patient() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_older_lookup_answered_last_does_not_replace_the_newer() {
     let env = env().await;
-    let mut held = env.hold(is_discovery);
-    let session = Arc::clone(&env.session);
-    let backend = Arc::clone(&env.backend);
-    let older = tokio::spawn(async move {
-        session
-            .lookup(&*backend, HistoryQuery::for_patient(ALEX).unwrap())
-            .await
-    });
-    held.arrived().await;
-    let gray = env.look_up(GRAY).await.unwrap();
-    held.release();
-    let outcome = older.await.unwrap();
-    assert!(
-        matches!(outcome, Err(ViewerError::LookupSuperseded)),
-        "{:?}",
-        outcome.map(|h| h.records.len())
-    );
-    for record in &gray.records {
+    let (gray, outcome) = env
+        .while_held(is_discovery, env.look_up_later(ALEX), env.look_up(GRAY))
+        .await;
+    assert_refused(outcome, lookup_superseded);
+    for record in &gray.unwrap().records {
         let (_, nhs, _) = env.session.pointer(&record.id).unwrap();
         assert_eq!(
             nhs.as_digits(),
@@ -331,28 +314,17 @@ async fn an_older_lookup_answered_last_does_not_replace_the_newer() {
     }
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
+/// The log lines `lines` writes, formatted and redacted as the viewer's own log is.
 fn logged(lines: impl FnOnce()) -> String {
-    let captured = Captured::default();
-    let sink = captured.clone();
+    // A `Mutex` around a writer is a writer factory; the subscriber must own its factory
+    // for as long as it is installed, so the few bytes of buffer live out the test run.
+    let captured: &'static Mutex<Vec<u8>> = Box::leak(Box::default());
     let subscriber = tracing_subscriber::fmt()
-        .with_writer(RedactingWriter::new(move || sink.clone()))
+        .with_writer(RedactingWriter::new(move || captured.make_writer()))
         .with_ansi(false)
         .finish();
     tracing::subscriber::with_default(subscriber, lines);
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
     text
 }
 

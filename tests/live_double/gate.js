@@ -11,7 +11,7 @@
 // (Authorization: Bearer).
 'use strict';
 
-const { bearerToken } = require('./exchange');
+const { bearerToken, sendText } = require('./exchange');
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const ODS = /^[A-Za-z0-9]{3,10}$/;
@@ -47,4 +47,29 @@ function mirrored(req) {
   return out;
 }
 
-module.exports = { inspect, mirrored, UUID };
+/**
+ * The checks an imaging provider (report or WADO-RS) makes before answering: marks `entry`
+ * as a request to `service` and records its headers, then refuses it (401 without a valid
+ * token, 405 for anything but GET). Returns the response headers to mirror, or null when
+ * the request was refused and answered.
+ */
+function admitRead(req, res, entry, service, cis2, consumerOds) {
+  entry.service = service;
+  const { headers } = inspect(req, cis2, consumerOds);
+  entry.headers = headers;
+  const echo = mirrored(req);
+  if (headers.bearer !== 'valid') {
+    entry.outcome = 'no valid token';
+    sendText(res, 401, 'A valid access token is required', {
+      ...echo, 'WWW-Authenticate': 'Bearer error="invalid_token"',
+    });
+    return null;
+  }
+  if (req.method !== 'GET') {
+    sendText(res, 405, 'Only GET is supported', echo);
+    return null;
+  }
+  return echo;
+}
+
+module.exports = { inspect, mirrored, admitRead, UUID };

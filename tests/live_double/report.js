@@ -11,8 +11,8 @@
 'use strict';
 
 const crypto = require('node:crypto');
-const { sendJson, sendText } = require('./exchange');
-const { inspect, mirrored } = require('./gate');
+const { sendJson } = require('./exchange');
+const { admitRead } = require('./gate');
 const { PROVIDERS, ODS_SYSTEM, NHS_SYSTEM } = require('./pointers');
 
 const CONCLUSION = 'No acute abnormality. Test report for the live path conformance run.';
@@ -82,17 +82,8 @@ class Reports {
   }
 
   handle(req, res, url, entry) {
-    entry.service = 'report';
-    const { headers } = inspect(req, this.cis2, this.consumerOds);
-    entry.headers = headers;
-    const echo = mirrored(req);
-    if (headers.bearer !== 'valid') {
-      entry.outcome = 'no valid token';
-      return sendText(res, 401, 'A valid access token is required', {
-        ...echo, 'WWW-Authenticate': 'Bearer error="invalid_token"',
-      });
-    }
-    if (req.method !== 'GET') return sendText(res, 405, 'Only GET is supported', echo);
+    const echo = admitRead(req, res, entry, 'report', this.cis2, this.consumerOds);
+    if (echo === null) return undefined;
     entry.route = 'read report';
     if (url.pathname !== `${this.path}${this.id}`) {
       entry.outcome = 'not found';

@@ -15,7 +15,7 @@
 
 const crypto = require('node:crypto');
 const { sendJson, sendBytes, sendText } = require('./exchange');
-const { inspect, mirrored } = require('./gate');
+const { admitRead } = require('./gate');
 
 const BASE_PATH = '/wado-rs';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
@@ -82,17 +82,8 @@ class Wado {
   }
 
   handle(req, res, url, entry) {
-    entry.service = 'wado';
-    const { headers } = inspect(req, this.cis2, this.consumerOds);
-    entry.headers = headers;
-    const echo = mirrored(req);
-    if (headers.bearer !== 'valid') {
-      entry.outcome = 'no valid token';
-      return sendText(res, 401, 'A valid access token is required', {
-        ...echo, 'WWW-Authenticate': 'Bearer error="invalid_token"',
-      });
-    }
-    if (req.method !== 'GET') return sendText(res, 405, 'Only GET is supported', echo);
+    const echo = admitRead(req, res, entry, 'wado', this.cis2, this.consumerOds);
+    if (echo === null) return undefined;
     const { summary } = this.instance;
     const parts = url.pathname.slice(BASE_PATH.length + 1).split('/');
     const path = { study: null, series: null, instance: null, rest: [] };

@@ -1,6 +1,7 @@
 //! A global allocator for fuzz targets that remembers the largest single block asked for
 //! since the last [`reset`], so a target can assert that no allocation was sized from a
-//! length the input only declares. It forwards everything to the system allocator.
+//! length the input only declares. It forwards everything to the system allocator, and a
+//! target that includes this module has it installed.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,6 +10,9 @@ static LARGEST: AtomicUsize = AtomicUsize::new(0);
 
 /// The system allocator, recording the largest request.
 pub struct Recording;
+
+#[global_allocator]
+static ALLOCATOR: Recording = Recording;
 
 // SAFETY: every method forwards to `System` with the layout it was given.
 unsafe impl GlobalAlloc for Recording {

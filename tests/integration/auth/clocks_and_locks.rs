@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 
 use nir_viewer::auth::client_auth::ClientCredentials;
 use nir_viewer::auth::clock::{Clock, ManualClock};
-use nir_viewer::auth::establish::{establish, WatchTiming};
+use nir_viewer::auth::establish::{establish, SessionWatches, WatchTiming};
 use nir_viewer::auth::flow::SignedIn;
 use nir_viewer::auth::id_token::Identity;
 use nir_viewer::auth::session::{EndReason, Session, SessionState};
@@ -111,9 +111,10 @@ fn session_on(clock: &Arc<ManualClock>) -> (Arc<Session>, mpsc::Receiver<EndReas
     (session, wiped_rx)
 }
 
-/// Tokens as a sign-in would hand them over, living `lifetime` on `clock`.
+/// Tokens as a sign-in would hand them over, living `lifetime` on `clock` and refreshed at
+/// `double`.
 async fn tokens_for(
-    endpoint: TokenEndpoint,
+    double: &TokenDouble,
     clock: &Arc<ManualClock>,
     lifetime: Duration,
     refresh_token: bool,
@@ -124,9 +125,35 @@ async fn tokens_for(
         id_token: None,
         expires_at: clock.now().saturating_add(lifetime),
     };
-    Tokens::start(endpoint, issued, None, Duration::from_secs(60))
+    Tokens::start(
+        double.endpoint(clock),
+        issued,
+        None,
+        Duration::from_secs(60),
+    )
+    .await
+    .unwrap()
+}
+
+/// The reason of the next wipe, waited for off the runtime's threads for up to 30 s.
+async fn next_wipe(wiped: mpsc::Receiver<EndReason>) -> EndReason {
+    tokio::task::spawn_blocking(move || wiped.recv_timeout(Duration::from_secs(30)))
         .await
         .unwrap()
+        .unwrap()
+}
+
+/// A session on `clock` signed in with `tokens`, and the channel its wipes arrive on.
+fn signed_in_session(
+    clock: &Arc<ManualClock>,
+    tokens: &Arc<Tokens>,
+) -> (Arc<Session>, mpsc::Receiver<EndReason>) {
+    let (session, wiped) = session_on(clock);
+    session.begin_sign_in().unwrap();
+    session
+        .complete_sign_in(identity(), Some(Arc::clone(tokens)))
+        .unwrap();
+    (session, wiped)
 }
 
 async fn wait_for(mut condition: impl FnMut() -> bool) {
@@ -143,13 +170,7 @@ async fn wait_for(mut condition: impl FnMut() -> bool) {
 async fn a_token_that_lapsed_during_suspend_is_expired_and_withheld() {
     let clock = ManualClock::new();
     let double = TokenDouble::start("500 Internal Server Error", "{}", 0).await;
-    let tokens = tokens_for(
-        double.endpoint(&clock),
-        &clock,
-        Duration::from_secs(600),
-        true,
-    )
-    .await;
+    let tokens = tokens_for(&double, &clock, Duration::from_secs(600), true).await;
     clock.advance(Duration::from_secs(60));
     assert!(!tokens.needs_refresh());
     assert!(tokens.bearer().is_some());
@@ -167,18 +188,8 @@ async fn a_token_that_lapsed_during_suspend_is_expired_and_withheld() {
 async fn a_refused_refresh_locks_the_session_once_the_token_has_expired() {
     let clock = ManualClock::new();
     let double = TokenDouble::start("400 Bad Request", r#"{"error":"invalid_grant"}"#, 1000).await;
-    let tokens = tokens_for(
-        double.endpoint(&clock),
-        &clock,
-        Duration::from_secs(30),
-        true,
-    )
-    .await;
-    let (session, wiped) = session_on(&clock);
-    session.begin_sign_in().unwrap();
-    session
-        .complete_sign_in(identity(), Some(Arc::clone(&tokens)))
-        .unwrap();
+    let tokens = tokens_for(&double, &clock, Duration::from_secs(30), true).await;
+    let (session, wiped) = signed_in_session(&clock, &tokens);
     let refresher = session.keep_tokens_fresh(&tokens, Duration::from_millis(20));
 
     // Inside the refresh margin: refreshes are tried and refused, the token still works.
@@ -188,10 +199,7 @@ async fn a_refused_refresh_locks_the_session_once_the_token_has_expired() {
     assert!(wiped.try_recv().is_err());
 
     clock.advance(Duration::from_secs(31));
-    let reason = tokio::task::spawn_blocking(move || wiped.recv_timeout(Duration::from_secs(30)))
-        .await
-        .unwrap()
-        .unwrap();
+    let reason = next_wipe(wiped).await;
     assert_eq!(reason, EndReason::TokensLost);
     assert_eq!(session.state(), SessionState::Locked(EndReason::TokensLost));
     assert!(session.tokens().is_none());
@@ -206,23 +214,10 @@ async fn a_refused_refresh_locks_the_session_once_the_token_has_expired() {
 async fn tokens_that_cannot_be_renewed_lock_the_session_when_refresh_is_due() {
     let clock = ManualClock::new();
     let double = TokenDouble::start("500 Internal Server Error", "{}", 0).await;
-    let tokens = tokens_for(
-        double.endpoint(&clock),
-        &clock,
-        Duration::from_secs(30),
-        false,
-    )
-    .await;
-    let (session, wiped) = session_on(&clock);
-    session.begin_sign_in().unwrap();
-    session
-        .complete_sign_in(identity(), Some(Arc::clone(&tokens)))
-        .unwrap();
+    let tokens = tokens_for(&double, &clock, Duration::from_secs(30), false).await;
+    let (session, wiped) = signed_in_session(&clock, &tokens);
     let _refresher = session.keep_tokens_fresh(&tokens, Duration::from_millis(20));
-    let reason = tokio::task::spawn_blocking(move || wiped.recv_timeout(Duration::from_secs(30)))
-        .await
-        .unwrap()
-        .unwrap();
+    let reason = next_wipe(wiped).await;
     assert_eq!(reason, EndReason::TokensLost);
     assert_eq!(double.requests.load(Ordering::SeqCst), 0);
 }
@@ -387,13 +382,7 @@ async fn signed_in_with(clock: &Arc<ManualClock>) -> SignedIn {
     let double = TokenDouble::start("500 Internal Server Error", "{}", 0).await;
     SignedIn {
         identity: identity(),
-        tokens: tokens_for(
-            double.endpoint(clock),
-            clock,
-            Duration::from_secs(3600),
-            true,
-        )
-        .await,
+        tokens: tokens_for(&double, clock, Duration::from_secs(3600), true).await,
         role_source: RoleSource::UserInfo,
     }
 }
@@ -406,6 +395,32 @@ fn quick() -> WatchTiming {
     }
 }
 
+/// What `establish` makes of a fresh sign-in on `clock`, with a smartcard `required` or not
+/// and `readers` to watch it with; the session, its wipes and the sign-in come with it.
+async fn establish_on(
+    clock: &Arc<ManualClock>,
+    required: bool,
+    readers: Result<Box<dyn CardReaders>, SmartcardError>,
+) -> (
+    Arc<Session>,
+    mpsc::Receiver<EndReason>,
+    SignedIn,
+    Result<SessionWatches, AuthError>,
+) {
+    let (session, wiped) = session_on(clock);
+    let signed_in = signed_in_with(clock).await;
+    session.begin_sign_in().unwrap();
+    let outcome = establish(
+        &session,
+        &signed_in,
+        &smartcard_settings(required),
+        readers,
+        quick(),
+    )
+    .await;
+    (session, wiped, signed_in, outcome)
+}
+
 #[tokio::test]
 async fn a_sign_in_that_demands_a_smartcard_fails_when_the_card_cannot_be_watched() {
     let clock = ManualClock::new();
@@ -414,17 +429,7 @@ async fn a_sign_in_that_demands_a_smartcard_fails_when_the_card_cannot_be_watche
         (readers(&no_card), SmartcardError::NoCard),
         (Err(SmartcardError::NoService), SmartcardError::NoService),
     ] {
-        let (session, wiped) = session_on(&clock);
-        let signed_in = signed_in_with(&clock).await;
-        session.begin_sign_in().unwrap();
-        let outcome = establish(
-            &session,
-            &signed_in,
-            &smartcard_settings(true),
-            readers,
-            quick(),
-        )
-        .await;
+        let (session, wiped, signed_in, outcome) = establish_on(&clock, true, readers).await;
         match outcome {
             Err(AuthError::Smartcard(error)) => assert_eq!(error, expected),
             other => panic!("sign-in went on: {other:?}"),
@@ -444,18 +449,9 @@ async fn a_sign_in_that_demands_a_smartcard_fails_when_the_card_cannot_be_watche
 #[tokio::test]
 async fn without_a_smartcard_demand_sign_in_goes_on_unwatched() {
     let clock = ManualClock::new();
-    let (session, _wiped) = session_on(&clock);
-    let signed_in = signed_in_with(&clock).await;
-    session.begin_sign_in().unwrap();
-    let watches = establish(
-        &session,
-        &signed_in,
-        &smartcard_settings(false),
-        Err(SmartcardError::NoService),
-        quick(),
-    )
-    .await
-    .unwrap();
+    let (session, _wiped, _signed_in, outcome) =
+        establish_on(&clock, false, Err(SmartcardError::NoService)).await;
+    let watches = outcome.unwrap();
     assert!(watches.card.is_none());
     assert!(matches!(session.state(), SessionState::SignedIn(_)));
     assert!(session.tokens().is_some());
@@ -464,51 +460,26 @@ async fn without_a_smartcard_demand_sign_in_goes_on_unwatched() {
 #[tokio::test]
 async fn a_demanded_smartcard_is_watched_and_its_removal_locks() {
     let clock = ManualClock::new();
-    let (session, wiped) = session_on(&clock);
-    let signed_in = signed_in_with(&clock).await;
     let card_in = Arc::new(Mutex::new(true));
-    session.begin_sign_in().unwrap();
-    let watches = establish(
-        &session,
-        &signed_in,
-        &smartcard_settings(true),
-        readers(&card_in),
-        quick(),
-    )
-    .await
-    .unwrap();
+    let (session, wiped, _signed_in, outcome) = establish_on(&clock, true, readers(&card_in)).await;
+    let watches = outcome.unwrap();
     assert!(watches.card.is_some());
     assert!(matches!(session.state(), SessionState::SignedIn(_)));
     *card_in.lock().unwrap() = false;
-    let reason = tokio::task::spawn_blocking(move || wiped.recv_timeout(Duration::from_secs(30)))
-        .await
-        .unwrap()
-        .unwrap();
+    let reason = next_wipe(wiped).await;
     assert_eq!(reason, EndReason::CardRemoved);
 }
 
 #[tokio::test]
 async fn the_idle_watch_locks_a_session_that_slept() {
     let clock = ManualClock::new();
-    let (session, wiped) = session_on(&clock);
-    let signed_in = signed_in_with(&clock).await;
-    session.begin_sign_in().unwrap();
-    let _watches = establish(
-        &session,
-        &signed_in,
-        &smartcard_settings(false),
-        Err(SmartcardError::NoService),
-        quick(),
-    )
-    .await
-    .unwrap();
+    let (session, wiped, _signed_in, outcome) =
+        establish_on(&clock, false, Err(SmartcardError::NoService)).await;
+    let _watches = outcome.unwrap();
     clock.advance(Duration::from_secs(10));
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(matches!(session.state(), SessionState::SignedIn(_)));
     clock.suspend(Duration::from_secs(120));
-    let reason = tokio::task::spawn_blocking(move || wiped.recv_timeout(Duration::from_secs(30)))
-        .await
-        .unwrap()
-        .unwrap();
+    let reason = next_wipe(wiped).await;
     assert_eq!(reason, EndReason::Suspended);
 }

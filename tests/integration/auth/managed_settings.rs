@@ -16,17 +16,12 @@ use nir_viewer::auth::settings::{AuthSettings, ClientAuthMethod, TRAINING_CLIENT
 use nir_viewer::auth::{AuthError, IdTokenError, RoleError};
 use nir_viewer::config;
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings};
-use nir_viewer::sandbox::{start, SandboxHandle, SandboxOptions};
+use nir_viewer::sandbox::SandboxHandle;
 
 use super::browser_double::FakeBrowser;
 
 async fn sandbox() -> SandboxHandle {
-    start(SandboxOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        require_auth: true,
-    })
-    .await
-    .unwrap()
+    crate::support::loopback_sandbox(true).await
 }
 
 /// The sign-in settings of a managed file whose `[auth]` table holds `lines` (the issuer

@@ -16,7 +16,7 @@ use nir_viewer::auth::signing_key::{RsaAlgorithm, RsaSigningKey};
 use nir_viewer::auth::{AuthError, IdTokenError, RoleError};
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings};
 use nir_viewer::sandbox::cis2::MockCis2;
-use nir_viewer::sandbox::{start, SandboxHandle, SandboxOptions};
+use nir_viewer::sandbox::SandboxHandle;
 
 use super::browser_double::{FakeBrowser, Tamper};
 
@@ -24,12 +24,7 @@ const NO_RECORDS: &str = "9000000009";
 const TOKEN_EXPIRY: &str = "9912003950";
 
 async fn sandbox() -> SandboxHandle {
-    start(SandboxOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        require_auth: true,
-    })
-    .await
-    .unwrap()
+    crate::support::loopback_sandbox(true).await
 }
 
 fn settings(sandbox: &SandboxHandle) -> AuthSettings {
@@ -241,29 +236,7 @@ async fn the_refresher_renews_short_lived_tokens_in_the_background() {
     let signed_in = sign_in_with(&settings(&sandbox), &FakeBrowser::as_user("short-lived"))
         .await
         .unwrap();
-    let first = signed_in.tokens.bearer().unwrap();
-    let refresher = signed_in
-        .tokens
-        .spawn_refresher(Duration::from_millis(100), |error| {
-            panic!("refresh failed: {error}");
-        });
-    let mut current = first.clone();
-    for _ in 0..200 {
-        // Between expiry and the refresh landing, no token is handed out.
-        if let Some(token) = signed_in.tokens.bearer() {
-            current = token;
-            if *current != *first {
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_ne!(*current, *first, "the refresher replaced the token");
-    signed_in.tokens.clear();
-    tokio::time::timeout(Duration::from_secs(30), refresher)
-        .await
-        .unwrap()
-        .unwrap();
+    super::assert_refreshed_in_background(&signed_in.tokens).await;
     sandbox.shutdown().await;
 }
 

@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use nir_viewer::dicomweb::accept::AcceptList;
-use nir_viewer::dicomweb::{DicomWebClient, Resource, StudyQuery};
+use nir_viewer::dicomweb::{DicomWebClient, StudyQuery};
 use nir_viewer::net::{build_client, NetworkSettings, NoToken};
 use tokio_util::sync::CancellationToken;
+
+use crate::support::dicomweb_bulk::{every_instance, stow};
 
 /// A running Orthanc; dropping it stops the process and deletes its storage.
 pub struct Orthanc {
@@ -98,22 +99,8 @@ impl Orthanc {
 
     /// Stores one file over STOW-RS; returns (study UID, SOP Instance UID) when accepted.
     pub async fn stow(&self, http: &reqwest::Client, file: &[u8]) -> Option<(String, String)> {
-        let boundary = "nir-stow-boundary-7f3a";
-        let mut body =
-            format!("--{boundary}\r\nContent-Type: application/dicom\r\n\r\n").into_bytes();
-        body.extend_from_slice(file);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let response = http
-            .post(self.base.join("studies").unwrap())
-            .header(
-                "Content-Type",
-                format!("multipart/related; type=\"application/dicom\"; boundary={boundary}"),
-            )
-            .header("Accept", "application/dicom+json")
-            .body(body)
-            .send()
-            .await
-            .ok()?;
+        let studies = self.base.join("studies").unwrap();
+        let response = stow(http, studies, &[file.to_vec()]).await.ok()?;
         if !response.status().is_success() {
             return None;
         }
@@ -205,15 +192,7 @@ async fn every_study_stored_in_orthanc_comes_back_byte_for_byte() {
             instances.len(),
             "metadata of a corpus study"
         );
-        let parts = client
-            .fetch_all_parts(
-                &layout.study_url,
-                Resource::Series,
-                AcceptList::Instances,
-                &cancel,
-            )
-            .await
-            .unwrap();
+        let parts = every_instance(&client, &layout, &cancel).await.unwrap();
         assert_eq!(
             parts.len(),
             instances.len(),

@@ -9,19 +9,13 @@ use nir_viewer::dicomweb::{
     DicomWebClient, QuarantineReason, RetrieveOptions, RetrievedStudy, StudyLayout, StudyQuery,
 };
 use nir_viewer::net::{build_client, NetworkSettings, NoToken, OriginPolicy};
-use nir_viewer::sandbox::auth_gate::FixedTokensVerifier;
-use nir_viewer::sandbox::{start, start_with_verifier, SandboxHandle, SandboxOptions};
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
+use nir_viewer::sandbox::SandboxHandle;
 
-use super::{assert_display_order, client_with, expectations, FixedToken};
+use crate::support::{loopback_sandbox, sandbox_accepting};
 
-fn loopback() -> SandboxOptions {
-    SandboxOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        require_auth: false,
-    }
-}
+use super::{
+    assert_display_order, cancel_after_first_progress, client_with, expectations, FixedToken,
+};
 
 /// Metadata URLs of every study the sandbox holds for `nhs`, on the networks that answer.
 async fn study_metadata_urls(
@@ -75,30 +69,19 @@ fn options(budget_bytes: u64) -> RetrieveOptions {
     }
 }
 
+/// The study at `url` retrieved whole, within a budget no sandbox study exceeds.
 async fn retrieve(
     client: &DicomWebClient,
     url: &url::Url,
     nhs: &str,
 ) -> (StudyLayout, RetrievedStudy) {
-    let layout = client.study_metadata(url).await.unwrap();
-    let (progress, _receiver) = mpsc::unbounded_channel();
-    let study = client
-        .retrieve_study(
-            &layout,
-            &expectations(nhs, &layout.study_uid),
-            options(4 << 30),
-            progress,
-            CancellationToken::new(),
-        )
-        .await
-        .unwrap();
-    (layout, study)
+    super::retrieve(client, url, nhs, options(4 << 30)).await
 }
 
 #[tokio::test]
 async fn rich_history_studies_arrive_complete_and_clean_including_the_large_ct() {
     let nhs = "9912003888";
-    let sandbox = start(loopback()).await.unwrap();
+    let sandbox = loopback_sandbox(false).await;
     let client = client_with(Arc::new(NoToken));
     let urls = study_metadata_urls(&sandbox, &client, nhs).await;
     assert!(
@@ -135,7 +118,7 @@ async fn assert_one_bad_instance_per_affected_study(
     nhs: &str,
     expected: impl Fn(&QuarantineReason) -> bool,
 ) {
-    let sandbox = start(loopback()).await.unwrap();
+    let sandbox = loopback_sandbox(false).await;
     let client = client_with(Arc::new(NoToken));
     let urls = study_metadata_urls(&sandbox, &client, nhs).await;
     let mut affected = 0;
@@ -164,7 +147,7 @@ async fn the_wrong_patient_instance_is_quarantined() {
 #[tokio::test]
 async fn the_truncated_transfer_is_retried_once_then_reported() {
     let nhs = "9912003926";
-    let sandbox = start(loopback()).await.unwrap();
+    let sandbox = loopback_sandbox(false).await;
     let client = client_with(Arc::new(NoToken));
     let urls = study_metadata_urls(&sandbox, &client, nhs).await;
     assert!(!urls.is_empty());
@@ -196,38 +179,21 @@ async fn the_corrupt_pixels_instance_is_quarantined() {
 #[tokio::test]
 async fn the_slow_network_reports_progress_and_can_be_cancelled() {
     let nhs = "4409815415";
-    let sandbox = start(loopback()).await.unwrap();
+    let sandbox = loopback_sandbox(false).await;
     let client = Arc::new(client_with(Arc::new(NoToken)));
     let urls = study_metadata_urls(&sandbox, &client, nhs).await;
     let layout = client.study_metadata(&urls[0]).await.unwrap();
-    let (progress_tx, mut progress_rx) = mpsc::unbounded_channel();
-    let cancel = CancellationToken::new();
-    let task = {
-        let (client, cancel) = (client.clone(), cancel.clone());
-        let expectations = expectations(nhs, &layout.study_uid);
-        tokio::spawn(async move {
-            client
-                .retrieve_study(
-                    &layout,
-                    &expectations,
-                    options(4 << 30),
-                    progress_tx,
-                    cancel,
-                )
-                .await
-        })
-    };
-    let first = tokio::time::timeout(Duration::from_secs(60), progress_rx.recv())
-        .await
-        .expect("progress arrives")
-        .expect("the channel is open");
+    let expectations = expectations(nhs, &layout.study_uid);
+    let (first, outcome) = cancel_after_first_progress(
+        &client,
+        layout,
+        expectations,
+        options(4 << 30),
+        Duration::from_secs(60),
+    )
+    .await;
     assert!(first.received + first.quarantined >= 1);
     assert!(first.expected >= 1);
-    cancel.cancel();
-    let outcome = tokio::time::timeout(Duration::from_secs(60), task)
-        .await
-        .expect("cancelling ends the retrieval")
-        .unwrap();
     // The sandbox trickles every response over seconds, so the cancel lands mid-way.
     assert!(outcome.unwrap_err().is_cancelled());
 }
@@ -235,12 +201,7 @@ async fn the_slow_network_reports_progress_and_can_be_cancelled() {
 #[tokio::test]
 async fn an_expired_token_is_surfaced_as_unauthorized_and_a_fresh_one_works() {
     let nhs = "9912003950";
-    let options = SandboxOptions {
-        require_auth: true,
-        ..loopback()
-    };
-    let verifier = Arc::new(FixedTokensVerifier(vec!["lister".into(), "viewer".into()]));
-    let sandbox = start_with_verifier(options, verifier).await.unwrap();
+    let sandbox = sandbox_accepting(&["lister", "viewer"]).await;
     let lister = client_with(Arc::new(FixedToken("lister")))
         .with_origin_policy(OriginPolicy::for_training(sandbox.base_url()));
     let mut urls = study_metadata_urls(&sandbox, &lister, nhs).await;

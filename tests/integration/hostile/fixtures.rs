@@ -12,19 +12,22 @@ pub const JPEG_EXTENDED: &str = "1.2.840.10008.1.2.4.51";
 pub const GIBIBYTE: u32 = 1 << 30;
 
 /// One explicit VR little endian element declaring `length` (whatever `value` holds).
+/// OB, OW, SQ, UN and UT take two reserved bytes and a 32-bit length, every other VR a
+/// 16-bit one (PS3.5 7.1.2).
 fn element_declaring(group: u16, element: u16, vr: &[u8; 2], length: u32, value: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&group.to_le_bytes());
-    out.extend_from_slice(&element.to_le_bytes());
-    out.extend_from_slice(vr);
-    if matches!(vr, b"OB" | b"OW" | b"SQ" | b"UN" | b"UT") {
-        out.extend_from_slice(&[0, 0]);
-        out.extend_from_slice(&length.to_le_bytes());
+    let length_field = if matches!(vr, b"OB" | b"OW" | b"SQ" | b"UN" | b"UT") {
+        [&[0, 0][..], &length.to_le_bytes()].concat()
     } else {
-        out.extend_from_slice(&(length as u16).to_le_bytes());
-    }
-    out.extend_from_slice(value);
-    out
+        (length as u16).to_le_bytes().to_vec()
+    };
+    [
+        &group.to_le_bytes()[..],
+        &element.to_le_bytes(),
+        vr,
+        &length_field,
+        value,
+    ]
+    .concat()
 }
 
 fn element(group: u16, element: u16, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
@@ -48,17 +51,15 @@ fn part10(sop_instance: &str, transfer_syntax: &str, dataset: &[u8]) -> Vec<u8> 
         element(0x0002, 0x0010, b"UI", transfer_syntax.as_bytes()),
     ]
     .concat();
-    let mut out = vec![0u8; 128];
-    out.extend_from_slice(b"DICM");
-    out.extend_from_slice(&element(
-        0x0002,
-        0x0000,
-        b"UL",
-        &(meta.len() as u32).to_le_bytes(),
-    ));
-    out.extend_from_slice(&meta);
-    out.extend_from_slice(dataset);
-    out
+    let group_length = (meta.len() as u32).to_le_bytes();
+    [
+        &[0u8; 128][..],
+        b"DICM",
+        &element(0x0002, 0x0000, b"UL", &group_length),
+        &meta,
+        dataset,
+    ]
+    .concat()
 }
 
 /// The Image Pixel module of a 16-bit (12 stored) grayscale image.

@@ -9,8 +9,9 @@ use nir_viewer::registry::{
     DiscoveryBackend, FhirBackend, FhirSettings, HistoryQuery, ImagingHistory, KnownNetwork,
     NetworkStatus, RetryPolicy, SessionContext, XcaBackend, XcaSettings,
 };
-use nir_viewer::sandbox::auth_gate::FixedTokensVerifier;
-use nir_viewer::sandbox::{start, start_with_verifier, SandboxHandle, SandboxOptions};
+use nir_viewer::sandbox::SandboxHandle;
+
+use crate::support::{loopback_sandbox, sandbox_accepting};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
@@ -40,22 +41,11 @@ pub fn quick_retry() -> RetryPolicy {
 
 impl Env {
     pub async fn start() -> Self {
-        let options = SandboxOptions {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            require_auth: false,
-        };
-        Self::from_handle(start(options).await.unwrap()).await
+        Self::from_handle(loopback_sandbox(false).await).await
     }
 
     pub async fn start_requiring(tokens: &[&str]) -> Self {
-        let options = SandboxOptions {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            require_auth: true,
-        };
-        let verifier = Arc::new(FixedTokensVerifier(
-            tokens.iter().map(|t| t.to_string()).collect(),
-        ));
-        Self::from_handle(start_with_verifier(options, verifier).await.unwrap()).await
+        Self::from_handle(sandbox_accepting(tokens).await).await
     }
 
     async fn from_handle(sandbox: SandboxHandle) -> Self {

@@ -12,6 +12,7 @@ use nir_viewer::registry::{
 use tokio_util::sync::CancellationToken;
 
 use super::harness::{discover, quick_retry, statuses, Env, Flavour, Token};
+use crate::support::record_of_kind;
 use crate::through_both_backends;
 
 through_both_backends!(
@@ -362,11 +363,7 @@ async fn xca_retrieves_a_kos_manifest_and_a_report() {
     let history = nir_viewer::registry::DiscoveryBackend::discover(&backend, &query, &cancel)
         .await
         .unwrap();
-    let study = history
-        .records
-        .iter()
-        .find(|r| r.kind == RecordKind::ImagingStudy)
-        .unwrap();
+    let study = record_of_kind(&history, RecordKind::ImagingStudy);
     let manifest = backend
         .retrieve_document(&study.retrieval, &cancel)
         .await
@@ -383,11 +380,7 @@ async fn xca_retrieves_a_kos_manifest_and_a_report() {
         sop_class.trim_end_matches('\0'),
         "1.2.840.10008.5.1.4.1.1.88.59"
     );
-    let report = history
-        .records
-        .iter()
-        .find(|r| r.kind == RecordKind::DiagnosticReport)
-        .unwrap();
+    let report = record_of_kind(&history, RecordKind::DiagnosticReport);
     let document = backend
         .retrieve_document(&report.retrieval, &cancel)
         .await

@@ -1,11 +1,10 @@
 //! Test-side helpers: start a sandbox on loopback, make NRL-style requests, and split
 //! `multipart/related` bodies into parts (a deliberately small, separate parser).
 
-use std::sync::Arc;
-
 use nir_viewer::net::{build_client, NetworkSettings};
-use nir_viewer::sandbox::auth_gate::FixedTokensVerifier;
-use nir_viewer::sandbox::{start, start_with_verifier, SandboxHandle, SandboxOptions};
+use nir_viewer::sandbox::SandboxHandle;
+
+use crate::support::{loopback_sandbox, sandbox_accepting};
 use serde_json::Value;
 
 pub const REQUEST_ID: &str = "6f1d2c3b-4a59-4e8f-9a0b-1c2d3e4f5a6b";
@@ -18,26 +17,15 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub async fn start() -> Self {
-        let options = SandboxOptions {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            require_auth: false,
-        };
         Self {
-            handle: start(options).await.unwrap(),
+            handle: loopback_sandbox(false).await,
             http: build_client(&NetworkSettings::default()).unwrap(),
         }
     }
 
     pub async fn start_requiring(tokens: &[&str]) -> Self {
-        let options = SandboxOptions {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            require_auth: true,
-        };
-        let verifier = Arc::new(FixedTokensVerifier(
-            tokens.iter().map(|t| t.to_string()).collect(),
-        ));
         Self {
-            handle: start_with_verifier(options, verifier).await.unwrap(),
+            handle: sandbox_accepting(tokens).await,
             http: build_client(&NetworkSettings::default()).unwrap(),
         }
     }
@@ -260,6 +248,25 @@ pub fn string(obj: &dicom_object::DefaultDicomObject, tag: dicom_core::Tag) -> S
         .unwrap()
         .trim_end_matches(['\0', ' '])
         .to_string()
+}
+
+/// How many bytes an object's Pixel Data holds.
+pub fn pixel_data_len(obj: &dicom_object::DefaultDicomObject) -> usize {
+    obj.element(dicom_dictionary_std::tags::PIXEL_DATA)
+        .unwrap()
+        .to_bytes()
+        .unwrap()
+        .len()
+}
+
+/// The OperationOutcome entry of a searchset bundle.
+pub fn outcome_entry(bundle: &Value) -> &Value {
+    bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["search"]["mode"] == "outcome")
+        .expect("an outcome entry")
 }
 
 /// Every DocumentReference of a bundle.

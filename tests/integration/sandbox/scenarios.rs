@@ -22,12 +22,7 @@ async fn network_unavailable_names_the_silent_network() {
     assert!(pointers(&bundle)
         .iter()
         .all(|p| p["custodian"]["identifier"]["value"] != "Y90003"));
-    let outcome = bundle["entry"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["search"]["mode"] == "outcome")
-        .unwrap();
+    let outcome = outcome_entry(&bundle);
     let issue = &outcome["resource"]["issue"][0];
     assert_eq!(issue["severity"], "warning");
     assert_eq!(issue["code"], "timeout");
@@ -150,12 +145,7 @@ async fn corrupt_pixels_has_short_pixel_data() {
                 .unwrap()
                 .to_int::<usize>()
                 .unwrap();
-            obj.element(tags::PIXEL_DATA)
-                .unwrap()
-                .to_bytes()
-                .unwrap()
-                .len()
-                < rows * cols * 2
+            pixel_data_len(obj) < rows * cols * 2
         })
         .count();
     assert_eq!(short, 1);

@@ -21,12 +21,16 @@ fn sequence(obj: &mut InMemDicomObject, tag: Tag, items: Vec<InMemDicomObject>) 
     obj.put(DataElement::new(tag, VR::SQ, DataSetSequence::from(items)));
 }
 
+/// A code sequence item (PS3.3 Table 8.8-1): value, coding scheme and meaning.
 fn code(value: &str, scheme: &str, meaning: &str) -> InMemDicomObject {
-    let mut item = InMemDicomObject::new_empty();
-    put(&mut item, tags::CODE_VALUE, VR::SH, value);
-    put(&mut item, tags::CODING_SCHEME_DESIGNATOR, VR::SH, scheme);
-    put(&mut item, tags::CODE_MEANING, VR::LO, meaning);
-    item
+    InMemDicomObject::from_element_iter(
+        [
+            (tags::CODE_VALUE, VR::SH, value),
+            (tags::CODING_SCHEME_DESIGNATOR, VR::SH, scheme),
+            (tags::CODE_MEANING, VR::LO, meaning),
+        ]
+        .map(|(tag, vr, text)| DataElement::new(tag, vr, PrimitiveValue::from(text))),
+    )
 }
 
 /// The manifest's bytes (a Part 10 file, Explicit VR Little Endian).

@@ -252,32 +252,36 @@ fn answer(script: &Script, raw: &[u8]) -> (Vec<u8>, Seen) {
     };
     let reply = if retrieve {
         let wanted = check_retrieve(request, &mut seen);
-        if !seen.violations.is_empty() {
-            let why = seen.violations.join("; ");
-            return (
-                fault_reply(400, "S:Sender", "InvalidMessage", &why, &relates),
-                seen,
-            );
-        }
-        if let Some((status, code, subcode, reason)) = script.fault {
-            return (fault_reply(status, code, subcode, reason, &relates), seen);
+        if let Some(fault) = refusal(script, &seen, &relates) {
+            return (fault, seen);
         }
         retrieve_reply(script, &wanted, &relates)
     } else {
         let patient = check_query(request, &mut seen);
-        if !seen.violations.is_empty() {
-            let why = seen.violations.join("; ");
-            return (
-                fault_reply(400, "S:Sender", "InvalidMessage", &why, &relates),
-                seen,
-            );
-        }
-        if let Some((status, code, subcode, reason)) = script.fault {
-            return (fault_reply(status, code, subcode, reason, &relates), seen);
+        if let Some(fault) = refusal(script, &seen, &relates) {
+            return (fault, seen);
         }
         query_reply(script, patient.as_deref(), &relates)
     };
     (reply, seen)
+}
+
+/// The fault a well-formed request earns: a sender fault listing what it broke, else the
+/// fault the script scripts, else none.
+fn refusal(script: &Script, seen: &Seen, relates: &str) -> Option<Vec<u8>> {
+    if !seen.violations.is_empty() {
+        let why = seen.violations.join("; ");
+        return Some(fault_reply(
+            400,
+            "S:Sender",
+            "InvalidMessage",
+            &why,
+            relates,
+        ));
+    }
+    script
+        .fault
+        .map(|(status, code, subcode, reason)| fault_reply(status, code, subcode, reason, relates))
 }
 
 /// Checks the SOAP 1.2 envelope and WS-Addressing headers; returns the body's one element.

@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::kos;
 use super::responder::{Community, Entry, Gateway, Script};
+use crate::support::{record_of_kind, record_with_id};
 use nir_viewer::config::PatientIdForm;
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings};
 use nir_viewer::registry::{
@@ -135,6 +136,26 @@ async fn discover(backend: &XcaBackend) -> Result<ImagingHistory, RegistryError>
     backend.discover(&query, &CancellationToken::new()).await
 }
 
+/// The history a backend asking in `form` over `networks` is given by `gateway`; every request
+/// the gateway saw is checked against the specification.
+async fn checked_history(
+    gateway: &Gateway,
+    form: PatientIdForm,
+    networks: Vec<KnownNetwork>,
+) -> ImagingHistory {
+    let history = discover(&backend(gateway, form, networks)).await.unwrap();
+    gateway.assert_requests_valid();
+    history
+}
+
+/// The history the gateway serving `script` gives to NHS^NH questions over the configured
+/// networks, its requests checked; the gateway is returned with it.
+async fn history_from(script: Script) -> (Gateway, ImagingHistory) {
+    let gateway = Gateway::start(script).await;
+    let history = checked_history(&gateway, PatientIdForm::NhsNh, configured_networks()).await;
+    (gateway, history)
+}
+
 fn status_of(history: &ImagingHistory, name: &str) -> NetworkStatus {
     history
         .networks
@@ -144,44 +165,42 @@ fn status_of(history: &ImagingHistory, name: &str) -> NetworkStatus {
         .status
 }
 
+/// Whether every network in `history` has `status`.
+fn all_networks_are(history: &ImagingHistory, status: NetworkStatus) -> bool {
+    history.networks.iter().all(|n| n.status == status)
+}
+
+/// The one reason an incomplete `history` gives; the test fails if it is complete or gives
+/// more than one.
+fn single_incompleteness(history: &ImagingHistory) -> &str {
+    let Completeness::Incomplete { why } = &history.verdict else {
+        panic!("a community was down: {:?}", history.verdict);
+    };
+    assert_eq!(why.len(), 1, "{why:?}");
+    &why[0]
+}
+
 #[tokio::test]
 async fn success_gives_a_complete_history_named_from_the_configuration() {
-    let gateway = Gateway::start(script(&nhs_nh(), None)).await;
-    let history = discover(&backend(
-        &gateway,
-        PatientIdForm::NhsNh,
-        configured_networks(),
-    ))
-    .await
-    .unwrap();
-    gateway.assert_requests_valid();
+    let (_gateway, history) = history_from(script(&nhs_nh(), None)).await;
     assert_eq!(history.verdict, Completeness::Complete);
     assert_eq!(history.records.len(), 3);
     assert!(history
         .records
         .iter()
         .all(|r| matches!(r.retrieval, RetrievalRef::XcaDocument { .. })));
-    assert_eq!(
-        status_of(&history, "North Imaging Network"),
-        NetworkStatus::Answered
-    );
-    assert_eq!(
-        status_of(&history, "East Imaging Network"),
-        NetworkStatus::Answered
-    );
-    assert_eq!(
-        status_of(&history, "South Imaging Network"),
-        NetworkStatus::NoRecords
-    );
+    for (name, status) in [
+        ("North Imaging Network", NetworkStatus::Answered),
+        ("East Imaging Network", NetworkStatus::Answered),
+        ("South Imaging Network", NetworkStatus::NoRecords),
+    ] {
+        assert_eq!(status_of(&history, name), status, "{name}");
+    }
     assert!(history
         .networks
         .iter()
         .all(|n| !n.name.starts_with("urn:oid:")));
-    let study = history
-        .records
-        .iter()
-        .find(|r| r.kind == RecordKind::ImagingStudy)
-        .unwrap();
+    let study = record_of_kind(&history, RecordKind::ImagingStudy);
     assert_eq!(
         study.provider_name.as_deref(),
         Some("North Imaging Network")
@@ -190,19 +209,8 @@ async fn success_gives_a_complete_history_named_from_the_configuration() {
 
 #[tokio::test]
 async fn partial_success_names_the_community_that_is_down() {
-    let gateway = Gateway::start(script(
-        &nhs_nh(),
-        Some((SOUTH, "Responding gateway did not answer in time")),
-    ))
-    .await;
-    let history = discover(&backend(
-        &gateway,
-        PatientIdForm::NhsNh,
-        configured_networks(),
-    ))
-    .await
-    .unwrap();
-    gateway.assert_requests_valid();
+    let down = Some((SOUTH, "Responding gateway did not answer in time"));
+    let (_gateway, history) = history_from(script(&nhs_nh(), down)).await;
     assert_eq!(history.records.len(), 3);
     assert_eq!(
         status_of(&history, "South Imaging Network"),
@@ -212,11 +220,8 @@ async fn partial_success_names_the_community_that_is_down() {
         status_of(&history, "North Imaging Network"),
         NetworkStatus::Answered
     );
-    let Completeness::Incomplete { why } = &history.verdict else {
-        panic!("a community was down: {:?}", history.verdict);
-    };
-    assert_eq!(why.len(), 1);
-    assert!(why[0].starts_with("South Imaging Network"), "{why:?}");
+    let why = single_incompleteness(&history);
+    assert!(why.starts_with("South Imaging Network"), "{why}");
 }
 
 #[tokio::test]
@@ -229,10 +234,7 @@ async fn a_community_the_configuration_does_not_name_takes_the_gateways_name_the
         )),
     ))
     .await;
-    let history = discover(&backend(&gateway, PatientIdForm::NhsNh, Vec::new()))
-        .await
-        .unwrap();
-    gateway.assert_requests_valid();
+    let history = checked_history(&gateway, PatientIdForm::NhsNh, Vec::new()).await;
     assert_eq!(
         status_of(&history, "South Coast Imaging"),
         NetworkStatus::Unavailable
@@ -244,25 +246,11 @@ async fn a_community_the_configuration_does_not_name_takes_the_gateways_name_the
 
 #[tokio::test]
 async fn a_failure_naming_no_community_still_says_one_did_not_answer() {
-    let gateway = Gateway::start(script(
-        &nhs_nh(),
-        Some(("", "A community could not be contacted")),
-    ))
-    .await;
-    let history = discover(&backend(
-        &gateway,
-        PatientIdForm::NhsNh,
-        configured_networks(),
-    ))
-    .await
-    .unwrap();
-    gateway.assert_requests_valid();
+    let down = Some(("", "A community could not be contacted"));
+    let (_gateway, history) = history_from(script(&nhs_nh(), down)).await;
     assert_eq!(history.records.len(), 3);
-    let Completeness::Incomplete { why } = &history.verdict else {
-        panic!("an unnamed community was down: {:?}", history.verdict);
-    };
-    assert_eq!(why.len(), 1);
-    assert!(why[0].contains("A community did not answer"), "{why:?}");
+    let why = single_incompleteness(&history);
+    assert!(why.contains("A community did not answer"), "{why}");
     assert!(history
         .networks
         .iter()
@@ -278,11 +266,7 @@ async fn an_entry_without_repository_is_kept_as_one_that_cannot_be_opened() {
     let history = discover(&backend).await.unwrap();
     gateway.assert_requests_valid();
     assert_eq!(history.records.len(), 3, "every entry is kept");
-    let report = history
-        .records
-        .iter()
-        .find(|r| r.id == "2.999.61.2")
-        .unwrap();
+    let report = record_with_id(&history, "2.999.61.2");
     let reason = report.retrieval.unopenable_reason().unwrap();
     assert!(reason.contains("repositoryUniqueId"), "{reason}");
     let openable = history
@@ -315,20 +299,9 @@ async fn an_entry_without_repository_is_kept_as_one_that_cannot_be_opened() {
 async fn a_receiver_fault_marks_every_network_and_a_sender_fault_is_an_error() {
     let mut receiver = script(&nhs_nh(), None);
     receiver.fault = Some((500, "S:Receiver", "GatewayUnavailable", "Registry offline"));
-    let gateway = Gateway::start(receiver).await;
-    let history = discover(&backend(
-        &gateway,
-        PatientIdForm::NhsNh,
-        configured_networks(),
-    ))
-    .await
-    .unwrap();
-    gateway.assert_requests_valid();
+    let (_gateway, history) = history_from(receiver).await;
     assert!(history.records.is_empty());
-    assert!(history
-        .networks
-        .iter()
-        .all(|n| n.status == NetworkStatus::Unavailable));
+    assert!(all_networks_are(&history, NetworkStatus::Unavailable));
     assert!(matches!(history.verdict, Completeness::Incomplete { .. }));
 
     let mut sender = script(&nhs_nh(), None);
@@ -362,10 +335,7 @@ async fn an_answer_relating_to_another_request_is_refused() {
         history.records.is_empty(),
         "nothing of a stray answer is used"
     );
-    assert!(history
-        .networks
-        .iter()
-        .all(|n| n.status == NetworkStatus::Error));
+    assert!(all_networks_are(&history, NetworkStatus::Error));
     let retrieval = RetrievalRef::XcaDocument {
         home_community_id: NORTH.into(),
         repository_id: "2.999.61.1.9".into(),
@@ -392,10 +362,7 @@ async fn the_patient_is_named_in_the_configured_form() {
         ),
     ] {
         let gateway = Gateway::start(script(&known, None)).await;
-        let history = discover(&backend(&gateway, form, configured_networks()))
-            .await
-            .unwrap();
-        gateway.assert_requests_valid();
+        let history = checked_history(&gateway, form, configured_networks()).await;
         assert_eq!(
             gateway.requests()[0].patient_id.as_deref(),
             Some(known.as_str())
@@ -404,13 +371,7 @@ async fn the_patient_is_named_in_the_configured_form() {
     }
     // A gateway that knows the other form finds nothing, and says so successfully.
     let gateway = Gateway::start(script(&nhs_nh(), None)).await;
-    let history = discover(&backend(
-        &gateway,
-        PatientIdForm::IsoOid,
-        configured_networks(),
-    ))
-    .await
-    .unwrap();
+    let history = checked_history(&gateway, PatientIdForm::IsoOid, configured_networks()).await;
     assert!(history.records.is_empty());
 }
 
@@ -419,11 +380,7 @@ async fn cross_gateway_retrieve_returns_the_manifest_and_the_report() {
     let gateway = Gateway::start(script(&nhs_nh(), None)).await;
     let backend = backend(&gateway, PatientIdForm::NhsNh, configured_networks());
     let history = discover(&backend).await.unwrap();
-    let study = history
-        .records
-        .iter()
-        .find(|r| r.kind == RecordKind::ImagingStudy)
-        .unwrap();
+    let study = record_of_kind(&history, RecordKind::ImagingStudy);
     let manifest = backend
         .retrieve_document(&study.retrieval, &CancellationToken::new())
         .await
@@ -441,11 +398,7 @@ async fn cross_gateway_retrieve_returns_the_manifest_and_the_report() {
         .to_owned();
     assert_eq!(sop_class, kos::KOS_SOP_CLASS);
 
-    let report = history
-        .records
-        .iter()
-        .find(|r| r.id == "2.999.61.2")
-        .unwrap();
+    let report = record_with_id(&history, "2.999.61.2");
     let document = backend
         .retrieve_document(&report.retrieval, &CancellationToken::new())
         .await

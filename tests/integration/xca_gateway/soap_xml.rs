@@ -17,17 +17,16 @@ pub const XDSB: &str = "urn:ihe:iti:xds-b:2007";
 pub struct Node {
     pub ns: String,
     pub local: String,
+    pub text: String,
     pub attributes: Vec<(String, String)>,
     pub children: Vec<Node>,
-    pub text: String,
 }
 
 impl Node {
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .find_map(|(n, v)| (n == name).then_some(v.as_str()))
     }
 
     pub fn is(&self, ns: &str, local: &str) -> bool {
@@ -90,30 +89,10 @@ pub fn parse(xml: &str) -> Result<Node, String> {
                 let node = stack.pop().ok_or("unbalanced end tag")?;
                 attach(&mut stack, &mut root, node);
             }
-            Event::Text(text) => {
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                let content = text_of(&event)?;
                 if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&text.xml10_content());
-                }
-            }
-            Event::CData(data) => {
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&data.xml10_content());
-                }
-            }
-            Event::GeneralRef(reference) => {
-                let resolved = if reference.is_char_ref() {
-                    reference
-                        .resolve_char_ref()
-                        .ok()
-                        .flatten()
-                        .map(String::from)
-                } else {
-                    quick_xml::escape::resolve_predefined_entity(&reference.xml10_content())
-                        .map(str::to_owned)
-                };
-                let resolved = resolved.ok_or("an unknown entity")?;
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&resolved);
+                    top.text.push_str(&content);
                 }
             }
             Event::Eof => {
@@ -128,6 +107,26 @@ pub fn parse(xml: &str) -> Result<Node, String> {
     Err("the document is too long".into())
 }
 
+/// The text a text, CDATA or reference event stands for: references to characters and to
+/// the five predefined entities are resolved, any other entity is an error.
+fn text_of(event: &Event) -> Result<String, String> {
+    let resolved = match event {
+        Event::Text(text) => Some(text.xml10_content().into_owned()),
+        Event::CData(data) => Some(data.xml10_content().into_owned()),
+        Event::GeneralRef(reference) if reference.is_char_ref() => reference
+            .resolve_char_ref()
+            .ok()
+            .flatten()
+            .map(String::from),
+        Event::GeneralRef(reference) => {
+            quick_xml::escape::resolve_predefined_entity(&reference.xml10_content())
+                .map(str::to_owned)
+        }
+        _ => Some(String::new()),
+    };
+    resolved.ok_or_else(|| "an unknown entity".into())
+}
+
 fn attach(stack: &mut [Node], root: &mut Option<Node>, node: Node) {
     match stack.last_mut() {
         Some(parent) => parent.children.push(node),
@@ -137,9 +136,16 @@ fn attach(stack: &mut [Node], root: &mut Option<Node>, node: Node) {
 
 /// Escapes text for XML content and attributes.
 pub fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
 }
