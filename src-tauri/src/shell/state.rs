@@ -156,15 +156,7 @@ mod tests {
     }
 
     fn identity() -> Identity {
-        Identity {
-            subject: "555000000001".into(),
-            user_uid: None,
-            name: None,
-            role_id: "555000000001-1".into(),
-            role_code: "S8000:G8000:R8000".into(),
-            role_name: None,
-            ods: Some("RX1".into()),
-        }
+        nir_core::launch::test_keys::clinician("RX1")
     }
 
     fn chosen() -> ChosenPatient {

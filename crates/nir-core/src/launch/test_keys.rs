@@ -45,3 +45,16 @@ pub fn sign(claims: &Value) -> String {
 pub fn token(nhs: &str, lifetime: u64, iss: &str) -> String {
     sign(&claims(nhs, lifetime, iss))
 }
+
+/// A signed-in clinician of organisation `ods`, for tests that bind a launch to a user.
+pub fn clinician(ods: &str) -> crate::auth::id_token::Identity {
+    crate::auth::id_token::Identity {
+        subject: "555000000001".into(),
+        user_uid: None,
+        name: None,
+        role_id: "555000000001-1".into(),
+        role_code: "S8000:G8000:R8000".into(),
+        role_name: None,
+        ods: Some(ods.into()),
+    }
+}
