@@ -4,6 +4,9 @@
 // (DICOM PS3.3 C.11.2.1.2.1 LINEAR, C.11.2.1.3.2 LINEAR_EXACT, C.11.2.1.3.1 SIGMOID) or the
 // image's VOI LUT Sequence table (C.11.2.1.1), held as a 16-bit integer texture laid out
 // row after row. ./voi.ts is the same maths in TypeScript, tested; keep the two in step.
+// An image shown smaller than its pixel size is box-filtered after the VOI stage (see
+// ./minify, the same tap placement in TypeScript); at 1:1 or larger it is sampled nearest.
+import { MAX_TAPS } from "./minify";
 import { LUT_TEXTURE_WIDTH, VOI_CODE } from "./voi";
 
 export const VERTEX_SHADER = `#version 300 es
@@ -43,7 +46,41 @@ float voi(float stored) {
   return u_invert ? 1.0 - y : y;
 }`;
 
-function integerShader(sampler: "usampler2D" | "isampler2D"): string {
+export type ShaderKind = "unsigned" | "signed" | "colour";
+
+/**
+ * `sampled()`: the display value at the fragment, from `shade(texel)` (a float for grayscale,
+ * a vec3 for colour). With one tap, the nearest texel; with `taps` (constant, so the loops
+ * unroll: a software renderer pays dearly for loops with a uniform bound), the mean of a
+ * `taps`² grid of taps at the centres of equal cells of the footprint, `u_footprint` texels
+ * a side, centred on the fragment.
+ */
+function sampling(type: "float" | "vec3", taps: number): string {
+  if (taps <= 1) {
+    return `
+${type} sampled() {
+  ivec2 size = textureSize(u_image, 0);
+  return shade(clamp(ivec2(v_texcoord * vec2(size)), ivec2(0), size - 1));
+}`;
+  }
+  return `
+uniform float u_footprint;
+${type} sampled() {
+  ivec2 size = textureSize(u_image, 0);
+  vec2 position = v_texcoord * vec2(size);
+  float stride = u_footprint / ${taps}.0;
+  vec2 first = position - 0.5 * u_footprint + 0.5 * stride;
+  ${type} sum = ${type}(0.0);
+  for (int j = 0; j < ${taps}; j++) {
+    for (int i = 0; i < ${taps}; i++) {
+      sum += shade(clamp(ivec2(floor(first + vec2(float(i), float(j)) * stride)), ivec2(0), size - 1));
+    }
+  }
+  return sum / ${taps * taps}.0;
+}`;
+}
+
+function integerShader(sampler: "usampler2D" | "isampler2D", taps: number): string {
   return `#version 300 es
 precision highp float;
 precision highp ${sampler};
@@ -51,18 +88,18 @@ uniform ${sampler} u_image;
 in vec2 v_texcoord;
 out vec4 outColor;
 ${WINDOW_FUNCTION}
+float shade(ivec2 texel) {
+  return voi(float(texelFetch(u_image, texel, 0).r));
+}
+${sampling("float", taps)}
 void main() {
-  ivec2 size = textureSize(u_image, 0);
-  ivec2 texel = clamp(ivec2(v_texcoord * vec2(size)), ivec2(0), size - 1);
-  float g = voi(float(texelFetch(u_image, texel, 0).r));
+  float g = sampled();
   outColor = vec4(g, g, g, 1.0);
 }`;
 }
 
-export const UNSIGNED_FRAGMENT_SHADER = integerShader("usampler2D");
-export const SIGNED_FRAGMENT_SHADER = integerShader("isampler2D");
-
-export const COLOUR_FRAGMENT_SHADER = `#version 300 es
+function colourShader(taps: number): string {
+  return `#version 300 es
 precision highp float;
 uniform sampler2D u_image;
 uniform bool u_invert;
@@ -70,8 +107,20 @@ uniform float u_center;
 uniform float u_width;
 in vec2 v_texcoord;
 out vec4 outColor;
-void main() {
-  vec3 rgb = texture(u_image, v_texcoord).rgb * 255.0;
+vec3 shade(ivec2 texel) {
+  vec3 rgb = texelFetch(u_image, texel, 0).rgb * 255.0;
   vec3 y = clamp((rgb - (u_center - 0.5)) / max(u_width - 1.0, 1.0) + 0.5, 0.0, 1.0);
-  outColor = vec4(u_invert ? 1.0 - y : y, 1.0);
+  return u_invert ? 1.0 - y : y;
+}
+${sampling("vec3", taps)}
+void main() {
+  outColor = vec4(sampled(), 1.0);
 }`;
+}
+
+/** The fragment shader for `kind` sampling with `taps` per axis (1: nearest; at most MAX_TAPS). */
+export function fragmentShader(kind: ShaderKind, taps: number): string {
+  const count = Math.max(1, Math.min(MAX_TAPS, Math.round(taps)));
+  if (kind === "colour") return colourShader(count);
+  return integerShader(kind === "signed" ? "isampler2D" : "usampler2D", count);
+}
