@@ -13,7 +13,7 @@ import type { FramePixels, VoiLut } from "../../ipc/backend";
 import { fitScale, quadMatrix, type ViewState } from "../state";
 import { samplingFor } from "./minify";
 import { fragmentShader, VERTEX_SHADER, type ShaderKind } from "./shaders";
-import { LUT_TEXTURE_WIDTH, VOI_CODE } from "./voi";
+import { LUT_TEXTURE_WIDTH, type VoiMode } from "./voi";
 
 interface ProgramInfo {
   program: WebGLProgram;
@@ -26,11 +26,11 @@ interface TextureFormat {
   type: number;
 }
 
-const UNIFORMS = ["u_matrix", "u_image", "u_slope", "u_intercept", "u_center", "u_width", "u_invert", "u_voi", "u_lut", "u_lut_first", "u_lut_count", "u_lut_max", "u_footprint"];
+const UNIFORMS = ["u_matrix", "u_image", "u_slope", "u_intercept", "u_center", "u_width", "u_invert", "u_lut", "u_lut_first", "u_lut_count", "u_lut_max", "u_footprint"];
 
 export class GlRenderer {
   private readonly gl: WebGL2RenderingContext;
-  /** Programs by kind and taps per axis ("unsigned/1"), each compiled when first drawn with. */
+  /** Programs by kind, taps per axis and VOI stage ("unsigned/1/LINEAR"), each compiled when first drawn with. */
   private readonly programs = new Map<string, ProgramInfo>();
   private readonly texture: WebGLTexture;
   private readonly lutTexture: WebGLTexture;
@@ -70,20 +70,22 @@ export class GlRenderer {
     gl.enableVertexAttribArray(0);
     gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
     // The nearest programs are made at once, so a broken context fails here, not mid-study.
-    for (const kind of ["unsigned", "signed", "colour"] as const) this.program(kind, 1);
+    for (const kind of ["unsigned", "signed", "colour"] as const) this.program(kind, 1, "LINEAR");
   }
 
-  /** The program for `kind` with `taps` per axis, compiled the first time it is asked for. */
-  private program(kind: ShaderKind, taps: number): ProgramInfo {
-    const key = `${kind}/${taps}`;
+  /** The program for `kind`, `taps` per axis and `voi`, compiled the first time it is asked for. */
+  private program(kind: ShaderKind, taps: number, voi: VoiMode): ProgramInfo {
+    // Colour has one window whatever the mode: one program per tap count.
+    const stage = kind === "colour" ? "LINEAR" : voi;
+    const key = `${kind}/${taps}/${stage}`;
     let info = this.programs.get(key);
     if (!info) {
       try {
-        info = this.compile(fragmentShader(kind, taps));
+        info = this.compile(fragmentShader(kind, taps, stage));
       } catch (error) {
         // A driver that cannot build the filtering program still shows the image, nearest.
         if (taps === 1) throw error;
-        info = this.program(kind, 1);
+        info = this.program(kind, 1, stage);
       }
       this.programs.set(key, info);
     }
@@ -190,7 +192,9 @@ export class GlRenderer {
     if (!frame) return;
     // Device pixels per image pixel: the canvas is sized in device pixels.
     const sampling = samplingFor(fitScale(frame.columns, frame.rows, width, height, view.rotation) * view.zoom);
-    const info = this.program(this.kind, sampling.taps);
+    // A table asked for but not held is shown through the LINEAR window (as ./voi's voiOutput).
+    const voi = view.voi === "LUT" && !this.lut?.entries.length ? "LINEAR" : view.voi;
+    const info = this.program(this.kind, sampling.taps, voi);
     gl.useProgram(info.program);
     gl.bindVertexArray(this.vao);
     gl.activeTexture(gl.TEXTURE0);
@@ -203,7 +207,6 @@ export class GlRenderer {
     gl.uniform1f(u["u_center"] ?? null, view.windowCenter);
     gl.uniform1f(u["u_width"] ?? null, view.windowWidth);
     gl.uniform1i(u["u_invert"] ?? null, view.invert !== frame.invert ? 1 : 0);
-    gl.uniform1i(u["u_voi"] ?? null, VOI_CODE[view.voi]);
     gl.activeTexture(gl.TEXTURE1);
     gl.bindTexture(gl.TEXTURE_2D, this.lutTexture);
     gl.activeTexture(gl.TEXTURE0);

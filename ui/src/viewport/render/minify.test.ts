@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { MAX_TAPS, samplingFor, tapTexels } from "./minify";
-import { fragmentShader } from "./shaders";
 
 describe("minification sampling", () => {
   it("samples nearest at 1:1, when magnified and just below 1:1", () => {
@@ -39,31 +38,5 @@ describe("minification sampling", () => {
   it("keeps taps inside the image at its edges", () => {
     expect(tapTexels(0.5, samplingFor(0.25), 64)).toEqual([0, 0, 1, 2]);
     expect(tapTexels(63.9, samplingFor(0.25), 64)).toEqual([62, 63, 63, 63]);
-  });
-});
-
-describe("shader sampling path", () => {
-  it.each(["unsigned", "signed", "colour"] as const)("the %s shader box-filters display values when minified", (kind) => {
-    const source = fragmentShader(kind, 3);
-    expect(source).toContain("uniform float u_footprint;");
-    // Constant bounds, so the loops unroll; the window is applied per tap, before averaging.
-    expect(source).toContain("for (int i = 0; i < 3; i++)");
-    expect(source).toContain("for (int j = 0; j < 3; j++)");
-    expect(source).toMatch(/sum \+= shade\(clamp\(ivec2\(floor\(first/);
-    expect(source).toContain("return sum / 9.0;");
-    expect(source).toContain("texelFetch(u_image, texel, 0)");
-    expect(source).not.toMatch(/\btexture\(u_image/);
-  });
-
-  it.each(["unsigned", "signed", "colour"] as const)("the %s shader reads one texel, nearest, at 1:1 or larger", (kind) => {
-    const source = fragmentShader(kind, 1);
-    expect(source).not.toContain("u_footprint");
-    expect(source).not.toContain("for (");
-    expect(source).toContain("return shade(clamp(ivec2(v_texcoord * vec2(size)), ivec2(0), size - 1));");
-  });
-
-  it("never builds more taps than MAX_TAPS", () => {
-    expect(fragmentShader("unsigned", 50)).toContain(`for (int i = 0; i < ${MAX_TAPS}; i++)`);
-    expect(fragmentShader("unsigned", 0)).not.toContain("for (");
   });
 });

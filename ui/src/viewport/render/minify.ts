@@ -5,7 +5,7 @@
 // one screen pixel on the image and averages them. Shown at its size or larger, an image
 // is sampled nearest, its pixels shown as pixels, as radiology viewers do. This module is
 // the choice of taps and where they fall, in pure TypeScript; the shaders in ./shaders do
-// the same with `u_taps` and `u_footprint`. Keep the two in step.
+// the same, built for a tap count and given `u_footprint`. Keep the two in step.
 
 /** Most taps per axis: beyond this the taps spread out evenly rather than grow in number. */
 export const MAX_TAPS = 8;

@@ -6,8 +6,11 @@
 // row after row. ./voi.ts is the same maths in TypeScript, tested; keep the two in step.
 // An image shown smaller than its pixel size is box-filtered after the VOI stage (see
 // ./minify, the same tap placement in TypeScript); at 1:1 or larger it is sampled nearest.
+// Each program is built for one VOI stage and one tap count, so a shader holds no branch on
+// either: a software renderer (llvmpipe) evaluates both sides of a branch for every pixel,
+// which made every draw several times slower.
 import { MAX_TAPS } from "./minify";
-import { LUT_TEXTURE_WIDTH, VOI_CODE } from "./voi";
+import { LUT_TEXTURE_WIDTH, type VoiMode } from "./voi";
 
 export const VERTEX_SHADER = `#version 300 es
 in vec2 a_position;
@@ -19,22 +22,25 @@ void main() {
   v_texcoord = vec2(a_position.x * 0.5 + 0.5, 0.5 - a_position.y * 0.5);
 }`;
 
-const WINDOW_FUNCTION = `
+/** The VOI stage's output `y` in 0..1 for modality value `x`, one line of GLSL per mode. */
+const VOI_STAGE: Record<VoiMode, string> = {
+  LINEAR: "clamp((x - (u_center - 0.5)) / max(u_width - 1.0, 1.0) + 0.5, 0.0, 1.0)",
+  LINEAR_EXACT: "clamp((x - u_center) / max(u_width, 1e-30) + 0.5, 0.0, 1.0)",
+  SIGMOID: "1.0 / (1.0 + exp(-4.0 * (x - u_center) / max(u_width, 1e-30)))",
+  LUT: "table(x)",
+};
+
+function windowFunction(voi: VoiMode): string {
+  return `
 uniform float u_slope;
 uniform float u_intercept;
 uniform float u_center;
 uniform float u_width;
 uniform bool u_invert;
-uniform int u_voi;
 uniform highp usampler2D u_lut;
 uniform float u_lut_first;
 uniform int u_lut_count;
 uniform float u_lut_max;
-float windowed(float x) {
-  if (u_voi == ${VOI_CODE.LINEAR_EXACT}) return clamp((x - u_center) / max(u_width, 1e-30) + 0.5, 0.0, 1.0);
-  if (u_voi == ${VOI_CODE.SIGMOID}) return 1.0 / (1.0 + exp(-4.0 * (x - u_center) / max(u_width, 1e-30)));
-  return clamp((x - (u_center - 0.5)) / max(u_width - 1.0, 1.0) + 0.5, 0.0, 1.0);
-}
 float table(float x) {
   // Clamped as a float first: a value far outside the table must not overflow the int.
   int i = int(clamp(floor(x) - u_lut_first, 0.0, float(u_lut_count - 1)));
@@ -42,9 +48,10 @@ float table(float x) {
 }
 float voi(float stored) {
   float x = stored * u_slope + u_intercept;
-  float y = (u_voi == ${VOI_CODE.LUT} && u_lut_count > 0) ? table(x) : windowed(x);
+  float y = ${VOI_STAGE[voi]};
   return u_invert ? 1.0 - y : y;
 }`;
+}
 
 export type ShaderKind = "unsigned" | "signed" | "colour";
 
@@ -80,14 +87,14 @@ ${type} sampled() {
 }`;
 }
 
-function integerShader(sampler: "usampler2D" | "isampler2D", taps: number): string {
+function integerShader(sampler: "usampler2D" | "isampler2D", taps: number, voi: VoiMode): string {
   return `#version 300 es
 precision highp float;
 precision highp ${sampler};
 uniform ${sampler} u_image;
 in vec2 v_texcoord;
 out vec4 outColor;
-${WINDOW_FUNCTION}
+${windowFunction(voi)}
 float shade(ivec2 texel) {
   return voi(float(texelFetch(u_image, texel, 0).r));
 }
@@ -118,9 +125,12 @@ void main() {
 }`;
 }
 
-/** The fragment shader for `kind` sampling with `taps` per axis (1: nearest; at most MAX_TAPS). */
-export function fragmentShader(kind: ShaderKind, taps: number): string {
+/**
+ * The fragment shader for `kind` sampling with `taps` per axis (1: nearest; at most
+ * MAX_TAPS) through the VOI stage `voi` (grayscale only: colour takes a linear window).
+ */
+export function fragmentShader(kind: ShaderKind, taps: number, voi: VoiMode = "LINEAR"): string {
   const count = Math.max(1, Math.min(MAX_TAPS, Math.round(taps)));
   if (kind === "colour") return colourShader(count);
-  return integerShader(kind === "signed" ? "isampler2D" : "usampler2D", count);
+  return integerShader(kind === "signed" ? "isampler2D" : "usampler2D", count, voi);
 }
