@@ -71,3 +71,80 @@ describe("stylesheet", () => {
     }
   });
 });
+
+/** The stylesheet's rules as parsed by the document: top-level ones and those in @media. */
+function rules(): { selector: string; style: CSSStyleDeclaration; media: string | null }[] {
+  document.head.innerHTML = `<style>${css}</style>`;
+  const sheet = document.styleSheets[0];
+  if (!sheet) throw new Error("no stylesheet");
+  const found: { selector: string; style: CSSStyleDeclaration; media: string | null }[] = [];
+  for (const rule of sheet.cssRules) {
+    if (rule instanceof CSSStyleRule) found.push({ selector: rule.selectorText, style: rule.style, media: null });
+    else if (rule instanceof CSSMediaRule) {
+      for (const inner of rule.cssRules) if (inner instanceof CSSStyleRule) found.push({ selector: inner.selectorText, style: inner.style, media: rule.media.mediaText });
+    }
+  }
+  return found;
+}
+
+describe("stylesheet at 200 % text (WCAG 2.2 1.4.4)", () => {
+  it("follows the reader's text size and sizes every font in rem or em", () => {
+    const all = rules();
+    const root = all.find((r) => r.selector === ":root");
+    expect(root?.style.getPropertyValue("font-size")).toBe("100%");
+    const fonts = all.filter((r) => r.style.getPropertyValue("font-size") !== "" && r.selector !== ":root");
+    expect(fonts.length).toBeGreaterThan(20);
+    for (const { selector, style } of fonts) expect(style.getPropertyValue("font-size"), selector).toMatch(/^[\d.]+r?em$/);
+    // Form controls do not inherit the page's text size: each list and field says its own.
+    for (const controls of [".toolbar select, .toolbar input", ".filter-field select, .filter-field input", ".lookup input", "button"]) {
+      expect(all.find((r) => r.selector === controls)?.style.getPropertyValue("font-size"), controls).toMatch(/rem$/);
+    }
+  });
+
+  it("fixes no width or height in pixels except an image's, so text boxes grow with their text", () => {
+    // The series thumbnail is a 96-pixel image, and the visually hidden text a 1-pixel clip.
+    const images = new Set([".thumbnail", ".visually-hidden"]);
+    for (const { selector, style } of rules()) {
+      if (images.has(selector)) continue;
+      for (const property of ["width", "height", "min-width", "min-height", "max-width", "max-height", "line-height"]) {
+        expect(style.getPropertyValue(property), `${selector} ${property}`).not.toMatch(/\dpx/);
+      }
+    }
+  });
+
+  it("lets text wrap: no line is kept from breaking but the visually hidden one", () => {
+    for (const { selector, style } of rules()) {
+      if (selector === ".visually-hidden") continue;
+      expect(style.getPropertyValue("white-space"), selector).not.toMatch(/^(pre|nowrap)$/);
+    }
+  });
+
+  it("wraps every row of boxes, so scaled text moves down and never off the side", () => {
+    // The study's body is the series list beside the images: it shares, it does not wrap.
+    const sideBySide = new Set([".study-body"]);
+    const rows = rules().filter(({ selector, style }) => style.getPropertyValue("display") === "flex" && style.getPropertyValue("flex-direction") !== "column" && !sideBySide.has(selector));
+    expect(rows.map((r) => r.selector)).toEqual(expect.arrayContaining([".app-header", ".toolbar", ".study-header", ".patient-banner", ".report-header", ".launch-confirm-actions", ".prior-progress"]));
+    for (const { selector, style } of rows) expect(style.getPropertyValue("flex-wrap"), selector).toBe("wrap");
+  });
+
+  it("lays a history row out in columns that wrap onto further lines when the text does not fit", () => {
+    const all = rules();
+    const row = all.find((r) => r.selector === ".history-row")?.style;
+    expect(row?.getPropertyValue("display")).toBe("flex");
+    expect(row?.getPropertyValue("flex-wrap")).toBe("wrap");
+    // No grid of fixed columns anywhere: a sum of rem widths would outgrow the window at 200 %.
+    for (const { selector, style } of all) expect(style.getPropertyValue("grid-template-columns"), selector).toBe("");
+    // The description takes up the room left, from a base in rem.
+    const description = all.find((r) => r.selector === ".history-row > .row-description")?.style;
+    expect(description?.getPropertyValue("flex")).toMatch(/^1 1 [\d.]+rem$/);
+  });
+
+  it("keeps the viewport's corner text in its own half, and the help within the window", () => {
+    const all = rules();
+    const corner = all.find((r) => r.selector === ".corner");
+    expect(corner?.style.getPropertyValue("max-width")).toMatch(/^calc\(50%/);
+    expect(corner?.style.getPropertyValue("white-space")).toBe("pre-wrap");
+    const help = all.find((r) => r.selector === ".help-overlay");
+    expect(help?.style.getPropertyValue("width")).toMatch(/^min\(.*100%/);
+  });
+});

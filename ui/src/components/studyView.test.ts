@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Backend, FramePixels, HistoryRecordView, ReportView, SeriesView, StudyProgress, StudyView } from "../ipc/backend";
 import { FakeBackend } from "../ipc/fakeBackend";
 import { frameOf, recordOf, seriesOf, studyOf } from "../ipc/fixtures";
-import { StudyScreen } from "./studyView";
+import { StudyScreen, type StudyViewHandlers } from "./studyView";
 
 // jsdom has no WebGL: the viewports draw nothing.
 vi.mock("../viewport/render/glRenderer", () => ({
@@ -107,13 +107,14 @@ describe("study view greyscale keys and the active viewport", () => {
   const ct = ctSeries("0", 1);
   const pixels = ctPixels([1, 0, 0, 0, 1, 0]);
 
-  async function openCt(): Promise<StudyScreen> {
+  async function openCt(handlers: Partial<StudyViewHandlers> = {}): Promise<StudyScreen> {
     const backend = { frame: () => Promise.resolve(pixels) } as unknown as Backend;
     const screen = new StudyScreen(backend, { ...study, series: [ct] }, [], {
       onClose: () => {},
       onOpenReport: () => {},
       openPrior: () => Promise.reject(new Error("no prior")),
       closePrior: () => Promise.resolve(),
+      ...handlers,
     });
     document.body.replaceChildren(screen.element);
     await screen.start();
@@ -168,6 +169,37 @@ describe("study view greyscale keys and the active viewport", () => {
     await nextFrame();
     expect(overlay(screen, "bl")).toContain("W 400 L 40");
     expect(screen.element.querySelector('[data-viewport="1"] .marker.left')?.textContent).toBe("R");
+  });
+
+  it("places a length from the keyboard, announcing each step, and Esc cancels it before it closes the study", async () => {
+    const said: string[] = [];
+    const onClose = vi.fn();
+    const screen = await openCt({ announce: (text) => said.push(text), onClose });
+    const viewport = screen.element.querySelector('[data-viewport="1"]');
+    if (!viewport) throw new Error("no viewport");
+    press(viewport, "l");
+    press(viewport, "Enter");
+    expect(said.at(-1)).toMatch(/^Crosshair at x 1, y 1\./);
+    await nextFrame();
+    expect(viewport.querySelector(".keyboard-crosshair")).not.toBeNull();
+    press(viewport, "Enter");
+    expect(said.at(-1)).toBe("Point 1 placed at x 1, y 1.");
+    press(viewport, "ArrowLeft");
+    expect(said.at(-1)).toMatch(/^x 0, y 1\. Length /);
+    press(viewport, "Enter");
+    expect(said.at(-1)).toMatch(/^Measured: Length \d/);
+    await nextFrame();
+    expect(viewport.querySelectorAll(".measure-list .measure-item")).toHaveLength(1);
+    // A second length half placed: the first Esc drops it and the crosshair, the next closes.
+    press(viewport, "Enter");
+    press(viewport, "Escape");
+    expect(said.at(-1)).toBe("Measurement cancelled.");
+    expect(onClose).not.toHaveBeenCalled();
+    await nextFrame();
+    expect(viewport.querySelector(".keyboard-crosshair")).toBeNull();
+    expect(viewport.querySelectorAll(".measure-list .measure-item")).toHaveLength(1);
+    press(viewport, "Escape");
+    expect(onClose).toHaveBeenCalledTimes(1);
   });
 
   it("marks the active viewport for assistive technology and moves the mark with focus", async () => {

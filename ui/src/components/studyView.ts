@@ -23,6 +23,8 @@ export interface StudyViewHandlers {
   onOpenReport(recordId: string): void;
   openPrior(recordId: string): Promise<StudyView>;
   closePrior(studyKey: string): Promise<void>;
+  /** Says something on the page's status line (aria-live), e.g. a measurement placed by keyboard. */
+  announce?(text: string): void;
 }
 
 interface Slot {
@@ -71,6 +73,7 @@ export class StudyScreen {
   ) {
     this.grid = el("div", { class: "viewport-grid layout-1x1", id: "viewport-grid" });
     for (let i = 0; i < 4; i++) this.slots.push({ viewport: new Viewport(String(i + 1)), study });
+    for (const slot of this.slots) slot.viewport.onAnnounce = (text) => this.handlers.announce?.(text);
     this.element = el(
       "section",
       { class: "study-screen", id: "study-screen", "data-study-key": study.key },

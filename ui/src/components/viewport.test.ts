@@ -296,6 +296,30 @@ describe("viewport measurements", () => {
 
   const items = (viewport: Viewport): HTMLButtonElement[] => [...viewport.element.querySelectorAll<HTMLButtonElement>(".measure-list .measure-item")];
 
+  it("keeps the arrows for the stack until Enter shows the keyboard crosshair, then moves it on screen", async () => {
+    const { viewport, key } = await measuring();
+    viewport.tool = "length";
+    const heard: string[] = [];
+    const listen = (e: KeyboardEvent): number => heard.push(e.key);
+    document.body.addEventListener("keydown", listen);
+    key("ArrowDown");
+    expect(heard).toEqual(["ArrowDown"]);
+    const said: string[] = [];
+    viewport.onAnnounce = (text) => said.push(text);
+    expect(key("Enter").defaultPrevented).toBe(true);
+    viewport.update({ rotation: 90 });
+    // Turned a quarter clockwise, right on screen is up the image.
+    key("ArrowRight");
+    expect(said.at(-1)).toBe("x 1, y 0");
+    expect(heard).toEqual(["ArrowDown"]);
+    // Another tool puts the crosshair away: the arrows scroll again.
+    viewport.tool = "scroll";
+    key("ArrowRight");
+    expect(heard).toEqual(["ArrowDown", "ArrowRight"]);
+    document.body.removeEventListener("keydown", listen);
+    viewport.element.remove();
+  });
+
   it("lists the image's measurements as buttons, and a click selects one", async () => {
     const { viewport, drag } = await measuring();
     viewport.tool = "length";

@@ -1,6 +1,7 @@
 // One interactive viewport: a WebGL2 canvas showing a series, with stack scroll (wheel,
 // keys, drag, scrollbar), window/level (right-drag, presets), zoom, pan, rotate, flip,
-// invert, measurements (length, angle, elliptical ROI, bidirectional) and a pixel probe, a
+// invert, measurements (length, angle, elliptical ROI, bidirectional, placed with the pointer
+// or, through a crosshair, with the keyboard) and a pixel probe, a
 // corner overlay (naming the study, current or prior, and its date) and orientation markers.
 // The tools (zoom, pan, window/level, stack scroll, the measuring tools, the probe) live in
 // ../tools and the busy and failed states in ./viewportStatus; this file only wires them to
@@ -20,6 +21,8 @@ import { drawLayer, type DrawnMeasurement } from "../tools/measurementLayer";
 import { KIND_NAMES, labelLines, type LabelContext } from "../tools/measurementLabel";
 import { renderList } from "../tools/measurementList";
 import { shapeLines } from "../tools/measurementShape";
+import { announcement, KeyboardMeasuring } from "../tools/keyboardMeasuring";
+import type { Draft } from "../tools/measurementDraft";
 import { pixelAt, probeText } from "../tools/probe";
 import { pixelGrid } from "../tools/math/pixelValues";
 import { MeasuringInput } from "../tools/measuring";
@@ -30,7 +33,7 @@ import { VIEW_DRAGS } from "../tools/viewDrag";
 import { wheelZoom } from "../tools/zoom";
 import { fullRangeWindow, windowChoices, type WindowChoice } from "../tools/windowPresets";
 import { GlRenderer } from "../viewport/render/glRenderer";
-import { canvasToImage, initialViewState, rotated, type ViewState } from "../viewport/state";
+import { arrowDirection, canvasToImage, initialViewState, rotated, type ViewState } from "../viewport/state";
 import { orientationLabels } from "../viewport/orientation";
 import { el } from "./dom";
 import { ViewportStatus } from "./viewportStatus";
@@ -67,6 +70,8 @@ export class Viewport {
   private readonly measurements = new MeasurementStore();
   /** The measurement being drawn with the pointer. */
   private readonly measuring = new MeasuringInput(this.measurements);
+  /** The crosshair that places measurements from the keyboard, feeding the same draft. */
+  private readonly keyboard = new KeyboardMeasuring(this.measuring);
   private readonly dragScroll = new DragScroll();
   private dirty = false;
   private shown: FramePixels | null = null;
@@ -102,12 +107,19 @@ export class Viewport {
   /** Picks the tool for the primary button; leaving the probe puts its reading away. */
   set tool(tool: Tool) {
     this.current = tool;
+    if (this.keyboard.cursor) {
+      this.keyboard.hide();
+      this.measurementRevision++;
+      this.requestDraw();
+    }
     if (tool !== "probe" && this.probePoint) {
       this.probePoint = null;
       this.requestDraw();
     }
   }
   onIndexChange: ((index: number) => void) | null = null;
+  /** Says something to screen readers (the page's status line): the keyboard crosshair's news. */
+  onAnnounce: ((text: string) => void) | null = null;
 
   constructor(readonly name: string) {
     this.canvas = el("canvas", { class: "viewport-canvas", "aria-label": `Image viewport ${name}` });
@@ -176,6 +188,7 @@ export class Viewport {
     this.measurements.clear();
     this.labels.clear();
     this.measuring.drop();
+    this.keyboard.hide();
     this.measurementRevision++;
     const preset = series.presets[0];
     this.view = initialViewState(preset?.center ?? 0, preset?.width ?? 0);
@@ -383,7 +396,8 @@ export class Viewport {
     const v = this.view;
     const image = this.imageKey();
     const probe = this.probePoint ? this.toCanvas(this.probePoint, width, height) : null;
-    const key = [this.measurementRevision, this.measurements.revision, image, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV, probe].join("|");
+    const crosshair = this.keyboard.cursor ? this.toCanvas(this.keyboard.cursor, width, height) : null;
+    const key = [this.measurementRevision, this.measurements.revision, image, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV, probe, crosshair].join("|");
     if (key === this.measurementKey) return;
     this.measurementKey = key;
     const context = this.labelContext();
@@ -395,7 +409,8 @@ export class Viewport {
       drawn.push(this.placed(null, d.kind, d.points, labelLines(d.kind, d.points, context), false, width, height));
     }
     drawLayer(this.svg, drawn, this.listHandlers.onSelect);
-    if (probe) drawProbeMark(this.svg, probe);
+    if (probe) drawMark(this.svg, probe, "probe-mark", 6);
+    if (crosshair) drawMark(this.svg, crosshair, "keyboard-crosshair", 12);
     renderList(
       this.list,
       stored.map((m) => ({ id: m.id, text: `${KIND_NAMES[m.kind]} ${m.label.join(", ")}`, selected: m.id === selected })),
@@ -437,20 +452,12 @@ export class Viewport {
    */
   private stepProbe(key: string): boolean {
     const frame = this.shown;
-    const direction: Record<string, Point> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
-    const step = direction[key];
-    if (!frame || !step) return false;
+    const move = arrowDirection(this.view, key);
+    if (!frame || !move) return false;
     if (!this.probePoint) {
       this.setProbe([frame.columns / 2, frame.rows / 2]);
       return true;
     }
-    const { width, height } = this.size ?? this.measure();
-    const at = this.toCanvas(this.probePoint, width, height);
-    const from = canvasToImage(this.view, frame.columns, frame.rows, width, height, at[0], at[1]);
-    const to = canvasToImage(this.view, frame.columns, frame.rows, width, height, at[0] + step[0], at[1] + step[1]);
-    const dx = to[0] - from[0];
-    const dy = to[1] - from[1];
-    const move: Point = Math.abs(dx) >= Math.abs(dy) ? [Math.sign(dx), 0] : [0, Math.sign(dy)];
     const next: Point = [this.probePoint[0] + move[0], this.probePoint[1] + move[1]];
     if (pixelAt(frame, next)) this.setProbe(next);
     return true;
@@ -487,15 +494,19 @@ export class Viewport {
   }
 
   /**
-   * Delete (or Backspace) deletes the selected measurement and Ctrl+Z (Cmd+Z) undoes the
-   * last add or delete on this image; Shift and an arrow move the probe; Esc drops a
-   * measurement half drawn. Handled keys go no further, so Ctrl+Z does not also pick the zoom
-   * tool and Shift+arrow does not also scroll.
+   * With a measuring tool, Enter, the arrows and Esc work the keyboard crosshair (see
+   * ../tools/keyboardMeasuring). Delete (or Backspace) deletes the selected measurement and
+   * Ctrl+Z (Cmd+Z) undoes the last add or delete on this image; Shift and an arrow move the
+   * probe; Esc drops a measurement half drawn. Handled keys go no further, so Ctrl+Z does
+   * not also pick the zoom tool, an arrow moving a crosshair or Shift+arrow does not also
+   * scroll, and an Esc that cancels a measurement does not also close the study.
    */
   private onKey(event: KeyboardEvent): void {
     if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
     let handled = false;
-    if ((event.key === "Delete" || event.key === "Backspace") && !event.ctrlKey && !event.metaKey) {
+    if (this.keyboardMeasure(event)) {
+      handled = true;
+    } else if ((event.key === "Delete" || event.key === "Backspace") && !event.ctrlKey && !event.metaKey) {
       handled = this.measurements.removeSelected(this.imageKey());
     } else if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
       handled = this.measurements.undo(this.imageKey());
@@ -512,6 +523,35 @@ export class Viewport {
     event.preventDefault();
     event.stopPropagation();
     this.requestDraw();
+  }
+
+  /**
+   * Passes a key to the keyboard crosshair when a measuring tool is picked and an image is
+   * on screen, and announces what it did. Enter and the arrows count only on the viewport
+   * itself (on a measurement's button Enter is the button's); Esc counts anywhere in it.
+   */
+  private keyboardMeasure(event: KeyboardEvent): boolean {
+    const frame = this.shown;
+    const tool = this.current;
+    if (!frame || !isMeasuring(tool)) return false;
+    if (event.key !== "Escape" && event.target !== this.element) return false;
+    const outcome = this.keyboard.key(event, {
+      kind: tool,
+      image: this.imageKey(),
+      columns: frame.columns,
+      rows: frame.rows,
+      direction: (key) => arrowDirection(this.view, key),
+      spacing: calibrationOf(this.series).spacing,
+    });
+    if (!outcome) return false;
+    this.measurementRevision++;
+    this.onAnnounce?.(announcement(outcome, (draft) => this.describe(draft)));
+    return true;
+  }
+
+  /** A measurement in words: its kind and its label, as the list of measurements shows it. */
+  private describe(draft: Draft): string {
+    return `${KIND_NAMES[draft.kind]} ${labelLines(draft.kind, draft.points, this.labelContext()).join(", ")}`;
   }
 
   private imagePoint(event: PointerEvent): Point {
@@ -594,6 +634,7 @@ export class Viewport {
     this.measurements.clear();
     this.labels.clear();
     this.measuring.drop();
+    this.keyboard.hide();
     this.measurementRevision++;
     this.measurementKey = "";
     renderList(this.list, [], this.listHandlers);
@@ -608,11 +649,11 @@ export class Viewport {
   }
 }
 
-/** A small cross at the probe's point on the canvas. */
-function drawProbeMark(svg: SVGSVGElement, [x, y]: Point): void {
+/** A cross `size` pixels each way at a point on the canvas: the probe's or the keyboard's. */
+function drawMark(svg: SVGSVGElement, [x, y]: Point, className: string, size: number): void {
   const mark = document.createElementNS("http://www.w3.org/2000/svg", "path");
-  mark.setAttribute("d", `M${x - 6},${y}H${x + 6}M${x},${y - 6}V${y + 6}`);
-  mark.setAttribute("class", "probe-mark");
+  mark.setAttribute("d", `M${x - size},${y}H${x + size}M${x},${y - size}V${y + size}`);
+  mark.setAttribute("class", className);
   svg.append(mark);
 }
 

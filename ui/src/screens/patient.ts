@@ -128,6 +128,7 @@ export class PatientScreens {
         onOpenReport: (id) => void this.openReport(id),
         openPrior: (id) => backend.openStudy(id),
         closePrior: (key) => backend.closeStudy(key),
+        announce: (text) => this.shell.setStatus(text),
       });
       this.study.hold(screen);
       this.shell.main.replaceChildren(this.banner(history), screen.element);

@@ -9,6 +9,8 @@ import type { MeasurementKind, MeasurementStore } from "./measurements";
 export class MeasuringInput {
   /** The measurement half drawn, if any. */
   draft: Draft | null = null;
+  /** The measurement the last press or release finished and stored, if it finished one. */
+  finished: Draft | null = null;
 
   constructor(private readonly store: MeasurementStore) {}
 
@@ -37,6 +39,7 @@ export class MeasuringInput {
 
   private take(step: Step): true {
     this.draft = step.draft;
+    this.finished = step.done;
     if (step.done) this.store.add(step.done.image, step.done.kind, step.done.points);
     return true;
   }

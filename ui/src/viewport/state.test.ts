@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canvasToImage, fitScale, initialViewState, quadMatrix, rotated } from "./state";
+import { arrowDirection, canvasToImage, fitScale, initialViewState, quadMatrix, rotated } from "./state";
 
 function apply(m: Float32Array, u: number, v: number): [number, number] {
   const [a = 0, b = 0, , c = 0, d = 0, , tx = 0, ty = 0] = m;
@@ -50,5 +50,26 @@ describe("viewport geometry", () => {
     const [col, row] = canvasToImage(view, 200, 100, 400, 300, x, y);
     expect(col).toBeCloseTo(((0.5 + 1) * 200) / 2);
     expect(row).toBeCloseTo(((1 + 0.25) * 100) / 2);
+  });
+});
+
+describe("arrow keys on the image", () => {
+  const view = { ...initialViewState(40, 400), zoom: 3, panX: 17, panY: -5 };
+
+  it("moves as the screen shows, unrotated", () => {
+    expect(arrowDirection(view, "ArrowRight")).toEqual([1, 0]);
+    expect(arrowDirection(view, "ArrowUp")).toEqual([0, -1]);
+    expect(arrowDirection(view, "Enter")).toBeNull();
+  });
+
+  it("follows a quarter turn clockwise: right on screen is up the image", () => {
+    const turned = { ...view, rotation: 90 as const };
+    expect(arrowDirection(turned, "ArrowRight")).toEqual([0, -1]);
+    expect(arrowDirection(turned, "ArrowDown")).toEqual([1, 0]);
+  });
+
+  it("follows the flips", () => {
+    expect(arrowDirection({ ...view, flipH: true }, "ArrowRight")).toEqual([-1, 0]);
+    expect(arrowDirection({ ...view, flipV: true }, "ArrowDown")).toEqual([0, -1]);
   });
 });

@@ -108,3 +108,20 @@ export function canvasToImage(
   const v = (sin * px + cos * py) / hy;
   return [((u + 1) * cols) / 2, ((1 - v) * rows) / 2];
 }
+
+const ARROWS: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
+/**
+ * The unit step on the image (x right, y down) that moves a point one way on screen for an
+ * arrow key, whatever the view's rotation and flips; null for any other key.
+ */
+export function arrowDirection(view: ViewState, key: string): [number, number] | null {
+  const step = ARROWS[key];
+  if (!step) return null;
+  // Direction only: any image and canvas size gives it, so a 2×2 image on a 2×2 canvas.
+  const from = canvasToImage(view, 2, 2, 2, 2, 1, 1);
+  const to = canvasToImage(view, 2, 2, 2, 2, 1 + step[0], 1 + step[1]);
+  const dx = to[0] - from[0];
+  const dy = to[1] - from[1];
+  return Math.abs(dx) >= Math.abs(dy) ? [Math.sign(dx), 0] : [0, Math.sign(dy)];
+}

@@ -5,18 +5,15 @@
 // texture in place rather than allocating a new one. The drawing buffer is not preserved:
 // every draw clears and redraws the whole canvas, so nothing needs the previous frame, and
 // the compositor is spared a copy per frame. An image's VOI LUT Sequence table goes to a
-// second integer texture (unit 1), uploaded again only when the table changes.
+// second integer texture (unit 1), uploaded again only when the table changes. An image
+// shown smaller than its pixel size is box-filtered in the shader (taps chosen by ./minify
+// from the scale on screen), by a program made for that many taps the first time it is
+// needed; at 1:1 or larger it is sampled nearest.
 import type { FramePixels, VoiLut } from "../../ipc/backend";
-import { quadMatrix, type ViewState } from "../state";
-import {
-  COLOUR_FRAGMENT_SHADER,
-  SIGNED_FRAGMENT_SHADER,
-  UNSIGNED_FRAGMENT_SHADER,
-  VERTEX_SHADER,
-} from "./shaders";
-import { LUT_TEXTURE_WIDTH, VOI_CODE } from "./voi";
-
-type ProgramKind = "unsigned" | "signed" | "colour";
+import { fitScale, quadMatrix, type ViewState } from "../state";
+import { samplingFor } from "./minify";
+import { fragmentShader, VERTEX_SHADER, type ShaderKind } from "./shaders";
+import { LUT_TEXTURE_WIDTH, type VoiMode } from "./voi";
 
 interface ProgramInfo {
   program: WebGLProgram;
@@ -29,18 +26,19 @@ interface TextureFormat {
   type: number;
 }
 
-const UNIFORMS = ["u_matrix", "u_image", "u_slope", "u_intercept", "u_center", "u_width", "u_invert", "u_voi", "u_lut", "u_lut_first", "u_lut_count", "u_lut_max"];
+const UNIFORMS = ["u_matrix", "u_image", "u_slope", "u_intercept", "u_center", "u_width", "u_invert", "u_lut", "u_lut_first", "u_lut_count", "u_lut_max", "u_footprint"];
 
 export class GlRenderer {
   private readonly gl: WebGL2RenderingContext;
-  private readonly programs = new Map<ProgramKind, ProgramInfo>();
+  /** Programs by kind, taps per axis and VOI stage ("unsigned/1/LINEAR"), each compiled when first drawn with. */
+  private readonly programs = new Map<string, ProgramInfo>();
   private readonly texture: WebGLTexture;
   private readonly lutTexture: WebGLTexture;
   /** The table in the LUT texture (null: a single zero texel). */
   private lut: VoiLut | null = null;
   private readonly vao: WebGLVertexArrayObject;
   private frame: Omit<FramePixels, "data"> | null = null;
-  private kind: ProgramKind = "unsigned";
+  private kind: ShaderKind = "unsigned";
   /** What the texture's storage was last allocated as, so a like frame can reuse it. */
   private allocated: { columns: number; rows: number; format: FramePixels["format"] } | null = null;
 
@@ -48,9 +46,6 @@ export class GlRenderer {
     const gl = canvas.getContext("webgl2", { antialias: false, preserveDrawingBuffer: false });
     if (!gl) throw new Error("WebGL2 is not available");
     this.gl = gl;
-    this.programs.set("unsigned", this.compile(UNSIGNED_FRAGMENT_SHADER));
-    this.programs.set("signed", this.compile(SIGNED_FRAGMENT_SHADER));
-    this.programs.set("colour", this.compile(COLOUR_FRAGMENT_SHADER));
     const texture = gl.createTexture();
     const lutTexture = gl.createTexture();
     const vao = gl.createVertexArray();
@@ -71,11 +66,30 @@ export class GlRenderer {
     gl.bindVertexArray(vao);
     gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
-    for (const info of this.programs.values()) {
-      const location = gl.getAttribLocation(info.program, "a_position");
-      gl.enableVertexAttribArray(location);
-      gl.vertexAttribPointer(location, 2, gl.FLOAT, false, 0, 0);
+    // Every program binds a_position to location 0 before linking, so one VAO serves all.
+    gl.enableVertexAttribArray(0);
+    gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
+    // The nearest programs are made at once, so a broken context fails here, not mid-study.
+    for (const kind of ["unsigned", "signed", "colour"] as const) this.program(kind, 1, "LINEAR");
+  }
+
+  /** The program for `kind`, `taps` per axis and `voi`, compiled the first time it is asked for. */
+  private program(kind: ShaderKind, taps: number, voi: VoiMode): ProgramInfo {
+    // Colour has one window whatever the mode: one program per tap count.
+    const stage = kind === "colour" ? "LINEAR" : voi;
+    const key = `${kind}/${taps}/${stage}`;
+    let info = this.programs.get(key);
+    if (!info) {
+      try {
+        info = this.compile(fragmentShader(kind, taps, stage));
+      } catch (error) {
+        // A driver that cannot build the filtering program still shows the image, nearest.
+        if (taps === 1) throw error;
+        info = this.program(kind, 1, stage);
+      }
+      this.programs.set(key, info);
     }
+    return info;
   }
 
   private compile(fragmentSource: string): ProgramInfo {
@@ -176,8 +190,11 @@ export class GlRenderer {
     gl.clear(gl.COLOR_BUFFER_BIT);
     const frame = this.frame;
     if (!frame) return;
-    const info = this.programs.get(this.kind);
-    if (!info) return;
+    // Device pixels per image pixel: the canvas is sized in device pixels.
+    const sampling = samplingFor(fitScale(frame.columns, frame.rows, width, height, view.rotation) * view.zoom);
+    // A table asked for but not held is shown through the LINEAR window (as ./voi's voiOutput).
+    const voi = view.voi === "LUT" && !this.lut?.entries.length ? "LINEAR" : view.voi;
+    const info = this.program(this.kind, sampling.taps, voi);
     gl.useProgram(info.program);
     gl.bindVertexArray(this.vao);
     gl.activeTexture(gl.TEXTURE0);
@@ -190,7 +207,6 @@ export class GlRenderer {
     gl.uniform1f(u["u_center"] ?? null, view.windowCenter);
     gl.uniform1f(u["u_width"] ?? null, view.windowWidth);
     gl.uniform1i(u["u_invert"] ?? null, view.invert !== frame.invert ? 1 : 0);
-    gl.uniform1i(u["u_voi"] ?? null, VOI_CODE[view.voi]);
     gl.activeTexture(gl.TEXTURE1);
     gl.bindTexture(gl.TEXTURE_2D, this.lutTexture);
     gl.activeTexture(gl.TEXTURE0);
@@ -198,6 +214,7 @@ export class GlRenderer {
     gl.uniform1f(u["u_lut_first"] ?? null, this.lut?.firstMapped ?? 0);
     gl.uniform1i(u["u_lut_count"] ?? null, this.lut?.entries.length ?? 0);
     gl.uniform1f(u["u_lut_max"] ?? null, 2 ** (this.lut?.bits ?? 16) - 1);
+    gl.uniform1f(u["u_footprint"] ?? null, sampling.footprint);
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
   }
 

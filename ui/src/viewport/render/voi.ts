@@ -8,9 +8,6 @@ import type { VoiFunction, VoiLut } from "../../ipc/backend";
 /** How a viewport maps modality values: a window with its function, or the image's table. */
 export type VoiMode = VoiFunction | "LUT";
 
-/** The shader's `u_voi` code for each mode. */
-export const VOI_CODE: Record<VoiMode, number> = { LINEAR: 0, LINEAR_EXACT: 1, SIGMOID: 2, LUT: 3 };
-
 /** Width of the 2D texture a VOI LUT table is laid out in, row after row. */
 export const LUT_TEXTURE_WIDTH = 4096;
 
