@@ -10,7 +10,7 @@ use std::sync::Arc;
 use nir_viewer::audit::AuditTrail;
 use nir_viewer::net::OriginPolicy;
 use nir_viewer::registry::{
-    DiscoveryBackend, HistoryRecord, ImagingHistory, KnownNetwork, RecordKind, SessionContext,
+    DiscoveryBackend, HistoryRecord, ImagingHistory, KnownNetwork, RecordKind, RequestContext,
 };
 use nir_viewer::sandbox::auth_gate::FixedTokensVerifier;
 use nir_viewer::sandbox::{start, start_with_verifier, SandboxHandle, SandboxOptions};
@@ -62,7 +62,7 @@ pub fn sandbox_backend(
     http: reqwest::Client,
     base: &url::Url,
     networks: Vec<KnownNetwork>,
-    context: SessionContext,
+    context: RequestContext,
     xca: bool,
 ) -> Arc<dyn DiscoveryBackend> {
     if xca {
@@ -149,7 +149,7 @@ pub async fn sandbox_viewer(
     let ods_code = parts.ods_code.clone();
     let session = Arc::new(ViewerSession::new(parts));
     let networks = sandbox_networks(&http, base).await.unwrap();
-    let context = SessionContext {
+    let context = RequestContext {
         correlation_id: session.correlation_id().to_owned(),
         ods_code,
         tokens,

@@ -15,7 +15,7 @@ use nir_core::error::UserFacing;
 use nir_core::net::AccessTokens;
 use nir_core::registry::{
     Completeness, DiscoveryBackend, FhirBackend, FhirSettings, HistoryQuery, ImagingHistory,
-    KnownNetwork, NetworkStatus, RegistryError, RetryPolicy, SessionContext, XcaBackend,
+    KnownNetwork, NetworkStatus, RegistryError, RequestContext, RetryPolicy, XcaBackend,
     XcaSettings,
 };
 use nir_sandbox::scenarios::{RETRY_AFTER_SECONDS, SLOW_DISCOVERY};
@@ -81,7 +81,7 @@ pub struct Target {
 impl Target {
     /// A backend of `flavour` with `retry`.
     pub fn backend(&self, flavour: Flavour, retry: RetryPolicy) -> Arc<dyn DiscoveryBackend> {
-        let session = SessionContext {
+        let session = RequestContext {
             correlation_id: uuid::Uuid::new_v4().to_string(),
             ods_code: self.ods_code.clone(),
             tokens: Arc::clone(&self.tokens),

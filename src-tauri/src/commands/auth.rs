@@ -123,36 +123,36 @@ pub struct SessionStateView {
 /// The sign-in state.
 #[tauri::command]
 pub fn session_state(state: State<'_, AppState>) -> SessionStateView {
-    use nir_core::auth::session::SessionState;
+    use nir_core::auth::sign_in_state::SignInStatus;
     match state.auth.state() {
-        SessionState::SignedOut => SessionStateView {
+        SignInStatus::SignedOut => SessionStateView {
             state: "signedOut",
             reason: None,
             user: None,
         },
-        SessionState::SigningIn => SessionStateView {
+        SignInStatus::SigningIn => SessionStateView {
             state: "signingIn",
             reason: None,
             user: None,
         },
-        SessionState::SignedIn(identity) => SessionStateView {
+        SignInStatus::SignedIn(identity) => SessionStateView {
             state: "signedIn",
             reason: None,
             user: Some(UserView::of(&identity)),
         },
-        SessionState::Locked(reason) => SessionStateView {
+        SignInStatus::Locked(reason) => SessionStateView {
             state: "locked",
             reason: Some(match reason {
-                nir_core::auth::session::EndReason::Idle => {
+                nir_core::auth::sign_in_state::EndReason::Idle => {
                     "The viewer locked after a period without use.".into()
                 }
-                nir_core::auth::session::EndReason::CardRemoved => {
+                nir_core::auth::sign_in_state::EndReason::CardRemoved => {
                     "The smartcard was removed.".into()
                 }
-                nir_core::auth::session::EndReason::Suspended => {
+                nir_core::auth::sign_in_state::EndReason::Suspended => {
                     "The viewer locked because the computer went to sleep.".into()
                 }
-                nir_core::auth::session::EndReason::TokensLost => {
+                nir_core::auth::sign_in_state::EndReason::TokensLost => {
                     "The sign-in could not be renewed with the identity service.".into()
                 }
                 other => format!("The session ended ({other:?})."),

@@ -8,7 +8,7 @@ use crate::shell::state::ChosenPatient;
 use crate::shell::AppState;
 use nir_core::auth::browser::SystemBrowser;
 use nir_core::auth::id_token::Identity;
-use nir_core::auth::session::SessionState;
+use nir_core::auth::sign_in_state::SignInStatus;
 use nir_core::error::CommandError;
 use nir_core::launch::{
     bind_to_user, resolve_smart_launch, unix_now, LaunchError, LaunchRequest, VerifiedLaunch,
@@ -77,7 +77,7 @@ pub struct LaunchView {
 /// patient record (through the browser) which patient is in context.
 #[tauri::command]
 pub async fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView>, CommandError> {
-    let SessionState::SignedIn(identity) = state.auth.state() else {
+    let SignInStatus::SignedIn(identity) = state.auth.state() else {
         return Ok(None);
     };
     if !state.tokens.is_set() {

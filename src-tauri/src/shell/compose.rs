@@ -11,7 +11,7 @@ use std::time::Duration;
 use nir_core::audit::AuditTrail;
 use nir_core::net::build_client;
 use nir_core::observability::OtlpExporter;
-use nir_core::registry::{DiscoveryBackend, SessionContext};
+use nir_core::registry::{DiscoveryBackend, RequestContext};
 use nir_core::viewer::discovery::{fhir_backend, sandbox_networks, xca_backend};
 use nir_core::viewer::{SessionParts, TokenSlot, ViewerSession};
 use nir_sandbox::{SandboxHandle, SandboxOptions};
@@ -71,7 +71,7 @@ pub async fn compose(
         training: deployment.training,
         origins: deployment.origins.clone(),
     }));
-    let context = SessionContext {
+    let context = RequestContext {
         correlation_id: session.correlation_id().to_owned(),
         ods_code: session.ods_code().to_owned(),
         tokens: tokens.clone(),
@@ -84,7 +84,7 @@ pub async fn compose(
     let launches = Arc::new(nir_core::launch::LaunchQueue::default());
     let chosen_patient = Arc::new(Mutex::new(None));
     let session_ends = SessionEnds::default();
-    let auth = nir_core::auth::session::Session::new(
+    let auth = nir_core::auth::sign_in_state::SignInState::new(
         deployment.idle,
         session_end_wipe(
             Arc::clone(&session),
@@ -128,7 +128,7 @@ pub async fn compose(
 async fn discovery(
     deployment: &Deployment,
     http: &reqwest::Client,
-    context: SessionContext,
+    context: RequestContext,
 ) -> Result<Arc<dyn DiscoveryBackend>, StartError> {
     Ok(match &deployment.registry {
         RegistryPlan::SandboxFhir => {

@@ -6,7 +6,7 @@
 use tauri::{Emitter, Runtime};
 use tokio::sync::broadcast;
 
-use nir_core::auth::session::EndReason;
+use nir_core::auth::sign_in_state::EndReason;
 
 /// The event the page listens for.
 pub const SESSION_CHANGED: &str = "session-changed";

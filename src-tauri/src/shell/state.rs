@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use nir_core::auth::session::WipeCallback;
+use nir_core::auth::sign_in_state::WipeCallback;
 use nir_core::launch::{
     unix_now, LaunchError, LaunchQueue, SignedContextPolicy, SmartSettings, VerifiedLaunch,
 };
@@ -23,7 +23,7 @@ pub struct AppState {
     /// The signed-in user's tokens.
     pub tokens: Arc<TokenSlot>,
     /// The sign-in state machine (locks on idle and card removal).
-    pub auth: Arc<nir_core::auth::session::Session>,
+    pub auth: Arc<nir_core::auth::sign_in_state::SignInState>,
     /// The smartcard watch of the signed-in user, when PC/SC is available.
     pub card_watch: Mutex<Option<nir_core::auth::smartcard::CardWatch>>,
     /// Locks the session when logind announces a sleep (`None` without a system bus).
@@ -126,7 +126,7 @@ pub fn session_end_wipe(
 mod tests {
     use super::*;
     use nir_core::auth::id_token::Identity;
-    use nir_core::auth::session::{EndReason, Session};
+    use nir_core::auth::sign_in_state::{EndReason, SignInState};
     use nir_core::launch::{ContextKey, SignedContextPolicy};
     use nir_core::viewer::SessionParts;
     use std::time::Duration;
@@ -181,7 +181,7 @@ mod tests {
             Arc::clone(&chosen_slot),
             ends.clone(),
         );
-        let auth = Session::new(Duration::from_secs(900), wipe);
+        let auth = SignInState::new(Duration::from_secs(900), wipe);
         let sign_in = || {
             auth.begin_sign_in().unwrap();
             auth.complete_sign_in(identity(), None).unwrap();

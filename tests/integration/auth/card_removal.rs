@@ -7,7 +7,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use nir_viewer::auth::id_token::Identity;
-use nir_viewer::auth::session::{EndReason, Session, SessionState};
+use nir_viewer::auth::sign_in_state::{EndReason, SignInState, SignInStatus};
 use nir_viewer::auth::smartcard::{CardReaders, CardWatch, SmartcardError};
 
 /// A reader with a card in it until the test says otherwise.
@@ -42,7 +42,7 @@ impl CardReaders for VirtualReader {
 fn pulling_the_card_locks_the_session_and_wipes_once() {
     let (wiped_tx, wiped_rx) = mpsc::channel();
     let wiped_tx = Mutex::new(wiped_tx);
-    let session = Session::new(
+    let session = SignInState::new(
         Duration::from_secs(900),
         Arc::new(move |reason| wiped_tx.lock().unwrap().send(reason).unwrap()),
     );
@@ -63,14 +63,14 @@ fn pulling_the_card_locks_the_session_and_wipes_once() {
         card_in: Arc::clone(&card_in),
     };
     let watch = CardWatch::start(Box::new(reader), &session, Duration::from_millis(20)).unwrap();
-    assert!(matches!(session.state(), SessionState::SignedIn(_)));
+    assert!(matches!(session.state(), SignInStatus::SignedIn(_)));
 
     *card_in.lock().unwrap() = false;
     let reason = wiped_rx.recv_timeout(Duration::from_secs(30)).unwrap();
     assert_eq!(reason, EndReason::CardRemoved);
     assert_eq!(
         session.state(),
-        SessionState::Locked(EndReason::CardRemoved)
+        SignInStatus::Locked(EndReason::CardRemoved)
     );
     assert!(session.tokens().is_none());
     watch.stop();
@@ -80,7 +80,7 @@ fn pulling_the_card_locks_the_session_and_wipes_once() {
     *card_in.lock().unwrap() = true;
     assert_eq!(
         session.state(),
-        SessionState::Locked(EndReason::CardRemoved)
+        SignInStatus::Locked(EndReason::CardRemoved)
     );
     session.begin_sign_in().unwrap();
 }

@@ -21,8 +21,8 @@ use nir_viewer::auth::clock::{Clock, ManualClock};
 use nir_viewer::auth::establish::{establish, SessionWatches, WatchTiming};
 use nir_viewer::auth::flow::SignedIn;
 use nir_viewer::auth::id_token::Identity;
-use nir_viewer::auth::session::{EndReason, Session, SessionState};
 use nir_viewer::auth::settings::AuthSettings;
+use nir_viewer::auth::sign_in_state::{EndReason, SignInState, SignInStatus};
 use nir_viewer::auth::sleep_watch::{
     SleepWatch, LOGIND_MANAGER, LOGIND_NAME, LOGIND_PATH, PREPARE_FOR_SLEEP,
 };
@@ -98,10 +98,10 @@ fn identity() -> Identity {
 }
 
 /// A session on `clock` whose wipes arrive on the returned channel.
-fn session_on(clock: &Arc<ManualClock>) -> (Arc<Session>, mpsc::Receiver<EndReason>) {
+fn session_on(clock: &Arc<ManualClock>) -> (Arc<SignInState>, mpsc::Receiver<EndReason>) {
     let (wiped_tx, wiped_rx) = mpsc::channel();
     let wiped_tx = Mutex::new(wiped_tx);
-    let session = Session::with_clock(
+    let session = SignInState::with_clock(
         Duration::from_secs(900),
         Arc::new(move |reason| {
             let _ = wiped_tx.lock().unwrap().send(reason);
@@ -147,7 +147,7 @@ async fn next_wipe(wiped: mpsc::Receiver<EndReason>) -> EndReason {
 fn signed_in_session(
     clock: &Arc<ManualClock>,
     tokens: &Arc<Tokens>,
-) -> (Arc<Session>, mpsc::Receiver<EndReason>) {
+) -> (Arc<SignInState>, mpsc::Receiver<EndReason>) {
     let (session, wiped) = session_on(clock);
     session.begin_sign_in().unwrap();
     session
@@ -195,13 +195,13 @@ async fn a_refused_refresh_locks_the_session_once_the_token_has_expired() {
     // Inside the refresh margin: refreshes are tried and refused, the token still works.
     let requests = Arc::clone(&double.requests);
     wait_for(|| requests.load(Ordering::SeqCst) >= 2).await;
-    assert!(matches!(session.state(), SessionState::SignedIn(_)));
+    assert!(matches!(session.state(), SignInStatus::SignedIn(_)));
     assert!(wiped.try_recv().is_err());
 
     clock.advance(Duration::from_secs(31));
     let reason = next_wipe(wiped).await;
     assert_eq!(reason, EndReason::TokensLost);
-    assert_eq!(session.state(), SessionState::Locked(EndReason::TokensLost));
+    assert_eq!(session.state(), SignInStatus::Locked(EndReason::TokensLost));
     assert!(session.tokens().is_none());
     assert!(tokens.bearer().is_none(), "the lock cleared the tokens");
     tokio::time::timeout(Duration::from_secs(30), refresher)
@@ -317,14 +317,14 @@ fn logind_announcing_sleep_locks_the_session() {
     announce(&logind, false);
     announce(&impostor, true);
     assert!(wiped.recv_timeout(Duration::from_millis(500)).is_err());
-    assert!(matches!(session.state(), SessionState::SignedIn(_)));
+    assert!(matches!(session.state(), SignInStatus::SignedIn(_)));
 
     announce(&logind, true);
     assert_eq!(
         wiped.recv_timeout(Duration::from_secs(30)).unwrap(),
         EndReason::Suspended
     );
-    assert_eq!(session.state(), SessionState::Locked(EndReason::Suspended));
+    assert_eq!(session.state(), SignInStatus::Locked(EndReason::Suspended));
     assert!(watch.is_running());
     drop(watch);
 }
@@ -402,7 +402,7 @@ async fn establish_on(
     required: bool,
     readers: Result<Box<dyn CardReaders>, SmartcardError>,
 ) -> (
-    Arc<Session>,
+    Arc<SignInState>,
     mpsc::Receiver<EndReason>,
     SignedIn,
     Result<SessionWatches, AuthError>,
@@ -437,7 +437,7 @@ async fn a_sign_in_that_demands_a_smartcard_fails_when_the_card_cannot_be_watche
         let message =
             nir_viewer::error::UserFacing::user_message(&AuthError::Smartcard(expected.clone()));
         assert!(message.contains("requires a smartcard"), "{message}");
-        assert_eq!(session.state(), SessionState::SignedOut);
+        assert_eq!(session.state(), SignInStatus::SignedOut);
         assert!(
             signed_in.tokens.bearer().is_none(),
             "the fresh tokens are dropped"
@@ -453,7 +453,7 @@ async fn without_a_smartcard_demand_sign_in_goes_on_unwatched() {
         establish_on(&clock, false, Err(SmartcardError::NoService)).await;
     let watches = outcome.unwrap();
     assert!(watches.card.is_none());
-    assert!(matches!(session.state(), SessionState::SignedIn(_)));
+    assert!(matches!(session.state(), SignInStatus::SignedIn(_)));
     assert!(session.tokens().is_some());
 }
 
@@ -464,7 +464,7 @@ async fn a_demanded_smartcard_is_watched_and_its_removal_locks() {
     let (session, wiped, _signed_in, outcome) = establish_on(&clock, true, readers(&card_in)).await;
     let watches = outcome.unwrap();
     assert!(watches.card.is_some());
-    assert!(matches!(session.state(), SessionState::SignedIn(_)));
+    assert!(matches!(session.state(), SignInStatus::SignedIn(_)));
     *card_in.lock().unwrap() = false;
     let reason = next_wipe(wiped).await;
     assert_eq!(reason, EndReason::CardRemoved);
@@ -478,7 +478,7 @@ async fn the_idle_watch_locks_a_session_that_slept() {
     let _watches = outcome.unwrap();
     clock.advance(Duration::from_secs(10));
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(matches!(session.state(), SessionState::SignedIn(_)));
+    assert!(matches!(session.state(), SignInStatus::SignedIn(_)));
     clock.suspend(Duration::from_secs(120));
     let reason = next_wipe(wiped).await;
     assert_eq!(reason, EndReason::Suspended);

@@ -11,8 +11,8 @@ use nir_viewer::auth::browser::BrowserLauncher;
 use nir_viewer::auth::client_auth::ClientCredentials;
 use nir_viewer::auth::clock::{Clock, ManualClock};
 use nir_viewer::auth::flow::{sign_in, SignedIn};
-use nir_viewer::auth::session::{EndReason, Session, SessionState};
 use nir_viewer::auth::settings::{AuthSettings, ClientAuthMethod, TRAINING_CLIENT_ID};
+use nir_viewer::auth::sign_in_state::{EndReason, SignInState, SignInStatus};
 use nir_viewer::auth::{AuthError, IdTokenError, RoleError};
 use nir_viewer::config;
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings};
@@ -264,7 +264,7 @@ fn idle_timeout_locks_after_the_configured_minutes() {
         .unwrap();
     assert_eq!(settings.idle_timeout(), Duration::from_secs(120));
     let clock = ManualClock::new();
-    let session = Session::with_clock(
+    let session = SignInState::with_clock(
         settings.idle_timeout(),
         Arc::new(|_| {}),
         Arc::clone(&clock) as Arc<dyn Clock>,
@@ -288,7 +288,7 @@ fn idle_timeout_locks_after_the_configured_minutes() {
     assert_eq!(session.check(), None);
     clock.advance(Duration::from_secs(2));
     assert_eq!(session.check(), Some(EndReason::Idle));
-    assert!(matches!(session.state(), SessionState::Locked(_)));
+    assert!(matches!(session.state(), SignInStatus::Locked(_)));
 }
 
 #[test]

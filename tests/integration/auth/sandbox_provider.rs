@@ -10,8 +10,8 @@ use std::time::Duration;
 use nir_viewer::auth::browser::{BrowserLauncher, SystemBrowser};
 use nir_viewer::auth::client_auth::ClientCredentials;
 use nir_viewer::auth::flow::{sign_in, SignedIn};
-use nir_viewer::auth::session::{EndReason, Session, SessionState};
 use nir_viewer::auth::settings::{AuthSettings, TokenExchangeSettings, TRAINING_CLIENT_ID};
+use nir_viewer::auth::sign_in_state::{EndReason, SignInState, SignInStatus};
 use nir_viewer::auth::signing_key::{RsaAlgorithm, RsaSigningKey};
 use nir_viewer::auth::{AuthError, IdTokenError, RoleError};
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings};
@@ -270,7 +270,7 @@ async fn sign_out_revokes_and_wipes() {
     let sandbox = sandbox().await;
     let wiped = Arc::new(std::sync::Mutex::new(Vec::new()));
     let record = Arc::clone(&wiped);
-    let session = Session::new(
+    let session = SignInState::new(
         Duration::from_secs(900),
         Arc::new(move |reason| record.lock().unwrap().push(reason)),
     );
@@ -287,7 +287,7 @@ async fn sign_out_revokes_and_wipes() {
         200
     );
     session.sign_out().await.unwrap();
-    assert_eq!(session.state(), SessionState::SignedOut);
+    assert_eq!(session.state(), SignInStatus::SignedOut);
     assert_eq!(*wiped.lock().unwrap(), [EndReason::SignedOut]);
     assert_eq!(
         fhir_search(&sandbox, Some(&bearer), NO_RECORDS).await.0,

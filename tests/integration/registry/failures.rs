@@ -9,7 +9,7 @@ use nir_viewer::error::UserFacing;
 use nir_viewer::net::{build_client, NetworkSettings};
 use nir_viewer::registry::{
     Completeness, DiscoveryBackend, FhirBackend, FhirSettings, HistoryQuery, ImagingHistory,
-    KnownNetwork, NetworkStatus, RegistryError, SessionContext, XcaBackend, XcaSettings,
+    KnownNetwork, NetworkStatus, RegistryError, RequestContext, XcaBackend, XcaSettings,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -29,8 +29,8 @@ fn networks() -> Vec<KnownNetwork> {
     }]
 }
 
-fn session() -> SessionContext {
-    SessionContext {
+fn session() -> RequestContext {
+    RequestContext {
         correlation_id: "corr-test-1".into(),
         ods_code: "X26".into(),
         tokens: Arc::new(Token("tok-test")),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings, NoToken};
 use nir_viewer::registry::{
     DiscoveryBackend, FhirBackend, FhirSettings, HistoryQuery, ImagingHistory, KnownNetwork,
-    NetworkStatus, RetryPolicy, SessionContext, XcaBackend, XcaSettings,
+    NetworkStatus, RequestContext, RetryPolicy, XcaBackend, XcaSettings,
 };
 use nir_viewer::sandbox::SandboxHandle;
 
@@ -93,15 +93,15 @@ impl Env {
             .clone()
     }
 
-    pub fn session(&self, tokens: Arc<dyn AccessTokens>) -> SessionContext {
-        SessionContext {
+    pub fn session(&self, tokens: Arc<dyn AccessTokens>) -> RequestContext {
+        RequestContext {
             correlation_id: uuid::Uuid::new_v4().to_string(),
             ods_code: "X26".into(),
             tokens,
         }
     }
 
-    pub fn fhir(&self, session: SessionContext, retry: RetryPolicy) -> FhirBackend {
+    pub fn fhir(&self, session: RequestContext, retry: RetryPolicy) -> FhirBackend {
         let mut settings = FhirSettings::new(self.url("fhir"), self.networks.clone());
         settings.retry = retry;
         FhirBackend::new(
@@ -111,7 +111,7 @@ impl Env {
         )
     }
 
-    pub fn xca(&self, session: SessionContext, retry: RetryPolicy) -> XcaBackend {
+    pub fn xca(&self, session: RequestContext, retry: RetryPolicy) -> XcaBackend {
         let mut settings = XcaSettings::new(
             self.url("xca_query"),
             self.url("xca_retrieve"),

@@ -14,7 +14,7 @@ use nir_viewer::config::PatientIdForm;
 use nir_viewer::net::{build_client, AccessTokens, NetworkSettings};
 use nir_viewer::registry::{
     Completeness, DiscoveryBackend, HistoryQuery, ImagingHistory, KnownNetwork, NetworkStatus,
-    RecordKind, RegistryError, RetrievalRef, RetryPolicy, SessionContext, XcaBackend, XcaSettings,
+    RecordKind, RegistryError, RequestContext, RetrievalRef, RetryPolicy, XcaBackend, XcaSettings,
 };
 use zeroize::Zeroizing;
 
@@ -123,7 +123,7 @@ pub fn backend(gateway: &Gateway, form: PatientIdForm, networks: Vec<KnownNetwor
     XcaBackend::new(
         build_client(&NetworkSettings::default()).unwrap(),
         settings,
-        SessionContext {
+        RequestContext {
             correlation_id: "xca-gateway-test".into(),
             ods_code: "X26".into(),
             tokens: Arc::new(Bearer),

@@ -13,13 +13,13 @@ use super::error::AuthError;
 use super::establish::{establish, SessionWatches, WatchTiming};
 use super::flow::{sign_in, SignedIn};
 use super::keystore::KeyStore;
-use super::session::Session;
 use super::settings::{AuthSettings, ClientAuthMethod};
+use super::sign_in_state::SignInState;
 use super::smartcard::{CardReaders, SmartcardError};
 
 /// A sign-in under way. Dropping it without [`SignInAttempt::complete`] abandons it.
 pub struct SignInAttempt {
-    session: Arc<Session>,
+    session: Arc<SignInState>,
 }
 
 /// A completed sign-in: who, their tokens, and the watches that now guard the session.
@@ -32,7 +32,7 @@ pub struct Established {
 
 impl SignInAttempt {
     /// Begins a sign-in (from signed out or locked); refused while another is under way.
-    pub fn begin(session: &Arc<Session>) -> Result<Self, AuthError> {
+    pub fn begin(session: &Arc<SignInState>) -> Result<Self, AuthError> {
         session.begin_sign_in()?;
         Ok(Self {
             session: Arc::clone(session),
@@ -86,11 +86,11 @@ pub fn credentials_for(settings: &AuthSettings) -> Result<ClientCredentials, Aut
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::session::SessionState;
+    use crate::auth::sign_in_state::SignInStatus;
     use std::time::Duration;
 
-    fn session() -> Arc<Session> {
-        Session::new(Duration::from_secs(900), Arc::new(|_| {}))
+    fn session() -> Arc<SignInState> {
+        SignInState::new(Duration::from_secs(900), Arc::new(|_| {}))
     }
 
     #[test]
@@ -106,9 +106,9 @@ mod tests {
     fn an_abandoned_attempt_leaves_the_session_signed_out() {
         let session = session();
         let attempt = SignInAttempt::begin(&session).unwrap();
-        assert_eq!(session.state(), SessionState::SigningIn);
+        assert_eq!(session.state(), SignInStatus::SigningIn);
         drop(attempt);
-        assert_eq!(session.state(), SessionState::SignedOut);
+        assert_eq!(session.state(), SignInStatus::SignedOut);
     }
 
     #[test]

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use super::error::AuthError;
 use super::flow::SignedIn;
-use super::session::Session;
 use super::settings::AuthSettings;
+use super::sign_in_state::SignInState;
 use super::smartcard::{find_for_sign_in, CardReaders, CardWatch, SmartcardError, DEFAULT_POLL};
 
 /// How often each watch looks.
@@ -49,7 +49,7 @@ pub struct SessionWatches {
 /// Completes the sign-in `session.begin_sign_in` started, with `signed_in`'s identity and
 /// tokens, `readers` standing for the machine's card readers.
 pub async fn establish(
-    session: &Arc<Session>,
+    session: &Arc<SignInState>,
     signed_in: &SignedIn,
     settings: &AuthSettings,
     readers: Result<Box<dyn CardReaders>, SmartcardError>,
@@ -78,7 +78,7 @@ pub async fn establish(
     {
         Ok(card) => card,
         Err(error) if required => {
-            session.lock(super::session::EndReason::CardRemoved);
+            session.lock(super::sign_in_state::EndReason::CardRemoved);
             return Err(error.into());
         }
         Err(error) => {
@@ -94,7 +94,7 @@ pub async fn establish(
 }
 
 /// Abandons the sign-in: the fresh tokens are revoked (where the provider can) and forgotten.
-async fn refuse(session: &Session, signed_in: &SignedIn, error: AuthError) -> AuthError {
+async fn refuse(session: &SignInState, signed_in: &SignedIn, error: AuthError) -> AuthError {
     if let Err(revoke) = signed_in.tokens.revoke_and_clear().await {
         tracing::warn!("tokens of a refused sign-in not revoked: {revoke}");
     }

@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use super::session::Session;
+use super::sign_in_state::SignInState;
 
 /// The bus name, object, interface and member of logind's sleep announcement.
 pub const LOGIND_NAME: &str = "org.freedesktop.login1";
@@ -44,7 +44,7 @@ pub struct SleepWatch {
 
 impl SleepWatch {
     /// Watches the system bus for logind's announcement and locks `session` on it.
-    pub fn start_system(session: &Arc<Session>) -> Result<Self, SleepWatchError> {
+    pub fn start_system(session: &Arc<SignInState>) -> Result<Self, SleepWatchError> {
         #[cfg(target_os = "linux")]
         {
             let connection = dbus::blocking::Connection::new_system()
@@ -60,7 +60,7 @@ impl SleepWatch {
 
     /// Watches the bus at `address` (a private bus in tests).
     #[cfg(target_os = "linux")]
-    pub fn start_at(address: &str, session: &Arc<Session>) -> Result<Self, SleepWatchError> {
+    pub fn start_at(address: &str, session: &Arc<SignInState>) -> Result<Self, SleepWatchError> {
         let connection = dbus::blocking::Connection::new_address(address)
             .map_err(|e| SleepWatchError::Bus(bus_error(&e)))?;
         Self::start_on(connection, session)
@@ -69,16 +69,16 @@ impl SleepWatch {
     #[cfg(target_os = "linux")]
     fn start_on(
         connection: dbus::blocking::Connection,
-        session: &Arc<Session>,
+        session: &Arc<SignInState>,
     ) -> Result<Self, SleepWatchError> {
-        use super::session::EndReason;
+        use super::sign_in_state::EndReason;
         use dbus::message::MatchRule;
         use std::sync::Weak;
 
         let rule = MatchRule::new_signal(LOGIND_MANAGER, PREPARE_FOR_SLEEP)
             .with_sender(LOGIND_NAME)
             .with_path(LOGIND_PATH);
-        let target: Weak<Session> = Arc::downgrade(session);
+        let target: Weak<SignInState> = Arc::downgrade(session);
         connection
             .add_match(rule, move |(starting,): (bool,), _, _| {
                 if starting {

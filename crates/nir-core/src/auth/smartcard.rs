@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use super::session::{EndReason, Session};
+use super::sign_in_state::{EndReason, SignInState};
 use crate::error::UserFacing;
 
 /// How long one wait on the reader lasts before the watch checks whether to stop.
@@ -187,7 +187,7 @@ impl FoundCard {
     /// reader's state at once, so a card pulled since [`Self::find`] still locks.
     pub fn watch(
         self,
-        session: &Arc<Session>,
+        session: &Arc<SignInState>,
         poll: Duration,
     ) -> Result<CardWatch, SmartcardError> {
         let Self {
@@ -246,7 +246,7 @@ impl CardWatch {
     /// Notes the reader holding a card now and locks `session` when that card leaves.
     pub fn start(
         readers: Box<dyn CardReaders>,
-        session: &Arc<Session>,
+        session: &Arc<SignInState>,
         poll: Duration,
     ) -> Result<Self, SmartcardError> {
         FoundCard::find(readers)?.watch(session, poll)
@@ -274,7 +274,7 @@ impl Drop for CardWatch {
 fn watch(
     readers: &mut dyn CardReaders,
     reader: &str,
-    session: &Weak<Session>,
+    session: &Weak<SignInState>,
     stop: &AtomicBool,
     poll: Duration,
 ) {

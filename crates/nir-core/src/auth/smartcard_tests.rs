@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::auth::id_token::Identity;
-use crate::auth::session::{SessionState, WipeCallback};
+use crate::auth::sign_in_state::{SignInStatus, WipeCallback};
 use std::sync::mpsc;
 
 /// A reader double: holds a card until the test sends `false`.
@@ -31,13 +31,13 @@ impl CardReaders for ScriptedReaders {
     }
 }
 
-fn signed_in_session() -> (Arc<Session>, mpsc::Receiver<EndReason>) {
+fn signed_in_session() -> (Arc<SignInState>, mpsc::Receiver<EndReason>) {
     let (wiped_tx, wiped_rx) = mpsc::channel();
     let wiped_tx = std::sync::Mutex::new(wiped_tx);
     let wipe: WipeCallback = Arc::new(move |reason| {
         wiped_tx.lock().unwrap().send(reason).unwrap();
     });
-    let session = Session::new(Duration::from_secs(900), wipe);
+    let session = SignInState::new(Duration::from_secs(900), wipe);
     session.begin_sign_in().unwrap();
     let identity = Identity {
         subject: "555000000001".into(),
@@ -67,7 +67,7 @@ fn removing_the_card_locks_and_wipes() {
     assert_eq!(reason, EndReason::CardRemoved);
     assert_eq!(
         session.state(),
-        SessionState::Locked(EndReason::CardRemoved)
+        SignInStatus::Locked(EndReason::CardRemoved)
     );
     watch.stop();
 }
@@ -107,6 +107,6 @@ fn no_card_means_no_watch_and_stopping_leaves_the_session_alone() {
     };
     let watch = CardWatch::start(Box::new(readers), &session, Duration::from_millis(20)).unwrap();
     watch.stop();
-    assert!(matches!(session.state(), SessionState::SignedIn(_)));
+    assert!(matches!(session.state(), SignInStatus::SignedIn(_)));
     assert!(wiped.try_recv().is_err());
 }

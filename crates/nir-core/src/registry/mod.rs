@@ -13,8 +13,8 @@ pub mod http;
 pub mod linking;
 pub mod model;
 pub mod query;
+pub mod request_context;
 pub mod retry;
-pub mod session;
 pub mod xca;
 
 pub use backend::DiscoveryBackend;
@@ -26,6 +26,6 @@ pub use model::{
     RecordKind, RetrievalRef,
 };
 pub use query::HistoryQuery;
+pub use request_context::RequestContext;
 pub use retry::RetryPolicy;
-pub use session::SessionContext;
 pub use xca::{XcaBackend, XcaSettings};

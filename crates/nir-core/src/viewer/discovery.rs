@@ -13,7 +13,7 @@ use crate::audit::{Action, Outcome};
 use crate::error::UserFacing;
 use crate::registry::{
     Completeness, DiscoveryBackend, FhirBackend, FhirSettings, HistoryQuery, ImagingHistory,
-    KnownNetwork, NetworkStatus, RecordKind, RetrievalRef, SessionContext, XcaBackend, XcaSettings,
+    KnownNetwork, NetworkStatus, RecordKind, RequestContext, RetrievalRef, XcaBackend, XcaSettings,
 };
 
 /// Reads the sandbox's discovery document (`/.well-known/nir-sandbox.json`).
@@ -60,7 +60,7 @@ pub fn fhir_backend(
     http: reqwest::Client,
     fhir_base: url::Url,
     networks: Vec<KnownNetwork>,
-    session: SessionContext,
+    session: RequestContext,
 ) -> Arc<dyn DiscoveryBackend> {
     Arc::new(FhirBackend::new(
         http,
@@ -76,7 +76,7 @@ pub fn xca_backend(
     retrieve_url: url::Url,
     networks: Vec<KnownNetwork>,
     patient_id_form: crate::config::PatientIdForm,
-    session: SessionContext,
+    session: RequestContext,
 ) -> Arc<dyn DiscoveryBackend> {
     Arc::new(XcaBackend::new(
         http,

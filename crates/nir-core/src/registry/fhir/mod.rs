@@ -26,8 +26,8 @@ use super::error::RegistryError;
 use super::http::{exchange, DISCOVERY_BODY_LIMIT};
 use super::model::{HistoryRecord, ImagingHistory, KnownNetwork};
 use super::query::HistoryQuery;
+use super::request_context::RequestContext;
 use super::retry::{AttemptError, RetryPolicy};
-use super::session::SessionContext;
 
 /// Media type NRL v3 answers with.
 pub const FHIR_JSON: &str = "application/fhir+json;version=1";
@@ -98,14 +98,14 @@ impl SearchForm {
 pub struct FhirBackend {
     client: reqwest::Client,
     settings: FhirSettings,
-    session: SessionContext,
+    session: RequestContext,
     /// The [`SearchForm`] the registry accepted last.
     form: std::sync::atomic::AtomicU8,
 }
 
 impl FhirBackend {
     /// A backend using `client` (built with `net::build_client`).
-    pub fn new(client: reqwest::Client, settings: FhirSettings, session: SessionContext) -> Self {
+    pub fn new(client: reqwest::Client, settings: FhirSettings, session: RequestContext) -> Self {
         Self {
             client,
             settings,

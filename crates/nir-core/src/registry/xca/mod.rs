@@ -32,8 +32,8 @@ use super::error::RegistryError;
 use super::http::{exchange, CappedResponse, DISCOVERY_BODY_LIMIT, DOCUMENT_BODY_LIMIT};
 use super::model::{ImagingHistory, KnownNetwork, RetrievalRef};
 use super::query::HistoryQuery;
+use super::request_context::RequestContext;
 use super::retry::{AttemptError, RetryPolicy};
-use super::session::SessionContext;
 use crate::config::PatientIdForm;
 
 const SERVICE: &str = "The National Imaging Registry";
@@ -80,7 +80,7 @@ impl XcaSettings {
 pub struct XcaBackend {
     client: reqwest::Client,
     settings: XcaSettings,
-    session: SessionContext,
+    session: RequestContext,
 }
 
 fn soap_content_type(action: &str) -> String {
@@ -121,7 +121,7 @@ impl XcaBackend {
     pub fn new(
         client: reqwest::Client,
         mut settings: XcaSettings,
-        session: SessionContext,
+        session: RequestContext,
     ) -> Self {
         for network in &mut settings.networks {
             network.home_community_id = normalise_community_id(&network.home_community_id);

@@ -8,9 +8,9 @@ use crate::net::AccessTokens;
 
 pub use crate::net::{CORRELATION_ID_HEADER, ODS_HEADER, REQUEST_ID_HEADER};
 
-/// Session context shared by every request of one sign-in.
+/// SignInState context shared by every request of one sign-in.
 #[derive(Clone)]
-pub struct SessionContext {
+pub struct RequestContext {
     /// `X-Correlation-ID` for the session.
     pub correlation_id: String,
     /// ODS code of the clinician's organisation.
@@ -19,16 +19,16 @@ pub struct SessionContext {
     pub tokens: Arc<dyn AccessTokens>,
 }
 
-impl std::fmt::Debug for SessionContext {
+impl std::fmt::Debug for RequestContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionContext")
+        f.debug_struct("RequestContext")
             .field("correlation_id", &self.correlation_id)
             .field("ods_code", &self.ods_code)
             .finish_non_exhaustive()
     }
 }
 
-impl SessionContext {
+impl RequestContext {
     /// Adds the session headers, a fresh request id and the bearer token when there is one.
     pub fn apply(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         let mut builder = builder
@@ -56,7 +56,7 @@ mod tests {
 
     #[test]
     fn every_request_gets_fresh_id_and_session_headers() {
-        let session = SessionContext {
+        let session = RequestContext {
             correlation_id: "corr-1".into(),
             ods_code: "X26".into(),
             tokens: Arc::new(Fixed),

@@ -32,7 +32,7 @@ pub enum EndReason {
 
 /// Where the session is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SessionState {
+pub enum SignInStatus {
     /// Nobody is signed in.
     SignedOut,
     /// A browser sign-in is under way.
@@ -47,21 +47,21 @@ pub enum SessionState {
 pub type WipeCallback = Arc<dyn Fn(EndReason) + Send + Sync>;
 
 struct Inner {
-    state: SessionState,
+    state: SignInStatus,
     last_activity: Moment,
     resume: ResumeDetector,
     tokens: Option<Arc<Tokens>>,
 }
 
 /// The one session of a viewer window.
-pub struct Session {
+pub struct SignInState {
     inner: Mutex<Inner>,
     idle_timeout: Duration,
     wipe: WipeCallback,
     clock: Arc<dyn Clock>,
 }
 
-impl std::fmt::Debug for Session {
+impl std::fmt::Debug for SignInState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
             .field("state", &self.state())
@@ -70,7 +70,7 @@ impl std::fmt::Debug for Session {
     }
 }
 
-impl Session {
+impl SignInState {
     /// A signed-out session that locks after `idle_timeout` and calls `wipe` on lock/sign-out.
     pub fn new(idle_timeout: Duration, wipe: WipeCallback) -> Arc<Self> {
         Self::with_clock(idle_timeout, wipe, clock::system())
@@ -85,7 +85,7 @@ impl Session {
         let start = clock.read();
         Arc::new(Self {
             inner: Mutex::new(Inner {
-                state: SessionState::SignedOut,
+                state: SignInStatus::SignedOut,
                 last_activity: start.now,
                 resume: ResumeDetector::new(start),
                 tokens: None,
@@ -103,7 +103,7 @@ impl Session {
     }
 
     /// The current state.
-    pub fn state(&self) -> SessionState {
+    pub fn state(&self) -> SignInStatus {
         self.lock_inner().state.clone()
     }
 
@@ -111,7 +111,7 @@ impl Session {
     pub fn tokens(&self) -> Option<Arc<Tokens>> {
         let inner = self.lock_inner();
         match inner.state {
-            SessionState::SignedIn(_) => inner.tokens.clone(),
+            SignInStatus::SignedIn(_) => inner.tokens.clone(),
             _ => None,
         }
     }
@@ -120,8 +120,8 @@ impl Session {
     pub fn begin_sign_in(&self) -> Result<(), AuthError> {
         let mut inner = self.lock_inner();
         match inner.state {
-            SessionState::SignedOut | SessionState::Locked(_) => {
-                inner.state = SessionState::SigningIn;
+            SignInStatus::SignedOut | SignInStatus::Locked(_) => {
+                inner.state = SignInStatus::SigningIn;
                 Ok(())
             }
             _ => Err(AuthError::Settings(
@@ -137,11 +137,11 @@ impl Session {
         tokens: Option<Arc<Tokens>>,
     ) -> Result<(), AuthError> {
         let mut inner = self.lock_inner();
-        if inner.state != SessionState::SigningIn {
+        if inner.state != SignInStatus::SigningIn {
             return Err(AuthError::NotSignedIn);
         }
         let now = self.clock.read();
-        inner.state = SessionState::SignedIn(identity);
+        inner.state = SignInStatus::SignedIn(identity);
         inner.tokens = tokens;
         inner.last_activity = now.now;
         inner.resume = ResumeDetector::new(now);
@@ -151,8 +151,8 @@ impl Session {
     /// Abandons a sign-in that failed.
     pub fn abort_sign_in(&self) {
         let mut inner = self.lock_inner();
-        if inner.state == SessionState::SigningIn {
-            inner.state = SessionState::SignedOut;
+        if inner.state == SignInStatus::SigningIn {
+            inner.state = SignInStatus::SignedOut;
         }
     }
 
@@ -168,10 +168,10 @@ impl Session {
     pub fn lock(&self, reason: EndReason) -> bool {
         let tokens = {
             let mut inner = self.lock_inner();
-            if !matches!(inner.state, SessionState::SignedIn(_)) {
+            if !matches!(inner.state, SignInStatus::SignedIn(_)) {
                 return false;
             }
-            inner.state = SessionState::Locked(reason);
+            inner.state = SignInStatus::Locked(reason);
             inner.tokens.take()
         };
         if let Some(tokens) = tokens {
@@ -190,7 +190,7 @@ impl Session {
             let mut inner = self.lock_inner();
             let now = self.clock.read();
             let asleep = inner.resume.observe(now);
-            if !matches!(inner.state, SessionState::SignedIn(_)) {
+            if !matches!(inner.state, SignInStatus::SignedIn(_)) {
                 None
             } else if let Some(asleep) = asleep {
                 tracing::info!(
@@ -217,7 +217,7 @@ impl Session {
                     return;
                 };
                 if session.check().is_some()
-                    || !matches!(session.state(), SessionState::SignedIn(_))
+                    || !matches!(session.state(), SignInStatus::SignedIn(_))
                 {
                     return;
                 }
@@ -245,8 +245,8 @@ impl Session {
     pub async fn sign_out(&self) -> Result<(), AuthError> {
         let (tokens, was_active) = {
             let mut inner = self.lock_inner();
-            let was_active = !matches!(inner.state, SessionState::SignedOut);
-            inner.state = SessionState::SignedOut;
+            let was_active = !matches!(inner.state, SignInStatus::SignedOut);
+            inner.state = SignInStatus::SignedOut;
             (inner.tokens.take(), was_active)
         };
         let revoked = match tokens {
@@ -292,15 +292,15 @@ mod tests {
     #[test]
     fn walks_through_the_states() {
         let (wipes, wipe) = counted();
-        let session = Session::new(Duration::from_secs(900), wipe);
-        assert_eq!(session.state(), SessionState::SignedOut);
+        let session = SignInState::new(Duration::from_secs(900), wipe);
+        assert_eq!(session.state(), SignInStatus::SignedOut);
         assert!(session.complete_sign_in(identity(), None).is_err());
         session.begin_sign_in().unwrap();
         assert!(session.begin_sign_in().is_err());
         session.complete_sign_in(identity(), None).unwrap();
-        assert_eq!(session.state(), SessionState::SignedIn(identity()));
+        assert_eq!(session.state(), SignInStatus::SignedIn(identity()));
         assert!(session.lock(EndReason::Requested));
-        assert_eq!(session.state(), SessionState::Locked(EndReason::Requested));
+        assert_eq!(session.state(), SignInStatus::Locked(EndReason::Requested));
         assert!(
             !session.lock(EndReason::Requested),
             "locking twice wipes once"
@@ -308,13 +308,13 @@ mod tests {
         assert_eq!(wipes.load(Ordering::SeqCst), 1);
         session.begin_sign_in().unwrap();
         session.abort_sign_in();
-        assert_eq!(session.state(), SessionState::SignedOut);
+        assert_eq!(session.state(), SignInStatus::SignedOut);
     }
 
-    fn signed_in_at(clock: &Arc<ManualClock>) -> (Arc<AtomicUsize>, Arc<Session>) {
+    fn signed_in_at(clock: &Arc<ManualClock>) -> (Arc<AtomicUsize>, Arc<SignInState>) {
         let (wipes, wipe) = counted();
         let clock: Arc<dyn Clock> = Arc::clone(clock) as Arc<dyn Clock>;
-        let session = Session::with_clock(Duration::from_secs(900), wipe, clock);
+        let session = SignInState::with_clock(Duration::from_secs(900), wipe, clock);
         session.begin_sign_in().unwrap();
         session.complete_sign_in(identity(), None).unwrap();
         (wipes, session)
@@ -331,7 +331,7 @@ mod tests {
         assert_eq!(session.check(), None);
         clock.advance(Duration::from_secs(301));
         assert_eq!(session.check(), Some(EndReason::Idle));
-        assert_eq!(session.state(), SessionState::Locked(EndReason::Idle));
+        assert_eq!(session.state(), SignInStatus::Locked(EndReason::Idle));
         assert_eq!(session.check(), None, "locks once");
         assert_eq!(wipes.load(Ordering::SeqCst), 1);
     }
@@ -344,14 +344,14 @@ mod tests {
         clock.suspend(Duration::from_secs(120));
         clock.advance(Duration::from_secs(1));
         assert_eq!(session.check(), Some(EndReason::Suspended));
-        assert_eq!(session.state(), SessionState::Locked(EndReason::Suspended));
+        assert_eq!(session.state(), SignInStatus::Locked(EndReason::Suspended));
         assert_eq!(wipes.load(Ordering::SeqCst), 1);
 
         // Activity first thing after waking does not keep a slept session open either.
         let (wipes, session) = signed_in_at(&clock);
         clock.suspend(Duration::from_secs(3600));
         session.touch();
-        assert_eq!(session.state(), SessionState::Locked(EndReason::Suspended));
+        assert_eq!(session.state(), SignInStatus::Locked(EndReason::Suspended));
         assert_eq!(wipes.load(Ordering::SeqCst), 1);
     }
 
@@ -359,7 +359,8 @@ mod tests {
     fn a_sleep_while_signed_out_does_not_lock_the_next_session() {
         let clock = ManualClock::new();
         let (wipes, wipe) = counted();
-        let session = Session::with_clock(Duration::from_secs(900), wipe, Arc::clone(&clock) as _);
+        let session =
+            SignInState::with_clock(Duration::from_secs(900), wipe, Arc::clone(&clock) as _);
         clock.suspend(Duration::from_secs(3600));
         session.begin_sign_in().unwrap();
         session.complete_sign_in(identity(), None).unwrap();
@@ -371,7 +372,7 @@ mod tests {
     #[tokio::test]
     async fn the_idle_watch_locks_a_forgotten_session() {
         let (wipes, wipe) = counted();
-        let session = Session::new(Duration::from_millis(50), wipe);
+        let session = SignInState::new(Duration::from_millis(50), wipe);
         session.begin_sign_in().unwrap();
         session.complete_sign_in(identity(), None).unwrap();
         let watch = session.spawn_idle_watch(Duration::from_millis(20));
@@ -379,20 +380,20 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(session.state(), SessionState::Locked(EndReason::Idle));
+        assert_eq!(session.state(), SignInStatus::Locked(EndReason::Idle));
         assert_eq!(wipes.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
     async fn sign_out_wipes_and_returns_to_signed_out() {
         let (wipes, wipe) = counted();
-        let session = Session::new(Duration::from_secs(900), wipe);
+        let session = SignInState::new(Duration::from_secs(900), wipe);
         session.sign_out().await.unwrap();
         assert_eq!(wipes.load(Ordering::SeqCst), 0, "nothing to wipe");
         session.begin_sign_in().unwrap();
         session.complete_sign_in(identity(), None).unwrap();
         session.sign_out().await.unwrap();
-        assert_eq!(session.state(), SessionState::SignedOut);
+        assert_eq!(session.state(), SignInStatus::SignedOut);
         assert_eq!(wipes.load(Ordering::SeqCst), 1);
     }
 }
