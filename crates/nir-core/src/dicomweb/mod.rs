@@ -19,6 +19,8 @@ pub mod qido;
 mod retrieved;
 mod schedule;
 pub mod sink;
+/// Synthetic instances for tests and benchmarks (this crate's and the crates built on it).
+#[cfg(any(test, feature = "test-support"))]
 pub mod synthetic;
 pub mod verify;
 mod wado;
