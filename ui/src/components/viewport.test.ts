@@ -589,24 +589,25 @@ describe("viewport greyscale: presets, reset and the image's VOI", () => {
   });
 });
 
+/** A viewport on three images of the fake backend's series, and a pointer on its canvas. */
+async function onCanvas(): Promise<{ viewport: Viewport; canvas: HTMLCanvasElement; wheel: (init: WheelEventInit) => void; drag: (button: number, dx: number, dy: number) => void }> {
+  const fake = new FakeBackend();
+  fake.frames.set("st/a", [1, 2, 3].map((n) => frameOf({ instanceNumber: n })));
+  const viewport = new Viewport("1");
+  const canvas = viewport.element.querySelector("canvas");
+  if (!canvas) throw new Error("no canvas");
+  canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+  await viewport.load(series("a"), new FrameCache(fake, "st", "a", 3));
+  const wheel = (init: WheelEventInit): void => void canvas.dispatchEvent(new WheelEvent("wheel", { cancelable: true, ...init }));
+  const drag = (button: number, dx: number, dy: number): void => {
+    canvas.dispatchEvent(new MouseEvent("pointerdown", { clientX: 50, clientY: 50, button }));
+    canvas.dispatchEvent(new MouseEvent("pointermove", { clientX: 50 + dx, clientY: 50 + dy, button }));
+    canvas.dispatchEvent(new MouseEvent("pointerup", { clientX: 50 + dx, clientY: 50 + dy, button }));
+  };
+  return { viewport, canvas, wheel, drag };
+}
+
 describe("viewport zoom, pan and drags by button", () => {
-  /** A viewport on three images of the fake backend's series, and a pointer on its canvas. */
-  async function onCanvas(): Promise<{ viewport: Viewport; wheel: (init: WheelEventInit) => void; drag: (button: number, dx: number, dy: number) => void }> {
-    const fake = new FakeBackend();
-    fake.frames.set("st/a", [1, 2, 3].map((n) => frameOf({ instanceNumber: n })));
-    const viewport = new Viewport("1");
-    const canvas = viewport.element.querySelector("canvas");
-    if (!canvas) throw new Error("no canvas");
-    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
-    await viewport.load(series("a"), new FrameCache(fake, "st", "a", 3));
-    const wheel = (init: WheelEventInit): void => void canvas.dispatchEvent(new WheelEvent("wheel", { cancelable: true, ...init }));
-    const drag = (button: number, dx: number, dy: number): void => {
-      canvas.dispatchEvent(new MouseEvent("pointerdown", { clientX: 50, clientY: 50, button }));
-      canvas.dispatchEvent(new MouseEvent("pointermove", { clientX: 50 + dx, clientY: 50 + dy, button }));
-      canvas.dispatchEvent(new MouseEvent("pointerup", { clientX: 50 + dx, clientY: 50 + dy, button }));
-    };
-    return { viewport, wheel, drag };
-  }
 
   it("zooms by a tenth with Ctrl and the wheel, and scrolls the stack with the wheel alone", async () => {
     const { viewport, wheel } = await onCanvas();
@@ -646,27 +647,17 @@ describe("viewport zoom, pan and drags by button", () => {
 
 describe("viewport draw quality", () => {
   /** A viewport on three images, drawn once; from then on time is moved by hand. */
-  async function settledViewport(minified: boolean): Promise<{ viewport: Viewport; canvas: HTMLCanvasElement; drawn: () => boolean[]; drag: (button: number, dx: number) => void }> {
+  async function settledViewport(minified: boolean): Promise<Awaited<ReturnType<typeof onCanvas>> & { drawn: () => boolean[] }> {
     gpu.minified = minified;
-    const fake = new FakeBackend();
-    fake.frames.set("st/a", [1, 2, 3].map((n) => frameOf({ instanceNumber: n })));
-    const viewport = new Viewport("1");
-    const canvas = viewport.element.querySelector("canvas");
-    if (!canvas) throw new Error("no canvas");
-    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
-    await viewport.load(series("a"), new FrameCache(fake, "st", "a", 3));
+    const shown = await onCanvas();
+    const { canvas } = shown;
     await nextFrame();
     // The first image of a series is no interaction: it is drawn filtered at once.
     const drawn = (): boolean[] => gpu.draws.get(canvas) ?? [];
     expect(drawn()).toEqual([false]);
     gpu.draws.delete(canvas);
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "requestAnimationFrame", "cancelAnimationFrame"] });
-    const drag = (button: number, dx: number): void => {
-      canvas.dispatchEvent(new MouseEvent("pointerdown", { clientX: 50, clientY: 50, button }));
-      canvas.dispatchEvent(new MouseEvent("pointermove", { clientX: 50 + dx, clientY: 50, button }));
-      canvas.dispatchEvent(new MouseEvent("pointerup", { clientX: 50 + dx, clientY: 50, button }));
-    };
-    return { viewport, canvas, drawn, drag };
+    return { ...shown, drawn };
   }
 
   afterEach(() => {
@@ -675,10 +666,10 @@ describe("viewport draw quality", () => {
 
   it("draws nearest while the window is dragged and once filtered when it has been still", async () => {
     const { drag, drawn } = await settledViewport(true);
-    drag(2, 100);
+    drag(2, 100, 0);
     await vi.advanceTimersByTimeAsync(16);
     expect(drawn()).toEqual([true]);
-    drag(2, 100);
+    drag(2, 100, 0);
     await vi.advanceTimersByTimeAsync(SETTLE_MS - 20);
     expect(drawn()).toEqual([true, true]);
     await vi.advanceTimersByTimeAsync(40);
@@ -689,10 +680,10 @@ describe("viewport draw quality", () => {
   });
 
   it("draws nearest while the wheel zooms or scrolls the stack, and filtered after", async () => {
-    const { viewport, canvas, drawn } = await settledViewport(true);
-    canvas.dispatchEvent(new WheelEvent("wheel", { cancelable: true, deltaY: -100, ctrlKey: true }));
+    const { viewport, wheel, drawn } = await settledViewport(true);
+    wheel({ deltaY: -100, ctrlKey: true });
     await vi.advanceTimersByTimeAsync(16);
-    canvas.dispatchEvent(new WheelEvent("wheel", { cancelable: true, deltaY: 100 }));
+    wheel({ deltaY: 100 });
     await vi.waitFor(() => expect(viewport.index).toBe(1));
     await vi.advanceTimersByTimeAsync(16);
     expect(drawn()).toEqual([true, true]);
@@ -711,7 +702,7 @@ describe("viewport draw quality", () => {
 
   it("asks for no second draw when the nearest one was as good as a filtered one", async () => {
     const { drag, drawn } = await settledViewport(false);
-    drag(2, 100);
+    drag(2, 100, 0);
     await vi.advanceTimersByTimeAsync(16);
     await vi.advanceTimersByTimeAsync(2 * SETTLE_MS);
     expect(drawn()).toEqual([true]);
@@ -719,7 +710,7 @@ describe("viewport draw quality", () => {
 
   it("draws nothing more once cleared in the middle of a drag", async () => {
     const { viewport, drag, drawn } = await settledViewport(true);
-    drag(2, 100);
+    drag(2, 100, 0);
     await vi.advanceTimersByTimeAsync(16);
     viewport.clear();
     await vi.advanceTimersByTimeAsync(2 * SETTLE_MS);
