@@ -1,18 +1,25 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Backend, FramePixels, SeriesView } from "../ipc/backend";
 import { FakeBackend } from "../ipc/fakeBackend";
 import { frameOf, seriesOf } from "../ipc/fixtures";
 import { FrameCache } from "../loading/frameCache";
+import { SETTLE_MS } from "../viewport/render/drawQuality";
 import { Viewport } from "./viewport";
 
-// jsdom has no WebGL: the renderer is replaced by one that only notes what it holds.
-const gpu = vi.hoisted(() => ({ holds: null as unknown }));
+// jsdom has no WebGL: the renderer is replaced by one that only notes what it holds and,
+// by canvas, whether each draw was interactive (nearest); `minified` says whether a nearest
+// draw is coarser than a settled one.
+const gpu = vi.hoisted(() => ({ holds: null as unknown, draws: new Map<unknown, boolean[]>(), minified: false }));
 vi.mock("../viewport/render/glRenderer", () => ({
   GlRenderer: class {
+    constructor(readonly canvas: unknown) {}
     upload(frame: unknown): void {
       gpu.holds = frame;
     }
-    draw(): void {}
+    draw(_view: unknown, interactive = false): boolean {
+      gpu.draws.set(this.canvas, [...(gpu.draws.get(this.canvas) ?? []), interactive]);
+      return interactive && gpu.minified;
+    }
     clear(): void {
       gpu.holds = null;
     }
@@ -582,24 +589,25 @@ describe("viewport greyscale: presets, reset and the image's VOI", () => {
   });
 });
 
+/** A viewport on three images of the fake backend's series, and a pointer on its canvas. */
+async function onCanvas(): Promise<{ viewport: Viewport; canvas: HTMLCanvasElement; wheel: (init: WheelEventInit) => void; drag: (button: number, dx: number, dy: number) => void }> {
+  const fake = new FakeBackend();
+  fake.frames.set("st/a", [1, 2, 3].map((n) => frameOf({ instanceNumber: n })));
+  const viewport = new Viewport("1");
+  const canvas = viewport.element.querySelector("canvas");
+  if (!canvas) throw new Error("no canvas");
+  canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+  await viewport.load(series("a"), new FrameCache(fake, "st", "a", 3));
+  const wheel = (init: WheelEventInit): void => void canvas.dispatchEvent(new WheelEvent("wheel", { cancelable: true, ...init }));
+  const drag = (button: number, dx: number, dy: number): void => {
+    canvas.dispatchEvent(new MouseEvent("pointerdown", { clientX: 50, clientY: 50, button }));
+    canvas.dispatchEvent(new MouseEvent("pointermove", { clientX: 50 + dx, clientY: 50 + dy, button }));
+    canvas.dispatchEvent(new MouseEvent("pointerup", { clientX: 50 + dx, clientY: 50 + dy, button }));
+  };
+  return { viewport, canvas, wheel, drag };
+}
+
 describe("viewport zoom, pan and drags by button", () => {
-  /** A viewport on three images of the fake backend's series, and a pointer on its canvas. */
-  async function onCanvas(): Promise<{ viewport: Viewport; wheel: (init: WheelEventInit) => void; drag: (button: number, dx: number, dy: number) => void }> {
-    const fake = new FakeBackend();
-    fake.frames.set("st/a", [1, 2, 3].map((n) => frameOf({ instanceNumber: n })));
-    const viewport = new Viewport("1");
-    const canvas = viewport.element.querySelector("canvas");
-    if (!canvas) throw new Error("no canvas");
-    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
-    await viewport.load(series("a"), new FrameCache(fake, "st", "a", 3));
-    const wheel = (init: WheelEventInit): void => void canvas.dispatchEvent(new WheelEvent("wheel", { cancelable: true, ...init }));
-    const drag = (button: number, dx: number, dy: number): void => {
-      canvas.dispatchEvent(new MouseEvent("pointerdown", { clientX: 50, clientY: 50, button }));
-      canvas.dispatchEvent(new MouseEvent("pointermove", { clientX: 50 + dx, clientY: 50 + dy, button }));
-      canvas.dispatchEvent(new MouseEvent("pointerup", { clientX: 50 + dx, clientY: 50 + dy, button }));
-    };
-    return { viewport, wheel, drag };
-  }
 
   it("zooms by a tenth with Ctrl and the wheel, and scrolls the stack with the wheel alone", async () => {
     const { viewport, wheel } = await onCanvas();
@@ -634,5 +642,78 @@ describe("viewport zoom, pan and drags by button", () => {
     viewport.tool = "scroll";
     drag(0, 0, 16);
     await vi.waitFor(() => expect(viewport.index).toBe(2));
+  });
+});
+
+describe("viewport draw quality", () => {
+  /** A viewport on three images, drawn once; from then on time is moved by hand. */
+  async function settledViewport(minified: boolean): Promise<Awaited<ReturnType<typeof onCanvas>> & { drawn: () => boolean[] }> {
+    gpu.minified = minified;
+    const shown = await onCanvas();
+    const { canvas } = shown;
+    await nextFrame();
+    // The first image of a series is no interaction: it is drawn filtered at once.
+    const drawn = (): boolean[] => gpu.draws.get(canvas) ?? [];
+    expect(drawn()).toEqual([false]);
+    gpu.draws.delete(canvas);
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "requestAnimationFrame", "cancelAnimationFrame"] });
+    return { ...shown, drawn };
+  }
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("draws nearest while the window is dragged and once filtered when it has been still", async () => {
+    const { drag, drawn } = await settledViewport(true);
+    drag(2, 100, 0);
+    await vi.advanceTimersByTimeAsync(16);
+    expect(drawn()).toEqual([true]);
+    drag(2, 100, 0);
+    await vi.advanceTimersByTimeAsync(SETTLE_MS - 20);
+    expect(drawn()).toEqual([true, true]);
+    await vi.advanceTimersByTimeAsync(40);
+    await vi.advanceTimersByTimeAsync(16);
+    expect(drawn()).toEqual([true, true, false]);
+    await vi.advanceTimersByTimeAsync(10 * SETTLE_MS);
+    expect(drawn()).toEqual([true, true, false]);
+  });
+
+  it("draws nearest while the wheel zooms or scrolls the stack, and filtered after", async () => {
+    const { viewport, wheel, drawn } = await settledViewport(true);
+    wheel({ deltaY: -100, ctrlKey: true });
+    await vi.advanceTimersByTimeAsync(16);
+    wheel({ deltaY: 100 });
+    await vi.waitFor(() => expect(viewport.index).toBe(1));
+    await vi.advanceTimersByTimeAsync(16);
+    expect(drawn()).toEqual([true, true]);
+    await vi.advanceTimersByTimeAsync(SETTLE_MS);
+    await vi.advanceTimersByTimeAsync(16);
+    expect(drawn()).toEqual([true, true, false]);
+  });
+
+  it("draws a one-off change (a preset, invert) filtered at once", async () => {
+    const { viewport, drawn } = await settledViewport(true);
+    viewport.update({ invert: true });
+    await vi.advanceTimersByTimeAsync(16);
+    await vi.advanceTimersByTimeAsync(2 * SETTLE_MS);
+    expect(drawn()).toEqual([false]);
+  });
+
+  it("asks for no second draw when the nearest one was as good as a filtered one", async () => {
+    const { drag, drawn } = await settledViewport(false);
+    drag(2, 100, 0);
+    await vi.advanceTimersByTimeAsync(16);
+    await vi.advanceTimersByTimeAsync(2 * SETTLE_MS);
+    expect(drawn()).toEqual([true]);
+  });
+
+  it("draws nothing more once cleared in the middle of a drag", async () => {
+    const { viewport, drag, drawn } = await settledViewport(true);
+    drag(2, 100, 0);
+    await vi.advanceTimersByTimeAsync(16);
+    viewport.clear();
+    await vi.advanceTimersByTimeAsync(2 * SETTLE_MS);
+    expect(drawn()).toEqual([true]);
   });
 });

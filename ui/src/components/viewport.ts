@@ -13,6 +13,10 @@
 // several images within one frame uploads only the last. Window/level sets uniforms only;
 // the overlay's text nodes are written only when their text changes, and the measurement
 // layer is rebuilt only when the measurements or their placement on screen change.
+// While the image is changing under the hand (a window/level, zoom or pan drag, the wheel,
+// a scroll by key, scrollbar or cine) an image shown smaller than its pixels is drawn
+// nearest, and drawn once more, filtered, when it has been still for a moment
+// (../viewport/render/drawQuality).
 import { BackendError, type FramePixels, type SeriesView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { calibrationOf } from "../tools/calibration";
@@ -32,6 +36,7 @@ import { dragTool, isMeasuring, type Tool } from "../tools/tool";
 import { VIEW_DRAGS } from "../tools/viewDrag";
 import { wheelZoom } from "../tools/zoom";
 import { fullRangeWindow, windowChoices, type WindowChoice } from "../tools/windowPresets";
+import { DrawQuality } from "../viewport/render/drawQuality";
 import { GlRenderer } from "../viewport/render/glRenderer";
 import { arrowDirection, canvasToImage, initialViewState, rotated, type ViewState } from "../viewport/state";
 import { orientationLabels } from "../viewport/orientation";
@@ -74,6 +79,8 @@ export class Viewport {
   private readonly keyboard = new KeyboardMeasuring(this.measuring);
   private readonly dragScroll = new DragScroll();
   private dirty = false;
+  /** Nearest while the image changes, filtered again once it has settled. */
+  private readonly quality = new DrawQuality(() => this.requestDraw());
   private shown: FramePixels | null = null;
   /** The index of the image in `shown`, which the overlay and measurements go by. */
   private shownIndex = 0;
@@ -195,15 +202,21 @@ export class Viewport {
     this.windowFromImage = !preset || preset.width <= 1;
     this.voiFromImage = true;
     this.scrollbar.max = String(Math.max(0, cache.count - 1));
-    await this.show(index);
+    await this.display(index, false);
     void cache.prefetch(index);
   }
 
   /**
-   * Shows image `index`. Until it arrives the viewport is busy and keeps the image it had,
-   * labelled as that image; an image asked for later, or another series, overtakes it.
+   * Shows image `index`, as a step through the stack (drawn fast until the scrolling
+   * settles). Until it arrives the viewport is busy and keeps the image it had, labelled as
+   * that image; an image asked for later, or another series, overtakes it.
    */
-  async show(index: number): Promise<void> {
+  show(index: number): Promise<void> {
+    return this.display(index, true);
+  }
+
+  /** Shows image `index`; `interactive` when it is one step of a scroll. */
+  private async display(index: number, interactive: boolean): Promise<void> {
     const cache = this.cache;
     if (!cache || cache.count === 0) return;
     const clamped = Math.max(0, Math.min(cache.count - 1, index));
@@ -239,7 +252,7 @@ export class Viewport {
       this.voiFromImage = false;
       this.windowFromImage = false;
     }
-    this.requestDraw();
+    this.requestDraw(interactive);
     this.onIndexChange?.(clamped);
   }
 
@@ -252,7 +265,7 @@ export class Viewport {
     this.blank();
     setText(this.overlay.tl, this.study ? studyLine(this.study) : "");
     setText(this.overlay.tr, `Image ${index + 1} / ${this.cache?.count ?? 0}`);
-    this.status.failed(index, reason, () => void this.show(index));
+    this.status.failed(index, reason, () => void this.display(index, false));
     this.onIndexChange?.(index);
   }
 
@@ -274,9 +287,10 @@ export class Viewport {
     void this.show(this.view.index + delta);
   }
 
-  update(change: Partial<ViewState>): void {
+  /** Changes the view; `interactive` when it is one step of a drag or the wheel. */
+  update(change: Partial<ViewState>, interactive = false): void {
     this.view = { ...this.view, ...change };
-    this.requestDraw();
+    this.requestDraw(interactive);
   }
 
   /** Back to fit-to-window, no pan, zoom 1. */
@@ -321,7 +335,9 @@ export class Viewport {
     return !!choice;
   }
 
-  private requestDraw(): void {
+  /** Asks for a draw at the next animation frame; `interactive` when the image is on the move. */
+  private requestDraw(interactive = false): void {
+    if (interactive) this.quality.interact();
     if (this.dirty) return;
     this.dirty = true;
     requestAnimationFrame(() => {
@@ -345,7 +361,8 @@ export class Viewport {
       renderer.upload(this.shown);
       this.uploaded = this.shown;
     }
-    renderer.draw({ ...this.view, panX: this.view.panX * ratio, panY: this.view.panY * ratio });
+    const coarse = renderer.draw({ ...this.view, panX: this.view.panX * ratio, panY: this.view.panY * ratio }, this.quality.interactive);
+    this.quality.drawn(coarse);
     // After a failed image nothing is on screen, so there is nothing to label.
     if (!this.shown) return;
     this.drawOverlay();
@@ -567,7 +584,7 @@ export class Viewport {
     this.canvas.addEventListener("contextmenu", (event) => event.preventDefault());
     this.canvas.addEventListener("wheel", (event) => {
       event.preventDefault();
-      if (event.ctrlKey) this.update({ zoom: wheelZoom(this.view.zoom, event.deltaY) });
+      if (event.ctrlKey) this.update({ zoom: wheelZoom(this.view.zoom, event.deltaY) }, true);
       else this.scroll(event.deltaY > 0 ? 1 : -1);
     });
     this.canvas.addEventListener("pointerdown", (event) => {
@@ -613,7 +630,7 @@ export class Viewport {
   /** A drag with `tool`: the view changes, the stack scrolls or the measurement follows. */
   private drag(tool: Tool, dx: number, dy: number, event: PointerEvent): void {
     const viewDrag = VIEW_DRAGS[tool];
-    if (viewDrag) return this.update(viewDrag(this.view, dx, dy, this.shown));
+    if (viewDrag) return this.update(viewDrag(this.view, dx, dy, this.shown), true);
     if (tool === "scroll") {
       const steps = this.dragScroll.steps(dy);
       if (steps !== 0) this.scroll(steps);
@@ -622,8 +639,9 @@ export class Viewport {
     }
   }
 
-  /** Forgets the series and its pixels. */
+  /** Forgets the series and its pixels; no settled redraw comes after. */
   clear(): void {
+    this.quality.destroy();
     this.cache?.clear();
     this.cache = null;
     this.series = null;

@@ -8,10 +8,11 @@
 // second integer texture (unit 1), uploaded again only when the table changes. An image
 // shown smaller than its pixel size is box-filtered in the shader (taps chosen by ./minify
 // from the scale on screen), by a program made for that many taps the first time it is
-// needed; at 1:1 or larger it is sampled nearest.
+// needed; at 1:1 or larger it is sampled nearest, and so is every draw made while the image
+// is changing interactively (./drawQuality decides when).
 import type { FramePixels, VoiLut } from "../../ipc/backend";
 import { fitScale, quadMatrix, type ViewState } from "../state";
-import { samplingFor } from "./minify";
+import { NEAREST, samplingFor } from "./minify";
 import { fragmentShader, VERTEX_SHADER, type ShaderKind } from "./shaders";
 import { LUT_TEXTURE_WIDTH, type VoiMode } from "./voi";
 
@@ -180,8 +181,12 @@ export class GlRenderer {
     }
   }
 
-  /** Draws the current texture with the view's window, transform and inversion. */
-  draw(view: ViewState): void {
+  /**
+   * Draws the current texture with the view's window, transform and inversion; nearest when
+   * `interactive`. True when that left the image coarser than a settled draw would show it
+   * (nearest where it would be filtered), so a filtered redraw is worth making.
+   */
+  draw(view: ViewState, interactive = false): boolean {
     const gl = this.gl;
     const width = this.canvas.width;
     const height = this.canvas.height;
@@ -189,9 +194,10 @@ export class GlRenderer {
     gl.clearColor(0, 0, 0, 1);
     gl.clear(gl.COLOR_BUFFER_BIT);
     const frame = this.frame;
-    if (!frame) return;
+    if (!frame) return false;
     // Device pixels per image pixel: the canvas is sized in device pixels.
-    const sampling = samplingFor(fitScale(frame.columns, frame.rows, width, height, view.rotation) * view.zoom);
+    const settled = samplingFor(fitScale(frame.columns, frame.rows, width, height, view.rotation) * view.zoom);
+    const sampling = interactive ? NEAREST : settled;
     // A table asked for but not held is shown through the LINEAR window (as ./voi's voiOutput).
     const voi = view.voi === "LUT" && !this.lut?.entries.length ? "LINEAR" : view.voi;
     const info = this.program(this.kind, sampling.taps, voi);
@@ -216,6 +222,7 @@ export class GlRenderer {
     gl.uniform1f(u["u_lut_max"] ?? null, 2 ** (this.lut?.bits ?? 16) - 1);
     gl.uniform1f(u["u_footprint"] ?? null, sampling.footprint);
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    return sampling.taps < settled.taps;
   }
 
   /** Forgets the pixels (on close): the texture is overwritten with a single black texel. */

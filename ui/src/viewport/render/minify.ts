@@ -23,15 +23,18 @@ export interface Sampling {
   footprint: number;
 }
 
+/** One tap, one texel: magnified, near 1:1, or drawn fast while the image changes. */
+export const NEAREST: Readonly<Sampling> = { taps: 1, footprint: 1 };
+
 /**
  * The sampling for `scale` screen (device) pixels per image pixel: nearest when the image
  * is magnified or near 1:1, else a box of up to MAX_TAPS × MAX_TAPS taps over the
  * footprint. A scale that is not a positive number is taken as 1:1.
  */
 export function samplingFor(scale: number): Sampling {
-  if (!Number.isFinite(scale) || scale <= 0) return { taps: 1, footprint: 1 };
+  if (!Number.isFinite(scale) || scale <= 0) return { ...NEAREST };
   const footprint = 1 / scale;
-  if (footprint < NEAREST_UP_TO) return { taps: 1, footprint: 1 };
+  if (footprint < NEAREST_UP_TO) return { ...NEAREST };
   return { taps: Math.min(MAX_TAPS, Math.ceil(footprint)), footprint };
 }
 
