@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::shell::deployment::ClientProof;
 use crate::shell::AppState;
@@ -23,7 +24,7 @@ use nir_core::auth::AuthError;
 use nir_core::error::CommandError;
 
 /// Who is signed in, for the UI.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
     /// Display name, when CIS2 gave one.
@@ -153,10 +154,11 @@ pub fn touch(state: State<'_, AppState>) {
 }
 
 /// Where sign-in stands, for the UI's lock screen.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionStateView {
     /// `signedOut`, `signingIn`, `signedIn` or `locked`.
+    #[ts(type = "\"signedOut\" | \"signingIn\" | \"signedIn\" | \"locked\"")]
     pub state: &'static str,
     /// Why the session locked.
     pub reason: Option<String>,
