@@ -28,7 +28,7 @@ APT_TEST := xvfb xauth dbus dbus-x11 webkit2gtk-driver dcmtk libgdcm-tools ortha
 	gnome-keyring openssl xdg-utils desktop-file-utils
 
 .PHONY: help run sandbox test deps-build deps-test ui build lint test-safety test-ui test-e2e \
-	test-rust test-corpus test-package bench fuzz package clean
+	test-rust test-corpus test-package bench fuzz package clean ipc-types
 
 help:
 	@echo "make run    install what is missing, build, open the viewer in training mode"
@@ -112,6 +112,12 @@ test-e2e: build
 
 test-rust:
 	NIR_SHARED_DIR="$(SHARED)" $(CARGO) nextest run --no-fail-fast
+
+# The TypeScript twins of the types that cross the IPC, ui/src/ipc/generated.ts, rendered
+# from the Rust types (src-tauri/src/commands/ipc_types.rs). test-rust fails while the
+# checked-in file differs from what the Rust types say; this writes it afresh.
+ipc-types:
+	UPDATE_IPC_TYPES=1 $(CARGO) test -p nir-viewer --lib commands::ipc_types::generated_file
 
 # The Tauri CLI (major 2) comes from the UI's npm packages, as a prebuilt binary. It finds
 # src-tauri/tauri.conf.json from the repository root and builds into $(TARGET).

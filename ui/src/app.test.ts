@@ -84,7 +84,7 @@ describe("app start", () => {
 describe("app patient screens", () => {
   it("looks a patient up into their history, and fills the banner from the identity check", async () => {
     const fake = await withHistory();
-    expect(fake.called("lookup")).toEqual([{ nhsNumber: TEST_NHS_NUMBER }]);
+    expect(fake.called("lookup")).toEqual([{ nhsNumber: TEST_NHS_NUMBER, from: null, to: null }]);
     expect(find("#banner-name").textContent).toBe("TEST, Pat");
     expect(document.querySelectorAll(".history-row")).toHaveLength(2);
   });
@@ -206,7 +206,7 @@ describe("app launch", () => {
     expect(find("#launch-confirm-title").textContent).toBe("Open a different patient?");
     find("#launch-confirm-open").click();
     await until(() => fake.restarts.length === 1);
-    expect(fake.restarts[0]).toEqual(launch);
+    expect(fake.restarts[0]).toEqual({ nhsNumber: launch.nhsNumber, from: launch.from, to: launch.to });
     expect(fake.patient).toBeNull();
   });
 

@@ -149,12 +149,12 @@ fn discovery_check(name: String, history: &HistoryView) -> Check {
     let answered = history
         .networks
         .iter()
-        .filter(|n| matches!(n.state, "answered" | "noRecords"))
+        .filter(|n| n.state.is_complete())
         .count();
     let networks = history
         .networks
         .iter()
-        .map(|n| format!("{}: {}", n.name, n.state))
+        .map(|n| format!("{}: {}", n.name, n.state.name()))
         .collect::<Vec<_>>()
         .join(", ");
     // A partial answer passes when it is reported as partial: a national service always has

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::{Serialize, Serializer};
 
-use crate::error::UserFacing;
+use crate::error::{ErrorCode, UserFacing};
 
 /// A validated NHS number.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -28,8 +28,8 @@ pub enum NhsNumberError {
 }
 
 impl UserFacing for NhsNumberError {
-    fn code(&self) -> &'static str {
-        "invalid-nhs-number"
+    fn code(&self) -> ErrorCode {
+        ErrorCode::InvalidNhsNumber
     }
 
     fn user_message(&self) -> String {

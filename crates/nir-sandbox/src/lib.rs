@@ -44,7 +44,7 @@ use url::Url;
 
 use auth_gate::{AuthGate, BearerVerifier};
 pub use catalogue::Catalogue;
-use nir_core::error::UserFacing;
+use nir_core::error::{ErrorCode, UserFacing};
 
 /// How to run a sandbox.
 #[derive(Debug, Clone, Copy)]
@@ -73,12 +73,12 @@ pub enum SandboxError {
 }
 
 impl UserFacing for SandboxError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            Self::NotLoopback(_) => "sandbox-not-loopback",
-            Self::BadAddress(_) => "sandbox-bad-address",
-            Self::Bind(..) => "sandbox-bind-failed",
-            Self::IdentityProvider(_) => "sandbox-identity-provider",
+            Self::NotLoopback(_) => ErrorCode::SandboxNotLoopback,
+            Self::BadAddress(_) => ErrorCode::SandboxBadAddress,
+            Self::Bind(..) => ErrorCode::SandboxBindFailed,
+            Self::IdentityProvider(_) => ErrorCode::SandboxIdentityProvider,
         }
     }
 

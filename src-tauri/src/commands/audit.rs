@@ -8,7 +8,7 @@ use tauri::State;
 
 use crate::shell::AppState;
 use nir_core::audit::{to_fhir_audit_event, AuditTrail};
-use nir_core::error::{CommandError, UserFacing};
+use nir_core::error::{CommandError, ErrorCode, UserFacing};
 
 /// Why the panel cannot be shown.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,8 +19,8 @@ pub enum AuditPanelError {
 }
 
 impl UserFacing for AuditPanelError {
-    fn code(&self) -> &'static str {
-        "not-training"
+    fn code(&self) -> ErrorCode {
+        ErrorCode::NotTraining
     }
     fn user_message(&self) -> String {
         "The audit panel is only available in training mode; here audit events go to your organisation's audit service.".into()

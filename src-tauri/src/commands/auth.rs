@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::shell::AppState;
 use nir_core::audit::{Action, Actor, AuditEvent, Outcome};
@@ -17,7 +18,7 @@ use nir_core::auth::AuthError;
 use nir_core::error::CommandError;
 
 /// Who is signed in, for the UI.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
     /// Display name, when CIS2 gave one.
@@ -109,10 +110,11 @@ pub fn touch(state: State<'_, AppState>) {
 }
 
 /// Where sign-in stands, for the UI's lock screen.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionStateView {
     /// `signedOut`, `signingIn`, `signedIn` or `locked`.
+    #[ts(type = "\"signedOut\" | \"signingIn\" | \"signedIn\" | \"locked\"")]
     pub state: &'static str,
     /// Why the session locked.
     pub reason: Option<String>,

@@ -4,12 +4,13 @@
 
 use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::shell::AppState;
 use nir_core::observability::{global, ExportStatus, MetricsSnapshot};
 
 /// What the diagnostics page shows.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DiagnosticsView {
     /// The viewer's version.

@@ -4,7 +4,7 @@
 use tauri::State;
 
 use crate::shell::AppState;
-use nir_core::error::CommandError;
+use nir_core::error::{CommandError, ErrorCode};
 use nir_core::registry::HistoryQuery;
 use nir_core::viewer::views::{HistoryView, IdentityView};
 
@@ -13,7 +13,7 @@ fn parse_date(value: Option<String>) -> Result<Option<chrono::NaiveDate>, Comman
         .filter(|v| !v.is_empty())
         .map(|v| {
             chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| CommandError {
-                code: "invalid-date",
+                code: ErrorCode::InvalidDate,
                 message: "Dates must be written as YYYY-MM-DD.".into(),
             })
         })
@@ -30,7 +30,7 @@ pub async fn lookup(
 ) -> Result<HistoryView, CommandError> {
     if !state.tokens.is_set() {
         return Err(CommandError {
-            code: "not-signed-in",
+            code: ErrorCode::NotSignedIn,
             message: "Sign in before looking a patient up.".into(),
         });
     }

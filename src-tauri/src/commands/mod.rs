@@ -5,12 +5,15 @@
 //! [`handler`] is the one list of commands. `build.rs` reads it from this file to declare
 //! the commands and grant exactly them to the window (a permission set generated at build
 //! time), so adding a command means: the function in its area's file, its line here, and
-//! its call in `ui/src/ipc/backend.ts`.
+//! its call in `ui/src/ipc/backend.ts`. The types its arguments and answer use derive
+//! `ts_rs::TS` and are listed in [`ipc_types`], which renders `ui/src/ipc/generated.ts`.
 
 pub mod audit;
 pub mod auth;
 pub mod diagnostics;
 pub mod history;
+#[cfg(test)]
+mod ipc_types;
 pub mod pixels;
 pub mod session;
 pub mod studies;

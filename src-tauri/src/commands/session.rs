@@ -3,20 +3,21 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::State;
+use ts_rs::TS;
 
 use crate::shell::state::ChosenPatient;
 use crate::shell::AppState;
 use nir_core::auth::browser::SystemBrowser;
 use nir_core::auth::id_token::Identity;
 use nir_core::auth::sign_in_state::SignInStatus;
-use nir_core::error::CommandError;
+use nir_core::error::{CommandError, ErrorCode};
 use nir_core::launch::{
     bind_to_user, resolve_smart_launch, unix_now, LaunchError, LaunchRequest, VerifiedLaunch,
 };
 use nir_core::nhs_number::NhsNumber;
 
 /// What the UI needs to know at start-up.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     /// Show the TRAINING marker and use the sandbox's synthetic patients.
@@ -56,7 +57,7 @@ pub fn validate_nhs_number(input: String) -> Result<String, CommandError> {
 }
 
 /// A launch the UI should act on once the user has signed in.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LaunchView {
     /// The patient's NHS number, ten digits.
@@ -113,7 +114,7 @@ pub async fn take_launch(state: State<'_, AppState>) -> Result<Option<LaunchView
 }
 
 /// The patient the restarted page is to open, as the UI sends it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ChosenPatientRequest {
     /// Ten digits.
@@ -186,7 +187,7 @@ pub fn resolve_launch(
             request: LaunchRequest::Smart(_),
             ..
         })) => Err(CommandError {
-            code: "launch-smart-failed",
+            code: ErrorCode::LaunchSmartFailed,
             message: "The SMART launch from the patient record was not started. Open the \
                       patient from the record again, or look them up by NHS number."
                 .into(),

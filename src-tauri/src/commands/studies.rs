@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::shell::AppState;
-use nir_core::error::CommandError;
+use nir_core::error::{CommandError, ErrorCode};
 use nir_core::viewer::views::{ReportView, StudyView};
 
 /// Event carrying retrieval progress to the window.
@@ -46,7 +46,7 @@ pub async fn open_study_document(
     series_key: String,
 ) -> Result<ReportView, CommandError> {
     let series = series_key.parse::<usize>().map_err(|_| CommandError {
-        code: "no-such-image",
+        code: ErrorCode::NoSuchImage,
         message: "There is no such report in this study.".into(),
     })?;
     let mut view = state

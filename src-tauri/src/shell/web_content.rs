@@ -21,8 +21,8 @@ pub enum WebContentError {
 }
 
 impl nir_core::error::UserFacing for WebContentError {
-    fn code(&self) -> &'static str {
-        "page-restart"
+    fn code(&self) -> nir_core::error::ErrorCode {
+        nir_core::error::ErrorCode::PageRestart
     }
 
     fn user_message(&self) -> String {

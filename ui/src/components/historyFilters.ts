@@ -3,7 +3,7 @@
 // a "Clear filters" button, and a polite live count of what is shown. It reports every
 // change; the list is redrawn by the caller.
 import { type FilterChoices, type HistoryFilter, isFiltering } from "../domain/historyFilter";
-import type { RecordKind } from "../ipc/backend";
+import type { PointerKind } from "../ipc/backend";
 import { el } from "./dom";
 import { KIND_LABEL } from "./recordKind";
 
@@ -38,7 +38,7 @@ export function renderFilterRow(choices: FilterChoices, initial: HistoryFilter, 
   const clear = el("button", { type: "button", class: "secondary", id: "filter-clear" }, "Clear filters");
   const count = el("p", { class: "filter-count", id: "filter-count", role: "status", "aria-live": "polite" });
   const read = (): HistoryFilter => ({
-    kind: (kind.value || null) as RecordKind | null,
+    kind: (kind.value || null) as PointerKind | null,
     modality: modality.value || null,
     network: network.value || null,
     from: from.value || null,

@@ -2,7 +2,7 @@
 // no series list of its own to carry a bar per series), with its date and how many images of
 // how many have arrived, then that it is complete or why it stopped. The counts are the
 // backend's per-series counts added up; a series not yet heard of counts its instances.
-import type { StudyProgress, StudyView } from "../ipc/backend";
+import type { StudyProgressView, StudyView } from "../ipc/backend";
 import { el } from "./dom";
 
 export class PriorProgress {
@@ -27,14 +27,14 @@ export class PriorProgress {
   }
 
   /** Takes one progress event of this prior's retrieval. */
-  update(progress: StudyProgress): void {
+  update(progress: StudyProgressView): void {
     if (progress.studyKey !== this.prior.key || this.finished) return;
     if (progress.done) {
       this.finished = true;
       if (!progress.error) {
         for (const counts of this.series.values()) counts.loaded = counts.total;
       }
-      this.render(progress.error);
+      this.render(progress.error?.message ?? null);
       return;
     }
     const known = this.series.get(progress.seriesKey);

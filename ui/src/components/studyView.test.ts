@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Backend, FramePixels, HistoryRecordView, ReportView, SeriesView, StudyProgress, StudyView } from "../ipc/backend";
+import type { Backend, FramePixels, HistoryRecordView, ReportView, SeriesView, StudyProgressView, StudyView } from "../ipc/backend";
 import { FakeBackend } from "../ipc/fakeBackend";
 import { frameOf, recordOf, seriesOf, studyOf } from "../ipc/fixtures";
 import { StudyScreen, type StudyViewHandlers } from "./studyView";
@@ -64,7 +64,7 @@ describe("study view", () => {
 
   it("says which identifier matched the NHS number once retrieval is done, as a status and not a warning", async () => {
     const { screen } = await openWithDocument();
-    const done: StudyProgress = {
+    const done: StudyProgressView = {
       studyKey: study.key,
       seriesKey: "",
       loaded: 1,
@@ -220,7 +220,7 @@ describe("study view with a prior side by side", () => {
   const current: StudyView = { ...study, series: [ct("0", 2)] };
   const prior: StudyView = { ...study, key: "prior-1", recordId: "2.999.0", date: "2023-05-01", series: [ct("0", 3), ct("1", 5)] };
   const record: HistoryRecordView = recordOf({ id: prior.recordId, date: prior.date, providerName: "Provider" });
-  const progress = (overrides: Partial<StudyProgress>): StudyProgress => ({
+  const progress = (overrides: Partial<StudyProgressView>): StudyProgressView => ({
     studyKey: prior.key,
     seriesKey: "0",
     loaded: 0,
@@ -301,7 +301,7 @@ describe("study view with a prior side by side", () => {
     choose();
     await arrive();
     screen.onProgress(progress({ seriesKey: "0", loaded: 1, total: 3 }));
-    screen.onProgress(progress({ seriesKey: "", done: true, error: "The network stopped answering." }));
+    screen.onProgress(progress({ seriesKey: "", done: true, error: { code: "dicomweb-unreachable", message: "The network stopped answering." } }));
     expect(screen.element.querySelector("#prior-progress")?.getAttribute("data-state")).toBe("failed");
     expect(screen.element.querySelector("#prior-progress")?.textContent).toContain("stopped after 1 of 8 images: The network stopped answering.");
   });

@@ -2,7 +2,7 @@
 // series progress with cancel, warnings from verification, and a prior opened side by side
 // (with its own retrieval progress) with scrolling synchronised by slice position when the
 // frames of reference match. Each viewport names the study, current or prior, and its date.
-import { BackendError, type Backend, type HistoryRecordView, type SeriesView, type StudyProgress, type StudyView } from "../ipc/backend";
+import { BackendError, type Backend, type HistoryRecordView, type SeriesView, type StudyProgressView, type StudyView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { choiceLabel } from "../tools/windowPresets";
 import { followerIndex, syncRefusal } from "../viewport/sync";
@@ -61,7 +61,7 @@ export class StudyScreen {
    * report before the prior's key comes back. The latest event per series (and the final
    * one) is enough, as each carries counts so far; bounded, and dropped once the prior is in.
    */
-  private early: Map<string, StudyProgress> | null = null;
+  private early: Map<string, StudyProgressView> | null = null;
   /** Slots moved by synchronisation, and the index each was sent to. */
   private readonly following = new Map<number, number>();
 
@@ -252,7 +252,7 @@ export class StudyScreen {
     if (slotIndex !== this.active && leader?.viewport.currentSeries) this.synchronise(this.active, leader.viewport.index);
   }
 
-  onProgress(progress: StudyProgress): void {
+  onProgress(progress: StudyProgressView): void {
     if (progress.studyKey !== this.study.key && progress.studyKey !== this.priorKey) {
       if (this.early && this.early.size < EARLY_EVENTS) this.early.set(`${progress.studyKey}/${progress.done ? "" : progress.seriesKey}`, progress);
       return;
@@ -262,14 +262,14 @@ export class StudyScreen {
     const bar = this.progress.get(`${progress.studyKey}/${progress.seriesKey}`);
     if (!bar) return;
     bar.setAttribute("value", String(progress.loaded));
-    if (progress.error) bar.setAttribute("title", progress.error);
+    if (progress.error) bar.setAttribute("title", progress.error.message);
   }
 
-  private onRetrievalDone(progress: StudyProgress): void {
+  private onRetrievalDone(progress: StudyProgressView): void {
     const prior = progress.studyKey !== this.study.key;
     if (progress.identityNote) this.showIdentityNote(progress.identityNote, prior);
     // A prior's warnings go with the current study's, each saying it is the prior's.
-    const messages = [...progress.warnings, ...(progress.error ? [progress.error] : [])].map((m) => (prior ? `Prior: ${m}` : m));
+    const messages = [...progress.warnings, ...(progress.error ? [progress.error.message] : [])].map((m) => (prior ? `Prior: ${m}` : m));
     for (const [key, bar] of this.progress) {
       if (!progress.error && key.startsWith(`${progress.studyKey}/`)) bar.setAttribute("value", bar.getAttribute("max") ?? "0");
     }
@@ -330,7 +330,7 @@ export class StudyScreen {
     this.element.querySelector("#prior-label")?.remove();
     this.priorProgress?.element.remove();
     this.priorProgress = null;
-    const early = new Map<string, StudyProgress>();
+    const early = new Map<string, StudyProgressView>();
     this.early = early;
     let prior: StudyView;
     try {

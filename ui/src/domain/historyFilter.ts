@@ -2,11 +2,11 @@
 // and a free-text search over description and provider. Pure functions over the records the
 // look-up returned; nothing is asked of the networks again. Records without a date are kept
 // under a date range, since nothing says they fall outside it.
-import type { HistoryRecordView, RecordKind } from "../ipc/backend";
+import type { HistoryRecordView, PointerKind } from "../ipc/backend";
 
 export interface HistoryFilter {
   /** One record type, or null for all. */
-  kind: RecordKind | null;
+  kind: PointerKind | null;
   /** One modality (as the record gives it), or null for all. */
   modality: string | null;
   /** One network (by name), or null for all. */
@@ -23,12 +23,12 @@ export const NO_FILTER: Readonly<HistoryFilter> = Object.freeze({ kind: null, mo
 
 /** The choices the control row offers: only values some record has, sorted. */
 export interface FilterChoices {
-  kinds: RecordKind[];
+  kinds: PointerKind[];
   modalities: string[];
   networks: string[];
 }
 
-const KIND_ORDER: RecordKind[] = ["imagingStudy", "diagnosticReport", "mdtOutcome", "carePlan"];
+const KIND_ORDER: PointerKind[] = ["imagingStudy", "diagnosticReport", "mdtOutcome", "carePlan"];
 
 export function choicesOf(records: HistoryRecordView[]): FilterChoices {
   const distinct = (values: (string | null)[]): string[] =>

@@ -1,18 +1,41 @@
 // The one interface between the UI and the Rust side. Components depend on this, never on
-// Tauri directly, so tests can hand them a fake backend. The types mirror the JSON the
-// Rust commands return (camelCase).
+// Tauri directly, so tests can hand them a fake backend. Every command is declared once, in
+// `commandsOver`, over an injected `call`: Tauri's invoke in the window (tauri.ts), a table
+// of handlers in tests (fakeBackend.ts), so adding a command touches only this file on the
+// UI side. The JSON types come from the Rust ones (generated.ts, `make ipc-types`).
+import type {
+  AppInfo,
+  ChosenPatientRequest,
+  CommandError,
+  DiagnosticsView,
+  ErrorCode,
+  HistoryView,
+  IdentityView,
+  LaunchView,
+  ReportView,
+  SessionStateView,
+  StudyProgressView,
+  StudyView,
+  UserView,
+} from "./generated";
 
-export interface AppInfo {
-  training: boolean;
-  version: string;
-  /** Why the managed configuration is refused; when any, nothing else is available. */
-  configurationProblems: string[];
-}
+export type * from "./generated";
+
+/** Codes the UI gives failures that never reached a command's answer. */
+export type UiErrorCode =
+  /** Something other than a command's error came back (a bug, or the bridge failed). */
+  | "internal"
+  /** The pixel scheme did not answer an image. */
+  | "frame-unavailable"
+  /** A test called a command its fake backend was not given. */
+  | "not-faked";
+
+export type BackendErrorCode = ErrorCode | UiErrorCode;
 
 /** A failed command, as the Rust side reports it: a stable code and a safe message. */
 export class BackendError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: BackendErrorCode,
     message: string,
   ) {
     super(message);
@@ -42,172 +65,32 @@ export function isAlreadyClosed(error: unknown): boolean {
   return hasCode(error, "study-closed", "no-patient", "patient-closed", "patient-changed");
 }
 
+function isCommandError(value: unknown): value is CommandError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Record<string, unknown>)["code"] === "string" &&
+    typeof (value as Record<string, unknown>)["message"] === "string"
+  );
+}
+
+/**
+ * A command's failure as the UI handles it: the backend's code and message when it sent a
+ * `CommandError`, else "internal" (nothing of what was thrown is shown).
+ */
+export function backendErrorOf(error: unknown): BackendError {
+  if (error instanceof BackendError) return error;
+  if (isCommandError(error)) return new BackendError(error.code, error.message);
+  return new BackendError("internal", "Something went wrong inside the viewer.");
+}
+
 /** The message a failure shows: the backend's own, or `fallback` for anything else. */
 export function messageOf(error: unknown, fallback = "Something went wrong inside the viewer. Try again."): string {
   return error instanceof BackendError ? error.message : fallback;
 }
 
-function hasCode(error: unknown, ...codes: string[]): boolean {
+function hasCode(error: unknown, ...codes: BackendErrorCode[]): boolean {
   return error instanceof BackendError && codes.includes(error.code);
-}
-
-export type RecordKind = "imagingStudy" | "diagnosticReport" | "mdtOutcome" | "carePlan";
-
-/** A report's status: FHIR DiagnosticReport.status or DocumentReference.docStatus, camelCase. */
-export type DocumentStatus =
-  | "registered"
-  | "partial"
-  | "preliminary"
-  | "final"
-  | "amended"
-  | "corrected"
-  | "appended"
-  | "cancelled"
-  | "enteredInError"
-  | "unknown";
-
-export interface HistoryRecordView {
-  id: string;
-  kind: RecordKind;
-  date: string | null;
-  modality: string | null;
-  description: string;
-  /** Where a report stands, when the pointer says. */
-  status: DocumentStatus | null;
-  providerName: string;
-  providerOds: string;
-  /** The network that listed the record, when the answer names a known one. */
-  network: string | null;
-  careSetting: string | null;
-  openable: boolean;
-  /** Why the record cannot be opened, when the registry's entry is incomplete. */
-  unopenableReason: string | null;
-  linkedStudyId: string | null;
-}
-
-export type NetworkState =
-  | "answered"
-  | "noRecords"
-  | "unavailable"
-  | "timedOut"
-  | "accessDenied"
-  | "rateLimited"
-  | "error";
-
-export interface NetworkView {
-  name: string;
-  state: NetworkState;
-  reason: string;
-}
-
-export interface PatientView {
-  nhsNumber: string;
-  name: string | null;
-  birthDate: string | null;
-  sex: string | null;
-}
-
-/** What the images say about who they show: the banner's contents and any disagreement. */
-export interface IdentityView {
-  patient: PatientView;
-  mismatch: string | null;
-  studiesChecked: number;
-}
-
-export interface HistoryView {
-  patient: PatientView;
-  records: HistoryRecordView[];
-  networks: NetworkView[];
-  complete: boolean;
-  summary: string;
-}
-
-export interface WindowPreset {
-  name: string;
-  center: number;
-  width: number;
-}
-
-export interface SeriesView {
-  key: string;
-  number: number | null;
-  description: string;
-  modality: string;
-  instanceCount: number;
-  rows: number;
-  columns: number;
-  pixelSpacing: [number, number] | null;
-  /**
-   * Which attribute `pixelSpacing` came from: Pixel Spacing (0028,0030), in the patient, or
-   * Imager Pixel Spacing (0018,1164), at the detector of a projection radiograph. Absent
-   * when the backend does not say, which is read as Pixel Spacing.
-   */
-  pixelSpacingSource?: "pixelSpacing" | "imagerPixelSpacing";
-  presets: WindowPreset[];
-  frameOfReference: string | null;
-  /** Unit slice normal (row × column cosines), so only series in the same plane scroll together. */
-  sliceNormal: [number, number, number] | null;
-  /** Each image's position along `sliceNormal` (mm), for synchronised scrolling. */
-  slicePositions: (number | null)[];
-  /** "pdf" or "sr" when the series holds a report rather than images. */
-  document: "pdf" | "sr" | null;
-}
-
-export interface StudyView {
-  key: string;
-  recordId: string;
-  description: string;
-  date: string | null;
-  series: SeriesView[];
-  warnings: string[];
-  demographicsMismatch: string | null;
-  /** The banner after this study's images were read. */
-  identity: IdentityView | null;
-}
-
-export interface StudyProgress {
-  studyKey: string;
-  seriesKey: string;
-  loaded: number;
-  total: number;
-  done: boolean;
-  error: string | null;
-  /** Verification warnings, on the final event. */
-  warnings: string[];
-  /** Which identifier tied the images to the NHS number, when not (only) Patient ID; final event. */
-  identityNote: string | null;
-}
-
-export interface UserView {
-  name: string | null;
-  role: string;
-  ods: string | null;
-}
-
-export interface SessionStateView {
-  state: "signedOut" | "signingIn" | "signedIn" | "locked";
-  reason: string | null;
-  /** Who is signed in, when signed in. */
-  user: UserView | null;
-}
-
-export interface LaunchView {
-  nhsNumber: string;
-  from: string | null;
-  to: string | null;
-  /** Ask before opening: no signed context bound to this clinician names the patient. */
-  needsConfirmation: boolean;
-}
-
-export interface ReportView {
-  recordId: string;
-  title: string;
-  date: string | null;
-  author: string | null;
-  /** The report's status, from the report itself or else its pointer. */
-  status: DocumentStatus | null;
-  text: string;
-  pdfUrl: string | null;
 }
 
 /** Pixels of one image, as the pixel endpoint sends them. */
@@ -250,7 +133,11 @@ export interface Coding {
   display?: string;
 }
 
-/** The parts of a FHIR AuditEvent the training panel shows. */
+/**
+ * The parts of a FHIR AuditEvent the training panel shows. The backend sends the resources
+ * as it would send them to the audit service (untyped JSON on the Rust side), so this
+ * shape is the FHIR one, not generated.
+ */
 export interface AuditEventResource {
   resourceType: "AuditEvent";
   id: string;
@@ -267,71 +154,74 @@ export interface AuditEventResource {
   }[];
 }
 
-export interface Histogram {
-  count: number;
-  sumMs: number;
-  maxMs: number;
-  buckets: number[];
-}
-
-/** One metrics series: a registry, an imaging network or an imaging service. */
-export interface SeriesSnapshot {
-  stage: "discovery" | "network" | "retrieval";
-  target: string;
-  requests: number;
-  errors: number;
-  retries: number;
-  bytes: number;
-  latency: Histogram;
-  firstImage: Histogram;
-}
-
-export interface ExportStatus {
-  collector: string | null;
-  sent: number;
-  failed: number;
-  lastError: string | null;
-}
-
-export interface DiagnosticsView {
-  version: string;
-  metrics: { startUnixNanos: number; nowUnixNanos: number; series: SeriesSnapshot[] };
-  export: ExportStatus | null;
-}
-
+/** The period of a look-up; absent dates leave it open. */
 export interface LookupRequest {
   nhsNumber: string;
   from?: string;
   to?: string;
 }
 
-export interface Backend {
-  appInfo(): Promise<AppInfo>;
-  validateNhsNumber(input: string): Promise<string>;
-  lookup(request: LookupRequest): Promise<HistoryView>;
-  openStudy(recordId: string): Promise<StudyView>;
+/**
+ * How a command reaches the Rust side: its name (the Rust function's) and its arguments
+ * (camelCase, as Tauri passes them), answering the command's JSON or throwing its
+ * `CommandError`.
+ */
+export type Call = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
+
+/**
+ * Every command, once: the method is the command's name in camelCase (`open_study` is
+ * `openStudy`), which the fake backend relies on (backend.test.ts checks it). A new
+ * command is its function in src-tauri/src/commands/<area>.rs, its line in the list in
+ * src-tauri/src/commands/mod.rs, and its line here.
+ */
+export function commandsOver(call: Call) {
+  const done = async (answer: Promise<null>): Promise<void> => {
+    await answer;
+  };
+  return {
+    appInfo: () => call<AppInfo>("app_info"),
+    validateNhsNumber: (input: string) => call<string>("validate_nhs_number", { input }),
+    lookup: (request: LookupRequest) => call<HistoryView>("lookup", { nhsNumber: request.nhsNumber, from: request.from ?? null, to: request.to ?? null }),
+    openStudy: (recordId: string) => call<StudyView>("open_study", { recordId }),
+    closeStudy: (studyKey: string) => done(call("close_study", { studyKey })),
+    openReport: (recordId: string) => call<ReportView>("open_report", { recordId }),
+    openStudyDocument: (studyKey: string, seriesKey: string) => call<ReportView>("open_study_document", { studyKey, seriesKey }),
+    confirmIdentity: () => call<IdentityView>("confirm_identity"),
+    closePatient: () => done(call("close_patient")),
+    takeLaunch: () => call<LaunchView | null>("take_launch"),
+    /**
+     * Ends this page's web content process and starts the page afresh in a new one, so that
+     * nothing the page held survives in memory; the new page opens `thenOpen` if given
+     * (only the patient and period: the page that opens it has been told yes already).
+     */
+    restartPage: (thenOpen?: LaunchView) => {
+      const chosen: ChosenPatientRequest | null = thenOpen ? { nhsNumber: thenOpen.nhsNumber, from: thenOpen.from, to: thenOpen.to } : null;
+      return done(call("restart_page", { thenOpen: chosen }));
+    },
+    signIn: () => call<UserView>("sign_in"),
+    signOut: () => done(call("sign_out")),
+    sessionState: () => call<SessionStateView>("session_state"),
+    touch: () => done(call("touch")),
+    /** Training mode only: the session's AuditEvents, oldest first, instead of sending them. */
+    auditEvents: () => call<AuditEventResource[]>("audit_events"),
+    /** Metrics of this run (no patient data) and how their export is going. */
+    diagnostics: () => call<DiagnosticsView>("diagnostics"),
+  };
+}
+
+/** The commands, as components call them. */
+export type Commands = ReturnType<typeof commandsOver>;
+
+/** A command's method name: its Rust name in camelCase (`open_study` is `openStudy`). */
+export function methodOf(command: string): string {
+  return command.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** The commands, and what is not a command: images over the pixel scheme, and events. */
+export interface Backend extends Commands {
   frame(studyKey: string, seriesKey: string, index: number): Promise<FramePixels>;
-  closeStudy(studyKey: string): Promise<void>;
-  openReport(recordId: string): Promise<ReportView>;
-  openStudyDocument(studyKey: string, seriesKey: string): Promise<ReportView>;
-  confirmIdentity(): Promise<IdentityView>;
-  closePatient(): Promise<void>;
-  takeLaunch(): Promise<LaunchView | null>;
-  /**
-   * Ends this page's web content process and starts the page afresh in a new one, so that
-   * nothing the page held survives in memory; the new page opens `thenOpen` if given.
-   */
-  restartPage(thenOpen?: LaunchView): Promise<void>;
-  signIn(): Promise<UserView>;
-  signOut(): Promise<void>;
-  sessionState(): Promise<SessionStateView>;
-  touch(): Promise<void>;
-  /** Training mode only: the session's AuditEvents, oldest first, instead of sending them. */
-  auditEvents(): Promise<AuditEventResource[]>;
-  /** Metrics of this run (no patient data) and how their export is going. */
-  diagnostics(): Promise<DiagnosticsView>;
   onLaunchPending(listener: () => void): Promise<() => void>;
-  onStudyProgress(listener: (progress: StudyProgress) => void): Promise<() => void>;
+  onStudyProgress(listener: (progress: StudyProgressView) => void): Promise<() => void>;
   /** The session locked or ended (idle, sleep, card removed, sign-out): read its state. */
   onSessionChanged(listener: () => void): Promise<() => void>;
 }

@@ -1,28 +1,56 @@
-// An in-memory backend for tests: the same interface as the Tauri one, answering from the
-// histories, studies, reports and frames a test gives it, holding one patient at a time as
-// the real one does, and failing any command a test tells it to. Only tests import it; the
-// page is built from main.ts, which never does.
+// An in-memory backend for tests: backend.ts's commands over a table of handlers, one per
+// command (by its method name), answering from the histories, studies, reports and frames
+// a test gives it, holding one patient at a time as the real one does, and failing any
+// command a test tells it to. A command with no handler fails with "not-faked", so a new
+// command needs no change here until a test fakes it. Only tests import this; the page is
+// built from main.ts, which never does.
 import {
-  BackendError,
   type AppInfo,
   type AuditEventResource,
   type Backend,
-  type DiagnosticsView,
+  BackendError,
+  type BackendErrorCode,
+  type Call,
+  type ChosenPatientRequest,
+  type Commands,
+  commandsOver,
   type FramePixels,
   type HistoryView,
   type IdentityView,
   type LaunchView,
-  type LookupRequest,
+  methodOf,
   type ReportView,
   type SessionStateView,
-  type StudyProgress,
+  type StudyProgressView,
   type StudyView,
   type UserView,
 } from "./backend";
 
-type Command = Exclude<keyof Backend, "onLaunchPending" | "onStudyProgress" | "onSessionChanged">;
+/** A command, by its method name. */
+export type CommandName = keyof Commands;
 
-export class FakeBackend implements Backend {
+/** The arguments a command was called with, by the names the Rust command takes. */
+export type Args = Readonly<Record<string, unknown>>;
+
+/** What answers a command in the fake: its answer, or a throw of its failure. */
+export type Handler<K extends CommandName> = (args: Args) => Awaited<ReturnType<Commands[K]>>;
+
+type Handlers = { [K in CommandName]?: Handler<K> };
+
+/** Every command of backend.ts, each sent through the instance's `answer`. */
+abstract class Commanded {
+  constructor() {
+    const call = ((command: string, args?: Record<string, unknown>) => this.answer(command, args ?? {})) as Call;
+    Object.assign(this, commandsOver(call));
+  }
+
+  /** A command as the window would send it: by its Rust name, with its arguments. */
+  abstract answer(command: string, args: Args): Promise<unknown>;
+}
+
+const WithCommands = Commanded as unknown as abstract new () => Commanded & Commands;
+
+export class FakeBackend extends WithCommands implements Backend {
   info: AppInfo = { training: false, version: "0.0.0-test", configurationProblems: [] };
   user: UserView = { name: "Dr Test", role: "Clinician", ods: "X1" };
   session: SessionStateView = { state: "signedOut", reason: null, user: null };
@@ -40,21 +68,82 @@ export class FakeBackend implements Backend {
   /** The patient held (NHS number) and the studies open, as the backend would hold them. */
   patient: string | null = null;
   readonly openStudies = new Set<string>();
-  /** Every command called, in order, with its first argument when it has one. */
-  readonly calls: [Command, unknown][] = [];
+  /** Every command called, in order, with its arguments (a frame with `study/series/index`). */
+  readonly calls: [CommandName | "frame", unknown][] = [];
   /** What each restart of the page was asked to open. */
-  readonly restarts: (LaunchView | undefined)[] = [];
-  private readonly failures = new Map<Command, BackendError>();
+  readonly restarts: (ChosenPatientRequest | null)[] = [];
+  private readonly failures = new Map<CommandName | "frame", BackendError>();
   private readonly launchListeners = new Set<() => void>();
-  private readonly progressListeners = new Set<(progress: StudyProgress) => void>();
+  private readonly progressListeners = new Set<(progress: StudyProgressView) => void>();
   private readonly sessionListeners = new Set<() => void>();
 
+  /** The answers of a backend holding the fields above, by command. */
+  private readonly handlers = new Map(Object.entries(this.answers()) as [CommandName, (args: Args) => unknown][]);
+
+  private answers(): Handlers {
+    return {
+      appInfo: () => this.info,
+      validateNhsNumber: ({ input }) => String(input).replace(/\s/g, ""),
+      lookup: ({ nhsNumber }) => {
+        if (this.session.state !== "signedIn") throw new BackendError("not-signed-in", "Sign in before looking a patient up.");
+        this.closeAll();
+        const history = this.found(this.histories.get(String(nhsNumber)), "no-patient");
+        this.patient = String(nhsNumber);
+        return structuredClone(history);
+      },
+      openStudy: ({ recordId }) => {
+        if (!this.patient) throw new BackendError("no-patient", "No patient is open.");
+        const study = this.found(this.studies.get(String(recordId)), "unknown-record");
+        this.openStudies.add(study.key);
+        return study;
+      },
+      closeStudy: ({ studyKey }) => {
+        if (!this.openStudies.delete(String(studyKey))) throw new BackendError("study-closed", "The study was closed.");
+      },
+      openReport: ({ recordId }) => this.found(this.reports.get(String(recordId)), "report-unavailable"),
+      openStudyDocument: ({ studyKey, seriesKey }) => this.found(this.reports.get(`${String(studyKey)}/${String(seriesKey)}`), "report-unavailable"),
+      confirmIdentity: () => this.found(this.identity ?? undefined, "no-patient"),
+      closePatient: () => this.closeAll(),
+      takeLaunch: () => this.launches.shift() ?? null,
+      restartPage: ({ thenOpen }) => {
+        this.restarts.push((thenOpen ?? null) as ChosenPatientRequest | null);
+      },
+      signIn: () => {
+        this.signedIn();
+        return this.user;
+      },
+      signOut: () => {
+        this.closeAll();
+        this.session = { state: "signedOut", reason: null, user: null };
+      },
+      sessionState: () => this.session,
+      touch: () => undefined,
+      auditEvents: () => {
+        if (!this.info.training) throw new BackendError("not-training", "Only in training mode.");
+        return this.auditLog;
+      },
+      diagnostics: () => ({ version: this.info.version, metrics: { startUnixNanos: 0, nowUnixNanos: 0, series: [] }, export: null }),
+    };
+  }
+
+  /** Answers `command` with `handler` from now on, instead of from the fields above. */
+  handle<K extends CommandName>(command: K, handler: Handler<K>): this {
+    this.handlers.set(command, handler as (args: Args) => unknown);
+    return this;
+  }
+
+  /** Leaves `command` unanswered: calling it fails with "not-faked". */
+  unhandle(command: CommandName): this {
+    this.handlers.delete(command);
+    return this;
+  }
+
   /** Makes `command` fail with `code` (and `message`) until `succeed` is called. */
-  fail(command: Command, code: string, message = `${command} failed`): void {
+  fail(command: CommandName | "frame", code: BackendErrorCode, message = `${command} failed`): void {
     this.failures.set(command, new BackendError(code, message));
   }
 
-  succeed(command: Command): void {
+  succeed(command: CommandName | "frame"): void {
     this.failures.delete(command);
   }
 
@@ -76,97 +165,42 @@ export class FakeBackend implements Backend {
     for (const listener of this.sessionListeners) listener();
   }
 
-  emitProgress(progress: StudyProgress): void {
+  emitProgress(progress: StudyProgressView): void {
     for (const listener of this.progressListeners) listener(progress);
   }
 
-  called(command: Command): unknown[] {
+  /** The arguments of every call of `command`, in order. */
+  called(command: CommandName | "frame"): unknown[] {
     return this.calls.filter(([name]) => name === command).map(([, argument]) => argument);
   }
 
-  private async answer<T>(command: Command, argument: unknown, value: () => T): Promise<T> {
-    this.calls.push([command, argument]);
+  async answer(command: string, args: Args): Promise<unknown> {
+    const name = methodOf(command) as CommandName;
+    this.calls.push([name, args]);
     await Promise.resolve();
-    const failure = this.failures.get(command);
+    const failure = this.failures.get(name);
     if (failure) throw failure;
-    return value();
+    const handler = this.handlers.get(name);
+    if (!handler) throw new BackendError("not-faked", `The fake backend has no answer for ${command}.`);
+    return handler(args);
   }
 
-  private found<T>(value: T | undefined, code: string): T {
+  frame = async (studyKey: string, seriesKey: string, index: number): Promise<FramePixels> => {
+    this.calls.push(["frame", `${studyKey}/${seriesKey}/${index}`]);
+    await Promise.resolve();
+    const failure = this.failures.get("frame");
+    if (failure) throw failure;
+    return this.found(this.frames.get(`${studyKey}/${seriesKey}`)?.[index], "frame-unavailable");
+  };
+
+  onLaunchPending = (listener: () => void): Promise<() => void> => this.listen(this.launchListeners, listener);
+  onStudyProgress = (listener: (progress: StudyProgressView) => void): Promise<() => void> => this.listen(this.progressListeners, listener);
+  onSessionChanged = (listener: () => void): Promise<() => void> => this.listen(this.sessionListeners, listener);
+
+  private found<T>(value: T | undefined, code: BackendErrorCode): T {
     if (value === undefined) throw new BackendError(code, "Not found.");
     return value;
   }
-
-  appInfo = (): Promise<AppInfo> => this.answer("appInfo", undefined, () => this.info);
-  validateNhsNumber = (input: string): Promise<string> => this.answer("validateNhsNumber", input, () => input.replace(/\s/g, ""));
-
-  lookup = (request: LookupRequest): Promise<HistoryView> =>
-    this.answer("lookup", request, () => {
-      if (this.session.state !== "signedIn") throw new BackendError("not-signed-in", "Sign in before looking a patient up.");
-      this.closeAll();
-      const history = this.found(this.histories.get(request.nhsNumber), "no-patient");
-      this.patient = request.nhsNumber;
-      return structuredClone(history);
-    });
-
-  openStudy = (recordId: string): Promise<StudyView> =>
-    this.answer("openStudy", recordId, () => {
-      if (!this.patient) throw new BackendError("no-patient", "No patient is open.");
-      const study = this.found(this.studies.get(recordId), "unknown-record");
-      this.openStudies.add(study.key);
-      return study;
-    });
-
-  frame = (studyKey: string, seriesKey: string, index: number): Promise<FramePixels> =>
-    this.answer("frame", `${studyKey}/${seriesKey}/${index}`, () => this.found(this.frames.get(`${studyKey}/${seriesKey}`)?.[index], "frame-unavailable"));
-
-  closeStudy = (studyKey: string): Promise<void> =>
-    this.answer("closeStudy", studyKey, () => {
-      if (!this.openStudies.delete(studyKey)) throw new BackendError("study-closed", "The study was closed.");
-    });
-
-  openReport = (recordId: string): Promise<ReportView> => this.answer("openReport", recordId, () => this.found(this.reports.get(recordId), "report-unavailable"));
-
-  openStudyDocument = (studyKey: string, seriesKey: string): Promise<ReportView> =>
-    this.answer("openStudyDocument", `${studyKey}/${seriesKey}`, () => this.found(this.reports.get(`${studyKey}/${seriesKey}`), "report-unavailable"));
-
-  confirmIdentity = (): Promise<IdentityView> => this.answer("confirmIdentity", undefined, () => this.found(this.identity ?? undefined, "no-patient"));
-
-  closePatient = (): Promise<void> => this.answer("closePatient", undefined, () => this.closeAll());
-  takeLaunch = (): Promise<LaunchView | null> => this.answer("takeLaunch", undefined, () => this.launches.shift() ?? null);
-
-  restartPage = (thenOpen?: LaunchView): Promise<void> =>
-    this.answer("restartPage", thenOpen, () => {
-      this.restarts.push(thenOpen);
-    });
-
-  signIn = (): Promise<UserView> =>
-    this.answer("signIn", undefined, () => {
-      this.signedIn();
-      return this.user;
-    });
-
-  signOut = (): Promise<void> =>
-    this.answer("signOut", undefined, () => {
-      this.closeAll();
-      this.session = { state: "signedOut", reason: null, user: null };
-    });
-
-  sessionState = (): Promise<SessionStateView> => this.answer("sessionState", undefined, () => this.session);
-  touch = (): Promise<void> => this.answer("touch", undefined, () => undefined);
-
-  auditEvents = (): Promise<AuditEventResource[]> =>
-    this.answer("auditEvents", undefined, () => {
-      if (!this.info.training) throw new BackendError("not-training", "Only in training mode.");
-      return this.auditLog;
-    });
-
-  diagnostics = (): Promise<DiagnosticsView> =>
-    this.answer("diagnostics", undefined, () => ({ version: this.info.version, metrics: { startUnixNanos: 0, nowUnixNanos: 0, series: [] }, export: null }));
-
-  onLaunchPending = (listener: () => void): Promise<() => void> => this.listen(this.launchListeners, listener);
-  onStudyProgress = (listener: (progress: StudyProgress) => void): Promise<() => void> => this.listen(this.progressListeners, listener);
-  onSessionChanged = (listener: () => void): Promise<() => void> => this.listen(this.sessionListeners, listener);
 
   private listen<L>(listeners: Set<L>, listener: L): Promise<() => void> {
     listeners.add(listener);

@@ -1,6 +1,6 @@
 // The study on screen, if any. `reset()` destroys its screen (viewports, caches, pixels);
 // `take()` hands the screen over to be closed, so nothing else can reach it meanwhile.
-import type { StudyProgress } from "../ipc/backend";
+import type { StudyProgressView } from "../ipc/backend";
 import type { StudyScreen } from "../components/studyView";
 
 export class StudyState {
@@ -24,7 +24,7 @@ export class StudyState {
   }
 
   /** Retrieval progress goes to the study on screen, if any. */
-  onProgress(progress: StudyProgress): void {
+  onProgress(progress: StudyProgressView): void {
     this.screen?.onProgress(progress);
   }
 

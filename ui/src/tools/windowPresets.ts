@@ -8,7 +8,7 @@
 // are not read from DICOM and a site may prefer others. The image's own windows carry the
 // image's VOI LUT Function (DICOM PS3.3 C.11.2.1.2/3); the named and full-range windows are
 // LINEAR.
-import type { FramePixels, VoiFunction, WindowPreset } from "../ipc/backend";
+import type { FramePixels, VoiFunction, WindowPresetView } from "../ipc/backend";
 import type { VoiMode } from "../viewport/render/voi";
 
 export interface WindowChoice {
@@ -44,7 +44,7 @@ export interface ImageWindows {
   fullRange: { center: number; width: number } | null;
 }
 
-export function windowChoices(modality: string, own: readonly WindowPreset[], image: ImageWindows): WindowChoice[] {
+export function windowChoices(modality: string, own: readonly WindowPresetView[], image: ImageWindows): WindowChoice[] {
   const mine: Omit<WindowChoice, "key">[] = own.map((p) => ({ name: p.name, center: p.center, width: p.width, voi: image.voiFunction }));
   if (image.hasLut) mine.push({ name: "VOI LUT from the image", center: 0, width: 0, voi: "LUT" });
   const named: Omit<WindowChoice, "key">[] = modality === "CT" ? CT_PRESETS.map((p) => ({ ...p, voi: "LINEAR" })) : [];

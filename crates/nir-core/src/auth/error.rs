@@ -3,7 +3,7 @@
 //! which endpoint) but never carry a token, a code or a person's details; the user-facing
 //! text tells a clinician what to do next.
 
-use crate::error::UserFacing;
+use crate::error::{ErrorCode, UserFacing};
 
 /// Why sign-in, token handling or the card watch failed.
 #[derive(Debug, thiserror::Error)]
@@ -122,29 +122,31 @@ pub enum RoleError {
 }
 
 impl UserFacing for AuthError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            Self::IdToken(IdTokenError::Assurance(_)) => "auth-smartcard-required",
-            Self::Role(RoleError::NotAllowed(_)) => "auth-role-not-allowed",
-            Self::Role(RoleError::NoRoles) => "auth-no-roles",
-            Self::Role(RoleError::NoneSelected | RoleError::NotTheirs) => "auth-role-not-selected",
-            Self::Role(RoleError::Unreadable(_)) => "auth-roles-unreadable",
-            Self::IdToken(_) | Self::StateMismatch => "auth-response-rejected",
-            Self::TimedOut(_) => "auth-timed-out",
-            Self::Refused(_) => "auth-refused",
-            Self::Browser(_) => "auth-browser",
-            Self::KeyStore(_) | Self::ClientKey(_) => "auth-client-key",
-            Self::NotSignedIn => "auth-not-signed-in",
-            Self::Smartcard(_) => "auth-smartcard-unwatched",
-            Self::Settings(_) | Self::Net(_) => "auth-configuration",
+            Self::IdToken(IdTokenError::Assurance(_)) => ErrorCode::AuthSmartcardRequired,
+            Self::Role(RoleError::NotAllowed(_)) => ErrorCode::AuthRoleNotAllowed,
+            Self::Role(RoleError::NoRoles) => ErrorCode::AuthNoRoles,
+            Self::Role(RoleError::NoneSelected | RoleError::NotTheirs) => {
+                ErrorCode::AuthRoleNotSelected
+            }
+            Self::Role(RoleError::Unreadable(_)) => ErrorCode::AuthRolesUnreadable,
+            Self::IdToken(_) | Self::StateMismatch => ErrorCode::AuthResponseRejected,
+            Self::TimedOut(_) => ErrorCode::AuthTimedOut,
+            Self::Refused(_) => ErrorCode::AuthRefused,
+            Self::Browser(_) => ErrorCode::AuthBrowser,
+            Self::KeyStore(_) | Self::ClientKey(_) => ErrorCode::AuthClientKey,
+            Self::NotSignedIn => ErrorCode::AuthNotSignedIn,
+            Self::Smartcard(_) => ErrorCode::AuthSmartcardUnwatched,
+            Self::Settings(_) | Self::Net(_) => ErrorCode::AuthConfiguration,
             Self::Discovery { .. } | Self::Provider { .. } | Self::Redirect(_) => {
-                "auth-provider-unavailable"
+                ErrorCode::AuthProviderUnavailable
             }
         }
     }
 
     fn user_message(&self) -> String {
-        match self.code() {
+        match self.code().as_str() {
             "auth-smartcard-required" => {
                 "Sign in with your smartcard: this viewer needs smartcard-level assurance.".into()
             }

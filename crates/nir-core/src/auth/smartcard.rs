@@ -12,7 +12,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use super::sign_in_state::{EndReason, SignInState};
-use crate::error::UserFacing;
+use crate::error::{ErrorCode, UserFacing};
 
 /// How long one wait on the reader lasts before the watch checks whether to stop.
 pub const DEFAULT_POLL: Duration = Duration::from_millis(500);
@@ -37,11 +37,11 @@ pub enum SmartcardError {
 }
 
 impl UserFacing for SmartcardError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            Self::NoService => "smartcard-service-missing",
-            Self::NoCard => "smartcard-missing",
-            Self::Pcsc { .. } => "smartcard-reader",
+            Self::NoService => ErrorCode::SmartcardServiceMissing,
+            Self::NoCard => ErrorCode::SmartcardMissing,
+            Self::Pcsc { .. } => ErrorCode::SmartcardReader,
         }
     }
     fn user_message(&self) -> String {
@@ -236,7 +236,10 @@ pub fn find_for_sign_in(
             Ok(None)
         }
         Err(error) => {
-            tracing::warn!(code = error.code(), "smartcard watch not started: {error}");
+            tracing::warn!(
+                code = error.code().as_str(),
+                "smartcard watch not started: {error}"
+            );
             Ok(None)
         }
     }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::settings::{
     Assurance, AuthSettings as SignInSettings, ClientAuthMethod, TokenExchangeSettings,
 };
-use crate::error::UserFacing;
+use crate::error::{ErrorCode, UserFacing};
 
 pub use network::network_settings;
 
@@ -522,8 +522,8 @@ pub enum ConfigError {
 }
 
 impl UserFacing for ConfigError {
-    fn code(&self) -> &'static str {
-        "invalid-configuration"
+    fn code(&self) -> ErrorCode {
+        ErrorCode::InvalidConfiguration
     }
     fn user_message(&self) -> String {
         format!("The viewer's configuration is not usable ({self}). Contact your IT service desk.")

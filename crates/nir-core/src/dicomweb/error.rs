@@ -4,7 +4,7 @@
 //! [`UserFacing`]. Messages name the resource kind that failed (study metadata, series,
 //! instance, frames) but never a UID, an NHS number or a token.
 
-use crate::error::UserFacing;
+use crate::error::{ErrorCode, UserFacing};
 
 use super::multipart::MultipartError;
 
@@ -236,25 +236,25 @@ fn megabytes(bytes: u64) -> u64 {
 }
 
 impl UserFacing for DicomWebError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            DicomWebError::BadUrl { .. } => "dicomweb-bad-url",
-            DicomWebError::Unauthorized { .. } => "dicomweb-unauthorized",
-            DicomWebError::Forbidden { .. } => "dicomweb-forbidden",
-            DicomWebError::NotFound { .. } => "dicomweb-not-found",
-            DicomWebError::NotAcceptable { .. } => "dicomweb-not-acceptable",
-            DicomWebError::Status { .. } => "dicomweb-server-error",
-            DicomWebError::Busy { .. } => "dicomweb-busy",
-            DicomWebError::Timeout { .. } => "dicomweb-timeout",
-            DicomWebError::Transport { .. } => "dicomweb-unreachable",
+            DicomWebError::BadUrl { .. } => ErrorCode::DicomwebBadUrl,
+            DicomWebError::Unauthorized { .. } => ErrorCode::DicomwebUnauthorized,
+            DicomWebError::Forbidden { .. } => ErrorCode::DicomwebForbidden,
+            DicomWebError::NotFound { .. } => ErrorCode::DicomwebNotFound,
+            DicomWebError::NotAcceptable { .. } => ErrorCode::DicomwebNotAcceptable,
+            DicomWebError::Status { .. } => ErrorCode::DicomwebServerError,
+            DicomWebError::Busy { .. } => ErrorCode::DicomwebBusy,
+            DicomWebError::Timeout { .. } => ErrorCode::DicomwebTimeout,
+            DicomWebError::Transport { .. } => ErrorCode::DicomwebUnreachable,
             DicomWebError::Multipart { .. } | DicomWebError::Interrupted { .. } => {
-                "dicomweb-bad-transfer"
+                ErrorCode::DicomwebBadTransfer
             }
-            DicomWebError::ResponseTooLarge { .. } => "dicomweb-response-too-large",
-            DicomWebError::InvalidJson { .. } => "dicomweb-bad-metadata",
-            DicomWebError::OverBudget { .. } => "memory-budget",
-            DicomWebError::Cancelled => "dicomweb-cancelled",
-            DicomWebError::OriginRefused { .. } => "origin-refused",
+            DicomWebError::ResponseTooLarge { .. } => ErrorCode::DicomwebResponseTooLarge,
+            DicomWebError::InvalidJson { .. } => ErrorCode::DicomwebBadMetadata,
+            DicomWebError::OverBudget { .. } => ErrorCode::MemoryBudget,
+            DicomWebError::Cancelled => ErrorCode::DicomwebCancelled,
+            DicomWebError::OriginRefused { .. } => ErrorCode::OriginRefused,
         }
     }
 

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use ts_rs::TS;
 
 use super::dicom_json::{self, tag};
 use super::error::{DicomWebError, Resource};
@@ -266,7 +267,7 @@ fn study_url_from(metadata_url: &url::Url, study_uid: &str) -> Result<url::Url, 
 /// (0028,0030) of cross-sectional images, or calibrated in a projection image), or at the
 /// detector of a projection radiograph (Imager Pixel Spacing (0018,1164)), where a length
 /// in the patient is smaller by the geometric magnification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum SpacingSource {
     /// Pixel Spacing, in the patient.

@@ -2,7 +2,7 @@
 //! transfer syntax) so that `render` can print one useful line per file; the clinician sees
 //! a plain-language message through [`UserFacing`].
 
-use crate::error::UserFacing;
+use crate::error::{ErrorCode, UserFacing};
 
 /// Why a DICOM object could not be turned into pixels.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -87,19 +87,19 @@ pub enum ImagingError {
 }
 
 impl UserFacing for ImagingError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            ImagingError::Parse(_) => "dicom-unreadable",
-            ImagingError::DeclaredLength(_) => "dicom-declared-length",
-            ImagingError::NoPixelData => "dicom-not-an-image",
-            ImagingError::Attribute { .. } => "dicom-attribute-invalid",
-            ImagingError::Unsupported { .. } => "dicom-unsupported",
-            ImagingError::TooLarge { .. } => "dicom-too-large",
-            ImagingError::PixelDataTooShort { .. } => "dicom-truncated",
-            ImagingError::FrameOutOfRange { .. } => "dicom-frame-out-of-range",
-            ImagingError::Codec { .. } => "dicom-decode-failed",
-            ImagingError::Lut { .. } => "dicom-lut-invalid",
-            ImagingError::Output { .. } => "output-write-failed",
+            ImagingError::Parse(_) => ErrorCode::DicomUnreadable,
+            ImagingError::DeclaredLength(_) => ErrorCode::DicomDeclaredLength,
+            ImagingError::NoPixelData => ErrorCode::DicomNotAnImage,
+            ImagingError::Attribute { .. } => ErrorCode::DicomAttributeInvalid,
+            ImagingError::Unsupported { .. } => ErrorCode::DicomUnsupported,
+            ImagingError::TooLarge { .. } => ErrorCode::DicomTooLarge,
+            ImagingError::PixelDataTooShort { .. } => ErrorCode::DicomTruncated,
+            ImagingError::FrameOutOfRange { .. } => ErrorCode::DicomFrameOutOfRange,
+            ImagingError::Codec { .. } => ErrorCode::DicomDecodeFailed,
+            ImagingError::Lut { .. } => ErrorCode::DicomLutInvalid,
+            ImagingError::Output { .. } => ErrorCode::OutputWriteFailed,
         }
     }
 

@@ -1,6 +1,6 @@
 //! Why a launch link was refused, in words the clinician can act on.
 
-use crate::error::UserFacing;
+use crate::error::{ErrorCode, UserFacing};
 use crate::nhs_number::NhsNumberError;
 
 /// A refused launch.
@@ -42,11 +42,11 @@ pub enum LaunchError {
 }
 
 impl UserFacing for LaunchError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            LaunchError::Unsigned | LaunchError::BadSignature(_) => "launch-not-trusted",
-            LaunchError::HandOff(_) => "launch-hand-off",
-            _ => "launch-invalid",
+            LaunchError::Unsigned | LaunchError::BadSignature(_) => ErrorCode::LaunchNotTrusted,
+            LaunchError::HandOff(_) => ErrorCode::LaunchHandOff,
+            _ => ErrorCode::LaunchInvalid,
         }
     }
 

@@ -16,7 +16,7 @@ use super::SmartLaunch;
 use crate::auth::browser::BrowserLauncher;
 use crate::auth::loopback::LoopbackRedirect;
 use crate::auth::pkce::{random_urlsafe, Pkce};
-use crate::error::UserFacing;
+use crate::error::{ErrorCode, UserFacing};
 use crate::nhs_number::NhsNumber;
 
 /// The scope the viewer asks the patient record for.
@@ -83,11 +83,15 @@ pub enum SmartLaunchError {
 }
 
 impl UserFacing for SmartLaunchError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            SmartLaunchError::UnknownIssuer | SmartLaunchError::BadState => "launch-not-trusted",
-            SmartLaunchError::NoPatient | SmartLaunchError::NoNhsNumber => "launch-no-patient",
-            _ => "launch-smart-failed",
+            SmartLaunchError::UnknownIssuer | SmartLaunchError::BadState => {
+                ErrorCode::LaunchNotTrusted
+            }
+            SmartLaunchError::NoPatient | SmartLaunchError::NoNhsNumber => {
+                ErrorCode::LaunchNoPatient
+            }
+            _ => ErrorCode::LaunchSmartFailed,
         }
     }
 

@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 pub use origin_policy::{Grant, OriginPolicy, OriginRefusal, RefusalReason};
 pub use retry_after::retry_after;
 
-use crate::error::UserFacing;
+use crate::error::{ErrorCode, UserFacing};
 
 /// NIR's header carrying the consuming organisation's ODS code (NRL v3 consumer API).
 pub const ODS_HEADER: &str = "NHSD-End-User-Organisation-ODS";
@@ -75,8 +75,8 @@ pub enum NetError {
 }
 
 impl UserFacing for NetError {
-    fn code(&self) -> &'static str {
-        "network-configuration"
+    fn code(&self) -> ErrorCode {
+        ErrorCode::NetworkConfiguration
     }
     fn user_message(&self) -> String {
         format!(

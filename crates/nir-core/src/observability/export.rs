@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::metrics::Metrics;
 use super::otlp::export_request;
@@ -17,14 +18,16 @@ pub const EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MIN_INTERVAL: Duration = Duration::from_secs(5);
 
 /// How exporting has gone, for the diagnostics page.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportStatus {
     /// The collector's `host:port`, when one is configured.
     pub collector: Option<String>,
     /// Exports the collector accepted.
+    #[ts(type = "number")]
     pub sent: u64,
     /// Exports that failed.
+    #[ts(type = "number")]
     pub failed: u64,
     /// Why the last export failed, if it did.
     pub last_error: Option<String>,

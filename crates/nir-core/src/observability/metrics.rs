@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
+use ts_rs::TS;
 
 /// Upper bounds (milliseconds) of the latency histogram buckets; one more bucket is open.
 pub const LATENCY_BOUNDS_MS: [f64; 10] = [
@@ -18,7 +19,7 @@ pub const MAX_SERIES: usize = 128;
 pub const OVERFLOW_TARGET: &str = "other";
 
 /// Where in the viewer's work a measurement was taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Stage {
     /// An HTTP exchange with the registry (FHIR or XCA).
@@ -41,16 +42,18 @@ impl Stage {
 }
 
 /// A fixed-bucket histogram.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Histogram {
     /// Observations.
+    #[ts(type = "number")]
     pub count: u64,
     /// Their sum, in milliseconds.
     pub sum_ms: f64,
     /// The largest, in milliseconds.
     pub max_ms: f64,
     /// Counts per bucket of [`LATENCY_BOUNDS_MS`], then the open bucket.
+    #[ts(type = "number[]")]
     pub buckets: Vec<u64>,
 }
 
@@ -93,7 +96,7 @@ struct Series {
 }
 
 /// One series as the diagnostics page and the exporter see it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SeriesSnapshot {
     /// The stage.
@@ -101,12 +104,16 @@ pub struct SeriesSnapshot {
     /// `host:port` or a network's name.
     pub target: String,
     /// Requests (or, for networks, queries answered for).
+    #[ts(type = "number")]
     pub requests: u64,
     /// Failed requests (or networks that did not answer fully).
+    #[ts(type = "number")]
     pub errors: u64,
     /// Retries after a retryable failure.
+    #[ts(type = "number")]
     pub retries: u64,
     /// Response bytes received.
+    #[ts(type = "number")]
     pub bytes: u64,
     /// Request latency.
     pub latency: Histogram,
@@ -115,12 +122,14 @@ pub struct SeriesSnapshot {
 }
 
 /// Everything recorded so far.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct MetricsSnapshot {
     /// When recording began (Unix nanoseconds).
+    #[ts(type = "number")]
     pub start_unix_nanos: u64,
     /// When the snapshot was taken (Unix nanoseconds).
+    #[ts(type = "number")]
     pub now_unix_nanos: u64,
     /// Every series, by stage then target.
     pub series: Vec<SeriesSnapshot>,

@@ -170,7 +170,7 @@ pub fn history_for_failure(
         RegistryError::Malformed { .. } | RegistryError::TooLarge { .. } => NetworkStatus::Error,
         _ => return Err(error),
     };
-    tracing::warn!(code = error.code(), "discovery request failed");
+    tracing::warn!(code = error.code().as_str(), "discovery request failed");
     let message = error.user_message();
     let networks = known
         .iter()

@@ -7,9 +7,10 @@
 //! outside both value sets is not guessed at: the record then shows no status.
 
 use serde::Serialize;
+use ts_rs::TS;
 
 /// The status of a report, as FHIR codes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum DocumentStatus {
     /// Registered; no result yet.

@@ -2,7 +2,7 @@
 //! clinician sees for each case. Technical detail stays in `Display` (which never holds an
 //! NHS number, a token or a URL with patient data); the UI shows `user_message()`.
 
-use crate::error::UserFacing;
+use crate::error::{ErrorCode, UserFacing};
 
 /// A discovery failure.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -62,20 +62,20 @@ pub enum RegistryError {
 }
 
 impl UserFacing for RegistryError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            Self::InvalidNhsNumber => "invalid-nhs-number",
-            Self::InvalidQuery(_) => "invalid-query",
-            Self::Rejected { .. } => "request-rejected",
-            Self::TokenExpired => "token-expired",
-            Self::AccessDenied(_) => "access-denied",
-            Self::RateLimited(_) => "rate-limited",
-            Self::Unavailable(_) => "network-unavailable",
-            Self::TimedOut(_) => "timed-out",
-            Self::Malformed { .. } => "malformed-response",
-            Self::TooLarge { .. } => "response-too-large",
-            Self::Cancelled => "cancelled",
-            Self::Client(_) => "client-error",
+            Self::InvalidNhsNumber => ErrorCode::InvalidNhsNumber,
+            Self::InvalidQuery(_) => ErrorCode::InvalidQuery,
+            Self::Rejected { .. } => ErrorCode::RequestRejected,
+            Self::TokenExpired => ErrorCode::TokenExpired,
+            Self::AccessDenied(_) => ErrorCode::AccessDenied,
+            Self::RateLimited(_) => ErrorCode::RateLimited,
+            Self::Unavailable(_) => ErrorCode::NetworkUnavailable,
+            Self::TimedOut(_) => ErrorCode::TimedOut,
+            Self::Malformed { .. } => ErrorCode::MalformedResponse,
+            Self::TooLarge { .. } => ErrorCode::ResponseTooLarge,
+            Self::Cancelled => ErrorCode::Cancelled,
+            Self::Client(_) => ErrorCode::ClientError,
         }
     }
 

@@ -4,6 +4,7 @@
 //! camelCase; nothing here knows which backend produced it.
 
 use serde::Serialize;
+use ts_rs::TS;
 
 /// Everything discovery found for one patient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -155,7 +156,7 @@ pub struct KnownNetwork {
 }
 
 /// How one network fared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum NetworkStatus {
     /// Answered with at least one record.
@@ -175,6 +176,19 @@ pub enum NetworkStatus {
 }
 
 impl NetworkStatus {
+    /// The status as the UI and the audit record write it (camelCase, as serde does).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Answered => "answered",
+            Self::NoRecords => "noRecords",
+            Self::Unavailable => "unavailable",
+            Self::TimedOut => "timedOut",
+            Self::AccessDenied => "accessDenied",
+            Self::RateLimited => "rateLimited",
+            Self::Error => "error",
+        }
+    }
+
     /// Whether this status means the network told us everything it has.
     pub fn is_complete(self) -> bool {
         matches!(self, Self::Answered | Self::NoRecords)
@@ -260,6 +274,21 @@ impl ImagingHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_network_status_is_named_as_serde_writes_it() {
+        for status in [
+            NetworkStatus::Answered,
+            NetworkStatus::NoRecords,
+            NetworkStatus::Unavailable,
+            NetworkStatus::TimedOut,
+            NetworkStatus::AccessDenied,
+            NetworkStatus::RateLimited,
+            NetworkStatus::Error,
+        ] {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.name());
+        }
+    }
 
     fn outcome(status: NetworkStatus) -> NetworkOutcome {
         NetworkOutcome {

@@ -1,6 +1,6 @@
 //! Errors of the vault, with the message a clinician sees.
 
-use crate::error::UserFacing;
+use crate::error::{ErrorCode, UserFacing};
 
 /// Why the vault refused to keep something.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,11 +33,11 @@ pub enum VaultError {
 }
 
 impl UserFacing for VaultError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            VaultError::OverBudget { .. } => "memory-budget",
-            VaultError::StudyTooLarge { .. } => "study-too-large",
-            VaultError::PatientClosed => "patient-closed",
+            VaultError::OverBudget { .. } => ErrorCode::MemoryBudget,
+            VaultError::StudyTooLarge { .. } => ErrorCode::StudyTooLarge,
+            VaultError::PatientClosed => ErrorCode::PatientClosed,
         }
     }
 

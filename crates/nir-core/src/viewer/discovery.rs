@@ -10,10 +10,9 @@ use tokio_util::sync::CancellationToken;
 use super::views::{HistoryRecordView, HistoryView, NetworkView, PatientView};
 use super::{Pointer, PointerKind, ViewerError, ViewerSession};
 use crate::audit::{Action, Outcome};
-use crate::error::UserFacing;
 use crate::registry::{
     Completeness, DiscoveryBackend, FhirBackend, FhirSettings, HistoryQuery, ImagingHistory,
-    KnownNetwork, NetworkStatus, RecordKind, RequestContext, RetrievalRef, XcaBackend, XcaSettings,
+    KnownNetwork, RecordKind, RequestContext, RetrievalRef, XcaBackend, XcaSettings,
 };
 
 /// Reads the sandbox's discovery document (`/.well-known/nir-sandbox.json`).
@@ -94,18 +93,6 @@ fn kind_of(kind: RecordKind) -> PointerKind {
     }
 }
 
-fn state_of(status: NetworkStatus) -> &'static str {
-    match status {
-        NetworkStatus::Answered => "answered",
-        NetworkStatus::NoRecords => "noRecords",
-        NetworkStatus::Unavailable => "unavailable",
-        NetworkStatus::TimedOut => "timedOut",
-        NetworkStatus::AccessDenied => "accessDenied",
-        NetworkStatus::RateLimited => "rateLimited",
-        NetworkStatus::Error => "error",
-    }
-}
-
 /// The session's pointers for a history. Records only XCA can fetch (ITI-39) carry no URL
 /// but their retrieval reference, resolved when they are opened.
 pub fn pointers_of(history: &ImagingHistory) -> Vec<Pointer> {
@@ -173,7 +160,7 @@ impl ViewerSession {
                     )
                     .about(&nhs_number),
                 );
-                return Err(ViewerError::Discovery(error.user_message()));
+                return Err(ViewerError::Discovery(error));
             }
         };
         let networks: Vec<NetworkView> = history
@@ -181,7 +168,7 @@ impl ViewerSession {
             .iter()
             .map(|n| NetworkView {
                 name: n.name.clone(),
-                state: state_of(n.status),
+                state: n.status,
                 reason: n.reason.clone(),
             })
             .collect();
@@ -197,7 +184,7 @@ impl ViewerSession {
                     networks: history
                         .networks
                         .iter()
-                        .map(|n| (n.name.clone(), state_of(n.status).to_owned()))
+                        .map(|n| (n.name.clone(), n.status.name().to_owned()))
                         .collect(),
                 },
                 outcome,
@@ -244,7 +231,7 @@ impl ViewerSession {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::HistoryRecord;
+    use crate::registry::{HistoryRecord, NetworkStatus};
 
     fn record(id: &str, retrieval: RetrievalRef) -> HistoryRecord {
         HistoryRecord {

@@ -1,7 +1,7 @@
 //! Errors of the viewer session, in the words the clinician sees.
 
 use crate::dicomweb::DicomWebError;
-use crate::error::UserFacing;
+use crate::error::{ErrorCode, UserFacing};
 use crate::imaging::ImagingError;
 use crate::vault::VaultError;
 
@@ -46,9 +46,10 @@ pub enum ViewerError {
     /// The memory budget would be exceeded.
     #[error(transparent)]
     Budget(#[from] VaultError),
-    /// Discovery failed as a whole (invalid query, access refused, rate limited).
-    #[error("{0}")]
-    Discovery(String),
+    /// Discovery failed as a whole (invalid query, access refused, rate limited, token
+    /// expired); the registry's own code reaches the UI, so it can act on it.
+    #[error(transparent)]
+    Discovery(crate::registry::RegistryError),
     /// A report could not be fetched or read.
     #[error("the report could not be read: {0}")]
     Report(String),
@@ -61,24 +62,24 @@ pub enum ViewerError {
 }
 
 impl UserFacing for ViewerError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            ViewerError::NoPatient => "no-patient",
-            ViewerError::PatientChanged => "patient-changed",
-            ViewerError::LookupSuperseded => "lookup-superseded",
-            ViewerError::UnknownRecord => "unknown-record",
-            ViewerError::NotOpenable(_) => "not-openable",
-            ViewerError::StudyClosed => "study-closed",
-            ViewerError::NoSuchImage => "no-such-image",
-            ViewerError::Withheld(_) => "image-withheld",
+            ViewerError::NoPatient => ErrorCode::NoPatient,
+            ViewerError::PatientChanged => ErrorCode::PatientChanged,
+            ViewerError::LookupSuperseded => ErrorCode::LookupSuperseded,
+            ViewerError::UnknownRecord => ErrorCode::UnknownRecord,
+            ViewerError::NotOpenable(_) => ErrorCode::NotOpenable,
+            ViewerError::StudyClosed => ErrorCode::StudyClosed,
+            ViewerError::NoSuchImage => ErrorCode::NoSuchImage,
+            ViewerError::Withheld(_) => ErrorCode::ImageWithheld,
             ViewerError::Retrieval(e) => e.code(),
             ViewerError::Decode(e) => e.code(),
-            ViewerError::DecodeAborted => "decode-aborted",
+            ViewerError::DecodeAborted => ErrorCode::DecodeAborted,
             ViewerError::Budget(e) => e.code(),
-            ViewerError::Report(_) => "report-unavailable",
-            ViewerError::ReportOfAnotherPatient => "report-other-patient",
-            ViewerError::Discovery(_) => "discovery-failed",
-            ViewerError::OriginRefused(_) => "origin-refused",
+            ViewerError::Report(_) => ErrorCode::ReportUnavailable,
+            ViewerError::ReportOfAnotherPatient => ErrorCode::ReportOtherPatient,
+            ViewerError::Discovery(e) => e.code(),
+            ViewerError::OriginRefused(_) => ErrorCode::OriginRefused,
         }
     }
 
@@ -87,7 +88,7 @@ impl UserFacing for ViewerError {
             ViewerError::Retrieval(e) => e.user_message(),
             ViewerError::Decode(e) => e.user_message(),
             ViewerError::Budget(e) => e.user_message(),
-            ViewerError::Discovery(message) => message.clone(),
+            ViewerError::Discovery(e) => e.user_message(),
             ViewerError::OriginRefused(refusal) => refusal.user_message(),
             other => {
                 let text = other.to_string();
@@ -98,5 +99,27 @@ impl UserFacing for ViewerError {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::RegistryError;
+
+    #[test]
+    fn a_failed_lookup_keeps_the_registry_code_and_message() {
+        for error in [
+            RegistryError::TokenExpired,
+            RegistryError::AccessDenied("no legitimate relationship".into()),
+        ] {
+            let viewer = ViewerError::Discovery(error.clone());
+            assert_eq!(viewer.code(), error.code());
+            assert_eq!(viewer.user_message(), error.user_message());
+        }
+        assert_eq!(
+            ViewerError::Discovery(RegistryError::TokenExpired).code(),
+            "token-expired"
+        );
     }
 }

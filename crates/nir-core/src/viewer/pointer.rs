@@ -2,7 +2,7 @@
 //! to fetch it, whichever discovery flavour found it.
 
 /// What a record is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum PointerKind {
     /// An imaging study (pixels over WADO-RS).

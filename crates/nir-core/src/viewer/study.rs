@@ -267,7 +267,7 @@ impl ViewerSession {
             )
         });
         let Ok((patient, nhs, study_uid, record_id)) = target else {
-            view.error = Some("The study was closed.".into());
+            view.error = Some(closed_meanwhile());
             return view;
         };
         match outcome {
@@ -292,11 +292,11 @@ impl ViewerSession {
                         match self.keep_reserved(&patient, study_key, name, bytes, reservation) {
                             Ok(_) => {}
                             Err(ViewerError::PatientChanged | ViewerError::StudyClosed) => {
-                                view.error = Some("The study was closed.".into());
+                                view.error = Some(closed_meanwhile());
                                 return view;
                             }
                             Err(error) => {
-                                view.error = Some(crate::error::UserFacing::user_message(&error));
+                                view.error = Some(crate::error::CommandError::from(&error));
                                 break;
                             }
                         }
@@ -318,7 +318,7 @@ impl ViewerSession {
                     self.audit_refusal(refusal, &nhs, &record_id);
                 }
                 if !error.is_cancelled() {
-                    view.error = Some(crate::error::UserFacing::user_message(&error));
+                    view.error = Some(crate::error::CommandError::from(&error));
                     self.audit_event(
                         self.new_event(Action::Retrieve, Outcome::SeriousFailure)
                             .about(&nhs)
@@ -592,6 +592,14 @@ pub struct FrameFacts {
     pub position: Option<[f64; 3]>,
     /// Image Orientation (Patient).
     pub orientation: Option<[f64; 6]>,
+}
+
+/// The failure a retrieval ends with when its study or patient was closed while it ran.
+fn closed_meanwhile() -> crate::error::CommandError {
+    crate::error::CommandError {
+        code: crate::error::ErrorCode::StudyClosed,
+        message: "The study was closed.".into(),
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! What the UI receives, as JSON (camelCase). Kept apart from the domain types so the wire
-//! format changes only on purpose; the TypeScript twins are in `ui/src/ipc/backend.ts`.
+//! format changes only on purpose; their TypeScript twins are generated from them into
+//! `ui/src/ipc/generated.ts` (`make ipc-types`).
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::slice_geometry::{position_along, slice_normal};
 use super::study::StackEntry;
@@ -10,7 +12,7 @@ use crate::dicomweb::StudyLayout;
 use crate::registry::DocumentStatus;
 
 /// One row of the history.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryRecordView {
     /// Record id.
@@ -62,19 +64,19 @@ impl From<&Pointer> for HistoryRecordView {
 }
 
 /// How one network answered.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkView {
     /// Network name.
     pub name: String,
     /// `answered`, `noRecords`, `unavailable`, `timedOut`, `accessDenied`, `rateLimited`, `error`.
-    pub state: &'static str,
+    pub state: crate::registry::NetworkStatus,
     /// Why, in plain words.
     pub reason: String,
 }
 
 /// The patient as the banner shows them.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PatientView {
     /// NHS number, 3-3-4.
@@ -88,7 +90,7 @@ pub struct PatientView {
 }
 
 /// What the images say about who they show, for the banner.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityView {
     /// The patient: NHS number from the search, name, birth date and sex from the images.
@@ -100,7 +102,7 @@ pub struct IdentityView {
 }
 
 /// The imaging history.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryView {
     /// Who.
@@ -116,7 +118,7 @@ pub struct HistoryView {
 }
 
 /// A window preset.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WindowPresetView {
     /// Label.
@@ -128,7 +130,7 @@ pub struct WindowPresetView {
 }
 
 /// A series of an open study.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SeriesView {
     /// Opaque key for frame requests.
@@ -149,6 +151,7 @@ pub struct SeriesView {
     pub pixel_spacing: Option<[f64; 2]>,
     /// Where that spacing measures: in the patient, or at the detector (lengths labelled so).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub pixel_spacing_source: Option<crate::dicomweb::metadata::SpacingSource>,
     /// Window presets from the file.
     pub presets: Vec<WindowPresetView>,
@@ -161,11 +164,12 @@ pub struct SeriesView {
     /// orientation, multi-frame images and images without a position).
     pub slice_positions: Vec<Option<f64>>,
     /// `pdf` or `sr` when the series holds a report rather than images.
+    #[ts(type = "\"pdf\" | \"sr\" | null")]
     pub document: Option<&'static str>,
 }
 
 /// An open study.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StudyView {
     /// Opaque key.
@@ -276,7 +280,7 @@ impl StudyView {
 }
 
 /// Progress of a study's retrieval.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StudyProgressView {
     /// The study.
@@ -289,8 +293,9 @@ pub struct StudyProgressView {
     pub total: usize,
     /// Whether the retrieval has finished.
     pub done: bool,
-    /// Why it failed, if it did.
-    pub error: Option<String>,
+    /// Why it failed, if it did: a code the UI can act on and a message to show, as a
+    /// failed command's.
+    pub error: Option<crate::error::CommandError>,
     /// Verification warnings (quarantined images, incomplete series).
     pub warnings: Vec<String>,
     /// Which patient identifier in the images carried the NHS number, when it was not
@@ -299,7 +304,7 @@ pub struct StudyProgressView {
 }
 
 /// A report opened in the window.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportView {
     /// The record.

@@ -25,7 +25,7 @@ use axum::Router;
 use grants::{Grants, TokenProblem};
 use nir_core::auth::signing_key::{RsaAlgorithm, RsaSigningKey};
 use nir_core::auth::AuthError;
-use nir_core::error::UserFacing;
+use nir_core::error::{ErrorCode, UserFacing};
 
 pub use nir_core::auth::settings::TRAINING_CLIENT_ID;
 
@@ -46,8 +46,8 @@ pub enum Cis2Error {
 }
 
 impl UserFacing for Cis2Error {
-    fn code(&self) -> &'static str {
-        "sandbox-identity-provider"
+    fn code(&self) -> ErrorCode {
+        ErrorCode::SandboxIdentityProvider
     }
     fn user_message(&self) -> String {
         format!("The training sign-in service could not start ({self}).")
