@@ -32,6 +32,13 @@ pub enum ImagingError {
         /// The offending value.
         value: String,
     },
+    /// The transfer syntax's codec back end was left out of this build (a Cargo feature of
+    /// nir-core, see [`super::codecs`]).
+    #[error("{transfer_syntax} is not supported in this build (its decoder was left out)")]
+    NotInThisBuild {
+        /// Name of the transfer syntax.
+        transfer_syntax: String,
+    },
     /// The image is larger than the configured limits (a decompression bomb or a mistake).
     #[error("{what} {value} exceeds the limit of {limit}")]
     TooLarge {
@@ -93,7 +100,9 @@ impl UserFacing for ImagingError {
             ImagingError::DeclaredLength(_) => "dicom-declared-length",
             ImagingError::NoPixelData => "dicom-not-an-image",
             ImagingError::Attribute { .. } => "dicom-attribute-invalid",
-            ImagingError::Unsupported { .. } => "dicom-unsupported",
+            ImagingError::Unsupported { .. } | ImagingError::NotInThisBuild { .. } => {
+                "dicom-unsupported"
+            }
             ImagingError::TooLarge { .. } => "dicom-too-large",
             ImagingError::PixelDataTooShort { .. } => "dicom-truncated",
             ImagingError::FrameOutOfRange { .. } => "dicom-frame-out-of-range",
@@ -113,6 +122,11 @@ impl UserFacing for ImagingError {
             ImagingError::Unsupported { .. } => {
                 "This image uses a format the viewer does not support yet. Open it in the \
                  PACS viewer instead."
+                    .to_owned()
+            }
+            ImagingError::NotInThisBuild { .. } => {
+                "This image uses a format this installation of the viewer was built without. \
+                 Open it in the PACS viewer instead."
                     .to_owned()
             }
             ImagingError::TooLarge { .. } => {
