@@ -249,7 +249,7 @@ fn decode_encapsulated_frame(
     }));
     let out = match outcome {
         Ok(Ok(out)) => out,
-        Ok(Err(error)) => return Err(fail(error.to_string())),
+        Ok(Err(error)) => return Err(fail(with_causes(&error))),
         Err(_) => return Err(fail("the codec failed on malformed data".to_owned())),
     };
     let expected = module.samples_per_frame() * bytes_per_sample;
@@ -260,6 +260,19 @@ fn decode_encapsulated_frame(
         )));
     }
     Ok(out)
+}
+
+/// An error and what caused it, as dicom-pixeldata's own message only says which step failed.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    for _ in 0..8 {
+        let Some(inner) = cause else { break };
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }
 
 /// One frame's compressed bytes as the one-frame object dicom-pixeldata decodes: the Image
