@@ -93,6 +93,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     (re.compile(r'"/dev(?:/|")'), "a /dev path", (WINDOWS,)),
 )
 LIBC_RE = re.compile(r"\blibc::(\w+)")
+LIBC_GROUP_RE = re.compile(r"\blibc::\{([^}]*)\}")
 
 
 def findings_in(source: str) -> list[tuple[int, str, tuple[str, ...]]]:
@@ -101,12 +102,14 @@ def findings_in(source: str) -> list[tuple[int, str, tuple[str, ...]]]:
     for pattern, what, lacking in PATTERNS:
         for match in pattern.finditer(source):
             found.append((match.start(), what, lacking))
-    for match in LIBC_RE.finditer(source):
-        name = match.group(1)
-        if name in LIBC_ON_WINDOWS:
+    names = [(m.start(), m.group(1)) for m in LIBC_RE.finditer(source)]
+    for group in LIBC_GROUP_RE.finditer(source):  # use libc::{kill, SIGKILL};
+        names.extend((group.start(), name) for name in re.findall(r"\w+", group.group(1)))
+    for offset, name in names:
+        if name in LIBC_ON_WINDOWS or name == "self":
             continue
         lacking = (WINDOWS, MACOS) if LIBC_LINUX_ONLY_RE.fullmatch(name) else (WINDOWS,)
-        found.append((match.start(), f"libc::{name}", lacking))
+        found.append((offset, f"libc::{name}", lacking))
     return sorted(found)
 
 

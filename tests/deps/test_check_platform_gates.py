@@ -156,6 +156,11 @@ class UngatedCodeFails(unittest.TestCase):
         self.assertIn("not available on windows", problems[0])
         self.assertIn("libc::SIGKILL", problems[1])
 
+    def test_names_imported_from_libc_in_a_group_are_checked_one_by_one(self):
+        problems = problems_for("use libc::{c_int, prctl, strlen};\n")
+        self.assertEqual(len(problems), 1, problems)
+        self.assertIn("libc::prctl is not available on windows or macos", problems[0])
+
     def test_a_unix_gate_does_not_cover_what_macos_lacks_too(self):
         problems = problems_for(
             """\
