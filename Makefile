@@ -88,10 +88,17 @@ build: ui
 	$(CARGO) build --bin nir-viewer
 
 # ---- checks and tests -------------------------------------------------------------------
+# Formatting; clippy, also of nir-core without its optional codec back ends (docs/imaging.md;
+# about a minute the first time, seconds after); the minimum Rust version; the platform
+# gates of Unix-only code (the Windows and macOS builds cannot be checked here, see
+# .github/workflows/packages.yml) and those checks' own tests.
 lint: ui
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p nir-core --no-default-features --all-targets -- -D warnings
 	python3 tests/deps/check_rust_version.py
+	python3 tests/deps/check_platform_gates.py
+	python3 -m unittest discover -s tests/deps
 	cd ui && npx tsc --noEmit && npx eslint .
 
 test-ui:

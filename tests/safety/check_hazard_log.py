@@ -164,7 +164,8 @@ RAW_STRING_RE = re.compile(r'[bc]?r(#*)"')
 
 
 def strip_comments(source: str) -> str:
-    """Removes /* */ and // comments (Rust and JavaScript), leaving string literals alone."""
+    """Removes /* */ and // comments (Rust and JavaScript), leaving string literals alone
+    and every line where it was (a block comment leaves its line breaks)."""
     out: list[str] = []
     i, n = 0, len(source)
     while i < n:
@@ -190,8 +191,9 @@ def strip_comments(source: str) -> str:
             i = n if j < 0 else j
         elif source.startswith("/*", i):
             j = source.find("*/", i + 2)
-            out.append(" ")
-            i = n if j < 0 else j + 2
+            stop = n if j < 0 else j + 2
+            out.append(" " + "\n" * source.count("\n", i, stop))
+            i = stop
         else:
             out.append(c)
             i += 1
@@ -221,12 +223,15 @@ MACRO_RE = re.compile(r"macro_rules!\s*(\w+)\s*\{")
 class RustIndex:
     """Which Rust files belong to a build, their module files, and test-generating macros."""
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, roots: tuple[str, ...] = RUST_ROOTS):
         self.root = root
         self.children: dict[str, list[str]] = {}
         self.sources: dict[str, str] = {}
         self.reachable: set[str] = set()
-        for crate_root in RUST_ROOTS:
+        # Module file -> every declaration of it: (the declaring file, the declaration's
+        # offset in that file's comment-free source, the declaration's attributes).
+        self.declarations: dict[str, list[tuple[str, int, str]]] = {}
+        for crate_root in roots:
             self._walk(os.path.normpath(os.path.join(root, crate_root)))
         self.test_macros: dict[str, set[str]] = {}
         for path in self.reachable:
@@ -264,6 +269,9 @@ class RustIndex:
                 candidate = os.path.normpath(candidate)
                 if os.path.isfile(candidate):
                     kids.append(candidate)
+                    self.declarations.setdefault(candidate, []).append(
+                        (path, found.start(), attrs)
+                    )
                     self._walk(candidate)
                     break
         self.children[path] = kids

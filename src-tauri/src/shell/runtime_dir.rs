@@ -1,6 +1,10 @@
 //! The WebView's private data directory: created 0700 under the user's runtime directory,
 //! removed on exit, and — because a killed process cannot clean up after itself — directories
-//! left by viewers that are no longer running are swept away at the next start.
+//! left by viewers that are no longer running are swept away at the next start. Whether a
+//! viewer still runs is asked of the kernel on Unix; where it cannot be asked (Windows) no
+//! other viewer's directory is removed, since one still in use must never go: the clinician
+//! sees no difference, and a killed viewer's directory stays until the user's temporary
+//! files are cleared.
 
 use std::path::{Path, PathBuf};
 
@@ -41,9 +45,31 @@ pub fn remove_private_dir(dir: &Path) {
 
 /// Removes private directories of viewer processes that no longer exist.
 pub fn sweep_stale_dirs() -> usize {
-    sweep_stale_dirs_in(&base_dir(), |pid| {
-        Path::new(&format!("/proc/{pid}")).exists()
-    })
+    sweep_stale_dirs_in(&base_dir(), |pid| process_exists(pid).unwrap_or(true))
+}
+
+/// Whether a process `pid` exists, `None` when that cannot be told. `kill(pid, 0)` sends
+/// nothing and fails with `ESRCH` only when there is no such process; `EPERM` means there is
+/// one, of another user (kill(2), POSIX.1-2008).
+#[cfg(unix)]
+fn process_exists(pid: u32) -> Option<bool> {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return Some(false); // larger than any process id
+    };
+    if pid <= 0 {
+        return None; // 0 would ask about the process group
+    }
+    // SAFETY: signal 0 with a positive pid only checks that the process exists.
+    if unsafe { libc::kill(pid, 0) } == 0 {
+        return Some(true);
+    }
+    Some(std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH))
+}
+
+/// No way to ask here without a platform API: unknown.
+#[cfg(not(unix))]
+fn process_exists(_pid: u32) -> Option<bool> {
+    None
 }
 
 fn sweep_stale_dirs_in(base: &Path, alive: impl Fn(u32) -> bool) -> usize {
@@ -86,6 +112,23 @@ mod tests {
         }
         remove_private_dir(&dir);
         assert!(!dir.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn tells_a_running_process_from_one_that_has_exited() {
+        assert_eq!(process_exists(std::process::id()), Some(true));
+        assert_eq!(
+            process_exists(1),
+            Some(true),
+            "exists, even if another user's"
+        );
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        assert_eq!(process_exists(pid), Some(false), "reaped, so gone");
+        assert_eq!(process_exists(0), None, "never the process group");
+        assert_eq!(process_exists(u32::MAX), Some(false));
     }
 
     #[test]

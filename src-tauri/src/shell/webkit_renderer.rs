@@ -46,10 +46,8 @@ pub fn has_render_node(dri: &Path) -> bool {
 
 /// Applies the choice for this machine. Call before any thread or WebView starts (it sets
 /// a process environment variable).
+#[cfg(target_os = "linux")]
 pub fn configure() -> RendererChoice {
-    if !cfg!(target_os = "linux") {
-        return RendererChoice::AsConfigured;
-    }
     let choice = choose(
         std::env::var_os(DISABLE_DMABUF).as_deref(),
         has_render_node(Path::new("/dev/dri")),
@@ -58,6 +56,12 @@ pub fn configure() -> RendererChoice {
         std::env::set_var(DISABLE_DMABUF, "1");
     }
     choice
+}
+
+/// Not WebKitGTK (WebView2 on Windows, WKWebView on macOS): nothing to choose.
+#[cfg(not(target_os = "linux"))]
+pub fn configure() -> RendererChoice {
+    RendererChoice::AsConfigured
 }
 
 #[cfg(test)]

@@ -70,6 +70,10 @@ pub enum DeclaredLengthError {
     /// A deflated data set that cannot be inflated.
     #[error("the deflated data set cannot be inflated: {0}")]
     Inflate(String),
+    /// The data set is encoded in a transfer syntax whose back end was left out of this
+    /// build (feature `deflate`, see [`super::codecs`]); its bytes cannot even be walked.
+    #[error("{0} is not supported in this build (its decoder was left out)")]
+    NotInThisBuild(String),
 }
 
 /// Byte order and VR encoding of a stretch of the object.
@@ -136,6 +140,9 @@ pub fn check_declared_lengths(bytes: &[u8], scope: Scope) -> Result<(), Declared
                 }
                 walk(&inflated, 0, EXPLICIT_LE, scope)
             }
+            Some(Codec::Dataset(None)) => Err(DeclaredLengthError::NotInThisBuild(
+                super::decode::transfer_syntax_name(uid),
+            )),
             _ => walk(bytes, dataset_start, EXPLICIT_LE, scope),
         },
     }

@@ -280,6 +280,7 @@ fn big_endian_lengths_are_read_big_endian() {
     assert!(check_declared_lengths(&file, Scope::Whole).is_err());
 }
 
+#[cfg(feature = "deflate")]
 #[test]
 fn deflated_data_sets_are_inflated_and_walked() {
     let adapter = match TransferSyntaxRegistry
@@ -349,4 +350,20 @@ proptest! {
             prop_assert!(outcome.is_ok());
         }
     }
+}
+
+#[cfg(not(feature = "deflate"))]
+#[test]
+fn a_deflated_data_set_is_refused_by_name_when_deflate_is_left_out() {
+    let file = part10("1.2.840.10008.1.2.1.99", &[0x63, 0x60, 0x00, 0x00]);
+    assert_eq!(
+        check_declared_lengths(&file, Scope::Whole),
+        Err(DeclaredLengthError::NotInThisBuild(
+            "Deflated Explicit VR Little Endian".to_owned()
+        ))
+    );
+    assert!(matches!(
+        crate::imaging::decode_image(&file, &crate::imaging::DecodeLimits::default(), None),
+        Err(crate::imaging::ImagingError::NotInThisBuild { .. })
+    ));
 }

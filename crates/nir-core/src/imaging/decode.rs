@@ -1,22 +1,26 @@
 //! Pixel Data to stored values, frame by frame: native data is unpacked here, RLE and 12-bit
-//! JPEG by this module's own decoders, and every other compressed syntax by the dicom-rs
-//! codec registry (jpeg-decoder, CharLS, OpenJPEG). Limits are checked by
-//! [`PixelModule::from_object`] before anything is allocated, each codestream's own header
-//! is compared with those attributes before its codec runs ([`super::codestream_size`]),
-//! frames decode in parallel with rayon, and a panic inside a third-party codec becomes an
-//! [`ImagingError::Codec`].
+//! JPEG by this module's own decoders, lossy and lossless JPEG by jpeg-decoder ([`super::jpeg`]),
+//! and JPEG-LS and JPEG 2000 by dicom-pixeldata (CharLS, OpenJPEG) once this module's own
+//! checks have passed. Limits are checked by [`PixelModule::from_object`] before anything is
+//! allocated; an optional back end left out of the build is refused by name
+//! ([`super::codecs`]); each codestream must be complete and its own header is compared with
+//! those attributes before its codec runs ([`super::codestream_size`]); frames decode in
+//! parallel with rayon, and a panic inside a third-party codec becomes an
+//! [`ImagingError::Codec`]. docs/imaging.md says which stages are our own and why.
 
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use dicom_core::value::Value;
-use dicom_dictionary_std::tags;
-use dicom_encoding::adapters::PixelDataObject;
+use dicom_core::value::{PixelFragmentSequence, Value};
+use dicom_core::{DataElement, PrimitiveValue, VR};
+use dicom_dictionary_std::{tags, uids};
 use dicom_encoding::TransferSyntaxIndex;
-use dicom_object::InMemDicomObject;
+use dicom_object::{FileDicomObject, FileMetaTableBuilder, InMemDicomObject};
+use dicom_pixeldata::PixelDecoder;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 use rayon::prelude::*;
 
+use super::codecs::{require_backend, JPEG_2000, JPEG_LS};
 use super::codestream_size::{check_codestream_size, jpeg2000_size, jpeg_frame_size};
 use super::error::ImagingError;
 use super::frame::GraySamples;
@@ -34,14 +38,6 @@ const JPEG_BASELINE: &str = "1.2.840.10008.1.2.4.50";
 const JPEG_EXTENDED: &str = "1.2.840.10008.1.2.4.51";
 const JPEG_LOSSLESS: &str = "1.2.840.10008.1.2.4.57";
 const JPEG_LOSSLESS_SV1: &str = "1.2.840.10008.1.2.4.70";
-const JPEG_LS: [&str; 2] = ["1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81"];
-const JPEG_2000: [&str; 5] = [
-    "1.2.840.10008.1.2.4.90",
-    "1.2.840.10008.1.2.4.91",
-    "1.2.840.10008.1.2.4.201",
-    "1.2.840.10008.1.2.4.202",
-    "1.2.840.10008.1.2.4.203",
-];
 
 /// One frame's stored values.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +90,7 @@ pub fn decode_frames(
             })
         }
         Some((offsets, fragments)) => {
+            require_backend(uid)?;
             let last = fragments.last().copied().unwrap_or_default();
             if !parsed.deflated && !pixel_sequence_is_terminated(file, last) {
                 return Err(ImagingError::Parse(
@@ -244,23 +241,17 @@ fn decode_encapsulated_frame(
         jpeg_frame_size(data)
     };
     check_codestream_size(size, data.len(), module)?;
-    let reader = TransferSyntaxRegistry
-        .get(uid)
-        .and_then(|ts| ts.pixel_data_reader())
-        .ok_or_else(|| ImagingError::Unsupported {
-            what: "transfer syntax (no decoder in this build)",
-            value: transfer_syntax_name(uid),
-        })?;
-    let frame = SingleFrame { module, uid, data };
-    let mut out = Vec::new();
+    let object = frame_object(uid, data, module)?;
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        reader.decode_frame(&frame, 0, &mut out)
+        object
+            .decode_pixel_data_frame(0)
+            .map(|decoded| decoded.into_data())
     }));
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => return Err(fail(error.to_string())),
+    let out = match outcome {
+        Ok(Ok(out)) => out,
+        Ok(Err(error)) => return Err(fail(with_causes(&error))),
         Err(_) => return Err(fail("the codec failed on malformed data".to_owned())),
-    }
+    };
     let expected = module.samples_per_frame() * bytes_per_sample;
     if out.len() < expected {
         return Err(fail(format!(
@@ -271,64 +262,92 @@ fn decode_encapsulated_frame(
     Ok(out)
 }
 
-/// One frame's compressed bytes dressed as the object the codec registry expects.
-struct SingleFrame<'a> {
-    module: &'a PixelModule,
-    uid: &'a str,
-    data: &'a [u8],
+/// An error and what caused it, as dicom-pixeldata's own message only says which step failed.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    for _ in 0..8 {
+        let Some(inner) = cause else { break };
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }
 
-fn narrow(value: u32) -> Option<u16> {
-    u16::try_from(value).ok()
+/// One frame's compressed bytes as the one-frame object dicom-pixeldata decodes: the Image
+/// Pixel module's attributes (already validated, and checked against the codestream's own
+/// header) and a pixel sequence of one fragment. Nothing of the patient is in it, and it is
+/// never written anywhere; the meta group names Secondary Capture only because it must name
+/// a class.
+fn frame_object(
+    uid: &str,
+    data: &[u8],
+    module: &PixelModule,
+) -> Result<FileDicomObject<InMemDicomObject>, ImagingError> {
+    let us = |name: &'static str, value: u32| {
+        u16::try_from(value)
+            .map(PrimitiveValue::from)
+            .map_err(|_| ImagingError::Attribute { name })
+    };
+    let mut object = InMemDicomObject::new_empty();
+    for (tag, name, value) in [
+        (tags::ROWS, "Rows", module.rows),
+        (tags::COLUMNS, "Columns", module.columns),
+        (
+            tags::SAMPLES_PER_PIXEL,
+            "SamplesPerPixel",
+            module.samples_per_pixel,
+        ),
+        (tags::BITS_ALLOCATED, "BitsAllocated", module.bits_allocated),
+        (tags::BITS_STORED, "BitsStored", module.bits_stored),
+        (
+            tags::HIGH_BIT,
+            "HighBit",
+            module.bits_stored.saturating_sub(1),
+        ),
+        (
+            tags::PIXEL_REPRESENTATION,
+            "PixelRepresentation",
+            u32::from(module.signed),
+        ),
+    ] {
+        object.put(DataElement::new(tag, VR::US, us(name, value)?));
+    }
+    object.put(DataElement::new(
+        tags::PHOTOMETRIC_INTERPRETATION,
+        VR::CS,
+        PrimitiveValue::from(photometric_name(module.photometric)),
+    ));
+    object.put(DataElement::new(
+        tags::NUMBER_OF_FRAMES,
+        VR::IS,
+        PrimitiveValue::from("1"),
+    ));
+    object.put(DataElement::new(
+        tags::PIXEL_DATA,
+        VR::OB,
+        Value::PixelSequence(PixelFragmentSequence::new_fragments(vec![data.to_vec()])),
+    ));
+    let meta = FileMetaTableBuilder::new()
+        .transfer_syntax(uid)
+        .media_storage_sop_class_uid(uids::SECONDARY_CAPTURE_IMAGE_STORAGE)
+        .media_storage_sop_instance_uid("2.25.0")
+        .build()
+        .map_err(|error| ImagingError::Parse(error.to_string()))?;
+    Ok(object.with_exact_meta(meta))
 }
 
-impl PixelDataObject for SingleFrame<'_> {
-    fn transfer_syntax_uid(&self) -> &str {
-        self.uid
-    }
-    fn rows(&self) -> Option<u16> {
-        narrow(self.module.rows)
-    }
-    fn cols(&self) -> Option<u16> {
-        narrow(self.module.columns)
-    }
-    fn samples_per_pixel(&self) -> Option<u16> {
-        narrow(self.module.samples_per_pixel)
-    }
-    fn bits_allocated(&self) -> Option<u16> {
-        narrow(self.module.bits_allocated)
-    }
-    fn bits_stored(&self) -> Option<u16> {
-        narrow(self.module.bits_stored)
-    }
-    fn photometric_interpretation(&self) -> Option<&str> {
-        Some(match self.module.photometric {
-            Photometric::Monochrome1 => "MONOCHROME1",
-            Photometric::Monochrome2 => "MONOCHROME2",
-            Photometric::PaletteColor => "PALETTE COLOR",
-            Photometric::Rgb => "RGB",
-            Photometric::YbrFull => "YBR_FULL",
-            Photometric::YbrFull422 => "YBR_FULL_422",
-            Photometric::YbrRct => "YBR_RCT",
-            Photometric::YbrIct => "YBR_ICT",
-        })
-    }
-    fn number_of_frames(&self) -> Option<u32> {
-        Some(1)
-    }
-    fn number_of_fragments(&self) -> Option<u32> {
-        Some(1)
-    }
-    fn fragment(&self, fragment: usize) -> Option<Cow<'_, [u8]>> {
-        (fragment == 0).then_some(Cow::Borrowed(self.data))
-    }
-    fn offset_table(&self) -> Option<Cow<'_, [u32]>> {
-        Some(Cow::Borrowed(&[]))
-    }
-    fn raw_pixel_data(&self) -> Option<dicom_encoding::adapters::RawPixelData> {
-        Some(dicom_encoding::adapters::RawPixelData {
-            fragments: dicom_core::value::C::from_vec(vec![self.data.to_vec()]),
-            offset_table: Default::default(),
-        })
+/// The Photometric Interpretation term (PS3.3 C.7.6.3.1.2).
+fn photometric_name(photometric: Photometric) -> &'static str {
+    match photometric {
+        Photometric::Monochrome1 => "MONOCHROME1",
+        Photometric::Monochrome2 => "MONOCHROME2",
+        Photometric::PaletteColor => "PALETTE COLOR",
+        Photometric::Rgb => "RGB",
+        Photometric::YbrFull => "YBR_FULL",
+        Photometric::YbrFull422 => "YBR_FULL_422",
+        Photometric::YbrRct => "YBR_RCT",
+        Photometric::YbrIct => "YBR_ICT",
     }
 }

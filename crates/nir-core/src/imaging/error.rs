@@ -32,6 +32,13 @@ pub enum ImagingError {
         /// The offending value.
         value: String,
     },
+    /// The transfer syntax's codec back end was left out of this build (a Cargo feature of
+    /// nir-core, see [`super::codecs`]).
+    #[error("{transfer_syntax} is not supported in this build (its decoder was left out)")]
+    NotInThisBuild {
+        /// Name of the transfer syntax.
+        transfer_syntax: String,
+    },
     /// The image is larger than the configured limits (a decompression bomb or a mistake).
     #[error("{what} {value} exceeds the limit of {limit}")]
     TooLarge {
@@ -93,7 +100,9 @@ impl UserFacing for ImagingError {
             ImagingError::DeclaredLength(_) => ErrorCode::DicomDeclaredLength,
             ImagingError::NoPixelData => ErrorCode::DicomNotAnImage,
             ImagingError::Attribute { .. } => ErrorCode::DicomAttributeInvalid,
-            ImagingError::Unsupported { .. } => ErrorCode::DicomUnsupported,
+            ImagingError::Unsupported { .. } | ImagingError::NotInThisBuild { .. } => {
+                ErrorCode::DicomUnsupported
+            }
             ImagingError::TooLarge { .. } => ErrorCode::DicomTooLarge,
             ImagingError::PixelDataTooShort { .. } => ErrorCode::DicomTruncated,
             ImagingError::FrameOutOfRange { .. } => ErrorCode::DicomFrameOutOfRange,
@@ -113,6 +122,11 @@ impl UserFacing for ImagingError {
             ImagingError::Unsupported { .. } => {
                 "This image uses a format the viewer does not support yet. Open it in the \
                  PACS viewer instead."
+                    .to_owned()
+            }
+            ImagingError::NotInThisBuild { .. } => {
+                "This image uses a format this installation of the viewer was built without. \
+                 Open it in the PACS viewer instead."
                     .to_owned()
             }
             ImagingError::TooLarge { .. } => {

@@ -4,9 +4,11 @@
 //! decoding of native and compressed Pixel Data ([`decode`], [`native`], [`rle`],
 //! [`jpeg`], [`jpeg12`]), then the PS3.3/PS3.4 display chain in order — Modality LUT
 //! ([`modality_lut`]), VOI ([`voi_lut`]), presentation ([`presentation`]) — and colour
-//! ([`colour`], [`palette`]). [`frame::decode_image`] is the entry point; [`render`] is the
-//! headless subcommand that proves the pipeline on a corpus.
+//! ([`colour`], [`palette`]). Optional codec back ends are Cargo features ([`codecs`]).
+//! [`frame::decode_image`] is the entry point; [`render`] is the headless subcommand that
+//! proves the pipeline on a corpus.
 
+pub mod codecs;
 pub mod codestream_size;
 pub mod colour;
 pub mod declared_lengths;

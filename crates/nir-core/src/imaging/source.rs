@@ -9,7 +9,7 @@ use dicom_encoding::TransferSyntaxIndex;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
-use super::declared_lengths::{check_declared_lengths, Scope};
+use super::declared_lengths::{check_declared_lengths, DeclaredLengthError, Scope};
 use super::error::ImagingError;
 
 /// A parsed object and the transfer syntax its Pixel Data is encoded in.
@@ -27,7 +27,12 @@ pub struct ParsedObject {
 /// Every declared value length is checked against the bytes present first
 /// ([`check_declared_lengths`]), because the parser allocates what a header declares.
 pub fn parse_dicom(bytes: &[u8]) -> Result<ParsedObject, ImagingError> {
-    check_declared_lengths(bytes, Scope::Whole)?;
+    check_declared_lengths(bytes, Scope::Whole).map_err(|error| match error {
+        DeclaredLengthError::NotInThisBuild(transfer_syntax) => {
+            ImagingError::NotInThisBuild { transfer_syntax }
+        }
+        other => ImagingError::DeclaredLength(other),
+    })?;
     let parse_error = |error: dicom_object::ReadError| ImagingError::Parse(error.to_string());
     let body = if bytes.len() >= 132 && &bytes[128..132] == b"DICM" {
         Some(&bytes[128..])

@@ -18,6 +18,11 @@ mod single_instance;
 #[cfg(not(unix))]
 #[path = "single_instance_unavailable.rs"]
 mod single_instance;
+// The fallback is built and tested on Unix too, so that it keeps the same interface.
+#[cfg(all(test, unix))]
+#[allow(dead_code, reason = "only its tests use it where Unix sockets exist")]
+#[path = "single_instance_unavailable.rs"]
+mod single_instance_unavailable;
 mod smart;
 /// Keys and tokens for tests of signed launches (this crate's and the shell's).
 #[cfg(any(test, feature = "test-support"))]

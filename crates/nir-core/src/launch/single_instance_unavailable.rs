@@ -44,3 +44,19 @@ pub async fn hand_off_or_listen(
         "single instance is not available on this platform".into(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_launch_is_refused_hand_off_with_a_reason() {
+        let socket = default_socket_path();
+        for link in [None, Some("nir-viewer://open?nhs=9434765919")] {
+            match hand_off_or_listen(&socket, link).await {
+                Err(LaunchError::HandOff(why)) => assert!(why.contains("not available")),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+        }
+    }
+}
