@@ -21,7 +21,8 @@ use tokio_util::sync::CancellationToken;
 pub use community::normalise_community_id;
 pub use mtom::{parse_retrieve_response, RetrieveAnswer, RetrievedDocument};
 pub use request::{
-    adhoc_query_request, envelope, patient_id, retrieve_request, QUERY_ACTION, RETRIEVE_ACTION,
+    adhoc_query_request, envelope, escape, patient_id, retrieve_request, FIND_DOCUMENTS,
+    NHS_NUMBER_OID, QUERY_ACTION, RETRIEVE_ACTION,
 };
 pub use response::{
     parse_query_envelope, parse_query_response, QueryAnswer, RegistryErrorEntry, ResponseStatus,
