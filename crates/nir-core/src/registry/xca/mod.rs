@@ -33,7 +33,7 @@ use super::error::RegistryError;
 use super::http::{exchange, CappedResponse, DISCOVERY_BODY_LIMIT, DOCUMENT_BODY_LIMIT};
 use super::model::{ImagingHistory, KnownNetwork, RetrievalRef};
 use super::query::HistoryQuery;
-use super::retry::{AttemptError, RetryPolicy};
+use super::retry::RetryPolicy;
 use super::session::SessionContext;
 use crate::config::PatientIdForm;
 
@@ -154,10 +154,9 @@ impl XcaBackend {
                     .post(url.clone())
                     .header(reqwest::header::CONTENT_TYPE, soap_content_type(action))
                     .body(xml);
-                let response = exchange(self.session.apply(builder), SERVICE, limit).await?;
-                if response.status != StatusCode::OK {
-                    return Err(AttemptError::Fatal(error_for_status(&response)));
-                }
+                let response = exchange(self.session.apply(builder), SERVICE, limit)
+                    .await?
+                    .ok_or_fatal(error_for_status)?;
                 Ok((response, message_id))
             })
             .await
