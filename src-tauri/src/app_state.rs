@@ -216,15 +216,7 @@ mod tests {
     }
 
     fn identity() -> Identity {
-        Identity {
-            subject: "555000000001".into(),
-            user_uid: None,
-            name: None,
-            role_id: "555000000001-1".into(),
-            role_code: "S8000:G8000:R8000".into(),
-            role_name: None,
-            ods: Some("RX1".into()),
-        }
+        nir_core::launch::test_keys::identity(Some("RX1"), "S8000:G8000:R8000")
     }
 
     fn chosen() -> ChosenPatient {

@@ -197,7 +197,7 @@ pub fn resolve_launch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nir_core::launch::test_keys::{policy, token, ISSUER};
+    use nir_core::launch::test_keys::{self, policy, token, ISSUER};
     use nir_core::launch::LaunchQueue;
 
     fn arrived(link: &str, required: bool) -> Option<Result<VerifiedLaunch, LaunchError>> {
@@ -207,15 +207,7 @@ mod tests {
     }
 
     fn identity(ods: &str) -> Identity {
-        Identity {
-            subject: "555000000001".into(),
-            user_uid: None,
-            name: None,
-            role_id: "555000000001-1".into(),
-            role_code: "S8000:G8000:R8000".into(),
-            role_name: None,
-            ods: Some(ods.into()),
-        }
+        test_keys::identity(Some(ods), "S8000:G8000:R8000")
     }
 
     #[test]
