@@ -5,7 +5,6 @@
 //! A last test checks that the names the images carry are kept out of log lines while the
 //! patient is open, and only then.
 
-use std::io::{self, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::oneshot;
 
 use nir_viewer::audit::AuditTrail;
-use nir_viewer::logging::RedactingWriter;
+use nir_viewer::logging::logged;
 use nir_viewer::net::{build_client, NetworkSettings, OriginPolicy};
 use nir_viewer::registry::{DiscoveryBackend, HistoryQuery, SessionContext};
 use nir_viewer::sandbox::auth_gate::RejectAllVerifier;
@@ -329,31 +328,6 @@ async fn an_older_lookup_answered_last_does_not_replace_the_newer() {
             "the newer look-up's patient stays open"
         );
     }
-}
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-fn logged(lines: impl FnOnce()) -> String {
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(RedactingWriter::new(move || sink.clone()))
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::with_default(subscriber, lines);
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    text
 }
 
 #[tokio::test(flavor = "multi_thread")]

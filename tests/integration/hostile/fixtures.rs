@@ -4,28 +4,15 @@
 //! PS3.5 7.1.2 (explicit VR little endian), the meta group PS3.10 7.1, the encapsulation
 //! PS3.5 A.4 and the JPEG marker segments ISO 10918-1 B.2.
 
+// One explicit VR little endian element declaring `length` (whatever `value` holds).
+use nir_viewer::imaging::raw_element::{explicit_le_declaring as element_declaring, part10_file};
+
 /// Explicit VR Little Endian.
 pub const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
 /// JPEG Extended (Process 2 & 4): 12-bit DCT.
 pub const JPEG_EXTENDED: &str = "1.2.840.10008.1.2.4.51";
 /// One GiB.
 pub const GIBIBYTE: u32 = 1 << 30;
-
-/// One explicit VR little endian element declaring `length` (whatever `value` holds).
-fn element_declaring(group: u16, element: u16, vr: &[u8; 2], length: u32, value: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&group.to_le_bytes());
-    out.extend_from_slice(&element.to_le_bytes());
-    out.extend_from_slice(vr);
-    if matches!(vr, b"OB" | b"OW" | b"SQ" | b"UN" | b"UT") {
-        out.extend_from_slice(&[0, 0]);
-        out.extend_from_slice(&length.to_le_bytes());
-    } else {
-        out.extend_from_slice(&(length as u16).to_le_bytes());
-    }
-    out.extend_from_slice(value);
-    out
-}
 
 fn element(group: u16, element: u16, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
     let mut value = value.to_vec();
@@ -48,17 +35,7 @@ fn part10(sop_instance: &str, transfer_syntax: &str, dataset: &[u8]) -> Vec<u8> 
         element(0x0002, 0x0010, b"UI", transfer_syntax.as_bytes()),
     ]
     .concat();
-    let mut out = vec![0u8; 128];
-    out.extend_from_slice(b"DICM");
-    out.extend_from_slice(&element(
-        0x0002,
-        0x0000,
-        b"UL",
-        &(meta.len() as u32).to_le_bytes(),
-    ));
-    out.extend_from_slice(&meta);
-    out.extend_from_slice(dataset);
-    out
+    part10_file(&meta, dataset)
 }
 
 /// The Image Pixel module of a 16-bit (12 stored) grayscale image.
