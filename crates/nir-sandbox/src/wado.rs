@@ -162,7 +162,7 @@ impl FromRequestParts<Arc<SandboxState>> for Selection {
     }
 }
 
-/// The WADO-RS address of an instance (PS3.18 10.4.1.1.3).
+/// The WADO-RS address of an instance (the Instance resource of PS3.18 10.4.1).
 pub fn instance_url(state: &SandboxState, at: InstanceRef<'_>) -> String {
     format!(
         "{}/studies/{}/series/{}/instances/{}",
