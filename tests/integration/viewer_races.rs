@@ -15,9 +15,8 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::oneshot;
-use tracing_subscriber::fmt::MakeWriter;
 
-use nir_viewer::logging::RedactingWriter;
+use nir_viewer::logging::logged;
 use nir_viewer::net::{build_client, NetworkSettings};
 use nir_viewer::registry::{DiscoveryBackend, HistoryQuery};
 use nir_viewer::sandbox::auth_gate::RejectAllVerifier;
@@ -312,20 +311,6 @@ async fn an_older_lookup_answered_last_does_not_replace_the_newer() {
             "the newer look-up's patient stays open"
         );
     }
-}
-
-/// The log lines `lines` writes, formatted and redacted as the viewer's own log is.
-fn logged(lines: impl FnOnce()) -> String {
-    // A `Mutex` around a writer is a writer factory; the subscriber must own its factory
-    // for as long as it is installed, so the few bytes of buffer live out the test run.
-    let captured: &'static Mutex<Vec<u8>> = Box::leak(Box::default());
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(RedactingWriter::new(move || captured.make_writer()))
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::with_default(subscriber, lines);
-    let text = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
-    text
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -12,7 +12,8 @@ use tokio_util::sync::CancellationToken;
 use super::{Check, Report};
 use nir_core::dicomweb::accept::AcceptList;
 use nir_core::dicomweb::{
-    DicomWebClient, Expectations, Resource, RetrieveOptions, StudyLayout, StudyQuery,
+    DicomWebClient, DicomWebError, Expectations, Resource, RetrieveOptions, RetrievedStudy,
+    StudyLayout, StudyQuery,
 };
 use nir_core::error::UserFacing;
 use nir_core::imaging::source::parse_dicom;
@@ -106,21 +107,7 @@ async fn check_verified_study(
     name: &str,
     report: &mut Report,
 ) {
-    let expectations = Expectations {
-        nhs_number,
-        study_uid: layout.study_uid.clone(),
-    };
-    let options = RetrieveOptions {
-        current_series: None,
-        current_index: 0,
-        concurrency: 4,
-        budget_bytes: 4 << 30,
-    };
-    let (tx, _rx) = mpsc::unbounded_channel();
-    let study = match client
-        .retrieve_study(layout, &expectations, options, tx, CancellationToken::new())
-        .await
-    {
+    let study = match retrieve_verified(client, layout, nhs_number).await {
         Ok(study) => study,
         Err(error) => {
             report.record(Check::fail(
@@ -132,22 +119,16 @@ async fn check_verified_study(
     };
     let expected = layout.instance_count();
     let received = study.instance_count();
+    let warnings: Vec<&str> = study.warnings.iter().map(|w| w.message.as_str()).collect();
+    let what = if warnings.is_empty() {
+        "instances retrieved into memory and verified"
+    } else {
+        "instances admitted"
+    };
     report.record(Check::expect(
         format!("{name} retrieval"),
-        study.warnings.is_empty() && received == expected,
-        if study.warnings.is_empty() {
-            format!("{received} of {expected} instances retrieved into memory and verified")
-        } else {
-            format!(
-                "{received} of {expected} instances admitted; {}",
-                study
-                    .warnings
-                    .iter()
-                    .map(|w| w.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        },
+        warnings.is_empty() && received == expected,
+        counted(received, expected, what, &warnings),
     ));
     let mut tally = StudyTally {
         received,
@@ -170,17 +151,46 @@ fn record_decode(name: &str, tally: &StudyTally, report: &mut Report) {
     report.record(Check::expect(
         format!("{name} decode"),
         tally.decode_failures.is_empty(),
-        if tally.decode_failures.is_empty() {
-            format!("{} of {} images decoded", tally.decoded, tally.images)
-        } else {
-            format!(
-                "{} of {} images decoded; {}",
-                tally.decoded,
-                tally.images,
-                tally.decode_failures.join("; ")
-            )
-        },
+        counted(
+            tally.decoded,
+            tally.images,
+            "images decoded",
+            &tally.decode_failures,
+        ),
     ));
+}
+
+/// "`done` of `total` `what`", then the problems, if any, after a semicolon.
+fn counted(done: usize, total: usize, what: &str, problems: &[impl AsRef<str>]) -> String {
+    let counted = format!("{done} of {total} {what}");
+    if problems.is_empty() {
+        return counted;
+    }
+    let problems: Vec<&str> = problems.iter().map(AsRef::as_ref).collect();
+    format!("{counted}; {}", problems.join("; "))
+}
+
+/// Retrieves a whole study into memory with every verification of the retrieval module, as
+/// the viewer does (four instances at a time, a 4 GiB budget); progress is not watched.
+pub async fn retrieve_verified(
+    client: &DicomWebClient,
+    layout: &StudyLayout,
+    nhs_number: NhsNumber,
+) -> Result<RetrievedStudy, DicomWebError> {
+    let expectations = Expectations {
+        nhs_number,
+        study_uid: layout.study_uid.clone(),
+    };
+    let options = RetrieveOptions {
+        current_series: None,
+        current_index: 0,
+        concurrency: 4,
+        budget_bytes: 4 << 30,
+    };
+    let (tx, _rx) = mpsc::unbounded_channel();
+    client
+        .retrieve_study(layout, &expectations, options, tx, CancellationToken::new())
+        .await
 }
 
 fn with_trailing_slash(url: &url::Url) -> url::Url {
@@ -247,22 +257,15 @@ pub async fn check_study(
         }
     }
     let retrieval_ok = tally.problems.is_empty() && tally.received == tally.expected;
+    let what = if retrieval_ok {
+        "instances retrieved into memory and verified"
+    } else {
+        "instances"
+    };
     report.record(Check::expect(
         format!("{name} retrieval"),
         retrieval_ok,
-        if retrieval_ok {
-            format!(
-                "{} of {} instances retrieved into memory and verified",
-                tally.received, tally.expected
-            )
-        } else {
-            format!(
-                "{} of {} instances; {}",
-                tally.received,
-                tally.expected,
-                tally.problems.join("; ")
-            )
-        },
+        counted(tally.received, tally.expected, what, &tally.problems),
     ));
     record_decode(name, &tally, report);
 }

@@ -1,14 +1,8 @@
 //! The JUnit XML form of a report, for the organisation's test tooling.
 
-use super::{Outcome, Report};
+use nir_core::registry::xca::escape;
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
+use super::{Outcome, Report};
 
 /// Renders the report as one `testsuite`.
 pub fn to_junit(report: &Report) -> String {

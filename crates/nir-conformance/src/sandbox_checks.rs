@@ -9,17 +9,16 @@ use super::live_path::LivePath;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::dicomweb_checks::check_server;
+use super::dicomweb_checks::{check_server, retrieve_verified};
 use super::discovery_checks::{
     connection_refused, describe_statuses, history_check, sandbox_flavour, token_expired, Flavour,
     Target,
 };
 use super::signin_checks::sandbox_sign_in;
 use super::{Check, Report};
-use nir_core::dicomweb::{DicomWebClient, Expectations, RetrieveOptions, StudyQuery};
+use nir_core::dicomweb::{DicomWebClient, StudyQuery};
 use nir_core::error::UserFacing;
 use nir_core::net::AccessTokens;
 use nir_core::net::{build_client, NetworkSettings, NoToken, OriginPolicy};
@@ -328,26 +327,7 @@ async fn check_scenario(
                 Ok(layout) => layout,
                 Err(error) => return Check::fail(name, error.user_message()),
             };
-            let expectations = Expectations {
-                nhs_number: nhs_number.clone(),
-                study_uid: layout.study_uid.clone(),
-            };
-            let options = RetrieveOptions {
-                current_series: None,
-                current_index: 0,
-                concurrency: 4,
-                budget_bytes: 4 << 30,
-            };
-            let (tx, _rx) = mpsc::unbounded_channel();
-            let outcome = client
-                .retrieve_study(
-                    &layout,
-                    &expectations,
-                    options,
-                    tx,
-                    CancellationToken::new(),
-                )
-                .await;
+            let outcome = retrieve_verified(client, &layout, nhs_number.clone()).await;
             return match outcome {
                 Ok(study) if study.warnings.iter().any(|w| w.code == expected_warning) => {
                     Check::pass(name, format!("caught and reported ({expected_warning})"))

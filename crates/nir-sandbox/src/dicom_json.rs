@@ -1,36 +1,19 @@
-//! DICOM JSON (PS3.18 F.2) for the attributes the sandbox generates: strings, person
-//! names, numbers (IS/DS and binary integers as JSON numbers), attribute tags and
-//! sequences. Bulk data (OB/OW/UN) is left out, as metadata responses omit pixels.
+//! DICOM JSON (PS3.18 F.2) for the data sets the sandbox generates, written by dicom-rs's
+//! `dicom-json`. A data set is first put in the form PS3.18 F.2 asks for where dicom-json
+//! would write it otherwise: IS and DS held as text become numbers (F.2.3, Table F.2.3-1),
+//! empty values and empty sequences lose their "Value" (F.2.5), trailing padding goes, and
+//! bulk data (OB/OW/UN...) is left out, as metadata responses omit pixels.
 
 use dicom_core::header::Header;
-use dicom_core::value::Value;
-use dicom_core::{PrimitiveValue, VR};
+use dicom_core::value::{DataSetSequence, Value};
+use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_object::InMemDicomObject;
-use serde_json::{json, Map, Value as Json};
+use serde_json::{json, Value as Json};
 
 /// The DICOM JSON object of a data set.
 pub fn to_dicom_json(obj: &InMemDicomObject) -> Json {
-    let mut map = Map::new();
-    for element in obj {
-        let tag = element.tag();
-        let key = format!("{:04X}{:04X}", tag.group(), tag.element());
-        let vr = element.vr();
-        if matches!(
-            vr,
-            VR::OB | VR::OW | VR::OF | VR::OD | VR::OL | VR::OV | VR::UN
-        ) {
-            continue;
-        }
-        let mut entry = Map::new();
-        entry.insert("vr".into(), Json::String(vr.to_string().to_string()));
-        if let Some(values) = values_of(element.value(), vr) {
-            if !values.is_empty() {
-                entry.insert("Value".into(), Json::Array(values));
-            }
-        }
-        map.insert(key, Json::Object(entry));
-    }
-    Json::Object(map)
+    // dicom-json refuses only a primitive value marked SQ, which `conformant` leaves out.
+    dicom_json::to_value(&conformant(obj)).unwrap_or(Json::Null)
 }
 
 /// A single attribute entry, for adding file-meta attributes such as TransferSyntaxUID.
@@ -38,52 +21,67 @@ pub fn string_attribute(vr: &str, value: &str) -> Json {
     json!({ "vr": vr, "Value": [value] })
 }
 
-fn values_of(value: &Value<InMemDicomObject, Vec<u8>>, vr: VR) -> Option<Vec<Json>> {
-    match value {
-        Value::Sequence(seq) => Some(seq.items().iter().map(to_dicom_json).collect()),
-        Value::PixelSequence(_) => None,
-        Value::Primitive(_) => Some(match vr {
-            _ if strings(value).iter().all(String::is_empty) && !matches!(vr, VR::AT) => Vec::new(),
-            VR::PN => strings(value)
-                .into_iter()
-                .map(|s| json!({ "Alphabetic": s }))
-                .collect(),
-            VR::IS | VR::SS | VR::US | VR::SL | VR::UL | VR::SV | VR::UV => value
-                .to_multi_int::<i64>()
-                .map(|v| v.into_iter().map(Json::from).collect())
-                .unwrap_or_default(),
-            // A DS written as one backslash-joined string still holds several values.
-            VR::DS => strings(value)
-                .iter()
-                .flat_map(|s| s.split('\\'))
-                .filter_map(|piece| piece.trim().parse::<f64>().ok())
-                .map(Json::from)
-                .collect(),
-            VR::FL | VR::FD => value
-                .to_multi_float64()
-                .map(|v| v.into_iter().map(Json::from).collect())
-                .unwrap_or_default(),
-            VR::AT => match value.primitive() {
-                Some(PrimitiveValue::Tags(tags)) => tags
-                    .iter()
-                    .map(|t| Json::String(format!("{:04X}{:04X}", t.group(), t.element())))
-                    .collect(),
-                _ => Vec::new(),
-            },
-            _ => strings(value).into_iter().map(Json::String).collect(),
-        }),
+/// A copy of `obj` that dicom-json writes as PS3.18 F.2 says.
+fn conformant(obj: &InMemDicomObject) -> InMemDicomObject {
+    InMemDicomObject::from_element_iter(obj.iter().filter_map(|element| {
+        let vr = element.vr();
+        let value: Value<InMemDicomObject, Vec<u8>> = match element.value() {
+            Value::Sequence(seq) if seq.items().is_empty() => PrimitiveValue::Empty.into(),
+            Value::Sequence(seq) => Value::Sequence(DataSetSequence::from(
+                seq.items().iter().map(conformant).collect::<Vec<_>>(),
+            )),
+            Value::PixelSequence(_) => return None,
+            Value::Primitive(_) if is_bulk(vr) || vr == VR::SQ => return None,
+            Value::Primitive(primitive) => primitive_of(primitive, vr).into(),
+        };
+        Some(DataElement::new(element.tag(), vr, value))
+    }))
+}
+
+fn is_bulk(vr: VR) -> bool {
+    matches!(
+        vr,
+        VR::OB | VR::OW | VR::OF | VR::OD | VR::OL | VR::OV | VR::UN
+    )
+}
+
+/// The value as dicom-json should see it: numbers where F.2.3 wants JSON numbers, unpadded
+/// strings otherwise, and `Empty` for a value with nothing in it.
+fn primitive_of(value: &PrimitiveValue, vr: VR) -> PrimitiveValue {
+    let texts = strings(value);
+    let text = matches!(value, PrimitiveValue::Str(_) | PrimitiveValue::Strs(_));
+    let primitive = match vr {
+        VR::AT => return value.clone(),
+        _ if texts.iter().all(String::is_empty) => PrimitiveValue::Empty,
+        // A value written as one backslash-joined string still holds several values.
+        VR::IS | VR::SS | VR::US | VR::SL | VR::UL | VR::SV | VR::UV if text => {
+            PrimitiveValue::I64(pieces(&texts).filter_map(|p| p.parse().ok()).collect())
+        }
+        VR::DS | VR::FL | VR::FD if text => {
+            PrimitiveValue::F64(pieces(&texts).filter_map(|p| p.parse().ok()).collect())
+        }
+        VR::IS | VR::DS | VR::SS | VR::US | VR::SL | VR::UL | VR::SV | VR::UV | VR::FL | VR::FD => {
+            value.clone()
+        }
+        _ => PrimitiveValue::Strs(texts.into_iter().collect()),
+    };
+    if primitive.multiplicity() == 0 {
+        PrimitiveValue::Empty
+    } else {
+        primitive
     }
 }
 
-fn strings(value: &Value<InMemDicomObject, Vec<u8>>) -> Vec<String> {
+fn pieces(texts: &[String]) -> impl Iterator<Item = &str> {
+    texts.iter().flat_map(|s| s.split('\\')).map(str::trim)
+}
+
+fn strings(value: &PrimitiveValue) -> Vec<String> {
     value
         .to_multi_str()
-        .map(|v| {
-            v.iter()
-                .map(|s| s.trim_end_matches(['\0', ' ']).to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+        .iter()
+        .map(|s| s.trim_end_matches(['\0', ' ']).to_string())
+        .collect()
 }
 
 #[cfg(test)]
@@ -102,6 +100,23 @@ mod tests {
         ));
         let json = to_dicom_json(&obj);
         assert_eq!(json["00280030"]["Value"], json!([0.78125, 0.5]));
+    }
+
+    #[test]
+    fn an_empty_sequence_has_no_value_and_bulk_data_is_left_out() {
+        let mut obj = InMemDicomObject::new_empty();
+        obj.put(dicom_core::DataElement::new(
+            dicom_dictionary_std::tags::OTHER_PATIENT_I_DS_SEQUENCE,
+            VR::SQ,
+            DataSetSequence::<InMemDicomObject>::from(Vec::new()),
+        ));
+        obj.put(dicom_core::DataElement::new(
+            dicom_dictionary_std::tags::PIXEL_DATA,
+            VR::OW,
+            PrimitiveValue::U16([1, 2].into_iter().collect()),
+        ));
+        let json = to_dicom_json(&obj);
+        assert_eq!(json, json!({ "00101002": { "vr": "SQ" } }));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use super::fhir_resources::{
 use super::fhir_search::{self, Page, Search, SearchError};
 use super::networks::{network_index, NETWORKS};
 use super::patients::patient_index;
-use super::scenarios::{self, DiscoveryFault, Flavour, RETRY_AFTER_SECONDS, SLOW_DISCOVERY};
+use super::scenarios::{self, DiscoveryFault, Flavour, SLOW_DISCOVERY};
 use super::SandboxState;
 
 /// FHIR JSON media type with NRL's version parameter.
@@ -220,11 +220,11 @@ async fn search(
                         "Too many requests",
                         "Rate limit exceeded; retry after the delay in Retry-After",
                     );
-                    let mut response = respond(StatusCode::TOO_MANY_REQUESTS, &outcome, &headers);
-                    response
-                        .headers_mut()
-                        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
-                    return response;
+                    return scenarios::with_retry_after(respond(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        &outcome,
+                        &headers,
+                    ));
                 }
                 DiscoveryFault::Slow => tokio::time::sleep(SLOW_DISCOVERY).await,
                 DiscoveryFault::None => {}

@@ -6,11 +6,11 @@
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::scenarios::RETRY_AFTER_SECONDS;
+use super::scenarios::with_retry_after;
 
 /// One fault applied to every matching request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -59,11 +59,9 @@ impl Injected {
             );
         }
         if discovery && self.has(InjectedFault::RateLimitedAlways) {
-            let mut response = (StatusCode::TOO_MANY_REQUESTS, "rate limited").into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
-            return Some(response);
+            return Some(with_retry_after(
+                (StatusCode::TOO_MANY_REQUESTS, "rate limited").into_response(),
+            ));
         }
         None
     }
@@ -84,6 +82,7 @@ pub async fn layer(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header;
 
     #[test]
     fn only_matching_paths_are_intercepted() {

@@ -13,11 +13,11 @@ use serde_json::{json, Value};
 
 use super::auth_gate::{unauthorized, TokenUse};
 use super::catalogue::{hidden_network, StudyDef};
-use super::dicom_gen::header::{instance_header, InstanceRef};
+use super::dicom_gen::header::instance_header;
 use super::dicom_json::to_dicom_json;
 use super::networks::network_index;
 use super::patients::PATIENTS;
-use super::wado::{error, select};
+use super::wado::{error, instance_ref, instance_url, Selection};
 use super::{scenarios, SandboxState};
 
 fn dicom_json_response(values: Vec<Value>) -> Response {
@@ -152,15 +152,7 @@ pub async fn studies(
 }
 
 /// `GET W/studies/{study}/series`
-pub async fn series(
-    State(state): State<Arc<SandboxState>>,
-    Extension(token): Extension<TokenUse>,
-    Path(params): Path<HashMap<String, String>>,
-) -> Response {
-    let sel = match select(&state, &params, token) {
-        Ok(sel) => sel,
-        Err(response) => return response,
-    };
+pub async fn series(State(state): State<Arc<SandboxState>>, sel: Selection) -> Response {
     let study = &state.catalogue.studies[sel.patient][sel.study_index];
     let values = study
         .series
@@ -181,38 +173,14 @@ pub async fn series(
 }
 
 /// `GET W/studies/{study}/series/{series}/instances`
-pub async fn instances(
-    State(state): State<Arc<SandboxState>>,
-    Extension(token): Extension<TokenUse>,
-    Path(params): Path<HashMap<String, String>>,
-) -> Response {
-    let sel = match select(&state, &params, token) {
-        Ok(sel) => sel,
-        Err(response) => return response,
-    };
-    let study = &state.catalogue.studies[sel.patient][sel.study_index];
+pub async fn instances(State(state): State<Arc<SandboxState>>, sel: Selection) -> Response {
     let values = sel
         .instances
         .iter()
-        .filter_map(|(se, number)| {
-            study.series.get(*se).map(|series| InstanceRef {
-                study,
-                series,
-                number: *number,
-            })
-        })
+        .filter_map(|item| instance_ref(&state, sel.study_at(), *item))
         .map(|at| {
             let mut json = to_dicom_json(&instance_header(at));
-            json["00081190"] = s(
-                "UR",
-                &format!(
-                    "{}/studies/{}/series/{}/instances/{}",
-                    state.wado_base(study.network),
-                    study.uid,
-                    at.series.uid,
-                    at.sop_uid()
-                ),
-            );
+            json["00081190"] = s("UR", &instance_url(&state, at));
             json
         })
         .collect();

@@ -6,6 +6,9 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+
 use super::auth_gate::TokenUse;
 use super::patients::{Scenario, PATIENTS};
 
@@ -26,6 +29,14 @@ pub const TRICKLE_PIECES: usize = 10;
 pub const TRICKLE_PAUSE: Duration = Duration::from_millis(250);
 /// `Retry-After` seconds of a rate-limited answer.
 pub const RETRY_AFTER_SECONDS: u64 = 1;
+
+/// A rate-limited answer: `response` with `Retry-After` (RFC 9110 §10.2.3) in seconds.
+pub fn with_retry_after(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+    response
+}
 
 /// What discovery must do before (or instead of) answering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,16 +113,10 @@ mod tests {
         let faults = Faults::default();
         let p = patient_index("6700028191").unwrap();
         let t = TokenUse::default();
-        assert_eq!(
-            faults.discovery(p, Flavour::Fhir, t),
-            DiscoveryFault::RateLimited
-        );
-        assert_eq!(faults.discovery(p, Flavour::Fhir, t), DiscoveryFault::None);
-        assert_eq!(
-            faults.discovery(p, Flavour::Xca, t),
-            DiscoveryFault::RateLimited
-        );
-        assert_eq!(faults.discovery(p, Flavour::Xca, t), DiscoveryFault::None);
+        for flavour in [Flavour::Fhir, Flavour::Xca] {
+            assert_eq!(faults.discovery(p, flavour, t), DiscoveryFault::RateLimited);
+            assert_eq!(faults.discovery(p, flavour, t), DiscoveryFault::None);
+        }
     }
 
     #[test]
@@ -120,26 +125,22 @@ mod tests {
         let t = TokenUse::default();
         let first = TokenUse { first_use: true };
         let idx = |n| patient_index(n).unwrap();
-        assert_eq!(
-            faults.discovery(idx("9278693472"), Flavour::Fhir, t),
-            DiscoveryFault::Denied
-        );
-        assert_eq!(
-            faults.discovery(idx("4409815415"), Flavour::Xca, t),
-            DiscoveryFault::Slow
-        );
-        assert_eq!(
-            faults.discovery(idx("9912003950"), Flavour::Fhir, first),
-            DiscoveryFault::TokenExpired
-        );
-        assert_eq!(
-            faults.discovery(idx("9912003950"), Flavour::Fhir, t),
-            DiscoveryFault::None
-        );
-        assert_eq!(
-            faults.discovery(idx("9912003888"), Flavour::Fhir, first),
-            DiscoveryFault::None
-        );
+        // In order: the token-expiry patient fails its first request only.
+        let expected = [
+            ("9278693472", Flavour::Fhir, t, DiscoveryFault::Denied),
+            ("4409815415", Flavour::Xca, t, DiscoveryFault::Slow),
+            (
+                "9912003950",
+                Flavour::Fhir,
+                first,
+                DiscoveryFault::TokenExpired,
+            ),
+            ("9912003950", Flavour::Fhir, t, DiscoveryFault::None),
+            ("9912003888", Flavour::Fhir, first, DiscoveryFault::None),
+        ];
+        for (nhs, flavour, token, fault) in expected {
+            assert_eq!(faults.discovery(idx(nhs), flavour, token), fault, "{nhs}");
+        }
         assert!(truncates(idx("9912003926"), 0) && !truncates(idx("9912003926"), 1));
         assert!(trickles(idx("4409815415")) && !trickles(idx("9912003888")));
     }

@@ -44,6 +44,23 @@ async fn json_of(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
     (status, serde_json::from_slice(&body).unwrap())
 }
 
+/// The address of a Bundle's link with this relation (FHIR R4 `Bundle.link`).
+fn link<'a>(bundle: &'a Value, relation: &str) -> Option<&'a str> {
+    bundle["link"]
+        .as_array()?
+        .iter()
+        .find(|l| l["relation"] == relation)?["url"]
+        .as_str()
+}
+
+/// The first Bundle entry with this search mode (`match`, `include` or `outcome`).
+fn entry_with_mode<'a>(bundle: &'a Value, mode: &str) -> Option<&'a Value> {
+    bundle["entry"]
+        .as_array()?
+        .iter()
+        .find(|e| e["search"]["mode"] == mode)
+}
+
 fn spine_code(outcome: &Value) -> &str {
     outcome["issue"][0]["details"]["coding"][0]["code"]
         .as_str()
@@ -143,14 +160,7 @@ async fn rich_history_search_pages_and_filters() {
     let bundle: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(bundle["total"], 11);
     assert_eq!(bundle["entry"].as_array().unwrap().len(), 4);
-    let next = bundle["link"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["relation"] == "next")
-        .unwrap()["url"]
-        .as_str()
-        .unwrap();
+    let next = link(&bundle, "next").unwrap();
     assert!(!next.contains("9912003888"));
     let path = next.trim_start_matches("http://127.0.0.1:9");
     let (_, page2) = json_of(
@@ -227,12 +237,7 @@ async fn scenario_faults_in_fhir() {
     );
     assert_eq!(send(&app, get("6700028191")).await.0, StatusCode::OK);
     let (_, bundle) = json_of(&app, get("9000000017")).await;
-    let outcome = bundle["entry"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["search"]["mode"] == "outcome")
-        .unwrap();
+    let outcome = entry_with_mode(&bundle, "outcome").unwrap();
     assert_eq!(
         outcome["resource"]["issue"][0]["details"]["coding"][0]["code"],
         "urn:oid:2.999.2.3"

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -142,16 +143,51 @@ pub fn select(
     })
 }
 
-fn instance_ref<'a>(
-    state: &'a SandboxState,
-    sel: &Selection,
+/// A WADO or QIDO handler's selection: the path and the token's use, resolved by [`select`];
+/// a path that names nothing servable is answered with the response `select` gives.
+impl FromRequestParts<Arc<SandboxState>> for Selection {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<SandboxState>,
+    ) -> Result<Self, Self::Rejection> {
+        let Extension(token) = Extension::<TokenUse>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        select(state, &params, token)
+    }
+}
+
+/// The WADO-RS address of an instance (the Instance resource of PS3.18 10.4.1).
+pub fn instance_url(state: &SandboxState, at: InstanceRef<'_>) -> String {
+    format!(
+        "{}/studies/{}/series/{}/instances/{}",
+        state.wado_base(at.study.network),
+        at.study.uid,
+        at.series.uid,
+        at.sop_uid()
+    )
+}
+
+impl Selection {
+    /// `(patient, study index)`: where the selected study sits in the catalogue.
+    pub fn study_at(&self) -> (usize, usize) {
+        (self.patient, self.study_index)
+    }
+}
+
+/// Instance `item` (`(series index, instance number)`) of the study at `(patient, study
+/// index)`.
+pub fn instance_ref(
+    state: &SandboxState,
+    (patient, study_index): (usize, usize),
     item: (usize, u32),
-) -> Option<InstanceRef<'a>> {
-    let study = state
-        .catalogue
-        .studies
-        .get(sel.patient)?
-        .get(sel.study_index)?;
+) -> Option<InstanceRef<'_>> {
+    let study = state.catalogue.studies.get(patient)?.get(study_index)?;
     let series = study.series.get(item.0)?;
     Some(InstanceRef {
         study,
@@ -171,19 +207,11 @@ fn delivery(sel: &Selection, truncatable: bool) -> Delivery {
     }
 }
 
-async fn metadata(
-    State(state): State<Arc<SandboxState>>,
-    Extension(token): Extension<TokenUse>,
-    Path(params): Path<HashMap<String, String>>,
-) -> Response {
-    let sel = match select(&state, &params, token) {
-        Ok(sel) => sel,
-        Err(response) => return response,
-    };
+async fn metadata(State(state): State<Arc<SandboxState>>, sel: Selection) -> Response {
     let objects: Vec<Value> = sel
         .instances
         .iter()
-        .filter_map(|item| instance_ref(&state, &sel, *item))
+        .filter_map(|item| instance_ref(&state, sel.study_at(), *item))
         .map(|at| {
             let mut json = to_dicom_json(&instance_header(at));
             json["00020010"] = string_attribute("UI", stored_transfer_syntax(at));
@@ -201,18 +229,13 @@ async fn metadata(
 
 async fn retrieve(
     State(state): State<Arc<SandboxState>>,
-    Extension(token): Extension<TokenUse>,
-    Path(params): Path<HashMap<String, String>>,
+    sel: Selection,
     headers: HeaderMap,
 ) -> Response {
-    let sel = match select(&state, &params, token) {
-        Ok(sel) => sel,
-        Err(response) => return response,
-    };
     let stored: Vec<&str> = sel
         .instances
         .iter()
-        .filter_map(|i| instance_ref(&state, &sel, *i))
+        .filter_map(|i| instance_ref(&state, sel.study_at(), *i))
         .map(stored_transfer_syntax)
         .collect();
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
@@ -260,16 +283,11 @@ async fn instance_part(
     encoding: Encoding,
     boundary: &str,
 ) -> Result<Vec<u8>, Response> {
-    let (patient, study_index) = (sel.patient, sel.study_index);
+    let study_at = sel.study_at();
     let boundary = boundary.to_string();
     let generated = tokio::task::spawn_blocking(move || {
-        let sel = Selection {
-            patient,
-            study_index,
-            instances: Vec::new(),
-            level: 0,
-        };
-        let at = instance_ref(&state, &sel, item).ok_or_else(|| "instance vanished".to_string())?;
+        let at =
+            instance_ref(&state, study_at, item).ok_or_else(|| "instance vanished".to_string())?;
         let encoding =
             if encoding == Encoding::Native && stored_transfer_syntax(at) == TS_EXPLICIT_LE {
                 Encoding::Stored
@@ -277,13 +295,7 @@ async fn instance_part(
                 encoding
             };
         let bytes = state.cache.get(at, encoding).map_err(|e| e.to_string())?;
-        let location = format!(
-            "{}/studies/{}/series/{}/instances/{}",
-            state.wado_base(at.study.network),
-            at.study.uid,
-            at.series.uid,
-            at.sop_uid()
-        );
+        let location = instance_url(&state, at);
         let headers = [
             (
                 "Content-Type",
@@ -341,14 +353,10 @@ fn streamed(
 
 async fn frames(
     State(state): State<Arc<SandboxState>>,
-    Extension(token): Extension<TokenUse>,
+    sel: Selection,
     Path(params): Path<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let sel = match select(&state, &params, token) {
-        Ok(sel) => sel,
-        Err(response) => return response,
-    };
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     if !wado_accept::frames_acceptable(accept) {
         return error(
@@ -367,7 +375,7 @@ async fn frames(
     let Some(at) = sel
         .instances
         .first()
-        .and_then(|i| instance_ref(&state, &sel, *i))
+        .and_then(|i| instance_ref(&state, sel.study_at(), *i))
     else {
         return error(StatusCode::NOT_FOUND, "no such instance");
     };
@@ -383,15 +391,9 @@ async fn frames(
         return error(StatusCode::NOT_FOUND, "frame number out of range");
     }
     let state2 = Arc::clone(&state);
-    let (patient, study_index, item) = (sel.patient, sel.study_index, sel.instances[0]);
+    let (study_at, item) = (sel.study_at(), sel.instances[0]);
     let native = tokio::task::spawn_blocking(move || {
-        let sel = Selection {
-            patient,
-            study_index,
-            instances: Vec::new(),
-            level: 2,
-        };
-        instance_ref(&state2, &sel, item)
+        instance_ref(&state2, study_at, item)
             .map(native_frames)
             .unwrap_or_default()
     })
@@ -399,13 +401,7 @@ async fn frames(
     .unwrap_or_default();
     let boundary = multipart::new_boundary();
     let mut body = Vec::new();
-    let location = format!(
-        "{}/studies/{}/series/{}/instances/{}/frames",
-        state.wado_base(at.study.network),
-        at.study.uid,
-        at.series.uid,
-        at.sop_uid()
-    );
+    let location = format!("{}/frames", instance_url(&state, at));
     for n in numbers {
         let frame = native.get(n as usize - 1).map(Vec::as_slice).unwrap_or(&[]);
         let headers = [

@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
+use nir_core::registry::xca::xml_tree::Element;
 
 use super::auth_gate::{unauthorized, TokenUse};
 use super::catalogue::{hidden_network, RecordRef};
@@ -18,10 +19,10 @@ use super::fhir_resources::{record_date, record_network, report_resource};
 use super::multipart;
 use super::networks::{network_by_home_community, NETWORKS};
 use super::patients::patient_index;
-use super::scenarios::{self, DiscoveryFault, Flavour, RETRY_AFTER_SECONDS, SLOW_DISCOVERY};
+use super::scenarios::{self, DiscoveryFault, Flavour, SLOW_DISCOVERY};
 use super::xca_xml::{
-    element_texts, envelope, esc, extrinsic_object, fault, registry_error, slot_values,
-    FIND_DOCUMENTS, NHS_NUMBER_OID, STATUS,
+    element_texts, envelope, escape, extrinsic_object, fault, parse_request, registry_error,
+    slot_values, FIND_DOCUMENTS, NHS_NUMBER_OID, STATUS,
 };
 use super::SandboxState;
 
@@ -37,20 +38,54 @@ fn soap(status: StatusCode, action: &str, xml: String) -> Response {
     response
 }
 
-fn query_response(
-    relates: Option<&str>,
-    status: &str,
-    errors: &[String],
-    objects: &[String],
-) -> Response {
-    let error_list = if errors.is_empty() {
+/// The `rs:RegistryErrorList` of a response (ebRS 3.0 RegistryResponse), empty without errors.
+fn registry_error_list(errors: &[String]) -> String {
+    if errors.is_empty() {
         String::new()
     } else {
         format!(
             "<rs:RegistryErrorList>{}</rs:RegistryErrorList>",
             errors.concat()
         )
-    };
+    }
+}
+
+/// An ITI-38 or ITI-39 request, read with the viewer's XML reader, and its WS-Addressing
+/// `MessageID`; XML that cannot be read is answered with a fault.
+pub struct SoapRequest {
+    xml: Element,
+    message_id: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for SoapRequest {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let xml = parse_request(&body).map_err(|reason| not_well_formed(None, &reason))?;
+        let message_id = element_texts(&xml, "MessageID").into_iter().next();
+        Ok(SoapRequest { xml, message_id })
+    }
+}
+
+/// A SOAP fault for a request that could not be read.
+fn not_well_formed(relates: Option<&str>, reason: &str) -> Response {
+    soap(
+        StatusCode::BAD_REQUEST,
+        "http://www.w3.org/2005/08/addressing/soap/fault",
+        fault(relates, "MESSAGE_NOT_WELL_FORMED", reason),
+    )
+}
+
+fn query_response(
+    relates: Option<&str>,
+    status: &str,
+    errors: &[String],
+    objects: &[String],
+) -> Response {
+    let error_list = registry_error_list(errors);
     let body = format!(
         "<query:AdhocQueryResponse xmlns:query=\"urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0\" xmlns:rim=\"urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0\" \
 xmlns:rs=\"urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0\" status=\"{STATUS}{status}\">{error_list}<rim:RegistryObjectList>{}</rim:RegistryObjectList></query:AdhocQueryResponse>",
@@ -79,20 +114,13 @@ pub fn parse_patient_id(value: &str) -> Option<String> {
 pub async fn query(
     State(state): State<Arc<SandboxState>>,
     Extension(token): Extension<TokenUse>,
-    body: Bytes,
+    SoapRequest { xml, message_id }: SoapRequest,
 ) -> Response {
-    let xml = String::from_utf8_lossy(&body).into_owned();
-    let message_id = element_texts(&xml, "MessageID").into_iter().next();
     let relates = message_id.as_deref();
-    let query_ids: Vec<String> =
-        regex::Regex::new(r#"<(?:[\w.-]+:)?AdhocQuery\b[^>]*\bid\s*=\s*["']([^"']+)["']"#)
-            .map(|re| {
-                re.captures_iter(&xml)
-                    .filter_map(|c| c.get(1).map(|m| m.as_str().to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
-    if query_ids.iter().any(|id| id != FIND_DOCUMENTS) {
+    let mut queries = Vec::new();
+    xml.descendants("AdhocQuery", &mut queries);
+    let query_ids: Vec<&str> = queries.iter().filter_map(|q| q.attr("id")).collect();
+    if query_ids.iter().any(|id| *id != FIND_DOCUMENTS) {
         let error = registry_error(
             "XDSUnknownStoredQuery",
             "Only FindDocuments is supported",
@@ -138,7 +166,7 @@ pub async fn query(
             );
         }
         DiscoveryFault::RateLimited => {
-            let mut response = soap(
+            return scenarios::with_retry_after(soap(
                 StatusCode::TOO_MANY_REQUESTS,
                 "http://www.w3.org/2005/08/addressing/soap/fault",
                 fault(
@@ -146,11 +174,7 @@ pub async fn query(
                     "TOO_MANY_REQUESTS",
                     "Rate limit exceeded; retry after the delay in Retry-After",
                 ),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
-            return response;
+            ));
         }
         DiscoveryFault::Slow => tokio::time::sleep(SLOW_DISCOVERY).await,
         DiscoveryFault::None => {}
@@ -194,21 +218,15 @@ pub async fn query(
 pub async fn retrieve(
     State(state): State<Arc<SandboxState>>,
     Extension(token): Extension<TokenUse>,
-    body: Bytes,
+    SoapRequest {
+        xml,
+        message_id: relates,
+    }: SoapRequest,
 ) -> Response {
-    let xml = String::from_utf8_lossy(&body).into_owned();
-    let relates = element_texts(&xml, "MessageID").into_iter().next();
-    let requests = element_texts(&xml, "DocumentRequest");
+    let mut requests = Vec::new();
+    xml.descendants("DocumentRequest", &mut requests);
     if requests.is_empty() {
-        return soap(
-            StatusCode::BAD_REQUEST,
-            "http://www.w3.org/2005/08/addressing/soap/fault",
-            fault(
-                relates.as_deref(),
-                "MESSAGE_NOT_WELL_FORMED",
-                "No DocumentRequest found",
-            ),
-        );
+        return not_well_formed(relates.as_deref(), "No DocumentRequest found");
     }
     let boundary = multipart::new_boundary();
     let mut responses = String::new();
@@ -274,7 +292,7 @@ pub async fn retrieve(
             "<xdsb:DocumentResponse><xdsb:HomeCommunityId>{}</xdsb:HomeCommunityId><xdsb:RepositoryUniqueId>{}</xdsb:RepositoryUniqueId>\
 <xdsb:DocumentUniqueId>{}</xdsb:DocumentUniqueId><xdsb:mimeType>{mime}</xdsb:mimeType><xdsb:Document>\
 <xop:Include xmlns:xop=\"http://www.w3.org/2004/08/xop/include\" href=\"cid:{cid}\"/></xdsb:Document></xdsb:DocumentResponse>",
-            esc(&home), esc(&repository), esc(&unique_id)
+            escape(&home), escape(&repository), escape(&unique_id)
         );
         attachments.push((cid, mime, document));
     }
@@ -283,14 +301,7 @@ pub async fn retrieve(
         (false, false) => "PartialSuccess",
         (true, false) => "Failure",
     };
-    let error_list = if errors.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<rs:RegistryErrorList>{}</rs:RegistryErrorList>",
-            errors.concat()
-        )
-    };
+    let error_list = registry_error_list(&errors);
     let soap_body = format!(
         "<xdsb:RetrieveDocumentSetResponse xmlns:xdsb=\"urn:ihe:iti:xds-b:2007\" xmlns:rs=\"urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0\">\
 <rs:RegistryResponse status=\"{STATUS}{status}\">{error_list}</rs:RegistryResponse>{responses}</xdsb:RetrieveDocumentSetResponse>"

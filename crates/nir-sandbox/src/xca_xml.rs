@@ -2,9 +2,8 @@
 //! (tolerant of namespace prefixes), and writing the SOAP 1.2 envelopes, ebRIM
 //! ExtrinsicObjects, registry errors and faults of ITI-38/ITI-39 responses.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use nir_core::registry::xca::xml_tree::{self, Element};
+pub use nir_core::registry::xca::{escape, FIND_DOCUMENTS, NHS_NUMBER_OID};
 
 use super::catalogue::{RecordRef, ReportKind};
 use super::fhir_resources::{record_date, record_network};
@@ -13,52 +12,34 @@ use super::patients::PATIENTS;
 use super::record_types::RecordType;
 use super::SandboxState;
 
-/// The OID of NHS numbers as an assigning authority.
-pub const NHS_NUMBER_OID: &str = "2.16.840.1.113883.2.1.4.1";
 /// ebXML response status prefix.
 pub const STATUS: &str = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:";
 /// Stable DocumentEntry object type.
 pub const STABLE_DOCUMENT_ENTRY: &str = "urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1";
-/// FindDocuments stored query id.
-pub const FIND_DOCUMENTS: &str = "urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d";
 
-/// Escapes text for XML content and attributes.
-pub fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
+/// Reads a SOAP request with the viewer's own hardened XML reader (no DOCTYPE, bounded
+/// depth and size); the tree holds elements by local name, whatever their prefixes.
+pub fn parse_request(body: &[u8]) -> Result<Element, String> {
+    xml_tree::parse(body)
 }
 
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
+/// The text of every element with this local name below `root`, entities resolved.
+pub fn element_texts(root: &Element, local: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    root.descendants(local, &mut found);
+    found.iter().map(|e| e.text.trim().to_string()).collect()
 }
 
-static SLOT: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?s)<(?:[\w.-]+:)?Slot\b[^>]*\bname\s*=\s*["']([^"']+)["'][^>]*>(.*?)</(?:[\w.-]+:)?Slot>"#).ok()
-});
-static VALUE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?s)<(?:[\w.-]+:)?Value\b[^>]*>(.*?)</(?:[\w.-]+:)?Value>").ok());
-
-/// The values of a named slot, unescaped, outer quotes and parentheses removed.
-pub fn slot_values(xml: &str, name: &str) -> Vec<String> {
-    let (Some(slot), Some(value)) = (SLOT.as_ref(), VALUE.as_ref()) else {
-        return Vec::new();
-    };
-    slot.captures_iter(xml)
-        .filter(|c| c.get(1).is_some_and(|m| m.as_str() == name))
-        .flat_map(|c| {
-            let inner = c.get(2).map_or("", |m| m.as_str()).to_string();
-            value
-                .captures_iter(&inner)
-                .filter_map(|v| v.get(1).map(|m| unescape(m.as_str().trim())))
-                .collect::<Vec<_>>()
-        })
+/// The values of a named slot (ebRIM 3.0 `Slot/ValueList/Value`), outer quotes and
+/// parentheses removed and `('a','b')` lists split, as ITI-38 query parameters are written
+/// (ITI TF-2 §3.18.4.1.2.3.5).
+pub fn slot_values(root: &Element, name: &str) -> Vec<String> {
+    let mut slots = Vec::new();
+    root.descendants("Slot", &mut slots);
+    slots
+        .into_iter()
+        .filter(|slot| slot.attr("name") == Some(name))
+        .flat_map(|slot| element_texts(slot, "Value"))
         .flat_map(|v| {
             v.trim_matches(|c| c == '(' || c == ')')
                 .split(',')
@@ -69,22 +50,10 @@ pub fn slot_values(xml: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// The text of every element with this local name.
-pub fn element_texts(xml: &str, local: &str) -> Vec<String> {
-    let pattern = format!(r"(?s)<(?:[\w.-]+:)?{local}\b[^>]*>(.*?)</(?:[\w.-]+:)?{local}>");
-    Regex::new(&pattern)
-        .map(|re| {
-            re.captures_iter(xml)
-                .filter_map(|c| c.get(1).map(|m| unescape(m.as_str().trim())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// A SOAP 1.2 envelope with WS-Addressing headers.
 pub fn envelope(action: &str, relates_to: Option<&str>, body: &str) -> String {
     let relates = relates_to
-        .map(|id| format!("<wsa:RelatesTo>{}</wsa:RelatesTo>", esc(id)))
+        .map(|id| format!("<wsa:RelatesTo>{}</wsa:RelatesTo>", escape(id)))
         .unwrap_or_default();
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
@@ -100,8 +69,8 @@ pub fn fault(relates_to: Option<&str>, subcode: &str, reason: &str) -> String {
     let body = format!(
         "<soap:Fault><soap:Code><soap:Value>soap:Sender</soap:Value><soap:Subcode><soap:Value>{}</soap:Value></soap:Subcode></soap:Code>\
 <soap:Reason><soap:Text xml:lang=\"en\">{}</soap:Text></soap:Reason></soap:Fault>",
-        esc(subcode),
-        esc(reason)
+        escape(subcode),
+        escape(reason)
     );
     envelope(
         "http://www.w3.org/2005/08/addressing/soap/fault",
@@ -114,18 +83,18 @@ pub fn fault(relates_to: Option<&str>, subcode: &str, reason: &str) -> String {
 pub fn registry_error(code: &str, context: &str, location: &str) -> String {
     format!(
         "<rs:RegistryError errorCode=\"{}\" codeContext=\"{}\" location=\"{}\" severity=\"urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error\"/>",
-        esc(code), esc(context), esc(location)
+        escape(code), escape(context), escape(location)
     )
 }
 
 fn slot(name: &str, values: &[String]) -> String {
     let values: String = values
         .iter()
-        .map(|v| format!("<rim:Value>{}</rim:Value>", esc(v)))
+        .map(|v| format!("<rim:Value>{}</rim:Value>", escape(v)))
         .collect();
     format!(
         "<rim:Slot name=\"{}\"><rim:ValueList>{values}</rim:ValueList></rim:Slot>",
-        esc(name)
+        escape(name)
     )
 }
 
@@ -141,9 +110,9 @@ fn classification(
 objectType=\"urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Classification\">{}\
 <rim:Name><rim:LocalizedString value=\"{}\"/></rim:Name></rim:Classification>",
         uuid::Uuid::new_v4(),
-        esc(code),
+        escape(code),
         slot("codingScheme", &[coding_scheme.to_string()]),
-        esc(display)
+        escape(display)
     )
 }
 
@@ -152,7 +121,7 @@ fn external_identifier(scheme: &str, object: &str, value: &str, name: &str) -> S
         "<rim:ExternalIdentifier id=\"urn:uuid:{}\" identificationScheme=\"{scheme}\" registryObject=\"{object}\" value=\"{}\" \
 objectType=\"urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:ExternalIdentifier\"><rim:Name><rim:LocalizedString value=\"{name}\"/></rim:Name></rim:ExternalIdentifier>",
         uuid::Uuid::new_v4(),
-        esc(value)
+        escape(value)
     )
 }
 
@@ -236,11 +205,11 @@ pub fn extrinsic_object(state: &SandboxState, record: RecordRef) -> String {
     xml += &slot("urn:ihe:iti:xds:2013:referenceIdList", &refs);
     xml += &format!(
         "<rim:Name><rim:LocalizedString value=\"{}\"/></rim:Name>",
-        esc(&name)
+        escape(&name)
     );
     xml += &format!(
         "<rim:Description><rim:LocalizedString value=\"{}\"/></rim:Description>",
-        esc(&description)
+        escape(&description)
     );
     xml += &classification(
         "urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a",
@@ -325,6 +294,7 @@ mod tests {
     fn reads_slots_with_any_prefix_and_quoting() {
         let xml = r#"<query:AdhocQuery><rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>'9912003888^^^&amp;2.16.840.1.113883.2.1.4.1&amp;ISO'</rim:Value></rim:ValueList></rim:Slot>
 <Slot name="$XDSDocumentEntryStatus"><ValueList><Value>('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')</Value></ValueList></Slot></query:AdhocQuery>"#;
+        let xml = &parse_request(format!("<Envelope>{xml}</Envelope>").as_bytes()).unwrap();
         assert_eq!(
             slot_values(xml, "$XDSDocumentEntryPatientId"),
             vec!["9912003888^^^&2.16.840.1.113883.2.1.4.1&ISO"]
@@ -334,13 +304,15 @@ mod tests {
             vec!["urn:oasis:names:tc:ebxml-regrep:StatusType:Approved"]
         );
         assert!(slot_values(xml, "$Other").is_empty());
-        assert_eq!(element_texts("<a:X>1</a:X><X>2</X>", "X"), vec!["1", "2"]);
+        let doc = parse_request(b"<r><a:X>1</a:X><X>2</X></r>").unwrap();
+        assert_eq!(element_texts(&doc, "X"), vec!["1", "2"]);
+        assert!(parse_request(b"<!DOCTYPE r []><r/>").is_err());
     }
 
     #[test]
     fn entry_uuids_are_stable_and_distinct() {
         assert_eq!(entry_uuid("2.999.3.1.1"), entry_uuid("2.999.3.1.1"));
         assert_ne!(entry_uuid("2.999.3.1.1"), entry_uuid("2.999.3.1.2"));
-        assert_eq!(esc("a&b<\"'"), "a&amp;b&lt;&quot;&apos;");
+        assert_eq!(escape("a&b<\"'"), "a&amp;b&lt;&quot;&apos;");
     }
 }

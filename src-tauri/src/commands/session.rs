@@ -198,7 +198,7 @@ pub fn resolve_launch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nir_core::launch::test_keys::{clinician, policy, token, ISSUER};
+    use nir_core::launch::test_keys::{self, policy, token, ISSUER};
     use nir_core::launch::LaunchQueue;
 
     fn arrived(link: &str, required: bool) -> Option<Result<VerifiedLaunch, LaunchError>> {
@@ -208,7 +208,7 @@ mod tests {
     }
 
     fn identity(ods: &str) -> Identity {
-        clinician(ods)
+        test_keys::identity(Some(ods), "S8000:G8000:R8000")
     }
 
     #[test]

@@ -156,7 +156,7 @@ mod tests {
     }
 
     fn identity() -> Identity {
-        nir_core::launch::test_keys::clinician("RX1")
+        nir_core::launch::test_keys::identity(Some("RX1"), "S8000:G8000:R8000")
     }
 
     fn chosen() -> ChosenPatient {

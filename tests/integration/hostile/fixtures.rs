@@ -4,31 +4,15 @@
 //! PS3.5 7.1.2 (explicit VR little endian), the meta group PS3.10 7.1, the encapsulation
 //! PS3.5 A.4 and the JPEG marker segments ISO 10918-1 B.2.
 
+// One explicit VR little endian element declaring `length` (whatever `value` holds).
+use nir_viewer::imaging::raw_element::{explicit_le_declaring as element_declaring, part10_file};
+
 /// Explicit VR Little Endian.
 pub const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
 /// JPEG Extended (Process 2 & 4): 12-bit DCT.
 pub const JPEG_EXTENDED: &str = "1.2.840.10008.1.2.4.51";
 /// One GiB.
 pub const GIBIBYTE: u32 = 1 << 30;
-
-/// One explicit VR little endian element declaring `length` (whatever `value` holds).
-/// OB, OW, SQ, UN and UT take two reserved bytes and a 32-bit length, every other VR a
-/// 16-bit one (PS3.5 7.1.2).
-fn element_declaring(group: u16, element: u16, vr: &[u8; 2], length: u32, value: &[u8]) -> Vec<u8> {
-    let length_field = if matches!(vr, b"OB" | b"OW" | b"SQ" | b"UN" | b"UT") {
-        [&[0, 0][..], &length.to_le_bytes()].concat()
-    } else {
-        (length as u16).to_le_bytes().to_vec()
-    };
-    [
-        &group.to_le_bytes()[..],
-        &element.to_le_bytes(),
-        vr,
-        &length_field,
-        value,
-    ]
-    .concat()
-}
 
 fn element(group: u16, element: u16, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
     let mut value = value.to_vec();
@@ -51,15 +35,7 @@ fn part10(sop_instance: &str, transfer_syntax: &str, dataset: &[u8]) -> Vec<u8> 
         element(0x0002, 0x0010, b"UI", transfer_syntax.as_bytes()),
     ]
     .concat();
-    let group_length = (meta.len() as u32).to_le_bytes();
-    [
-        &[0u8; 128][..],
-        b"DICM",
-        &element(0x0002, 0x0000, b"UL", &group_length),
-        &meta,
-        dataset,
-    ]
-    .concat()
+    part10_file(&meta, dataset)
 }
 
 /// The Image Pixel module of a 16-bit (12 stored) grayscale image.

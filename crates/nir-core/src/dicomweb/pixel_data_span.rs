@@ -166,24 +166,22 @@ mod tests {
     fn reads_implicit_and_big_endian_headers() {
         let mut implicit = vec![0xE0, 0x7F, 0x10, 0x00];
         implicit.extend_from_slice(&2u32.to_le_bytes());
-        implicit.extend_from_slice(&[5, 5]);
-        assert_eq!(
-            locate(&implicit, "1.2.840.10008.1.2"),
-            PixelDataSpan::Native {
-                declared: 2,
-                available: 2
-            }
-        );
         let mut big = vec![0x7F, 0xE0, 0x00, 0x10, b'O', b'W', 0, 0];
         big.extend_from_slice(&2u32.to_be_bytes());
-        big.extend_from_slice(&[5, 5]);
-        assert_eq!(
-            locate(&big, "1.2.840.10008.1.2.2"),
-            PixelDataSpan::Native {
-                declared: 2,
-                available: 2
-            }
-        );
+        for (mut element, syntax) in [
+            (implicit, "1.2.840.10008.1.2"),
+            (big, "1.2.840.10008.1.2.2"),
+        ] {
+            element.extend_from_slice(&[5, 5]);
+            assert_eq!(
+                locate(&element, syntax),
+                PixelDataSpan::Native {
+                    declared: 2,
+                    available: 2
+                },
+                "{syntax}"
+            );
+        }
         assert_eq!(
             locate(b"no pixels here", "1.2.840.10008.1.2.1"),
             PixelDataSpan::Absent

@@ -11,6 +11,18 @@ use serde_json::{json, Value};
 /// CT Image Storage.
 const CT_IMAGE_STORAGE: &str = "1.2.840.10008.5.1.4.1.1.2";
 
+/// A data set (which names its SOP Class and Instance UIDs) as Part-10 bytes in explicit VR
+/// little endian, for made-up test objects.
+pub fn part10(object: InMemDicomObject) -> Result<Vec<u8>, String> {
+    let file = object
+        .with_meta(FileMetaTableBuilder::new().transfer_syntax(uids::EXPLICIT_VR_LITTLE_ENDIAN))
+        .map_err(|error| error.to_string())?;
+    let mut out = Vec::new();
+    file.write_all(&mut out)
+        .map_err(|error| error.to_string())?;
+    Ok(out)
+}
+
 /// The attributes of one synthetic CT slice.
 #[derive(Debug, Clone)]
 pub struct SyntheticInstance {
@@ -111,13 +123,7 @@ impl SyntheticInstance {
                 DataSetSequence::from(items),
             ));
         }
-        let file = object
-            .with_meta(FileMetaTableBuilder::new().transfer_syntax(uids::EXPLICIT_VR_LITTLE_ENDIAN))
-            .map_err(|error| error.to_string())?;
-        let mut out = Vec::new();
-        file.write_all(&mut out)
-            .map_err(|error| error.to_string())?;
-        Ok(out)
+        part10(object)
     }
 
     /// The instance's entry in `.../metadata`.

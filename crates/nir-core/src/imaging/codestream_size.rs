@@ -131,20 +131,9 @@ pub fn check_codestream_size(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::imaging::pixel_module::Photometric;
 
     fn module(rows: u32, columns: u32) -> PixelModule {
-        PixelModule {
-            rows,
-            columns,
-            frames: 1,
-            samples_per_pixel: 1,
-            bits_allocated: 16,
-            bits_stored: 12,
-            signed: false,
-            photometric: Photometric::Monochrome2,
-            planar: false,
-        }
+        PixelModule::mono12(rows, columns)
     }
 
     fn jpeg(marker: u8, rows: u16, columns: u16) -> Vec<u8> {

@@ -1,30 +1,10 @@
 use super::*;
+use crate::imaging::raw_element::{explicit_le_declaring as explicit_declaring, part10_file};
 use proptest::prelude::*;
 
 /// An explicit VR little endian element with a 2- or 4-byte length, as its VR requires.
 fn explicit(group: u16, element: u16, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
     explicit_declaring(group, element, vr, value.len() as u32, value)
-}
-
-fn explicit_declaring(
-    group: u16,
-    element: u16,
-    vr: &[u8; 2],
-    length: u32,
-    value: &[u8],
-) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&group.to_le_bytes());
-    out.extend_from_slice(&element.to_le_bytes());
-    out.extend_from_slice(vr);
-    if matches!(vr, b"OB" | b"OW" | b"SQ" | b"UN" | b"UT") {
-        out.extend_from_slice(&[0, 0]);
-        out.extend_from_slice(&length.to_le_bytes());
-    } else {
-        out.extend_from_slice(&(length as u16).to_le_bytes());
-    }
-    out.extend_from_slice(value);
-    out
 }
 
 fn item(tag_element: u16, length: u32, value: &[u8]) -> Vec<u8> {
@@ -46,17 +26,7 @@ fn part10(transfer_syntax: &str, dataset: &[u8]) -> Vec<u8> {
         explicit(0x0002, 0x0010, b"UI", &uid),
     ]
     .concat();
-    let mut out = vec![0u8; 128];
-    out.extend_from_slice(b"DICM");
-    out.extend_from_slice(&explicit(
-        0x0002,
-        0x0000,
-        b"UL",
-        &(meta.len() as u32).to_le_bytes(),
-    ));
-    out.extend_from_slice(&meta);
-    out.extend_from_slice(dataset);
-    out
+    part10_file(&meta, dataset)
 }
 
 const EXPLICIT: &str = "1.2.840.10008.1.2.1";

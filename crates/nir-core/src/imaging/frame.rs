@@ -33,6 +33,23 @@ impl GraySamples {
             GraySamples::Wide(v) => v.clone(),
         }
     }
+
+    /// All values after the Modality LUT (PS3.3 C.11.1), in modality units.
+    pub fn modality_values(&self, modality: &ModalityLut) -> Vec<f64> {
+        self.to_i64()
+            .into_iter()
+            .map(|v| modality.apply(v))
+            .collect()
+    }
+}
+
+/// The smallest and largest of `values` (infinite both when there are none).
+pub fn value_range(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        })
 }
 
 /// RGB samples, interleaved.
@@ -44,6 +61,17 @@ pub enum RgbSamples {
     Rgb16(Vec<u16>),
     /// Wider samples (32-bit RGB).
     Rgb32(Vec<u32>),
+}
+
+impl RgbSamples {
+    /// The samples scaled to 8 bits (their most significant byte).
+    pub fn to_rgb8(&self) -> Vec<u8> {
+        match self {
+            RgbSamples::Rgb8(v) => v.clone(),
+            RgbSamples::Rgb16(v) => v.iter().map(|&x| (x >> 8) as u8).collect(),
+            RgbSamples::Rgb32(v) => v.iter().map(|&x| (x >> 24) as u8).collect(),
+        }
+    }
 }
 
 /// One decoded frame.
@@ -81,9 +109,9 @@ impl DecodedFrame {
             FramePixels::Grayscale {
                 samples, modality, ..
             } => samples
-                .to_i64()
+                .modality_values(modality)
                 .into_iter()
-                .map(|v| modality.apply(v) as f32)
+                .map(|v| v as f32)
                 .collect(),
             FramePixels::Colour(RgbSamples::Rgb8(v)) => v.iter().map(|&x| f32::from(x)).collect(),
             FramePixels::Colour(RgbSamples::Rgb16(v)) => v.iter().map(|&x| f32::from(x)).collect(),
@@ -95,19 +123,15 @@ impl DecodedFrame {
     /// scaled to 8 bits (colour).
     pub fn display8(&self) -> Vec<u8> {
         match &self.pixels {
+            FramePixels::Colour(rgb) => rgb.to_rgb8(),
             FramePixels::Grayscale {
                 samples,
                 modality,
                 voi,
                 presentation,
             } => {
-                let values: Vec<f64> = samples
-                    .to_i64()
-                    .into_iter()
-                    .map(|v| modality.apply(v))
-                    .collect();
-                let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-                let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let values = samples.modality_values(modality);
+                let (min, max) = value_range(&values);
                 values
                     .iter()
                     .map(|&x| {
@@ -117,13 +141,6 @@ impl DecodedFrame {
                             .clamp(0.0, 255.0) as u8
                     })
                     .collect()
-            }
-            FramePixels::Colour(RgbSamples::Rgb8(v)) => v.clone(),
-            FramePixels::Colour(RgbSamples::Rgb16(v)) => {
-                v.iter().map(|&x| (x >> 8) as u8).collect()
-            }
-            FramePixels::Colour(RgbSamples::Rgb32(v)) => {
-                v.iter().map(|&x| (x >> 24) as u8).collect()
             }
         }
     }

@@ -255,12 +255,7 @@ impl Decoder {
     fn decode_scan(&mut self, data: &[u8]) -> Result<usize, ImagingError> {
         let blocks_x = self.columns.div_ceil(8);
         let blocks_y = self.rows.div_ceil(8);
-        let mut bits = BitReader {
-            data,
-            position: 0,
-            buffer: 0,
-            count: 0,
-        };
+        let mut bits = BitReader::new(data);
         let mut predictors = vec![0i32; self.components.len()];
         let total = blocks_x * blocks_y;
         for mcu in 0..total {
@@ -352,7 +347,17 @@ struct BitReader<'a> {
     count: u32,
 }
 
-impl BitReader<'_> {
+impl<'a> BitReader<'a> {
+    /// A reader at the first bit of `data` (entropy-coded segment, stuffed bytes included).
+    fn new(data: &'a [u8]) -> Self {
+        BitReader {
+            data,
+            position: 0,
+            buffer: 0,
+            count: 0,
+        }
+    }
+
     fn bit(&mut self) -> Result<u32, ImagingError> {
         if self.count == 0 {
             let byte = *self
@@ -481,12 +486,7 @@ mod tests {
         counts[2] = 1;
         let table = Huffman::new(&counts, &[5, 6, 7]);
         let data = [0b0001_1000u8];
-        let mut bits = BitReader {
-            data: &data,
-            position: 0,
-            buffer: 0,
-            count: 0,
-        };
+        let mut bits = BitReader::new(&data);
         assert_eq!(bits.decode(&table).unwrap(), 5);
         assert_eq!(bits.decode(&table).unwrap(), 6);
         assert_eq!(bits.decode(&table).unwrap(), 7);
@@ -495,12 +495,7 @@ mod tests {
     #[test]
     fn receive_extend_gives_negative_and_positive_values() {
         let data = [0b0111_0000u8];
-        let mut bits = BitReader {
-            data: &data,
-            position: 0,
-            buffer: 0,
-            count: 0,
-        };
+        let mut bits = BitReader::new(&data);
         assert_eq!(bits.receive_extend(2).unwrap(), -2); // 01 → -2
         assert_eq!(bits.receive_extend(2).unwrap(), 3); // 11 → 3
     }

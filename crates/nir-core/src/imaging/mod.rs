@@ -24,6 +24,9 @@ pub mod npy;
 pub mod palette;
 pub mod pixel_module;
 pub mod presentation;
+/// Hand-made element bytes for hostile-input tests (this crate's and the shell's).
+#[cfg(any(test, feature = "test-support"))]
+pub mod raw_element;
 pub mod render;
 pub mod rle;
 pub mod source;

@@ -87,19 +87,10 @@ impl ModalityLut {
             )?;
             return Ok(ModalityLut::Table(table));
         }
-        let groups = [
-            nth_item(
-                dataset,
-                tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE,
-                frame as usize,
-            ),
-            first_item(dataset, tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE),
-        ];
-        for group in groups.into_iter().flatten() {
-            if let Some(transform) = first_item(group, tags::PIXEL_VALUE_TRANSFORMATION_SEQUENCE) {
-                if let Some(rescale) = rescale_in(transform)? {
-                    return Ok(ModalityLut::Rescale(rescale));
-                }
+        let transforms = frame_macros(dataset, frame, tags::PIXEL_VALUE_TRANSFORMATION_SEQUENCE);
+        for transform in transforms {
+            if let Some(rescale) = rescale_in(transform)? {
+                return Ok(ModalityLut::Rescale(rescale));
             }
         }
         Ok(ModalityLut::Rescale(Rescale::IDENTITY))
@@ -151,6 +142,28 @@ pub fn decimals(
 /// The first item of a sequence attribute.
 pub fn first_item(object: &InMemDicomObject, tag: Tag) -> Option<&InMemDicomObject> {
     nth_item(object, tag, 0)
+}
+
+/// The `macro_tag` items that apply to `frame` (0-based) of an enhanced multi-frame object:
+/// from the frame's Per-Frame Functional Groups item first, then from the Shared one
+/// (PS3.3 C.7.6.16).
+pub fn frame_macros(
+    dataset: &InMemDicomObject,
+    frame: u32,
+    macro_tag: Tag,
+) -> impl Iterator<Item = &InMemDicomObject> {
+    let groups = [
+        nth_item(
+            dataset,
+            tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE,
+            frame as usize,
+        ),
+        first_item(dataset, tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE),
+    ];
+    groups
+        .into_iter()
+        .flatten()
+        .filter_map(move |group| first_item(group, macro_tag))
 }
 
 /// Item `index` of a sequence attribute.

@@ -272,13 +272,12 @@ fn required_uint(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn module() -> PixelModule {
+impl PixelModule {
+    /// A single-frame, 12-bit, unsigned MONOCHROME2 module: the usual CT or MR shape.
+    pub(crate) fn mono12(rows: u32, columns: u32) -> Self {
         PixelModule {
-            rows: 512,
-            columns: 512,
+            rows,
+            columns,
             frames: 1,
             samples_per_pixel: 1,
             bits_allocated: 16,
@@ -287,6 +286,15 @@ mod tests {
             photometric: Photometric::Monochrome2,
             planar: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module() -> PixelModule {
+        PixelModule::mono12(512, 512)
     }
 
     #[test]

@@ -7,7 +7,7 @@ use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 
 use super::error::ImagingError;
-use super::modality_lut::{decimals, first_item, nth_item, read_lut, LookupTable};
+use super::modality_lut::{decimals, first_item, frame_macros, read_lut, LookupTable};
 
 /// VOI LUT Function (0028,1056).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -90,20 +90,10 @@ impl VoiOptions {
     pub fn for_frame(dataset: &InMemDicomObject, frame: u32) -> Result<VoiOptions, ImagingError> {
         let mut presets = presets_in(dataset)?;
         if presets.is_empty() {
-            let groups = [
-                nth_item(
-                    dataset,
-                    tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE,
-                    frame as usize,
-                ),
-                first_item(dataset, tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE),
-            ];
-            for group in groups.into_iter().flatten() {
-                if let Some(voi) = first_item(group, tags::FRAME_VOILUT_SEQUENCE) {
-                    presets = presets_in(voi)?;
-                    if !presets.is_empty() {
-                        break;
-                    }
+            for voi in frame_macros(dataset, frame, tags::FRAME_VOILUT_SEQUENCE) {
+                presets = presets_in(voi)?;
+                if !presets.is_empty() {
+                    break;
                 }
             }
         }

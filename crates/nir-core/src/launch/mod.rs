@@ -40,8 +40,17 @@ pub use signed_context::{
     bind_to_user, check_times, unix_now, verify_signed_context, ContextClaims, ContextKey,
     SignedContextPolicy, LEEWAY_SECS,
 };
-pub use single_instance::{default_socket_path, hand_off_or_listen, InstanceRole, LaunchListener};
+pub use single_instance::{default_socket_path, hand_off_or_listen, LaunchListener};
 pub use smart::{
     is_acceptable_endpoint, is_fhir_id, resolve_smart_launch, SmartLaunchError, SmartSettings,
     NHS_NUMBER_SYSTEM, SMART_SCOPE,
 };
+
+/// The outcome of trying to become the single instance.
+#[derive(Debug)]
+pub enum InstanceRole {
+    /// Another viewer is running and has the link now; this process should exit.
+    HandedOff,
+    /// This process is the viewer; links from later launches arrive on the listener.
+    Primary(LaunchListener),
+}

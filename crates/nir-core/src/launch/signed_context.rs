@@ -181,7 +181,7 @@ pub fn bind_to_user(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::launch::test_keys::{claims, policy, sign, token};
+    use crate::launch::test_keys::{claims, identity, policy, sign, token};
     use crate::launch::{parse_link, LaunchRequest};
     use serde_json::json;
 
@@ -199,18 +199,6 @@ mod tests {
 
     fn verify(token: String) -> Result<Option<ContextClaims>, LaunchError> {
         verify_signed_context(&context(Some(token)), &policy(true), unix_now())
-    }
-
-    fn identity(ods: Option<&str>, role_code: &str) -> Identity {
-        Identity {
-            subject: "555000000001".into(),
-            user_uid: None,
-            name: None,
-            role_id: "555000000001-1".into(),
-            role_code: role_code.into(),
-            role_name: None,
-            ods: ods.map(str::to_owned),
-        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
-use super::LaunchError;
+use super::{InstanceRole, LaunchError};
 
 /// Longest link accepted over the socket.
 const MAX_LINK_BYTES: usize = 4096;
@@ -31,15 +31,6 @@ const READ_TIMEOUT: Duration = Duration::from_secs(2);
 const FIRST_BACKOFF: Duration = Duration::from_millis(20);
 /// Longest wait between failed `accept`s.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
-
-/// The outcome of trying to become the single instance.
-#[derive(Debug)]
-pub enum InstanceRole {
-    /// Another viewer is running and has the link now; this process should exit.
-    HandedOff,
-    /// This process is the viewer; links from later launches arrive on the listener.
-    Primary(LaunchListener),
-}
 
 /// Receives links from later launches of the same user.
 #[derive(Debug)]

@@ -4,16 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::LaunchError;
-
-/// The outcome of trying to become the single instance.
-#[derive(Debug)]
-pub enum InstanceRole {
-    /// Another viewer is running and has the link now; this process should exit.
-    HandedOff,
-    /// This process is the viewer; links from later launches arrive on the listener.
-    Primary(LaunchListener),
-}
+use super::{InstanceRole, LaunchError};
 
 /// Never created on this platform.
 #[derive(Debug)]

@@ -4,6 +4,7 @@ use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 
 use super::signed_context::{unix_now, ContextKey, SignedContextPolicy};
+use crate::auth::id_token::Identity;
 
 pub const EC_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgq7jvIb+grdXrtFt1
@@ -14,6 +15,19 @@ pub const EC_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
 MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEkcQyl5HjtDW6MPZHDcihL2TkZ0+E
 sw/+Gsez3nn+I9S1srbcP+CbZJ1jIVfmH+jBoP6api4TBdP21ARgUFkO5Q==
 -----END PUBLIC KEY-----";
+
+/// A signed-in user (the same person each time) working for `ods` in role `role_code`.
+pub fn identity(ods: Option<&str>, role_code: &str) -> Identity {
+    Identity {
+        subject: "555000000001".into(),
+        user_uid: None,
+        name: None,
+        role_id: "555000000001-1".into(),
+        role_code: role_code.into(),
+        role_name: None,
+        ods: ods.map(str::to_owned),
+    }
+}
 
 /// The EPR issuer the test policy trusts.
 pub const ISSUER: &str = "https://epr.example.nhs.uk";
@@ -44,17 +58,4 @@ pub fn sign(claims: &Value) -> String {
 
 pub fn token(nhs: &str, lifetime: u64, iss: &str) -> String {
     sign(&claims(nhs, lifetime, iss))
-}
-
-/// A signed-in clinician of organisation `ods`, for tests that bind a launch to a user.
-pub fn clinician(ods: &str) -> crate::auth::id_token::Identity {
-    crate::auth::id_token::Identity {
-        subject: "555000000001".into(),
-        user_uid: None,
-        name: None,
-        role_id: "555000000001-1".into(),
-        role_code: "S8000:G8000:R8000".into(),
-        role_name: None,
-        ods: Some(ods.into()),
-    }
 }

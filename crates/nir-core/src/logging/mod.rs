@@ -3,6 +3,13 @@
 //! a DICOM UID, a DICOM person name, a bearer token or a registered patient name that slips
 //! into a message or a field is replaced by a placeholder. Nothing is logged to files.
 
+/// An in-memory log for tests of what reaches the log (this crate's and the shell's).
+#[cfg(any(test, feature = "test-support"))]
+#[allow(
+    clippy::unwrap_used,
+    reason = "test helper: a poisoned lock is a failed test"
+)]
+mod capture;
 mod redact;
 
 use std::io::{self, Write};
@@ -10,6 +17,8 @@ use std::io::{self, Write};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
+#[cfg(any(test, feature = "test-support"))]
+pub use capture::logged;
 pub use redact::{
     forget_sensitive_terms, hold_sensitive_term, redact, register_sensitive_term, SensitiveTerm,
 };
@@ -82,20 +91,6 @@ impl<W: Write> Drop for LineRedactor<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     #[derive(Debug)]
     #[allow(dead_code)] // read only through Debug, which is the point of the test
@@ -106,14 +101,8 @@ mod tests {
 
     #[test]
     fn nothing_identifying_reaches_the_log() {
-        let captured = Captured::default();
-        let sink = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(RedactingWriter::new(move || sink.clone()))
-            .with_ansi(false)
-            .finish();
         register_sensitive_term("Alexandra Testpatient");
-        tracing::subscriber::with_default(subscriber, || {
+        let text = logged(|| {
             tracing::info!(
                 nhs = "9912003888",
                 "looking up 991 200 3888 and 991-200-3888"
@@ -132,7 +121,6 @@ mod tests {
             tracing::info!("viewing Alexandra Testpatient");
         });
         forget_sensitive_terms();
-        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
         for leak in [
             "9912003888",
             "991 200 3888",

@@ -36,6 +36,19 @@ impl CappedResponse {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     }
+
+    /// This response if it is 200 OK; otherwise the error `refusal` reads from it, which
+    /// ends the attempt (a refusal is not retried).
+    pub fn ok_or_fatal(
+        self,
+        refusal: impl FnOnce(&CappedResponse) -> RegistryError,
+    ) -> Result<CappedResponse, AttemptError> {
+        if self.status == StatusCode::OK {
+            Ok(self)
+        } else {
+            Err(AttemptError::Fatal(refusal(&self)))
+        }
+    }
 }
 
 /// Sends a request and reads its body, mapping connection failures, 429 and

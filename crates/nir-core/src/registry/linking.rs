@@ -46,21 +46,11 @@ mod tests {
     use crate::registry::model::RetrievalRef;
 
     fn record(id: &str, kind: RecordKind, uid: Option<&str>, acc: Option<&str>) -> HistoryRecord {
+        let retrieval = RetrievalRef::WadoStudyMetadata { url: "u".into() };
         HistoryRecord {
-            id: id.into(),
-            kind,
-            date: None,
-            modality: None,
-            description: None,
-            status: None,
-            provider_name: None,
-            provider_ods: None,
-            care_setting: None,
-            home_community_id: None,
             accession_number: acc.map(Into::into),
             study_uid: uid.map(Into::into),
-            retrieval: RetrievalRef::WadoStudyMetadata { url: "u".into() },
-            linked_study: None,
+            ..HistoryRecord::new(id, kind, retrieval)
         }
     }
 

@@ -91,6 +91,28 @@ pub struct HistoryRecord {
     pub linked_study: Option<String>,
 }
 
+impl HistoryRecord {
+    /// A record known only by its id, kind and retrieval; every optional detail empty.
+    pub fn new(id: impl Into<String>, kind: RecordKind, retrieval: RetrievalRef) -> Self {
+        HistoryRecord {
+            id: id.into(),
+            kind,
+            date: None,
+            modality: None,
+            description: None,
+            status: None,
+            provider_name: None,
+            provider_ods: None,
+            care_setting: None,
+            home_community_id: None,
+            accession_number: None,
+            study_uid: None,
+            retrieval,
+            linked_study: None,
+        }
+    }
+}
+
 /// Where and how a record is retrieved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "type")]

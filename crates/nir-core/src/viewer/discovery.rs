@@ -235,20 +235,8 @@ mod tests {
 
     fn record(id: &str, retrieval: RetrievalRef) -> HistoryRecord {
         HistoryRecord {
-            id: id.into(),
-            kind: RecordKind::DiagnosticReport,
-            date: None,
-            modality: None,
-            description: None,
-            status: None,
-            provider_name: None,
-            provider_ods: None,
-            care_setting: None,
             home_community_id: Some("urn:oid:2.999.1".into()),
-            accession_number: None,
-            study_uid: None,
-            retrieval,
-            linked_study: None,
+            ..HistoryRecord::new(id, RecordKind::DiagnosticReport, retrieval)
         }
     }
 

@@ -6,7 +6,7 @@
 //! Sequence table (PS3.3 C.11.2.1.1) go along, so the shader can apply what the image
 //! declares.
 
-use crate::imaging::frame::{DecodedFrame, FramePixels, GraySamples, RgbSamples};
+use crate::imaging::frame::{value_range, DecodedFrame, FramePixels, GraySamples};
 use crate::imaging::modality_lut::{LookupTable, ModalityLut};
 use crate::imaging::voi_lut::VoiFunction;
 
@@ -133,11 +133,7 @@ pub fn to_display_frame(frame: &DecodedFrame, rows: u32, columns: u32) -> Displa
             invert: false,
             voi_function: "LINEAR",
             voi_lut: None,
-            bytes: match rgb {
-                RgbSamples::Rgb8(v) => v.clone(),
-                RgbSamples::Rgb16(v) => v.iter().map(|&x| (x >> 8) as u8).collect(),
-                RgbSamples::Rgb32(v) => v.iter().map(|&x| (x >> 24) as u8).collect(),
-            },
+            bytes: rgb.to_rgb8(),
         },
     }
 }
@@ -159,12 +155,8 @@ fn grey_bytes(samples: &GraySamples, modality: &ModalityLut) -> (&'static str, V
             r.intercept,
         ),
         _ => {
-            let values: Vec<f64> = samples
-                .to_i64()
-                .into_iter()
-                .map(|s| modality.apply(s))
-                .collect();
-            let (min, max) = min_max(&values);
+            let values = samples.modality_values(modality);
+            let (min, max) = value_range(&values);
             if min >= 0.0 && max <= f64::from(u16::MAX) {
                 let bytes = values
                     .iter()
@@ -190,22 +182,9 @@ fn grey_bytes(samples: &GraySamples, modality: &ModalityLut) -> (&'static str, V
     }
 }
 
-fn min_max(values: &[f64]) -> (f64, f64) {
-    values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        })
-}
-
 /// The window covering the frame's whole output range, when the file offers none.
 fn full_range_window(samples: &GraySamples, modality: &ModalityLut) -> (f64, f64) {
-    let values: Vec<f64> = samples
-        .to_i64()
-        .into_iter()
-        .map(|s| modality.apply(s))
-        .collect();
-    let (min, max) = min_max(&values);
+    let (min, max) = value_range(&samples.modality_values(modality));
     if !min.is_finite() || !max.is_finite() {
         return (0.0, 1.0);
     }
@@ -215,6 +194,7 @@ fn full_range_window(samples: &GraySamples, modality: &ModalityLut) -> (f64, f64
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::imaging::frame::RgbSamples;
     use crate::imaging::modality_lut::Rescale;
     use crate::imaging::presentation::Presentation;
     use crate::imaging::voi_lut::{VoiOptions, WindowPreset};

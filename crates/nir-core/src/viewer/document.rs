@@ -173,7 +173,6 @@ mod tests {
     use super::*;
     use dicom_core::value::DataSetSequence;
     use dicom_core::{DataElement, PrimitiveValue, VR};
-    use dicom_object::FileMetaTableBuilder;
 
     fn put(obj: &mut InMemDicomObject, tag: Tag, vr: VR, value: &str) {
         obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
@@ -207,12 +206,7 @@ mod tests {
         let mut obj = obj;
         put(&mut obj, tags::SOP_CLASS_UID, VR::UI, sop_class);
         put(&mut obj, tags::SOP_INSTANCE_UID, VR::UI, "2.999.9.1");
-        let file = obj
-            .with_meta(FileMetaTableBuilder::new().transfer_syntax("1.2.840.10008.1.2.1"))
-            .unwrap();
-        let mut out = Vec::new();
-        file.write_all(&mut out).unwrap();
-        out
+        crate::dicomweb::synthetic::part10(obj).unwrap()
     }
 
     #[test]

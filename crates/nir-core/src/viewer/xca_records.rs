@@ -125,7 +125,7 @@ mod tests {
     use super::*;
     use dicom_core::value::DataSetSequence;
     use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
-    use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
+    use dicom_object::InMemDicomObject;
 
     fn put(obj: &mut InMemDicomObject, tag: Tag, vr: VR, value: &str) {
         obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
@@ -155,12 +155,7 @@ mod tests {
             VR::SQ,
             DataSetSequence::from(vec![evidence]),
         ));
-        let file = kos
-            .with_meta(FileMetaTableBuilder::new().transfer_syntax("1.2.840.10008.1.2.1"))
-            .unwrap();
-        let mut out = Vec::new();
-        file.write_all(&mut out).unwrap();
-        out
+        crate::dicomweb::synthetic::part10(kos).unwrap()
     }
 
     #[test]

@@ -2,11 +2,11 @@
 //! modules filled from the catalogue. Used both for WADO metadata (no pixels needed, so
 //! metadata stays cheap) and as the start of every generated Part-10 instance.
 
-use dicom_core::value::DataSetSequence;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 
+use super::elements::{put_str, sequence};
 use crate::catalogue::{Plane, SeriesDef, SeriesKind, StudyDef};
 use crate::history_plans::LOCAL_PATIENT_ID_STUDY;
 use crate::networks::NETWORKS;
@@ -120,10 +120,6 @@ pub fn pixel_layout(kind: SeriesKind) -> Option<PixelLayout> {
     }
 }
 
-fn put_str(obj: &mut InMemDicomObject, tag: Tag, vr: VR, value: &str) {
-    obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
-}
-
 fn put_u16(obj: &mut InMemDicomObject, tag: Tag, value: u16) {
     obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(value)));
 }
@@ -160,16 +156,12 @@ fn put_local_patient_id(obj: &mut InMemDicomObject, nhs_number: &str, ods_code: 
     put_str(&mut nhs, tags::PATIENT_ID, VR::LO, nhs_number);
     put_str(&mut nhs, tags::ISSUER_OF_PATIENT_ID, VR::LO, "NHS");
     put_str(&mut nhs, tags::TYPE_OF_PATIENT_ID, VR::CS, "TEXT");
-    nhs.put(DataElement::new(
+    sequence(
+        &mut nhs,
         tags::ISSUER_OF_PATIENT_ID_QUALIFIERS_SEQUENCE,
-        VR::SQ,
-        DataSetSequence::from(vec![qualifiers]),
-    ));
-    obj.put(DataElement::new(
-        tags::OTHER_PATIENT_I_DS_SEQUENCE,
-        VR::SQ,
-        DataSetSequence::from(vec![nhs]),
-    ));
+        vec![qualifiers],
+    );
+    sequence(obj, tags::OTHER_PATIENT_I_DS_SEQUENCE, vec![nhs]);
 }
 
 /// The header (every attribute but Pixel Data / Encapsulated Document) of an instance, in

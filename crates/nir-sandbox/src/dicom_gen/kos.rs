@@ -2,11 +2,11 @@
 //! an SR document listing every instance of the study (Current Requested Procedure
 //! Evidence Sequence) with the network's WADO-RS base as Retrieve URL.
 
-use dicom_core::value::DataSetSequence;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
 
+use super::elements::sequence;
 use super::header::{sop_class_uid, InstanceRef};
 use super::DicomGenError;
 use crate::catalogue::{StudyDef, TS_EXPLICIT_LE};
@@ -21,10 +21,6 @@ fn item(elements: Vec<(Tag, VR, String)>) -> InMemDicomObject {
         obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
     }
     obj
-}
-
-fn sequence(obj: &mut InMemDicomObject, tag: Tag, items: Vec<InMemDicomObject>) {
-    obj.put(DataElement::new(tag, VR::SQ, DataSetSequence::from(items)));
 }
 
 /// The Part-10 bytes of the KOS manifest of `study`, pointing at `wado_base`.

@@ -4,6 +4,7 @@
 //! lossless through CharLS, JPEG baseline for the colour cine) or into native explicit
 //! VR LE on request. Document series carry an encapsulated PDF or a Basic Text SR instead. Everything is deterministic, so regenerating gives identical bytes.
 
+mod elements;
 pub mod header;
 pub mod kos;
 pub mod pdf;

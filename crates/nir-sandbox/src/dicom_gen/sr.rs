@@ -2,29 +2,14 @@
 //! "Diagnostic imaging report") holding Findings and Impressions as TEXT content items, so
 //! that viewers can be tested on structured reports held inside a study.
 
-use dicom_core::value::DataSetSequence;
-use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
+use dicom_core::VR;
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 
+use super::elements::{code_item as code, put_str as put, sequence};
+
 /// Basic Text SR Storage.
 pub const BASIC_TEXT_SR: &str = "1.2.840.10008.5.1.4.1.1.88.11";
-
-fn put(obj: &mut InMemDicomObject, tag: Tag, vr: VR, value: &str) {
-    obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
-}
-
-fn code(value: &str, scheme: &str, meaning: &str) -> InMemDicomObject {
-    let mut item = InMemDicomObject::new_empty();
-    put(&mut item, tags::CODE_VALUE, VR::SH, value);
-    put(&mut item, tags::CODING_SCHEME_DESIGNATOR, VR::SH, scheme);
-    put(&mut item, tags::CODE_MEANING, VR::LO, meaning);
-    item
-}
-
-fn sequence(obj: &mut InMemDicomObject, tag: Tag, items: Vec<InMemDicomObject>) {
-    obj.put(DataElement::new(tag, VR::SQ, DataSetSequence::from(items)));
-}
 
 fn named(value_type: &str, concept: InMemDicomObject) -> InMemDicomObject {
     let mut item = InMemDicomObject::new_empty();

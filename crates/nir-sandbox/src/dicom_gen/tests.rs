@@ -13,6 +13,33 @@ fn study<'a>(c: &'a Catalogue, nhs: &str, index: usize) -> &'a StudyDef {
     &c.studies[patient_index(nhs).unwrap()][index]
 }
 
+/// Instance `number` of the study's first series.
+fn first_series(study: &StudyDef, number: u32) -> InstanceRef<'_> {
+    InstanceRef {
+        study,
+        series: &study.series[0],
+        number,
+    }
+}
+
+/// An element's value as text, padding trimmed.
+fn text(obj: &dicom_object::InMemDicomObject, tag: dicom_core::Tag) -> String {
+    obj.element(tag)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+fn pixel_data_len(obj: &dicom_object::InMemDicomObject) -> usize {
+    obj.element(tags::PIXEL_DATA)
+        .unwrap()
+        .to_bytes()
+        .unwrap()
+        .len()
+}
+
 fn parse(bytes: &[u8]) -> dicom_object::DefaultDicomObject {
     assert_eq!(&bytes[128..132], b"DICM");
     from_reader(&bytes[128..]).unwrap()
@@ -35,68 +62,34 @@ fn decoded_matches_native(at: InstanceRef<'_>) {
 #[test]
 fn every_stored_syntax_decodes_back() {
     let c = Catalogue::build();
-    let small = study(&c, "9912003950", 0);
-    decoded_matches_native(InstanceRef {
-        study: small,
-        series: &small.series[0],
-        number: 2,
-    });
-    let cr = study(&c, "9912003950", 1);
-    assert_eq!(cr.series[0].transfer_syntax, TS_RLE);
-    decoded_matches_native(InstanceRef {
-        study: cr,
-        series: &cr.series[0],
-        number: 1,
-    });
-    let mr = study(&c, "9912003950", 2);
-    assert_eq!(mr.series[0].transfer_syntax, TS_JPEG_LS);
-    decoded_matches_native(InstanceRef {
-        study: mr,
-        series: &mr.series[0],
-        number: 1,
-    });
-    let us = study(&c, "9912003888", 1);
-    assert_eq!(us.series[0].transfer_syntax, TS_JPEG_BASELINE);
-    decoded_matches_native(InstanceRef {
-        study: us,
-        series: &us.series[0],
-        number: 1,
-    });
+    let cases = [
+        ("9912003950", 0, 2, None),
+        ("9912003950", 1, 1, Some(TS_RLE)),
+        ("9912003950", 2, 1, Some(TS_JPEG_LS)),
+        ("9912003888", 1, 1, Some(TS_JPEG_BASELINE)),
+    ];
+    for (nhs, index, number, syntax) in cases {
+        let at = first_series(study(&c, nhs, index), number);
+        if let Some(syntax) = syntax {
+            assert_eq!(at.series.transfer_syntax, syntax);
+        }
+        decoded_matches_native(at);
+    }
 }
 
 #[test]
 fn native_encoding_and_patient_identity() {
     let c = Catalogue::build();
     let mr = study(&c, "9912003950", 2);
-    let at = InstanceRef {
-        study: mr,
-        series: &mr.series[0],
-        number: 3,
-    };
+    let at = first_series(mr, 3);
     let obj = parse(&part10(at, Encoding::Native).unwrap());
     assert_eq!(
         obj.meta().transfer_syntax().trim_end_matches('\0'),
         TS_EXPLICIT_LE
     );
-    assert_eq!(
-        obj.element(tags::PATIENT_ID).unwrap().to_str().unwrap(),
-        "9912003950"
-    );
-    assert_eq!(
-        obj.element(tags::ISSUER_OF_PATIENT_ID)
-            .unwrap()
-            .to_str()
-            .unwrap(),
-        "NHS"
-    );
-    assert_eq!(
-        obj.element(tags::PIXEL_DATA)
-            .unwrap()
-            .to_bytes()
-            .unwrap()
-            .len(),
-        192 * 192 * 2
-    );
+    assert_eq!(text(&obj, tags::PATIENT_ID), "9912003950");
+    assert_eq!(text(&obj, tags::ISSUER_OF_PATIENT_ID), "NHS");
+    assert_eq!(pixel_data_len(&obj), 192 * 192 * 2);
 }
 
 #[test]
@@ -105,45 +98,24 @@ fn wrong_patient_and_corrupt_instances_are_as_named() {
     let ct = study(&c, "9912003918", 0);
     let ids: Vec<String> = (1..=ct.series[0].instances)
         .map(|n| {
-            let at = InstanceRef {
-                study: ct,
-                series: &ct.series[0],
-                number: n,
-            };
-            header::instance_header(at)
-                .element(tags::PATIENT_ID)
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_string()
+            text(
+                &header::instance_header(first_series(ct, n)),
+                tags::PATIENT_ID,
+            )
         })
         .collect();
     assert_eq!(ids.iter().filter(|id| *id == "9000000009").count(), 1);
     let ct = study(&c, "9912003934", 0);
-    let at = InstanceRef {
-        study: ct,
-        series: &ct.series[0],
-        number: 2,
-    };
+    let at = first_series(ct, 2);
     let obj = parse(&part10(at, Encoding::Stored).unwrap());
-    let len = obj
-        .element(tags::PIXEL_DATA)
-        .unwrap()
-        .to_bytes()
-        .unwrap()
-        .len();
-    assert!(len < 256 * 256 * 2);
+    assert!(pixel_data_len(&obj) < 256 * 256 * 2);
 }
 
 #[test]
 fn pdf_and_kos_documents() {
     let c = Catalogue::build();
     let doc = study(&c, "9912003888", 4);
-    let at = InstanceRef {
-        study: doc,
-        series: &doc.series[0],
-        number: 1,
-    };
+    let at = first_series(doc, 1);
     let obj = parse(&part10(at, Encoding::Stored).unwrap());
     let pdf = obj
         .element(tags::ENCAPSULATED_DOCUMENT)
@@ -194,23 +166,11 @@ fn the_rich_history_dx_carries_a_local_patient_id_and_the_nhs_number_in_other_id
     let c = Catalogue::build();
     let dx = study(&c, "9912003888", LOCAL_PATIENT_ID_STUDY);
     assert_eq!(dx.modality, "DX");
-    let at = InstanceRef {
-        study: dx,
-        series: &dx.series[0],
-        number: 1,
-    };
+    let at = first_series(dx, 1);
     let bytes = part10(at, Encoding::Native).unwrap();
     let obj = parse(&bytes);
-    let text = |tag| {
-        obj.element(tag)
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .trim()
-            .to_string()
-    };
-    assert_eq!(text(tags::PATIENT_ID), "H9912003");
-    assert_ne!(text(tags::ISSUER_OF_PATIENT_ID), "NHS");
+    assert_eq!(text(&obj, tags::PATIENT_ID), "H9912003");
+    assert_ne!(text(&obj, tags::ISSUER_OF_PATIENT_ID), "NHS");
     let expectations = Expectations {
         nhs_number: nir_core::nhs_number::NhsNumber::parse("9912003888").unwrap(),
         study_uid: dx.uid.clone(),
@@ -219,11 +179,7 @@ fn the_rich_history_dx_carries_a_local_patient_id_and_the_nhs_number_in_other_id
     assert_eq!(facts.matched_by, Some(IdentityMatch::OtherPatientIds));
     // The patient's other studies still carry the NHS number as Patient ID.
     let ct = study(&c, "9912003888", 0);
-    let ct_at = InstanceRef {
-        study: ct,
-        series: &ct.series[0],
-        number: 1,
-    };
+    let ct_at = first_series(ct, 1);
     let ct_facts = verify_instance(
         &part10(ct_at, Encoding::Native).unwrap(),
         &Expectations {

@@ -213,13 +213,9 @@ impl FhirBackend {
                         FORM_REFUSED.into(),
                     )));
                 }
-                if response.status != StatusCode::OK {
-                    return Err(AttemptError::Fatal(error_for_status(
-                        response.status.as_u16(),
-                        &response.body,
-                        SERVICE,
-                    )));
-                }
+                let response = response.ok_or_fatal(|refused| {
+                    error_for_status(refused.status.as_u16(), &refused.body, SERVICE)
+                })?;
                 parse_bundle(&response.body, &self.settings.networks)
                     .map_err(|e| AttemptError::Fatal(RegistryError::malformed(SERVICE, e)))
             })

@@ -21,7 +21,8 @@ use tokio_util::sync::CancellationToken;
 pub use community::normalise_community_id;
 pub use mtom::{parse_retrieve_response, RetrieveAnswer, RetrievedDocument};
 pub use request::{
-    adhoc_query_request, envelope, patient_id, retrieve_request, QUERY_ACTION, RETRIEVE_ACTION,
+    adhoc_query_request, envelope, escape, patient_id, retrieve_request, FIND_DOCUMENTS,
+    NHS_NUMBER_OID, QUERY_ACTION, RETRIEVE_ACTION,
 };
 pub use response::{
     parse_query_envelope, parse_query_response, QueryAnswer, RegistryErrorEntry, ResponseStatus,
@@ -33,7 +34,7 @@ use super::http::{exchange, CappedResponse, DISCOVERY_BODY_LIMIT, DOCUMENT_BODY_
 use super::model::{ImagingHistory, KnownNetwork, RetrievalRef};
 use super::query::HistoryQuery;
 use super::request_context::RequestContext;
-use super::retry::{AttemptError, RetryPolicy};
+use super::retry::RetryPolicy;
 use crate::config::PatientIdForm;
 
 const SERVICE: &str = "The National Imaging Registry";
@@ -153,10 +154,9 @@ impl XcaBackend {
                     .post(url.clone())
                     .header(reqwest::header::CONTENT_TYPE, soap_content_type(action))
                     .body(xml);
-                let response = exchange(self.session.apply(builder), SERVICE, limit).await?;
-                if response.status != StatusCode::OK {
-                    return Err(AttemptError::Fatal(error_for_status(&response)));
-                }
+                let response = exchange(self.session.apply(builder), SERVICE, limit)
+                    .await?
+                    .ok_or_fatal(error_for_status)?;
                 Ok((response, message_id))
             })
             .await
