@@ -217,7 +217,7 @@ export class Viewport {
     this.requestDraw();
   }
 
-  /** The reference lines on screen as their source viewports' labels, for tests and the status line. */
+  /** The labels of the reference lines on screen, one a line, for tests. */
   referenceLabels(): string[] {
     return [...this.svg.querySelectorAll("g.reference-line")].map((g) => g.getAttribute("data-label") ?? "");
   }
