@@ -23,6 +23,7 @@ const KEYS: [string, string][] = [
   ["0", "Reset the view: the image's window, fit, no rotation, flip or inversion"],
   ["h / v", "Flip horizontally / vertically"],
   ["c", "Start or stop cine"],
+  ["g", "Show or hide reference lines (where the other viewports' images cross this one)"],
   ["Alt + 1 / 2 / 4", "Layout 1×1, 1×2, 2×2"],
   ["Esc", "Close the study or report"],
   ["Shift + A", "Show or hide the audit panel (training mode)"],

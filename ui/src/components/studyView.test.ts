@@ -319,3 +319,103 @@ describe("study view with a prior side by side", () => {
     await vi.waitFor(() => expect(viewport("2")?.hasAttribute("aria-busy")).toBe(false));
   });
 });
+
+describe("study view reference lines", () => {
+  // Images of 2 × 2 pixels 100 mm apart, covering -100 to 100 mm each way, on 100 × 100
+  // canvases: one image pixel is 50 canvas pixels.
+  const AXIAL: FramePixels["orientation"] = [1, 0, 0, 0, 1, 0];
+  const CORONAL: FramePixels["orientation"] = [1, 0, 0, 0, 0, -1];
+  const placed = (key: string, number: number): SeriesView =>
+    series({ key, number, description: key, modality: "CT", instanceCount: 3, rows: 2, columns: 2, pixelSpacing: [100, 100], frameOfReference: "1.2.3", document: null });
+  const axial = placed("axial", 1);
+  const coronal = placed("coronal", 2);
+  const otherAxial = placed("other-axial", 3);
+  const opened: StudyView = { ...study, series: [axial, coronal, otherAxial] };
+  const slices = [-50, 0, 50];
+  const frames: Record<string, FramePixels[]> = {
+    axial: slices.map((z) => frameOf({ position: [-50, -50, z], orientation: AXIAL })),
+    coronal: slices.map((y) => frameOf({ position: [-50, y, 50], orientation: CORONAL })),
+    "other-axial": slices.map((z) => frameOf({ position: [-50, -50, z], orientation: AXIAL })),
+  };
+  const nextFrame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
+  /** The axial series in viewport 1 and the coronal in viewport 2, side by side. */
+  async function sideBySide(): Promise<StudyScreen> {
+    const backend = { frame: (_study: string, key: string, index: number) => Promise.resolve(frames[key]?.[index]) } as unknown as Backend;
+    const screen = new StudyScreen(backend, opened, [], {
+      onClose: () => {},
+      onOpenReport: () => {},
+      openPrior: () => Promise.reject(new Error("no prior")),
+      closePrior: () => Promise.resolve(),
+    });
+    document.body.replaceChildren(screen.element);
+    await screen.start();
+    screen.element.querySelector<HTMLButtonElement>('[data-layout="1x2"]')?.click();
+    for (const canvas of screen.element.querySelectorAll("canvas.viewport-canvas")) canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+    await screen.showSeries(1, opened, coronal);
+    await nextFrame();
+    return screen;
+  }
+
+  /** The reference lines drawn in a viewport: source, label and ends on the canvas (left end first). */
+  const lines = (screen: StudyScreen, viewport: string): string[] =>
+    [...screen.element.querySelectorAll(`[data-viewport="${viewport}"] .measure-layer g.reference-line`)].map((g) => {
+      const line = g.querySelector("line");
+      const at = (x: string, y: string): number[] => [Number(line?.getAttribute(x)), Number(line?.getAttribute(y))];
+      // Either end may come first: left to right, then top to bottom.
+      const ends = [at("x1", "y1"), at("x2", "y2")].sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0) || (a[1] ?? 0) - (b[1] ?? 0)).join(",");
+      return `${g.getAttribute("data-source")} ${g.querySelector("text")?.textContent ?? ""} ${ends}`;
+    });
+  const press = (screen: StudyScreen, key: string): void => {
+    screen.element.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+  };
+  const toggle = (screen: StudyScreen): HTMLButtonElement | null => screen.element.querySelector('[data-action="reference-lines"]');
+
+  it("draws on each image where the other viewport's image crosses it, following either one's scrolling", async () => {
+    const screen = await sideBySide();
+    // The coronal at y = -50 crosses the axial image a quarter of the way down; the axial at
+    // z = -50 crosses the coronal three quarters of the way down.
+    expect(lines(screen, "1")).toEqual(["2 Current · Series 2 0,25,100,25"]);
+    expect(lines(screen, "2")).toEqual(["1 Current · Series 1 0,75,100,75"]);
+    press(screen, "ArrowDown");
+    await nextFrame();
+    await nextFrame();
+    // The active viewport (1) moved to z = 0: the line on the coronal rises to the middle.
+    expect(lines(screen, "2")).toEqual(["1 Current · Series 1 0,50,100,50"]);
+    expect(lines(screen, "1")).toEqual(["2 Current · Series 2 0,25,100,25"]);
+    screen.element.querySelector<HTMLElement>('[data-viewport="2"]')?.focus();
+    press(screen, "End");
+    await nextFrame();
+    await nextFrame();
+    expect(lines(screen, "1")).toEqual(["2 Current · Series 2 0,75,100,75"]);
+  });
+
+  it("hides and shows them with the button or the g key, which says whether they are shown", async () => {
+    const screen = await sideBySide();
+    expect(toggle(screen)?.getAttribute("aria-pressed")).toBe("true");
+    toggle(screen)?.click();
+    await nextFrame();
+    expect(toggle(screen)?.getAttribute("aria-pressed")).toBe("false");
+    expect(lines(screen, "1")).toEqual([]);
+    expect(lines(screen, "2")).toEqual([]);
+    press(screen, "g");
+    await nextFrame();
+    expect(toggle(screen)?.getAttribute("aria-pressed")).toBe("true");
+    expect(lines(screen, "1")).toHaveLength(1);
+    expect(lines(screen, "2")).toHaveLength(1);
+  });
+
+  it("draws nothing between parallel images, nor from a viewport taken off the layout", async () => {
+    const screen = await sideBySide();
+    await screen.showSeries(1, opened, otherAxial);
+    await nextFrame();
+    expect(lines(screen, "1")).toEqual([]);
+    expect(lines(screen, "2")).toEqual([]);
+    await screen.showSeries(1, opened, coronal);
+    await nextFrame();
+    expect(lines(screen, "1")).toHaveLength(1);
+    screen.element.querySelector<HTMLButtonElement>('[data-layout="1x1"]')?.click();
+    await nextFrame();
+    expect(lines(screen, "1")).toEqual([]);
+  });
+});

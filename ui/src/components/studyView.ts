@@ -1,7 +1,9 @@
 // The study view: series thumbnails, a viewport grid (1×1, 1×2, 2×2), the toolbar, per-
 // series progress with cancel, warnings from verification, and a prior opened side by side
 // (with its own retrieval progress) with scrolling synchronised by slice position when the
-// frames of reference match. Each viewport names the study, current or prior, and its date.
+// frames of reference match. Each viewport names the study, current or prior, and its date,
+// and draws reference lines where the images of the other viewports on show cross its own
+// (shown unless turned off with the toolbar's button or the g key).
 import { BackendError, type Backend, type HistoryRecordView, type SeriesView, type StudyProgressView, type StudyView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { choiceLabel } from "../tools/windowPresets";
@@ -11,6 +13,7 @@ import { PriorProgress } from "./priorProgress";
 import { renderReport } from "./reportView";
 import { drawThumbnail } from "./thumbnail";
 import type { Tool } from "../tools/tool";
+import type { ReferenceSource } from "./referenceLines";
 import { Viewport } from "./viewport";
 
 export type Layout = "1x1" | "1x2" | "2x2";
@@ -64,6 +67,8 @@ export class StudyScreen {
   private early: Map<string, StudyProgressView> | null = null;
   /** Slots moved by synchronisation, and the index each was sent to. */
   private readonly following = new Map<number, number>();
+  /** Whether the viewports draw each other's reference lines. */
+  private referencesShown = true;
 
   constructor(
     private readonly backend: Backend,
@@ -173,6 +178,9 @@ export class StudyScreen {
       button.addEventListener("click", action);
       bar.append(button);
     }
+    const references = el("button", { "data-action": "reference-lines", "aria-pressed": String(this.referencesShown), title: "Reference lines (g)" }, "Reference lines");
+    references.addEventListener("click", () => this.toggleReferences());
+    bar.append(references);
     const fps = el("input", { type: "number", min: "1", max: "60", value: String(this.fps), id: "cine-fps", "aria-label": "Cine frames per second" });
     fps.addEventListener("change", () => {
       this.fps = Math.min(60, Math.max(1, Number(fps.value) || 10));
@@ -245,8 +253,15 @@ export class StudyScreen {
     slot.study = study;
     const cache = new FrameCache(this.backend, study.key, series.key, series.instanceCount);
     slot.viewport.onIndexChange = null;
-    await slot.viewport.load(series, cache, { study: { date: study.date, prior: study.key !== this.study.key } });
-    slot.viewport.onIndexChange = (index) => this.synchronise(slotIndex, index);
+    const loading = slot.viewport.load(series, cache, { study: { date: study.date, prior: study.key !== this.study.key } });
+    // The series it showed is off the screen at once: its lines go from the other viewports.
+    this.refreshReferences();
+    await loading;
+    this.refreshReferences();
+    slot.viewport.onIndexChange = (index) => {
+      this.synchronise(slotIndex, index);
+      this.refreshReferences();
+    };
     // A series joining the screen follows the one being read, never the other way round.
     const leader = this.slots[this.active];
     if (slotIndex !== this.active && leader?.viewport.currentSeries) this.synchronise(this.active, leader.viewport.index);
@@ -312,6 +327,32 @@ export class StudyScreen {
       return s.viewport.element;
     }));
     this.setActive(Math.min(this.active, count - 1));
+    this.refreshReferences();
+  }
+
+  /** Shows or hides the reference lines in every viewport. */
+  private toggleReferences(): void {
+    this.referencesShown = !this.referencesShown;
+    this.element.querySelector("[data-action=reference-lines]")?.setAttribute("aria-pressed", String(this.referencesShown));
+    this.refreshReferences();
+  }
+
+  /**
+   * Gives each viewport on show the images of the others on show, to draw where they cross
+   * its own; a viewport out of the layout neither draws nor gives any.
+   */
+  private refreshReferences(): void {
+    const count = this.layout === "1x1" ? 1 : this.layout === "1x2" ? 2 : 4;
+    const sources: ReferenceSource[] = [];
+    this.slots.slice(0, count).forEach(({ viewport, study }) => {
+      const series = viewport.currentSeries;
+      const plane = viewport.plane;
+      if (!series || !plane) return;
+      sources.push({ viewport: viewport.name, label: `${study.key === this.study.key ? "Current" : "Prior"} · Series ${series.number ?? "?"}`, plane });
+    });
+    this.slots.forEach(({ viewport }, i) => {
+      viewport.setReferences(this.referencesShown && i < count ? sources.filter((s) => s.viewport !== viewport.name) : []);
+    });
   }
 
   /** The viewport the toolbar and keys act on, outlined and marked with aria-current. */
@@ -430,6 +471,7 @@ export class StudyScreen {
       h: () => viewport.update({ flipH: !viewport.state.flipH }),
       v: () => viewport.update({ flipV: !viewport.state.flipV }),
       c: () => this.toggleCine(),
+      g: () => this.toggleReferences(),
       // Esc closes an open report first; only then the study.
       Escape: () => (this.documentOpen ? this.closeDocument() : this.handlers.onClose()),
     };

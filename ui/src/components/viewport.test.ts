@@ -4,6 +4,7 @@ import { FakeBackend } from "../ipc/fakeBackend";
 import { frameOf, seriesOf } from "../ipc/fixtures";
 import { FrameCache } from "../loading/frameCache";
 import { SETTLE_MS } from "../viewport/render/drawQuality";
+import { imagePlane } from "../viewport/referenceLine";
 import { Viewport } from "./viewport";
 
 // jsdom has no WebGL: the renderer is replaced by one that only notes what it holds and,
@@ -715,5 +716,37 @@ describe("viewport draw quality", () => {
     viewport.clear();
     await vi.advanceTimersByTimeAsync(2 * SETTLE_MS);
     expect(drawn()).toEqual([true]);
+  });
+});
+
+describe("viewport reference lines", () => {
+  it("draws another image's line through the view's zoom and rotation, and none once it is taken away", async () => {
+    const placed = { pixelSpacing: [100, 100] as [number, number], frameOfReference: "1.2.3" };
+    const axial = { ...frame([40, 400]), position: [-50, -50, 0] as [number, number, number], orientation: [1, 0, 0, 0, 1, 0] as FramePixels["orientation"] };
+    const backend = backendOf({ a: [axial] });
+    const viewport = new Viewport("1");
+    const canvas = viewport.element.querySelector("canvas");
+    if (!canvas) throw new Error("no canvas");
+    canvas.getBoundingClientRect = () => new DOMRect(0, 0, 100, 100);
+    await viewport.load(series("a", { instanceCount: 1, ...placed }), new FrameCache(backend, "st", "a", 1));
+    // A coronal image at y = -50: a quarter of the way down the axial image.
+    const coronal = imagePlane({ position: [-50, -50, 50], orientation: [1, 0, 0, 0, 0, -1], rows: 2, columns: 2 }, placed);
+    if (!coronal) throw new Error("no plane");
+    viewport.setReferences([{ viewport: "2", label: "Prior · Series 4", plane: coronal }]);
+    await nextFrame();
+    const line = (): string[] => {
+      const drawn = viewport.element.querySelector(".measure-layer g.reference-from-2 line");
+      return ["x1", "y1", "x2", "y2"].map((name) => drawn?.getAttribute(name) ?? "");
+    };
+    expect(viewport.referenceLabels()).toEqual(["Prior · Series 4"]);
+    expect([...line()].sort()).toEqual(["0", "100", "25", "25"]);
+    // A quarter turn clockwise takes the top edge to the right: the line stands at x = 75.
+    viewport.rotate(1);
+    await nextFrame();
+    expect(line()[0]).toBe("75");
+    expect(line()[2]).toBe("75");
+    viewport.setReferences([]);
+    await nextFrame();
+    expect(viewport.referenceLabels()).toEqual([]);
   });
 });

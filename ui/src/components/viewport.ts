@@ -2,7 +2,8 @@
 // keys, drag, scrollbar), window/level (right-drag, presets), zoom, pan, rotate, flip,
 // invert, measurements (length, angle, elliptical ROI, bidirectional, placed with the pointer
 // or, through a crosshair, with the keyboard) and a pixel probe, a
-// corner overlay (naming the study, current or prior, and its date) and orientation markers.
+// corner overlay (naming the study, current or prior, and its date), orientation markers and
+// reference lines (where the images of other viewports, given by the study view, cross it).
 // The tools (zoom, pan, window/level, stack scroll, the measuring tools, the probe) live in
 // ../tools and the busy and failed states in ./viewportStatus; this file only wires them to
 // the pointer, the keyboard and the SVG layer.
@@ -40,7 +41,9 @@ import { DrawQuality } from "../viewport/render/drawQuality";
 import { GlRenderer } from "../viewport/render/glRenderer";
 import { arrowDirection, canvasToImage, initialViewState, rotated, type ViewState } from "../viewport/state";
 import { orientationLabels } from "../viewport/orientation";
+import { imagePlane, referenceLine, type ImagePlane } from "../viewport/referenceLine";
 import { el } from "./dom";
+import { drawReferenceLines, type DrawnReference, type ReferenceSource } from "./referenceLines";
 import { ViewportStatus } from "./viewportStatus";
 
 /** The study a viewport's series belongs to: the one opened, or a prior beside it. */
@@ -106,6 +109,12 @@ export class Viewport {
   private probePoint: Point | null = null;
   /** What the probe reads at that point on the image on screen. */
   private readonly readout: HTMLElement;
+  /** The other viewports' images whose reference lines this one draws. */
+  private references: ReferenceSource[] = [];
+  /** Bumped when the references change, to know when the layer is stale. */
+  private referenceRevision = 0;
+  /** The plane of the image on screen, worked out once per frame shown. */
+  private planeCache: { frame: FramePixels; series: SeriesView; plane: ImagePlane | null } | null = null;
 
   get tool(): Tool {
     return this.current;
@@ -180,6 +189,37 @@ export class Viewport {
 
   get currentSeries(): SeriesView | null {
     return this.series;
+  }
+
+  /** Where the image on screen lies in the patient; null when nothing is shown or it cannot be placed. */
+  get plane(): ImagePlane | null {
+    const frame = this.shown;
+    const series = this.series;
+    if (!frame || !series) return null;
+    if (this.planeCache?.frame !== frame || this.planeCache.series !== series) this.planeCache = { frame, series, plane: imagePlane(frame, series) };
+    return this.planeCache.plane;
+  }
+
+  /**
+   * The other viewports' images to draw reference lines of; each is drawn where its plane
+   * crosses the image on screen (none for a parallel image or another frame of reference).
+   */
+  setReferences(sources: ReferenceSource[]): void {
+    const same =
+      sources.length === this.references.length &&
+      sources.every((s, i) => {
+        const known = this.references[i];
+        return known?.viewport === s.viewport && known.label === s.label && known.plane === s.plane;
+      });
+    if (same) return;
+    this.references = sources;
+    this.referenceRevision++;
+    this.requestDraw();
+  }
+
+  /** The labels of the reference lines on screen, one a line, for tests. */
+  referenceLabels(): string[] {
+    return [...this.svg.querySelectorAll("g.reference-line")].map((g) => g.getAttribute("data-label") ?? "");
   }
 
   /** Shows a series of `study`; frames come from `cache`, starting at `index`. */
@@ -414,7 +454,7 @@ export class Viewport {
     const image = this.imageKey();
     const probe = this.probePoint ? this.toCanvas(this.probePoint, width, height) : null;
     const crosshair = this.keyboard.cursor ? this.toCanvas(this.keyboard.cursor, width, height) : null;
-    const key = [this.measurementRevision, this.measurements.revision, image, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV, probe, crosshair].join("|");
+    const key = [this.measurementRevision, this.measurements.revision, this.referenceRevision, image, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV, probe, crosshair].join("|");
     if (key === this.measurementKey) return;
     this.measurementKey = key;
     const context = this.labelContext();
@@ -426,6 +466,7 @@ export class Viewport {
       drawn.push(this.placed(null, d.kind, d.points, labelLines(d.kind, d.points, context), false, width, height));
     }
     drawLayer(this.svg, drawn, this.listHandlers.onSelect);
+    drawReferenceLines(this.svg, this.referencesOnCanvas(width, height), width);
     if (probe) drawMark(this.svg, probe, "probe-mark", 6);
     if (crosshair) drawMark(this.svg, crosshair, "keyboard-crosshair", 12);
     renderList(
@@ -433,6 +474,19 @@ export class Viewport {
       stored.map((m) => ({ id: m.id, text: `${KIND_NAMES[m.kind]} ${m.label.join(", ")}`, selected: m.id === selected })),
       this.listHandlers,
     );
+  }
+
+  /** The reference lines crossing the image on screen, placed on the canvas. */
+  private referencesOnCanvas(width: number, height: number): DrawnReference[] {
+    const plane = this.plane;
+    if (!plane) return [];
+    return this.references.flatMap(({ viewport, label, plane: source }) => {
+      const line = referenceLine(plane, source);
+      if (!line) return [];
+      const [from, to] = line.map((point) => this.toCanvas(point, width, height));
+      // A canvas with no size yet places nothing.
+      return from && to && [...from, ...to].every(Number.isFinite) ? [{ viewport, label, from, to }] : [];
+    });
   }
 
   private readonly listHandlers = {
@@ -658,6 +712,8 @@ export class Viewport {
     renderList(this.list, [], this.listHandlers);
     this.probePoint = null;
     this.readout.hidden = true;
+    this.references = [];
+    this.planeCache = null;
     this.renderer?.clear();
     for (const corner of Object.values(this.overlay)) setText(corner, "");
     setText(this.markers.top, "");
