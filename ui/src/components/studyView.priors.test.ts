@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Backend, HistoryRecordView, SeriesView, StudyView } from "../ipc/backend";
+import { BackendError, type Backend, type HistoryRecordView, type SeriesView, type StudyView } from "../ipc/backend";
 import { frameOf, recordOf, seriesOf, studyOf } from "../ipc/fixtures";
 import { StudyScreen } from "./studyView";
 
@@ -262,5 +262,27 @@ describe("window/level and zoom passed on", () => {
     await vi.waitFor(() => expect(corner(screen, "2", "bl")).toContain("Zoom 220%"));
     wheel();
     await vi.waitFor(() => expect(corner(screen, "2", "bl")).toContain("Zoom 242%"));
+  });
+});
+
+describe("a prior's viewport given a series of the current study", () => {
+  it("closes the prior it showed", async () => {
+    const { screen, closePrior } = await open();
+    choosePrior(screen, "r1");
+    await vi.waitFor(() => expect(imageOf(screen, "2")).toBe(1));
+    find(screen, '#viewport-grid [data-viewport="2"]').focus();
+    find(screen, "#series-list .series-button").click();
+    await vi.waitFor(() => expect(closePrior).toHaveBeenCalledWith("prior-1"));
+    await vi.waitFor(() => expect(corner(screen, "2", "tl").split("\n")[0]).toBe("Current · 2025-03-01"));
+    expect(screen.element.querySelector("#prior-label")).toBeNull();
+  });
+
+  it("says when a prior could not be closed", async () => {
+    const { screen, closePrior } = await open();
+    closePrior.mockImplementation(() => Promise.reject(new BackendError("internal", "The viewer could not let the study go.")));
+    choosePrior(screen, "r1");
+    await vi.waitFor(() => expect(imageOf(screen, "2")).toBe(1));
+    find(screen, "#prior-close-2").click();
+    await vi.waitFor(() => expect(screen.element.querySelector("#study-warnings")?.textContent).toContain("The prior could not be closed. The viewer could not let the study go."));
   });
 });

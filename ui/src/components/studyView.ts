@@ -6,7 +6,7 @@
 // that shares none (../viewport/registration); window/level and zoom follow the viewport
 // being worked in when those options are on (../viewport/viewSync). Each viewport names the
 // study, current or prior, and its date. The suggested prior is first in the prior menu.
-import { BackendError, type Backend, type HistoryRecordView, type SeriesView, type StudyProgressView, type StudyView } from "../ipc/backend";
+import { BackendError, isAlreadyClosed, type Backend, type HistoryRecordView, type SeriesView, type StudyProgressView, type StudyView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { priorsInMenuOrder } from "../domain/priorChoice";
 import { choiceLabel } from "../tools/windowPresets";
@@ -406,7 +406,12 @@ export class StudyScreen {
       viewport.onIndexChange = null;
       viewport.clear();
     }
-    await this.handlers.closePrior(pane.study.key);
+    try {
+      await this.handlers.closePrior(pane.study.key);
+    } catch (error) {
+      // A prior the backend no longer holds is closed already; any other failure is said.
+      if (!isAlreadyClosed(error)) this.addWarnings([`The prior could not be closed. ${error instanceof BackendError ? error.message : ""}`.trim()]);
+    }
   }
 
   onProgress(progress: StudyProgressView): void {
