@@ -90,10 +90,11 @@ export class PriorPane {
     const together = sync.kind === "frame" || sync.kind === "linked";
     this.label.dataset["synchronised"] = String(together);
     this.label.dataset["link"] = sync.kind;
-    this.label.textContent = `${name} · ${HOW[sync.kind]}`;
+    setText(this.label, `${name} · ${HOW[sync.kind]}`);
     this.link.setAttribute("aria-pressed", String(sync.kind === "linked"));
     this.link.disabled = sync.kind !== "linked" && sync.kind !== "linkable";
-    this.linkState.textContent = linkStateText(sync);
+    // A live region: written only when its text changes, so nothing is said twice.
+    setText(this.linkState, linkStateText(sync));
   }
 }
 
@@ -121,4 +122,8 @@ function linkStateText(sync: PaneSync): string {
     default:
       return "";
   }
+}
+
+function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
 }

@@ -182,6 +182,15 @@ describe("more than one prior", () => {
     choosePrior(screen, "r2");
     await vi.waitFor(() => expect(imageOf(screen, "3")).toBe(1));
     expect(find(screen, "#viewport-grid").className).toContain("layout-1x3");
+    // Alt+2 and Alt+3 pick the layouts by key as well.
+    const layoutKey = (code: string): void => {
+      screen.element.dispatchEvent(new KeyboardEvent("keydown", { key: code.slice(-1), code, altKey: true, bubbles: true, cancelable: true }));
+    };
+    layoutKey("Digit2");
+    expect(find(screen, "#viewport-grid").className).toContain("layout-1x2");
+    expect(find(screen, "#prior-label-3").textContent).toMatch(/^Viewport 3 \(not in this layout\): prior/);
+    layoutKey("Digit3");
+    expect(find(screen, "#viewport-grid").className).toContain("layout-1x3");
     expect(corner(screen, "3", "tl").split("\n")[0]).toBe("Prior · 2022-01-01");
     expect(find(screen, "#prior-label").textContent).toMatch(/^Middle: prior/);
     expect(find(screen, "#prior-label-3").textContent).toMatch(/^Right: prior/);
