@@ -1,5 +1,5 @@
-// The retrieval progress of a prior opened side by side: one bar for the whole prior (it has
-// no series list of its own to carry a bar per series), with its date and how many images of
+// The retrieval progress of a prior opened side by side: one bar for the whole prior (its
+// series picker has no room for a bar per series), with its date and how many images of
 // how many have arrived, then that it is complete or why it stopped. The counts are the
 // backend's per-series counts added up; a series not yet heard of counts its instances.
 import type { StudyProgressView, StudyView } from "../ipc/backend";

@@ -1,22 +1,47 @@
-// The study view: series thumbnails, a viewport grid (1×1, 1×2, 2×2), the toolbar, per-
-// series progress with cancel, warnings from verification, and a prior opened side by side
-// (with its own retrieval progress) with scrolling synchronised by slice position when the
-// frames of reference match. Each viewport names the study, current or prior, and its date,
-// and draws reference lines where the images of the other viewports on show cross its own
-// (shown unless turned off with the toolbar's button or the g key).
-import { BackendError, type Backend, type HistoryRecordView, type SeriesView, type StudyProgressView, type StudyView } from "../ipc/backend";
+// The study view: series thumbnails, a viewport grid (1×1, 1×2, 1×3, 2×2), the toolbar, per-
+// series progress with cancel, warnings from verification, and up to two priors opened side
+// by side (each with its own bar: series picker, link toggle, retrieval progress; see
+// ./priorPane). Scrolling is synchronised by slice position when the frames of reference
+// match, and by table position with a captured offset when the clinician links a prior
+// that shares none (../viewport/registration); window/level and zoom follow the viewport
+// being worked in when those options are on (../viewport/viewSync). Each viewport names the
+// study, current or prior, and its date, and draws reference lines where the images of the
+// other viewports on show cross its own (shown unless turned off with the toolbar's button
+// or the g key). The suggested prior is first in the prior menu.
+import { BackendError, isAlreadyClosed, type Backend, type HistoryRecordView, type SeriesView, type StudyProgressView, type StudyView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
+import { priorsInMenuOrder } from "../domain/priorChoice";
 import { choiceLabel } from "../tools/windowPresets";
+import { captureOffset, linkRefusal, LINK_REFUSALS, registeredIndex } from "../viewport/registration";
+import type { ViewState } from "../viewport/state";
 import { followerIndex, syncRefusal } from "../viewport/sync";
+import { mmPerScreenPixel, sharedWindow, zoomForScale } from "../viewport/viewSync";
 import { el } from "./dom";
-import { PriorProgress } from "./priorProgress";
+import { PriorPane, type PaneSync } from "./priorPane";
 import { renderReport } from "./reportView";
 import { drawThumbnail } from "./thumbnail";
 import type { Tool } from "../tools/tool";
 import type { ReferenceSource } from "./referenceLines";
 import { Viewport } from "./viewport";
 
-export type Layout = "1x1" | "1x2" | "2x2";
+export type Layout = "1x1" | "1x2" | "1x3" | "2x2";
+
+/** How many viewports each layout shows. */
+const LAYOUT_COUNT: Record<Layout, number> = { "1x1": 1, "1x2": 2, "1x3": 3, "2x2": 4 };
+
+/** The viewports a prior may open in (by index): the second and the third. */
+const PRIOR_SLOTS = [1, 2];
+
+/** Where a viewport (by index) is on screen in a layout, for a prior's label. */
+function placeOf(layout: Layout, slot: number): string {
+  const places: Record<Layout, string[]> = {
+    "1x1": ["Viewport 1"],
+    "1x2": ["Left", "Right"],
+    "1x3": ["Left", "Middle", "Right"],
+    "2x2": ["Top left", "Top right", "Bottom left", "Bottom right"],
+  };
+  return places[layout][slot] ?? `Viewport ${slot + 1} (not in this layout)`;
+}
 
 /** How many early progress events are kept while a prior opens (one per series and a final). */
 const EARLY_EVENTS = 512;
@@ -56,9 +81,15 @@ export class StudyScreen {
   private layout: Layout = "1x1";
   private cine: number | null = null;
   private fps = 10;
-  private priorKey: string | null = null;
-  /** The prior's retrieval progress, shown above the viewports while a prior is open. */
-  private priorProgress: PriorProgress | null = null;
+  /** The priors open, by the index of the viewport each is shown in. */
+  private readonly panes = new Map<number, PriorPane>();
+  /** Above the viewports: one bar per prior open. */
+  private readonly priorBars: HTMLElement;
+  /** Priors being opened: progress of unknown studies is kept while any is. */
+  private opening = 0;
+  /** Options: the window/level and the zoom and pan follow the viewport worked in. */
+  private syncWindow = false;
+  private syncZoom = false;
   /**
    * Progress of a study not yet known, kept while a prior is being opened: its retrieval can
    * report before the prior's key comes back. The latest event per series (and the final
@@ -75,15 +106,22 @@ export class StudyScreen {
     private readonly study: StudyView,
     private readonly priors: HistoryRecordView[],
     private readonly handlers: StudyViewHandlers,
+    /** The prior to suggest (a record id among `priors`): listed first and chosen in the menu. */
+    private readonly suggestedPrior: string | null = null,
   ) {
     this.grid = el("div", { class: "viewport-grid layout-1x1", id: "viewport-grid" });
     for (let i = 0; i < 4; i++) this.slots.push({ viewport: new Viewport(String(i + 1)), study });
-    for (const slot of this.slots) slot.viewport.onAnnounce = (text) => this.handlers.announce?.(text);
+    this.slots.forEach((slot, i) => {
+      slot.viewport.onAnnounce = (text) => this.handlers.announce?.(text);
+      slot.viewport.onViewChange = (change, interactive) => this.passOn(i, change, interactive);
+    });
+    this.priorBars = el("div", { class: "prior-bars", id: "prior-bars" });
     this.element = el(
       "section",
       { class: "study-screen", id: "study-screen", "data-study-key": study.key },
       this.renderHeader(),
       this.renderToolbar(),
+      this.priorBars,
       el("div", { class: "study-body" }, this.renderSeriesList(study, "series-list"), this.grid),
     );
     this.applyLayout("1x1");
@@ -150,7 +188,7 @@ export class StudyScreen {
       button.addEventListener("click", () => this.setTool(tool));
       bar.append(button);
     }
-    for (const layout of ["1x1", "1x2", "2x2"] as const) {
+    for (const layout of ["1x1", "1x2", "1x3", "2x2"] as const) {
       const button = el("button", { "data-layout": layout, title: `Layout ${layout}` }, layout.replace("x", "×"));
       button.addEventListener("click", () => this.applyLayout(layout));
       bar.append(button);
@@ -190,15 +228,65 @@ export class StudyScreen {
       }
     });
     bar.append(fps);
-    if (this.priors.length > 0) {
-      const prior = el("select", { id: "prior-select", "aria-label": "Open a prior side by side" }, el("option", { value: "" }, "Compare with prior…"));
-      for (const record of this.priors) {
-        prior.append(el("option", { value: record.id }, `${record.date ?? "undated"} ${record.modality ?? ""} ${record.description}`));
-      }
-      prior.addEventListener("change", () => void this.openPrior(prior.value));
-      bar.append(prior);
+    for (const [id, label, title] of [
+      ["sync-window", "Sync W/L", "Window/level follows the viewport worked in (same modality only)"],
+      ["sync-zoom", "Sync zoom", "Zoom and pan follow the viewport worked in, at the same millimetres per screen pixel"],
+    ] as const) {
+      const button = el("button", { id, class: "sync-toggle", "aria-pressed": "false", title }, label);
+      button.addEventListener("click", () => this.toggleSync(id === "sync-window" ? "window" : "zoom", button));
+      bar.append(button);
     }
+    if (this.priors.length > 0) bar.append(...this.renderPriorMenu());
     return bar;
+  }
+
+  /**
+   * The prior menu, the suggested prior first and chosen (not opened), and a button that opens
+   * the one chosen; choosing another opens it at once. A prior opens in the second viewport,
+   * then the third; with both taken, in the active one if it shows a prior, else the second.
+   */
+  private renderPriorMenu(): HTMLElement[] {
+    const prior = el("select", { id: "prior-select", "aria-label": "Open a prior side by side" }, el("option", { value: "" }, "Compare with prior…"));
+    const suggested = this.priors.find((r) => r.id === this.suggestedPrior) ?? null;
+    for (const record of priorsInMenuOrder(this.priors, suggested)) {
+      const text = `${record.date ?? "undated"} ${record.modality ?? ""} ${record.description}${record === suggested ? " (suggested)" : ""}`;
+      prior.append(el("option", { value: record.id, ...(record === suggested ? { "data-suggested": "true" } : {}) }, text));
+    }
+    if (suggested) prior.value = suggested.id;
+    prior.addEventListener("change", () => void this.openPrior(prior.value));
+    const open = el("button", { id: "prior-open", title: "Open the prior chosen beside the current study" }, "Open prior");
+    open.addEventListener("click", () => void this.openPrior(prior.value));
+    return [prior, open];
+  }
+
+  private toggleSync(which: "window" | "zoom", button: HTMLElement): void {
+    const on = which === "window" ? (this.syncWindow = !this.syncWindow) : (this.syncZoom = !this.syncZoom);
+    button.setAttribute("aria-pressed", String(on));
+    // Turned on, the others take the active viewport's view at once.
+    const { state } = this.activeViewport;
+    if (on) this.passOn(this.active, which === "window" ? { windowCenter: state.windowCenter } : { zoom: state.zoom }, false);
+  }
+
+  /** Passes a change of the clinician's in one viewport on to the others, as the options say. */
+  private passOn(source: number, change: Partial<ViewState>, interactive: boolean): void {
+    const from = this.slots[source]?.viewport;
+    const fromSeries = from?.currentSeries;
+    if (!from || !fromSeries) return;
+    const windowChanged = "windowCenter" in change || "windowWidth" in change || "voi" in change;
+    const zoomChanged = "zoom" in change || "panX" in change || "panY" in change;
+    const placed = this.syncZoom && zoomChanged ? from.placement() : null;
+    const mm = placed ? mmPerScreenPixel(from.state, placed) : null;
+    this.slots.forEach((slot, i) => {
+      const series = slot.viewport.currentSeries;
+      if (i === source || !series || i >= LAYOUT_COUNT[this.layout]) return;
+      if (this.syncWindow && windowChanged) {
+        const window = sharedWindow(fromSeries.modality, from.state, series.modality);
+        if (window) slot.viewport.follow(window, interactive);
+      }
+      const target = mm === null ? null : slot.viewport.placement();
+      const zoom = mm === null || !target ? null : zoomForScale(mm, slot.viewport.state.rotation, target);
+      if (zoom !== null) slot.viewport.follow({ zoom, panX: from.state.panX, panY: from.state.panY }, interactive);
+    });
   }
 
   /** The active viewport's presets, each with the number key that picks it. */
@@ -250,6 +338,9 @@ export class StudyScreen {
   async showSeries(slotIndex: number, study: StudyView, series: SeriesView): Promise<void> {
     const slot = this.slots[slotIndex];
     if (!slot) return;
+    // A series of another study put in a prior's viewport replaces the prior, which closes.
+    const pane = this.panes.get(slotIndex);
+    if (pane && pane.study.key !== study.key) await this.closePane(slotIndex);
     slot.study = study;
     const cache = new FrameCache(this.backend, study.key, series.key, series.instanceCount);
     slot.viewport.onIndexChange = null;
@@ -257,22 +348,94 @@ export class StudyScreen {
     // The series it showed is off the screen at once: its lines go from the other viewports.
     this.refreshReferences();
     await loading;
-    this.refreshReferences();
     slot.viewport.onIndexChange = (index) => {
       this.synchronise(slotIndex, index);
       this.refreshReferences();
     };
+    this.panes.get(slotIndex)?.setSeries(series);
+    this.refreshPanes();
+    this.refreshReferences();
     // A series joining the screen follows the one being read, never the other way round.
     const leader = this.slots[this.active];
     if (slotIndex !== this.active && leader?.viewport.currentSeries) this.synchronise(this.active, leader.viewport.index);
   }
 
+  /** The prior open with this study key. */
+  private paneOf(studyKey: string): PriorPane | null {
+    for (const pane of this.panes.values()) if (pane.study.key === studyKey) return pane;
+    return null;
+  }
+
+  /** Says in each prior's bar how it scrolls with the current study, linked or not and why. */
+  private refreshPanes(): void {
+    const current = this.slots[0]?.viewport.currentSeries;
+    for (const [slot, pane] of this.panes) {
+      pane.setPlace(placeOf(this.layout, slot));
+      const sync = this.paneSync(current ?? null, this.slots[slot]?.viewport.currentSeries ?? null, pane);
+      // A link lasts only while the two series may be linked at all.
+      if (sync.kind !== "linked") pane.offset = null;
+      pane.setSync(sync);
+    }
+  }
+
+  private paneSync(current: SeriesView | null, prior: SeriesView | null, pane: PriorPane): PaneSync {
+    if (!current || !prior) return { kind: "none" };
+    const refusal = syncRefusal(current, prior);
+    if (refusal === null) return { kind: "frame" };
+    if (refusal === "orientation") return { kind: "orientation" };
+    const cannot = linkRefusal(current, prior);
+    if (cannot) return { kind: "refused", refusal: cannot };
+    return pane.offset === null ? { kind: "linkable" } : { kind: "linked", offset: pane.offset };
+  }
+
+  /** Links a prior's scrolling to the current study's, pairing the images on screen, or unlinks it. */
+  private toggleLink(slot: number): void {
+    const pane = this.panes.get(slot);
+    const current = this.slots[0]?.viewport;
+    const prior = this.slots[slot]?.viewport;
+    if (!pane || !current?.currentSeries || !prior?.currentSeries) return;
+    if (pane.offset !== null) {
+      pane.offset = null;
+      this.handlers.announce?.("The prior scrolls on its own.");
+    } else {
+      const refusal = linkRefusal(current.currentSeries, prior.currentSeries);
+      const offset = captureOffset(current.currentSeries, current.index, prior.currentSeries, prior.index);
+      if (offset === null) {
+        this.handlers.announce?.(`Not linked: ${refusal ? LINK_REFUSALS[refusal] : "an image on screen has no slice position"}.`);
+      } else {
+        pane.offset = offset;
+        this.handlers.announce?.("The prior scrolls with the current study by table position.");
+      }
+    }
+    this.refreshPanes();
+  }
+
+  /** Closes the prior in viewport `slot`: its bar goes, its viewport is cleared, the backend forgets it. */
+  private async closePane(slot: number): Promise<void> {
+    const pane = this.panes.get(slot);
+    if (!pane) return;
+    this.panes.delete(slot);
+    pane.element.remove();
+    const viewport = this.slots[slot]?.viewport;
+    if (viewport) {
+      viewport.onIndexChange = null;
+      viewport.clear();
+    }
+    try {
+      await this.handlers.closePrior(pane.study.key);
+    } catch (error) {
+      // A prior the backend no longer holds is closed already; any other failure is said.
+      if (!isAlreadyClosed(error)) this.addWarnings([`The prior could not be closed. ${error instanceof BackendError ? error.message : ""}`.trim()]);
+    }
+  }
+
   onProgress(progress: StudyProgressView): void {
-    if (progress.studyKey !== this.study.key && progress.studyKey !== this.priorKey) {
+    const pane = this.paneOf(progress.studyKey);
+    if (progress.studyKey !== this.study.key && !pane) {
       if (this.early && this.early.size < EARLY_EVENTS) this.early.set(`${progress.studyKey}/${progress.done ? "" : progress.seriesKey}`, progress);
       return;
     }
-    if (progress.studyKey === this.priorKey) this.priorProgress?.update(progress);
+    pane?.progress.update(progress);
     if (progress.done) return this.onRetrievalDone(progress);
     const bar = this.progress.get(`${progress.studyKey}/${progress.seriesKey}`);
     if (!bar) return;
@@ -320,13 +483,14 @@ export class StudyScreen {
 
   private applyLayout(layout: Layout): void {
     this.layout = layout;
-    const count = layout === "1x1" ? 1 : layout === "1x2" ? 2 : 4;
+    const count = LAYOUT_COUNT[layout];
     this.grid.className = `viewport-grid layout-${layout}`;
     this.grid.replaceChildren(...this.slots.slice(0, count).map((s, i) => {
       s.viewport.element.onfocus = () => this.setActive(i);
       return s.viewport.element;
     }));
     this.setActive(Math.min(this.active, count - 1));
+    this.refreshPanes();
     this.refreshReferences();
   }
 
@@ -342,7 +506,7 @@ export class StudyScreen {
    * its own; a viewport out of the layout neither draws nor gives any.
    */
   private refreshReferences(): void {
-    const count = this.layout === "1x1" ? 1 : this.layout === "1x2" ? 2 : 4;
+    const count = LAYOUT_COUNT[this.layout];
     const sources: ReferenceSource[] = [];
     this.slots.slice(0, count).forEach(({ viewport, study }) => {
       const series = viewport.currentSeries;
@@ -364,44 +528,47 @@ export class StudyScreen {
     });
   }
 
+  /** The viewport a prior opens in: see `renderPriorMenu`. */
+  private priorSlot(): number {
+    if (this.panes.has(this.active) && PRIOR_SLOTS.includes(this.active)) return this.active;
+    return PRIOR_SLOTS.find((slot) => !this.panes.has(slot)) ?? 1;
+  }
+
   private async openPrior(recordId: string): Promise<void> {
     if (!recordId) return;
-    if (this.priorKey) await this.handlers.closePrior(this.priorKey);
-    this.priorKey = null;
-    this.element.querySelector("#prior-label")?.remove();
-    this.priorProgress?.element.remove();
-    this.priorProgress = null;
-    const early = new Map<string, StudyProgressView>();
+    const open = [...this.panes].find(([, pane]) => pane.study.recordId === recordId);
+    if (open) {
+      // Already open: its viewport becomes the active one.
+      this.slots[open[0]]?.viewport.element.focus();
+      return;
+    }
+    const slot = this.priorSlot();
+    const early = this.early ?? new Map<string, StudyProgressView>();
     this.early = early;
+    this.opening++;
     let prior: StudyView;
     try {
+      await this.closePane(slot);
       prior = await this.handlers.openPrior(recordId);
     } catch (error) {
       this.addWarnings([`The prior could not be opened. ${error instanceof BackendError ? error.message : ""}`.trim()]);
       return;
     } finally {
-      this.early = null;
+      if (--this.opening === 0) this.early = null;
     }
-    this.priorKey = prior.key;
-    this.priorProgress = new PriorProgress(prior);
-    this.element.querySelector(".study-body")?.before(this.priorProgress.element);
+    const pane = new PriorPane(prior, String(slot + 1), {
+      onSeries: (series) => void this.showSeries(slot, prior, series),
+      onLinkToggle: () => this.toggleLink(slot),
+      onClose: () => void this.closePane(slot).then(() => this.refreshPanes()),
+    });
+    this.panes.set(slot, pane);
+    this.priorBars.replaceChildren(...[...this.panes].sort(([a], [b]) => a - b).map(([, p]) => p.element));
     // Whatever the prior's retrieval said before its key came back is taken now, in order.
     for (const progress of early.values()) if (progress.studyKey === prior.key) this.onProgress(progress);
-    if (this.layout === "1x1") this.applyLayout("1x2");
+    if (LAYOUT_COUNT[this.layout] <= slot) this.applyLayout(slot === 1 ? "1x2" : "1x3");
     const series = prior.series.find((s) => s.document === null);
-    if (series) await this.showSeries(1, prior, series);
-    const current = this.slots[0]?.viewport.currentSeries;
-    const refusal = current && series ? syncRefusal(current, series) : "frameOfReference";
-    const together = refusal === null;
-    const apart = refusal === "orientation" ? "different orientation" : "different frame of reference";
-    const label = `Right: prior ${prior.description}${prior.date ? ` (${prior.date})` : ""}`;
-    (this.priorProgress?.element ?? this.element.querySelector(".study-body"))?.before(
-      el(
-        "p",
-        { id: "prior-label", class: "prior-label", "data-synchronised": String(together) },
-        together ? `${label} · scrolls with the current study (same frame of reference and orientation)` : `${label} · scrolls on its own (${apart})`,
-      ),
-    );
+    if (series) await this.showSeries(slot, prior, series);
+    this.refreshPanes();
   }
 
   /** Scrolls the other viewports to the nearest slice position when frames of reference match. */
@@ -414,14 +581,25 @@ export class StudyScreen {
     this.following.delete(source);
     const from = this.slots[source]?.viewport.currentSeries;
     if (!from) return;
+    const fromOffset = this.offsetOf(source);
     this.slots.forEach((slot, i) => {
       const series = slot.viewport.currentSeries;
       if (i === source || !series) return;
-      const target = followerIndex(from, index, series);
+      // Without a shared frame of reference, two viewports each linked to the current study
+      // (or the current study itself) scroll together by table position.
+      const offset = this.offsetOf(i);
+      const registered = fromOffset !== null && offset !== null && syncRefusal(from, series) === "frameOfReference";
+      const target = registered ? registeredIndex(from, fromOffset, index, series, offset) : followerIndex(from, index, series);
       if (target === null || target === slot.viewport.index) return;
       this.following.set(i, target);
       void slot.viewport.show(target);
     });
+  }
+
+  /** A viewport's offset from the current study's by table position: 0 for the current study's, null when not linked. */
+  private offsetOf(slot: number): number | null {
+    if (slot === 0) return 0;
+    return this.panes.get(slot)?.offset ?? null;
   }
 
   private toggleCine(): void {
@@ -442,9 +620,9 @@ export class StudyScreen {
     const viewport = this.activeViewport;
     const keyTool = TOOLS.find(([, , key]) => key === event.key);
     if (keyTool) return this.setTool(keyTool[0]);
-    // Alt with 1, 2 or 4 picks the layout (by the key's place, as Alt changes the character
+    // Alt with 1, 2, 3 or 4 picks the layout (by the key's place, as Alt changes the character
     // on some keyboards); 1–9 alone pick the active viewport's window preset.
-    const layouts: Record<string, Layout> = { Digit1: "1x1", Digit2: "1x2", Digit4: "2x2" };
+    const layouts: Record<string, Layout> = { Digit1: "1x1", Digit2: "1x2", Digit3: "1x3", Digit4: "2x2" };
     const layout = event.altKey ? layouts[event.code] : undefined;
     if (layout) {
       event.preventDefault();

@@ -42,6 +42,7 @@ import { GlRenderer } from "../viewport/render/glRenderer";
 import { arrowDirection, canvasToImage, initialViewState, rotated, type ViewState } from "../viewport/state";
 import { orientationLabels } from "../viewport/orientation";
 import { imagePlane, referenceLine, type ImagePlane } from "../viewport/referenceLine";
+import type { Placed } from "../viewport/viewSync";
 import { el } from "./dom";
 import { drawReferenceLines, type DrawnReference, type ReferenceSource } from "./referenceLines";
 import { ViewportStatus } from "./viewportStatus";
@@ -134,6 +135,8 @@ export class Viewport {
     }
   }
   onIndexChange: ((index: number) => void) | null = null;
+  /** The clinician changed the view (window, zoom, pan…); not called for a change followed. */
+  onViewChange: ((change: Partial<ViewState>, interactive: boolean) => void) | null = null;
   /** Says something to screen readers (the page's status line): the keyboard crosshair's news. */
   onAnnounce: ((text: string) => void) | null = null;
 
@@ -329,8 +332,22 @@ export class Viewport {
 
   /** Changes the view; `interactive` when it is one step of a drag or the wheel. */
   update(change: Partial<ViewState>, interactive = false): void {
+    this.follow(change, interactive);
+    this.onViewChange?.(change, interactive);
+  }
+
+  /** Takes a change passed on from another viewport, without passing it on again. */
+  follow(change: Partial<ViewState>, interactive = false): void {
     this.view = { ...this.view, ...change };
     this.requestDraw(interactive);
+  }
+
+  /** The image on screen on its canvas, for passing the zoom on; null with no image shown. */
+  placement(): Placed | null {
+    const frame = this.shown;
+    if (!frame) return null;
+    const size = this.size ?? this.measure();
+    return { columns: frame.columns, rows: frame.rows, spacing: this.series?.pixelSpacing?.[1] ?? null, canvasWidth: size.width, canvasHeight: size.height };
   }
 
   /** Back to fit-to-window, no pan, zoom 1. */
@@ -350,6 +367,8 @@ export class Viewport {
   reset(): void {
     this.view = { ...initialViewState(this.defaults.windowCenter, this.defaults.windowWidth, this.defaults.voi), index: this.view.index };
     this.requestDraw();
+    const { windowCenter, windowWidth, voi, zoom, panX, panY } = this.view;
+    this.onViewChange?.({ windowCenter, windowWidth, voi, zoom, panX, panY }, false);
   }
 
   /** The window presets for the image on screen, in the order the number keys pick them. */

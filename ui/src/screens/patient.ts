@@ -8,6 +8,7 @@ import { renderHistory } from "../components/history";
 import { renderLookup } from "../components/lookup";
 import { renderReport } from "../components/reportView";
 import { StudyScreen } from "../components/studyView";
+import { suggestedPrior } from "../domain/priorChoice";
 import { isAlreadyClosed, type HistoryRecordView, type HistoryView } from "../ipc/backend";
 import type { PatientState } from "../state/patient";
 import type { StudyState } from "../state/study";
@@ -123,13 +124,14 @@ export class PatientScreens {
       if (this.patient.history !== history) return;
       if (study.identity) this.patient.applyIdentity(study.identity);
       else this.patient.mismatch = study.demographicsMismatch;
-      const screen = new StudyScreen(backend, study, this.patient.priorsOf(record), {
+      const priors = this.patient.priorsOf(record);
+      const screen = new StudyScreen(backend, study, priors, {
         onClose: () => void this.closeStudy(),
         onOpenReport: (id) => void this.openReport(id),
         openPrior: (id) => backend.openStudy(id),
         closePrior: (key) => backend.closeStudy(key),
         announce: (text) => this.shell.setStatus(text),
-      });
+      }, suggestedPrior(record, priors)?.id ?? null);
       this.study.hold(screen);
       this.shell.main.replaceChildren(this.banner(history), screen.element);
       this.shell.setStatus("");
