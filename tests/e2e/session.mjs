@@ -34,9 +34,34 @@ export async function waitUntil(description, check, timeoutMs = 90000, intervalM
   }
 }
 
-/** Waits (as `waitUntil`) until `script`, run in the viewer's page, returns something truthy. */
+/**
+ * WebKitWebDriver's answers while the page is being replaced by a fresh one (after a patient
+ * switch, a lock or a sign-out the window's web content process is restarted): the script
+ * ran against a page that went away. Polling goes on; any other error is the test's.
+ */
+const PAGE_GOING_AWAY = /Could not parse script result|no such window|no such frame|document unloaded/;
+
+/**
+ * Waits (as `waitUntil`) until `script`, run in the viewer's page, returns something truthy.
+ * A look that lands while the page is being replaced counts as "not yet".
+ */
 export function waitForScript(app, description, script, timeoutMs) {
-  return waitUntil(description, () => app.execute(script), timeoutMs);
+  let lastError = null;
+  return waitUntil(
+    description,
+    async () => {
+      try {
+        return await app.execute(script);
+      } catch (error) {
+        if (!PAGE_GOING_AWAY.test(String(error?.message ?? error))) throw error;
+        lastError = error;
+        return false;
+      }
+    },
+    timeoutMs,
+  ).catch((error) => {
+    throw lastError ? new Error(`${error.message} (last look: ${lastError.message})`) : error;
+  });
 }
 
 /**

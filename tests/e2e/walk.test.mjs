@@ -1,8 +1,9 @@
 // The clinician's walk through the viewer in training mode: sign in as the sandbox's
 // smartcard user, look up the rich-history patient, see every network answer and the
-// banner's demographics, open the CT, scroll, change window/level, measure, open a prior
-// side by side and scroll both together, close the study and find nothing of it left, read
-// a report and the reports held inside studies (PDF and SR), see the incomplete-results
+// banner's demographics, open the CT, scroll, change window/level, measure with the mouse and
+// with the keyboard alone, open a prior side by side and scroll both together, close the
+// study and find nothing of it left, see reference lines between an axial and a coronal MR,
+// read a report and the reports held inside studies (PDF and SR), see the incomplete-results
 // warning for the network-unavailable patient, and the banner's identity warning for an
 // image of another patient. Each step saves a screenshot to target/e2e/.
 import { test } from "node:test";
@@ -76,6 +77,25 @@ test("opens the CT, scrolls, changes window/level and measures", async () => {
   await app.screenshot(shots, "05-ct-scrolled-windowed-measured");
 });
 
+test("measures with the keyboard alone", async () => {
+  // The length tool is still picked: Enter shows the crosshair, Enter presses at its place,
+  // Shift+arrows move it 10 image pixels at a time, and Enter releases (WCAG 2.1.1).
+  const viewport = "document.querySelector('#viewport-grid .viewport')";
+  const count = `return ${viewport}.querySelectorAll('g.measurement').length`;
+  const before = await app.execute(count);
+  const key = (name, shift = false) =>
+    app.execute(`${viewport}.dispatchEvent(new KeyboardEvent('keydown', { key: '${name}', shiftKey: ${shift}, bubbles: true, cancelable: true }))`);
+  await app.execute(`${viewport}.focus()`);
+  await key("Enter");
+  await waitFor("the keyboard crosshair", `return !!${viewport}.querySelector('.keyboard-crosshair')`);
+  await key("Enter");
+  for (let i = 0; i < 6; i++) await key("ArrowRight", true);
+  await key("Enter");
+  await waitFor("a length placed by keyboard", `${count} > ${before}`);
+  assert.match(await app.execute(text("#status")), /mm/);
+  await app.screenshot(shots, "05b-ct-measured-by-keyboard");
+});
+
 test("opens a prior side by side", async () => {
   await app.execute(`const s = document.getElementById('prior-select'); s.value = s.options[1].value; s.dispatchEvent(new Event('change'));`);
   await waitFor("the prior", `return !!document.getElementById('prior-label')`);
@@ -97,6 +117,29 @@ test("closing the study leaves nothing of it in the UI", async () => {
   const left = await app.execute("return document.querySelectorAll('#study-screen, .viewport-canvas, .thumbnail').length");
   assert.equal(left, 0);
   await app.screenshot(shots, "07-study-closed");
+});
+
+test("draws where a coronal image crosses the axial beside it (reference lines)", async () => {
+  await app.execute(`[...document.querySelectorAll('.history-row.kind-imagingStudy')]
+    .find((row) => /MR Head/.test(row.textContent))?.querySelector('button').click();`);
+  await waitFor("the first MR image", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  await app.execute("document.querySelector('[data-layout=\"1x2\"]').click()");
+  await app.execute("document.querySelectorAll('#viewport-grid .viewport')[1].focus()");
+  await app.execute(`[...document.querySelectorAll('.series-item')]
+    .find((item) => item.textContent.includes('FLAIR coronal'))?.querySelector('button').click();`);
+  await waitFor("the coronal image", `return /Image 1 \\//.test(document.querySelectorAll('#viewport-grid .corner.tr')[1]?.textContent ?? '')`);
+  // Twelve slices into the coronal series, so its plane crosses the middle of the head.
+  for (let i = 0; i < 12; i++) {
+    await app.execute("document.querySelector('#study-screen').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }))");
+  }
+  await waitFor("a reference line on the axial image", `return document.querySelectorAll('#viewport-grid .viewport')[0].querySelectorAll('g.reference-line').length > 0`).catch(async (error) => {
+    const corners = await app.execute("return [...document.querySelectorAll('#viewport-grid .corner.tr')].map((c) => c.textContent)");
+    throw new Error(`${error.message}; viewports show ${JSON.stringify(corners)}`);
+  });
+  assert.match(await app.execute("return document.querySelector('#viewport-grid g.reference-line')?.dataset.label ?? ''"), /Current · Series/);
+  await app.screenshot(shots, "07b-reference-lines");
+  await app.click(await app.find("#close-study"));
+  await waitFor("the history again", `return !!document.getElementById('history')`);
 });
 
 test("reads a report", async () => {
