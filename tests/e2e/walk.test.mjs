@@ -1,11 +1,12 @@
 // The clinician's walk through the viewer in training mode: sign in as the sandbox's
 // smartcard user, look up the rich-history patient, see every network answer and the
 // banner's demographics, open the CT, scroll, change window/level, measure with the mouse and
-// with the keyboard alone, open a prior side by side and scroll both together, close the
-// study and find nothing of it left, see reference lines between an axial and a coronal MR,
-// read a report and the reports held inside studies (PDF and SR), see the incomplete-results
-// warning for the network-unavailable patient, and the banner's identity warning for an
-// image of another patient. Each step saves a screenshot to target/e2e/.
+// with the keyboard alone, measure an elliptical region, open a prior side by side and
+// scroll both together, close the study and find nothing of it left, see reference lines
+// between an axial and a coronal MR, read a report and the reports held inside studies (PDF
+// and SR), see the incomplete-results warning for the network-unavailable patient, and the
+// banner's identity warning for an image of another patient. Each step saves a screenshot to
+// target/e2e/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { driverPort, shots, viewerForTests, waitForScript } from "./session.mjs";
@@ -94,6 +95,18 @@ test("measures with the keyboard alone", async () => {
   await waitFor("a length placed by keyboard", `${count} > ${before}`);
   assert.match(await app.execute(text("#status")), /mm/);
   await app.screenshot(shots, "05b-ct-measured-by-keyboard");
+});
+
+test("measures an elliptical region in Hounsfield units", async () => {
+  await app.execute("document.querySelector('[data-tool=ellipse]').click()");
+  await app.execute(pointer("pointerdown", 260, 220, 0));
+  await app.execute(pointer("pointermove", 330, 280, 0));
+  await app.execute(pointer("pointerup", 330, 280, 0));
+  await waitFor("the region's statistics", `return [...document.querySelectorAll('#viewport-grid .measure-label')].some((l) => /Mean -?\\d+\\.\\d, SD \\d+\\.\\d HU/.test(l.textContent))`).catch(async (error) => {
+    const labels = await app.execute("return [...document.querySelectorAll('#viewport-grid .measure-label')].map((l) => l.textContent)");
+    throw new Error(`${error.message}; labels: ${JSON.stringify(labels)}`);
+  });
+  await app.screenshot(shots, "05c-ct-ellipse-roi");
 });
 
 test("opens a prior side by side", async () => {
