@@ -99,9 +99,10 @@ test("measures with the keyboard alone", async () => {
 
 test("measures an elliptical region in Hounsfield units", async () => {
   await app.execute("document.querySelector('[data-tool=ellipse]').click()");
-  await app.execute(pointer("pointerdown", 260, 220, 0));
-  await app.execute(pointer("pointermove", 330, 280, 0));
-  await app.execute(pointer("pointerup", 330, 280, 0));
+  // Inside the body, above the left-hand vessel, clear of the two lengths.
+  await app.execute(pointer("pointerdown", 600, 170, 0));
+  await app.execute(pointer("pointermove", 680, 230, 0));
+  await app.execute(pointer("pointerup", 680, 230, 0));
   await waitFor("the region's statistics", `return [...document.querySelectorAll('#viewport-grid .measure-label')].some((l) => /Mean -?\\d+\\.\\d, SD \\d+\\.\\d HU/.test(l.textContent))`).catch(async (error) => {
     const labels = await app.execute("return [...document.querySelectorAll('#viewport-grid .measure-label')].map((l) => l.textContent)");
     throw new Error(`${error.message}; labels: ${JSON.stringify(labels)}`);
