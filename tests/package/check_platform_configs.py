@@ -20,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TAURI_DIR = ROOT / "src-tauri"
+# Where the managed configuration path is declared (the domain crate's config module).
+CONFIG_SOURCE = ROOT / "crates/nir-core/src/config/mod.rs"
 WIX = "{http://schemas.microsoft.com/wix/2006/wi}"
 SCHEME = "nir-viewer"
 
@@ -34,7 +36,7 @@ def check(what, ok):
 
 def managed_config_path(os_name):
     """The path config/mod.rs gives MANAGED_CONFIG_PATH for target_os = os_name."""
-    source = (TAURI_DIR / "src/config/mod.rs").read_text()
+    source = CONFIG_SOURCE.read_text()
     match = re.search(
         r'#\[cfg\(target_os = "' + os_name + r'"\)\]\s*pub const MANAGED_CONFIG_PATH: &str = '
         r'r?"([^"]*)";',
@@ -167,7 +169,7 @@ def check_linux(bundle):
               f"\nMimeType=x-scheme-handler/{SCHEME};\n" in text)
         check("it passes the link on (Exec=... %u)", re.search(r"^Exec=\S+ %u$", text, re.M) is not None)
     linux_path = re.search(r'pub const MANAGED_CONFIG_PATH: &str = "(/etc/[^"]*)";',
-                           (TAURI_DIR / "src/config/mod.rs").read_text())
+                           CONFIG_SOURCE.read_text())
     check("the default config is installed where the viewer looks on Linux",
           linux_path is not None and linux_path.group(1) in deb.get("files", {}))
 
