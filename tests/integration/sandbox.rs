@@ -7,6 +7,7 @@
 mod harness;
 mod python_walk;
 mod scenarios;
+mod viewer_data;
 mod xca;
 
 use dicom_dictionary_std::tags;
@@ -215,7 +216,7 @@ async fn filters_and_header_errors() {
         let date = p["date"].as_str().unwrap();
         assert!(("2021-01-01".."2023-01-01").contains(&date), "{date}");
     }
-    assert_eq!(pointers(&window).len(), 3);
+    assert_eq!(pointers(&window).len(), 4);
 
     let no_ods = sandbox
         .http
@@ -330,7 +331,7 @@ async fn qido_and_frames() {
             assert_eq!(study["00100020"]["Value"][0], RICH);
         }
     }
-    assert_eq!(found, 7);
+    assert_eq!(found, 9);
     let midlands = doc["networks"][1]["wado"].as_str().unwrap();
     let us: Value = sandbox
         .http

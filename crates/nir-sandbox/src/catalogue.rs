@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use super::history_plans::{
-    amended_reports, coronal_series, plans_for, shared_frames, ReportPlan, SeriesPlan, StudyPlan,
+    amended_reports, coronal_series, plans_for, shared_frames, table_offsets, voi_lut_studies,
+    ReportPlan, SeriesPlan, StudyPlan,
 };
 use super::networks::UNAVAILABLE_NETWORK;
 use super::patients::{Scenario, PATIENTS};
@@ -99,6 +100,11 @@ pub struct StudyDef {
     /// Frame of Reference UID of its cross-sectional series (one per study, unless a
     /// prior shares its current study's).
     pub frame_of_reference: String,
+    /// Millimetres added to the z of every Image Position (Patient) of its cross-sectional
+    /// series (another scanner's table origin; 0 for most studies).
+    pub table_offset_mm: f64,
+    /// Whether its radiographs carry a VOI LUT Sequence.
+    pub voi_lut: bool,
     /// The series.
     pub series: Vec<SeriesDef>,
 }
@@ -184,6 +190,16 @@ impl Catalogue {
                     if let Some(prior) = studies.get_mut(prior) {
                         prior.frame_of_reference = frame;
                     }
+                }
+            }
+            for (study, offset) in table_offsets(patient.scenario) {
+                if let Some(study) = studies.get_mut(study) {
+                    study.table_offset_mm = offset;
+                }
+            }
+            for study in voi_lut_studies(patient.scenario) {
+                if let Some(study) = studies.get_mut(study) {
+                    study.voi_lut = true;
                 }
             }
             let mut reports: Vec<ReportDef> = report_plans
@@ -301,6 +317,8 @@ fn study_from_plan(p: usize, s: usize, plan: StudyPlan) -> StudyDef {
         accession: format!("SBX{:02}{s:04}", p + 1),
         manifest_uid: format!("2.999.3.{}.{s}", p + 1),
         frame_of_reference: format!("{uid}.0"),
+        table_offset_mm: 0.0,
+        voi_lut: false,
         uid,
         network,
         date,
@@ -378,8 +396,9 @@ mod tests {
         let c = Catalogue::build();
         let p = patient_index("9912003888").unwrap();
         let cts: Vec<&StudyDef> = c.studies[p].iter().filter(|s| s.modality == "CT").collect();
-        assert_eq!(cts.len(), 2);
+        assert_eq!(cts.len(), 3);
         assert_eq!(cts[0].frame_of_reference, cts[1].frame_of_reference);
+        assert_ne!(cts[0].frame_of_reference, cts[2].frame_of_reference);
         let mut frames: Vec<&str> = c
             .studies
             .iter()
@@ -390,6 +409,31 @@ mod tests {
         frames.sort_unstable();
         frames.dedup();
         assert_eq!(frames.len(), all - 1, "only the one pair shares");
+    }
+
+    #[test]
+    fn the_outside_prior_ct_is_offset_and_only_the_portable_chest_has_a_voi_lut() {
+        let c = Catalogue::build();
+        let p = patient_index("9912003888").unwrap();
+        let offset: Vec<(&str, f64)> = c
+            .studies
+            .iter()
+            .flatten()
+            .filter(|s| s.table_offset_mm != 0.0)
+            .map(|s| (s.description, s.table_offset_mm))
+            .collect();
+        assert_eq!(
+            offset,
+            vec![("CT Chest Abdomen Pelvis (outside prior)", 500.0)]
+        );
+        let with_lut: Vec<(usize, &str)> = c
+            .studies
+            .iter()
+            .flatten()
+            .filter(|s| s.voi_lut)
+            .map(|s| (s.patient, s.description))
+            .collect();
+        assert_eq!(with_lut, vec![(p, "Portable chest AP")]);
     }
 
     #[test]

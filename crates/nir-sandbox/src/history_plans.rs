@@ -151,7 +151,50 @@ fn rich_studies() -> Vec<StudyPlan> {
                 TS_RLE,
             )],
         ),
+        StudyPlan(
+            1,
+            "20180604",
+            "CR",
+            "Portable chest AP",
+            vec![SeriesPlan("CR", "Chest AP", Cr, 1, 512, 1, TS_EXPLICIT_LE)],
+        ),
+        StudyPlan(
+            2,
+            "20220915",
+            "CT",
+            "CT Chest Abdomen Pelvis (outside prior)",
+            vec![SeriesPlan(
+                "CT",
+                "Axial 5mm portal venous",
+                Ct,
+                100,
+                512,
+                1,
+                TS_RLE,
+            )],
+        ),
     ]
+}
+
+/// Study indices whose radiographs carry a VOI LUT Sequence (PS3.3 C.11.2.1.1): the rich
+/// history's portable chest CR, its table an S-shaped curve over the 12-bit stored range, beside a
+/// Window Center/Width, so the viewer's choice of the table over the window can be seen.
+pub fn voi_lut_studies(scenario: Scenario) -> Vec<usize> {
+    match scenario {
+        Scenario::RichHistory => vec![7],
+        _ => Vec::new(),
+    }
+}
+
+/// `(study, mm)`: studies acquired on another scanner, in their own Frame of Reference,
+/// whose table positions are offset by `mm` in z from the rest of the history: the rich
+/// history's outside CT prior, which only "link by table position" can pair with the
+/// current CT.
+pub fn table_offsets(scenario: Scenario) -> Vec<(usize, f64)> {
+    match scenario {
+        Scenario::RichHistory => vec![(8, 500.0)],
+        _ => Vec::new(),
+    }
 }
 
 /// Report indices whose report was amended after it was made final (the rest are final):

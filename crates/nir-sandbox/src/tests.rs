@@ -158,7 +158,7 @@ async fn rich_history_search_pages_and_filters() {
         .unwrap()
         .starts_with("application/fhir+json"));
     let bundle: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(bundle["total"], 11);
+    assert_eq!(bundle["total"], 13);
     assert_eq!(bundle["entry"].as_array().unwrap().len(), 4);
     let next = link(&bundle, "next").unwrap();
     assert!(!next.contains("9912003888"));
@@ -218,7 +218,7 @@ async fn post_search_with_form_and_json_bodies() {
     let (status, json) = json_of(&app, post("application/json", json_body)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(form["total"], json["total"]);
-    assert_eq!(form["total"], 11);
+    assert_eq!(form["total"], 13);
 }
 
 #[tokio::test]

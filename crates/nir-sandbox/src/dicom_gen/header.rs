@@ -289,12 +289,13 @@ fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
                 f64::from(series.cols) * 0.5 * if series.rows >= 512 { 0.78125 } else { 0.9375 };
             // Image Position (Patient) is the top left pixel's centre, Image Orientation
             // (Patient) the row and column directions (PS3.3 C.7.6.2.1.1). Axial: rows run
-            // to the patient's left, columns posterior, slices stacked downwards in z.
+            // to the patient's left, columns posterior, slices stacked downwards in z from the
+            // study's table origin (another scanner's may sit elsewhere in its own frame).
             // Coronal: rows to the left, columns downwards (foot), slices front to back in y
             // over the middle of the same volume.
             let (position, orientation, location) = match series.plane {
                 Plane::Axial => {
-                    let z = f64::from(at.number) * -thickness;
+                    let z = f64::from(at.number) * -thickness + at.study.table_offset_mm;
                     (
                         format!("{:.3}\\{:.3}\\{z:.3}", -half, -half),
                         "1\\0\\0\\0\\1\\0",
@@ -357,6 +358,9 @@ fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
     if layout.samples == 1 {
         put_str(obj, tags::WINDOW_CENTER, VR::DS, center);
         put_str(obj, tags::WINDOW_WIDTH, VR::DS, width);
+        if at.study.voi_lut && matches!(series.kind, SeriesKind::Cr | SeriesKind::Dx) {
+            super::voi_table::put_voi_lut_sequence(obj);
+        }
     } else {
         put_u16(obj, tags::PLANAR_CONFIGURATION, 0);
         put_str(

@@ -11,6 +11,7 @@ pub mod pdf;
 pub mod phantom;
 pub mod rle;
 pub mod sr;
+pub mod voi_table;
 
 use dicom_core::value::{PixelFragmentSequence, Value};
 use dicom_core::{DataElement, PrimitiveValue, VR};
