@@ -97,15 +97,7 @@ async fn plain_client_walks_rich_history_to_valid_dicom() {
         .trim_start_matches("urn:oid:")
         .to_string();
 
-    let metadata: Value = sandbox
-        .http
-        .get(metadata_url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let metadata: Value = sandbox.get_json(metadata_url).await;
     let instances = metadata.as_array().unwrap();
     assert_eq!(instances.len(), 96);
     let series_uid = instances[0]["0020000E"]["Value"][0].as_str().unwrap();
@@ -264,15 +256,7 @@ async fn filters_and_header_errors() {
 async fn accept_negotiation_picks_stored_or_native_or_refuses() {
     let sandbox = Sandbox::start().await;
     let (study, _) = sandbox.study_of(RICH, "MR Head").await;
-    let series: Value = sandbox
-        .http
-        .get(format!("{study}/series"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let series: Value = sandbox.get_json(format!("{study}/series")).await;
     let flair = series
         .as_array()
         .unwrap()
@@ -358,14 +342,8 @@ async fn qido_and_frames() {
 
     let (study, series) = sandbox.study_of(RICH, "US Abdomen").await;
     let instances: Value = sandbox
-        .http
-        .get(format!("{study}/series/{series}/instances"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(format!("{study}/series/{series}/instances"))
+        .await;
     let sop = instances[0]["00080018"]["Value"][0].as_str().unwrap();
     assert_eq!(instances[0]["00280008"]["Value"][0], 12);
     let frames_url = format!("{study}/series/{series}/instances/{sop}/frames/1,3");
@@ -406,15 +384,7 @@ async fn qido_and_frames() {
 async fn rich_history_has_the_promised_content() {
     let sandbox = Sandbox::start().await;
     let (ct, _) = sandbox.study_of(RICH, "CT Chest").await;
-    let metadata: Value = sandbox
-        .http
-        .get(format!("{ct}/metadata"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let metadata: Value = sandbox.get_json(format!("{ct}/metadata")).await;
     let first = &metadata[0];
     assert_eq!(metadata.as_array().unwrap().len(), 400);
     assert_eq!(

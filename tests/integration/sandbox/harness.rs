@@ -38,14 +38,8 @@ impl Sandbox {
     }
 
     pub async fn discovery(&self) -> Value {
-        self.http
-            .get(self.url("/.well-known/nir-sandbox.json"))
-            .send()
+        self.get_json(self.url("/.well-known/nir-sandbox.json"))
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
     }
 
     pub fn nrl(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -86,6 +80,18 @@ impl Sandbox {
             .unwrap()
     }
 
+    /// GETs `url` and reads the answer as JSON.
+    pub async fn get_json(&self, url: impl reqwest::IntoUrl) -> Value {
+        self.http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// The first imaging study of `nhs` whose description contains `description`:
     /// its WADO-RS study URL and the UID of its first series.
     pub async fn study_of(&self, nhs: &str, description: &str) -> (String, String) {
@@ -99,15 +105,7 @@ impl Sandbox {
             .unwrap()
             .trim_end_matches("/metadata")
             .to_string();
-        let metadata: Value = self
-            .http
-            .get(format!("{url}/metadata"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let metadata: Value = self.get_json(format!("{url}/metadata")).await;
         let series = metadata[0]["0020000E"]["Value"][0]
             .as_str()
             .unwrap()

@@ -105,15 +105,7 @@ async fn truncated_transfer_cuts_series_and_study_mid_part() {
         assert!(!closed, "no closing delimiter");
         assert!(parts.last().unwrap().short, "the last part is cut short");
     }
-    let metadata: Value = sandbox
-        .http
-        .get(format!("{study}/metadata"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let metadata: Value = sandbox.get_json(format!("{study}/metadata")).await;
     let sop = metadata[0]["00080018"]["Value"][0].as_str().unwrap();
     let (_, parts, closed) = get_parts(
         &sandbox.http,
@@ -166,15 +158,7 @@ async fn report_only_has_reports_that_resolve() {
         .unwrap();
     let attachment = &report["content"][0]["attachment"];
     assert_eq!(attachment["contentType"], "application/fhir+json");
-    let resource: Value = sandbox
-        .http
-        .get(attachment["url"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let resource: Value = sandbox.get_json(attachment["url"].as_str().unwrap()).await;
     assert_eq!(resource["resourceType"], "DiagnosticReport");
     assert!(!resource["conclusion"].as_str().unwrap().is_empty());
     use base64::Engine;

@@ -79,15 +79,7 @@ async fn the_portable_chest_cr_is_drawn_through_its_voi_lut_sequence() {
 
 async fn metadata(sandbox: &Sandbox, description: &str) -> Vec<Value> {
     let (study, _) = sandbox.study_of(RICH, description).await;
-    let metadata: Value = sandbox
-        .http
-        .get(format!("{study}/metadata"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let metadata: Value = sandbox.get_json(format!("{study}/metadata")).await;
     let mut instances = metadata.as_array().unwrap().clone();
     instances.sort_by_key(|i| i["00200013"]["Value"][0].as_i64().unwrap());
     instances
