@@ -125,6 +125,47 @@ test("opens a prior side by side", async () => {
   await app.screenshot(shots, "06-prior-side-by-side");
 });
 
+test("opens an outside prior as a third viewport, links it by table position and keeps W/L and zoom in step", async () => {
+  const corner = (slot, place) => `return document.querySelectorAll('#viewport-grid .corner.${place}')[${slot}]?.textContent ?? ''`;
+  await app.execute(`const s = document.getElementById('prior-select');
+    s.value = [...s.options].find((o) => /outside prior/.test(o.textContent)).value; s.dispatchEvent(new Event('change'));`);
+  await waitFor("the outside prior in a third viewport", `return !!document.getElementById('prior-label-3')`);
+  await waitFor("its first image", `return /Image \\d+ \\//.test(document.querySelectorAll('#viewport-grid .corner.tr')[2]?.textContent ?? '')`);
+  assert.match(await app.execute("return document.getElementById('viewport-grid').className"), /layout-1x3/);
+  // Its own frame of reference: it scrolls on its own until linked by table position.
+  assert.equal(await app.execute("return document.getElementById('prior-label-3').dataset.link"), "linkable");
+  assert.match(await app.execute(text("#prior-label-3")), /\(2022-09-15\)/);
+  await app.click(await app.find("#prior-link-3"));
+  await waitFor("the link", `return document.getElementById('prior-label-3').dataset.link === 'linked'`);
+  assert.match(await app.execute(text("#prior-link-state-3")), /^linked [+−]?\d+(\.\d)? mm$/);
+  assert.equal(await app.execute("return document.getElementById('prior-link-3').getAttribute('aria-pressed')"), "true");
+  const linkedAt = await app.execute(corner(2, "tr"));
+  await app.execute("document.querySelector('#viewport-grid .viewport').focus()");
+  await app.execute("document.querySelector('#study-screen').dispatchEvent(new KeyboardEvent('keydown', { key: 'PageDown', bubbles: true }))");
+  await waitFor("the linked prior scrolled with the current study", `${corner(2, "tr")} !== ${JSON.stringify(linkedAt)}`);
+  // Window/level in step: the two priors take the current viewport's window.
+  await app.click(await app.find("#sync-window"));
+  assert.equal(await app.execute("return document.getElementById('sync-window').getAttribute('aria-pressed')"), "true");
+  await app.execute(pointer("pointerdown", 200, 200, 2));
+  await app.execute(pointer("pointermove", 140, 300, 2));
+  await app.execute(pointer("pointerup", 140, 300, 2));
+  const windowOf = (slot) => `(document.querySelectorAll('#viewport-grid .corner.bl')[${slot}]?.textContent ?? '').split('\\n')[0]`;
+  const current = await app.execute(`return ${windowOf(0)}`);
+  await waitFor("both priors at the current window", `return ${windowOf(1)} === ${JSON.stringify(current)} && ${windowOf(2)} === ${JSON.stringify(current)}`).catch(async (error) => {
+    const corners = await app.execute("return [...document.querySelectorAll('#viewport-grid .corner.bl')].map((c) => c.textContent)");
+    throw new Error(`${error.message}; windows: ${JSON.stringify(corners)}`);
+  });
+  // Zoom in step: a Ctrl+wheel notch in the current viewport zooms the priors too.
+  await app.click(await app.find("#sync-zoom"));
+  const zoomOf = (slot) => `(document.querySelectorAll('#viewport-grid .corner.bl')[${slot}]?.textContent ?? '').split('\\n')[1]`;
+  const priorZoom = await app.execute(`return ${zoomOf(2)}`);
+  await app.execute(`const c = document.querySelector('#viewport-grid .viewport-canvas'); const r = c.getBoundingClientRect();
+    for (let i = 0; i < 3; i++) c.dispatchEvent(new WheelEvent('wheel', { bubbles: true, cancelable: true, ctrlKey: true, deltaY: -100, clientX: r.left + 200, clientY: r.top + 200 }));`);
+  await waitFor("the current viewport zoomed", `return ${zoomOf(0)} !== 'Zoom 100%'`);
+  await waitFor("the prior zoomed with it", `return ${zoomOf(2)} !== ${JSON.stringify(priorZoom)}`);
+  await app.screenshot(shots, "06b-two-priors-linked-and-synchronised");
+});
+
 test("closing the study leaves nothing of it in the UI", async () => {
   await app.click(await app.find("#close-study"));
   await waitFor("the history again", `return !!document.getElementById('history')`);
@@ -182,6 +223,50 @@ test("reads reports held inside studies: an encapsulated PDF and a structured re
   await app.screenshot(shots, "08c-study-sr");
   await app.click(await app.find("#close-study"));
   await waitFor("the history again", `return !!document.getElementById('history')`);
+});
+
+test("shows a portable chest film through its VOI LUT Sequence", async () => {
+  await app.execute(`[...document.querySelectorAll('.history-row.kind-imagingStudy')]
+    .find((row) => /Portable chest AP/.test(row.textContent))?.querySelector('button').click();`);
+  await waitFor("the portable chest image", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  await waitFor("the VOI LUT in use", `return /^VOI LUT/.test(document.querySelector('#viewport-grid .corner.bl')?.textContent ?? '')`).catch(async (error) => {
+    throw new Error(`${error.message}; corner: ${await app.execute(text("#viewport-grid .corner.bl"))}`);
+  });
+  await app.screenshot(shots, "08d-cr-voi-lut");
+  await app.click(await app.find("#close-study"));
+  await waitFor("the history again", `return !!document.getElementById('history')`);
+});
+
+test("opens a wrist film filed under a local hospital number and says which identifier matched", async () => {
+  await openStudyRow("DX");
+  await waitFor("the DX image", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  await waitFor("the identity note", `return /Other Patient IDs/i.test(document.getElementById('identity-note')?.textContent ?? '')`).catch(async (error) => {
+    throw new Error(`${error.message}; note: ${await app.execute(text("#identity-note"))}; banner mismatch: ${await app.execute(text("#banner-mismatch"))}`);
+  });
+  assert.equal(await app.execute("return document.getElementById('banner-mismatch')"), null);
+  await app.screenshot(shots, "08e-dx-local-patient-id");
+  await app.click(await app.find("#close-study"));
+  await waitFor("the history again", `return !!document.getElementById('history')`);
+});
+
+test("works with text at 200 % (WCAG 2.2 1.4.4)", async () => {
+  await app.execute("document.documentElement.style.fontSize = '200%'");
+  await openStudyRow("CT");
+  await waitFor("the CT at 200 % text", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  // Nothing is cut off sideways: the page does not scroll horizontally, and every toolbar
+  // control and the banner's NHS number lie inside the window.
+  const overflow = await app.execute(`const w = document.documentElement.clientWidth;
+    const out = [...document.querySelectorAll('#study-screen button, #study-screen select, #banner-nhs-number')]
+      .filter((e) => e.offsetParent !== null).filter((e) => { const r = e.getBoundingClientRect(); return r.left < 0 || r.right > w + 1; })
+      .map((e) => e.id || e.dataset.action || e.dataset.tool || e.textContent.trim().slice(0, 20));
+    return { scroll: document.documentElement.scrollWidth - w, out };`);
+  assert.ok(overflow.scroll <= 1, `the page scrolls sideways by ${overflow.scroll} px`);
+  assert.deepEqual(overflow.out, [], "controls outside the window");
+  assert.ok(await app.execute("const c = document.querySelector('#viewport-grid .viewport-canvas').getBoundingClientRect(); return c.width > 200 && c.height > 150"), "the image has no room left");
+  await app.screenshot(shots, "08f-200-percent-text");
+  await app.click(await app.find("#close-study"));
+  await waitFor("the history again", `return !!document.getElementById('history')`);
+  await app.execute("document.documentElement.style.fontSize = ''");
 });
 
 test("warns that results may be incomplete when a network does not answer", async () => {

@@ -310,3 +310,29 @@ async fn the_first_image_asked_for_at_once_is_fetched_only_once() {
         "no image was fetched twice on its own: {requested:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_study_filed_under_a_local_number_says_which_identifier_matched() {
+    let env = look_up("9912003888").await;
+    let dx = study_record(&env.history, "DX", 0);
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    env.session
+        .open_study(dx, move |progress| {
+            if progress.done {
+                let _ = done_tx.send(progress);
+            }
+        })
+        .await
+        .unwrap();
+    let done = tokio::task::spawn_blocking(move || {
+        done_rx.recv_timeout(std::time::Duration::from_secs(60))
+    })
+    .await
+    .unwrap()
+    .expect("the retrieval finishes");
+    assert_eq!(done.error, None);
+    let note = done
+        .identity_note
+        .expect("a note on the identifier that matched");
+    assert!(note.contains("Other Patient IDs"), "{note}");
+}

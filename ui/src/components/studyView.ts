@@ -429,6 +429,11 @@ export class StudyScreen {
     }
   }
 
+  /** The key of the study it shows (not its priors'). */
+  get studyKey(): string {
+    return this.study.key;
+  }
+
   onProgress(progress: StudyProgressView): void {
     const pane = this.paneOf(progress.studyKey);
     if (progress.studyKey !== this.study.key && !pane) {

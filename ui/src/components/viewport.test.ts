@@ -575,17 +575,22 @@ describe("viewport greyscale: presets, reset and the image's VOI", () => {
     expect(viewport.element.querySelector(".corner.bl")?.textContent).toContain("W 400 L 40 sigmoid");
   });
 
-  it("shows an image with a VOI LUT Sequence and no window through its table, and offers it first", async () => {
+  it("shows an image with a VOI LUT Sequence through its table, with or without windows of its own", async () => {
     const voiLut = { firstMapped: 0, bits: 12, entries: new Uint16Array([0, 4095]) };
     const viewport = await loaded({ modality: "CR" }, { voiLut });
     expect(viewport.state.voi).toBe("LUT");
     expect(viewport.windowChoices()[0]).toMatchObject({ key: "1", voi: "LUT" });
     await nextFrame();
     expect(viewport.element.querySelector(".corner.bl")?.textContent).toContain("VOI LUT");
-    // A series with a window of its own keeps the window; the table stays on offer.
+    // A series with a window of its own opens through the table too (as `render` draws it);
+    // its window stays on offer, and a reset goes back to the table.
     const windowed = await loaded({ modality: "CR", presets: [{ name: "Chest", center: 2000, width: 3000 }] }, { voiLut });
-    expect(windowed.state.voi).toBe("LINEAR");
+    expect(windowed.state.voi).toBe("LUT");
     expect(windowed.windowChoices().map((c) => c.voi)).toEqual(["LINEAR", "LUT", "LINEAR"]);
+    windowed.applyWindowKey("1");
+    expect(windowed.state).toMatchObject({ voi: "LINEAR", windowCenter: 2000, windowWidth: 3000 });
+    windowed.reset();
+    expect(windowed.state.voi).toBe("LUT");
     await nextFrame();
   });
 });

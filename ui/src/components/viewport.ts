@@ -286,10 +286,13 @@ export class Viewport {
     if (this.windowFromImage) {
       this.view = { ...this.view, windowCenter: frame.windowCenter, windowWidth: Math.max(1, frame.windowWidth) };
     }
-    // The image's VOI LUT Function goes with its windows; an image with a VOI LUT Sequence
-    // and no window is shown through its table (DICOM PS3.3 C.11.2.1.1).
+    // The image's VOI LUT Function goes with its windows; an image with a VOI LUT Sequence is
+    // shown through its table, as the `render` command draws it, even when it also carries
+    // windows: PS3.3 C.11.2.1.2 lets either be applied, and the table is the provider's own
+    // grey-scale curve (a CR's S-curve), which a linear window cannot reproduce. The windows
+    // stay on offer (number keys, presets).
     if (this.voiFromImage) {
-      const voi = this.windowFromImage && frame.voiLut ? "LUT" : (frame.voiFunction ?? "LINEAR");
+      const voi = frame.voiLut ? "LUT" : (frame.voiFunction ?? "LINEAR");
       this.view = { ...this.view, voi };
       this.defaults = { windowCenter: this.view.windowCenter, windowWidth: this.view.windowWidth, voi };
       this.voiFromImage = false;

@@ -36,4 +36,20 @@ describe("study state", () => {
     expect(second.destroy).toHaveBeenCalledTimes(1);
     expect(study.open).toBeNull();
   });
+
+  it("gives a screen the progress its study made before the screen was held, and no other study's", () => {
+    const study = new StudyState();
+    const progress = (studyKey: string, done: boolean) => ({ studyKey, seriesKey: done ? "" : "s1", loaded: 1, total: 1, done, error: null, warnings: [], identityNote: done ? "matched in Other Patient IDs" : null });
+    study.onProgress(progress("other", true));
+    study.onProgress(progress("st", false));
+    study.onProgress(progress("st", true));
+    const onProgress = vi.fn();
+    study.hold({ destroy: vi.fn(), onProgress, studyKey: "st" } as unknown as StudyScreen);
+    expect(onProgress.mock.calls.map(([p]) => [p.studyKey, p.done])).toEqual([["st", false], ["st", true]]);
+    // Once held, events go straight to the screen, and nothing kept is given twice.
+    study.onProgress(progress("st", true));
+    expect(onProgress).toHaveBeenCalledTimes(3);
+    study.hold({ destroy: vi.fn(), onProgress: vi.fn(), studyKey: "st" } as unknown as StudyScreen);
+    expect(onProgress).toHaveBeenCalledTimes(3);
+  });
 });
