@@ -3,7 +3,8 @@
 // by side (each with its own bar: series picker, link toggle, retrieval progress; see
 // ./priorPane). Scrolling is synchronised by slice position when the frames of reference
 // match, and by table position with a captured offset when the clinician links a prior
-// that shares none (../viewport/registration); window/level and zoom follow the viewport
+// that shares none (../viewport/registration), a pairing the clinician can move one prior
+// image at a time (buttons in the prior's bar, Alt+↑ / Alt+↓); window/level and zoom follow the viewport
 // being worked in when those options are on (../viewport/viewSync). Each viewport names the
 // study, current or prior, and its date, and draws reference lines where the images of the
 // other viewports on show cross its own (shown unless turned off with the toolbar's button
@@ -12,7 +13,7 @@ import { BackendError, isAlreadyClosed, type Backend, type HistoryRecordView, ty
 import { FrameCache } from "../loading/frameCache";
 import { priorsInMenuOrder } from "../domain/priorChoice";
 import { choiceLabel } from "../tools/windowPresets";
-import { captureOffset, linkRefusal, LINK_REFUSALS, registeredIndex } from "../viewport/registration";
+import { captureOffset, linkRefusal, LINK_REFUSALS, nudgedOffset, offsetLabel, registeredIndex } from "../viewport/registration";
 import type { ViewState } from "../viewport/state";
 import { followerIndex, syncRefusal } from "../viewport/sync";
 import { mmPerScreenPixel, sharedWindow, zoomForScale } from "../viewport/viewSync";
@@ -410,6 +411,40 @@ export class StudyScreen {
     this.refreshPanes();
   }
 
+  /**
+   * Moves a linked prior's pairing by one of its images (−1 the one before, +1 the one after):
+   * its offset changes by its slice spacing and it shows the image now paired with the
+   * current study's, which stays where it is.
+   */
+  private nudge(slot: number, step: 1 | -1): void {
+    const pane = this.panes.get(slot);
+    const current = this.slots[0]?.viewport;
+    const prior = this.slots[slot]?.viewport;
+    if (!pane || pane.offset === null || !current?.currentSeries || !prior?.currentSeries) return;
+    const offset = nudgedOffset(pane.offset, prior.currentSeries, step);
+    if (offset === null) {
+      this.handlers.announce?.("Not moved: the prior's images have no slice spacing.");
+      return;
+    }
+    pane.offset = offset;
+    this.refreshPanes();
+    const target = registeredIndex(current.currentSeries, 0, current.index, prior.currentSeries, offset);
+    if (target !== null && target !== prior.index) {
+      // Its move is an echo: the current study must not follow it back.
+      this.following.set(slot, target);
+      void prior.show(target);
+    }
+    this.handlers.announce?.(`The prior moved one image ${step < 0 ? "up" : "down"}: ${offsetLabel(offset)}.`);
+  }
+
+  /** The prior that Alt+↑ and Alt+↓ move: the active viewport's when it is linked, else the first linked. */
+  private nudgeSlot(): number | null {
+    const active = this.panes.get(this.active);
+    if (active && active.offset !== null) return this.active;
+    const linked = [...this.panes].filter(([, pane]) => pane.offset !== null).map(([slot]) => slot);
+    return linked.length > 0 ? Math.min(...linked) : null;
+  }
+
   /** Closes the prior in viewport `slot`: its bar goes, its viewport is cleared, the backend forgets it. */
   private async closePane(slot: number): Promise<void> {
     const pane = this.panes.get(slot);
@@ -559,6 +594,7 @@ export class StudyScreen {
     const pane = new PriorPane(prior, String(slot + 1), {
       onSeries: (series) => void this.showSeries(slot, prior, series),
       onLinkToggle: () => this.toggleLink(slot),
+      onNudge: (step) => this.nudge(slot, step),
       onClose: () => void this.closePane(slot).then(() => this.refreshPanes()),
     });
     this.panes.set(slot, pane);
@@ -627,6 +663,14 @@ export class StudyScreen {
     if (layout) {
       event.preventDefault();
       return this.applyLayout(layout);
+    }
+    // Alt with ↑ or ↓ moves a linked prior's pairing (the arrows alone scroll).
+    if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
+      event.preventDefault();
+      const slot = this.nudgeSlot();
+      if (slot === null) this.handlers.announce?.("No prior is linked by table position.");
+      else this.nudge(slot, event.key === "ArrowUp" ? -1 : 1);
+      return;
     }
     if (/^[1-9]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
       if (viewport.applyWindowKey(event.key)) event.preventDefault();
