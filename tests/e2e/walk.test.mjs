@@ -1,8 +1,9 @@
 // The clinician's walk through the viewer in training mode: sign in as the sandbox's
 // smartcard user, look up the rich-history patient, see every network answer and the
 // banner's demographics, open the CT, scroll, change window/level, measure with the mouse and
-// with the keyboard alone, measure an elliptical region, open a prior side by side and
-// scroll both together, close the study and find nothing of it left, see reference lines
+// with the keyboard alone, measure an elliptical region, read the CT's reports beside its
+// images, open a prior side by side and scroll both together, link an outside prior by table
+// position and nudge its pairing, close the study and find nothing of it left, see reference lines
 // between an axial and a coronal MR, read a report and the reports held inside studies (PDF
 // and SR), see the incomplete-results warning for the network-unavailable patient, and the
 // banner's identity warning for an image of another patient. Each step saves a screenshot to
@@ -110,6 +111,29 @@ test("measures an elliptical region in Hounsfield units", async () => {
   await app.screenshot(shots, "05c-ct-ellipse-roi");
 });
 
+test("reads the CT's reports beside its images", async () => {
+  // The rich patient's CT is reported twice (the radiologist's report, then the MDT outcome a
+  // week later): both listed, the newest first and shown.
+  const control = "document.querySelector('[data-action=report-beside]')";
+  assert.match(await app.execute(`return ${control}?.textContent ?? ""`), /Reports \(2\)/);
+  await app.execute(`${control}.click()`);
+  await waitFor("the report beside the images", `return (document.querySelector('#report-beside #report-body')?.textContent ?? '').length > 10`);
+  const listed = await app.execute("return [...document.querySelectorAll('#report-beside-list [data-record-id]')].map((b) => b.textContent)");
+  assert.equal(listed.length, 2);
+  assert.match(listed[0], /MDT outcome/);
+  assert.match(listed[1], / · Report · /);
+  assert.match(await app.execute(text("#report-beside #report-body")), /haemangioma/);
+  // The viewports stay beside it, on screen.
+  assert.equal(await app.execute("return document.getElementById('viewport-grid').hidden"), false);
+  assert.ok((await app.execute("return document.getElementById('viewport-grid').getBoundingClientRect().width")) > 100);
+  await app.screenshot(shots, "05d-ct-report-beside");
+  // Esc inside the panel closes the panel only; the focus goes back to its button.
+  await app.execute("document.getElementById('report-beside').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }))");
+  assert.equal(await app.execute("return document.getElementById('report-beside')"), null);
+  assert.equal(await app.execute("return !!document.getElementById('study-screen')"), true);
+  assert.equal(await app.execute("return document.activeElement?.dataset.action ?? ''"), "report-beside");
+});
+
 test("opens a prior side by side", async () => {
   await app.execute(`const s = document.getElementById('prior-select'); s.value = s.options[1].value; s.dispatchEvent(new Event('change'));`);
   await waitFor("the prior", `return !!document.getElementById('prior-label')`);
@@ -123,6 +147,26 @@ test("opens a prior side by side", async () => {
   await waitFor("image 16", `return /Image 16 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
   await waitFor("the prior scrolled with it", `return /Image 5 \\//.test(document.querySelectorAll('#viewport-grid .corner.tr')[1]?.textContent ?? '')`);
   await app.screenshot(shots, "06-prior-side-by-side");
+});
+
+test("links an outside prior by table position and nudges its pairing", async () => {
+  // The outside CT has its own frame of reference: it opens in the third viewport, linkable.
+  await app.execute(`const s = document.getElementById('prior-select');
+    s.value = [...s.options].find((o) => /outside prior/.test(o.textContent)).value; s.dispatchEvent(new Event('change'));`);
+  await waitFor("the outside prior", `return document.getElementById('prior-link-state-3')?.textContent === 'not linked'`);
+  await app.execute("document.getElementById('prior-link-3').click()");
+  const state = text("#prior-link-state-3");
+  await waitFor("the link", `${state}.startsWith('linked ')`);
+  const linked = await app.execute(state);
+  assert.match(linked, /^linked [+−]?\d+(\.\d)? mm$/);
+  // One prior image down by its button, then back up by Alt+↑.
+  await app.execute("document.querySelector('[data-prior-viewport=\"3\"] [data-action=prior-nudge-down]').click()");
+  await waitFor("a new offset", `${state} !== ${JSON.stringify(linked)}`);
+  const nudged = await app.execute(state);
+  assert.match(nudged, /^linked [+−]?\d+(\.\d)? mm$/);
+  await app.screenshot(shots, "06b-prior-linked-nudged");
+  await app.execute("document.querySelector('#study-screen').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowUp', altKey: true, bubbles: true, cancelable: true }))");
+  await waitFor("the offset back", `${state} === ${JSON.stringify(linked)}`);
 });
 
 test("closing the study leaves nothing of it in the UI", async () => {
