@@ -1,8 +1,9 @@
 // The clinician's walk through the viewer in training mode: sign in as the sandbox's
 // smartcard user, look up the rich-history patient, see every network answer and the
 // banner's demographics, open the CT, scroll, change window/level, measure with the mouse and
-// with the keyboard alone, measure an elliptical region, open a prior side by side and
-// scroll both together, close the study and find nothing of it left, see reference lines
+// with the keyboard alone, measure an elliptical region, read the CT's reports beside its
+// images, open a prior side by side and scroll both together, link an outside prior by table
+// position and nudge its pairing, close the study and find nothing of it left, see reference lines
 // between an axial and a coronal MR, read a report and the reports held inside studies (PDF
 // and SR), see the incomplete-results warning for the network-unavailable patient, and the
 // banner's identity warning for an image of another patient. Each step saves a screenshot to
@@ -110,6 +111,29 @@ test("measures an elliptical region in Hounsfield units", async () => {
   await app.screenshot(shots, "05c-ct-ellipse-roi");
 });
 
+test("reads the CT's reports beside its images", async () => {
+  // The rich patient's CT is reported twice (the radiologist's report, then the MDT outcome a
+  // week later): both listed, the newest first and shown.
+  const control = "document.querySelector('[data-action=report-beside]')";
+  assert.match(await app.execute(`return ${control}?.textContent ?? ""`), /Reports \(2\)/);
+  await app.execute(`${control}.click()`);
+  await waitFor("the report beside the images", `return (document.querySelector('#report-beside #report-body')?.textContent ?? '').length > 10`);
+  const listed = await app.execute("return [...document.querySelectorAll('#report-beside-list [data-record-id]')].map((b) => b.textContent)");
+  assert.equal(listed.length, 2);
+  assert.match(listed[0], /MDT outcome/);
+  assert.match(listed[1], / · Report · /);
+  assert.match(await app.execute(text("#report-beside #report-body")), /haemangioma/);
+  // The viewports stay beside it, on screen.
+  assert.equal(await app.execute("return document.getElementById('viewport-grid').hidden"), false);
+  assert.ok((await app.execute("return document.getElementById('viewport-grid').getBoundingClientRect().width")) > 100);
+  await app.screenshot(shots, "05d-ct-report-beside");
+  // Esc inside the panel closes the panel only; the focus goes back to its button.
+  await app.execute("document.getElementById('report-beside').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }))");
+  assert.equal(await app.execute("return document.getElementById('report-beside')"), null);
+  assert.equal(await app.execute("return !!document.getElementById('study-screen')"), true);
+  assert.equal(await app.execute("return document.activeElement?.dataset.action ?? ''"), "report-beside");
+});
+
 test("opens a prior side by side", async () => {
   await app.execute(`const s = document.getElementById('prior-select'); s.value = s.options[1].value; s.dispatchEvent(new Event('change'));`);
   await waitFor("the prior", `return !!document.getElementById('prior-label')`);
@@ -125,7 +149,7 @@ test("opens a prior side by side", async () => {
   await app.screenshot(shots, "06-prior-side-by-side");
 });
 
-test("opens an outside prior as a third viewport, links it by table position and keeps W/L and zoom in step", async () => {
+test("opens an outside prior as a third viewport, links it by table position, nudges the pairing and keeps W/L and zoom in step", async () => {
   const corner = (slot, place) => `return document.querySelectorAll('#viewport-grid .corner.${place}')[${slot}]?.textContent ?? ''`;
   await app.execute(`const s = document.getElementById('prior-select');
     s.value = [...s.options].find((o) => /outside prior/.test(o.textContent)).value; s.dispatchEvent(new Event('change'));`);
@@ -139,6 +163,15 @@ test("opens an outside prior as a third viewport, links it by table position and
   await waitFor("the link", `return document.getElementById('prior-label-3').dataset.link === 'linked'`);
   assert.match(await app.execute(text("#prior-link-state-3")), /^linked [+−]?\d+(\.\d)? mm$/);
   assert.equal(await app.execute("return document.getElementById('prior-link-3').getAttribute('aria-pressed')"), "true");
+  // A manual adjustment of the pairing: one prior image down by its button, back up by Alt+↑.
+  const state = text("#prior-link-state-3");
+  const linked = await app.execute(state);
+  await app.execute("document.querySelector('[data-prior-viewport=\"3\"] [data-action=prior-nudge-down]').click()");
+  await waitFor("a new offset", `${state} !== ${JSON.stringify(linked)}`);
+  assert.match(await app.execute(state), /^linked [+−]?\d+(\.\d)? mm$/);
+  await app.screenshot(shots, "06b-prior-linked-nudged");
+  await app.execute("document.querySelector('#study-screen').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowUp', altKey: true, bubbles: true, cancelable: true }))");
+  await waitFor("the offset back", `${state} === ${JSON.stringify(linked)}`);
   const linkedAt = await app.execute(corner(2, "tr"));
   await app.execute("document.querySelector('#viewport-grid .viewport').focus()");
   await app.execute("document.querySelector('#study-screen').dispatchEvent(new KeyboardEvent('keydown', { key: 'PageDown', bubbles: true }))");
@@ -163,7 +196,7 @@ test("opens an outside prior as a third viewport, links it by table position and
     for (let i = 0; i < 3; i++) c.dispatchEvent(new WheelEvent('wheel', { bubbles: true, cancelable: true, ctrlKey: true, deltaY: -100, clientX: r.left + 200, clientY: r.top + 200 }));`);
   await waitFor("the current viewport zoomed", `return ${zoomOf(0)} !== 'Zoom 100%'`);
   await waitFor("the prior zoomed with it", `return ${zoomOf(2)} !== ${JSON.stringify(priorZoom)}`);
-  await app.screenshot(shots, "06b-two-priors-linked-and-synchronised");
+  await app.screenshot(shots, "06c-two-priors-linked-and-synchronised");
 });
 
 test("closing the study leaves nothing of it in the UI", async () => {

@@ -135,6 +135,31 @@ describe("app patient screens", () => {
     expect(screen.textContent).not.toContain("Late.");
   });
 
+  it("offers the study's linked report beside its images, and closing the study or the patient takes it away", async () => {
+    const linked = recordOf({ id: "2.999.3", kind: "diagnosticReport", modality: null, description: "CT head report", linkedStudyId: study.id, status: "preliminary" });
+    const fake = backend();
+    fake.histories.set(TEST_NHS_NUMBER, historyOf([study, report, linked]));
+    fake.reports.set(linked.id, reportOf({ recordId: linked.id, status: "preliminary", text: "Small subdural collection." }));
+    await withHistory(fake);
+    open(study.id);
+    await shown("[data-action=report-beside]");
+    find("[data-action=report-beside]").click();
+    await until(() => (document.querySelector("#report-beside #report-body")?.textContent ?? "").includes("Small subdural collection."));
+    expect(fake.called("openReport")).toEqual([{ recordId: linked.id }]);
+    find("#close-study").click();
+    await until(() => document.querySelector(".history-row") !== null);
+    expect(document.querySelector("#report-beside")).toBeNull();
+
+    open(study.id);
+    await shown("[data-action=report-beside]");
+    find("[data-action=report-beside]").click();
+    await shown("#report-beside");
+    fake.fail("restartPage", "page-restart");
+    fake.emitSessionChanged({ state: "locked", reason: "Locked after 15 minutes without activity.", user: null });
+    await shown("#locked");
+    expect(document.querySelector("#report-beside")).toBeNull();
+  });
+
   it("says when a study could not be closed in the backend", async () => {
     const fake = await withHistory();
     open(study.id);

@@ -25,7 +25,9 @@ const KEYS: [string, string][] = [
   ["c", "Start or stop cine"],
   ["g", "Show or hide reference lines (where the other viewports' images cross this one)"],
   ["Alt + 1 / 2 / 4", "Layout 1×1, 1×2, 2×2"],
-  ["Esc", "Close the study or report"],
+  ["Alt + ↑ / ↓", "Move a prior linked by table position one of its images up / down against the current image (the link's offset changes)"],
+  ["t", "Open or close the study's report beside the images (when the study has one)"],
+  ["Esc", "Close the report beside the images (only the panel, when the focus is in it), else the study or report"],
   ["Shift + A", "Show or hide the audit panel (training mode)"],
   ["Shift + D", "Show or hide the diagnostics page"],
 ];

@@ -1,7 +1,8 @@
 // One prior open beside the current study: a bar above the viewports naming the prior and
 // where it is, saying how it scrolls with the current study, with the prior's own series
 // picker, a toggle that links its scrolling to the current study's by table position (when
-// they share no frame of reference), a button that closes it, and its retrieval progress.
+// they share no frame of reference), while linked two buttons that move the pairing one image
+// of the prior up or down, a button that closes it, and its retrieval progress.
 // The ids of the prior in the second viewport are the plain ones (`prior-label`,
 // `prior-progress`); a prior elsewhere adds the viewport's name (`prior-label-3`).
 import type { SeriesView, StudyView } from "../ipc/backend";
@@ -21,6 +22,8 @@ export type PaneSync =
 export interface PriorPaneHandlers {
   onSeries(series: SeriesView): void;
   onLinkToggle(): void;
+  /** Moves the pairing while linked: the prior's image before (−1) or after (+1). */
+  onNudge(step: 1 | -1): void;
   onClose(): void;
 }
 
@@ -31,6 +34,7 @@ export class PriorPane {
   private readonly seriesSelect: HTMLSelectElement;
   private readonly link: HTMLButtonElement;
   private readonly linkState: HTMLElement;
+  private readonly nudges: HTMLButtonElement[];
   private place = "";
   private sync: PaneSync = { kind: "none" };
   /** The offset (mm) from the current study's viewport by table position, while linked. */
@@ -54,6 +58,16 @@ export class PriorPane {
     this.link = el("button", { id: `prior-link-${viewport}`, class: "prior-link", "aria-pressed": "false", title: "Scroll the prior with the current study by table position, keeping the images on screen paired" }, "Link scrolling");
     this.link.addEventListener("click", () => handlers.onLinkToggle());
     this.linkState = el("span", { class: "prior-link-state", id: `prior-link-state-${viewport}`, "aria-live": "polite" });
+    this.nudges = (
+      [
+        ["up", -1, "Prior up", "Pair the prior's image before the one it pairs now with the current image (Alt+↑)"],
+        ["down", 1, "Prior down", "Pair the prior's image after the one it pairs now with the current image (Alt+↓)"],
+      ] as const
+    ).map(([way, step, label, title]) => {
+      const button = el("button", { id: `prior-nudge-${way}-${viewport}`, class: "prior-nudge secondary", "data-action": `prior-nudge-${way}`, title, "aria-label": title }, label);
+      button.addEventListener("click", () => handlers.onNudge(step));
+      return button;
+    });
     const close = el("button", { id: `prior-close-${viewport}`, class: "prior-close secondary", title: "Close this prior" }, "Close prior");
     close.addEventListener("click", () => handlers.onClose());
     this.progress = new PriorProgress(study);
@@ -62,7 +76,7 @@ export class PriorPane {
       "div",
       { class: "prior-bar", "data-prior-viewport": viewport, "data-study-key": study.key },
       this.label,
-      el("span", { class: "prior-controls" }, this.seriesSelect, this.link, this.linkState, close),
+      el("span", { class: "prior-controls" }, this.seriesSelect, this.link, this.linkState, ...this.nudges, close),
       this.progress.element,
     );
     this.render();
@@ -93,6 +107,7 @@ export class PriorPane {
     setText(this.label, `${name} · ${HOW[sync.kind]}`);
     this.link.setAttribute("aria-pressed", String(sync.kind === "linked"));
     this.link.disabled = sync.kind !== "linked" && sync.kind !== "linkable";
+    for (const nudge of this.nudges) nudge.hidden = sync.kind !== "linked";
     // A live region: written only when its text changes, so nothing is said twice.
     setText(this.linkState, linkStateText(sync));
   }

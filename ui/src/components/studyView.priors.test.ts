@@ -67,6 +67,11 @@ const press = (screen: StudyScreen, viewport: string, key: string, times = 1): v
   target.focus();
   for (let i = 0; i < times; i++) target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
 };
+const altArrow = (screen: StudyScreen, viewport: string, key: "ArrowUp" | "ArrowDown"): void => {
+  const target = find(screen, `#viewport-grid [data-viewport="${viewport}"]`);
+  target.focus();
+  target.dispatchEvent(new KeyboardEvent("keydown", { key, altKey: true, bubbles: true, cancelable: true }));
+};
 const choosePrior = (screen: StudyScreen, id: string): void => {
   const select = find<HTMLSelectElement>(screen, "#prior-select");
   select.value = id;
@@ -142,6 +147,58 @@ describe("a prior without a shared frame of reference", () => {
     press(screen, "1", "ArrowDown", 3);
     await vi.waitFor(() => expect(imageOf(screen, "1")).toBe(5));
     expect(imageOf(screen, "2")).toBe(2);
+  });
+
+  it("moves the pairing by one prior image per nudge, by button or Alt+arrow, and the label gives the new offset", async () => {
+    const { screen, said } = await withPrior1();
+    const up = find<HTMLButtonElement>(screen, "[data-action=prior-nudge-up]");
+    const down = find<HTMLButtonElement>(screen, "[data-action=prior-nudge-down]");
+    // Not linked: no nudging, and Alt+↑ neither nudges nor scrolls.
+    expect(up.hidden).toBe(true);
+    expect(down.hidden).toBe(true);
+    press(screen, "1", "ArrowDown", 3);
+    await vi.waitFor(() => expect(imageOf(screen, "1")).toBe(4));
+    altArrow(screen, "1", "ArrowUp");
+    expect(said.at(-1)).toBe("No prior is linked by table position.");
+    expect(imageOf(screen, "1")).toBe(4);
+    press(screen, "2", "ArrowDown", 2);
+    await vi.waitFor(() => expect(imageOf(screen, "2")).toBe(3));
+
+    // Linked with current image 4 (z = 6) paired with prior image 3 (z = 508).
+    find(screen, "#prior-link-2").click();
+    expect(find(screen, "#prior-link-state-2").textContent).toBe("linked +502 mm");
+    expect(up.hidden).toBe(false);
+    expect(down.hidden).toBe(false);
+
+    // One prior image (4 mm) down: the prior shows image 4, the current study stays at 4.
+    down.click();
+    expect(find(screen, "#prior-link-state-2").textContent).toBe("linked +506 mm");
+    await vi.waitFor(() => expect(imageOf(screen, "2")).toBe(4));
+    expect(imageOf(screen, "1")).toBe(4);
+    expect(said.at(-1)).toBe("The prior moved one image down: linked +506 mm.");
+
+    // Alt+↑ twice, from the current study's viewport: two prior images up.
+    altArrow(screen, "1", "ArrowUp");
+    altArrow(screen, "1", "ArrowUp");
+    expect(find(screen, "#prior-link-state-2").textContent).toBe("linked +498 mm");
+    await vi.waitFor(() => expect(imageOf(screen, "2")).toBe(2));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(imageOf(screen, "1")).toBe(4);
+
+    // The new pairing holds as the current study scrolls: 8 mm on (z = 14) is prior z = 512, image 4.
+    press(screen, "1", "ArrowDown", 4);
+    await vi.waitFor(() => expect(imageOf(screen, "1")).toBe(8));
+    await vi.waitFor(() => expect(imageOf(screen, "2")).toBe(4));
+
+    // Alt+↓ from the prior's own viewport moves it the other way.
+    altArrow(screen, "2", "ArrowDown");
+    expect(find(screen, "#prior-link-state-2").textContent).toBe("linked +502 mm");
+    await vi.waitFor(() => expect(imageOf(screen, "2")).toBe(5));
+    expect(imageOf(screen, "1")).toBe(8);
+
+    // Unlinked, the nudges go.
+    find(screen, "#prior-link-2").click();
+    expect(up.hidden).toBe(true);
   });
 
   it("has its own series picker, and does not link opposite or oblique series, saying why", async () => {

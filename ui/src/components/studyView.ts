@@ -3,22 +3,27 @@
 // by side (each with its own bar: series picker, link toggle, retrieval progress; see
 // ./priorPane). Scrolling is synchronised by slice position when the frames of reference
 // match, and by table position with a captured offset when the clinician links a prior
-// that shares none (../viewport/registration); window/level and zoom follow the viewport
+// that shares none (../viewport/registration), a pairing the clinician can move one prior
+// image at a time (buttons in the prior's bar, Alt+↑ / Alt+↓); window/level and zoom follow the viewport
 // being worked in when those options are on (../viewport/viewSync). Each viewport names the
 // study, current or prior, and its date, and draws reference lines where the images of the
 // other viewports on show cross its own (shown unless turned off with the toolbar's button
-// or the g key). The suggested prior is first in the prior menu.
+// or the g key). The suggested prior is first in the prior menu. The reports of the study
+// open in a panel beside the viewports (the Report button or t; see ./reportBeside), which
+// Esc inside it closes without closing the study.
 import { BackendError, isAlreadyClosed, type Backend, type HistoryRecordView, type SeriesView, type StudyProgressView, type StudyView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { priorsInMenuOrder } from "../domain/priorChoice";
 import { choiceLabel } from "../tools/windowPresets";
-import { captureOffset, linkRefusal, LINK_REFUSALS, registeredIndex } from "../viewport/registration";
+import { captureOffset, linkRefusal, LINK_REFUSALS, nudgedOffset, offsetLabel, registeredIndex } from "../viewport/registration";
 import type { ViewState } from "../viewport/state";
 import { followerIndex, syncRefusal } from "../viewport/sync";
 import { mmPerScreenPixel, sharedWindow, zoomForScale } from "../viewport/viewSync";
 import { el } from "./dom";
 import { PriorPane, type PaneSync } from "./priorPane";
+import { ReportBeside } from "./reportBeside";
 import { renderReport } from "./reportView";
+import { renderStatus } from "./reportStatus";
 import { drawThumbnail } from "./thumbnail";
 import type { Tool } from "../tools/tool";
 import type { ReferenceSource } from "./referenceLines";
@@ -100,6 +105,9 @@ export class StudyScreen {
   private readonly following = new Map<number, number>();
   /** Whether the viewports draw each other's reference lines. */
   private referencesShown = true;
+  /** The study's reports in the panel beside the viewports, while it is open. */
+  private beside: ReportBeside | null = null;
+  private readonly body: HTMLElement;
 
   constructor(
     private readonly backend: Backend,
@@ -108,6 +116,8 @@ export class StudyScreen {
     private readonly handlers: StudyViewHandlers,
     /** The prior to suggest (a record id among `priors`): listed first and chosen in the menu. */
     private readonly suggestedPrior: string | null = null,
+    /** The reports of this study (diagnostic reports, MDT outcomes), newest first. */
+    private readonly reports: HistoryRecordView[] = [],
   ) {
     this.grid = el("div", { class: "viewport-grid layout-1x1", id: "viewport-grid" });
     for (let i = 0; i < 4; i++) this.slots.push({ viewport: new Viewport(String(i + 1)), study });
@@ -116,13 +126,14 @@ export class StudyScreen {
       slot.viewport.onViewChange = (change, interactive) => this.passOn(i, change, interactive);
     });
     this.priorBars = el("div", { class: "prior-bars", id: "prior-bars" });
+    this.body = el("div", { class: "study-body" }, this.renderSeriesList(study, "series-list"), this.grid);
     this.element = el(
       "section",
       { class: "study-screen", id: "study-screen", "data-study-key": study.key },
       this.renderHeader(),
       this.renderToolbar(),
       this.priorBars,
-      el("div", { class: "study-body" }, this.renderSeriesList(study, "series-list"), this.grid),
+      this.body,
     );
     this.applyLayout("1x1");
     this.element.addEventListener("keydown", (event) => this.onKey(event));
@@ -145,6 +156,8 @@ export class StudyScreen {
   /** Shows a report held in the study (PDF or structured report) in place of the images. */
   private async showDocument(study: StudyView, series: SeriesView): Promise<void> {
     this.closeDocument();
+    // One report at a time: the panel beside the images gives way to the one in their place.
+    this.closeBeside(false);
     try {
       const report = await this.backend.openStudyDocument(study.key, series.key);
       const panel = renderReport(report, () => this.closeDocument());
@@ -237,7 +250,66 @@ export class StudyScreen {
       bar.append(button);
     }
     if (this.priors.length > 0) bar.append(...this.renderPriorMenu());
+    if (this.reports.length > 0) bar.append(this.renderReportControl());
     return bar;
+  }
+
+  /** The button that opens the study's reports beside the viewports, its status shown when the newest has one. */
+  private renderReportControl(): HTMLElement {
+    const count = this.reports.length;
+    const newest = this.reports[0];
+    const label = count > 1 ? `Reports (${count})` : "Report";
+    const button = el(
+      "button",
+      { "data-action": "report-beside", id: "report-beside-toggle", "aria-expanded": "false", "aria-controls": "report-beside", title: `Open the study's ${count > 1 ? "reports" : "report"} beside the images (t)` },
+      label,
+    );
+    if (newest?.status) {
+      button.dataset["status"] = newest.status;
+      const status = renderStatus(newest.status);
+      if (status && newest.status !== "final") button.append(" ", status);
+    }
+    button.addEventListener("click", () => this.toggleBeside());
+    return button;
+  }
+
+  private get besideControl(): HTMLElement | null {
+    return this.element.querySelector<HTMLElement>("[data-action=report-beside]");
+  }
+
+  /** Opens the study's reports beside the viewports, or closes them. */
+  private toggleBeside(): void {
+    if (this.beside) this.closeBeside(true);
+    else this.openBeside();
+  }
+
+  /**
+   * Opens the panel beside the viewports, which narrow to make room (each redraws its image
+   * at its new size; nothing is fetched again), and moves the focus into it.
+   */
+  private openBeside(): void {
+    if (this.beside || this.reports.length === 0) return;
+    this.closeDocument();
+    const beside = new ReportBeside(this.reports, {
+      open: (recordId) => this.backend.openReport(recordId),
+      onClose: () => this.closeBeside(true),
+    });
+    this.beside = beside;
+    this.body.append(beside.element);
+    this.besideControl?.setAttribute("aria-expanded", "true");
+    beside.element.focus();
+    void beside.show();
+  }
+
+  /** Closes the panel; the focus goes back to its button when `returnFocus`. */
+  private closeBeside(returnFocus: boolean): void {
+    const beside = this.beside;
+    if (!beside) return;
+    this.beside = null;
+    beside.dispose();
+    const control = this.besideControl;
+    control?.setAttribute("aria-expanded", "false");
+    if (returnFocus) control?.focus();
   }
 
   /**
@@ -410,6 +482,40 @@ export class StudyScreen {
     this.refreshPanes();
   }
 
+  /**
+   * Moves a linked prior's pairing by one of its images (−1 the one before, +1 the one after):
+   * its offset changes by its slice spacing and it shows the image now paired with the
+   * current study's, which stays where it is.
+   */
+  private nudge(slot: number, step: 1 | -1): void {
+    const pane = this.panes.get(slot);
+    const current = this.slots[0]?.viewport;
+    const prior = this.slots[slot]?.viewport;
+    if (!pane || pane.offset === null || !current?.currentSeries || !prior?.currentSeries) return;
+    const offset = nudgedOffset(pane.offset, prior.currentSeries, step);
+    if (offset === null) {
+      this.handlers.announce?.("Not moved: the prior's images have no slice spacing.");
+      return;
+    }
+    pane.offset = offset;
+    this.refreshPanes();
+    const target = registeredIndex(current.currentSeries, 0, current.index, prior.currentSeries, offset);
+    if (target !== null && target !== prior.index) {
+      // Its move is an echo: the current study must not follow it back.
+      this.following.set(slot, target);
+      void prior.show(target);
+    }
+    this.handlers.announce?.(`The prior moved one image ${step < 0 ? "up" : "down"}: ${offsetLabel(offset)}.`);
+  }
+
+  /** The prior that Alt+↑ and Alt+↓ move: the active viewport's when it is linked, else the first linked. */
+  private nudgeSlot(): number | null {
+    const active = this.panes.get(this.active);
+    if (active && active.offset !== null) return this.active;
+    const linked = [...this.panes].filter(([, pane]) => pane.offset !== null).map(([slot]) => slot);
+    return linked.length > 0 ? Math.min(...linked) : null;
+  }
+
   /** Closes the prior in viewport `slot`: its bar goes, its viewport is cleared, the backend forgets it. */
   private async closePane(slot: number): Promise<void> {
     const pane = this.panes.get(slot);
@@ -564,6 +670,7 @@ export class StudyScreen {
     const pane = new PriorPane(prior, String(slot + 1), {
       onSeries: (series) => void this.showSeries(slot, prior, series),
       onLinkToggle: () => this.toggleLink(slot),
+      onNudge: (step) => this.nudge(slot, step),
       onClose: () => void this.closePane(slot).then(() => this.refreshPanes()),
     });
     this.panes.set(slot, pane);
@@ -622,6 +729,8 @@ export class StudyScreen {
 
   private onKey(event: KeyboardEvent): void {
     if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
+    // Keys in the report panel are the panel's (it handles Esc itself), never the images'.
+    if (event.target instanceof Node && this.beside?.element.contains(event.target)) return;
     const viewport = this.activeViewport;
     const keyTool = TOOLS.find(([, , key]) => key === event.key);
     if (keyTool) return this.setTool(keyTool[0]);
@@ -632,6 +741,14 @@ export class StudyScreen {
     if (layout) {
       event.preventDefault();
       return this.applyLayout(layout);
+    }
+    // Alt with ↑ or ↓ moves a linked prior's pairing (the arrows alone scroll).
+    if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
+      event.preventDefault();
+      const slot = this.nudgeSlot();
+      if (slot === null) this.handlers.announce?.("No prior is linked by table position.");
+      else this.nudge(slot, event.key === "ArrowUp" ? -1 : 1);
+      return;
     }
     if (/^[1-9]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
       if (viewport.applyWindowKey(event.key)) event.preventDefault();
@@ -655,8 +772,13 @@ export class StudyScreen {
       v: () => viewport.update({ flipV: !viewport.state.flipV }),
       c: () => this.toggleCine(),
       g: () => this.toggleReferences(),
-      // Esc closes an open report first; only then the study.
-      Escape: () => (this.documentOpen ? this.closeDocument() : this.handlers.onClose()),
+      t: () => this.toggleBeside(),
+      // Esc closes an open report first (beside the images or in their place); only then the study.
+      Escape: () => {
+        if (this.beside) this.closeBeside(true);
+        else if (this.documentOpen) this.closeDocument();
+        else this.handlers.onClose();
+      },
     };
     const action = actions[event.key];
     if (action) {
@@ -669,6 +791,7 @@ export class StudyScreen {
   destroy(): void {
     if (this.cine !== null) clearInterval(this.cine);
     this.cine = null;
+    this.closeBeside(false);
     for (const slot of this.slots) slot.viewport.clear();
     this.element.remove();
   }

@@ -131,7 +131,7 @@ export class PatientScreens {
         openPrior: (id) => backend.openStudy(id),
         closePrior: (key) => backend.closeStudy(key),
         announce: (text) => this.shell.setStatus(text),
-      }, suggestedPrior(record, priors)?.id ?? null);
+      }, suggestedPrior(record, priors)?.id ?? null, this.patient.reportsOf(record));
       this.study.hold(screen);
       this.shell.main.replaceChildren(this.banner(history), screen.element);
       this.shell.setStatus("");

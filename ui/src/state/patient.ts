@@ -2,6 +2,7 @@
 // launch narrowed it to. `reset()` forgets all of it, as every close of a patient must.
 import type { HistoryRecordView, HistoryView, IdentityView } from "../ipc/backend";
 import type { LaunchPeriod } from "../components/history";
+import { reportsOfStudy } from "../components/reportBeside";
 
 export class PatientState {
   history: HistoryView | null = null;
@@ -42,6 +43,11 @@ export class PatientState {
   /** The studies that may open beside `record` as priors. */
   priorsOf(record: HistoryRecordView): HistoryRecordView[] {
     return (this.history?.records ?? []).filter((r) => r.kind === "imagingStudy" && r.id !== record.id && r.openable);
+  }
+
+  /** The reports of `record` (a study) that open beside its images, newest first. */
+  reportsOf(record: HistoryRecordView): HistoryRecordView[] {
+    return reportsOfStudy(this.history?.records ?? [], record.id);
   }
 
   reset(): void {

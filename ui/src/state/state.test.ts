@@ -21,6 +21,17 @@ describe("patient state", () => {
     patient.show(historyOf(records), null);
     expect(patient.priorsOf(open).map((r) => r.id)).toEqual(["b"]);
   });
+
+  it("gives a study's linked reports, newest first, and none once the patient is reset", () => {
+    const patient = new PatientState();
+    const study = recordOf({ id: "a" });
+    const older = recordOf({ id: "r1", kind: "diagnosticReport", date: "2024-03-13", linkedStudyId: "a" });
+    const newer = recordOf({ id: "r2", kind: "mdtOutcome", date: "2024-03-20", linkedStudyId: "a" });
+    patient.show(historyOf([study, older, newer, recordOf({ id: "r3", kind: "diagnosticReport", linkedStudyId: "b" })]), null);
+    expect(patient.reportsOf(study).map((r) => r.id)).toEqual(["r2", "r1"]);
+    patient.reset();
+    expect(patient.reportsOf(study)).toEqual([]);
+  });
 });
 
 describe("study state", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { captureOffset, linkRefusal, offsetLabel, registeredIndex } from "./registration";
+import { captureOffset, linkRefusal, nudgedOffset, offsetLabel, registeredIndex, sliceStep } from "./registration";
 import type { Normal } from "./sync";
 
 // A current CT: 100 axial slices 2 mm apart from z = 0. A prior from another scanner (its own
@@ -59,5 +59,44 @@ describe("registration by table position", () => {
     expect(offsetLabel(992)).toBe("linked +992 mm");
     expect(offsetLabel(-12.46)).toBe("linked −12.5 mm");
     expect(offsetLabel(0.01)).toBe("linked 0 mm");
+  });
+});
+
+describe("nudging a link by hand", () => {
+  it("measures the slice spacing in the order of the images, whichever way they run", () => {
+    expect(sliceStep(prior)).toBe(4);
+    expect(sliceStep({ ...prior, slicePositions: [1008, 1004, 1000] })).toBe(-4);
+    // A missing position spans two gaps; one odd gap does not move the median.
+    expect(sliceStep({ ...prior, slicePositions: [0, null, 5, 7.5, 10, 30] })).toBe(2.5);
+    expect(sliceStep({ ...prior, slicePositions: [1000] })).toBeNull();
+    expect(sliceStep({ ...prior, slicePositions: [null, 3, null] })).toBeNull();
+    expect(sliceStep({ ...prior, slicePositions: [3, 3] })).toBeNull();
+  });
+
+  it("moves the pairing by one image of the prior per nudge", () => {
+    // Current image 10 (z = 20) paired with prior image 3 (z = 1012): offset 992.
+    const down = nudgedOffset(992, prior, 1);
+    expect(down).toBe(996);
+    if (down === null) throw new Error("no offset");
+    expect(registeredIndex(current, 0, 10, prior, down)).toBe(4);
+    expect(offsetLabel(down)).toBe("linked +996 mm");
+    const up = nudgedOffset(992, prior, -1);
+    if (up === null) throw new Error("no offset");
+    expect(registeredIndex(current, 0, 10, prior, up)).toBe(2);
+    // Scrolling keeps the new pairing: 40 mm on is still 10 prior images on.
+    expect(registeredIndex(current, 0, 30, prior, up)).toBe(12);
+  });
+
+  it("moves to the next image of a prior whose positions fall as the index rises", () => {
+    const falling = { ...prior, slicePositions: Array.from({ length: 50 }, (_, i) => 1196 - i * 4) };
+    const offset = captureOffset(current, 10, falling, 3);
+    if (offset === null) throw new Error("no offset");
+    const next = nudgedOffset(offset, falling, 1);
+    if (next === null) throw new Error("no offset");
+    expect(registeredIndex(current, 0, 10, falling, next)).toBe(4);
+  });
+
+  it("cannot nudge a prior without a spacing", () => {
+    expect(nudgedOffset(992, { ...prior, slicePositions: [1000] }, 1)).toBeNull();
   });
 });

@@ -5,7 +5,9 @@
 // (Patient), PS3.3 C.7.6.2.1.1), is kept as an offset, so those two images stay paired;
 // scrolling one then moves the other by the same distance. Only series lying in the same
 // plane and facing the same way are linked: an opposite normal (one stack described from the
-// other side) or an oblique one would pair unrelated places. Pure functions.
+// other side) or an oblique one would pair unrelated places. While linked, the clinician may
+// correct the pairing by hand: each nudge moves the offset by the follower's slice spacing, so
+// the follower pairs the image before or after the one it paired. Pure functions.
 import { alignment, nearestSlice, type SyncableSeries } from "./sync";
 
 /** Why two series cannot be linked by table position. */
@@ -51,6 +53,36 @@ export function registeredIndex(leader: SyncableSeries, leaderOffset: number, in
   if (position === undefined || position === null) return null;
   const best = nearestSlice(follower.slicePositions, position - leaderOffset + followerOffset);
   return best >= 0 ? best : null;
+}
+
+/**
+ * The series' slice spacing (mm) in the order of its images: the median gap between
+ * neighbouring placed images, negative when positions fall as the index rises. Null with
+ * fewer than two placed images or when they all lie at one position.
+ */
+export function sliceStep(series: SyncableSeries): number | null {
+  const gaps: number[] = [];
+  let last: { index: number; position: number } | null = null;
+  series.slicePositions.forEach((position, index) => {
+    if (position === null) return;
+    if (last) gaps.push((position - last.position) / (index - last.index));
+    last = { index, position };
+  });
+  if (gaps.length === 0) return null;
+  gaps.sort((a, b) => a - b);
+  const middle = Math.floor(gaps.length / 2);
+  const median = gaps.length % 2 === 1 ? (gaps[middle] ?? 0) : ((gaps[middle - 1] ?? 0) + (gaps[middle] ?? 0)) / 2;
+  return median === 0 ? null : median;
+}
+
+/**
+ * The offset that pairs the follower's image `step` (+1 the next, −1 the one before) from
+ * the one `offset` pairs with the same image of the reference: the offset moved by one of the
+ * follower's slice spacings, the way its positions run. Null when the follower has no spacing.
+ */
+export function nudgedOffset(offset: number, follower: SyncableSeries, step: 1 | -1): number | null {
+  const spacing = sliceStep(follower);
+  return spacing === null ? null : offset + step * spacing;
 }
 
 /** The offset as the link's label says it: "linked +12.5 mm", "linked −3 mm", "linked 0 mm". */
