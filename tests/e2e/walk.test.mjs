@@ -98,6 +98,23 @@ test("measures with the keyboard alone", async () => {
   await app.screenshot(shots, "05b-ct-measured-by-keyboard");
 });
 
+test("changes width/level and zoom from the keyboard alone", async () => {
+  const viewport = "document.querySelector('#viewport-grid .viewport')";
+  const key = (name, shift = false) =>
+    app.execute(`${viewport}.dispatchEvent(new KeyboardEvent('keydown', { key: '${name}', shiftKey: ${shift}, bubbles: true, cancelable: true }))`);
+  const corner = "(document.querySelector('#viewport-grid .corner.bl')?.textContent ?? '')";
+  const windowBefore = await app.execute(`return ${corner}.split('\\n')[0]`);
+  await app.execute(`${viewport}.focus()`);
+  await key("w");
+  await key("ArrowRight", true);
+  await waitFor("a wider window", `return ${corner}.split('\\n')[0] !== ${JSON.stringify(windowBefore)}`);
+  await key("+");
+  await waitFor("zoomed in", `return /Zoom 110%/.test(${corner})`);
+  await key("-");
+  await waitFor("zoomed back", `return /Zoom 100%/.test(${corner})`);
+  await key("l");
+});
+
 test("measures an elliptical region in Hounsfield units", async () => {
   await app.execute("document.querySelector('[data-tool=ellipse]').click()");
   // Inside the body, above the left-hand vessel, clear of the two lengths.

@@ -148,6 +148,39 @@ describe("study view greyscale keys and the active viewport", () => {
     expect(screen.element.querySelector("#viewport-grid")?.className).toContain("layout-1x2");
   });
 
+  it("changes width/level, zoom and pan from the keyboard alone (WCAG 2.2 2.1.1)", async () => {
+    const screen = await openCt();
+    const viewport = screen.element.querySelector('[data-viewport="1"]');
+    if (!viewport) throw new Error("no viewport");
+    press(viewport, "4");
+    await nextFrame();
+    expect(overlay(screen, "bl")).toContain("W 1500 L -600");
+    // The window tool: Shift+→ widens, Shift+↓ moves the level as a drag down does; the image
+    // on screen stays the same.
+    press(viewport, "w");
+    press(viewport, "ArrowRight", { shiftKey: true });
+    press(viewport, "ArrowDown", { shiftKey: true });
+    await nextFrame();
+    expect(overlay(screen, "bl")).toContain("W 1628 L -472");
+    expect(overlay(screen, "tr")).toContain("Image 1 /");
+    // + and − zoom with any tool; the zoom tool's Shift+↑ zooms in too.
+    press(viewport, "+");
+    await nextFrame();
+    expect(overlay(screen, "bl")).toContain("Zoom 110%");
+    press(viewport, "-");
+    await nextFrame();
+    expect(overlay(screen, "bl")).toContain("Zoom 100%");
+    press(viewport, "z");
+    press(viewport, "ArrowUp", { shiftKey: true });
+    await nextFrame();
+    expect(overlay(screen, "bl")).toContain("Zoom 108%");
+    // Without Shift an arrow still scrolls; with the length tool Shift+arrow changes nothing.
+    press(viewport, "l");
+    press(viewport, "ArrowRight", { shiftKey: true });
+    await nextFrame();
+    expect(overlay(screen, "bl")).toContain("W 1628 L -472");
+  });
+
   it("turns anticlockwise with Shift+R and resets everything but the image with 0 or the Reset button", async () => {
     const screen = await openCt();
     const viewport = screen.element.querySelector('[data-viewport="1"]');

@@ -773,6 +773,9 @@ export class StudyScreen {
       c: () => this.toggleCine(),
       g: () => this.toggleReferences(),
       t: () => this.toggleBeside(),
+      "+": () => viewport.zoomStep(1),
+      "=": () => viewport.zoomStep(1),
+      "-": () => viewport.zoomStep(-1),
       // Esc closes an open report first (beside the images or in their place); only then the study.
       Escape: () => {
         if (this.beside) this.closeBeside(true);

@@ -34,7 +34,7 @@ import { MeasuringInput } from "../tools/measuring";
 import { MeasurementStore, type MeasurementKind } from "../tools/measurements";
 import { DragScroll } from "../tools/stackScroll";
 import { dragTool, isMeasuring, type Tool } from "../tools/tool";
-import { VIEW_DRAGS } from "../tools/viewDrag";
+import { VIEW_DRAGS, arrowDrag } from "../tools/viewDrag";
 import { wheelZoom } from "../tools/zoom";
 import { fullRangeWindow, windowChoices, type WindowChoice } from "../tools/windowPresets";
 import { DrawQuality } from "../viewport/render/drawQuality";
@@ -590,7 +590,8 @@ export class Viewport {
    * With a measuring tool, Enter, the arrows and Esc work the keyboard crosshair (see
    * ../tools/keyboardMeasuring). Delete (or Backspace) deletes the selected measurement and
    * Ctrl+Z (Cmd+Z) undoes the last add or delete on this image; Shift and an arrow move the
-   * probe; Esc drops a measurement half drawn. Handled keys go no further, so Ctrl+Z does
+   * probe, or with the window, zoom or pan tool act as a short drag; Esc drops a measurement
+   * half drawn. Handled keys go no further, so Ctrl+Z does
    * not also pick the zoom tool, an arrow moving a crosshair or Shift+arrow does not also
    * scroll, and an Esc that cancels a measurement does not also close the study.
    */
@@ -608,6 +609,8 @@ export class Viewport {
       event.stopPropagation();
     } else if (this.current === "probe" && event.shiftKey && event.key.startsWith("Arrow")) {
       handled = this.stepProbe(event.key);
+    } else if (event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey && this.keyDrag(event.key)) {
+      handled = true;
     } else if (event.key === "Escape" && this.measuring.drop()) {
       this.measurementRevision++;
       handled = true;
@@ -616,6 +619,24 @@ export class Viewport {
     event.preventDefault();
     event.stopPropagation();
     this.requestDraw();
+  }
+
+  /**
+   * Shift and an arrow with the window, zoom or pan tool picked: a short drag that way, so
+   * width/level, zoom and pan work from the keyboard as from the mouse. False when the tool
+   * has no such drag, the key is not an arrow or no image is shown.
+   */
+  private keyDrag(key: string): boolean {
+    const viewDrag = VIEW_DRAGS[this.current];
+    const move = arrowDrag(key);
+    if (!viewDrag || !move || !this.shown) return false;
+    this.update(viewDrag(this.view, move[0], move[1], this.shown));
+    return true;
+  }
+
+  /** Zooms in (1) or out (-1) by one wheel notch about the centre, as Ctrl+wheel does. */
+  zoomStep(direction: 1 | -1): void {
+    this.update({ zoom: wheelZoom(this.view.zoom, -direction) });
   }
 
   /**

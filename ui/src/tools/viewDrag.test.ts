@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { frameOf } from "../ipc/fixtures";
 import { initialViewState } from "../viewport/state";
 import { DragScroll } from "./stackScroll";
-import { VIEW_DRAGS, valueRange } from "./viewDrag";
+import { KEY_STEP, VIEW_DRAGS, arrowDrag, valueRange } from "./viewDrag";
 
 describe("view drags", () => {
   const view = { ...initialViewState(40, 400), panX: 5, panY: -5, zoom: 2 };
@@ -19,6 +19,15 @@ describe("view drags", () => {
     expect(valueRange(frameOf({ format: "u8" }))).toBe(256);
     expect(valueRange(frameOf({ format: "i16" }))).toBe(4096);
     expect(VIEW_DRAGS.window?.(view, 512, 0, frameOf({ format: "u8" }))).toMatchObject({ windowWidth: 400 + 256 });
+  });
+
+  it("turns an arrow key into a short drag the same way, and nothing else", () => {
+    expect(arrowDrag("ArrowUp")).toEqual([0, -KEY_STEP]);
+    expect(arrowDrag("ArrowRight")).toEqual([KEY_STEP, 0]);
+    expect(arrowDrag("Enter")).toBeNull();
+    // Up zooms in, as dragging up with the zoom tool does.
+    const [dx, dy] = arrowDrag("ArrowUp") ?? [0, 0];
+    expect(VIEW_DRAGS.zoom?.(view, dx, dy, null).zoom).toBeGreaterThan(2);
   });
 
   it("leaves the other tools to the viewport", () => {
