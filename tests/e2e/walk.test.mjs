@@ -53,6 +53,36 @@ test("looks up the rich-history patient and every network answers", async () => 
   await app.screenshot(shots, "03-history");
 });
 
+test("filters the history by record type, modality, network, dates and text", async () => {
+  const set = (id, value, event = "change") =>
+    app.execute(`const f = document.getElementById('${id}'); f.value = ${JSON.stringify(value)}; f.dispatchEvent(new Event('${event}'));`);
+  const rows = (field) => app.execute(`return [...document.querySelectorAll('.history-row')].map((r) => r.querySelector('.${field}')?.textContent ?? '')`);
+  const total = await app.execute("return document.querySelectorAll('.history-row').length");
+  await set("filter-kind", "imagingStudy");
+  await set("filter-modality", "CT");
+  const modalities = await rows("row-modality");
+  assert.ok(modalities.length >= 2 && modalities.length < total, `${modalities.length} CT studies of ${total} records`);
+  assert.ok(modalities.every((m) => m === "CT"), JSON.stringify(modalities));
+  assert.match(await app.execute(text("#filter-count")), new RegExp(`^Showing ${modalities.length} of ${total} records$`));
+  await set("filter-from", "2023-01-01");
+  const dates = await rows("row-date");
+  assert.ok(dates.length >= 1 && dates.length < modalities.length && dates.every((d) => d >= "2023-01-01"), JSON.stringify(dates));
+  await set("filter-from", "");
+  await set("filter-text", "outside prior", "input");
+  const found = await rows("row-description");
+  assert.equal(found.length, 1, JSON.stringify(found));
+  assert.match(found[0], /^CT Chest Abdomen Pelvis \(outside prior\)/);
+  await app.screenshot(shots, "03b-history-filtered");
+  await app.click(await app.find("#filter-clear"));
+  assert.equal(await app.execute("return document.querySelectorAll('.history-row').length"), total);
+  // A network's records only, then back.
+  const network = await app.execute("return document.getElementById('filter-network').options[1].value");
+  await set("filter-network", network);
+  const shown = await app.execute("return document.querySelectorAll('.history-row').length");
+  assert.ok(shown > 0 && shown < total, `${shown} of ${total} from ${network}`);
+  await app.click(await app.find("#filter-clear"));
+});
+
 test("opens the CT, scrolls, changes window/level and measures", async () => {
   await app.execute(`[...document.querySelectorAll('.history-row.kind-imagingStudy')]
     .find((row) => row.querySelector('.row-modality')?.textContent === 'CT')?.querySelector('button').click();`);
