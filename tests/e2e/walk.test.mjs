@@ -27,6 +27,13 @@ async function lookUp(nhs) {
   await waitFor("the history", `return !!document.getElementById('network-headline')`);
 }
 
+/** Opens the study toolbar's More tools panel (layouts, view, cine, compare) unless it is open. */
+async function openMoreTools() {
+  if ((await app.execute("return document.getElementById('more-tools').getAttribute('aria-expanded')")) !== "true") {
+    await app.click(await app.find("#more-tools"));
+  }
+}
+
 function pointer(type, x, y, button) {
   return `const c = document.querySelector('#viewport-grid .viewport-canvas'); const r = c.getBoundingClientRect();
     c.dispatchEvent(new PointerEvent('${type}', { bubbles: true, pointerId: 7, button: ${button}, buttons: ${button === 2 ? 2 : 1},
@@ -223,7 +230,9 @@ test("opens an outside prior as a third viewport, links it by table position, nu
   await app.execute("document.querySelector('#viewport-grid .viewport').focus()");
   await app.execute("document.querySelector('#study-screen').dispatchEvent(new KeyboardEvent('keydown', { key: 'PageDown', bubbles: true }))");
   await waitFor("the linked prior scrolled with the current study", `${corner(2, "tr")} !== ${JSON.stringify(linkedAt)}`);
-  // Window/level in step: the two priors take the current viewport's window.
+  // Window/level in step: the two priors take the current viewport's window (the option is
+  // in the toolbar's More tools panel).
+  await openMoreTools();
   await app.click(await app.find("#sync-window"));
   assert.equal(await app.execute("return document.getElementById('sync-window').getAttribute('aria-pressed')"), "true");
   await app.execute(pointer("pointerdown", 200, 200, 2));
@@ -235,7 +244,9 @@ test("opens an outside prior as a third viewport, links it by table position, nu
     const corners = await app.execute("return [...document.querySelectorAll('#viewport-grid .corner.bl')].map((c) => c.textContent)");
     throw new Error(`${error.message}; windows: ${JSON.stringify(corners)}`);
   });
-  // Zoom in step: a Ctrl+wheel notch in the current viewport zooms the priors too.
+  // Zoom in step: a Ctrl+wheel notch in the current viewport zooms the priors too. (The
+  // press on the image closed the More tools panel.)
+  await openMoreTools();
   await app.click(await app.find("#sync-zoom"));
   const zoomOf = (slot) => `(document.querySelectorAll('#viewport-grid .corner.bl')[${slot}]?.textContent ?? '').split('\\n')[1]`;
   const priorZoom = await app.execute(`return ${zoomOf(2)}`);
@@ -333,18 +344,43 @@ test("works with text at 200 % (WCAG 2.2 1.4.4)", async () => {
   await app.execute("document.documentElement.style.fontSize = '200%'");
   await openStudyRow("CT");
   await waitFor("the CT at 200 % text", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
-  // Nothing is cut off sideways: the page does not scroll horizontally, and every toolbar
-  // control and the banner's NHS number lie inside the window.
-  const overflow = await app.execute(`const w = document.documentElement.clientWidth;
-    const out = [...document.querySelectorAll('#study-screen button, #study-screen select, #banner-nhs-number')]
+  // Nothing is cut off sideways: the page does not scroll horizontally, and every control of
+  // the study on show and the banner's NHS number lie inside the window; the toolbar's row
+  // (the tools, presets, More tools, reports) is in sight from top to bottom too.
+  const overflow = await app.execute(`const w = document.documentElement.clientWidth, h = document.documentElement.clientHeight;
+    const out = [...document.querySelectorAll('#study-screen button, #study-screen select, #study-screen input, #banner-nhs-number')]
       .filter((e) => e.offsetParent !== null).filter((e) => { const r = e.getBoundingClientRect(); return r.left < 0 || r.right > w + 1; })
       .map((e) => e.id || e.dataset.action || e.dataset.tool || e.textContent.trim().slice(0, 20));
-    return { scroll: document.documentElement.scrollWidth - w, out };`);
+    const unseen = [...document.querySelectorAll('#study-screen [role=toolbar] > button, #study-screen [role=toolbar] > select')]
+      .filter((e) => { const r = e.getBoundingClientRect(); return r.top < 0 || r.bottom > h + 1; })
+      .map((e) => e.id || e.dataset.action || e.dataset.tool);
+    return { scroll: document.documentElement.scrollWidth - w, out, unseen };`);
   await app.screenshot(shots, "08f-200-percent-text");
   assert.ok(overflow.scroll <= 1, `the page scrolls sideways by ${overflow.scroll} px`);
   assert.deepEqual(overflow.out, [], "controls outside the window");
-  const image = await app.execute("const c = document.querySelector('#viewport-grid .viewport-canvas').getBoundingClientRect(); return [Math.round(c.width), Math.round(c.height)]");
-  assert.ok(image[0] >= 300 && image[1] >= 200, `the image has ${image.join(" × ")} px left`);
+  assert.deepEqual(overflow.unseen, [], "toolbar controls above or below the window");
+  // The image's size, and how much of it is in sight (the page may not push it off the bottom).
+  const image = await app.execute(`const c = document.querySelector('#viewport-grid .viewport-canvas').getBoundingClientRect();
+    const h = document.documentElement.clientHeight;
+    return [Math.round(c.width), Math.round(c.height), Math.round(Math.min(c.bottom, h) - Math.max(c.top, 0))]`);
+  assert.ok(image[0] >= 300 && image[1] >= 200, `the image has ${image[0]} × ${image[1]} px left`);
+  assert.ok(image[2] >= 200, `only ${image[2]} px of the image's height is in the window`);
+  // The rest of the tools are one press away: the More tools panel opens inside the window
+  // with the focus in it, none of its controls off the side, and Esc closes it (not the
+  // study), the focus back on its button.
+  await app.click(await app.find("#more-tools"));
+  const more = await app.execute(`const w = document.documentElement.clientWidth, h = document.documentElement.clientHeight;
+    const p = document.getElementById('more-tools-panel'); const box = p.getBoundingClientRect();
+    const out = [...p.querySelectorAll('button, select, input')].filter((e) => { const r = e.getBoundingClientRect(); return r.width === 0 || r.left < 0 || r.right > w + 1; })
+      .map((e) => e.id || e.dataset.action || e.dataset.layout);
+    return { expanded: document.getElementById('more-tools').getAttribute('aria-expanded'), inside: box.left >= 0 && box.top >= 0 && box.right <= w + 1 && box.bottom <= h + 1, out, focus: p.contains(document.activeElement) };`);
+  await app.screenshot(shots, "08g-200-percent-more-tools");
+  assert.deepEqual(more, { expanded: "true", inside: true, out: [], focus: true });
+  await app.execute("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }))");
+  assert.deepEqual(
+    await app.execute("return [document.getElementById('more-tools-panel').hidden, document.activeElement?.id ?? '', !!document.getElementById('study-screen')]"),
+    [true, "more-tools", true],
+  );
   await app.click(await app.find("#close-study"));
   await waitFor("the history again", `return !!document.getElementById('history')`);
   await app.execute("document.documentElement.style.fontSize = ''");

@@ -29,17 +29,18 @@ function contrast(a: string, b: string): number {
 describe("stylesheet", () => {
   it("draws the toolbar's drop-down options with their own readable colours", () => {
     document.head.innerHTML = `<style>${css}</style>`;
-    document.body.innerHTML = `<div class="toolbar"><select id="wl-presets"><option>Window presets</option></select>
-      <select id="prior-select"><option>Compare with prior…</option></select></div>`;
-    for (const option of document.querySelectorAll(".toolbar option")) {
+    document.body.innerHTML = `<div class="toolbar"><select id="wl-presets"><option>Window presets</option></select></div>
+      <header class="study-header"><div class="prior-menu"><select id="prior-select"><option>Compare with prior…</option></select></div></header>`;
+    const options = document.querySelectorAll(".toolbar option, .prior-menu option");
+    expect(options).toHaveLength(2);
+    for (const option of options) {
       const style = getComputedStyle(option);
       // An option without its own background is drawn on the platform's list, often white.
       const transparent = style.backgroundColor === "" || /^rgba\(.*,\s*0\)$/.test(style.backgroundColor);
       const background = transparent ? "#ffffff" : style.backgroundColor;
       expect(contrast(style.color, background)).toBeGreaterThanOrEqual(4.5);
     }
-    const select = document.querySelector(".toolbar select");
-    expect(select && getComputedStyle(select).getPropertyValue("color-scheme")).toBe("dark");
+    for (const select of document.querySelectorAll("select")) expect(getComputedStyle(select).getPropertyValue("color-scheme"), select.id).toBe("dark");
   });
 
   it("outlines the active viewport with at least 3:1 contrast against the viewport and the grid", () => {
@@ -72,7 +73,7 @@ describe("stylesheet", () => {
   });
 });
 
-/** The stylesheet's rules as parsed by the document: top-level ones and those in @media. */
+/** The stylesheet's rules as parsed by the document: top-level ones and those in @media or @container (`media` holds the condition). */
 function rules(): { selector: string; style: CSSStyleDeclaration; media: string | null }[] {
   document.head.innerHTML = `<style>${css}</style>`;
   const sheet = document.styleSheets[0];
@@ -82,6 +83,10 @@ function rules(): { selector: string; style: CSSStyleDeclaration; media: string 
     if (rule instanceof CSSStyleRule) found.push({ selector: rule.selectorText, style: rule.style, media: null });
     else if (rule instanceof CSSMediaRule) {
       for (const inner of rule.cssRules) if (inner instanceof CSSStyleRule) found.push({ selector: inner.selectorText, style: inner.style, media: rule.media.mediaText });
+    } else if (rule.cssText.startsWith("@container")) {
+      // jsdom has no CSSContainerRule global to test against: its condition and rules by shape.
+      const container = rule as CSSRule & { conditionText: string; cssRules: CSSRuleList };
+      for (const inner of container.cssRules) if (inner instanceof CSSStyleRule) found.push({ selector: inner.selectorText, style: inner.style, media: `container ${container.conditionText}` });
     }
   }
   return found;
@@ -102,8 +107,8 @@ describe("stylesheet at 200 % text (WCAG 2.2 1.4.4)", () => {
   });
 
   it("fixes no width or height in pixels except an image's, so text boxes grow with their text", () => {
-    // The series thumbnail is a 96-pixel image, and the visually hidden text a 1-pixel clip.
-    const images = new Set([".thumbnail", ".visually-hidden"]);
+    // The series thumbnail is a 96-pixel image, and the visually hidden texts 1-pixel clips.
+    const images = new Set([".thumbnail", ".visually-hidden", ".training-detail"]);
     for (const { selector, style } of rules()) {
       if (images.has(selector)) continue;
       for (const property of ["width", "height", "min-width", "min-height", "max-width", "max-height", "line-height"]) {
@@ -146,5 +151,70 @@ describe("stylesheet at 200 % text (WCAG 2.2 1.4.4)", () => {
     expect(corner?.style.getPropertyValue("white-space")).toBe("pre-wrap");
     const help = all.find((r) => r.selector === ".help-overlay");
     expect(help?.style.getPropertyValue("width")).toMatch(/^min\(.*100%/);
+  });
+});
+
+describe("the study screen's room for the images at any text size (WCAG 2.2 1.4.4)", () => {
+  const style = (selector: string, media: string | null = null): CSSStyleDeclaration => {
+    const found = rules().find((r) => r.selector === selector && r.media === media)?.style;
+    if (!found) throw new Error(`no rule for ${selector}`);
+    return found;
+  };
+
+  it("caps what is above the images to a share of the study screen, scrolling inside it", () => {
+    // The header and toolbar at most 45 %, the priors' bars at most 20 %: the images keep 35 % at the least.
+    for (const [selector, most] of [[".study-chrome", 45], [".prior-bars", 20]] as const) {
+      const cap = /^(\d+)%$/.exec(style(selector).getPropertyValue("max-height"));
+      expect(cap, selector).not.toBeNull();
+      expect(Number(cap?.[1]), selector).toBeLessThanOrEqual(most);
+      expect(style(selector).getPropertyValue("overflow-y"), selector).toBe("auto");
+    }
+    expect(style(".study-body").getPropertyValue("flex")).toMatch(/^1 1 0/);
+    expect(style(".study-body").getPropertyValue("min-height")).toBe("0");
+    // The toolbar stays in view when the header above it scrolls away.
+    expect(style(".study-chrome > .toolbar").getPropertyValue("position")).toBe("sticky");
+    expect(style(".study-chrome > .toolbar").getPropertyValue("bottom")).toMatch(/^0(px)?$/);
+  });
+
+  it("fits the page to the window while a study is open, the study screen never under 60 % of it", () => {
+    const page = style("#app:has(> .app-main > .study-screen)");
+    expect(page.getPropertyValue("display")).toBe("flex");
+    expect(page.getPropertyValue("height")).toBe("100vh");
+    expect(style(".study-screen").getPropertyValue("min-height")).toBe("60vh");
+    // An empty status line takes no room above a study.
+    expect(style("#app:has(> .app-main > .study-screen) > .status:empty").getPropertyValue("min-height")).toBe("0");
+  });
+
+  it("shows the More tools panel over the images, fixed to the window so nothing clips it, scrolling when tall", () => {
+    const panel = style(".more-tools-panel");
+    expect(panel.getPropertyValue("position")).toBe("fixed");
+    expect(panel.getPropertyValue("overflow-y")).toBe("auto");
+    expect(panel.getPropertyValue("max-width")).toBe("100%");
+    expect(style(".more-tools-panel[hidden]").getPropertyValue("display")).toBe("none");
+    // Its rows wrap, never run off the side.
+    expect(style(".more-tools-group").getPropertyValue("flex-wrap")).toBe("wrap");
+  });
+
+  it("says the bars above the study in less height at large text, measured in rem so text scaling triggers it", () => {
+    // jsdom drops container-type from the parsed rules: it is read from the text.
+    for (const container of [".app-header, .patient-banner", ".study-header"]) {
+      const rule = css.split("\n").find((line) => line.startsWith(`${container} {`)) ?? "";
+      expect(rule, container).toMatch(/container-type: inline-size;/);
+    }
+    const compact = rules().filter((r) => r.media?.startsWith("container"));
+    expect(compact.length).toBeGreaterThan(5);
+    // 1280 pixels are 80rem at 100 % text and 40rem at 200 %: the threshold lies between.
+    for (const { media } of compact) {
+      const threshold = /max-width:\s*([\d.]+)rem/.exec(media ?? "");
+      expect(threshold, media ?? "").not.toBeNull();
+      expect(Number(threshold?.[1])).toBeGreaterThan(40);
+      expect(Number(threshold?.[1])).toBeLessThan(80);
+    }
+    const selectors = compact.map((r) => r.selector);
+    expect(selectors).toEqual(expect.arrayContaining([".app-header h1", ".training-detail", ".banner-fields dd"]));
+    // The training marker's detail is hidden from sight only, not from screen readers.
+    const detail = compact.find((r) => r.selector === ".training-detail")?.style;
+    expect(detail?.getPropertyValue("display")).toBe("");
+    expect(detail?.getPropertyValue("clip-path")).toBe("inset(50%)");
   });
 });

@@ -15,6 +15,19 @@ describe("patient banner", () => {
     expect(banner.dataset["identity"]).toBe("checked");
   });
 
+  it("keeps each label with its value, so a banner wrapped at large text never parts them", () => {
+    const banner = renderBanner(patient, { training: true, mismatch: null, checking: false });
+    const groups = [...banner.querySelectorAll(".banner-fields > .banner-field")];
+    expect(groups.map((g) => [g.querySelector("dt")?.textContent, g.querySelector("dd")?.id])).toEqual([
+      ["Name", "banner-name"],
+      ["NHS number", "banner-nhs-number"],
+      ["Born", "banner-birth-date"],
+      ["Sex", "banner-sex"],
+    ]);
+    // A dl may hold its label and value groups in divs (HTML, the dl element): nothing else.
+    expect([...banner.querySelectorAll(".banner-fields > *")].every((child) => child.tagName === "DIV")).toBe(true);
+  });
+
   it("says when the images disagree, as an alert", () => {
     const banner = renderBanner(patient, { training: false, mismatch: "Identity check: images differ.", checking: false });
     expect(banner.querySelector("[role=alert]")?.textContent).toBe("Identity check: images differ.");

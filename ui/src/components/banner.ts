@@ -14,17 +14,16 @@ export interface BannerOptions {
 
 export function renderBanner(patient: PatientView, options: BannerOptions): HTMLElement {
   const missing = options.checking ? "checking the images…" : "not in the images";
+  // Each label with its value in a group of its own (HTML allows a div in a dl), so a banner
+  // wrapped onto two lines at large text never parts a value from its label.
+  const field = (label: string, id: string, value: string): HTMLElement => el("div", { class: "banner-field" }, el("dt", {}, label), el("dd", { id }, value));
   const fields = el(
     "dl",
     { class: "banner-fields" },
-    el("dt", {}, "Name"),
-    el("dd", { id: "banner-name" }, patient.name ?? (options.checking ? "checking the images…" : "Name not in the images")),
-    el("dt", {}, "NHS number"),
-    el("dd", { id: "banner-nhs-number" }, patient.nhsNumber),
-    el("dt", {}, "Born"),
-    el("dd", { id: "banner-birth-date" }, patient.birthDate ?? missing),
-    el("dt", {}, "Sex"),
-    el("dd", { id: "banner-sex" }, patient.sex ?? missing),
+    field("Name", "banner-name", patient.name ?? (options.checking ? "checking the images…" : "Name not in the images")),
+    field("NHS number", "banner-nhs-number", patient.nhsNumber),
+    field("Born", "banner-birth-date", patient.birthDate ?? missing),
+    field("Sex", "banner-sex", patient.sex ?? missing),
   );
   const banner = el(
     "section",

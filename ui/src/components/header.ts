@@ -1,5 +1,7 @@
 // The top bar: product name, and in training mode an unmissable TRAINING marker so nobody
-// mistakes synthetic patients for real ones.
+// mistakes synthetic patients for real ones. At large text the marker shows "TRAINING" alone
+// (its detail kept for screen readers; see .training-detail in the stylesheet), so the bar
+// stays one line.
 import { el } from "./dom";
 
 export function renderHeader(training: boolean): HTMLElement {
@@ -9,7 +11,8 @@ export function renderHeader(training: boolean): HTMLElement {
       el(
         "span",
         { class: "training-marker", id: "training-marker", role: "status" },
-        "TRAINING — synthetic patients only",
+        "TRAINING",
+        el("span", { class: "training-detail" }, " — synthetic patients only"),
       ),
     );
   }

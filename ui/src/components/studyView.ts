@@ -1,4 +1,6 @@
-// The study view: series thumbnails, a viewport grid (1×1, 1×2, 1×3, 2×2), the toolbar, per-
+// The study view: series thumbnails, a viewport grid (1×1, 1×2, 1×3, 2×2), the toolbar (the
+// tools, window presets and reports in one row, the layouts, view actions, cine and comparison
+// options in its More tools panel, see ./moreTools; the prior menu by the study's name), per-
 // series progress with cancel, warnings from verification, and up to two priors opened side
 // by side (each with its own bar: series picker, link toggle, retrieval progress; see
 // ./priorPane). Scrolling is synchronised by slice position when the frames of reference
@@ -8,7 +10,9 @@
 // being worked in when those options are on (../viewport/viewSync). Each viewport names the
 // study, current or prior, and its date, and draws reference lines where the images of the
 // other viewports on show cross its own (shown unless turned off with the toolbar's button
-// or the g key). The suggested prior is first in the prior menu. The reports of the study
+// or the g key). The suggested prior is first in the prior menu. Everything above the images
+// keeps to a capped share of the height at any text size (see .study-chrome in the stylesheet),
+// so text at 200 % (WCAG 2.2 1.4.4) still leaves the images most of the screen. The reports of the study
 // open in a panel beside the viewports (the Report button or t; see ./reportBeside), which
 // Esc inside it closes without closing the study.
 import { BackendError, isAlreadyClosed, type Backend, type HistoryRecordView, type SeriesView, type StudyProgressView, type StudyView } from "../ipc/backend";
@@ -20,6 +24,7 @@ import type { ViewState } from "../viewport/state";
 import { followerIndex, syncRefusal } from "../viewport/sync";
 import { mmPerScreenPixel, sharedWindow, zoomForScale } from "../viewport/viewSync";
 import { el } from "./dom";
+import { MoreTools } from "./moreTools";
 import { PriorPane, type PaneSync } from "./priorPane";
 import { ReportBeside } from "./reportBeside";
 import { renderReport } from "./reportView";
@@ -33,6 +38,9 @@ export type Layout = "1x1" | "1x2" | "1x3" | "2x2";
 
 /** How many viewports each layout shows. */
 const LAYOUT_COUNT: Record<Layout, number> = { "1x1": 1, "1x2": 2, "1x3": 3, "2x2": 4 };
+
+/** The digit that, with Alt, picks each layout. */
+const LAYOUT_KEY: Record<Layout, string> = { "1x1": "1", "1x2": "2", "1x3": "3", "2x2": "4" };
 
 /** The viewports a prior may open in (by index): the second and the third. */
 const PRIOR_SLOTS = [1, 2];
@@ -108,6 +116,8 @@ export class StudyScreen {
   /** The study's reports in the panel beside the viewports, while it is open. */
   private beside: ReportBeside | null = null;
   private readonly body: HTMLElement;
+  /** The toolbar's panel of less used controls. */
+  private readonly more = new MoreTools("more-tools", "More tools");
 
   constructor(
     private readonly backend: Backend,
@@ -130,8 +140,8 @@ export class StudyScreen {
     this.element = el(
       "section",
       { class: "study-screen", id: "study-screen", "data-study-key": study.key },
-      this.renderHeader(),
-      this.renderToolbar(),
+      // Above the images, each with its share of the height capped (see .study-chrome).
+      el("div", { class: "study-chrome" }, this.renderHeader(), this.renderToolbar()),
       this.priorBars,
       this.body,
     );
@@ -182,28 +192,26 @@ export class StudyScreen {
   private renderHeader(): HTMLElement {
     const close = el("button", { id: "close-study", class: "secondary" }, "Close study");
     close.addEventListener("click", () => this.handlers.onClose());
-    const header = el(
-      "header",
-      { class: "study-header" },
-      el("h2", {}, `${this.study.description}${this.study.date ? ` · ${this.study.date}` : ""}`),
-      close,
-    );
+    const header = el("header", { class: "study-header" }, el("h2", {}, `${this.study.description}${this.study.date ? ` · ${this.study.date}` : ""}`));
+    // Comparing with a prior is about the study as a whole: its menu sits by the study's name.
+    if (this.priors.length > 0) header.append(el("div", { class: "prior-menu" }, ...this.renderPriorMenu()));
+    header.append(close);
     if (this.study.warnings.length > 0) {
       header.append(el("ul", { class: "study-warnings", role: "alert", id: "study-warnings" }, ...this.study.warnings.map((w) => el("li", {}, w))));
     }
     return header;
   }
 
+  /**
+   * The toolbar: the tools (each also a key), the window presets, "More tools" and the
+   * reports in one row; the layouts, the view's actions, cine and the comparison options in
+   * the More tools panel (./moreTools), which keeps the row short at any text size.
+   */
   private renderToolbar(): HTMLElement {
     const bar = el("div", { class: "toolbar", role: "toolbar", "aria-label": "Image tools" });
     for (const [tool, label, key] of TOOLS) {
       const button = el("button", { "data-tool": tool, title: `${label} (${key})` }, label);
       button.addEventListener("click", () => this.setTool(tool));
-      bar.append(button);
-    }
-    for (const layout of ["1x1", "1x2", "1x3", "2x2"] as const) {
-      const button = el("button", { "data-layout": layout, title: `Layout ${layout}` }, layout.replace("x", "×"));
-      button.addEventListener("click", () => this.applyLayout(layout));
       bar.append(button);
     }
     const presets = el("select", { id: "wl-presets", "aria-label": "Window presets (keys 1 to 9)" }, el("option", { value: "" }, "Window presets"));
@@ -214,6 +222,18 @@ export class StudyScreen {
     });
     presets.addEventListener("focus", () => this.fillPresets(presets));
     bar.append(presets);
+    const more = this.more;
+    // A choice made from the panel (not a toggle) closes it, the focus back on its button.
+    const chosen = (): void => more.close(true);
+    const layouts = (["1x1", "1x2", "1x3", "2x2"] as const).map((layout) => {
+      const button = el("button", { "data-layout": layout, title: `Layout ${layout} (Alt+${LAYOUT_KEY[layout]})` }, layout.replace("x", "×"));
+      button.addEventListener("click", () => {
+        this.applyLayout(layout);
+        chosen();
+      });
+      return button;
+    });
+    more.addGroup("Layout", ...layouts);
     const actions: [string, string, () => void][] = [
       ["Fit", "f", () => this.activeViewport.fit()],
       ["Invert", "i", () => this.activeViewport.update({ invert: !this.activeViewport.state.invert })],
@@ -221,17 +241,19 @@ export class StudyScreen {
       ["Rotate left", "Shift+R", () => this.activeViewport.rotate(-1)],
       ["Flip H", "h", () => this.activeViewport.update({ flipH: !this.activeViewport.state.flipH })],
       ["Flip V", "v", () => this.activeViewport.update({ flipV: !this.activeViewport.state.flipV })],
-      ["Cine", "c", () => this.toggleCine()],
       ["Reset", "0", () => this.activeViewport.reset()],
     ];
-    for (const [label, key, action] of actions) {
+    const view = actions.map(([label, key, action]) => {
       const button = el("button", { "data-action": label.toLowerCase().replace(" ", "-"), title: `${label} (${key})` }, label);
-      button.addEventListener("click", action);
-      bar.append(button);
-    }
-    const references = el("button", { "data-action": "reference-lines", "aria-pressed": String(this.referencesShown), title: "Reference lines (g)" }, "Reference lines");
-    references.addEventListener("click", () => this.toggleReferences());
-    bar.append(references);
+      button.addEventListener("click", () => {
+        action();
+        chosen();
+      });
+      return button;
+    });
+    more.addGroup("View", ...view);
+    const cine = el("button", { "data-action": "cine", title: "Cine (c)" }, "Cine");
+    cine.addEventListener("click", () => this.toggleCine());
     const fps = el("input", { type: "number", min: "1", max: "60", value: String(this.fps), id: "cine-fps", "aria-label": "Cine frames per second" });
     fps.addEventListener("change", () => {
       this.fps = Math.min(60, Math.max(1, Number(fps.value) || 10));
@@ -240,16 +262,19 @@ export class StudyScreen {
         this.toggleCine();
       }
     });
-    bar.append(fps);
-    for (const [id, label, title] of [
+    more.addGroup("Cine", cine, fps);
+    const references = el("button", { "data-action": "reference-lines", "aria-pressed": String(this.referencesShown), title: "Reference lines (g)" }, "Reference lines");
+    references.addEventListener("click", () => this.toggleReferences());
+    const syncs = ([
       ["sync-window", "Sync W/L", "Window/level follows the viewport worked in (same modality only)"],
       ["sync-zoom", "Sync zoom", "Zoom and pan follow the viewport worked in, at the same millimetres per screen pixel"],
-    ] as const) {
+    ] as const).map(([id, label, title]) => {
       const button = el("button", { id, class: "sync-toggle", "aria-pressed": "false", title }, label);
       button.addEventListener("click", () => this.toggleSync(id === "sync-window" ? "window" : "zoom", button));
-      bar.append(button);
-    }
-    if (this.priors.length > 0) bar.append(...this.renderPriorMenu());
+      return button;
+    });
+    more.addGroup("Compare", references, ...syncs);
+    bar.append(more.button, more.panel);
     if (this.reports.length > 0) bar.append(this.renderReportControl());
     return bar;
   }
@@ -736,8 +761,7 @@ export class StudyScreen {
     if (keyTool) return this.setTool(keyTool[0]);
     // Alt with 1, 2, 3 or 4 picks the layout (by the key's place, as Alt changes the character
     // on some keyboards); 1–9 alone pick the active viewport's window preset.
-    const layouts: Record<string, Layout> = { Digit1: "1x1", Digit2: "1x2", Digit3: "1x3", Digit4: "2x2" };
-    const layout = event.altKey ? layouts[event.code] : undefined;
+    const layout = event.altKey ? (Object.keys(LAYOUT_KEY) as Layout[]).find((l) => event.code === `Digit${LAYOUT_KEY[l]}`) : undefined;
     if (layout) {
       event.preventDefault();
       return this.applyLayout(layout);
@@ -776,9 +800,11 @@ export class StudyScreen {
       "+": () => viewport.zoomStep(1),
       "=": () => viewport.zoomStep(1),
       "-": () => viewport.zoomStep(-1),
-      // Esc closes an open report first (beside the images or in their place); only then the study.
+      // Esc closes the More tools panel or an open report first (beside the images or in
+      // their place); only then the study.
       Escape: () => {
-        if (this.beside) this.closeBeside(true);
+        if (this.more.isOpen) this.more.close(false);
+        else if (this.beside) this.closeBeside(true);
         else if (this.documentOpen) this.closeDocument();
         else this.handlers.onClose();
       },
@@ -794,6 +820,7 @@ export class StudyScreen {
   destroy(): void {
     if (this.cine !== null) clearInterval(this.cine);
     this.cine = null;
+    this.more.dispose();
     this.closeBeside(false);
     for (const slot of this.slots) slot.viewport.clear();
     this.element.remove();
