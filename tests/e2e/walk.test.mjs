@@ -236,8 +236,8 @@ test("opens an outside prior as a third viewport, links it by table position, nu
   await app.click(await app.find("#sync-window"));
   assert.equal(await app.execute("return document.getElementById('sync-window').getAttribute('aria-pressed')"), "true");
   await app.execute(pointer("pointerdown", 200, 200, 2));
-  await app.execute(pointer("pointermove", 140, 300, 2));
-  await app.execute(pointer("pointerup", 140, 300, 2));
+  await app.execute(pointer("pointermove", 240, 190, 2));
+  await app.execute(pointer("pointerup", 240, 190, 2));
   const windowOf = (slot) => `(document.querySelectorAll('#viewport-grid .corner.bl')[${slot}]?.textContent ?? '').split('\\n')[0]`;
   const current = await app.execute(`return ${windowOf(0)}`);
   await waitFor("both priors at the current window", `return ${windowOf(1)} === ${JSON.stringify(current)} && ${windowOf(2)} === ${JSON.stringify(current)}`).catch(async (error) => {
@@ -254,6 +254,9 @@ test("opens an outside prior as a third viewport, links it by table position, nu
     for (let i = 0; i < 3; i++) c.dispatchEvent(new WheelEvent('wheel', { bubbles: true, cancelable: true, ctrlKey: true, deltaY: -100, clientX: r.left + 200, clientY: r.top + 200 }));`);
   await waitFor("the current viewport zoomed", `return ${zoomOf(0)} !== 'Zoom 100%'`);
   await waitFor("the prior zoomed with it", `return ${zoomOf(2)} !== ${JSON.stringify(priorZoom)}`);
+  if ((await app.execute("return document.getElementById('more-tools').getAttribute('aria-expanded')")) === "true") {
+    await app.click(await app.find("#more-tools"));
+  }
   await app.screenshot(shots, "06c-two-priors-linked-and-synchronised");
 });
 
