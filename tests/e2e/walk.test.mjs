@@ -165,6 +165,49 @@ test("measures an elliptical region in Hounsfield units", async () => {
   await app.screenshot(shots, "05c-ct-ellipse-roi");
 });
 
+test("measures long and short axes, probes a pixel, deletes and undoes, and turns the image back", async () => {
+  const grid = "document.querySelector('#viewport-grid .viewport')";
+  const count = `return ${grid}.querySelectorAll('g.measurement').length`;
+  const before = await app.execute(count);
+  // Bidirectional: a long axis by drag, then the short axis across it.
+  await app.execute("document.querySelector('[data-tool=bidirectional]').click()");
+  await app.execute(pointer("pointerdown", 420, 300, 0));
+  await app.execute(pointer("pointermove", 520, 300, 0));
+  await app.execute(pointer("pointerup", 520, 300, 0));
+  await app.execute(pointer("pointerdown", 470, 270, 0));
+  await app.execute(pointer("pointermove", 470, 330, 0));
+  await app.execute(pointer("pointerup", 470, 330, 0));
+  await waitFor("long and short axes in mm", `return [...${grid}.querySelectorAll('.measure-label')].some((l) => /L \\d+\\.\\d × S \\d+\\.\\d mm/.test(l.textContent))`).catch(async (error) => {
+    const labels = await app.execute(`return [...${grid}.querySelectorAll('.measure-label')].map((l) => l.textContent)`);
+    throw new Error(`${error.message}; labels: ${JSON.stringify(labels)}`);
+  });
+  // The pixel probe reads the value under the pointer in HU.
+  await app.execute("document.querySelector('[data-tool=probe]').click()");
+  await app.execute(pointer("pointerdown", 470, 300, 0));
+  await app.execute(pointer("pointerup", 470, 300, 0));
+  await waitFor("the probe's value", `return /-?\\d+(\\.\\d+)? HU/.test(${grid}.querySelector('.probe-readout')?.textContent ?? '')`);
+  await app.screenshot(shots, "05d-ct-bidirectional-and-probe");
+  // Select the newest measurement in the list, delete it, then Ctrl+Z brings it back.
+  const added = await app.execute(count);
+  assert.ok(added > before, `${added} measurements after ${before}`);
+  await app.execute(`[...${grid}.querySelectorAll('.measure-item')].at(-1).click()`);
+  await app.execute(`${grid}.focus(); ${grid}.dispatchEvent(new KeyboardEvent('keydown', { key: 'Delete', bubbles: true, cancelable: true }))`);
+  await waitFor("one fewer", `${count} === ${added - 1}`);
+  await app.execute(`${grid}.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', ctrlKey: true, bubbles: true, cancelable: true }))`);
+  await waitFor("it back", `${count} === ${added}`);
+  // A preset by number key, an anticlockwise turn, then 0 resets all but the image.
+  const screen = "document.querySelector('#study-screen')";
+  const press = (key, init = "") => app.execute(`${grid}.dispatchEvent(new KeyboardEvent('keydown', { key: '${key}', bubbles: true, cancelable: true ${init} }))`);
+  await press("4");
+  await waitFor("the lung preset", `return /W 1500 L -600/.test(document.querySelector('#viewport-grid .corner.bl')?.textContent ?? '')`);
+  await press("R", ", shiftKey: true");
+  await waitFor("a quarter turn anticlockwise", `return document.querySelector('#viewport-grid .marker.top')?.textContent === 'L'`);
+  await press("0");
+  await waitFor("the view reset", `return document.querySelector('#viewport-grid .marker.top')?.textContent === 'A' && /W 400 L 40/.test(document.querySelector('#viewport-grid .corner.bl')?.textContent ?? '')`);
+  assert.ok(await app.execute(`return !!${screen}`));
+  await app.execute("document.querySelector('[data-tool=scroll]').click()");
+});
+
 test("reads the CT's reports beside its images", async () => {
   // The rich patient's CT is reported twice (the radiologist's report, then the MDT outcome a
   // week later): both listed, the newest first and shown.
