@@ -234,6 +234,11 @@ test("reads the CT's reports beside its images", async () => {
 test("opens a prior side by side", async () => {
   await app.execute(`const s = document.getElementById('prior-select'); s.value = s.options[1].value; s.dispatchEvent(new Event('change'));`);
   await waitFor("the prior", `return !!document.getElementById('prior-label')`);
+  // The one opened is the suggested prior (same modality and body part, most recent), and it
+  // brings its own series list.
+  assert.match(await app.execute(text("#prior-select option[data-suggested]")), /2023-11-08 CT .*\(suggested\)/);
+  assert.equal(await app.execute("return document.getElementById('prior-select').options[1].dataset.suggested ?? ''"), "true");
+  assert.ok((await app.execute("return document.getElementById('prior-series-2')?.options.length ?? 0")) >= 1);
   // The prior shares the current CT's frame of reference, so it opens at the slice nearest
   // the current image 6 (z = -493.75 mm of 1.25 mm slices): its 5 mm image 2.
   await waitFor("the prior at the current slice", `return /Image 2 \\//.test(document.querySelectorAll('#viewport-grid .corner.tr')[1]?.textContent ?? '')`);
