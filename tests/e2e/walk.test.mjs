@@ -5,7 +5,8 @@
 // images, open a prior side by side and scroll both together, link an outside prior by table
 // position and nudge its pairing, close the study and find nothing of it left, see reference lines
 // between an axial and a coronal MR, read a report and the reports held inside studies (PDF
-// and SR), see the incomplete-results warning for the network-unavailable patient, and the
+// and SR), apply a radiologist's presentation state to a radiograph and take it off, see the
+// incomplete-results warning for the network-unavailable patient, and the
 // banner's identity warning for an image of another patient. Each step saves a screenshot to
 // target/e2e/.
 import { test } from "node:test";
@@ -387,6 +388,26 @@ test("opens a wrist film filed under a local hospital number and says which iden
   });
   assert.equal(await app.execute("return document.getElementById('banner-mismatch')"), null);
   await app.screenshot(shots, "08e-dx-local-patient-id");
+  await app.click(await app.find("#close-study"));
+  await waitFor("the history again", `return !!document.getElementById('history')`);
+});
+
+test("applies a radiologist's presentation state to the DX wrist and takes it off again", async () => {
+  await openStudyRow("DX");
+  await waitFor("the PA view", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  await waitFor("the presentation state offered", `return !!document.querySelector('#viewport-grid [data-action=presentation-state]')`);
+  assert.equal(await app.execute(text("#viewport-grid [data-action=presentation-state]")), "Presentation state: FRACTURE");
+  const own = await app.execute(text("#viewport-grid .corner.bl"));
+  await app.execute("document.querySelector('#viewport-grid [data-action=presentation-state]').click()");
+  await waitFor("the presentation state drawn", `return [...document.querySelectorAll('#viewport-grid g.presentation-state text')].some((t) => /Undisplaced fracture of the distal radius/.test(t.textContent))`);
+  assert.equal(await app.execute("return document.querySelector('#viewport-grid g.presentation-state')?.dataset.label"), "FRACTURE");
+  assert.ok((await app.execute("return document.querySelectorAll('#viewport-grid g.presentation-state polyline').length")) >= 3, "the arrow and the ellipse");
+  assert.equal(await app.execute("return document.querySelector('#viewport-grid [data-action=presentation-state]').getAttribute('aria-pressed')"), "true");
+  assert.match(await app.execute(text("#viewport-grid .corner.bl")), /W 1200 L 1800[\s\S]*Presentation state: FRACTURE/);
+  await app.screenshot(shots, "08d-presentation-state");
+  await app.execute("document.querySelector('#viewport-grid [data-action=presentation-state]').click()");
+  await waitFor("the image's own window back", `return document.querySelector('#viewport-grid .corner.bl')?.textContent === ${JSON.stringify(own)}`);
+  assert.equal(await app.execute("return document.querySelectorAll('#viewport-grid g.presentation-state').length"), 0);
   await app.click(await app.find("#close-study"));
   await waitFor("the history again", `return !!document.getElementById('history')`);
 });

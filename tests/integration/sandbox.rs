@@ -5,6 +5,7 @@
 //! `python_walk`.
 
 mod harness;
+mod presentation_state;
 mod python_walk;
 mod scenarios;
 mod viewer_data;

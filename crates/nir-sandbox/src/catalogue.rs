@@ -38,6 +38,8 @@ pub enum SeriesKind {
     Pdf,
     /// Basic Text structured report.
     Sr,
+    /// Grayscale Softcopy Presentation State on the study's radiograph.
+    Pr,
 }
 
 /// The plane of a cross-sectional series' slices.

@@ -101,15 +101,11 @@ fn rich_studies() -> Vec<StudyPlan> {
             "20210920",
             "DX",
             "DX Left wrist",
-            vec![SeriesPlan(
-                "DX",
-                "PA and lateral",
-                Dx,
-                2,
-                512,
-                1,
-                TS_EXPLICIT_LE,
-            )],
+            vec![
+                SeriesPlan("DX", "PA and lateral", Dx, 2, 512, 1, TS_EXPLICIT_LE),
+                // A radiologist's presentation state on the PA view (see dicom_gen::gsps).
+                SeriesPlan("PR", "Presentation state", Pr, 1, 0, 0, TS_EXPLICIT_LE),
+            ],
         ),
         StudyPlan(
             2,

@@ -17,8 +17,9 @@ use nir_core::observability::metrics::Histogram;
 use nir_core::observability::{ExportStatus, MetricsSnapshot, SeriesSnapshot, Stage};
 use nir_core::registry::{DocumentStatus, NetworkStatus};
 use nir_core::viewer::views::{
-    HistoryRecordView, HistoryView, IdentityView, NetworkView, PatientView, ReportView, SeriesView,
-    StudyProgressView, StudyView, WindowPresetView,
+    GraphicKind, HistoryRecordView, HistoryView, IdentityView, NetworkView, PatientView,
+    PresentationGraphicView, PresentationImageView, PresentationStateView, PresentationStatesView,
+    PresentationTextView, ReportView, SeriesView, StudyProgressView, StudyView, WindowPresetView,
 };
 use nir_core::viewer::PointerKind;
 
@@ -108,6 +109,12 @@ fn declarations() -> Vec<Declaration> {
         declaration::<StudyView>(cfg),
         declaration::<StudyProgressView>(cfg),
         declaration::<ReportView>(cfg),
+        declaration::<GraphicKind>(cfg),
+        declaration::<PresentationGraphicView>(cfg),
+        declaration::<PresentationTextView>(cfg),
+        declaration::<PresentationImageView>(cfg),
+        declaration::<PresentationStateView>(cfg),
+        declaration::<PresentationStatesView>(cfg),
         // Diagnostics.
         declaration::<Stage>(cfg),
         declaration::<Histogram>(cfg),

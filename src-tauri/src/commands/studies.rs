@@ -8,7 +8,7 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::shell::AppState;
 use nir_core::error::{CommandError, ErrorCode};
-use nir_core::viewer::views::{ReportView, StudyView};
+use nir_core::viewer::views::{PresentationStatesView, ReportView, StudyView};
 
 /// Event carrying retrieval progress to the window.
 pub const STUDY_PROGRESS_EVENT: &str = "study-progress";
@@ -58,6 +58,19 @@ pub async fn open_study_document(
         view.pdf_url = Some(format!("{}{}", crate::shell::pixel_origin(), path));
     }
     Ok(view)
+}
+
+/// The presentation states (DICOM GSPS) held in an open study, mapped onto its images.
+#[tauri::command]
+pub async fn presentation_states(
+    state: State<'_, AppState>,
+    study_key: String,
+) -> Result<PresentationStatesView, CommandError> {
+    state
+        .session
+        .presentation_states(&study_key)
+        .await
+        .map_err(|e| CommandError::from(&e))
 }
 
 /// Reads a report of the current patient's history.

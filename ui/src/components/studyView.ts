@@ -15,7 +15,7 @@
 // so text at 200 % (WCAG 2.2 1.4.4) still leaves the images most of the screen. The reports of the study
 // open in a panel beside the viewports (the Report button or t; see ./reportBeside), which
 // Esc inside it closes without closing the study.
-import { BackendError, isAlreadyClosed, type Backend, type HistoryRecordView, type SeriesView, type StudyProgressView, type StudyView } from "../ipc/backend";
+import { BackendError, isAlreadyClosed, type Backend, type HistoryRecordView, type PresentationStateView, type SeriesView, type StudyProgressView, type StudyView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { priorsInMenuOrder } from "../domain/priorChoice";
 import { choiceLabel } from "../tools/windowPresets";
@@ -118,6 +118,8 @@ export class StudyScreen {
   private readonly body: HTMLElement;
   /** The toolbar's panel of less used controls. */
   private readonly more = new MoreTools("more-tools", "More tools");
+  /** The presentation states (GSPS) of the study opened; a prior's are not offered. */
+  private presentations: PresentationStateView[] = [];
 
   constructor(
     private readonly backend: Backend,
@@ -161,6 +163,42 @@ export class StudyScreen {
     if (first) await this.showSeries(0, this.study, first);
     else if (this.study.series[0]) await this.showDocument(this.study, this.study.series[0]);
     void this.loadThumbnails(this.study);
+    await this.loadPresentations();
+  }
+
+  /**
+   * Reads the study's presentation states, when it holds any, and gives them to the
+   * viewports showing its series; states that could not be read are warnings.
+   */
+  private async loadPresentations(): Promise<void> {
+    if (!this.study.series.some((s) => s.document === "pr")) return;
+    try {
+      const found = await this.backend.presentationStates(this.study.key);
+      this.presentations = found.states;
+      this.addWarnings(found.warnings);
+    } catch (error) {
+      this.addWarnings([`The study's presentation states could not be read. ${error instanceof BackendError ? error.message : ""}`.trim()]);
+    }
+    for (const slot of this.slots) if (slot.study.key === this.study.key) slot.viewport.setPresentationStates(this.presentations);
+  }
+
+  /**
+   * Shows the first image a presentation state of series `series` (a PR series) applies to,
+   * in the active viewport, and applies the state.
+   */
+  private async showPresentation(series: SeriesView): Promise<void> {
+    const state = this.presentations.find((s) => s.key.startsWith(`${series.key}/`));
+    const image = state?.images[0];
+    const target = this.study.series.find((s) => s.key === image?.seriesKey);
+    if (!state || !image || !target) {
+      this.handlers.announce?.("This presentation state names no image of this study that can be shown.");
+      return;
+    }
+    this.closeDocument();
+    const viewport = this.activeViewport;
+    if (viewport.currentSeries?.key !== target.key || this.slots[this.active]?.study.key !== this.study.key) await this.showSeries(this.active, this.study, target);
+    await viewport.show(image.index);
+    if (viewport.appliedPresentation !== state.key) viewport.togglePresentation(state.key);
   }
 
   /** Shows a report held in the study (PDF or structured report) in place of the images. */
@@ -399,7 +437,7 @@ export class StudyScreen {
       const bar = el("progress", { max: String(series.instanceCount), value: "0", class: "series-progress" });
       this.progress.set(`${study.key}/${series.key}`, bar);
       const label = series.document
-        ? `${series.document === "pdf" ? "Report (PDF)" : "Structured report"} · ${series.description}`
+        ? `${{ pdf: "Report (PDF)", sr: "Structured report", pr: "Presentation state" }[series.document]} · ${series.description}`
         : `${series.modality} ${series.number ?? ""} · ${series.description} (${series.instanceCount})`;
       const item = el(
         "li",
@@ -408,7 +446,9 @@ export class StudyScreen {
         bar,
       );
       item.querySelector("button")?.addEventListener("click", () => {
-        if (series.document) void this.showDocument(study, series);
+        if (series.document === "pr") {
+          if (study.key === this.study.key) void this.showPresentation(series);
+        } else if (series.document) void this.showDocument(study, series);
         else {
           this.closeDocument();
           void this.showSeries(this.active, study, series);
@@ -442,6 +482,7 @@ export class StudyScreen {
     const cache = new FrameCache(this.backend, study.key, series.key, series.instanceCount);
     slot.viewport.onIndexChange = null;
     const loading = slot.viewport.load(series, cache, { study: { date: study.date, prior: study.key !== this.study.key } });
+    slot.viewport.setPresentationStates(study.key === this.study.key ? this.presentations : []);
     // The series it showed is off the screen at once: its lines go from the other viewports.
     this.refreshReferences();
     await loading;

@@ -3,7 +3,10 @@
 // invert, measurements (length, angle, elliptical ROI, bidirectional, placed with the pointer
 // or, through a crosshair, with the keyboard) and a pixel probe, a
 // corner overlay (naming the study, current or prior, and its date), orientation markers and
-// reference lines (where the images of other viewports, given by the study view, cross it).
+// reference lines (where the images of other viewports, given by the study view, cross it),
+// and the presentation states (DICOM GSPS) saved on the image on screen: a control for each,
+// which sets its window and draws its annotations over the image as measurements are drawn,
+// and, turned off (or left for another image), gives the window back.
 // The tools (zoom, pan, window/level, stack scroll, the measuring tools, the probe) live in
 // ../tools and the busy and failed states in ./viewportStatus; this file only wires them to
 // the pointer, the keyboard and the SVG layer.
@@ -18,11 +21,13 @@
 // a scroll by key, scrollbar or cine) an image shown smaller than its pixels is drawn
 // nearest, and drawn once more, filtered, when it has been still for a moment
 // (../viewport/render/drawQuality).
-import { BackendError, type FramePixels, type SeriesView } from "../ipc/backend";
+import { BackendError, type FramePixels, type PresentationStateView, type SeriesView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { calibrationOf } from "../tools/calibration";
 import type { Point } from "../tools/math/measure";
 import { drawLayer, type DrawnMeasurement } from "../tools/measurementLayer";
+import { drawPresentationState, type PlacedState } from "../tools/presentationLayer";
+import { graphicOutline, stateDetails, stateLabel, statesOn, type StateOnImage } from "../tools/presentationStates";
 import { KIND_NAMES, labelLines, type LabelContext } from "../tools/measurementLabel";
 import { renderList } from "../tools/measurementList";
 import { shapeLines } from "../tools/measurementShape";
@@ -114,6 +119,16 @@ export class Viewport {
   private references: ReferenceSource[] = [];
   /** Bumped when the references change, to know when the layer is stale. */
   private referenceRevision = 0;
+  /** The presentation states of the study this viewport's series belongs to. */
+  private presentations: readonly PresentationStateView[] = [];
+  /** The state applied, the image it was applied on, and the window it replaced. */
+  private applied: { key: string; image: string; previous: Pick<ViewState, "windowCenter" | "windowWidth" | "voi"> } | null = null;
+  /** A control per presentation state on the image on screen. */
+  private readonly presentationControls: HTMLElement;
+  /** What of the state applied the viewer does not apply, in words. */
+  private readonly presentationNotes: HTMLElement;
+  /** The image the controls were made for. */
+  private controlsFor = "";
   /** The plane of the image on screen, worked out once per frame shown. */
   private planeCache: { frame: FramePixels; series: SeriesView; plane: ImagePlane | null } | null = null;
 
@@ -155,6 +170,8 @@ export class Viewport {
     this.scrollbar.addEventListener("input", () => void this.show(Number(this.scrollbar.value)));
     this.readout = el("p", { class: "probe-readout", "aria-live": "polite", hidden: "" });
     this.list = el("ul", { class: "measure-list", "aria-label": `Measurements on the image in viewport ${name}`, hidden: "" });
+    this.presentationControls = el("div", { class: "presentation-controls", role: "group", "aria-label": `Presentation states of the image in viewport ${name}`, hidden: "" });
+    this.presentationNotes = el("ul", { class: "presentation-notes", "aria-label": "Not applied from the presentation state", hidden: "" });
     this.element = el(
       "div",
       { class: "viewport", tabindex: "0", "data-viewport": name },
@@ -168,6 +185,8 @@ export class Viewport {
       this.markers.left,
       this.scrollbar,
       this.list,
+      this.presentationControls,
+      this.presentationNotes,
       this.readout,
     );
     this.status = new ViewportStatus(this.element);
@@ -240,6 +259,9 @@ export class Viewport {
     this.measuring.drop();
     this.keyboard.hide();
     this.measurementRevision++;
+    // The new series sets its own window below: nothing of a state applied stays.
+    this.applied = null;
+    this.controlsFor = "";
     const preset = series.presets[0];
     this.view = initialViewState(preset?.center ?? 0, preset?.width ?? 0);
     this.windowFromImage = !preset || preset.width <= 1;
@@ -298,8 +320,116 @@ export class Viewport {
       this.voiFromImage = false;
       this.windowFromImage = false;
     }
+    this.refreshPresentations();
     this.requestDraw(interactive);
     this.onIndexChange?.(clamped);
+  }
+
+  /**
+   * The presentation states of the study this viewport's series belongs to (the study view
+   * gives none for a prior's); the image on screen offers those that name it.
+   */
+  setPresentationStates(states: readonly PresentationStateView[]): void {
+    this.presentations = states;
+    this.controlsFor = "";
+    if (this.applied && !states.some((s) => s.key === this.applied?.key)) this.removePresentation();
+    this.refreshPresentations();
+    this.requestDraw();
+  }
+
+  /** The states that name the image on screen. */
+  private statesHere(): StateOnImage[] {
+    return this.series && this.shown ? statesOn(this.presentations, this.series.key, this.shownIndex) : [];
+  }
+
+  /**
+   * Makes a control for each state on the image on screen. A state applied to another image
+   * is taken off first, its window given back: its window and its annotations belong to the
+   * image it names only.
+   */
+  private refreshPresentations(): void {
+    const image = this.imageKey();
+    if (this.applied && this.applied.image !== image) this.removePresentation();
+    const key = `${image}|${this.applied?.key ?? ""}`;
+    if (key === this.controlsFor) return;
+    this.controlsFor = key;
+    const here = this.statesHere();
+    this.presentationControls.replaceChildren(
+      ...here.map(({ state }) => {
+        const on = this.applied?.key === state.key;
+        const button = el("button", { type: "button", class: "presentation-toggle", "data-action": "presentation-state", "data-key": state.key, "aria-pressed": String(on), title: stateDetails(state) }, stateLabel(state));
+        button.addEventListener("click", () => this.togglePresentation(state.key));
+        return button;
+      }),
+    );
+    this.presentationControls.hidden = here.length === 0;
+    const notes = here.find(({ state }) => state.key === this.applied?.key)?.state.notes ?? [];
+    this.presentationNotes.replaceChildren(...notes.map((note) => el("li", {}, note)));
+    this.presentationNotes.hidden = notes.length === 0;
+  }
+
+  /** The presentation state applied to the image on screen, if any. */
+  get appliedPresentation(): string | null {
+    return this.applied?.key ?? null;
+  }
+
+  /**
+   * Applies the state `key` to the image on screen (its window, its annotations), or takes
+   * it off when it is applied, giving back the window it replaced. False when the image on
+   * screen has no such state.
+   */
+  togglePresentation(key: string): boolean {
+    if (this.applied?.key === key) {
+      this.removePresentation();
+    } else {
+      const found = this.statesHere().find(({ state }) => state.key === key);
+      if (!found) return false;
+      if (this.applied) this.removePresentation();
+      const { windowCenter, windowWidth, voi } = this.view;
+      this.applied = { key, image: this.imageKey(), previous: { windowCenter, windowWidth, voi } };
+      const window = found.image.window;
+      // The state's Softcopy VOI LUT window (PS3.3 C.11.8), linear; none keeps the image's.
+      if (window) this.update({ windowCenter: window.center, windowWidth: Math.max(1, window.width), voi: "LINEAR" });
+    }
+    this.refreshPresentations();
+    this.measurementRevision++;
+    this.requestDraw();
+    return true;
+  }
+
+  /** Takes the applied state off, giving back the window it replaced. */
+  private removePresentation(): void {
+    const applied = this.applied;
+    if (!applied) return;
+    this.applied = null;
+    this.update({ ...applied.previous });
+    this.measurementRevision++;
+  }
+
+  /** The applied state's shapes and texts, placed on the canvas. */
+  private placedPresentation(width: number, height: number): PlacedState | null {
+    const found = this.statesHere().find(({ state }) => state.key === this.applied?.key);
+    if (!found) return null;
+    const place = (p: readonly number[]): Point => this.toCanvas([p[0] ?? 0, p[1] ?? 0], width, height);
+    const { image } = found;
+    return {
+      label: found.state.label,
+      lines: image.graphics.filter((g) => g.kind !== "point").map((g) => ({ points: graphicOutline(g).map(place), filled: g.filled })),
+      points: image.graphics.filter((g) => g.kind === "point").flatMap((g) => g.points.map(place)),
+      texts: image.texts.map((t) => {
+        const anchor = t.anchor ? place(t.anchor) : null;
+        if (t.boundingBox) {
+          const corner = place(t.boundingBox[0]);
+          return { text: t.text, at: [corner[0], corner[1] + 14] as Point, anchor: t.anchorVisible ? anchor : null };
+        }
+        return { text: t.text, at: [(anchor?.[0] ?? 0) + 6, (anchor?.[1] ?? 0) - 6] as Point, anchor: null };
+      }),
+    };
+  }
+
+  /** The texts of the presentation state drawn on the image on screen, for tests. */
+  presentationTexts(): string[] {
+    return [...this.svg.querySelectorAll("g.presentation-state text")].map((t) => t.textContent ?? "");
   }
 
   /**
@@ -446,7 +576,8 @@ export class Viewport {
     setText(this.overlay.tl, this.study ? `${studyLine(this.study)}\n${seriesText}` : seriesText);
     setText(this.overlay.tr, `Image ${this.shownIndex + 1} / ${this.cache.count}${frame.instanceNumber !== null ? `\nInstance ${frame.instanceNumber}` : ""}`);
     const voiText = this.view.voi === "LUT" && frame.voiLut ? "VOI LUT" : `W ${Math.round(this.view.windowWidth)} L ${Math.round(this.view.windowCenter)}${this.view.voi === "LINEAR" ? "" : ` ${this.view.voi === "SIGMOID" ? "sigmoid" : "exact"}`}`;
-    setText(this.overlay.bl, `${voiText}\nZoom ${Math.round(this.view.zoom * 100)}%`);
+    const presentation = this.presentations.find((s) => s.key === this.applied?.key);
+    setText(this.overlay.bl, `${voiText}\nZoom ${Math.round(this.view.zoom * 100)}%${presentation ? `\n${stateLabel(presentation)}` : ""}`);
     setText(this.overlay.br, frame.sliceLocation !== null ? `Slice ${frame.sliceLocation.toFixed(1)} mm` : "");
     const labels = orientationLabels(frame.orientation, this.view);
     setText(this.markers.top, labels?.top ?? "");
@@ -476,7 +607,7 @@ export class Viewport {
     const image = this.imageKey();
     const probe = this.probePoint ? this.toCanvas(this.probePoint, width, height) : null;
     const crosshair = this.keyboard.cursor ? this.toCanvas(this.keyboard.cursor, width, height) : null;
-    const key = [this.measurementRevision, this.measurements.revision, this.referenceRevision, image, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV, probe, crosshair].join("|");
+    const key = [this.applied?.key, this.measurementRevision, this.measurements.revision, this.referenceRevision, image, width, height, frame?.columns, frame?.rows, v.zoom, v.panX, v.panY, v.rotation, v.flipH, v.flipV, probe, crosshair].join("|");
     if (key === this.measurementKey) return;
     this.measurementKey = key;
     const context = this.labelContext();
@@ -488,6 +619,8 @@ export class Viewport {
       drawn.push(this.placed(null, d.kind, d.points, labelLines(d.kind, d.points, context), false, width, height));
     }
     drawLayer(this.svg, drawn, this.listHandlers.onSelect);
+    const presentation = this.placedPresentation(width, height);
+    if (presentation) drawPresentationState(this.svg, presentation);
     drawReferenceLines(this.svg, this.referencesOnCanvas(width, height), width);
     if (probe) drawMark(this.svg, probe, "probe-mark", 6);
     if (crosshair) drawMark(this.svg, crosshair, "keyboard-crosshair", 12);
@@ -756,6 +889,12 @@ export class Viewport {
     this.probePoint = null;
     this.readout.hidden = true;
     this.references = [];
+    this.presentations = [];
+    this.applied = null;
+    this.controlsFor = "";
+    this.presentationControls.replaceChildren();
+    this.presentationControls.hidden = true;
+    this.presentationNotes.hidden = true;
     this.planeCache = null;
     this.renderer?.clear();
     for (const corner of Object.values(this.overlay)) setText(corner, "");

@@ -19,6 +19,7 @@ import {
   type IdentityView,
   type LaunchView,
   methodOf,
+  type PresentationStatesView,
   type ReportView,
   type SessionStateView,
   type StudyProgressView,
@@ -59,6 +60,8 @@ export class FakeBackend extends WithCommands implements Backend {
   /** Studies by the record id that opens them. */
   readonly studies = new Map<string, StudyView>();
   readonly reports = new Map<string, ReportView>();
+  /** Presentation states by study key. */
+  readonly presentations = new Map<string, PresentationStatesView>();
   /** Frames by `studyKey/seriesKey`. */
   readonly frames = new Map<string, FramePixels[]>();
   identity: IdentityView | null = null;
@@ -102,6 +105,7 @@ export class FakeBackend extends WithCommands implements Backend {
       },
       openReport: ({ recordId }) => this.found(this.reports.get(String(recordId)), "report-unavailable"),
       openStudyDocument: ({ studyKey, seriesKey }) => this.found(this.reports.get(`${String(studyKey)}/${String(seriesKey)}`), "report-unavailable"),
+      presentationStates: ({ studyKey }) => this.presentations.get(String(studyKey)) ?? { states: [], warnings: [] },
       confirmIdentity: () => this.found(this.identity ?? undefined, "no-patient"),
       closePatient: () => this.closeAll(),
       takeLaunch: () => this.launches.shift() ?? null,

@@ -1,7 +1,7 @@
 // Small made-up answers of the backend for tests: a history record, a history, a series, a
-// study and a 2×2 frame, each with the fields a test does not care about filled in. Every
+// study, a 2×2 frame and a presentation state, each with the fields a test does not care about filled in. Every
 // patient here is synthetic (the NHS number is from the range set aside for testing).
-import type { FramePixels, HistoryRecordView, HistoryView, ReportView, SeriesView, StudyView } from "./backend";
+import type { FramePixels, HistoryRecordView, HistoryView, PresentationStateView, ReportView, SeriesView, StudyView } from "./backend";
 
 export const TEST_NHS_NUMBER = "9912003888";
 
@@ -80,6 +80,20 @@ export function frameOf(overrides: Partial<FramePixels> = {}): FramePixels {
     position: null,
     orientation: null,
     data: new Uint16Array([0, 1000, 2000, 4095]).buffer,
+    ...overrides,
+  };
+}
+
+/** A presentation state "FRACTURE" (key "1/0") on image 0 of series "0", with a window and nothing drawn. */
+export function presentationStateOf(overrides: Partial<PresentationStateView> = {}): PresentationStateView {
+  return {
+    key: "1/0",
+    label: "FRACTURE",
+    description: "Fracture marked",
+    creator: "Radiologist, Training",
+    date: "2021-09-20",
+    images: [{ seriesKey: "0", index: 0, window: { name: "Presentation state FRACTURE", center: 1800, width: 1200 }, texts: [], graphics: [] }],
+    notes: [],
     ...overrides,
   };
 }

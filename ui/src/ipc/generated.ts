@@ -462,9 +462,10 @@ export type SeriesView = {
    */
   slicePositions: Array<number | null>,
   /**
-   * `pdf` or `sr` when the series holds a report rather than images.
+   * `pdf` or `sr` when the series holds a report rather than images, `pr` when it holds
+   * presentation states (see `presentation_states`).
    */
-  document: "pdf" | "sr" | null,
+  document: "pdf" | "sr" | "pr" | null,
 };
 
 /**
@@ -578,6 +579,135 @@ export type ReportView = {
    * Where the UI fetches the PDF, when there is one.
    */
   pdfUrl: string | null,
+};
+
+/**
+ * Graphic Type (PS3.3 C.10.5.2).
+ */
+export type GraphicKind = "point" | "polyline" | "interpolated" | "circle" | "ellipse";
+
+/**
+ * A graphic of a presentation state, in image pixel coordinates (column, row; 0,0 the top
+ * left corner of the top left pixel).
+ */
+export type PresentationGraphicView = {
+  /**
+   * Graphic Type.
+   */
+  kind: GraphicKind,
+  /**
+   * Points: one for a point, the centre and a point on the circumference of a circle,
+   * the major then the minor axis end points of an ellipse.
+   */
+  points: Array<[number, number]>,
+  /**
+   * Whether it is filled.
+   */
+  filled: boolean,
+  /**
+   * Its graphic layer.
+   */
+  layer: string,
+};
+
+/**
+ * A text of a presentation state, in image pixel coordinates.
+ */
+export type PresentationTextView = {
+  /**
+   * The text.
+   */
+  text: string,
+  /**
+   * Top left and bottom right of the box it is written in.
+   */
+  boundingBox: [[number, number], [number, number]] | null,
+  /**
+   * The point it is about.
+   */
+  anchor: [number, number] | null,
+  /**
+   * Whether a line joins the text to its anchor.
+   */
+  anchorVisible: boolean,
+  /**
+   * Its graphic layer.
+   */
+  layer: string,
+};
+
+/**
+ * What a presentation state does to one image of the study.
+ */
+export type PresentationImageView = {
+  /**
+   * The image's series.
+   */
+  seriesKey: string,
+  /**
+   * The image's index in its series' stack.
+   */
+  index: number,
+  /**
+   * The state's window for it, when it sets one.
+   */
+  window: WindowPresetView | null,
+  /**
+   * Texts drawn on it.
+   */
+  texts: Array<PresentationTextView>,
+  /**
+   * Graphics drawn on it.
+   */
+  graphics: Array<PresentationGraphicView>,
+};
+
+/**
+ * A presentation state (DICOM GSPS) held in a study, mapped onto the study's images.
+ */
+export type PresentationStateView = {
+  /**
+   * Stable key: the presentation state's series key and instance index.
+   */
+  key: string,
+  /**
+   * Content Label.
+   */
+  label: string,
+  /**
+   * Content Description.
+   */
+  description: string | null,
+  /**
+   * Content Creator's Name.
+   */
+  creator: string | null,
+  /**
+   * Presentation Creation Date, YYYY-MM-DD.
+   */
+  date: string | null,
+  /**
+   * The images of this study it applies to.
+   */
+  images: Array<PresentationImageView>,
+  /**
+   * What of it is not applied, or was skipped, in plain words.
+   */
+  notes: Array<string>,
+};
+
+/**
+ * The presentation states of an open study.
+ */
+export type PresentationStatesView = {
+  /**
+   * The states that could be read.
+   */
+  states: Array<PresentationStateView>,
+  /**
+   * States that could not be read, in plain words.
+   */
+  warnings: Array<string>,
 };
 
 /**

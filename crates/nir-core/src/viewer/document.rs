@@ -26,13 +26,17 @@ const MAX_DEPTH: usize = 16;
 /// Most content items read from one SR.
 const MAX_ITEMS: usize = 10_000;
 
-/// What kind of document a SOP class is, if the viewer shows it as one.
+/// What kind of non-image instance a SOP class is, if the viewer shows it: a report (`pdf`,
+/// `sr`) or a presentation state (`pr`).
 pub fn document_kind(sop_class: &str) -> Option<&'static str> {
     let class = sop_class.trim_end_matches(['\0', ' ']);
     if class == ENCAPSULATED_PDF {
         Some("pdf")
     } else if SR_CLASSES.contains(&class) {
         Some("sr")
+    } else if class == super::presentation_state::GSPS_CLASS {
+        // Not a report: a presentation state, offered on the images it names.
+        Some("pr")
     } else {
         None
     }
@@ -101,7 +105,7 @@ pub(super) fn read_document(bytes: &[u8]) -> Result<StudyDocument, ViewerError> 
                 pdf: Some(pdf),
             })
         }
-        Some(_) => {
+        Some("sr") => {
             let mut lines = Vec::new();
             let mut budget = MAX_ITEMS;
             for item in items(obj, tags::CONTENT_SEQUENCE) {
@@ -124,7 +128,7 @@ pub(super) fn read_document(bytes: &[u8]) -> Result<StudyDocument, ViewerError> 
                 pdf: None,
             })
         }
-        None => Err(unreadable("it is neither a PDF nor a structured report")),
+        _ => Err(unreadable("it is neither a PDF nor a structured report")),
     }
 }
 
@@ -285,5 +289,9 @@ mod tests {
         assert!(read_document(&part10(empty_sr, SR_CLASSES[0])).is_err());
         assert_eq!(document_kind("1.2.840.10008.5.1.4.1.1.88.22"), Some("sr"));
         assert_eq!(document_kind("1.2.840.10008.5.1.4.1.1.2"), None);
+        assert_eq!(document_kind("1.2.840.10008.5.1.4.1.1.11.1"), Some("pr"));
+        // A presentation state is not read as a report.
+        let state = InMemDicomObject::new_empty();
+        assert!(read_document(&part10(state, "1.2.840.10008.5.1.4.1.1.11.1")).is_err());
     }
 }

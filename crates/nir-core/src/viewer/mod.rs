@@ -18,6 +18,8 @@ mod error;
 mod identity;
 mod in_flight;
 mod pointer;
+mod presentation_state;
+mod presentation_view;
 mod report;
 mod slice_geometry;
 mod study;

@@ -14,7 +14,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::document::read_document;
 use super::in_flight::{InFlight, StudySink};
-use super::views::{ReportView, StudyProgressView, StudyView};
+use super::presentation_state::read_presentation_state;
+use super::presentation_view::map_state;
+use super::views::{PresentationStatesView, ReportView, StudyProgressView, StudyView};
 use super::{display_frame, PointerKind, ViewerError, ViewerSession};
 use crate::audit::{Action, Outcome};
 use crate::dicomweb::identity_match::IdentityMatch;
@@ -66,6 +68,9 @@ fn stacks_of(layout: &StudyLayout) -> Vec<Vec<StackEntry>> {
         })
         .collect()
 }
+
+/// Most presentation states read from one study.
+const MAX_PRESENTATION_STATES: usize = 32;
 
 /// Room a study's reservation keeps beyond its decoded size, for headers and encodings
 /// larger than the pixels they carry.
@@ -509,6 +514,70 @@ impl ViewerSession {
             text: document.text,
             pdf_url,
         })
+    }
+
+    /// The presentation states held in a study (DICOM GSPS, PS3.3 A.33.1), each read from
+    /// its instance (from the vault or fetched into it) and mapped onto the study's images.
+    /// A state that cannot be retrieved or read is a warning; the others are still given.
+    pub async fn presentation_states(
+        &self,
+        study_key: &str,
+    ) -> Result<PresentationStatesView, ViewerError> {
+        let (layout, stacks) = self.with_study(study_key, |_, study| {
+            (Arc::clone(&study.layout), study.stacks.clone())
+        })?;
+        let mut view = PresentationStatesView {
+            states: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let wanted = layout
+            .series
+            .iter()
+            .enumerate()
+            .filter(|(_, series)| super::views::document_of(series) == Some("pr"));
+        let mut read = 0usize;
+        'series: for (series_index, _) in wanted {
+            for index in 0..stacks.get(series_index).map_or(0, Vec::len) {
+                if read >= MAX_PRESENTATION_STATES {
+                    view.warnings.push(format!(
+                        "Only the first {MAX_PRESENTATION_STATES} presentation states of this \
+                         study are offered."
+                    ));
+                    break 'series;
+                }
+                read += 1;
+                let (patient, bytes) =
+                    match self.instance_bytes(study_key, series_index, index).await {
+                        Ok((patient, bytes, _, _)) => (patient, bytes),
+                        Err(
+                            error @ (ViewerError::StudyClosed
+                            | ViewerError::PatientChanged
+                            | ViewerError::NoPatient),
+                        ) => return Err(error),
+                        Err(error) => {
+                            view.warnings.push(format!(
+                                "A presentation state could not be retrieved: {}",
+                                crate::error::UserFacing::user_message(&error)
+                            ));
+                            continue;
+                        }
+                    };
+                let state = blocking(move || Ok(read_presentation_state(bytes.as_bytes()))).await?;
+                self.still_open(&patient)?;
+                match state {
+                    Ok(state) => view.states.push(map_state(
+                        format!("{series_index}/{index}"),
+                        &state,
+                        &layout,
+                        &stacks,
+                    )),
+                    Err(error) => view
+                        .warnings
+                        .push(format!("A presentation state could not be read: {error}.")),
+                }
+            }
+        }
+        Ok(view)
     }
 
     /// The PDF of a document opened from a study, from memory.

@@ -5,6 +5,8 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+pub use super::presentation_state::GraphicKind;
+
 use super::slice_geometry::{position_along, slice_normal};
 use super::study::StackEntry;
 use super::{Pointer, PointerKind};
@@ -163,8 +165,9 @@ pub struct SeriesView {
     /// Position of each image along `slice_normal`, in mm (none for images at another
     /// orientation, multi-frame images and images without a position).
     pub slice_positions: Vec<Option<f64>>,
-    /// `pdf` or `sr` when the series holds a report rather than images.
-    #[ts(type = "\"pdf\" | \"sr\" | null")]
+    /// `pdf` or `sr` when the series holds a report rather than images, `pr` when it holds
+    /// presentation states (see `presentation_states`).
+    #[ts(type = "\"pdf\" | \"sr\" | \"pr\" | null")]
     pub document: Option<&'static str>,
 }
 
@@ -191,7 +194,7 @@ pub struct StudyView {
 }
 
 /// The document kind of a series whose instances are all reports of one kind.
-fn document_of(series: &crate::dicomweb::SeriesLayout) -> Option<&'static str> {
+pub(super) fn document_of(series: &crate::dicomweb::SeriesLayout) -> Option<&'static str> {
     let mut kinds = series.instances.iter().map(|i| {
         i.sop_class_uid
             .as_deref()
@@ -322,4 +325,82 @@ pub struct ReportView {
     pub text: String,
     /// Where the UI fetches the PDF, when there is one.
     pub pdf_url: Option<String>,
+}
+
+/// A graphic of a presentation state, in image pixel coordinates (column, row; 0,0 the top
+/// left corner of the top left pixel).
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PresentationGraphicView {
+    /// Graphic Type.
+    pub kind: GraphicKind,
+    /// Points: one for a point, the centre and a point on the circumference of a circle,
+    /// the major then the minor axis end points of an ellipse.
+    pub points: Vec<[f64; 2]>,
+    /// Whether it is filled.
+    pub filled: bool,
+    /// Its graphic layer.
+    pub layer: String,
+}
+
+/// A text of a presentation state, in image pixel coordinates.
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PresentationTextView {
+    /// The text.
+    pub text: String,
+    /// Top left and bottom right of the box it is written in.
+    pub bounding_box: Option<[[f64; 2]; 2]>,
+    /// The point it is about.
+    pub anchor: Option<[f64; 2]>,
+    /// Whether a line joins the text to its anchor.
+    pub anchor_visible: bool,
+    /// Its graphic layer.
+    pub layer: String,
+}
+
+/// What a presentation state does to one image of the study.
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PresentationImageView {
+    /// The image's series.
+    pub series_key: String,
+    /// The image's index in its series' stack.
+    pub index: usize,
+    /// The state's window for it, when it sets one.
+    pub window: Option<WindowPresetView>,
+    /// Texts drawn on it.
+    pub texts: Vec<PresentationTextView>,
+    /// Graphics drawn on it.
+    pub graphics: Vec<PresentationGraphicView>,
+}
+
+/// A presentation state (DICOM GSPS) held in a study, mapped onto the study's images.
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PresentationStateView {
+    /// Stable key: the presentation state's series key and instance index.
+    pub key: String,
+    /// Content Label.
+    pub label: String,
+    /// Content Description.
+    pub description: Option<String>,
+    /// Content Creator's Name.
+    pub creator: Option<String>,
+    /// Presentation Creation Date, YYYY-MM-DD.
+    pub date: Option<String>,
+    /// The images of this study it applies to.
+    pub images: Vec<PresentationImageView>,
+    /// What of it is not applied, or was skipped, in plain words.
+    pub notes: Vec<String>,
+}
+
+/// The presentation states of an open study.
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PresentationStatesView {
+    /// The states that could be read.
+    pub states: Vec<PresentationStateView>,
+    /// States that could not be read, in plain words.
+    pub warnings: Vec<String>,
 }

@@ -2,9 +2,11 @@
 //! ([`header::instance_header`]), phantom pixels ([`phantom`]), then encoding into the
 //! series' stored transfer syntax (explicit VR LE, RLE lossless written here, JPEG-LS
 //! lossless through CharLS, JPEG baseline for the colour cine) or into native explicit
-//! VR LE on request. Document series carry an encapsulated PDF or a Basic Text SR instead. Everything is deterministic, so regenerating gives identical bytes.
+//! VR LE on request. Document series carry an encapsulated PDF or a Basic Text SR instead,
+//! presentation state series a Grayscale Softcopy Presentation State ([`gsps`]). Everything is deterministic, so regenerating gives identical bytes.
 
 mod elements;
+pub mod gsps;
 pub mod header;
 pub mod kos;
 pub mod pdf;
@@ -62,7 +64,10 @@ pub fn transfer_syntax_for(at: InstanceRef<'_>, encoding: Encoding) -> &'static 
 /// The native frames of an image instance (empty for documents); the corrupt instance's
 /// single frame is cut to half length.
 pub fn native_frames(at: InstanceRef<'_>) -> Vec<Vec<u8>> {
-    let frames = if matches!(at.series.kind, SeriesKind::Pdf | SeriesKind::Sr) {
+    let frames = if matches!(
+        at.series.kind,
+        SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Pr
+    ) {
         0
     } else {
         at.series.frames.max(1)
