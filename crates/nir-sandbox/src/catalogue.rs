@@ -38,6 +38,8 @@ pub enum SeriesKind {
     Pdf,
     /// Basic Text structured report.
     Sr,
+    /// Key Object Selection document flagging key images of the study's CT.
+    Ko,
 }
 
 /// The plane of a cross-sectional series' slices.

@@ -381,7 +381,9 @@ async fn frames(
     };
     let frame_count = if matches!(
         at.series.kind,
-        super::catalogue::SeriesKind::Pdf | super::catalogue::SeriesKind::Sr
+        super::catalogue::SeriesKind::Pdf
+            | super::catalogue::SeriesKind::Sr
+            | super::catalogue::SeriesKind::Ko
     ) {
         0
     } else {

@@ -68,6 +68,7 @@ pub fn sop_class_uid(kind: SeriesKind) -> &'static str {
         SeriesKind::Us => "1.2.840.10008.5.1.4.1.1.3.1",
         SeriesKind::Pdf => "1.2.840.10008.5.1.4.1.1.104.1",
         SeriesKind::Sr => super::sr::BASIC_TEXT_SR,
+        SeriesKind::Ko => super::kos::KOS_SOP_CLASS,
     }
 }
 
@@ -116,7 +117,7 @@ pub fn pixel_layout(kind: SeriesKind) -> Option<PixelLayout> {
             pixel_representation: 0,
             photometric: "RGB",
         }),
-        SeriesKind::Pdf | SeriesKind::Sr => None,
+        SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Ko => None,
     }
 }
 
@@ -250,6 +251,10 @@ pub fn instance_header(at: InstanceRef<'_>) -> InMemDicomObject {
         );
         return obj;
     }
+    if series.kind == SeriesKind::Ko {
+        super::kos::put_key_images(&mut obj, study);
+        return obj;
+    }
     image_module(&mut obj, at);
     obj
 }
@@ -333,7 +338,7 @@ fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
                 if at.number == 2 { "LL" } else { "PA" },
             );
         }
-        SeriesKind::Us | SeriesKind::Pdf | SeriesKind::Sr => {}
+        SeriesKind::Us | SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Ko => {}
     }
     if series.kind == SeriesKind::Dx {
         put_str(
@@ -353,7 +358,7 @@ fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
         SeriesKind::Ct => ("40", "80"),
         SeriesKind::Mr => ("600", "1200"),
         SeriesKind::Cr | SeriesKind::Dx => ("2048", "4096"),
-        SeriesKind::Us | SeriesKind::Pdf | SeriesKind::Sr => ("128", "256"),
+        SeriesKind::Us | SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Ko => ("128", "256"),
     };
     if layout.samples == 1 {
         put_str(obj, tags::WINDOW_CENTER, VR::DS, center);

@@ -62,7 +62,10 @@ pub fn transfer_syntax_for(at: InstanceRef<'_>, encoding: Encoding) -> &'static 
 /// The native frames of an image instance (empty for documents); the corrupt instance's
 /// single frame is cut to half length.
 pub fn native_frames(at: InstanceRef<'_>) -> Vec<Vec<u8>> {
-    let frames = if matches!(at.series.kind, SeriesKind::Pdf | SeriesKind::Sr) {
+    let frames = if matches!(
+        at.series.kind,
+        SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Ko
+    ) {
         0
     } else {
         at.series.frames.max(1)
