@@ -17,8 +17,9 @@ use nir_core::observability::metrics::Histogram;
 use nir_core::observability::{ExportStatus, MetricsSnapshot, SeriesSnapshot, Stage};
 use nir_core::registry::{DocumentStatus, NetworkStatus};
 use nir_core::viewer::views::{
-    HistoryRecordView, HistoryView, IdentityView, NetworkView, PatientView, ReportView, SeriesView,
-    StudyProgressView, StudyView, WindowPresetView,
+    HistoryRecordView, HistoryView, IdentityView, KeyImageSetView, KeyImageView, KeyImagesView,
+    NetworkView, PatientView, ReportView, SeriesView, StudyProgressView, StudyView,
+    WindowPresetView,
 };
 use nir_core::viewer::PointerKind;
 
@@ -108,6 +109,9 @@ fn declarations() -> Vec<Declaration> {
         declaration::<StudyView>(cfg),
         declaration::<StudyProgressView>(cfg),
         declaration::<ReportView>(cfg),
+        declaration::<KeyImageView>(cfg),
+        declaration::<KeyImageSetView>(cfg),
+        declaration::<KeyImagesView>(cfg),
         // Diagnostics.
         declaration::<Stage>(cfg),
         declaration::<Histogram>(cfg),

@@ -35,6 +35,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         studies::close_study,
         studies::open_report,
         studies::open_study_document,
+        studies::study_key_images,
         auth::sign_in,
         auth::sign_out,
         auth::touch,

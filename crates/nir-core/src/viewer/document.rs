@@ -26,13 +26,17 @@ const MAX_DEPTH: usize = 16;
 /// Most content items read from one SR.
 const MAX_ITEMS: usize = 10_000;
 
-/// What kind of document a SOP class is, if the viewer shows it as one.
+/// What kind of document a SOP class is, if the viewer shows it as one: `pdf`, `sr`, or
+/// `ko` for a Key Object Selection (its key images, not a report).
 pub fn document_kind(sop_class: &str) -> Option<&'static str> {
     let class = sop_class.trim_end_matches(['\0', ' ']);
     if class == ENCAPSULATED_PDF {
         Some("pdf")
     } else if SR_CLASSES.contains(&class) {
         Some("sr")
+    } else if class == super::key_images::KEY_OBJECT_SELECTION {
+        // Key images (PS3.3 A.35.4): read by `key_images`, never drawn as an image series.
+        Some("ko")
     } else {
         None
     }
@@ -48,20 +52,20 @@ pub(super) struct StudyDocument {
     pub pdf: Option<Vec<u8>>,
 }
 
-fn text(obj: &InMemDicomObject, tag: Tag) -> Option<String> {
+pub(super) fn text(obj: &InMemDicomObject, tag: Tag) -> Option<String> {
     let value = obj.element(tag).ok()?.to_str().ok()?;
     let value = value.trim_end_matches(['\0', ' ']).trim().to_owned();
     (!value.is_empty()).then_some(value)
 }
 
-fn items(obj: &InMemDicomObject, tag: Tag) -> &[InMemDicomObject] {
+pub(super) fn items(obj: &InMemDicomObject, tag: Tag) -> &[InMemDicomObject] {
     obj.element(tag)
         .ok()
         .and_then(|e| e.items())
         .unwrap_or_default()
 }
 
-fn code_meaning(obj: &InMemDicomObject, tag: Tag) -> Option<String> {
+pub(super) fn code_meaning(obj: &InMemDicomObject, tag: Tag) -> Option<String> {
     items(obj, tag)
         .first()
         .and_then(|item| text(item, tags::CODE_MEANING))
@@ -284,6 +288,7 @@ mod tests {
         let empty_sr = InMemDicomObject::new_empty();
         assert!(read_document(&part10(empty_sr, SR_CLASSES[0])).is_err());
         assert_eq!(document_kind("1.2.840.10008.5.1.4.1.1.88.22"), Some("sr"));
+        assert_eq!(document_kind("1.2.840.10008.5.1.4.1.1.88.59"), Some("ko"));
         assert_eq!(document_kind("1.2.840.10008.5.1.4.1.1.2"), None);
     }
 }

@@ -17,6 +17,7 @@ mod document;
 mod error;
 mod identity;
 mod in_flight;
+mod key_images;
 mod pointer;
 mod report;
 mod slice_geometry;
