@@ -17,6 +17,7 @@ import {
   type FramePixels,
   type HistoryView,
   type IdentityView,
+  type KeyImagesView,
   type LaunchView,
   methodOf,
   type ReportView,
@@ -59,6 +60,8 @@ export class FakeBackend extends WithCommands implements Backend {
   /** Studies by the record id that opens them. */
   readonly studies = new Map<string, StudyView>();
   readonly reports = new Map<string, ReportView>();
+  /** Key images by study key (a study not listed has none). */
+  readonly keyImages = new Map<string, KeyImagesView>();
   /** Frames by `studyKey/seriesKey`. */
   readonly frames = new Map<string, FramePixels[]>();
   identity: IdentityView | null = null;
@@ -102,6 +105,7 @@ export class FakeBackend extends WithCommands implements Backend {
       },
       openReport: ({ recordId }) => this.found(this.reports.get(String(recordId)), "report-unavailable"),
       openStudyDocument: ({ studyKey, seriesKey }) => this.found(this.reports.get(`${String(studyKey)}/${String(seriesKey)}`), "report-unavailable"),
+      studyKeyImages: ({ studyKey }) => structuredClone(this.keyImages.get(String(studyKey)) ?? { sets: [], warnings: [] }),
       confirmIdentity: () => this.found(this.identity ?? undefined, "no-patient"),
       closePatient: () => this.closeAll(),
       takeLaunch: () => this.launches.shift() ?? null,

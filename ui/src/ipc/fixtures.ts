@@ -1,7 +1,7 @@
 // Small made-up answers of the backend for tests: a history record, a history, a series, a
-// study and a 2×2 frame, each with the fields a test does not care about filled in. Every
+// study, its key images and a 2×2 frame, each with the fields a test does not care about filled in. Every
 // patient here is synthetic (the NHS number is from the range set aside for testing).
-import type { FramePixels, HistoryRecordView, HistoryView, ReportView, SeriesView, StudyView } from "./backend";
+import type { FramePixels, HistoryRecordView, HistoryView, KeyImagesView, ReportView, SeriesView, StudyView } from "./backend";
 
 export const TEST_NHS_NUMBER = "9912003888";
 
@@ -80,6 +80,15 @@ export function frameOf(overrides: Partial<FramePixels> = {}): FramePixels {
     position: null,
     orientation: null,
     data: new Uint16Array([0, 1000, 2000, 4095]).buffer,
+    ...overrides,
+  };
+}
+
+/** One "Of Interest" key image set (in series `documentKey`) flagging `images` of series "0". */
+export function keyImagesOf(images: number[], overrides: Partial<KeyImagesView> = {}, documentKey = "1"): KeyImagesView {
+  return {
+    sets: [{ seriesKey: documentKey, title: "Of Interest", description: "Liver lesion", images: images.map((index) => ({ seriesKey: "0", index })) }],
+    warnings: [],
     ...overrides,
   };
 }
