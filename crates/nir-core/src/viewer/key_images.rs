@@ -27,6 +27,9 @@ use crate::imaging::source::parse_dicom;
 pub const KEY_OBJECT_SELECTION: &str = "1.2.840.10008.5.1.4.1.1.88.59";
 /// Concept name of the Key Object Description TEXT item (PS3.16 TID 2010, DCM 113012).
 const KEY_OBJECT_DESCRIPTION: &str = "113012";
+/// Document titles of rejection notes (PS3.16 CID 7011, IHE IOCM): such a KOS withdraws the
+/// images it names rather than flagging them as key images.
+const REJECTION_TITLES: [&str; 4] = ["113001", "113037", "113038", "113039"];
 /// Most KOS instances read from one study.
 pub const MAX_DOCUMENTS: usize = 32;
 /// Most image references read from one document.
@@ -53,6 +56,8 @@ pub(super) struct ImageReference {
 pub(super) struct KeyObjectDocument {
     /// Document title: the root Concept Name's Code Meaning.
     pub title: String,
+    /// Whether the title is a rejection note's (CID 7011), not a key image selection's.
+    pub rejection: bool,
     /// Key Object Description, when present.
     pub description: Option<String>,
     /// The images referenced, in document order.
@@ -86,8 +91,13 @@ pub(super) fn read_key_objects(bytes: &[u8]) -> Result<KeyObjectDocument, Viewer
     }
     let title = code_meaning(obj, tags::CONCEPT_NAME_CODE_SEQUENCE)
         .ok_or_else(|| unreadable("it has no document title"))?;
+    let title_code = items(obj, tags::CONCEPT_NAME_CODE_SEQUENCE)
+        .first()
+        .and_then(|c| text(c, tags::CODE_VALUE))
+        .unwrap_or_default();
     let mut document = KeyObjectDocument {
         title: clip(title),
+        rejection: REJECTION_TITLES.contains(&title_code.as_str()),
         description: None,
         references: Vec::new(),
         evidence: evidence_of(obj),
@@ -301,6 +311,16 @@ impl ViewerSession {
                         continue;
                     }
                 };
+                if document.rejection {
+                    // Not key images: the provider has withdrawn these images. They are
+                    // still shown (hiding them is not done yet), so the clinician is told.
+                    view.warnings.push(format!(
+                        "This study holds a note marking {} image(s) \u{201c}{}\u{201d}; they are still shown here. Check with the provider before relying on them.",
+                        document.references.len() + document.dropped,
+                        document.title
+                    ));
+                    continue;
+                }
                 let (found, missing) = resolve(&document, &places);
                 if missing + document.dropped > 0 {
                     view.warnings.push(format!(
@@ -402,6 +422,14 @@ mod tests {
 
     /// A KOS titled "Of Interest" with `content`, listing `evidence` as its evidence.
     fn kos(content: Vec<InMemDicomObject>, evidence: &[&str]) -> Vec<u8> {
+        titled(("113000", "Of Interest"), content, evidence)
+    }
+
+    fn titled(
+        (value, meaning): (&str, &str),
+        content: Vec<InMemDicomObject>,
+        evidence: &[&str],
+    ) -> Vec<u8> {
         let mut obj = InMemDicomObject::new_empty();
         put(&mut obj, tags::SOP_CLASS_UID, VR::UI, KEY_OBJECT_SELECTION);
         put(&mut obj, tags::SOP_INSTANCE_UID, VR::UI, "2.999.9.7");
@@ -409,7 +437,7 @@ mod tests {
         seq(
             &mut obj,
             tags::CONCEPT_NAME_CODE_SEQUENCE,
-            vec![code("113000", "Of Interest")],
+            vec![code(value, meaning)],
         );
         let mut series = InMemDicomObject::new_empty();
         put(&mut series, tags::SERIES_INSTANCE_UID, VR::UI, "2.999.9.2");
@@ -441,6 +469,7 @@ mod tests {
         );
         let document = read_key_objects(&bytes).unwrap();
         assert_eq!(document.title, "Of Interest");
+        assert!(!document.rejection);
         assert_eq!(document.description.as_deref(), Some("Liver lesion"));
         assert_eq!(
             document.references,
@@ -480,6 +509,18 @@ mod tests {
         for cut in [0, 10, 132, bytes.len() / 2, bytes.len() - 3] {
             let _ = read_key_objects(&bytes[..cut]);
         }
+    }
+
+    #[test]
+    fn a_rejection_note_is_not_read_as_key_images() {
+        let bytes = titled(
+            ("113001", "Rejected for Quality Reasons"),
+            vec![image("1.1", None)],
+            &["1.1"],
+        );
+        let document = read_key_objects(&bytes).unwrap();
+        assert!(document.rejection);
+        assert_eq!(document.title, "Rejected for Quality Reasons");
     }
 
     #[test]
