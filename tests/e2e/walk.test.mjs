@@ -458,6 +458,22 @@ test("works with text at 200 % (WCAG 2.2 1.4.4)", async () => {
   await app.execute("document.documentElement.style.fontSize = ''");
 });
 
+test("jumps to a key image of the CT from its key images list, which the viewport marks", async () => {
+  // The current CT holds a Key Object Selection flagging three liver slices (212, 214, 216).
+  await openStudyRow("CT");
+  await waitFor("the first CT image", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  await waitFor("the key images list", `return document.querySelectorAll('#series-list [data-action=key-image]').length === 3`);
+  assert.equal(await app.execute("return document.querySelector('#viewport-grid .key-image-marker')?.hidden"), true);
+  await app.execute("document.querySelectorAll('#series-list [data-action=key-image]')[1].focus()");
+  await app.execute("document.activeElement.click()");
+  await waitFor("key image 214", `return /Image 214 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  await waitFor("the key image marker", `return document.querySelector('#viewport-grid .key-image-marker')?.hidden === false`);
+  assert.match(await app.execute(text("#viewport-grid .key-image-marker")), /Key image — Of Interest/);
+  await app.screenshot(shots, "08d-ct-key-image");
+  await app.click(await app.find("#close-study"));
+  await waitFor("the history again", `return !!document.getElementById('history')`);
+});
+
 test("warns that results may be incomplete when a network does not answer", async () => {
   await app.click(await app.find("#new-patient"));
   await app.find("#nhs-number");

@@ -1,7 +1,8 @@
 //! The viewer session against the sandbox, for what the clinician sees around the images:
 //! the banner's demographics read from the images (and the warning when an instance names
 //! another patient), frames of reference shared by a prior CT, reports held inside a
-//! study, records found through XCA opened like FHIR ones, and a report's status.
+//! study, key images flagged by a Key Object Selection in a study, records found through
+//! XCA opened like FHIR ones, and a report's status.
 
 use std::sync::Arc;
 
@@ -180,6 +181,50 @@ async fn reports_inside_studies_are_read_from_memory() {
     env.session.close_study(&doc.key).unwrap();
     assert!(env.session.study_document_pdf(&doc.key, 0).is_err());
     assert!(env.session.open_study_document(&cr.key, 0).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cts_key_images_map_to_the_slices_its_key_object_selection_flags() {
+    let env = look_up("9912003888").await;
+    let ct = env.open("CT", 0).await;
+    let ko = ct
+        .series
+        .iter()
+        .find(|s| s.document == Some("ko"))
+        .expect("the KO series is not an image series");
+    assert_eq!(ko.modality, "KO");
+    assert_eq!(ct.series[0].document, None);
+    let key = env.session.key_images(&ct.key).await.unwrap();
+    assert_eq!(key.warnings, Vec::<String>::new());
+    let [set] = key.sets.as_slice() else {
+        panic!("one key image set: {:?}", key.sets);
+    };
+    assert_eq!(set.series_key, ko.key);
+    assert_eq!(set.title, "Of Interest");
+    assert!(set.description.as_deref().unwrap().contains("liver"));
+    let mut shown = Vec::new();
+    for image in &set.images {
+        assert_eq!(image.series_key, ct.series[0].key);
+        let (_, facts) = env.session.frame(&ct.key, 0, image.index).await.unwrap();
+        shown.push(facts.instance_number.unwrap());
+    }
+    // The slices the document names, not their neighbours.
+    let planned: Vec<i32> = nir_viewer::sandbox::dicom_gen::kos::KEY_SLICES
+        .iter()
+        .map(|n| i32::try_from(*n).unwrap())
+        .collect();
+    assert_eq!(shown, planned);
+    // A study without a KOS has no key images.
+    let mr = env.open("MR", 0).await;
+    assert!(env
+        .session
+        .key_images(&mr.key)
+        .await
+        .unwrap()
+        .sets
+        .is_empty());
+    env.session.close_study(&ct.key).unwrap();
+    assert!(env.session.key_images(&ct.key).await.is_err());
 }
 
 #[tokio::test(flavor = "multi_thread")]

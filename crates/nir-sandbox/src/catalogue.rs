@@ -40,6 +40,8 @@ pub enum SeriesKind {
     Sr,
     /// Grayscale Softcopy Presentation State on the study's radiograph.
     Pr,
+    /// Key Object Selection document flagging key images of the study's CT.
+    Ko,
 }
 
 /// The plane of a cross-sectional series' slices.

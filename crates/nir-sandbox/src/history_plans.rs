@@ -59,15 +59,18 @@ fn rich_studies() -> Vec<StudyPlan> {
             "20240312",
             "CT",
             "CT Chest Abdomen Pelvis with contrast",
-            vec![SeriesPlan(
-                "CT",
-                "Axial 1.25mm portal venous",
-                Ct,
-                400,
-                512,
-                1,
-                TS_JPEG_LS,
-            )],
+            vec![
+                SeriesPlan(
+                    "CT",
+                    "Axial 1.25mm portal venous",
+                    Ct,
+                    400,
+                    512,
+                    1,
+                    TS_JPEG_LS,
+                ),
+                SeriesPlan("KO", "Key images", Ko, 1, 0, 0, TS_EXPLICIT_LE),
+            ],
         ),
         StudyPlan(
             1,

@@ -384,6 +384,7 @@ async fn frames(
         super::catalogue::SeriesKind::Pdf
             | super::catalogue::SeriesKind::Sr
             | super::catalogue::SeriesKind::Pr
+            | super::catalogue::SeriesKind::Ko
     ) {
         0
     } else {

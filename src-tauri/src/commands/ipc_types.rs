@@ -17,9 +17,10 @@ use nir_core::observability::metrics::Histogram;
 use nir_core::observability::{ExportStatus, MetricsSnapshot, SeriesSnapshot, Stage};
 use nir_core::registry::{DocumentStatus, NetworkStatus};
 use nir_core::viewer::views::{
-    GraphicKind, HistoryRecordView, HistoryView, IdentityView, NetworkView, PatientView,
-    PresentationGraphicView, PresentationImageView, PresentationStateView, PresentationStatesView,
-    PresentationTextView, ReportView, SeriesView, StudyProgressView, StudyView, WindowPresetView,
+    GraphicKind, HistoryRecordView, HistoryView, IdentityView, KeyImageSetView, KeyImageView,
+    KeyImagesView, NetworkView, PatientView, PresentationGraphicView, PresentationImageView,
+    PresentationStateView, PresentationStatesView, PresentationTextView, ReportView, SeriesView,
+    StudyProgressView, StudyView, WindowPresetView,
 };
 use nir_core::viewer::PointerKind;
 
@@ -115,6 +116,9 @@ fn declarations() -> Vec<Declaration> {
         declaration::<PresentationImageView>(cfg),
         declaration::<PresentationStateView>(cfg),
         declaration::<PresentationStatesView>(cfg),
+        declaration::<KeyImageView>(cfg),
+        declaration::<KeyImageSetView>(cfg),
+        declaration::<KeyImagesView>(cfg),
         // Diagnostics.
         declaration::<Stage>(cfg),
         declaration::<Histogram>(cfg),

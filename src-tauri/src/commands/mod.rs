@@ -36,6 +36,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         studies::open_report,
         studies::open_study_document,
         studies::presentation_states,
+        studies::study_key_images,
         auth::sign_in,
         auth::sign_out,
         auth::touch,

@@ -1,6 +1,7 @@
 //! Commands for studies and reports: open (metadata first, retrieval in the background with
 //! progress events), close (cancel and wipe), and reports read into memory, whether
-//! pointed at by the history or held inside a study.
+//! pointed at by the history or held inside a study, and a study's presentation states and
+//! key images.
 
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::shell::AppState;
 use nir_core::error::{CommandError, ErrorCode};
-use nir_core::viewer::views::{PresentationStatesView, ReportView, StudyView};
+use nir_core::viewer::views::{KeyImagesView, PresentationStatesView, ReportView, StudyView};
 
 /// Event carrying retrieval progress to the window.
 pub const STUDY_PROGRESS_EVENT: &str = "study-progress";
@@ -69,6 +70,19 @@ pub async fn presentation_states(
     state
         .session
         .presentation_states(&study_key)
+        .await
+        .map_err(|e| CommandError::from(&e))
+}
+
+/// Reads the key images (Key Object Selection documents) of an open study.
+#[tauri::command]
+pub async fn study_key_images(
+    state: State<'_, AppState>,
+    study_key: String,
+) -> Result<KeyImagesView, CommandError> {
+    state
+        .session
+        .key_images(&study_key)
         .await
         .map_err(|e| CommandError::from(&e))
 }

@@ -2,7 +2,9 @@
 //! HTTP: a portable chest CR whose VOI LUT Sequence (PS3.3 C.11.2.1.1) the client decodes
 //! and draws through in preference to its window, and an outside CT prior in its own
 //! Frame of Reference whose table positions sit 500 mm from the current CT's, so only
-//! "link by table position" can pair the two.
+//! "link by table position" can pair the two; and a Key Object Selection series in the
+//! current CT study (PS3.3 A.35.4) flagging three of its slices, listed by QIDO, described
+//! by metadata and retrieved like any instance.
 
 use dicom_dictionary_std::tags;
 use nir_viewer::imaging::{decode_image, DecodeLimits, FramePixels};
@@ -126,4 +128,94 @@ async fn the_outside_ct_prior_has_its_own_frame_and_offset_table_positions() {
     let lowest_outside = outside.iter().map(z).fold(f64::INFINITY, f64::min);
     let highest_current = current.iter().map(z).fold(f64::NEG_INFINITY, f64::max);
     assert!(lowest_outside > highest_current - 1e-6);
+}
+
+#[tokio::test]
+async fn the_current_ct_has_a_key_object_selection_of_three_of_its_slices() {
+    let sandbox = Sandbox::start().await;
+    let (study, _) = sandbox
+        .study_of(RICH, "CT Chest Abdomen Pelvis with contrast")
+        .await;
+    let series: Value = sandbox.get_json(format!("{study}/series")).await;
+    let ko = series
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["00080060"]["Value"][0] == "KO")
+        .expect("QIDO lists the KO series");
+    let ko_uid = ko["0020000E"]["Value"][0].as_str().unwrap();
+    assert_eq!(ko["00201209"]["Value"][0], 1, "one KOS instance");
+
+    let metadata: Value = sandbox
+        .get_json(format!("{study}/series/{ko_uid}/metadata"))
+        .await;
+    let header = &metadata[0];
+    assert_eq!(
+        header["00080016"]["Value"][0],
+        "1.2.840.10008.5.1.4.1.1.88.59"
+    );
+    assert_eq!(
+        header["0040A043"]["Value"][0]["00080104"]["Value"][0],
+        "Of Interest"
+    );
+
+    let (status, parts, _) = get_parts(
+        &sandbox.http,
+        &format!("{study}/series/{ko_uid}"),
+        ANY_SYNTAX,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let obj = dicom(&parts[0].body);
+    let referenced: Vec<String> = obj
+        .element(tags::CONTENT_SEQUENCE)
+        .unwrap()
+        .items()
+        .unwrap()
+        .iter()
+        .filter(|item| {
+            item.element(tags::VALUE_TYPE)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .trim()
+                == "IMAGE"
+        })
+        .map(|item| {
+            let sop = &item
+                .element(tags::REFERENCED_SOP_SEQUENCE)
+                .unwrap()
+                .items()
+                .unwrap()[0];
+            sop.element(tags::REFERENCED_SOP_INSTANCE_UID)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .trim_end_matches('\0')
+                .to_string()
+        })
+        .collect();
+    // Each reference names an instance of the study's CT, at the slices planned.
+    let ct = metadata_of(&sandbox, &study).await;
+    let numbers: Vec<i64> = referenced
+        .iter()
+        .map(|uid| {
+            let instance = ct
+                .iter()
+                .find(|i| i["00080018"]["Value"][0] == uid.as_str())
+                .unwrap_or_else(|| panic!("{uid} is not in the study"));
+            assert_eq!(instance["00080060"]["Value"][0], "CT");
+            instance["00200013"]["Value"][0].as_i64().unwrap()
+        })
+        .collect();
+    let planned: Vec<i64> = nir_viewer::sandbox::dicom_gen::kos::KEY_SLICES
+        .iter()
+        .map(|n| i64::from(*n))
+        .collect();
+    assert_eq!(numbers, planned);
+}
+
+async fn metadata_of(sandbox: &Sandbox, study: &str) -> Vec<Value> {
+    let metadata: Value = sandbox.get_json(format!("{study}/metadata")).await;
+    metadata.as_array().unwrap().clone()
 }

@@ -15,7 +15,10 @@
 // so text at 200 % (WCAG 2.2 1.4.4) still leaves the images most of the screen. The reports of the study
 // open in a panel beside the viewports (the Report button or t; see ./reportBeside), which
 // Esc inside it closes without closing the study.
-import { BackendError, isAlreadyClosed, type Backend, type HistoryRecordView, type PresentationStateView, type SeriesView, type StudyProgressView, type StudyView } from "../ipc/backend";
+// or the g key). The suggested prior is first in the prior menu. A study with a Key Object
+// Selection series offers its key images in that series' entry of the series list, each
+// a button jumping to its series and slice; a key image on screen is marked (./keyImages).
+import { BackendError, isAlreadyClosed, type Backend, type HistoryRecordView, type KeyImageView, type PresentationStateView, type SeriesView, type StudyProgressView, type StudyView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
 import { priorsInMenuOrder } from "../domain/priorChoice";
 import { choiceLabel } from "../tools/windowPresets";
@@ -25,6 +28,7 @@ import { followerIndex, syncRefusal } from "../viewport/sync";
 import { mmPerScreenPixel, sharedWindow, zoomForScale } from "../viewport/viewSync";
 import { el } from "./dom";
 import { MoreTools } from "./moreTools";
+import { KeyImages, keyImageLabel, renderKeyImageList } from "./keyImages";
 import { PriorPane, type PaneSync } from "./priorPane";
 import { ReportBeside } from "./reportBeside";
 import { renderReport } from "./reportView";
@@ -120,6 +124,10 @@ export class StudyScreen {
   private readonly more = new MoreTools("more-tools", "More tools");
   /** The presentation states (GSPS) of the study opened; a prior's are not offered. */
   private presentations: PresentationStateView[] = [];
+  /** The current study's key images, once read. */
+  private keyImages: KeyImages | null = null;
+  /** The first key image of each key object series, by its series key. */
+  private readonly firstKeyImage = new Map<string, KeyImageView>();
 
   constructor(
     private readonly backend: Backend,
@@ -160,10 +168,11 @@ export class StudyScreen {
   /** Shows the first series, draws thumbnails as first images arrive. */
   async start(): Promise<void> {
     const first = this.study.series.find((s) => s.document === null);
+    const keyImages = this.study.series.some((s) => s.document === "ko") ? this.loadKeyImages() : null;
     if (first) await this.showSeries(0, this.study, first);
     else if (this.study.series[0]) await this.showDocument(this.study, this.study.series[0]);
     void this.loadThumbnails(this.study);
-    await this.loadPresentations();
+    await Promise.all([this.loadPresentations(), keyImages]);
   }
 
   /**
@@ -199,6 +208,46 @@ export class StudyScreen {
     if (viewport.currentSeries?.key !== target.key || this.slots[this.active]?.study.key !== this.study.key) await this.showSeries(this.active, this.study, target);
     await viewport.show(image.index);
     if (viewport.appliedPresentation !== state.key) viewport.togglePresentation(state.key);
+  }
+
+  /**
+   * Reads the study's key images: each key object series' entry lists them, the viewports
+   * showing the study mark them, and what could not be read joins the study's warnings.
+   */
+  private async loadKeyImages(): Promise<void> {
+    let view;
+    try {
+      view = await this.backend.studyKeyImages(this.study.key);
+    } catch (error) {
+      this.addWarnings([`The key images could not be read. ${error instanceof BackendError ? error.message : ""}`.trim()]);
+      return;
+    }
+    this.addWarnings(view.warnings);
+    this.keyImages = new KeyImages(view);
+    for (const set of view.sets) {
+      const first = set.images[0];
+      if (first && !this.firstKeyImage.has(set.seriesKey)) this.firstKeyImage.set(set.seriesKey, first);
+      const entry = [...this.element.querySelectorAll<HTMLElement>("#series-list li.series-item")].find((li) => li.dataset["seriesKey"] === set.seriesKey);
+      const list = renderKeyImageList({ sets: [set], warnings: [] }, this.study, (image) => void this.showKeyImage(image));
+      if (entry && list) entry.append(list);
+    }
+    for (const slot of this.slots) {
+      const series = slot.viewport.currentSeries;
+      if (series && slot.study.key === this.study.key) slot.viewport.setKeyImages(this.keyImages.lookup(series.key));
+    }
+  }
+
+  /** Shows a key image of the current study in the active viewport (the first, if a prior is in it). */
+  private async showKeyImage(image: KeyImageView): Promise<void> {
+    const series = this.study.series.find((s) => s.key === image.seriesKey && s.document === null);
+    if (!series) return;
+    this.closeDocument();
+    const slotIndex = this.panes.has(this.active) ? 0 : this.active;
+    const slot = this.slots[slotIndex];
+    if (!slot) return;
+    if (slot.study.key === this.study.key && slot.viewport.currentSeries?.key === series.key) await slot.viewport.show(image.index);
+    else await this.showSeries(slotIndex, this.study, series, image.index);
+    this.handlers.announce?.(`Key image: ${keyImageLabel(series, image)}.`);
   }
 
   /** Shows a report held in the study (PDF or structured report) in place of the images. */
@@ -436,8 +485,9 @@ export class StudyScreen {
       const thumb = el("canvas", { class: "thumbnail", width: "96", height: "96", "data-series-key": series.key });
       const bar = el("progress", { max: String(series.instanceCount), value: "0", class: "series-progress" });
       this.progress.set(`${study.key}/${series.key}`, bar);
+      const documentNames = { pdf: "Report (PDF)", sr: "Structured report", pr: "Presentation state", ko: "★ Key images" } as const;
       const label = series.document
-        ? `${{ pdf: "Report (PDF)", sr: "Structured report", pr: "Presentation state" }[series.document]} · ${series.description}`
+        ? `${documentNames[series.document]} · ${series.description}`
         : `${series.modality} ${series.number ?? ""} · ${series.description} (${series.instanceCount})`;
       const item = el(
         "li",
@@ -446,8 +496,11 @@ export class StudyScreen {
         bar,
       );
       item.querySelector("button")?.addEventListener("click", () => {
+        const keyImage = this.firstKeyImage.get(series.key);
         if (series.document === "pr") {
           if (study.key === this.study.key) void this.showPresentation(series);
+        } else if (series.document === "ko") {
+          if (keyImage) void this.showKeyImage(keyImage);
         } else if (series.document) void this.showDocument(study, series);
         else {
           this.closeDocument();
@@ -472,7 +525,7 @@ export class StudyScreen {
     }
   }
 
-  async showSeries(slotIndex: number, study: StudyView, series: SeriesView): Promise<void> {
+  async showSeries(slotIndex: number, study: StudyView, series: SeriesView, index = 0): Promise<void> {
     const slot = this.slots[slotIndex];
     if (!slot) return;
     // A series of another study put in a prior's viewport replaces the prior, which closes.
@@ -481,8 +534,10 @@ export class StudyScreen {
     slot.study = study;
     const cache = new FrameCache(this.backend, study.key, series.key, series.instanceCount);
     slot.viewport.onIndexChange = null;
-    const loading = slot.viewport.load(series, cache, { study: { date: study.date, prior: study.key !== this.study.key } });
+    const loading = slot.viewport.load(series, cache, { index, study: { date: study.date, prior: study.key !== this.study.key } });
     slot.viewport.setPresentationStates(study.key === this.study.key ? this.presentations : []);
+    // Key images are marked only in the current study (load has just forgotten any).
+    if (study.key === this.study.key && this.keyImages) slot.viewport.setKeyImages(this.keyImages.lookup(series.key));
     // The series it showed is off the screen at once: its lines go from the other viewports.
     this.refreshReferences();
     await loading;

@@ -70,6 +70,10 @@ export class Viewport {
   private renderer: GlRenderer | null = null;
   private readonly overlay: Record<"tl" | "tr" | "bl" | "br", HTMLElement>;
   private readonly markers: Record<"top" | "left", HTMLElement>;
+  /** "★ Key image — title" while the image on screen is one a key object selection flags. */
+  private readonly keyMarker: HTMLElement;
+  /** The marker text of an image of the series on screen (null: not a key image). */
+  private keyImageOf: ((index: number) => string | null) | null = null;
   private readonly svg: SVGSVGElement;
   /** The measurements on the image on screen, as buttons for the keyboard. */
   private readonly list: HTMLElement;
@@ -166,6 +170,7 @@ export class Viewport {
       br: el("div", { class: "corner br" }),
     };
     this.markers = { top: el("div", { class: "marker top" }), left: el("div", { class: "marker left" }) };
+    this.keyMarker = el("div", { class: "key-image-marker", role: "status", hidden: "" });
     this.scrollbar = el("input", { type: "range", class: "stack-scrollbar", min: "0", max: "0", value: "0", "aria-label": "Image in series" });
     this.scrollbar.addEventListener("input", () => void this.show(Number(this.scrollbar.value)));
     this.readout = el("p", { class: "probe-readout", "aria-live": "polite", hidden: "" });
@@ -183,6 +188,7 @@ export class Viewport {
       this.overlay.br,
       this.markers.top,
       this.markers.left,
+      this.keyMarker,
       this.scrollbar,
       this.list,
       this.presentationControls,
@@ -244,6 +250,24 @@ export class Viewport {
     return [...this.svg.querySelectorAll("g.reference-line")].map((g) => g.getAttribute("data-label") ?? "");
   }
 
+  /**
+   * Says which images of the series on screen are key images (`lookup` gives an image's
+   * marker text, null for one that is not); a series loaded afterwards starts with none.
+   */
+  setKeyImages(lookup: ((index: number) => string | null) | null): void {
+    this.keyImageOf = lookup;
+    this.showKeyMarker(this.shown ? this.shownIndex : null);
+  }
+
+  /** The marker for image `index` on screen, or none (null: no image on screen). */
+  private showKeyMarker(index: number | null): void {
+    const text = index === null ? null : (this.keyImageOf?.(index) ?? null);
+    this.keyMarker.hidden = text === null;
+    setText(this.keyMarker, text ?? "");
+    if (text === null) this.element.removeAttribute("data-key-image");
+    else this.element.setAttribute("data-key-image", "true");
+  }
+
   /** Shows a series of `study`; frames come from `cache`, starting at `index`. */
   async load(series: SeriesView, cache: FrameCache, { index = 0, study = null }: { index?: number; study?: StudyTag | null } = {}): Promise<void> {
     this.renderer ??= new GlRenderer(this.canvas);
@@ -262,6 +286,8 @@ export class Viewport {
     // The new series sets its own window below: nothing of a state applied stays.
     this.applied = null;
     this.controlsFor = "";
+    this.keyImageOf = null;
+    this.showKeyMarker(null);
     const preset = series.presets[0];
     this.view = initialViewState(preset?.center ?? 0, preset?.width ?? 0);
     this.windowFromImage = !preset || preset.width <= 1;
@@ -303,6 +329,7 @@ export class Viewport {
     this.status.idle();
     this.shown = frame;
     this.shownIndex = clamped;
+    this.showKeyMarker(clamped);
     // A series without window values takes the window its first image carries (the
     // backend derives it from the image's stored value range), never the previous series'.
     if (this.windowFromImage) {
@@ -457,6 +484,7 @@ export class Viewport {
     for (const corner of Object.values(this.overlay)) setText(corner, "");
     setText(this.markers.top, "");
     setText(this.markers.left, "");
+    this.showKeyMarker(null);
   }
 
   scroll(delta: number): void {
@@ -900,6 +928,8 @@ export class Viewport {
     for (const corner of Object.values(this.overlay)) setText(corner, "");
     setText(this.markers.top, "");
     setText(this.markers.left, "");
+    this.keyImageOf = null;
+    this.showKeyMarker(null);
     this.svg.replaceChildren();
     this.status.idle();
   }

@@ -17,6 +17,7 @@ import {
   type FramePixels,
   type HistoryView,
   type IdentityView,
+  type KeyImagesView,
   type LaunchView,
   methodOf,
   type PresentationStatesView,
@@ -62,6 +63,8 @@ export class FakeBackend extends WithCommands implements Backend {
   readonly reports = new Map<string, ReportView>();
   /** Presentation states by study key. */
   readonly presentations = new Map<string, PresentationStatesView>();
+  /** Key images by study key (a study not listed has none). */
+  readonly keyImages = new Map<string, KeyImagesView>();
   /** Frames by `studyKey/seriesKey`. */
   readonly frames = new Map<string, FramePixels[]>();
   identity: IdentityView | null = null;
@@ -106,6 +109,7 @@ export class FakeBackend extends WithCommands implements Backend {
       openReport: ({ recordId }) => this.found(this.reports.get(String(recordId)), "report-unavailable"),
       openStudyDocument: ({ studyKey, seriesKey }) => this.found(this.reports.get(`${String(studyKey)}/${String(seriesKey)}`), "report-unavailable"),
       presentationStates: ({ studyKey }) => this.presentations.get(String(studyKey)) ?? { states: [], warnings: [] },
+      studyKeyImages: ({ studyKey }) => structuredClone(this.keyImages.get(String(studyKey)) ?? { sets: [], warnings: [] }),
       confirmIdentity: () => this.found(this.identity ?? undefined, "no-patient"),
       closePatient: () => this.closeAll(),
       takeLaunch: () => this.launches.shift() ?? null,

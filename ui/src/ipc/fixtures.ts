@@ -1,7 +1,8 @@
 // Small made-up answers of the backend for tests: a history record, a history, a series, a
-// study, a 2×2 frame and a presentation state, each with the fields a test does not care about filled in. Every
-// patient here is synthetic (the NHS number is from the range set aside for testing).
-import type { FramePixels, HistoryRecordView, HistoryView, PresentationStateView, ReportView, SeriesView, StudyView } from "./backend";
+// study, its key images, a 2×2 frame and a presentation state, each with the fields a test
+// does not care about filled in. Every patient here is synthetic (the NHS number is from the
+// range set aside for testing).
+import type { FramePixels, HistoryRecordView, HistoryView, KeyImagesView, PresentationStateView, ReportView, SeriesView, StudyView } from "./backend";
 
 export const TEST_NHS_NUMBER = "9912003888";
 
@@ -94,6 +95,15 @@ export function presentationStateOf(overrides: Partial<PresentationStateView> = 
     date: "2021-09-20",
     images: [{ seriesKey: "0", index: 0, window: { name: "Presentation state FRACTURE", center: 1800, width: 1200 }, texts: [], graphics: [] }],
     notes: [],
+    ...overrides,
+  };
+}
+
+/** One "Of Interest" key image set (in series `documentKey`) flagging `images` of series "0". */
+export function keyImagesOf(images: number[], overrides: Partial<KeyImagesView> = {}, documentKey = "1"): KeyImagesView {
+  return {
+    sets: [{ seriesKey: documentKey, title: "Of Interest", description: "Liver lesion", images: images.map((index) => ({ seriesKey: "0", index })) }],
+    warnings: [],
     ...overrides,
   };
 }

@@ -463,9 +463,10 @@ export type SeriesView = {
   slicePositions: Array<number | null>,
   /**
    * `pdf` or `sr` when the series holds a report rather than images, `pr` when it holds
-   * presentation states (see `presentation_states`).
+   * presentation states (see `presentation_states`), `ko` when it holds key object
+   * selections (read with the `study_key_images` command).
    */
-  document: "pdf" | "sr" | "pr" | null,
+  document: "pdf" | "sr" | "pr" | "ko" | null,
 };
 
 /**
@@ -706,6 +707,56 @@ export type PresentationStatesView = {
   states: Array<PresentationStateView>,
   /**
    * States that could not be read, in plain words.
+   */
+  warnings: Array<string>,
+};
+
+/**
+ * One key image: where it is in the open study.
+ */
+export type KeyImageView = {
+  /**
+   * The series it is in.
+   */
+  seriesKey: string,
+  /**
+   * Its index in that series' stack.
+   */
+  index: number,
+};
+
+/**
+ * The images one Key Object Selection document flags (PS3.3 A.35.4, PS3.16 TID 2010).
+ */
+export type KeyImageSetView = {
+  /**
+   * The series holding the document.
+   */
+  seriesKey: string,
+  /**
+   * Its title, e.g. "Of Interest".
+   */
+  title: string,
+  /**
+   * Its Key Object Description, when it has one.
+   */
+  description: string | null,
+  /**
+   * The images of this study it flags, in its order.
+   */
+  images: Array<KeyImageView>,
+};
+
+/**
+ * The key images of an open study.
+ */
+export type KeyImagesView = {
+  /**
+   * One set per document read.
+   */
+  sets: Array<KeyImageSetView>,
+  /**
+   * Documents that could not be read, references the study does not hold.
    */
   warnings: Array<string>,
 };

@@ -27,7 +27,8 @@ const MAX_DEPTH: usize = 16;
 const MAX_ITEMS: usize = 10_000;
 
 /// What kind of non-image instance a SOP class is, if the viewer shows it: a report (`pdf`,
-/// `sr`) or a presentation state (`pr`).
+/// `sr`), a presentation state (`pr`) or a Key Object Selection (`ko`: its key images, not
+/// a report).
 pub fn document_kind(sop_class: &str) -> Option<&'static str> {
     let class = sop_class.trim_end_matches(['\0', ' ']);
     if class == ENCAPSULATED_PDF {
@@ -37,6 +38,9 @@ pub fn document_kind(sop_class: &str) -> Option<&'static str> {
     } else if class == super::presentation_state::GSPS_CLASS {
         // Not a report: a presentation state, offered on the images it names.
         Some("pr")
+    } else if class == super::key_images::KEY_OBJECT_SELECTION {
+        // Key images (PS3.3 A.35.4): read by `key_images`, never drawn as an image series.
+        Some("ko")
     } else {
         None
     }
@@ -52,20 +56,20 @@ pub(super) struct StudyDocument {
     pub pdf: Option<Vec<u8>>,
 }
 
-fn text(obj: &InMemDicomObject, tag: Tag) -> Option<String> {
+pub(super) fn text(obj: &InMemDicomObject, tag: Tag) -> Option<String> {
     let value = obj.element(tag).ok()?.to_str().ok()?;
     let value = value.trim_end_matches(['\0', ' ']).trim().to_owned();
     (!value.is_empty()).then_some(value)
 }
 
-fn items(obj: &InMemDicomObject, tag: Tag) -> &[InMemDicomObject] {
+pub(super) fn items(obj: &InMemDicomObject, tag: Tag) -> &[InMemDicomObject] {
     obj.element(tag)
         .ok()
         .and_then(|e| e.items())
         .unwrap_or_default()
 }
 
-fn code_meaning(obj: &InMemDicomObject, tag: Tag) -> Option<String> {
+pub(super) fn code_meaning(obj: &InMemDicomObject, tag: Tag) -> Option<String> {
     items(obj, tag)
         .first()
         .and_then(|item| text(item, tags::CODE_MEANING))
@@ -288,6 +292,7 @@ mod tests {
         let empty_sr = InMemDicomObject::new_empty();
         assert!(read_document(&part10(empty_sr, SR_CLASSES[0])).is_err());
         assert_eq!(document_kind("1.2.840.10008.5.1.4.1.1.88.22"), Some("sr"));
+        assert_eq!(document_kind("1.2.840.10008.5.1.4.1.1.88.59"), Some("ko"));
         assert_eq!(document_kind("1.2.840.10008.5.1.4.1.1.2"), None);
         assert_eq!(document_kind("1.2.840.10008.5.1.4.1.1.11.1"), Some("pr"));
         // A presentation state is not read as a report.

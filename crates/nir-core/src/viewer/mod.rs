@@ -17,6 +17,7 @@ mod document;
 mod error;
 mod identity;
 mod in_flight;
+mod key_images;
 mod pointer;
 mod presentation_state;
 mod presentation_view;

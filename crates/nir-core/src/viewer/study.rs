@@ -337,7 +337,7 @@ impl ViewerSession {
 
     /// The bytes of one image's instance, from the vault or fetched into it, with where it
     /// sits in the stack and its layout.
-    async fn instance_bytes(
+    pub(super) async fn instance_bytes(
         &self,
         study_key: &str,
         series_index: usize,

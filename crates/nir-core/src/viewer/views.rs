@@ -166,8 +166,9 @@ pub struct SeriesView {
     /// orientation, multi-frame images and images without a position).
     pub slice_positions: Vec<Option<f64>>,
     /// `pdf` or `sr` when the series holds a report rather than images, `pr` when it holds
-    /// presentation states (see `presentation_states`).
-    #[ts(type = "\"pdf\" | \"sr\" | \"pr\" | null")]
+    /// presentation states (see `presentation_states`), `ko` when it holds key object
+    /// selections (read with the `study_key_images` command).
+    #[ts(type = "\"pdf\" | \"sr\" | \"pr\" | \"ko\" | null")]
     pub document: Option<&'static str>,
 }
 
@@ -280,6 +281,40 @@ impl StudyView {
             identity: None,
         }
     }
+}
+
+/// One key image: where it is in the open study.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyImageView {
+    /// The series it is in.
+    pub series_key: String,
+    /// Its index in that series' stack.
+    pub index: usize,
+}
+
+/// The images one Key Object Selection document flags (PS3.3 A.35.4, PS3.16 TID 2010).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyImageSetView {
+    /// The series holding the document.
+    pub series_key: String,
+    /// Its title, e.g. "Of Interest".
+    pub title: String,
+    /// Its Key Object Description, when it has one.
+    pub description: Option<String>,
+    /// The images of this study it flags, in its order.
+    pub images: Vec<KeyImageView>,
+}
+
+/// The key images of an open study.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyImagesView {
+    /// One set per document read.
+    pub sets: Vec<KeyImageSetView>,
+    /// Documents that could not be read, references the study does not hold.
+    pub warnings: Vec<String>,
 }
 
 /// Progress of a study's retrieval.

@@ -69,6 +69,7 @@ pub fn sop_class_uid(kind: SeriesKind) -> &'static str {
         SeriesKind::Pdf => "1.2.840.10008.5.1.4.1.1.104.1",
         SeriesKind::Sr => super::sr::BASIC_TEXT_SR,
         SeriesKind::Pr => super::gsps::GSPS,
+        SeriesKind::Ko => super::kos::KOS_SOP_CLASS,
     }
 }
 
@@ -117,7 +118,7 @@ pub fn pixel_layout(kind: SeriesKind) -> Option<PixelLayout> {
             pixel_representation: 0,
             photometric: "RGB",
         }),
-        SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Pr => None,
+        SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Pr | SeriesKind::Ko => None,
     }
 }
 
@@ -255,6 +256,10 @@ pub fn instance_header(at: InstanceRef<'_>) -> InMemDicomObject {
         super::gsps::put_presentation_state(&mut obj, study);
         return obj;
     }
+    if series.kind == SeriesKind::Ko {
+        super::kos::put_key_images(&mut obj, study);
+        return obj;
+    }
     image_module(&mut obj, at);
     obj
 }
@@ -338,7 +343,7 @@ fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
                 if at.number == 2 { "LL" } else { "PA" },
             );
         }
-        SeriesKind::Us | SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Pr => {}
+        SeriesKind::Us | SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Pr | SeriesKind::Ko => {}
     }
     if series.kind == SeriesKind::Dx {
         put_str(
@@ -358,7 +363,9 @@ fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
         SeriesKind::Ct => ("40", "80"),
         SeriesKind::Mr => ("600", "1200"),
         SeriesKind::Cr | SeriesKind::Dx => ("2048", "4096"),
-        SeriesKind::Us | SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Pr => ("128", "256"),
+        SeriesKind::Us | SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Pr | SeriesKind::Ko => {
+            ("128", "256")
+        }
     };
     if layout.samples == 1 {
         put_str(obj, tags::WINDOW_CENTER, VR::DS, center);

@@ -66,7 +66,7 @@ pub fn transfer_syntax_for(at: InstanceRef<'_>, encoding: Encoding) -> &'static 
 pub fn native_frames(at: InstanceRef<'_>) -> Vec<Vec<u8>> {
     let frames = if matches!(
         at.series.kind,
-        SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Pr
+        SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Pr | SeriesKind::Ko
     ) {
         0
     } else {

@@ -46,7 +46,7 @@ pub fn frame_pixels(series: &SeriesDef, instance: u32, frame: u32) -> Vec<u8> {
         SeriesKind::Cr => grey16(rows, cols, chest_radiograph),
         SeriesKind::Dx => grey16(rows, cols, |u, v, _, _| wrist(u, v, instance)),
         SeriesKind::Us => ultrasound(rows, cols, frame),
-        SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Pr => Vec::new(),
+        SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Pr | SeriesKind::Ko => Vec::new(),
     }
 }
 

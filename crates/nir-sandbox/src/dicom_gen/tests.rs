@@ -190,3 +190,50 @@ fn the_rich_history_dx_carries_a_local_patient_id_and_the_nhs_number_in_other_id
     .unwrap();
     assert_eq!(ct_facts.matched_by, Some(IdentityMatch::PatientId));
 }
+
+#[test]
+fn the_rich_cts_key_object_selection_flags_three_of_its_slices() {
+    let c = Catalogue::build();
+    let ct = study(&c, "9912003888", 0);
+    let ko = &ct.series[1];
+    assert_eq!((ko.modality, ko.instances), ("KO", 1));
+    let at = InstanceRef {
+        study: ct,
+        series: ko,
+        number: 1,
+    };
+    let obj = parse(&part10(at, Encoding::Stored).unwrap());
+    assert_eq!(text(&obj, tags::SOP_CLASS_UID), kos::KOS_SOP_CLASS);
+    assert_eq!(text(&obj, tags::MODALITY), "KO");
+    let title = &obj
+        .element(tags::CONCEPT_NAME_CODE_SEQUENCE)
+        .unwrap()
+        .items()
+        .unwrap()[0];
+    assert_eq!(text(title, tags::CODE_MEANING), "Of Interest");
+    let content = obj
+        .element(tags::CONTENT_SEQUENCE)
+        .unwrap()
+        .items()
+        .unwrap();
+    assert_eq!(text(&content[0], tags::VALUE_TYPE), "TEXT");
+    assert_eq!(text(&content[0], tags::TEXT_VALUE), kos::KEY_DESCRIPTION);
+    let referenced: Vec<String> = content[1..]
+        .iter()
+        .map(|item| {
+            assert_eq!(text(item, tags::VALUE_TYPE), "IMAGE");
+            let sop = &item
+                .element(tags::REFERENCED_SOP_SEQUENCE)
+                .unwrap()
+                .items()
+                .unwrap()[0];
+            text(sop, tags::REFERENCED_SOP_INSTANCE_UID)
+        })
+        .collect();
+    let expected: Vec<String> = kos::KEY_SLICES
+        .iter()
+        .map(|n| first_series(ct, *n).sop_uid())
+        .collect();
+    assert_eq!(referenced, expected);
+    assert!(obj.element(tags::PIXEL_DATA).is_err());
+}
