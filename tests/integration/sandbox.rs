@@ -7,6 +7,7 @@
 mod harness;
 mod python_walk;
 mod scenarios;
+mod us_calibration;
 mod viewer_data;
 mod xca;
 
