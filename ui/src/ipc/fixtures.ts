@@ -45,6 +45,7 @@ export function seriesOf(key: string, overrides: Partial<SeriesView> = {}): Seri
     document: null,
     imageSpacing: [],
     ultrasoundRegions: [],
+    ultrasoundRegionsDiffer: false,
     ...overrides,
   };
 }

@@ -489,6 +489,11 @@ export type SeriesView = {
    */
   ultrasoundRegions: Array<UltrasoundRegion>,
   /**
+   * Whether the images carry different ultrasound regions, so none are sent and lengths
+   * on them are in pixels (the UI says why).
+   */
+  ultrasoundRegionsDiffer: boolean,
+  /**
    * Window presets from the file.
    */
   presets: Array<WindowPresetView>,

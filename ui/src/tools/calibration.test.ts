@@ -36,4 +36,14 @@ describe("calibration", () => {
     expect(calibrationAt(cine, 3, [[10, 200], [20, 210]]).lengthUnit).toBe("px");
     expect(calibrationAt({ pixelSpacing: [0.5, 0.5] }, 0, [[10, 200]]).lengthUnit).toBe("mm");
   });
+
+  it("measures in pixels, saying why, when the images of a series carry different ultrasound regions", () => {
+    const mixed = ultrasoundCine({ ultrasoundRegions: [], ultrasoundRegionsDiffer: true, pixelSpacing: [0.5, 0.5] });
+    expect(calibrationAt(mixed, 0, [[10, 10], [20, 20]])).toEqual({
+      spacing: null,
+      lengthUnit: "px",
+      areaUnit: "px²",
+      note: "In pixels: the images of this series have different ultrasound regions",
+    });
+  });
 });

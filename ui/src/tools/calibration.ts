@@ -24,13 +24,18 @@ export interface Calibration {
 
 export const UNCALIBRATED: Calibration = { spacing: null, lengthUnit: "px", areaUnit: "px²" };
 
-type CalibratedSeries = Pick<SeriesView, "pixelSpacing" | "pixelSpacingSource"> & Partial<Pick<SeriesView, "imageSpacing" | "ultrasoundRegions">>;
+type CalibratedSeries = Pick<SeriesView, "pixelSpacing" | "pixelSpacingSource"> & Partial<Pick<SeriesView, "imageSpacing" | "ultrasoundRegions" | "ultrasoundRegionsDiffer">>;
+
+/** Ultrasound images whose regions differ: none is used, and the label says why. */
+const REGIONS_DIFFER: Calibration = { ...UNCALIBRATED, note: "In pixels: the images of this series have different ultrasound regions" };
 
 /**
  * The calibration of image `index` of a series: its own spacing when the series sends one
- * per image, else the series'; a spacing that is not two positive numbers is none.
+ * per image, else the series'; a spacing that is not two positive numbers is none, and a
+ * series whose images carry different ultrasound regions is in pixels with a note.
  */
 export function calibrationOf(series: CalibratedSeries | null, index = 0): Calibration {
+  if (series?.ultrasoundRegionsDiffer) return REGIONS_DIFFER;
   const perImage = series?.imageSpacing ?? [];
   const spacing = perImage.length > 0 ? (perImage[index] ?? null) : (series?.pixelSpacing ?? null);
   if (!spacing || !spacing.every((value) => Number.isFinite(value) && value > 0)) return UNCALIBRATED;

@@ -51,5 +51,7 @@ describe("measurement labels", () => {
     expect(labelLines("length", [[0, 100], [0, 200]], context)).toEqual(["100.0 px", "In pixels: crosses ultrasound regions"]);
     expect(labelLines("ellipse", [[0, 0], [20, 20]], context)[0]).toBe("Area 78.5 mm² (US region)");
     expect(labelLines("angle", [[0, 100], [0, 150], [50, 200]], context)).toEqual(["135.0°"]);
+    const mixed = { calibration: calibrationOf(ultrasoundCine({ ultrasoundRegions: [], ultrasoundRegionsDiffer: true })), pixels: null };
+    expect(labelLines("length", [[0, 0], [30, 40]], mixed)).toEqual(["50.0 px", "In pixels: the images of this series have different ultrasound regions"]);
   });
 });

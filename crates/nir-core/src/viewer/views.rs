@@ -161,6 +161,9 @@ pub struct SeriesView {
     /// The Sequence of Ultrasound Regions of the series' images, when every image has the
     /// same (a cine's frames share its one header); empty otherwise.
     pub ultrasound_regions: Vec<crate::dicomweb::us_regions::UltrasoundRegion>,
+    /// Whether the images carry different ultrasound regions, so none are sent and lengths
+    /// on them are in pixels (the UI says why).
+    pub ultrasound_regions_differ: bool,
     /// Window presets from the file.
     pub presets: Vec<WindowPresetView>,
     /// Frame of Reference UID, when known (enables synchronised scrolling).
@@ -239,24 +242,20 @@ fn image_spacing(
 }
 
 /// The ultrasound regions of a series whose images all have the same (a cine's frames
-/// share its one header); none when two images differ, so no image is measured with
+/// share its one header); `None` when two images differ, so no image is measured with
 /// another's regions.
 fn shared_regions(
     series: &crate::dicomweb::SeriesLayout,
-) -> Vec<crate::dicomweb::us_regions::UltrasoundRegion> {
+) -> Option<Vec<crate::dicomweb::us_regions::UltrasoundRegion>> {
     let Some(first) = series.instances.first() else {
-        return Vec::new();
+        return Some(Vec::new());
     };
     let regions = &first.ultrasound_regions;
-    if series
+    series
         .instances
         .iter()
         .all(|i| &i.ultrasound_regions == regions)
-    {
-        regions.clone()
-    } else {
-        Vec::new()
-    }
+        .then(|| regions.clone())
 }
 
 impl StudyView {
@@ -291,6 +290,7 @@ impl StudyView {
                         width: p.width,
                     })
                     .collect();
+                let regions = shared_regions(series);
                 SeriesView {
                     key: index.to_string(),
                     number: series.number,
@@ -305,7 +305,8 @@ impl StudyView {
                     pixel_spacing: first.and_then(|i| i.pixel_spacing),
                     pixel_spacing_source: first.and_then(|i| i.pixel_spacing_source),
                     image_spacing: image_spacing(series, stack),
-                    ultrasound_regions: shared_regions(series),
+                    ultrasound_regions_differ: regions.is_none(),
+                    ultrasound_regions: regions.unwrap_or_default(),
                     presets,
                     frame_of_reference: first.and_then(|i| i.frame_of_reference.clone()),
                     document: document_of(series),
@@ -475,12 +476,14 @@ mod tests {
             }]}})
         };
         let same = series(vec![image(1, regions(0.02)), image(2, regions(0.02))]);
-        let shared = shared_regions(&same);
+        let shared = shared_regions(&same).unwrap();
         assert_eq!(shared.len(), 1);
         assert!(shared[0].spacing.is_some());
         let differ = series(vec![image(1, regions(0.02)), image(2, regions(0.03))]);
-        assert!(shared_regions(&differ).is_empty());
+        assert_eq!(shared_regions(&differ), None);
         let one_without = series(vec![image(1, regions(0.02)), image(2, json!({}))]);
-        assert!(shared_regions(&one_without).is_empty());
+        assert_eq!(shared_regions(&one_without), None);
+        let none = series(vec![image(1, json!({})), image(2, json!({}))]);
+        assert_eq!(shared_regions(&none), Some(Vec::new()));
     }
 }
