@@ -5,8 +5,9 @@
 // images, open a prior side by side and scroll both together, link an outside prior by table
 // position and nudge its pairing, close the study and find nothing of it left, see reference lines
 // between an axial and a coronal MR, read a report and the reports held inside studies (PDF
-// and SR), apply a radiologist's presentation state to a radiograph and take it off, see the
-// incomplete-results warning for the network-unavailable patient, and the
+// and SR), apply a radiologist's presentation state to a radiograph and take it off,
+// measure a length in an ultrasound cine's calibrated tissue region (mm from the US region),
+// see the incomplete-results warning for the network-unavailable patient, and the
 // banner's identity warning for an image of another patient. Each step saves a screenshot to
 // target/e2e/.
 import { test } from "node:test";
@@ -408,6 +409,30 @@ test("applies a radiologist's presentation state to the DX wrist and takes it of
   await app.execute("document.querySelector('#viewport-grid [data-action=presentation-state]').click()");
   await waitFor("the image's own window back", `return document.querySelector('#viewport-grid .corner.bl')?.textContent === ${JSON.stringify(own)}`);
   assert.equal(await app.execute("return document.querySelectorAll('#viewport-grid g.presentation-state').length"), 0);
+  await app.click(await app.find("#close-study"));
+  await waitFor("the history again", `return !!document.getElementById('history')`);
+});
+
+test("measures a length inside the liver cine's 2D tissue region in its ultrasound region's mm", async () => {
+  await app.execute(`[...document.querySelectorAll('.history-row.kind-imagingStudy')]
+    .find((row) => /US Abdomen/.test(row.textContent))?.querySelector('button').click();`);
+  await waitFor("the ultrasound cine", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  // The cine (320 × 240, no Pixel Spacing) is fitted to the canvas and centred: its 2D
+  // tissue region is rows 0–179, the Doppler spectrum below. Pick two image points well
+  // inside the tissue region and find them on the canvas.
+  const [from, to] = await app.execute(`const r = document.querySelector('#viewport-grid .viewport-canvas').getBoundingClientRect();
+    const scale = Math.min(r.width / 320, r.height / 240);
+    const at = (x, y) => [r.width / 2 + (x - 160) * scale, r.height / 2 + (y - 120) * scale];
+    return [at(100, 40), at(220, 140)];`);
+  await app.execute("document.querySelector('[data-tool=length]').click()");
+  await app.execute(pointer("pointerdown", from[0], from[1], 0));
+  await app.execute(pointer("pointermove", to[0], to[1], 0));
+  await app.execute(pointer("pointerup", to[0], to[1], 0));
+  await waitFor("a length in the US region's mm", `return [...document.querySelectorAll('#viewport-grid .measure-label')].some((l) => /\\d+\\.\\d mm \\(US region\\)/.test(l.textContent))`).catch(async (error) => {
+    const labels = await app.execute("return [...document.querySelectorAll('#viewport-grid g.measurement')].map((g) => g.getAttribute('data-label'))");
+    throw new Error(`${error.message}; labels: ${JSON.stringify(labels)}`);
+  });
+  await app.screenshot(shots, "08f-us-region-length");
   await app.click(await app.find("#close-study"));
   await waitFor("the history again", `return !!document.getElementById('history')`);
 });

@@ -8,6 +8,7 @@ mod harness;
 mod presentation_state;
 mod python_walk;
 mod scenarios;
+mod us_calibration;
 mod viewer_data;
 mod xca;
 

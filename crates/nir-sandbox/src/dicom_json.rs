@@ -136,4 +136,42 @@ mod tests {
         assert_eq!(json["00080090"], json!({"vr": "PN"}));
         assert!(json.get("7FE00010").is_none());
     }
+
+    /// The rich-history cine carries a 2D tissue region in cm and a Doppler spectrum in
+    /// seconds × cm/s below it (PS3.3 C.8.5.5); the metadata carries both as numbers.
+    #[test]
+    fn the_rich_history_cine_has_a_tissue_and_a_doppler_region() {
+        let c = Catalogue::build();
+        let study = &c.studies[0][1];
+        let json = to_dicom_json(&instance_header(InstanceRef {
+            study,
+            series: &study.series[0],
+            number: 1,
+        }));
+        let regions = json["00186011"]["Value"].as_array().unwrap();
+        assert_eq!(regions.len(), 2);
+        let (tissue, doppler) = (&regions[0], &regions[1]);
+        assert_eq!(tissue["00186012"]["Value"][0], 1);
+        assert_eq!(tissue["00186024"]["Value"][0], 3);
+        assert_eq!(tissue["00186026"]["Value"][0], 3);
+        assert_eq!(tissue["0018602C"]["Value"][0], 0.05);
+        assert_eq!(tissue["0018601E"]["Value"][0], 179);
+        assert_eq!(doppler["00186012"]["Value"][0], 3);
+        assert_eq!(doppler["00186024"]["Value"][0], 4);
+        assert_eq!(doppler["00186026"]["Value"][0], 7);
+        assert_eq!(doppler["0018601A"]["Value"][0], 180);
+        assert_eq!(doppler["0018601C"]["Value"][0], 319);
+        // Another patient's cine is left as it was.
+        let other = &c.studies[1]
+            .iter()
+            .find(|s| s.series.iter().any(|x| x.modality == "US"));
+        if let Some(other) = other {
+            let json = to_dicom_json(&instance_header(InstanceRef {
+                study: other,
+                series: &other.series[0],
+                number: 1,
+            }));
+            assert!(json.get("00186011").is_none());
+        }
+    }
 }

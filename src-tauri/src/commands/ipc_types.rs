@@ -12,6 +12,7 @@ use ts_rs::{Config, TS};
 
 use super::{auth, diagnostics, session};
 use nir_core::dicomweb::metadata::SpacingSource;
+use nir_core::dicomweb::us_regions::UltrasoundRegion;
 use nir_core::error::{CommandError, ErrorCode};
 use nir_core::observability::metrics::Histogram;
 use nir_core::observability::{ExportStatus, MetricsSnapshot, SeriesSnapshot, Stage};
@@ -106,6 +107,7 @@ fn declarations() -> Vec<Declaration> {
         // Studies and reports.
         declaration::<WindowPresetView>(cfg),
         declaration::<SpacingSource>(cfg),
+        declaration::<UltrasoundRegion>(cfg),
         declaration::<SeriesView>(cfg),
         declaration::<StudyView>(cfg),
         declaration::<StudyProgressView>(cfg),

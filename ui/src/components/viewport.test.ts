@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Backend, FramePixels, SeriesView } from "../ipc/backend";
 import { FakeBackend } from "../ipc/fakeBackend";
-import { frameOf, seriesOf } from "../ipc/fixtures";
+import { frameOf, seriesOf, ultrasoundCine } from "../ipc/fixtures";
 import { FrameCache } from "../loading/frameCache";
 import { SETTLE_MS } from "../viewport/render/drawQuality";
 import { imagePlane } from "../viewport/referenceLine";
@@ -301,6 +301,35 @@ describe("viewport measurements", () => {
     };
     return { viewport, drag, key };
   }
+
+  it("measures on an ultrasound image with the spacing of the region the length lies in", async () => {
+    // A 2×2 image on a 100×100 canvas: its top row a 2D tissue region (0.5 mm a pixel), its
+    // bottom row a Doppler spectrum that never gives a length.
+    const regions = ultrasoundCine().ultrasoundRegions.map((region, row) => ({ ...region, bounds: [0, row, 1, row] as [number, number, number, number] }));
+    const { viewport, drag } = await measuring({ pixelSpacing: null, ultrasoundRegions: regions }, { rows: 2, columns: 2 });
+    viewport.tool = "length";
+    drag([10, 20], [90, 20]);
+    await nextFrame();
+    expect(viewport.measurementLabels()[0]).toMatch(/^0\.8 mm \(US region\)$/);
+    drag([10, 70], [90, 70]);
+    await nextFrame();
+    expect(viewport.measurementLabels()[1]).toMatch(/^1\.6 px.*PW spectral Doppler region does not measure distance/s);
+    viewport.element.remove();
+  });
+
+  it("measures each image with its own spacing when the images of a series disagree", async () => {
+    const { viewport, drag } = await measuring({ pixelSpacing: [1, 1], imageSpacing: [[1, 1], [3, 3], null] });
+    viewport.tool = "length";
+    await viewport.show(1);
+    drag([10, 50], [60, 50]);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["3.0 mm"]);
+    await viewport.show(2);
+    drag([10, 50], [60, 50]);
+    await nextFrame();
+    expect(viewport.measurementLabels()).toEqual(["1.0 px"]);
+    viewport.element.remove();
+  });
 
   const items = (viewport: Viewport): HTMLButtonElement[] => [...viewport.element.querySelectorAll<HTMLButtonElement>(".measure-list .measure-item")];
 

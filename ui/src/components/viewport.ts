@@ -23,7 +23,7 @@
 // (../viewport/render/drawQuality).
 import { BackendError, type FramePixels, type PresentationStateView, type SeriesView } from "../ipc/backend";
 import { FrameCache } from "../loading/frameCache";
-import { calibrationOf } from "../tools/calibration";
+import { calibrationAt, calibrationOf } from "../tools/calibration";
 import type { Point } from "../tools/math/measure";
 import { drawLayer, type DrawnMeasurement } from "../tools/measurementLayer";
 import { drawPresentationState, type PlacedState } from "../tools/presentationLayer";
@@ -508,7 +508,7 @@ export class Viewport {
     const frame = this.shown;
     if (!frame) return null;
     const size = this.size ?? this.measure();
-    return { columns: frame.columns, rows: frame.rows, spacing: this.series?.pixelSpacing?.[1] ?? null, canvasWidth: size.width, canvasHeight: size.height };
+    return { columns: frame.columns, rows: frame.rows, spacing: calibrationOf(this.series, this.shownIndex).spacing?.[1] ?? null, canvasWidth: size.width, canvasHeight: size.height };
   }
 
   /** Back to fit-to-window, no pan, zoom 1. */
@@ -718,7 +718,11 @@ export class Viewport {
   }
 
   private labelContext(): LabelContext {
-    return { calibration: calibrationOf(this.series), pixels: this.shown ? pixelGrid(this.shown, this.series?.modality ?? "") : null };
+    return {
+      calibration: calibrationOf(this.series, this.shownIndex),
+      pixels: this.shown ? pixelGrid(this.shown, this.series?.modality ?? "") : null,
+      regions: this.series?.ultrasoundRegions ?? [],
+    };
   }
 
   /** Stored measurements never change, so each label is worked out once per frame shown. */
@@ -734,7 +738,7 @@ export class Viewport {
 
   /** A measurement's shape and label placed on the canvas. */
   private placed(id: number | null, kind: MeasurementKind, points: readonly Point[], label: string[], selected: boolean, width: number, height: number): DrawnMeasurement {
-    const lines = shapeLines(kind, points, calibrationOf(this.series).spacing).map((line) => line.map((p) => this.toCanvas(p, width, height)));
+    const lines = shapeLines(kind, points, calibrationAt(this.series, this.shownIndex, points).spacing).map((line) => line.map((p) => this.toCanvas(p, width, height)));
     // The label sits by the last point placed, by an outline's rightmost point, or by the
     // end of a bidirectional measurement's long axis.
     const last = (kind === "bidirectional" ? lines[0] : lines[lines.length - 1]) ?? [];
@@ -816,7 +820,7 @@ export class Viewport {
       columns: frame.columns,
       rows: frame.rows,
       direction: (key) => arrowDirection(this.view, key),
-      spacing: calibrationOf(this.series).spacing,
+      spacing: calibrationOf(this.series, this.shownIndex).spacing,
     });
     if (!outcome) return false;
     this.measurementRevision++;
@@ -867,7 +871,7 @@ export class Viewport {
     const end = (): void => {
       const wasDrawing = last !== null && button === 0 && isMeasuring(this.tool);
       last = null;
-      if (wasDrawing) this.measured(this.measuring.release(calibrationOf(this.series).spacing));
+      if (wasDrawing) this.measured(this.measuring.release(calibrationOf(this.series, this.shownIndex).spacing));
     };
     this.canvas.addEventListener("pointerup", end);
     this.canvas.addEventListener("pointercancel", end);

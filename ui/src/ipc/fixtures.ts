@@ -44,8 +44,32 @@ export function seriesOf(key: string, overrides: Partial<SeriesView> = {}): Seri
     sliceNormal: null,
     slicePositions: [],
     document: null,
+    imageSpacing: [],
+    ultrasoundRegions: [],
+    ultrasoundRegionsDiffer: false,
     ...overrides,
   };
+}
+
+/**
+ * An ultrasound cine as the sandbox's liver Doppler study sends it: 240 × 320, 12 frames,
+ * no Pixel Spacing, a 2D tissue region in cm over rows 0–179 (0.05 cm a pixel) and a PW
+ * spectral Doppler region (seconds × cm/s) over rows 180–239 (DICOM PS3.3 C.8.5.5).
+ */
+export function ultrasoundCine(overrides: Partial<SeriesView> = {}): SeriesView {
+  return seriesOf("0", {
+    description: "Liver colour Doppler cine",
+    modality: "US",
+    instanceCount: 12,
+    rows: 240,
+    columns: 320,
+    pixelSpacing: null,
+    ultrasoundRegions: [
+      { bounds: [0, 0, 319, 179], spatialFormat: 1, dataType: 1, units: [3, 3], spacing: [0.5, 0.5], kind: "2D tissue" },
+      { bounds: [0, 180, 319, 239], spatialFormat: 3, dataType: 3, units: [4, 7], spacing: null, kind: "PW spectral Doppler" },
+    ],
+    ...overrides,
+  });
 }
 
 export function studyOf(overrides: Partial<StudyView> = {}): StudyView {

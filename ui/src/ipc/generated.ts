@@ -404,6 +404,39 @@ export type WindowPresetView = {
 export type SpacingSource = "pixelSpacing" | "imagerPixelSpacing";
 
 /**
+ * One item of the Sequence of Ultrasound Regions, as the viewer uses it.
+ */
+export type UltrasoundRegion = {
+  /**
+   * Region Location Min X0, Min Y0, Max X1, Max Y1: the pixels the region covers
+   * (column and row, both ends included).
+   */
+  bounds: [number, number, number, number],
+  /**
+   * Region Spatial Format (0 none, 1 2D, 2 M-mode, 3 spectral, 4 waveform, 5 graphics).
+   */
+  spatialFormat: number,
+  /**
+   * Region Data Type (1 tissue, 2 colour flow, 3 PW spectral Doppler, 4 CW spectral
+   * Doppler, ...; PS3.3 C.8.5.5.1.2).
+   */
+  dataType: number,
+  /**
+   * Physical Units X and Y Direction (3 cm, 4 seconds, 7 cm/s, ...; C.8.5.5.1.15).
+   */
+  units: [number, number],
+  /**
+   * Row and column spacing in mm when the region measures distances (2D, cm along both
+   * axes, both deltas positive and finite); `None` otherwise, so lengths there are in px.
+   */
+  spacing: [number, number] | null,
+  /**
+   * What the region shows, in words for a label ("2D tissue", "PW spectral Doppler").
+   */
+  kind: string,
+};
+
+/**
  * A series of an open study.
  */
 export type SeriesView = {
@@ -443,6 +476,23 @@ export type SeriesView = {
    * Where that spacing measures: in the patient, or at the detector (lengths labelled so).
    */
   pixelSpacingSource?: SpacingSource,
+  /**
+   * Pixel Spacing of each image in the stack (a frame's own Pixel Measures in an enhanced
+   * multi-frame image), when the images do not all share `pixel_spacing`; empty when they
+   * do. An image measuring elsewhere than `pixel_spacing_source` says has none here, so
+   * lengths drawn on it are in pixels rather than in the first image's units.
+   */
+  imageSpacing: Array<[number, number] | null>,
+  /**
+   * The Sequence of Ultrasound Regions of the series' images, when every image has the
+   * same (a cine's frames share its one header); empty otherwise.
+   */
+  ultrasoundRegions: Array<UltrasoundRegion>,
+  /**
+   * Whether the images carry different ultrasound regions, so none are sent and lengths
+   * on them are in pixels (the UI says why).
+   */
+  ultrasoundRegionsDiffer: boolean,
   /**
    * Window presets from the file.
    */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ultrasoundCine } from "../ipc/fixtures";
 import { calibrationOf } from "./calibration";
 import type { PixelGrid } from "./math/pixelValues";
 import { labelLines } from "./measurementLabel";
@@ -41,5 +42,16 @@ describe("measurement labels", () => {
     const context = { calibration: calibrationOf({ pixelSpacing: [0.5, 0.5], pixelSpacingSource: "imagerPixelSpacing" }), pixels: null };
     expect(labelLines("bidirectional", [[0, 0], [20, 0]], context)).toEqual(["L 10.0 mm at detector"]);
     expect(labelLines("bidirectional", [[0, 0], [20, 0], [10, -4], [10, 4]], context)).toEqual(["L 10.0 × S 4.0 mm at detector"]);
+  });
+
+  it("labels a measurement in an ultrasound region as the region's mm, and one outside in px with a note", () => {
+    const context = { calibration: calibrationOf(null), pixels: null, regions: ultrasoundCine().ultrasoundRegions };
+    expect(labelLines("length", [[0, 0], [30, 40]], context)).toEqual(["25.0 mm (US region)"]);
+    expect(labelLines("length", [[0, 190], [30, 230]], context)).toEqual(["50.0 px", "In pixels: the PW spectral Doppler region does not measure distance"]);
+    expect(labelLines("length", [[0, 100], [0, 200]], context)).toEqual(["100.0 px", "In pixels: crosses ultrasound regions"]);
+    expect(labelLines("ellipse", [[0, 0], [20, 20]], context)[0]).toBe("Area 78.5 mm² (US region)");
+    expect(labelLines("angle", [[0, 100], [0, 150], [50, 200]], context)).toEqual(["135.0°"]);
+    const mixed = { calibration: calibrationOf(ultrasoundCine({ ultrasoundRegions: [], ultrasoundRegionsDiffer: true })), pixels: null };
+    expect(labelLines("length", [[0, 0], [30, 40]], mixed)).toEqual(["50.0 px", "In pixels: the images of this series have different ultrasound regions"]);
   });
 });

@@ -1,17 +1,22 @@
 // What a measurement's label says, worked out from its points in image pixels and the
 // calibration of the image it was made on (which names the unit: mm, mm at detector, px),
-// and for a region the values of that image's pixels.
+// or on an ultrasound image of the region it lies in (mm (US region), or px with a note
+// saying why), and for a region the values of that image's pixels.
+import type { UltrasoundRegion } from "../ipc/backend";
 import type { Calibration } from "./calibration";
 import { ellipseArea, ellipseFrom } from "./math/ellipse";
 import { measureAngle, measureLength, perpendicularAxis, type Point } from "./math/measure";
 import { formatValue, unitSuffix, type PixelGrid } from "./math/pixelValues";
 import { ellipseStats } from "./math/roiStats";
 import type { MeasurementKind } from "./measurements";
+import { regionCalibration } from "./ultrasoundRegions";
 
 export interface LabelContext {
   calibration: Calibration;
   /** The values of the image's pixels; null for a colour image or none on screen. */
   pixels: PixelGrid | null;
+  /** The image's ultrasound regions; when there are any, they calibrate instead. */
+  regions?: readonly UltrasoundRegion[];
 }
 
 export const KIND_NAMES: Record<MeasurementKind, string> = {
@@ -23,6 +28,18 @@ export const KIND_NAMES: Record<MeasurementKind, string> = {
 
 /** The label's lines; empty while the shape has too few points to say anything. */
 export function labelLines(kind: MeasurementKind, points: readonly Point[], context: LabelContext): string[] {
+  const calibration = measuredWith(points, context);
+  const lines = linesWith(kind, points, { ...context, calibration });
+  // An angle is the same in any unit; other measurements say why they are in pixels.
+  return calibration.note && kind !== "angle" && lines.length > 0 ? [...lines, calibration.note] : lines;
+}
+
+/** The calibration a measurement with these points takes: its ultrasound region's, else the image's. */
+export function measuredWith(points: readonly Point[], context: LabelContext): Calibration {
+  return context.regions && context.regions.length > 0 ? regionCalibration(context.regions, points) : context.calibration;
+}
+
+function linesWith(kind: MeasurementKind, points: readonly Point[], context: LabelContext): string[] {
   const { spacing } = context.calibration;
   const length = (a: Point, b: Point): string => `${measureLength(a, b, spacing).value.toFixed(1)} ${context.calibration.lengthUnit}`;
   const [p0, p1, p2, p3] = points;

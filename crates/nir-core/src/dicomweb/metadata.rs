@@ -101,6 +101,11 @@ pub struct InstanceLayout {
     pub pixel_spacing: Option<[f64; 2]>,
     /// Where `pixel_spacing` measures (see [`SpacingSource`]).
     pub pixel_spacing_source: Option<SpacingSource>,
+    /// Pixel Spacing of each frame of an enhanced multi-frame image (Pixel Measures of its
+    /// functional groups, see [`super::pixel_measures`]); empty when it has none.
+    pub frame_spacing: Vec<Option<[f64; 2]>>,
+    /// Sequence of Ultrasound Regions (see [`super::us_regions`]); empty when it has none.
+    pub ultrasound_regions: Vec<super::us_regions::UltrasoundRegion>,
     /// Transfer syntax the server stores, when it says.
     pub transfer_syntax: Option<String>,
     /// Window presets of this instance.
@@ -298,7 +303,17 @@ fn spacing_of(object: &Value) -> (Option<[f64; 2]>, Option<SpacingSource>) {
 fn instance_from(object: &Value) -> Option<InstanceLayout> {
     let position = dicom_json::numbers(object, tag::IMAGE_POSITION_PATIENT);
     let orientation = dicom_json::numbers(object, tag::IMAGE_ORIENTATION_PATIENT);
-    let (pixel_spacing, pixel_spacing_source) = spacing_of(object);
+    let (mut pixel_spacing, mut pixel_spacing_source) = spacing_of(object);
+    let frames = dicom_json::unsigned(object, tag::NUMBER_OF_FRAMES).unwrap_or(1);
+    let frame_spacing = super::pixel_measures::frame_spacings(object, frames);
+    // An enhanced image keeps Pixel Spacing in its functional groups only (PS3.3
+    // C.7.6.16.2.1): its first frame's stands for the image where the top level has none.
+    if pixel_spacing.is_none() {
+        if let Some(first) = frame_spacing.first().copied().flatten() {
+            pixel_spacing = Some(first);
+            pixel_spacing_source = Some(SpacingSource::PixelSpacing);
+        }
+    }
     let centers = dicom_json::numbers(object, tag::WINDOW_CENTER);
     let widths = dicom_json::numbers(object, tag::WINDOW_WIDTH);
     let labels = dicom_json::strings(object, tag::WINDOW_EXPLANATION);
@@ -321,11 +336,13 @@ fn instance_from(object: &Value) -> Option<InstanceLayout> {
         columns: dicom_json::unsigned(object, tag::COLUMNS).unwrap_or(0),
         bits_allocated: dicom_json::unsigned(object, tag::BITS_ALLOCATED).unwrap_or(0),
         samples_per_pixel: dicom_json::unsigned(object, tag::SAMPLES_PER_PIXEL).unwrap_or(1),
-        frames: dicom_json::unsigned(object, tag::NUMBER_OF_FRAMES).unwrap_or(1),
+        frames,
         position: <[f64; 3]>::try_from(position).ok(),
         orientation: <[f64; 6]>::try_from(orientation).ok(),
         pixel_spacing,
         pixel_spacing_source,
+        frame_spacing,
+        ultrasound_regions: super::us_regions::regions_of(object),
         transfer_syntax: dicom_json::string(object, tag::TRANSFER_SYNTAX_UID),
         window_presets,
         frame_of_reference: dicom_json::string(object, tag::FRAME_OF_REFERENCE_UID),

@@ -15,6 +15,7 @@ pub mod metadata;
 pub mod multipart;
 mod pipeline;
 mod pixel_data_span;
+pub mod pixel_measures;
 pub mod qido;
 mod retrieved;
 mod schedule;
@@ -22,6 +23,7 @@ pub mod sink;
 /// Synthetic instances for tests and benchmarks (this crate's and the crates built on it).
 #[cfg(any(test, feature = "test-support"))]
 pub mod synthetic;
+pub mod us_regions;
 pub mod verify;
 mod wado;
 mod zeroizing_vec;

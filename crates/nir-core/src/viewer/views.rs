@@ -155,6 +155,17 @@ pub struct SeriesView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub pixel_spacing_source: Option<crate::dicomweb::metadata::SpacingSource>,
+    /// Pixel Spacing of each image in the stack (a frame's own Pixel Measures in an enhanced
+    /// multi-frame image), when the images do not all share `pixel_spacing`; empty when they
+    /// do. An image measuring elsewhere than `pixel_spacing_source` says has none here, so
+    /// lengths drawn on it are in pixels rather than in the first image's units.
+    pub image_spacing: Vec<Option<[f64; 2]>>,
+    /// The Sequence of Ultrasound Regions of the series' images, when every image has the
+    /// same (a cine's frames share its one header); empty otherwise.
+    pub ultrasound_regions: Vec<crate::dicomweb::us_regions::UltrasoundRegion>,
+    /// Whether the images carry different ultrasound regions, so none are sent and lengths
+    /// on them are in pixels (the UI says why).
+    pub ultrasound_regions_differ: bool,
     /// Window presets from the file.
     pub presets: Vec<WindowPresetView>,
     /// Frame of Reference UID, when known (enables synchronised scrolling).
@@ -205,6 +216,52 @@ pub(super) fn document_of(series: &crate::dicomweb::SeriesLayout) -> Option<&'st
     kinds.all(|k| k == Some(first)).then_some(first)
 }
 
+/// The spacing of each image of `stack` when they are not all the series' first image's:
+/// a frame's own Pixel Measures, else its instance's Pixel Spacing; none for an image whose
+/// spacing measures elsewhere (patient or detector) than the first image's.
+fn image_spacing(
+    series: &crate::dicomweb::SeriesLayout,
+    stack: &[StackEntry],
+) -> Vec<Option<[f64; 2]>> {
+    let first = series.instances.first();
+    let source = first.and_then(|i| i.pixel_spacing_source);
+    let of = |entry: &StackEntry| -> Option<[f64; 2]> {
+        let instance = series.instances.get(entry.instance)?;
+        if instance.pixel_spacing_source != source {
+            return None;
+        }
+        if instance.frame_spacing.is_empty() {
+            return instance.pixel_spacing;
+        }
+        let frame = usize::try_from(entry.frame).ok()?;
+        instance.frame_spacing.get(frame).copied().flatten()
+    };
+    let spacing: Vec<_> = stack.iter().map(of).collect();
+    let uniform = first.map(|i| i.pixel_spacing);
+    if spacing.iter().all(|s| Some(*s) == uniform) {
+        Vec::new()
+    } else {
+        spacing
+    }
+}
+
+/// The ultrasound regions of a series whose images all have the same (a cine's frames
+/// share its one header); `None` when two images differ, so no image is measured with
+/// another's regions.
+fn shared_regions(
+    series: &crate::dicomweb::SeriesLayout,
+) -> Option<Vec<crate::dicomweb::us_regions::UltrasoundRegion>> {
+    let Some(first) = series.instances.first() else {
+        return Some(Vec::new());
+    };
+    let regions = &first.ultrasound_regions;
+    series
+        .instances
+        .iter()
+        .all(|i| &i.ultrasound_regions == regions)
+        .then(|| regions.clone())
+}
+
 impl StudyView {
     pub(super) fn from_layout(
         key: &str,
@@ -237,6 +294,7 @@ impl StudyView {
                         width: p.width,
                     })
                     .collect();
+                let regions = shared_regions(series);
                 SeriesView {
                     key: index.to_string(),
                     number: series.number,
@@ -250,6 +308,9 @@ impl StudyView {
                     columns: first.map_or(0, |i| i.columns),
                     pixel_spacing: first.and_then(|i| i.pixel_spacing),
                     pixel_spacing_source: first.and_then(|i| i.pixel_spacing_source),
+                    image_spacing: image_spacing(series, stack),
+                    ultrasound_regions_differ: regions.is_none(),
+                    ultrasound_regions: regions.unwrap_or_default(),
                     presets,
                     frame_of_reference: first.and_then(|i| i.frame_of_reference.clone()),
                     document: document_of(series),
@@ -438,4 +499,107 @@ pub struct PresentationStatesView {
     pub states: Vec<PresentationStateView>,
     /// States that could not be read, in plain words.
     pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::dicomweb::SeriesLayout;
+
+    fn series(objects: Vec<Value>) -> SeriesLayout {
+        let url = url::Url::parse("http://h/studies/1.2/metadata").unwrap();
+        StudyLayout::from_metadata(&url, &Value::Array(objects))
+            .unwrap()
+            .series
+            .remove(0)
+    }
+
+    fn image(number: i32, extra: Value) -> Value {
+        let mut object = json!({
+            "0020000D": {"vr": "UI", "Value": ["1.2"]},
+            "0020000E": {"vr": "UI", "Value": ["1.2.1"]},
+            "00080018": {"vr": "UI", "Value": [format!("1.2.1.{number}")]},
+            "00200013": {"vr": "IS", "Value": [number]}
+        });
+        for (key, value) in extra.as_object().unwrap() {
+            object[key] = value.clone();
+        }
+        object
+    }
+
+    fn entries(frames: &[(usize, u32)]) -> Vec<StackEntry> {
+        frames
+            .iter()
+            .map(|&(instance, frame)| StackEntry { instance, frame })
+            .collect()
+    }
+
+    #[test]
+    fn images_that_disagree_in_pixel_spacing_each_keep_their_own() {
+        let spacing = |s: f64| json!({"00280030": {"vr": "DS", "Value": [s, s]}});
+        let layout = series(vec![image(1, spacing(0.5)), image(2, spacing(0.7))]);
+        assert_eq!(
+            image_spacing(&layout, &entries(&[(0, 0), (1, 0)])),
+            vec![Some([0.5, 0.5]), Some([0.7, 0.7])]
+        );
+        // Agreeing images send nothing per image: the series' spacing stands.
+        let same = series(vec![image(1, spacing(0.5)), image(2, spacing(0.5))]);
+        assert!(image_spacing(&same, &entries(&[(0, 0), (1, 0)])).is_empty());
+    }
+
+    #[test]
+    fn an_image_measuring_at_the_detector_in_a_patient_series_gets_none() {
+        let patient = json!({"00280030": {"vr": "DS", "Value": [0.5, 0.5]}});
+        let detector = json!({"00181164": {"vr": "DS", "Value": [0.2, 0.2]}});
+        let layout = series(vec![image(1, patient), image(2, detector)]);
+        assert_eq!(
+            image_spacing(&layout, &entries(&[(0, 0), (1, 0)])),
+            vec![Some([0.5, 0.5]), None]
+        );
+    }
+
+    #[test]
+    fn frames_of_an_enhanced_image_use_their_own_pixel_measures() {
+        let group = |s: f64| json!({"00289110": {"vr": "SQ", "Value": [{"00280030": {"vr": "DS", "Value": [s, s]}}]}});
+        let enhanced = json!({
+            "00280008": {"vr": "IS", "Value": [2]},
+            "52009230": {"vr": "SQ", "Value": [group(0.4), group(0.6)]}
+        });
+        let layout = series(vec![image(1, enhanced)]);
+        assert_eq!(layout.instances[0].pixel_spacing, Some([0.4, 0.4]));
+        assert_eq!(
+            image_spacing(&layout, &entries(&[(0, 0), (0, 1)])),
+            vec![Some([0.4, 0.4]), Some([0.6, 0.6])]
+        );
+    }
+
+    #[test]
+    fn ultrasound_regions_pass_only_when_every_image_has_the_same() {
+        let regions = |dx: f64| {
+            json!({"00186011": {"vr": "SQ", "Value": [{
+                "00186012": {"vr": "US", "Value": [1]},
+                "00186014": {"vr": "US", "Value": [1]},
+                "00186018": {"vr": "UL", "Value": [0]},
+                "0018601A": {"vr": "UL", "Value": [0]},
+                "0018601C": {"vr": "UL", "Value": [99]},
+                "0018601E": {"vr": "UL", "Value": [99]},
+                "00186024": {"vr": "US", "Value": [3]},
+                "00186026": {"vr": "US", "Value": [3]},
+                "0018602C": {"vr": "FD", "Value": [dx]},
+                "0018602E": {"vr": "FD", "Value": [dx]}
+            }]}})
+        };
+        let same = series(vec![image(1, regions(0.02)), image(2, regions(0.02))]);
+        let shared = shared_regions(&same).unwrap();
+        assert_eq!(shared.len(), 1);
+        assert!(shared[0].spacing.is_some());
+        let differ = series(vec![image(1, regions(0.02)), image(2, regions(0.03))]);
+        assert_eq!(shared_regions(&differ), None);
+        let one_without = series(vec![image(1, regions(0.02)), image(2, json!({}))]);
+        assert_eq!(shared_regions(&one_without), None);
+        let none = series(vec![image(1, json!({})), image(2, json!({}))]);
+        assert_eq!(shared_regions(&none), Some(Vec::new()));
+    }
 }

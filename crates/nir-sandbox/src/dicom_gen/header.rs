@@ -45,7 +45,7 @@ impl InstanceRef<'_> {
         self.scenario() == Some(Scenario::CorruptPixels) && self.is_faulty_slot(2)
     }
 
-    fn scenario(&self) -> Option<Scenario> {
+    pub(crate) fn scenario(&self) -> Option<Scenario> {
         PATIENTS.get(self.study.patient).map(|p| p.scenario)
     }
 
@@ -264,6 +264,60 @@ pub fn instance_header(at: InstanceRef<'_>) -> InMemDicomObject {
     obj
 }
 
+/// Physical Delta of the rich-history cine's 2D tissue region, in cm per pixel.
+pub const US_TISSUE_CM_PER_PIXEL: f64 = 0.05;
+
+/// The rows (from the top) of the cine the 2D tissue region covers; the Doppler spectrum
+/// lies below them.
+pub const US_TISSUE_ROWS: u16 = 180;
+
+/// A Sequence of Ultrasound Regions (US Region Calibration Module, DICOM PS3.3 C.8.5.5) of
+/// two regions: the top of the image a 2D tissue region in cm along both axes (Region
+/// Spatial Format 1, Region Data Type 1, Physical Units 3), the strip below a PW spectral
+/// Doppler region in seconds across and cm/s up (Spatial Format 3, Data Type 3, Units 4 and
+/// 7), which measures time and velocity, never a length.
+fn put_ultrasound_regions(obj: &mut InMemDicomObject, series: &SeriesDef) {
+    let last_column = u32::from(series.cols.saturating_sub(1));
+    let last_row = u32::from(series.rows.saturating_sub(1));
+    let tissue_end = u32::from(US_TISSUE_ROWS.min(series.rows).saturating_sub(1));
+    let region = |format: u16, data: u16, rows: [u32; 2], units: [u16; 2], deltas: [f64; 2]| {
+        let mut item = InMemDicomObject::new_empty();
+        put_u16(&mut item, tags::REGION_SPATIAL_FORMAT, format);
+        put_u16(&mut item, tags::REGION_DATA_TYPE, data);
+        put_u32(&mut item, tags::REGION_FLAGS, 0);
+        put_u32(&mut item, tags::REGION_LOCATION_MIN_X0, 0);
+        put_u32(&mut item, tags::REGION_LOCATION_MIN_Y0, rows[0]);
+        put_u32(&mut item, tags::REGION_LOCATION_MAX_X1, last_column);
+        put_u32(&mut item, tags::REGION_LOCATION_MAX_Y1, rows[1]);
+        put_u16(&mut item, tags::PHYSICAL_UNITS_X_DIRECTION, units[0]);
+        put_u16(&mut item, tags::PHYSICAL_UNITS_Y_DIRECTION, units[1]);
+        for (tag, delta) in [
+            (tags::PHYSICAL_DELTA_X, deltas[0]),
+            (tags::PHYSICAL_DELTA_Y, deltas[1]),
+        ] {
+            item.put(DataElement::new(tag, VR::FD, PrimitiveValue::from(delta)));
+        }
+        item
+    };
+    let tissue = region(
+        1,
+        1,
+        [0, tissue_end],
+        [3, 3],
+        [US_TISSUE_CM_PER_PIXEL, US_TISSUE_CM_PER_PIXEL],
+    );
+    let doppler = region(3, 3, [tissue_end + 1, last_row], [4, 7], [0.01, -2.5]);
+    sequence(
+        obj,
+        tags::SEQUENCE_OF_ULTRASOUND_REGIONS,
+        vec![tissue, doppler],
+    );
+}
+
+fn put_u32(obj: &mut InMemDicomObject, tag: Tag, value: u32) {
+    obj.put(DataElement::new(tag, VR::UL, PrimitiveValue::from(value)));
+}
+
 fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
     let series = at.series;
     let Some(layout) = pixel_layout(series.kind) else {
@@ -342,6 +396,9 @@ fn image_module(obj: &mut InMemDicomObject, at: InstanceRef<'_>) {
                 VR::CS,
                 if at.number == 2 { "LL" } else { "PA" },
             );
+        }
+        SeriesKind::Us if at.scenario() == Some(Scenario::RichHistory) => {
+            put_ultrasound_regions(obj, series);
         }
         SeriesKind::Us | SeriesKind::Pdf | SeriesKind::Sr | SeriesKind::Pr | SeriesKind::Ko => {}
     }
