@@ -131,6 +131,8 @@ mod tests {
                     orientation: None,
                     pixel_spacing: None,
                     pixel_spacing_source: None,
+                    frame_spacing: Vec::new(),
+                    ultrasound_regions: Vec::new(),
                     transfer_syntax: None,
                     window_presets: Vec::new(),
                     frame_of_reference: None,
