@@ -387,8 +387,18 @@ async fn rich_history_has_the_promised_content() {
     let sandbox = Sandbox::start().await;
     let (ct, _) = sandbox.study_of(RICH, "CT Chest").await;
     let metadata: Value = sandbox.get_json(format!("{ct}/metadata")).await;
-    let first = &metadata[0];
-    assert_eq!(metadata.as_array().unwrap().len(), 400);
+    // The CT's 400 slices, and its Key Object Selection (modality KO) flagging three of them.
+    let modality = |i: &&Value| {
+        i["00080060"]["Value"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let all = metadata.as_array().unwrap();
+    let slices: Vec<&Value> = all.iter().filter(|i| modality(i) == "CT").collect();
+    assert_eq!(slices.len(), 400);
+    assert_eq!(all.iter().filter(|i| modality(i) == "KO").count(), 1);
+    let first = slices[0];
     assert_eq!(
         (
             first["00280010"]["Value"][0].as_u64(),
