@@ -484,14 +484,18 @@ test("works with text at 200 % (WCAG 2.2 1.4.4)", async () => {
 });
 
 test("jumps to a key image of the CT from its key images list, which the viewport marks", async () => {
-  // The current CT holds a Key Object Selection flagging three liver slices (212, 214, 216).
+  // The current CT holds a Key Object Selection flagging three liver slices (instances 212,
+  // 214 and 216).
   await openStudyRow("CT");
   await waitFor("the first CT image", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
   await waitFor("the key images list", `return document.querySelectorAll('#series-list [data-action=key-image]').length === 3`);
   assert.equal(await app.execute("return document.querySelector('#viewport-grid .key-image-marker')?.hidden"), true);
   await app.execute("document.querySelectorAll('#series-list [data-action=key-image]')[1].focus()");
   await app.execute("document.activeElement.click()");
-  await waitFor("key image 214", `return /Image 214 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  await waitFor("the key image, instance 214", `return /Instance 214$/.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`).catch(async (error) => {
+    const seen = await app.execute("return [document.querySelector('#viewport-grid .corner.tr')?.textContent, document.querySelector('#viewport-grid .viewport-status')?.textContent, document.getElementById('status')?.textContent]");
+    throw new Error(`${error.message}; viewport shows ${JSON.stringify(seen)}`);
+  });
   await waitFor("the key image marker", `return document.querySelector('#viewport-grid .key-image-marker')?.hidden === false`);
   assert.match(await app.execute(text("#viewport-grid .key-image-marker")), /Key image — Of Interest/);
   await app.screenshot(shots, "08d-ct-key-image");
