@@ -16,9 +16,10 @@ use nir_core::error::{CommandError, ErrorCode};
 use nir_core::observability::metrics::Histogram;
 use nir_core::observability::{ExportStatus, MetricsSnapshot, SeriesSnapshot, Stage};
 use nir_core::registry::{DocumentStatus, NetworkStatus};
+use nir_core::viewer::report_format::ReportFormat;
 use nir_core::viewer::views::{
-    HistoryRecordView, HistoryView, IdentityView, NetworkView, PatientView, ReportView, SeriesView,
-    StudyProgressView, StudyView, WindowPresetView,
+    HistoryRecordView, HistoryView, IdentityView, NetworkView, PatientView, ReportSection,
+    ReportView, SeriesView, StudyProgressView, StudyView, WindowPresetView,
 };
 use nir_core::viewer::PointerKind;
 
@@ -107,6 +108,8 @@ fn declarations() -> Vec<Declaration> {
         declaration::<SeriesView>(cfg),
         declaration::<StudyView>(cfg),
         declaration::<StudyProgressView>(cfg),
+        declaration::<ReportFormat>(cfg),
+        declaration::<ReportSection>(cfg),
         declaration::<ReportView>(cfg),
         // Diagnostics.
         declaration::<Stage>(cfg),

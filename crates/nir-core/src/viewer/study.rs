@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::document::read_document;
 use super::in_flight::{InFlight, StudySink};
+use super::report_format::ReportFormat;
 use super::views::{ReportView, StudyProgressView, StudyView};
 use super::{display_frame, PointerKind, ViewerError, ViewerSession};
 use crate::audit::{Action, Outcome};
@@ -506,8 +507,14 @@ impl ViewerSession {
             author: document.author,
             // An SR's Completion and Verification Flags are not read yet.
             status: None,
+            format: if pdf_url.is_some() {
+                ReportFormat::Pdf
+            } else {
+                ReportFormat::Sr
+            },
             text: document.text,
             pdf_url,
+            sections: Vec::new(),
         })
     }
 
