@@ -2,13 +2,15 @@
 //! the banner's demographics read from the images (and the warning when an instance names
 //! another patient), frames of reference shared by a prior CT, reports held inside a
 //! study, key images flagged by a Key Object Selection in a study, records found through
-//! XCA opened like FHIR ones, and a report's status.
+//! XCA opened like FHIR ones (and XCA reports held as PDF, plain text and CDA), and a
+//! report's status.
 
 use std::sync::Arc;
 
 use nir_viewer::net::{build_client, NetworkSettings};
 use nir_viewer::registry::{DocumentStatus, HistoryQuery};
 use nir_viewer::sandbox::SandboxHandle;
+use nir_viewer::viewer::report_format::ReportFormat;
 use nir_viewer::viewer::views::{HistoryView, StudyView};
 use nir_viewer::viewer::{PointerKind, SessionParts, ViewerSession};
 
@@ -237,9 +239,74 @@ async fn records_found_through_xca_open_like_fhir_ones() {
     assert_eq!(study.series.len(), 4);
     let (frame, _) = env.session.frame(&study.key, 0, 0).await.unwrap();
     assert!(!frame.bytes.is_empty());
-    let report = first_report(&env.history);
-    let report = env.session.open_report(report).await.unwrap();
+    let care_plan = record_titled(&env.history, "Imaging follow-up care plan");
+    let report = env.session.open_report(care_plan).await.unwrap();
+    assert_eq!(report.format, ReportFormat::Fhir);
     assert!(report.text.contains("Synthetic"), "{}", report.text);
+}
+
+fn record_titled<'a>(history: &'a HistoryView, title: &str) -> &'a str {
+    &history
+        .records
+        .iter()
+        // XCA entries describe a report as "Report: <title>".
+        .find(|r| r.description.ends_with(title))
+        .unwrap_or_else(|| panic!("no record {title}"))
+        .id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn xca_reports_held_as_pdf_plain_text_and_cda_open_by_their_media_type() {
+    let env = look_up_with("9912003888", true).await;
+    // The CT report is held only as a PDF: kept in memory and served to the window.
+    let ct = record_titled(&env.history, "CT Chest Abdomen Pelvis report");
+    let pdf = env.session.open_report(ct).await.unwrap();
+    assert_eq!(pdf.format, ReportFormat::Pdf);
+    assert_eq!(
+        pdf.pdf_url.as_deref(),
+        Some(format!("/report/{ct}").as_str())
+    );
+    assert!(pdf.sections.is_empty());
+    let bytes = env.session.report_pdf(ct).unwrap();
+    assert!(bytes.as_bytes().starts_with(b"%PDF-"));
+    // The MDT outcome is plain text.
+    let mdt = record_titled(&env.history, "Hepatobiliary MDT outcome");
+    let text = env.session.open_report(mdt).await.unwrap();
+    assert_eq!(text.format, ReportFormat::Text);
+    assert_eq!(text.pdf_url, None);
+    assert!(
+        text.text
+            .starts_with("Hepatobiliary MDT outcome\nDate: 2024-03-20"),
+        "{}",
+        text.text
+    );
+    assert!(
+        text.text.contains("Synthetic MDT outcome."),
+        "{}",
+        text.text
+    );
+    // The MR head report is a CDA document that replaces an earlier one: amended.
+    let mr = record_titled(&env.history, "MR Head report");
+    let cda = env.session.open_report(mr).await.unwrap();
+    assert_eq!(cda.format, ReportFormat::Cda);
+    assert_eq!(cda.title, "MR Head report");
+    assert_eq!(cda.date.as_deref(), Some("2022-06-08"));
+    assert_eq!(cda.author.as_deref(), Some("Dr Synthetic Reporter"));
+    assert_eq!(cda.status, Some(DocumentStatus::Amended));
+    let headings: Vec<&str> = cda.sections.iter().map(|s| s.heading.as_str()).collect();
+    assert_eq!(headings, ["Clinical information", "Findings", "Impression"]);
+    assert!(cda.sections[1]
+        .text
+        .contains("• Ventricles of normal size."));
+    assert!(cda.sections[1]
+        .text
+        .contains("Sequence | Plane\nT2 | Axial"));
+    assert!(cda.sections[2].text.starts_with("1. Normal MR head"));
+    assert!(
+        cda.text.contains("Findings\nSynthetic report."),
+        "{}",
+        cda.text
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::history_plans::{
     amended_reports, coronal_series, plans_for, shared_frames, table_offsets, voi_lut_studies,
-    ReportPlan, SeriesPlan, StudyPlan,
+    xca_formats, ReportPlan, SeriesPlan, StudyPlan,
 };
 use super::networks::UNAVAILABLE_NETWORK;
 use super::patients::{Scenario, PATIENTS};
@@ -124,6 +124,20 @@ pub enum ReportKind {
     CarePlan,
 }
 
+/// The document an XCA retrieve (ITI-39) answers for a report; the FHIR flavour always
+/// serves the FHIR resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XcaFormat {
+    /// The FHIR resource as JSON.
+    Fhir,
+    /// Only a PDF rendition.
+    Pdf,
+    /// Plain text.
+    Text,
+    /// An HL7 CDA R2 document.
+    Cda,
+}
+
 /// One report, MDT outcome or care plan.
 #[derive(Debug, Clone)]
 pub struct ReportDef {
@@ -151,6 +165,8 @@ pub struct ReportDef {
     pub with_pdf: bool,
     /// FHIR status code of the report (`final`, or `amended`); for care plans unused.
     pub status: &'static str,
+    /// What the XCA flavour serves for it.
+    pub xca_format: XcaFormat,
 }
 
 /// A pointer-worthy record of a patient.
@@ -222,6 +238,11 @@ impl Catalogue {
             for amended in amended_reports(patient.scenario) {
                 if let Some(report) = reports.get_mut(amended) {
                     report.status = "amended";
+                }
+            }
+            for (r, format) in xca_formats(patient.scenario) {
+                if let Some(report) = reports.get_mut(r) {
+                    report.xca_format = format;
                 }
             }
             for (s, study) in studies.iter().enumerate() {
@@ -353,6 +374,7 @@ fn report_from_plan(p: usize, r: usize, plan: ReportPlan, studies: &[StudyDef]) 
         study_uid: study.map(|s| s.uid.clone()),
         with_pdf,
         status: "final",
+        xca_format: XcaFormat::Fhir,
     }
 }
 

@@ -3,7 +3,7 @@
 //! turned into UIDs and accession numbers by the catalogue.
 
 use super::catalogue::{
-    ReportKind, SeriesKind, TS_EXPLICIT_LE, TS_JPEG_BASELINE, TS_JPEG_LS, TS_RLE,
+    ReportKind, SeriesKind, XcaFormat, TS_EXPLICIT_LE, TS_JPEG_BASELINE, TS_JPEG_LS, TS_RLE,
 };
 use super::patients::Scenario;
 
@@ -201,6 +201,22 @@ pub fn table_offsets(scenario: Scenario) -> Vec<(usize, f64)> {
 pub fn amended_reports(scenario: Scenario) -> Vec<usize> {
     match scenario {
         Scenario::RichHistory => vec![3],
+        _ => Vec::new(),
+    }
+}
+
+/// Report indices whose XCA document is not the FHIR resource: the rich history's CT
+/// report is held only as a PDF, its MDT outcome as plain text and its (amended) MR head
+/// report as an HL7 CDA R2 document, as XDS-I.b repositories hold reports (IHE RAD TF-3
+/// §4.68.4.1.2.3 formatCodes `urn:ihe:rad:PDF`, `urn:ihe:rad:TEXT`,
+/// `urn:ihe:rad:CDA:ImagingReportStructuredHeadings:2013`).
+pub fn xca_formats(scenario: Scenario) -> Vec<(usize, XcaFormat)> {
+    match scenario {
+        Scenario::RichHistory => vec![
+            (0, XcaFormat::Pdf),
+            (1, XcaFormat::Text),
+            (3, XcaFormat::Cda),
+        ],
         _ => Vec::new(),
     }
 }

@@ -28,6 +28,7 @@ pub mod tally;
 pub mod wado;
 pub mod wado_accept;
 pub mod xca;
+pub mod xca_documents;
 pub mod xca_xml;
 
 use std::net::SocketAddr;

@@ -1,7 +1,8 @@
 //! The XCA flavour: ITI-38 Cross Gateway Query (FindDocuments over SOAP 1.2, answering
 //! ExtrinsicObjects with home community ids, PartialSuccess naming a silent community,
 //! faults for refused or rate-limited requests) and ITI-39 Cross Gateway Retrieve
-//! (MTOM/XOP with a KOS manifest for a study or the FHIR JSON of a report).
+//! (MTOM/XOP with a KOS manifest for a study, and for a report the FHIR JSON, a PDF, plain
+//! text or an HL7 CDA document, each with its `mimeType`; see `xca_documents`).
 
 use std::sync::Arc;
 
@@ -15,11 +16,12 @@ use nir_core::registry::xca::xml_tree::Element;
 use super::auth_gate::{unauthorized, TokenUse};
 use super::catalogue::{hidden_network, RecordRef};
 use super::dicom_gen::kos::kos_manifest;
-use super::fhir_resources::{record_date, record_network, report_resource};
+use super::fhir_resources::{record_date, record_network};
 use super::multipart;
 use super::networks::{network_by_home_community, NETWORKS};
-use super::patients::patient_index;
+use super::patients::{patient_index, PATIENTS};
 use super::scenarios::{self, DiscoveryFault, Flavour, SLOW_DISCOVERY};
+use super::xca_documents::report_document;
 use super::xca_xml::{
     element_texts, envelope, escape, extrinsic_object, fault, parse_request, registry_error,
     slot_values, FIND_DOCUMENTS, NHS_NUMBER_OID, STATUS,
@@ -280,12 +282,12 @@ pub async fn retrieve(
                     }
                 }
             }
-            RecordRef::Report(p, r) => (
-                "application/fhir+json",
-                report_resource(&state.catalogue.reports[p][r])
-                    .to_string()
-                    .into_bytes(),
-            ),
+            RecordRef::Report(p, r) => {
+                let report = &state.catalogue.reports[p][r];
+                let nhs = PATIENTS.get(p).map_or("", |patient| patient.nhs_number);
+                let author = NETWORKS.get(report.network).map_or("", |n| n.name);
+                report_document(report, nhs, author)
+            }
         };
         let cid = format!("doc{i}@nir-sandbox");
         responses += &format!(
@@ -323,7 +325,14 @@ pub async fn retrieve(
         bytes.extend(multipart::part(
             &boundary,
             &[
-                ("Content-Type", mime.to_string()),
+                (
+                    "Content-Type",
+                    if mime.starts_with("text/") {
+                        format!("{mime}; charset=UTF-8")
+                    } else {
+                        mime.to_string()
+                    },
+                ),
                 ("Content-Transfer-Encoding", "binary".to_string()),
                 ("Content-ID", format!("<{cid}>")),
             ],

@@ -10,6 +10,7 @@ use super::fhir_resources::{record_date, record_network};
 use super::networks::NETWORKS;
 use super::patients::PATIENTS;
 use super::record_types::RecordType;
+use super::xca_documents::entry_format;
 use super::SandboxState;
 
 /// ebXML response status prefix.
@@ -140,7 +141,7 @@ pub fn extrinsic_object(state: &SandboxState, record: RecordRef) -> String {
     let network = NETWORKS[record_network(state, record).min(NETWORKS.len() - 1)];
     let kind = RecordType::of(&state.catalogue, record);
     let date = record_date(state, record).replace('-', "");
-    let (patient, unique_id, mime, name, description, modality, refs) = match record {
+    let (patient, unique_id, mime, name, description, modality, refs, format) = match record {
         RecordRef::Study(p, s) => {
             let st = &state.catalogue.studies[p][s];
             let refs = vec![
@@ -158,6 +159,13 @@ pub fn extrinsic_object(state: &SandboxState, record: RecordRef) -> String {
                 format!("{} ({})", st.description, st.modality),
                 Some(st.modality),
                 refs,
+                // DICOM KOS manifest (IHE RAD TF-3 §4.68.4.1.2.3: formatCode is the SOP
+                // Class UID, coding scheme 1.2.840.10008.2.6.1).
+                (
+                    "1.2.840.10008.5.1.4.1.1.88.59",
+                    "1.2.840.10008.2.6.1",
+                    "Key Object Selection Document",
+                ),
             )
         }
         RecordRef::Report(p, r) => {
@@ -176,14 +184,16 @@ pub fn extrinsic_object(state: &SandboxState, record: RecordRef) -> String {
             } else {
                 "Report"
             };
+            let (mime, format_code, scheme, display) = entry_format(rep);
             (
                 p,
                 rep.unique_id.clone(),
-                "application/fhir+json",
+                mime,
                 rep.title.to_string(),
                 format!("{label}: {}", rep.title),
                 None,
                 refs,
+                (format_code, scheme, display),
             )
         }
     };
@@ -246,20 +256,13 @@ pub fn extrinsic_object(state: &SandboxState, record: RecordRef) -> String {
         "2.16.840.1.113883.5.25",
         "normal",
     );
-    let (format_code, format_scheme) = if mime == "application/dicom" {
-        ("1.2.840.10008.5.1.4.1.1.88.59", "1.2.840.10008.2.6.1")
-    } else {
-        (
-            "urn:nhs-ic:structured",
-            "https://fhir.nhs.uk/England/CodeSystem/England-NRLFormatCode",
-        )
-    };
+    let (format_code, format_scheme, format_display) = format;
     xml += &classification(
         "urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d",
         &id,
         format_code,
         format_scheme,
-        "format",
+        format_display,
     );
     if let Some(modality) = modality {
         xml += &classification(

@@ -17,11 +17,12 @@ use nir_core::error::{CommandError, ErrorCode};
 use nir_core::observability::metrics::Histogram;
 use nir_core::observability::{ExportStatus, MetricsSnapshot, SeriesSnapshot, Stage};
 use nir_core::registry::{DocumentStatus, NetworkStatus};
+use nir_core::viewer::report_format::ReportFormat;
 use nir_core::viewer::views::{
     GraphicKind, HistoryRecordView, HistoryView, IdentityView, KeyImageSetView, KeyImageView,
     KeyImagesView, NetworkView, PatientView, PresentationGraphicView, PresentationImageView,
-    PresentationStateView, PresentationStatesView, PresentationTextView, ReportView, SeriesView,
-    StudyProgressView, StudyView, WindowPresetView,
+    PresentationStateView, PresentationStatesView, PresentationTextView, ReportSection,
+    ReportView, SeriesView, StudyProgressView, StudyView, WindowPresetView,
 };
 use nir_core::viewer::PointerKind;
 
@@ -111,6 +112,8 @@ fn declarations() -> Vec<Declaration> {
         declaration::<SeriesView>(cfg),
         declaration::<StudyView>(cfg),
         declaration::<StudyProgressView>(cfg),
+        declaration::<ReportFormat>(cfg),
+        declaration::<ReportSection>(cfg),
         declaration::<ReportView>(cfg),
         declaration::<GraphicKind>(cfg),
         declaration::<PresentationGraphicView>(cfg),

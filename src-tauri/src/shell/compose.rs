@@ -26,23 +26,40 @@ use super::state::{session_end_wipe, AppState};
 /// fetched. Only loopback `http` addresses are accepted.
 pub const TRAINING_SANDBOX_ENV: &str = "NIR_VIEWER_TRAINING_SANDBOX";
 
+/// Environment variable choosing the sandbox's discovery flavour in training mode: `xca`
+/// looks patients up through the sandbox's ITI-38/ITI-39 gateway (as an XCA deployment
+/// does); anything else, or nothing, through its FHIR service.
+pub const TRAINING_FLAVOUR_ENV: &str = "NIR_VIEWER_TRAINING_FLAVOUR";
+
+/// Training mode's registry plan for the value of [`TRAINING_FLAVOUR_ENV`].
+fn training_registry(flavour: Option<&str>) -> RegistryPlan {
+    match flavour.map(str::trim) {
+        Some(f) if f.eq_ignore_ascii_case("xca") => RegistryPlan::SandboxXca,
+        _ => RegistryPlan::SandboxFhir,
+    }
+}
+
+/// Training mode against the sandbox at `base`, in the flavour the environment chooses.
+fn training(base: url::Url) -> Deployment {
+    let mut deployment = Deployment::training(base);
+    deployment.registry = training_registry(std::env::var(TRAINING_FLAVOUR_ENV).ok().as_deref());
+    deployment
+}
+
 /// Resolves the mode into a deployment, starting the embedded sandbox for training mode
 /// unless [`TRAINING_SANDBOX_ENV`] names one.
 pub async fn resolve(mode: &Mode) -> Result<(Deployment, Option<SandboxHandle>), StartError> {
     match mode {
         Mode::Live(config) => Ok((Deployment::live(config)?, None)),
         Mode::Training => match external_training_sandbox()? {
-            Some(base) => Ok((Deployment::training(base), None)),
+            Some(base) => Ok((training(base), None)),
             None => {
                 let handle = nir_sandbox::start(SandboxOptions {
                     listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
                     require_auth: false,
                 })
                 .await?;
-                Ok((
-                    Deployment::training(handle.base_url().clone()),
-                    Some(handle),
-                ))
+                Ok((training(handle.base_url().clone()), Some(handle)))
             }
         },
     }
@@ -141,6 +158,25 @@ async fn discovery(
                 .map_err(|e| StartError::TrainingNetworks(e.to_string()))?;
             fhir_backend(http.clone(), fhir, networks, context)
         }
+        RegistryPlan::SandboxXca => {
+            let networks = sandbox_networks(http, &deployment.nir_base)
+                .await
+                .map_err(StartError::TrainingNetworks)?;
+            let join = |path: &str| {
+                deployment
+                    .nir_base
+                    .join(path)
+                    .map_err(|e| StartError::TrainingNetworks(e.to_string()))
+            };
+            xca_backend(
+                http.clone(),
+                join("xca/iti38")?,
+                join("xca/iti39")?,
+                networks,
+                nir_core::config::PatientIdForm::default(),
+                context,
+            )
+        }
         RegistryPlan::Fhir { base, networks } => {
             fhir_backend(http.clone(), base.clone(), networks.clone(), context)
         }
@@ -207,6 +243,19 @@ fn parse_training_sandbox(raw: &str) -> Result<url::Url, StartError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn training_mode_speaks_xca_only_when_asked() {
+        assert!(matches!(training_registry(None), RegistryPlan::SandboxFhir));
+        assert!(matches!(
+            training_registry(Some("fhir")),
+            RegistryPlan::SandboxFhir
+        ));
+        assert!(matches!(
+            training_registry(Some(" XCA ")),
+            RegistryPlan::SandboxXca
+        ));
+    }
 
     #[test]
     fn an_external_training_sandbox_must_be_loopback_http() {

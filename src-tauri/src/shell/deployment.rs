@@ -44,6 +44,8 @@ const CONTEXT_MAX_LIFETIME_SECS: u64 = 300;
 pub enum RegistryPlan {
     /// The sandbox's FHIR service; its networks are read from the sandbox at start.
     SandboxFhir,
+    /// The sandbox's XCA gateway (ITI-38/ITI-39); its networks are read from the sandbox.
+    SandboxXca,
     /// NIR's FHIR (NRL v3) flavour with the configured networks.
     Fhir {
         /// The FHIR base.

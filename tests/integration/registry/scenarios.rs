@@ -41,12 +41,21 @@ fn assert_retrieval_matches(flavour: Flavour, history: &ImagingHistory) {
                 assert_eq!(content_type, "application/fhir+json");
             }
             (Flavour::Xca, RetrievalRef::XcaDocument { mime_type, .. }, kind) => {
-                let expected = if kind == RecordKind::ImagingStudy {
-                    "application/dicom"
+                if kind == RecordKind::ImagingStudy {
+                    assert_eq!(mime_type, "application/dicom");
                 } else {
-                    "application/fhir+json"
-                };
-                assert_eq!(mime_type, expected);
+                    // Reports come as FHIR, PDF, plain text or CDA (IHE RAD TF-3 §4.68).
+                    assert!(
+                        [
+                            "application/fhir+json",
+                            "application/pdf",
+                            "text/plain",
+                            "text/xml"
+                        ]
+                        .contains(&mime_type.as_str()),
+                        "{mime_type}"
+                    );
+                }
             }
             other => panic!("unexpected retrieval for {flavour:?}: {other:?}"),
         }
@@ -380,11 +389,46 @@ async fn xca_retrieves_a_kos_manifest_and_a_report() {
         sop_class.trim_end_matches('\0'),
         "1.2.840.10008.5.1.4.1.1.88.59"
     );
-    let report = record_of_kind(&history, RecordKind::DiagnosticReport);
-    let document = backend
-        .retrieve_document(&report.retrieval, &cancel)
-        .await
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&document.content).unwrap();
-    assert_eq!(json["resourceType"], "DiagnosticReport");
+    // Every report comes back with the media type the registry listed, and is of that type.
+    let mut seen = Vec::new();
+    for report in history
+        .records
+        .iter()
+        .filter(|r| r.kind != RecordKind::ImagingStudy)
+    {
+        let RetrievalRef::XcaDocument { mime_type, .. } = &report.retrieval else {
+            panic!("not an XCA document: {:?}", report.retrieval);
+        };
+        let document = backend
+            .retrieve_document(&report.retrieval, &cancel)
+            .await
+            .unwrap();
+        assert_eq!(&document.mime_type, mime_type);
+        let content = &document.content[..];
+        match mime_type.as_str() {
+            "application/fhir+json" => {
+                let json: serde_json::Value = serde_json::from_slice(content).unwrap();
+                assert!(["DiagnosticReport", "CarePlan"]
+                    .contains(&json["resourceType"].as_str().unwrap()));
+            }
+            "application/pdf" => assert!(content.starts_with(b"%PDF-")),
+            "text/plain" => assert!(std::str::from_utf8(content).unwrap().contains("Synthetic")),
+            "text/xml" => assert!(std::str::from_utf8(content)
+                .unwrap()
+                .contains("<ClinicalDocument xmlns=\"urn:hl7-org:v3\"")),
+            other => panic!("unexpected media type {other}"),
+        }
+        seen.push(mime_type.clone());
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(
+        seen,
+        [
+            "application/fhir+json",
+            "application/pdf",
+            "text/plain",
+            "text/xml"
+        ]
+    );
 }

@@ -10,6 +10,8 @@ const report = (status: DocumentStatus | null): ReportView => ({
   status,
   text: "Normal appearances of the brain for age.",
   pdfUrl: null,
+  format: "fhir",
+  sections: [],
 });
 
 describe("report view status", () => {
@@ -38,5 +40,44 @@ describe("report view status", () => {
     expect(final?.textContent).toBe("Status: Final");
     expect(final?.classList.contains("notable")).toBe(false);
     expect(renderReport(report(null), () => {}).querySelector("#report-status")).toBeNull();
+  });
+});
+
+describe("report view formats", () => {
+  it("shows a CDA document as headed sections and says it is one", () => {
+    const view = renderReport(
+      {
+        ...report("amended"),
+        format: "cda",
+        text: "Findings\nNormal.\n\nImpression\n1. Normal",
+        sections: [
+          { heading: "Findings", text: "<b>Normal</b>.\n• No effusion" },
+          { heading: "Impression", text: "1. Normal" },
+        ],
+      },
+      () => {},
+    );
+    expect(view.querySelector("#report-format")?.textContent).toBe("CDA document");
+    const headings = [...view.querySelectorAll("#report-body .report-section h3")].map((h) => h.textContent);
+    expect(headings).toEqual(["Findings", "Impression"]);
+    const first = view.querySelector("#report-body .report-section-text");
+    // Narrative stays text: markup in it is never parsed.
+    expect(first?.textContent).toBe("<b>Normal</b>.\n• No effusion");
+    expect(view.querySelector("#report-body b")).toBeNull();
+  });
+
+  it("shows a plain-text document preformatted, whole", () => {
+    const text = "MDT outcome\nDate: 2024-03-20\n\n  Indented line";
+    const view = renderReport({ ...report(null), format: "text", text }, () => {});
+    expect(view.querySelector("#report-format")?.textContent).toBe("Plain text document");
+    expect(view.querySelector("#report-body pre.report-text")?.textContent).toBe(text);
+    expect(view.querySelectorAll("#report-body p")).toHaveLength(0);
+  });
+
+  it("shows a PDF-only document through the PDF pages and says it is a PDF", () => {
+    const view = renderReport({ ...report("final"), format: "pdf", text: "", pdfUrl: "/report/2.999.4.1.1" }, () => {});
+    expect(view.querySelector("#report-format")?.textContent).toBe("PDF document");
+    expect(view.querySelector("#pdf-pages")).not.toBeNull();
+    expect(view.querySelector("#report-body")?.childElementCount).toBe(0);
   });
 });

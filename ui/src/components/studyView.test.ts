@@ -19,7 +19,7 @@ const series = (overrides: Partial<SeriesView>): SeriesView =>
 
 const study: StudyView = studyOf({ series: [series({})] });
 
-const report: ReportView = { recordId: "2.999.1", title: "Findings", date: null, author: null, status: null, text: "No abnormality.", pdfUrl: null };
+const report: ReportView = { recordId: "2.999.1", title: "Findings", date: null, author: null, status: null, text: "No abnormality.", pdfUrl: null, format: "sr", sections: [] };
 
 async function openWithDocument(): Promise<{ screen: StudyScreen; onClose: ReturnType<typeof vi.fn> }> {
   const backend = new FakeBackend();

@@ -5,7 +5,7 @@ import { FakeBackend } from "./fakeBackend";
 describe("the fake backend", () => {
   it("answers the commands a test set up, by method name, recording their arguments", async () => {
     const fake = new FakeBackend().signedIn();
-    fake.handle("openReport", ({ recordId }) => ({ recordId: String(recordId), title: "CT report", date: null, author: null, status: "final", text: "", pdfUrl: null }));
+    fake.handle("openReport", ({ recordId }) => ({ recordId: String(recordId), title: "CT report", date: null, author: null, status: "final", text: "", pdfUrl: null, format: "fhir", sections: [] }));
     await expect(fake.openReport("r1")).resolves.toMatchObject({ recordId: "r1", status: "final" });
     expect(fake.called("openReport")).toEqual([{ recordId: "r1" }]);
   });

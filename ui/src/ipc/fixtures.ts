@@ -87,7 +87,7 @@ export function studyOf(overrides: Partial<StudyView> = {}): StudyView {
 }
 
 export function reportOf(overrides: Partial<ReportView> = {}): ReportView {
-  return { recordId: "2.999.2", title: "CT head report", date: null, author: null, status: null, text: "No abnormality.", pdfUrl: null, ...overrides };
+  return { recordId: "2.999.2", title: "CT head report", date: null, author: null, status: null, text: "No abnormality.", pdfUrl: null, format: "fhir", sections: [], ...overrides };
 }
 
 export function frameOf(overrides: Partial<FramePixels> = {}): FramePixels {

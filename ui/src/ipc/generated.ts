@@ -598,6 +598,25 @@ export type StudyProgressView = {
 };
 
 /**
+ * How a report is shown.
+ */
+export type ReportFormat = "fhir" | "pdf" | "text" | "cda" | "sr";
+
+/**
+ * One section of a structured (CDA) report.
+ */
+export type ReportSection = {
+  /**
+   * The section's title (may be empty).
+   */
+  heading: string,
+  /**
+   * Its narrative as plain text; lines separated by `\n`.
+   */
+  text: string,
+};
+
+/**
  * A report opened in the window.
  */
 export type ReportView = {
@@ -623,13 +642,21 @@ export type ReportView = {
    */
   status: DocumentStatus | null,
   /**
-   * The text.
+   * The text: the whole report as plain text (a CDA's sections with their headings).
    */
   text: string,
   /**
    * Where the UI fetches the PDF, when there is one.
    */
   pdfUrl: string | null,
+  /**
+   * What kind of document it is, for the window to say and to lay out.
+   */
+  format: ReportFormat,
+  /**
+   * A CDA document's sections, in order (empty for other formats).
+   */
+  sections: Array<ReportSection>,
 };
 
 /**

@@ -2,15 +2,21 @@
 //! over HTTP, or through the registry for XCA records, into the vault; its text shown, its
 //! PDF (from `presentedForm`) served to the window from memory. Closing the patient wipes
 //! both; reopening fetches again. A report's address is checked against the session's
-//! origin policy before the request (and its token) is sent.
+//! origin policy before the request (and its token) is sent. An XCA report is read by the
+//! media type it is declared with (see `report_format`): FHIR JSON, a PDF (kept and served
+//! like a FHIR report's), plain text, or an HL7 CDA R2 document (see `report_cda`), whose
+//! patient is checked as a FHIR report's subject is.
 
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::views::ReportView;
+use super::report_cda::parse_cda;
+use super::report_format::{check_content, declared, format_of, ReportFormat};
+use super::report_text::{charset_of, decode_text};
+use super::views::{ReportSection, ReportView};
 use super::{PointerKind, ViewerError, ViewerSession};
 use crate::audit::{Action, Outcome};
-use crate::registry::DocumentStatus;
+use crate::registry::{DocumentStatus, RetrievalRef};
 use crate::vault::ItemKey;
 
 /// Largest report accepted (JSON with an embedded PDF).
@@ -25,12 +31,21 @@ impl ViewerSession {
                 "it is an imaging study, not a report".into(),
             ));
         }
-        let body = match (&pointer.url, &pointer.xca) {
-            (Some(url), _) => {
+        let (body, media_type) = match (&pointer.url, &pointer.xca) {
+            (Some(url), _) => (
                 self.fetch_report(url.clone(), &nhs_number, record_id)
-                    .await?
+                    .await?,
+                "application/fhir+json".to_owned(),
+            ),
+            (None, Some(retrieval)) => {
+                let document = self.xca_document(&pointer).await?;
+                let listed = match retrieval {
+                    RetrievalRef::XcaDocument { mime_type, .. } => mime_type.as_str(),
+                    _ => "",
+                };
+                let media_type = declared(listed, &document.mime_type).map_err(report_error)?;
+                (document.content, media_type.to_owned())
             }
-            (None, Some(_)) => self.xca_document(&pointer).await?.content,
             (None, None) => {
                 return Err(ViewerError::NotOpenable(
                     "it has no retrieval address".into(),
@@ -38,13 +53,8 @@ impl ViewerSession {
             }
         };
         let expected = nhs_number.as_digits();
-        let parsed = super::study::blocking(move || {
-            let json: Value = serde_json::from_slice(&body)
-                .map_err(|_| ViewerError::Report("it is not valid FHIR JSON".into()))?;
-            check_subject(&json, &expected)?;
-            parse_report(&json)
-        })
-        .await?;
+        let parsed =
+            super::study::blocking(move || read_report(&media_type, &body, &expected)).await?;
         // Kept (and shown) only for the patient the request began for.
         self.still_open(&patient)?;
         let mut pdf_url = None;
@@ -65,6 +75,8 @@ impl ViewerSession {
             status: parsed.status.or(pointer.status),
             text: parsed.text,
             pdf_url,
+            format: parsed.format,
+            sections: parsed.sections,
         })
     }
 
@@ -143,8 +155,8 @@ impl ViewerSession {
     }
 }
 
-/// What a FHIR report resource says.
-#[derive(Debug, Default, PartialEq)]
+/// What a report says, whatever its format.
+#[derive(Debug, PartialEq)]
 pub(crate) struct ParsedReport {
     pub title: Option<String>,
     pub date: Option<String>,
@@ -152,6 +164,93 @@ pub(crate) struct ParsedReport {
     pub status: Option<DocumentStatus>,
     pub text: String,
     pub pdf: Option<Vec<u8>>,
+    pub format: ReportFormat,
+    pub sections: Vec<ReportSection>,
+}
+
+impl Default for ParsedReport {
+    fn default() -> Self {
+        Self {
+            title: None,
+            date: None,
+            author: None,
+            status: None,
+            text: String::new(),
+            pdf: None,
+            format: ReportFormat::Fhir,
+            sections: Vec::new(),
+        }
+    }
+}
+
+fn report_error(error: impl std::fmt::Display) -> ViewerError {
+    ViewerError::Report(error.to_string())
+}
+
+/// Reads a report's bytes by the media type declared for them, after checking the bytes
+/// are of that type; `expected` is the NHS number (digits) of the patient looked up.
+pub(crate) fn read_report(
+    media_type: &str,
+    body: &[u8],
+    expected: &str,
+) -> Result<ParsedReport, ViewerError> {
+    let format = format_of(media_type).map_err(report_error)?;
+    check_content(format, media_type, body).map_err(report_error)?;
+    match format {
+        ReportFormat::Sr => Err(ViewerError::Report(
+            "a structured report is read from its study".into(),
+        )),
+        ReportFormat::Fhir => {
+            let json: Value = serde_json::from_slice(body)
+                .map_err(|_| ViewerError::Report("it is not valid FHIR JSON".into()))?;
+            check_subject(&json, expected)?;
+            parse_report(&json)
+        }
+        ReportFormat::Pdf => Ok(ParsedReport {
+            pdf: Some(body.to_vec()),
+            format,
+            ..ParsedReport::default()
+        }),
+        ReportFormat::Text => Ok(ParsedReport {
+            text: decode_text(body, charset_of(media_type).as_deref()).map_err(report_error)?,
+            format,
+            ..ParsedReport::default()
+        }),
+        ReportFormat::Cda => {
+            let document = parse_cda(body).map_err(report_error)?;
+            // The same refusal as a FHIR report's subject (`check_subject`).
+            if document.nhs_numbers.iter().any(|n| n != expected) {
+                return Err(ViewerError::ReportOfAnotherPatient);
+            }
+            let sections: Vec<ReportSection> = document
+                .sections
+                .into_iter()
+                .map(|s| ReportSection {
+                    heading: s.heading,
+                    text: s.text,
+                })
+                .collect();
+            let text = sections
+                .iter()
+                .map(|s| match (s.heading.is_empty(), s.text.is_empty()) {
+                    (true, _) => s.text.clone(),
+                    (false, true) => s.heading.clone(),
+                    (false, false) => format!("{}\n{}", s.heading, s.text),
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            Ok(ParsedReport {
+                title: document.title,
+                date: document.date,
+                author: document.author,
+                status: document.status,
+                text,
+                pdf: None,
+                format,
+                sections,
+            })
+        }
+    }
 }
 
 /// NHS number identifier system (FHIR UK Core).
@@ -383,5 +482,64 @@ mod tests {
             "presentedForm": [{"contentType": "application/pdf", "data": fake}]
         }))
         .is_err());
+    }
+
+    fn cda_of(nhs: &str) -> String {
+        format!(
+            r#"<ClinicalDocument xmlns="urn:hl7-org:v3"><title>MR report</title>
+<recordTarget><patientRole><id root="2.16.840.1.113883.2.1.4.1" extension="{nhs}"/></patientRole></recordTarget>
+<component><structuredBody><component><section><title>Findings</title><text>Normal.</text></section></component></structuredBody></component>
+</ClinicalDocument>"#
+        )
+    }
+
+    #[test]
+    fn reads_each_format_by_its_declared_type() {
+        let pdf = read_report("application/pdf", b"%PDF-1.7 x", "9912003888").unwrap();
+        assert_eq!(pdf.format, ReportFormat::Pdf);
+        assert_eq!(pdf.pdf.as_deref(), Some(&b"%PDF-1.7 x"[..]));
+        let text = read_report("text/plain; charset=UTF-8", b"Findings: none.\r\n", "1").unwrap();
+        assert_eq!(
+            (text.format, text.text.as_str()),
+            (ReportFormat::Text, "Findings: none.")
+        );
+        let cda = read_report("text/xml", cda_of("9912003888").as_bytes(), "9912003888").unwrap();
+        assert_eq!(cda.format, ReportFormat::Cda);
+        assert_eq!(cda.title.as_deref(), Some("MR report"));
+        assert_eq!(cda.text, "Findings\nNormal.");
+        assert_eq!(cda.sections.len(), 1);
+        let fhir = read_report(
+            "application/fhir+json",
+            br#"{"resourceType":"DiagnosticReport","conclusion":"Clear."}"#,
+            "1",
+        )
+        .unwrap();
+        assert_eq!(
+            (fhir.format, fhir.text.as_str()),
+            (ReportFormat::Fhir, "Clear.")
+        );
+    }
+
+    #[test]
+    fn a_cda_of_another_patient_or_a_mislabelled_document_is_refused() {
+        assert!(matches!(
+            read_report("text/xml", cda_of("9000000009").as_bytes(), "9912003888"),
+            Err(ViewerError::ReportOfAnotherPatient)
+        ));
+        for (media_type, body) in [
+            ("application/pdf", &b"Findings"[..]),
+            ("text/plain", b"%PDF-1.4"),
+            ("text/xml", b"%PDF-1.4"),
+            ("application/fhir+json", b"<ClinicalDocument/>"),
+            ("text/html", b"<p>x</p>"),
+        ] {
+            assert!(
+                matches!(
+                    read_report(media_type, body, "1"),
+                    Err(ViewerError::Report(_))
+                ),
+                "{media_type}"
+            );
+        }
     }
 }

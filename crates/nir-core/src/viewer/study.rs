@@ -16,6 +16,7 @@ use super::document::read_document;
 use super::in_flight::{InFlight, StudySink};
 use super::presentation_state::read_presentation_state;
 use super::presentation_view::map_state;
+use super::report_format::ReportFormat;
 use super::views::{PresentationStatesView, ReportView, StudyProgressView, StudyView};
 use super::{display_frame, PointerKind, ViewerError, ViewerSession};
 use crate::audit::{Action, Outcome};
@@ -511,8 +512,14 @@ impl ViewerSession {
             author: document.author,
             // An SR's Completion and Verification Flags are not read yet.
             status: None,
+            format: if pdf_url.is_some() {
+                ReportFormat::Pdf
+            } else {
+                ReportFormat::Sr
+            },
             text: document.text,
             pdf_url,
+            sections: Vec::new(),
         })
     }
 

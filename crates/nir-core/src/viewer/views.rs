@@ -417,10 +417,24 @@ pub struct ReportView {
     /// The report's status (`DiagnosticReport.status` or `DocumentReference.docStatus`),
     /// else the pointer's.
     pub status: Option<DocumentStatus>,
-    /// The text.
+    /// The text: the whole report as plain text (a CDA's sections with their headings).
     pub text: String,
     /// Where the UI fetches the PDF, when there is one.
     pub pdf_url: Option<String>,
+    /// What kind of document it is, for the window to say and to lay out.
+    pub format: super::report_format::ReportFormat,
+    /// A CDA document's sections, in order (empty for other formats).
+    pub sections: Vec<ReportSection>,
+}
+
+/// One section of a structured (CDA) report.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportSection {
+    /// The section's title (may be empty).
+    pub heading: String,
+    /// Its narrative as plain text; lines separated by `\n`.
+    pub text: String,
 }
 
 /// A graphic of a presentation state, in image pixel coordinates (column, row; 0,0 the top

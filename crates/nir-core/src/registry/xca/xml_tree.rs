@@ -2,7 +2,8 @@
 //! no custom entities, no XXE or entity expansion), only the five predefined entities and
 //! character references are resolved, and depth and element count are bounded. The result
 //! is a tree of elements by local name (namespace prefixes dropped), which the response
-//! parsers query.
+//! parsers query. Mixed content keeps its order through each child's `tail` (the text that
+//! follows it inside its parent), so a narrative can be read back in document order.
 
 use quick_xml::events::Event;
 use quick_xml::XmlVersion;
@@ -23,6 +24,9 @@ pub struct Element {
     pub children: Vec<Element>,
     /// Concatenated text content directly inside this element.
     pub text: String,
+    /// The text directly after this element's end tag, up to its next sibling (also part of
+    /// the parent's `text`).
+    pub tail: String,
 }
 
 impl Element {
@@ -52,6 +56,14 @@ impl Element {
             }
             child.descendants(name, out);
         }
+    }
+
+    /// The text before the first child (the part of `text` no child's `tail` holds).
+    pub fn lead(&self) -> &str {
+        let tails: usize = self.children.iter().map(|c| c.tail.len()).sum();
+        self.text
+            .get(..self.text.len().saturating_sub(tails))
+            .unwrap_or_default()
     }
 
     /// The first descendant with this local name.
@@ -109,16 +121,8 @@ pub fn parse(xml: &[u8]) -> Result<Element, String> {
                 let element = stack.pop().ok_or("XML: unbalanced end tag")?;
                 attach(&mut stack, &mut root, element)?;
             }
-            Event::Text(text) => {
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&text.xml10_content());
-                }
-            }
-            Event::CData(data) => {
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&data.xml10_content());
-                }
-            }
+            Event::Text(text) => push_text(&mut stack, &text.xml10_content()),
+            Event::CData(data) => push_text(&mut stack, &data.xml10_content()),
             Event::GeneralRef(reference) => {
                 let resolved = if reference.is_char_ref() {
                     reference
@@ -130,9 +134,7 @@ pub fn parse(xml: &[u8]) -> Result<Element, String> {
                         .map(str::to_string)
                 };
                 let resolved = resolved.ok_or("XML: unknown entity")?;
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&resolved);
-                }
+                push_text(&mut stack, &resolved);
             }
             Event::Eof => break,
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
@@ -142,6 +144,16 @@ pub fn parse(xml: &[u8]) -> Result<Element, String> {
         return Err("XML: document ends inside an element".into());
     }
     root.ok_or_else(|| "XML: no root element".into())
+}
+
+/// Adds text to the open element, and to the tail of its last child if it has one.
+fn push_text(stack: &mut [Element], text: &str) {
+    if let Some(top) = stack.last_mut() {
+        top.text.push_str(text);
+        if let Some(last) = top.children.last_mut() {
+            last.tail.push_str(text);
+        }
+    }
 }
 
 fn attach(
@@ -171,6 +183,16 @@ mod tests {
         assert_eq!(items[0].attr("id"), Some("1"));
         assert_eq!(items[0].attr("kind"), Some("k"));
         assert_eq!(items[0].text, "x & yA<z>");
+    }
+
+    #[test]
+    fn keeps_mixed_content_in_order() {
+        let root = parse(b"<p>one <b>two</b> three &amp; <i>four</i>five</p>").unwrap();
+        assert_eq!(root.text, "one  three & five");
+        assert_eq!(root.lead(), "one ");
+        assert_eq!(root.children[0].tail, " three & ");
+        assert_eq!(root.children[1].tail, "five");
+        assert_eq!(root.children[1].lead(), "four");
     }
 
     #[test]
