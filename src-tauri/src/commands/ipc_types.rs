@@ -21,8 +21,8 @@ use nir_core::viewer::report_format::ReportFormat;
 use nir_core::viewer::views::{
     GraphicKind, HistoryRecordView, HistoryView, IdentityView, KeyImageSetView, KeyImageView,
     KeyImagesView, NetworkView, PatientView, PresentationGraphicView, PresentationImageView,
-    PresentationStateView, PresentationStatesView, PresentationTextView, ReportSection,
-    ReportView, SeriesView, StudyProgressView, StudyView, WindowPresetView,
+    PresentationStateView, PresentationStatesView, PresentationTextView, ReportSection, ReportView,
+    SeriesView, StudyProgressView, StudyView, WindowPresetView,
 };
 use nir_core::viewer::PointerKind;
 
