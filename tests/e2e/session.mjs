@@ -74,7 +74,7 @@ export function viewerForTests({ port, env, started }) {
   let app;
   before(async () => {
     process.env.BROWSER = signInBrowser;
-    driver = await startDriver({ port });
+    driver = await startDriver({ port, env });
     app = await WebDriver.start({ port, application, env });
     started(app);
   });

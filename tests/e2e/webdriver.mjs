@@ -197,10 +197,14 @@ async function request(base, method, suffix, body) {
  * Starts tauri-driver on `port` and waits until it answers. Its native WebKitWebDriver gets
  * its own port too (tauri-driver's default, 4445, would collide with a second driver).
  */
-export async function startDriver({ port, nativeDriver = "/usr/bin/WebKitWebDriver" }) {
+export async function startDriver({ port, nativeDriver = "/usr/bin/WebKitWebDriver", env = {} }) {
   const args = ["--port", String(port), "--native-port", String(port + 100), "--native-driver", nativeDriver];
+  // tauri-driver 2 forwards only `tauri:options.args` to the application, not an environment:
+  // what the viewer must see in its environment is given to the driver, whose WebKitWebDriver
+  // starts the viewer with it.
   const child = spawn("tauri-driver", args, {
     stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, ...env },
   });
   const deadline = Date.now() + 20000;
   for (;;) {

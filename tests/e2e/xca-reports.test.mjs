@@ -14,7 +14,11 @@ viewerForTests({
   started: (viewer) => (app = viewer),
 });
 
-const waitFor = (description, script, timeoutMs) => waitForScript(app, description, script, timeoutMs);
+const waitFor = (description, script, timeoutMs) =>
+  waitForScript(app, description, script, timeoutMs).catch(async (error) => {
+    const seen = await app.execute("return [document.getElementById('status')?.textContent ?? '', document.getElementById('report')?.textContent?.slice(0, 300) ?? 'no report', [...document.querySelectorAll('.history-row .row-description')].map((d) => d.textContent).join(' | ')]");
+    throw new Error(`${error.message}; the window shows ${JSON.stringify(seen)}`);
+  });
 
 const text = (selector) => `return document.querySelector(${JSON.stringify(selector)})?.textContent ?? ""`;
 
