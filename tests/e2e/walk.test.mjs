@@ -1,15 +1,19 @@
 // The clinician's walk through the viewer in training mode: sign in as the sandbox's
 // smartcard user, look up the rich-history patient, see every network answer and the
-// banner's demographics, open the CT, scroll, change window/level, measure with the mouse and
-// with the keyboard alone, measure an elliptical region, read the CT's reports beside its
-// images, open a prior side by side and scroll both together, link an outside prior by table
-// position and nudge its pairing, close the study and find nothing of it left, see reference lines
-// between an axial and a coronal MR, read a report and the reports held inside studies (PDF
-// and SR), apply a radiologist's presentation state to a radiograph and take it off,
-// measure a length in an ultrasound cine's calibrated tissue region (mm from the US region),
-// see the incomplete-results warning for the network-unavailable patient, and the
-// banner's identity warning for an image of another patient. Each step saves a screenshot to
-// target/e2e/.
+// banner's demographics, filter the history, open the CT, scroll, change window/level,
+// measure with the mouse and with the keyboard alone, change width/level and zoom from the
+// keyboard, measure an elliptical region, long and short axes and a pixel, delete and undo a
+// measurement, pick a preset by key, turn and reset the image, read the CT's reports beside
+// its images, open the suggested prior side by side and scroll both together, open an outside
+// prior as a third viewport, link it by table position and nudge its pairing, keep W/L and
+// zoom in step, close the study and find nothing of it left, see reference lines between an
+// axial and a coronal MR, read a report and the reports held inside studies (PDF and SR), see
+// a portable chest film through its VOI LUT Sequence, a wrist film filed under a local
+// hospital number with the identifier that matched, apply a radiologist's presentation state
+// to it and take it off, measure a length in an ultrasound cine's calibrated tissue region
+// (mm from the US region), work with text at 200 %, jump to the CT's key images, see the
+// incomplete-results warning for the network-unavailable patient, and the banner's identity
+// warning for an image of another patient. Each step saves a screenshot to target/e2e/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { driverPort, shots, viewerForTests, waitForScript } from "./session.mjs";
