@@ -17,6 +17,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { driverPort, shots, viewerForTests, waitForScript } from "./session.mjs";
+import { meanBrightness } from "./webdriver.mjs";
 
 let app;
 viewerForTests({ port: driverPort(10), started: (viewer) => (app = viewer) });
@@ -100,7 +101,12 @@ test("opens the CT, scrolls, changes window/level and measures", async () => {
   await app.execute(`[...document.querySelectorAll('.history-row.kind-imagingStudy')]
     .find((row) => row.querySelector('.row-modality')?.textContent === 'CT')?.querySelector('button').click();`);
   await waitFor("the first CT image", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
-  await app.screenshot(shots, "04-ct-open");
+  // Really on screen, not only in the page: the middle of the first image (soft tissue at
+  // W 400 L 40) is grey, not the black of an undrawn canvas.
+  const opened = await app.screenshot(shots, "04-ct-open");
+  const [left, top] = await app.execute("const r = document.querySelector('#viewport-grid .viewport-canvas').getBoundingClientRect(); return [r.left + r.width / 2 - 50, r.top + r.height / 2 - 50]");
+  const brightness = meanBrightness(opened, left, top, 100, 100);
+  assert.ok(brightness > 0.1, `the middle of the first CT image is black on screen (mean ${brightness})`);
   await app.execute("document.querySelector('#viewport-grid .viewport').focus()");
   for (let i = 0; i < 5; i++) {
     await app.execute("document.querySelector('#study-screen').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }))");
@@ -502,7 +508,9 @@ test("jumps to a key image of the CT from its key images list, which the viewpor
   });
   await waitFor("the key image marker", `return document.querySelector('#viewport-grid .key-image-marker')?.hidden === false`);
   assert.match(await app.execute(text("#viewport-grid .key-image-marker")), /Key image — Of Interest/);
-  await app.screenshot(shots, "08d-ct-key-image");
+  const shot = await app.screenshot(shots, "08d-ct-key-image");
+  const [left, top] = await app.execute("const r = document.querySelector('#viewport-grid .viewport-canvas').getBoundingClientRect(); return [r.left + r.width / 2 - 50, r.top + r.height / 2 - 50]");
+  assert.ok(meanBrightness(shot, left, top, 100, 100) > 0.1, "the key image is black on screen");
   await app.click(await app.find("#close-study"));
   await waitFor("the history again", `return !!document.getElementById('history')`);
 });

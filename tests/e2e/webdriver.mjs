@@ -8,6 +8,17 @@ import path from "node:path";
 const ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf";
 
 /** Pids of running viewer processes (Linux: by the executable behind /proc/PID/exe). */
+/**
+ * The mean brightness (0 black to 1 white) of a `width` × `height` box at (`left`, `top`) of
+ * a screenshot, read with ImageMagick: whether an image is really on screen, which the page's
+ * own state cannot tell (a WebGL canvas may be drawn and never presented).
+ */
+export function meanBrightness(file, left, top, width, height) {
+  const crop = `${Math.round(width)}x${Math.round(height)}+${Math.round(left)}+${Math.round(top)}`;
+  const out = execFileSync("convert", [file, "-crop", crop, "+repage", "-colorspace", "Gray", "-format", "%[fx:mean]", "info:"], { encoding: "utf8", timeout: 30000 });
+  return Number(out.trim());
+}
+
 export function viewerPids() {
   const pids = new Set();
   for (const entry of readdirSync("/proc")) {

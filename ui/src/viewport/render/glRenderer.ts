@@ -30,6 +30,8 @@ interface TextureFormat {
 const UNIFORMS = ["u_matrix", "u_image", "u_slope", "u_intercept", "u_center", "u_width", "u_invert", "u_lut", "u_lut_first", "u_lut_count", "u_lut_max", "u_footprint"];
 
 export class GlRenderer {
+  /** Draws asked for so far, so that a lone one can be told from one of a run. */
+  private draws = 0;
   private readonly gl: WebGL2RenderingContext;
   /** Programs by kind, taps per axis and VOI stage ("unsigned/1/LINEAR"), each compiled when first drawn with. */
   private readonly programs = new Map<string, ProgramInfo>();
@@ -187,6 +189,20 @@ export class GlRenderer {
    * (nearest where it would be filtered), so a filtered redraw is worth making.
    */
   draw(view: ViewState, interactive = false): boolean {
+    const coarse = this.render(view, interactive);
+    // WebKitGTK without its DMA-BUF renderer (the default on a machine with no GPU render
+    // node) may not present a WebGL canvas drawn in a lone frame until something draws
+    // again: an image just opened, or jumped to, stayed black on screen. So a draw that no
+    // other follows within a frame is made once more at the next one.
+    const drawn = ++this.draws;
+    requestAnimationFrame(() => {
+      if (this.draws === drawn && this.frame) this.render(view, interactive);
+    });
+    return coarse;
+  }
+
+  /** The GL work of `draw`. */
+  private render(view: ViewState, interactive: boolean): boolean {
     const gl = this.gl;
     const width = this.canvas.width;
     const height = this.canvas.height;
