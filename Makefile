@@ -165,13 +165,14 @@ bench-decode: deps-build ui
 bench: bench-ui
 
 # The window as the clinician feels it: first image, window/level drag and stack scroll rates,
-# and the viewer's own cost per step, measured in the page while bench/ui.mjs drives a release
-# build (docs/benchmarks.md).
+# and the viewer's own cost per step, measured in the page while bench/ui.mjs drives the release
+# build with debug assertions (profile ui-bench: a release build stays incognito, which
+# tauri-driver cannot attach to) (docs/benchmarks.md).
 .PHONY: bench-ui
 bench-ui: deps-test ui
-	$(CARGO) build --release --bin nir-viewer
+	$(CARGO) build --profile ui-bench --bin nir-viewer
 	mkdir -p /tmp/nir-viewer-bench && chmod 700 /tmp/nir-viewer-bench
-	XDG_RUNTIME_DIR=/tmp/nir-viewer-bench NIR_VIEWER_BIN="$(TARGET)/release/nir-viewer" \
+	XDG_RUNTIME_DIR=/tmp/nir-viewer-bench NIR_VIEWER_BIN="$(TARGET)/ui-bench/nir-viewer" \
 		xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- node bench/ui.mjs
 
 # Fuzzing (not part of `make test`): every target of the fuzz/ crate for FUZZ_SECONDS each.
