@@ -76,8 +76,9 @@ time_tool() {
         done
     done
     end=$(now)
+    # Less than a tenth of the time left after start-up is within its noise: say so.
     awk -v a="$start" -v b="$end" -v n="$runs" -v c="$start_cost" \
-        'BEGIN { t = (b - a) / 1e9 - n * c; printf "%.6f", (t > 1e-6 ? t : 1e-6) }'
+        'BEGIN { t = (b - a) / 1e9 - n * c; if (t < (b - a) / 1e10) print "start-up"; else printf "%.6f", t }'
 }
 
 # `render` with every file of the list, $repeat times over, in one process ($3: --format,
@@ -90,7 +91,7 @@ time_nir() {
         || { echo fail; return; }
     end=$(now)
     awk -v a="$start" -v b="$end" -v c="$start_cost" \
-        'BEGIN { t = (b - a) / 1e9 - c; printf "%.6f", (t > 1e-6 ? t : 1e-6) }'
+        'BEGIN { t = (b - a) / 1e9 - c; if (t < (b - a) / 1e10) print "start-up"; else printf "%.6f", t }'
 }
 
 # The files of a list that "$@" (with FILE replaced) handles without error.
@@ -130,11 +131,11 @@ dcmtk_tool() {
 }
 
 mbps() {
-    case "$2" in fail|n/a) echo "$2"; return ;; esac
+    case "$2" in fail|n/a) echo "$2"; return ;; start-up) echo "(start-up)"; return ;; esac
     awk -v s="$1" -v r="$repeat" -v t="$2" 'BEGIN { printf "%.1f", s * r / 1048576 / t }'
 }
 ratio() {
-    case "$1/$2" in *fail*|*n/a*) echo "n/a"; return ;; esac
+    case "$1/$2" in *fail*|*n/a*|*start-up*) echo "n/a"; return ;; esac
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
 }
 
