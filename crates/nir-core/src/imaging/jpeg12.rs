@@ -286,7 +286,7 @@ impl Decoder {
                 let band_blocks = (blocks_y - first).min(BAND_BLOCK_ROWS) * blocks_x;
                 let mut coefficients = vec![0i16; band_blocks * scan.len() * 64];
                 for blocks in coefficients.chunks_exact_mut(scan.len() * 64) {
-                    if restart_interval > 0 && mcu > 0 && mcu % restart_interval == 0 {
+                    if restart_interval > 0 && mcu > 0 && mcu.is_multiple_of(restart_interval) {
                         bits.restart();
                         predictors.iter_mut().for_each(|p| *p = 0);
                     }

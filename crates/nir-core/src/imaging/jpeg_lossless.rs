@@ -64,7 +64,8 @@ pub fn decode_lossless(data: &[u8], module: &PixelModule) -> Option<Result<Vec<u
                 let table = tables[usize::from(segment[2] >> 4 & 3)].as_ref()?;
                 let predictor = segment[3];
                 let point_transform = u32::from(segment[5] & 15);
-                let whole_lines = restart_interval == 0 || restart_interval % frame.columns == 0;
+                let whole_lines =
+                    restart_interval == 0 || restart_interval.is_multiple_of(frame.columns);
                 if !(1..=7).contains(&predictor) || !whole_lines {
                     return None;
                 }
@@ -140,7 +141,7 @@ fn decode_scan(
     let mut out = Vec::with_capacity(rows * columns * if wide { 2 } else { 1 });
     let mut first_line = true;
     for y in 0..rows {
-        if scan.restart_lines > 0 && y > 0 && y % scan.restart_lines == 0 {
+        if scan.restart_lines > 0 && y > 0 && y.is_multiple_of(scan.restart_lines) {
             bits.restart();
             first_line = true;
         }
@@ -225,7 +226,7 @@ mod tests {
                 bits.push(value >> k & 1 == 1);
             }
         }
-        while bits.len() % 8 != 0 {
+        while !bits.len().is_multiple_of(8) {
             bits.push(true);
         }
         let mut entropy = Vec::new();
