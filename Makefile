@@ -155,10 +155,13 @@ bench-retrieve:
 
 bench: bench-decode
 
-# Decode throughput per transfer syntax vs DCMTK and GDCM (docs/benchmarks.md).
+# Decode throughput per transfer syntax vs DCMTK and GDCM, on the shared corpus and on large
+# synthetic images made at run time (numpy, pydicom) (docs/benchmarks.md).
 .PHONY: bench-decode
 bench-decode: deps-build ui
-	@$(call apt_install,dcmtk libgdcm-tools python3)
+	@$(call apt_install,dcmtk libgdcm-tools python3 python3-numpy python3-pydicom)
+	@python3 -c 'import numpy, pydicom' 2>/dev/null || python3 -m pip install --quiet numpy pydicom \
+		|| python3 -m pip install --quiet --break-system-packages numpy pydicom
 	$(CARGO) build --release --bin nir-viewer
 	NIR_SHARED_DIR="$(SHARED)" bench/decode.sh "$(TARGET)/release/nir-viewer"
 
