@@ -2,8 +2,12 @@
 //! (and the old block when one is moved by `realloc`), so strings and buffers the program
 //! has finished with — an NHS number typed into a search, a JSON body, a decoded frame — do
 //! not linger in freed heap memory where a later memory dump or a reader of `/proc/PID/mem`
-//! could find them. It wraps the system allocator and changes nothing else; it covers Rust
-//! allocations only (C libraries such as WebKitGTK call `malloc` directly).
+//! could find them. Large blocks (a frame, a file, an instance) are mapped from the kernel
+//! on their own and unmapped when given back: their pages then leave the process, and the
+//! kernel zeroes a page before it maps it anywhere again, so they need no wipe, and one
+//! grows or shrinks by moving its pages (`mremap`) rather than copying them. Everything else
+//! goes to the system allocator. It covers Rust allocations only (C libraries such as
+//! WebKitGTK call `malloc` directly).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
@@ -24,42 +28,142 @@ unsafe fn wipe(ptr: *mut u8, len: usize) {
     std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
 }
 
-// SAFETY: every method forwards to `System` with the layout it was given; the only extra
-// work writes inside blocks this allocator handed out and still owns.
+/// Blocks of at least this many bytes are mapped on their own (see the module doc).
+const MAPPED_FROM: usize = 1 << 20;
+
+/// Whether a block of `size` bytes aligned to `align` is (or would be) mapped on its own.
+/// The decision depends on the layout only, which `dealloc` and `realloc` receive unchanged.
+fn is_mapped(size: usize, align: usize) -> bool {
+    cfg!(unix) && size >= MAPPED_FROM && align <= mapped::PAGE
+}
+
+#[cfg(unix)]
+mod mapped {
+    //! Anonymous private mappings: zero-filled on first touch, gone from the process when
+    //! unmapped.
+
+    /// The smallest page size of the platforms built for; mappings are aligned to it.
+    pub const PAGE: usize = 4096;
+
+    fn rounded(size: usize) -> usize {
+        size.div_ceil(PAGE) * PAGE
+    }
+
+    /// A new mapping of at least `size` bytes, or null.
+    pub fn map(size: usize) -> *mut u8 {
+        // SAFETY: an anonymous private mapping at an address the kernel chooses touches no
+        // existing memory.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                rounded(size),
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            std::ptr::null_mut()
+        } else {
+            ptr.cast()
+        }
+    }
+
+    /// Gives a mapping of `size` bytes made by [`map`] back to the kernel.
+    ///
+    /// # Safety
+    /// `ptr` must come from [`map`] (or [`remap`]) with the same `size`, and not be used after.
+    pub unsafe fn unmap(ptr: *mut u8, size: usize) {
+        // SAFETY: per the caller, `ptr..ptr+rounded(size)` is one mapping of ours.
+        unsafe { libc::munmap(ptr.cast(), rounded(size)) };
+    }
+
+    /// Moves a mapping of `old` bytes to one of `new` bytes, keeping its contents (pages are
+    /// moved, not copied); null if it cannot, the old mapping then still valid.
+    ///
+    /// # Safety
+    /// As for [`unmap`]; on success the old pointer is no longer valid.
+    #[cfg(target_os = "linux")]
+    pub unsafe fn remap(ptr: *mut u8, old: usize, new: usize) -> *mut u8 {
+        // SAFETY: per the caller, `ptr` is one mapping of ours of `rounded(old)` bytes.
+        let moved =
+            unsafe { libc::mremap(ptr.cast(), rounded(old), rounded(new), libc::MREMAP_MAYMOVE) };
+        if moved == libc::MAP_FAILED {
+            std::ptr::null_mut()
+        } else {
+            moved.cast()
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod mapped {
+    //! No mappings off Unix: every block goes to the system allocator.
+    pub const PAGE: usize = 0;
+    pub fn map(_size: usize) -> *mut u8 {
+        std::ptr::null_mut()
+    }
+    pub unsafe fn unmap(_ptr: *mut u8, _size: usize) {}
+}
+
+// SAFETY: small blocks are forwarded to `System` with the layout they were given, the only
+// extra work writing inside blocks this allocator handed out and still owns; large ones are
+// page-aligned anonymous mappings of at least the layout's size, made and given back here
+// alone (`is_mapped` sends a block's every call the same way).
 unsafe impl GlobalAlloc for ZeroOnFree {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if is_mapped(layout.size(), layout.align()) {
+            return mapped::map(layout.size());
+        }
         // SAFETY: forwarded unchanged.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if is_mapped(layout.size(), layout.align()) {
+            // Anonymous pages read as zeros.
+            return mapped::map(layout.size());
+        }
         // SAFETY: forwarded unchanged.
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` is a live block of `layout.size()` bytes until the dealloc below.
+        // SAFETY: `ptr` is a live block of `layout.size()` bytes until it is given back below,
+        // made by the same branch of `alloc` (same layout).
         unsafe {
-            wipe(ptr, layout.size());
-            System.dealloc(ptr, layout);
+            if is_mapped(layout.size(), layout.align()) {
+                mapped::unmap(ptr, layout.size());
+            } else {
+                wipe(ptr, layout.size());
+                System.dealloc(ptr, layout);
+            }
         }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // Always move to a fresh block and wipe the whole old one: the system realloc may
-        // move a block silently (leaving a copy behind) or shrink it in place (leaving the
-        // tail), and neither can be seen from here.
+        #[cfg(target_os = "linux")]
+        if is_mapped(layout.size(), layout.align()) && is_mapped(new_size, layout.align()) {
+            // SAFETY: `ptr` is our mapping of `layout.size()` bytes.
+            let moved = unsafe { mapped::remap(ptr, layout.size(), new_size) };
+            if !moved.is_null() {
+                return moved;
+            }
+        }
+        // Otherwise always move to a fresh block and give back (wiping if it is not mapped)
+        // the whole old one: the system realloc may move a block silently (leaving a copy
+        // behind) or shrink it in place (leaving the tail), and neither can be seen from here.
         // SAFETY: `new_size` is non-zero and, rounded to `layout.align()`, does not overflow
         // (the `GlobalAlloc::realloc` contract); `ptr` is live for `layout.size()` bytes.
         unsafe {
             let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
-            let fresh = System.alloc(new_layout);
+            let fresh = self.alloc(new_layout);
             if fresh.is_null() {
                 return fresh;
             }
             std::ptr::copy_nonoverlapping(ptr, fresh, layout.size().min(new_size));
-            wipe(ptr, layout.size());
-            System.dealloc(ptr, layout);
+            self.dealloc(ptr, layout);
             fresh
         }
     }
@@ -94,6 +198,37 @@ mod tests {
                 .iter()
                 .all(|&b| b == 0));
             allocator.dealloc(zeroed, layout);
+        }
+    }
+
+    #[test]
+    fn large_blocks_are_mapped_and_keep_their_contents_as_they_grow_and_shrink() {
+        let allocator = ZeroOnFree;
+        let mut layout = Layout::from_size_align(MAPPED_FROM, 8).unwrap();
+        // SAFETY: each realloc receives the block and layout of the previous step, and every
+        // access stays within the current layout.
+        unsafe {
+            let zeroed = allocator.alloc_zeroed(layout);
+            assert!(!zeroed.is_null());
+            assert_eq!(zeroed as usize % mapped::PAGE.max(1), 0, "page-aligned");
+            assert!(std::slice::from_raw_parts(zeroed, MAPPED_FROM)
+                .iter()
+                .all(|&b| b == 0));
+            allocator.dealloc(zeroed, layout);
+
+            let mut block = allocator.alloc(layout);
+            assert!(!block.is_null());
+            std::ptr::write_bytes(block, 7, MAPPED_FROM);
+            for size in [3 << 20, (5 << 20) + 3, MAPPED_FROM + 1, 100, 1 << 22] {
+                block = allocator.realloc(block, layout, size);
+                assert!(!block.is_null());
+                let kept = layout.size().min(size).min(100);
+                assert!(std::slice::from_raw_parts(block, kept)
+                    .iter()
+                    .all(|&b| b == 7));
+                layout = Layout::from_size_align(size, 8).unwrap();
+            }
+            allocator.dealloc(block, layout);
         }
     }
 
