@@ -137,11 +137,16 @@ fn write_npy(image: &DecodedImage, path: &Path) -> Result<(), ImagingError> {
 /// Stored values at their stored width, little-endian, frame after frame: no Modality LUT,
 /// no conversion to float.
 fn write_raw(image: &DecodedImage, path: &Path) -> Result<(), ImagingError> {
+    use std::io::Write;
+    let mut file = std::fs::File::create(path).map_err(|e| output_error(path, e))?;
+    // One frame's bytes at a time, in one buffer reused for every frame.
     let mut bytes = Vec::new();
     for frame in &image.frames {
+        bytes.clear();
         frame.stored_bytes_le(&mut bytes);
+        file.write_all(&bytes).map_err(|e| output_error(path, e))?;
     }
-    std::fs::write(path, bytes).map_err(|e| output_error(path, e))
+    Ok(())
 }
 
 fn write_png(image: &DecodedImage, display: &[u8], path: &Path) -> Result<(), ImagingError> {
