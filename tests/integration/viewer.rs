@@ -400,9 +400,15 @@ async fn images_that_have_arrived_are_shown_without_fetching_them_again() {
         !progress.borrow().1,
         "the study was still arriving when the images were shown"
     );
-    assert_eq!(
-        instance_requests(&env._sandbox),
-        before,
+    // The retrieval goes on asking for the rest, each once; nothing asked for before the
+    // images were shown was asked for again.
+    let after = instance_requests(&env._sandbox);
+    assert!(
+        after.iter().all(|(_, count)| *count == 1),
+        "no image was fetched twice: {after:?}"
+    );
+    assert!(
+        before.iter().all(|seen| after.contains(seen)),
         "no image that had arrived was fetched again"
     );
 }
@@ -420,6 +426,103 @@ async fn the_first_image_asked_for_at_once_is_fetched_only_once() {
     assert!(
         requested.iter().all(|(_, count)| *count == 1),
         "no image was fetched twice on its own: {requested:?}"
+    );
+}
+
+/// Every retrieval path the sandbox was asked for, with the instances each brought: an
+/// instance path brings one, a series or study path all of its instances.
+fn transfers_per_instance(sandbox: &SandboxHandle) -> Vec<(String, usize)> {
+    let all = sandbox.requests().all();
+    let instances: Vec<&(String, usize)> = all
+        .iter()
+        .filter(|(path, _)| path.contains("/instances/") && !path.contains("/frames/"))
+        .collect();
+    instances
+        .iter()
+        .map(|(path, count)| {
+            let within: usize = all
+                .iter()
+                .filter(|(other, _)| {
+                    // Searches (QIDO-RS) and metadata bring no instance.
+                    !other.ends_with("/metadata")
+                        && !other.ends_with("/series")
+                        && !other.contains("/instances/")
+                        && path.starts_with(&format!("{other}/"))
+                })
+                .map(|(_, n)| n)
+                .sum();
+            (path.clone(), count + within)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_instance_is_fetched_twice_while_the_screen_asks_for_images_during_retrieval() {
+    use nir_viewer::dicomweb::Direction;
+    let env = look_up("9912003888").await;
+    let ct = study_record(&env.history, "CT", 0);
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let study = env
+        .session
+        .open_study(ct, move |progress| {
+            if progress.done {
+                let _ = done_tx.send(progress);
+            }
+        })
+        .await
+        .unwrap();
+    let count = study.series[0].instance_count;
+    assert_eq!(count, 400);
+    // The screen shows the first image and, at once, asks for images the retrieval is far
+    // from (a second viewport, say); then it jumps to the middle and scrolls back from
+    // there, telling the retrieval each time, while the study is still arriving.
+    let (first, last, middle) = tokio::join!(
+        env.session.frame(&study.key, 0, 0),
+        env.session.frame(&study.key, 0, 399),
+        env.session.frame(&study.key, 0, 200),
+    );
+    first.unwrap();
+    last.unwrap();
+    middle.unwrap();
+    env.session
+        .focus_study(&study.key, 0, 250, Direction::Still)
+        .unwrap();
+    for index in (240..=250).rev() {
+        env.session.frame(&study.key, 0, index).await.unwrap();
+        env.session
+            .focus_study(&study.key, 0, index, Direction::Backward)
+            .unwrap();
+    }
+    // And asks for some the retrieval may not have reached.
+    for index in [398, 120, 121, 330] {
+        env.session.frame(&study.key, 0, index).await.unwrap();
+    }
+    let done = tokio::task::spawn_blocking(move || {
+        done_rx.recv_timeout(std::time::Duration::from_secs(120))
+    })
+    .await
+    .unwrap()
+    .expect("the retrieval finishes");
+    assert_eq!(done.error, None);
+    assert!(done.warnings.is_empty(), "{:?}", done.warnings);
+    assert_eq!(done.loaded, done.total, "every instance arrived");
+    let transfers = transfers_per_instance(&env._sandbox);
+    let twice: Vec<_> = transfers.iter().filter(|(_, n)| *n > 1).collect();
+    assert!(twice.is_empty(), "fetched more than once: {twice:?}");
+    // The series on screen came instance by instance (each once); only the rest of the
+    // study may have come as series requests.
+    let on_screen = transfers
+        .iter()
+        .filter(|(path, _)| path.contains(".1.1.1/instances/"))
+        .count();
+    assert_eq!(on_screen, count);
+    for index in [0, 399, 245] {
+        env.session.frame(&study.key, 0, index).await.unwrap();
+    }
+    assert_eq!(
+        transfers_per_instance(&env._sandbox),
+        transfers,
+        "shown from the vault"
     );
 }
 

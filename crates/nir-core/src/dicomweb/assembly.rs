@@ -159,9 +159,37 @@ impl<'a> Assembly<'a> {
         Ok(Some(self.progress(&series)))
     }
 
-    /// Records a warning (e.g. a transfer that failed twice).
-    pub fn warn(&mut self, warning: StudyWarning) {
-        self.warnings.push(warning);
+    /// Counts an instance of the layout that was kept without this retrieval fetching it
+    /// (the screen fetched it meanwhile), so the series is not reported short; nothing is
+    /// requested or accepted for it again.
+    pub fn held_elsewhere(&mut self, series: usize, instance: usize) -> Option<RetrievalProgress> {
+        let series = self.layout.series.get(series)?;
+        let sop = &series.instances.get(instance)?.sop_instance_uid;
+        if self.admitted.contains_key(sop) {
+            return None;
+        }
+        self.admitted.insert(
+            sop.clone(),
+            RetrievedInstance {
+                sop_instance_uid: sop.clone(),
+                series_uid: series.series_uid.clone(),
+                transfer_syntax: String::new(),
+                bytes: zeroize::Zeroizing::new(Vec::new()),
+            },
+        );
+        Some(self.progress(&series.series_uid))
+    }
+
+    /// Records a warning (e.g. a transfer that failed twice) unless one with the same
+    /// code about the same series is there.
+    pub fn warn_once(&mut self, warning: StudyWarning) {
+        let known = self
+            .warnings
+            .iter()
+            .any(|w| w.code == warning.code && w.series_uid == warning.series_uid);
+        if !known {
+            self.warnings.push(warning);
+        }
     }
 
     fn progress(&self, series_uid: &str) -> RetrievalProgress {

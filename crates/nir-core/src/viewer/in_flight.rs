@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::{ViewerError, ViewerSession};
-use crate::dicomweb::{DicomWebError, InstanceSink, RetrievedInstance};
+use crate::dicomweb::{Claim as RetrievalClaim, DicomWebError, InstanceSink, RetrievedInstance};
 use crate::vault::{PatientKey, Reservation, VaultError};
 
 /// Instances being fetched on their own, with how many requests hold each.
@@ -57,6 +57,16 @@ impl InFlight {
         }
         drop(requested);
         self.settled.notify_waiters();
+    }
+
+    /// Marks `sop` as requested unless some request for it is running; whether it did.
+    pub fn try_begin(&self, sop: &str) -> bool {
+        let mut requested = self.lock();
+        if requested.contains_key(sop) {
+            return false;
+        }
+        requested.insert(sop.to_owned(), 1);
+        true
     }
 
     /// Whether some request for `sop` is running.
@@ -122,7 +132,7 @@ pub struct StudySink {
 }
 
 impl StudySink {
-    /// Marks the instances the retrieval will fetch on their own as in flight now, before
+    /// Marks the instances the retrieval will fetch first as in flight now, before
     /// its task first runs, so a request from the screen made in the meantime (the first
     /// image, asked for as soon as the study opens) waits for them instead of racing.
     pub fn announce_planned<'a>(&self, sops: impl IntoIterator<Item = &'a str>) {
@@ -169,11 +179,28 @@ impl InstanceSink for StudySink {
             })
     }
 
-    fn requesting(&self, sop_instance_uid: &str) {
-        let mut pre = self.pre_announced.lock().unwrap_or_else(|p| p.into_inner());
-        if !pre.remove(sop_instance_uid) {
+    fn claim(&self, sop_instance_uid: &str, force: bool) -> RetrievalClaim {
+        let ours = self
+            .pre_announced
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(sop_instance_uid);
+        if !ours && !self.in_flight.try_begin(sop_instance_uid) {
+            if !force {
+                return RetrievalClaim::Busy;
+            }
             self.in_flight.begin(sop_instance_uid);
         }
+        // Marked first, looked for second: the screen files what it fetched before it
+        // lets go of its own mark, so nothing slips between the two.
+        if self
+            .session
+            .held(&self.patient, &self.study_key, sop_instance_uid)
+        {
+            self.in_flight.end(sop_instance_uid);
+            return RetrievalClaim::Held;
+        }
+        RetrievalClaim::Fetch
     }
 
     fn settled(&self, sop_instance_uid: &str) {
