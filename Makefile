@@ -155,23 +155,27 @@ bench-retrieve:
 
 bench: bench-decode
 
-# Decode throughput per transfer syntax vs DCMTK and GDCM (docs/benchmarks.md).
+# Decode throughput per transfer syntax vs DCMTK and GDCM, on the shared corpus and on large
+# synthetic images made at run time (numpy, pydicom) (docs/benchmarks.md).
 .PHONY: bench-decode
 bench-decode: deps-build ui
-	@$(call apt_install,dcmtk libgdcm-tools python3)
+	@$(call apt_install,dcmtk libgdcm-tools python3 python3-numpy python3-pydicom)
+	@python3 -c 'import numpy, pydicom' 2>/dev/null || python3 -m pip install --quiet numpy pydicom \
+		|| python3 -m pip install --quiet --break-system-packages numpy pydicom
 	$(CARGO) build --release --bin nir-viewer
 	NIR_SHARED_DIR="$(SHARED)" bench/decode.sh "$(TARGET)/release/nir-viewer"
 
 bench: bench-ui
 
 # The window as the clinician feels it: first image, window/level drag and stack scroll rates,
-# and the viewer's own cost per step, measured in the page while bench/ui.mjs drives a release
-# build (docs/benchmarks.md).
+# and the viewer's own cost per step, measured in the page while bench/ui.mjs drives the release
+# build with debug assertions (profile ui-bench: a release build stays incognito, which
+# tauri-driver cannot attach to) (docs/benchmarks.md).
 .PHONY: bench-ui
 bench-ui: deps-test ui
-	$(CARGO) build --release --bin nir-viewer
+	$(CARGO) build --profile ui-bench --bin nir-viewer
 	mkdir -p /tmp/nir-viewer-bench && chmod 700 /tmp/nir-viewer-bench
-	XDG_RUNTIME_DIR=/tmp/nir-viewer-bench NIR_VIEWER_BIN="$(TARGET)/release/nir-viewer" \
+	XDG_RUNTIME_DIR=/tmp/nir-viewer-bench NIR_VIEWER_BIN="$(TARGET)/ui-bench/nir-viewer" \
 		xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- node bench/ui.mjs
 
 # Fuzzing (not part of `make test`): every target of the fuzz/ crate for FUZZ_SECONDS each.

@@ -6,21 +6,31 @@
 # one file per process while `render` takes them all in one. Prints a Markdown table of MB/s
 # of decoded pixels (rows x columns x frames x samples x bytes allocated) and the ratios.
 #
+# A second table does the same on large synthetic images made at run time in a temporary
+# directory (bench/large_images.py; >= 2000x2000 CR in six syntaxes, a multi-frame XA, a
+# 400-slice CT), where nir-viewer writes stored values at their stored width (`--format
+# raw`) as the other tools do.
+#
 # Usage: bench/decode.sh [NIR_VIEWER_BINARY]   (default: target/release/nir-viewer)
-# Env:   NIR_SHARED_DIR (default ../shared), BENCH_REPEAT (default 5)
+# Env:   NIR_SHARED_DIR (default ../shared), BENCH_REPEAT (default 5),
+#        BENCH_LARGE_SCALE (default 1; smaller shrinks the large images),
+#        BENCH_TABLES (default "corpus large"; either alone runs one table)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$root/target/release/nir-viewer}
 corpus=${NIR_SHARED_DIR:-$root/../shared}/corpus
 repeat=${BENCH_REPEAT:-5}
+tables=" ${BENCH_TABLES:-corpus large} "
 [ -x "$bin" ] || { echo "no binary at $bin (cargo build --release --bin nir-viewer)" >&2; exit 1; }
-[ -f "$corpus/manifest.json" ] || { echo "no corpus at $corpus (set NIR_SHARED_DIR)" >&2; exit 1; }
+if [[ $tables == *" corpus "* ]] && [ ! -f "$corpus/manifest.json" ]; then
+    echo "no corpus at $corpus (set NIR_SHARED_DIR)" >&2; exit 1
+fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 # One line per transfer syntax: "uid<TAB>name<TAB>decoded bytes<TAB>file file ..."
-python3 - "$corpus" > "$scratch/groups.tsv" <<'PY'
+[[ $tables == *" corpus "* ]] && python3 - "$corpus" > "$scratch/groups.tsv" <<'PY'
 import json, sys, collections
 corpus = sys.argv[1]
 manifest = json.load(open(f"{corpus}/manifest.json"))
@@ -66,19 +76,22 @@ time_tool() {
         done
     done
     end=$(now)
+    # Less than a tenth of the time left after start-up is within its noise: say so.
     awk -v a="$start" -v b="$end" -v n="$runs" -v c="$start_cost" \
-        'BEGIN { t = (b - a) / 1e9 - n * c; printf "%.6f", (t > 1e-6 ? t : 1e-6) }'
+        'BEGIN { t = (b - a) / 1e9 - n * c; if (t < (b - a) / 1e10) print "start-up"; else printf "%.6f", t }'
 }
 
-# `render` with every file of the list, $repeat times over, in one process.
+# `render` with every file of the list, $repeat times over, in one process ($3: --format,
+# default npy).
 time_nir() {
-    local files=$1 start_cost=$2 all=() start end
+    local files=$1 start_cost=$2 format=${3:-npy} all=() start end
     for _ in $(seq "$repeat"); do all+=($files); done
     start=$(now)
-    "$bin" render "${all[@]}" --out "$scratch/nir" >/dev/null 2>&1 || { echo fail; return; }
+    "$bin" render "${all[@]}" --out "$scratch/nir" --format "$format" >/dev/null 2>&1 \
+        || { echo fail; return; }
     end=$(now)
     awk -v a="$start" -v b="$end" -v c="$start_cost" \
-        'BEGIN { t = (b - a) / 1e9 - c; printf "%.6f", (t > 1e-6 ? t : 1e-6) }'
+        'BEGIN { t = (b - a) / 1e9 - c; if (t < (b - a) / 1e10) print "start-up"; else printf "%.6f", t }'
 }
 
 # The files of a list that "$@" (with FILE replaced) handles without error.
@@ -118,11 +131,11 @@ dcmtk_tool() {
 }
 
 mbps() {
-    case "$2" in fail|n/a) echo "$2"; return ;; esac
+    case "$2" in fail|n/a) echo "$2"; return ;; start-up) echo "(start-up)"; return ;; esac
     awk -v s="$1" -v r="$repeat" -v t="$2" 'BEGIN { printf "%.1f", s * r / 1048576 / t }'
 }
 ratio() {
-    case "$1/$2" in *fail*|*n/a*) echo "n/a"; return ;; esac
+    case "$1/$2" in *fail*|*n/a*|*start-up*) echo "n/a"; return ;; esac
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
 }
 
@@ -136,6 +149,8 @@ for tool in dcmdjpeg dcmdjpls dcmdrle dcmconv; do dcmtk_start[$tool]=$(startup "
 echo "Process start-up subtracted (s): nir-viewer $nir_start, gdcmconv $gdcm_start," \
     "dcmdjpeg ${dcmtk_start[dcmdjpeg]}, dcmdjpls ${dcmtk_start[dcmdjpls]}," \
     "dcmdrle ${dcmtk_start[dcmdrle]}, dcmconv ${dcmtk_start[dcmconv]}; $repeat repetitions."
+[[ $tables == *" corpus "* ]] || : > "$scratch/groups.tsv"
+if [ -s "$scratch/groups.tsv" ]; then
 echo
 echo "| transfer syntax | files timed | decoded MB | nir-viewer MB/s | DCMTK MB/s | GDCM MB/s | nir / DCMTK | nir / GDCM |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -160,3 +175,124 @@ while IFS=$'\t' read -r uid name _size files; do
     echo "| $name | $count/$(wc -w <<<"$files") | $megabytes | $nir_rate | $dcmtk_rate | $gdcm_rate | $(ratio "$nir_rate" "$dcmtk_rate") | $(ratio "$nir_rate" "$gdcm_rate") |"
     unset dcmtk_ok
 done < "$scratch/groups.tsv"
+fi
+
+# ---- Large images ------------------------------------------------------------------------
+# Synthetic images (bench/large_images.py: no clinical data) made in the scratch directory,
+# compressed there with DCMTK and GDCM, and removed at exit. nir-viewer runs `render --format
+# raw` (stored values at their stored width, as the DCMTK and GDCM tools write native Pixel
+# Data) and, for comparison, `render` to float32 .npy. BENCH_LARGE_SCALE (default 1) shrinks
+# the images for a quick check of the script.
+[[ $tables == *" large "* ]] || exit 0
+large=$scratch/large
+mkdir -p "$large/ct_sv1"
+python3 "$root/bench/large_images.py" "$large" --scale "${BENCH_LARGE_SCALE:-1}"
+(
+    cd "$large"
+    for image in cr tiny; do
+        dcmcjpeg +ee $image.dcm ${image}_extended.dcm
+        dcmcjpeg +e1 $image.dcm ${image}_sv1.dcm
+        dcmcjpls +el $image.dcm ${image}_jpegls.dcm
+        gdcmconv --j2k $image.dcm ${image}_j2k.dcm
+        dcmcrle $image.dcm ${image}_rle.dcm
+    done
+    dcmcjpeg +eb xa.dcm xa_baseline.dcm
+    dcmcjpeg +eb tiny8.dcm tiny8_baseline.dcm
+    for f in ct/*.dcm; do dcmcjpeg +e1 "$f" "ct_sv1/${f#ct/}"; done
+)
+
+# Seconds one run of "$@" (FILE replaced by $1, a 16 x 16 image in the row's syntax) takes:
+# the median of 11. Taken as the tool's start-up on the large rows, since `--version` leaves
+# out what a tool does first on every file (DCMTK loads its data dictionary then).
+startup_on() {
+    local tiny=$1; shift
+    local runs=() start end a args
+    for _ in $(seq 11); do
+        args=()
+        for a in "$@"; do args+=("${a//FILE/$tiny}"); done
+        start=$(now); "${args[@]}" >/dev/null 2>&1 || true; end=$(now)
+        runs+=($((end - start)))
+    done
+    printf '%s\n' "${runs[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.6f", v[6] / 1e9 }'
+}
+
+# Decoded bytes (rows x columns x frames x samples x bytes allocated) of the files given.
+dicom_bytes() {
+    python3 - "$@" <<'PY'
+import sys
+import pydicom
+total = 0
+for path in sys.argv[1:]:
+    d = pydicom.dcmread(path, stop_before_pixels=True)
+    frames = int(getattr(d, "NumberOfFrames", 1) or 1)
+    total += d.Rows * d.Columns * frames * d.SamplesPerPixel * max(1, d.BitsAllocated // 8)
+print(total)
+PY
+}
+
+# "exact" when `render --format raw` wrote the native source's Pixel Data byte for byte
+# ($1 raw output, $2 native source); else the largest difference of a sample.
+lossless_check() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+import numpy as np
+import pydicom
+raw, source = sys.argv[1], sys.argv[2]
+d = pydicom.dcmread(source)
+dtype = np.uint8 if d.BitsAllocated == 8 else np.uint16
+want = np.frombuffer(d.PixelData, dtype)
+got = np.fromfile(raw, dtype)
+if got.size != want.size:
+    print(f"size {got.size} != {want.size}")
+elif np.array_equal(got, want):
+    print("exact")
+else:
+    print("max diff %d" % np.abs(got.astype(np.int64) - want.astype(np.int64)).max())
+PY
+}
+
+echo
+echo "Large synthetic images (bench/large_images.py); nir-viewer \`render --format raw\`" \
+    "(stored width) against the DCMTK and GDCM tools, and \`render\` to float32 .npy beside it;" \
+    "each tool's run on a 16 x 16 image of the row's syntax subtracted as its start-up."
+echo
+echo "| image | transfer syntax | files | decoded MB | nir-viewer raw MB/s | nir-viewer npy MB/s | DCMTK MB/s | GDCM MB/s | raw / DCMTK | raw / GDCM | output |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+# image label, transfer syntax, DCMTK decoder, native source (for the lossless check),
+# 16 x 16 image of the syntax (for start-up), files
+while IFS='|' read -r label syntax tool source tiny pattern; do
+    files=$(echo $large/$pattern)
+    tiny=$large/$tiny
+    size=$(dicom_bytes $files)
+    megabytes=$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1048576 }')
+    nir_start=$(startup_on "$tiny" "$bin" render FILE --out "$scratch/nir" --format raw)
+    raw_rate=$(mbps "$size" "$(time_nir "$files" "$nir_start" raw)")
+    check=lossy
+    if [ "$raw_rate" = fail ]; then check=fail
+    elif [ "$source" != - ]; then
+        last=${files##* }; stem=$(basename "$last" .dcm)
+        check=$(lossless_check "$scratch/nir/$stem.raw" "$large/${source//STEM/$stem}")
+    fi
+    npy_start=$(startup_on "$tiny" "$bin" render FILE --out "$scratch/nir")
+    npy_rate=$(mbps "$size" "$(time_nir "$files" "$npy_start" npy)")
+    if [ "$tool" = - ]; then dcmtk_rate=n/a
+    else
+        read -ra dcmtk <<<"$tool FILE $scratch/dcmtk.dcm"
+        start_cost=$(startup_on "$tiny" "${dcmtk[@]}")
+        dcmtk_rate=$(mbps "$size" "$(time_tool "$files" "$start_cost" "${dcmtk[@]}")")
+    fi
+    start_cost=$(startup_on "$tiny" "${gdcm[@]}")
+    gdcm_rate=$(mbps "$size" "$(time_tool "$files" "$start_cost" "${gdcm[@]}")")
+    echo "| $label | $syntax | $(wc -w <<<"$files") | $megabytes | $raw_rate | $npy_rate | $dcmtk_rate | $gdcm_rate | $(ratio "$raw_rate" "$dcmtk_rate") | $(ratio "$raw_rate" "$gdcm_rate") | $check |"
+done <<'ROWS'
+CR 3000x2500, 12-bit|Explicit VR Little Endian|dcmconv +te|cr.dcm|tiny.dcm|cr.dcm
+CR 3000x2500, 12-bit|JPEG Extended (12-bit)|dcmdjpeg|-|tiny_extended.dcm|cr_extended.dcm
+CR 3000x2500, 12-bit|JPEG Lossless SV1|dcmdjpeg|cr.dcm|tiny_sv1.dcm|cr_sv1.dcm
+CR 3000x2500, 12-bit|JPEG-LS Lossless|dcmdjpls|cr.dcm|tiny_jpegls.dcm|cr_jpegls.dcm
+CR 3000x2500, 12-bit|JPEG 2000 Lossless|-|cr.dcm|tiny_j2k.dcm|cr_j2k.dcm
+CR 3000x2500, 12-bit|RLE Lossless|dcmdrle|cr.dcm|tiny_rle.dcm|cr_rle.dcm
+XA 60x1024x1024, 8-bit|Explicit VR Little Endian|dcmconv +te|xa.dcm|tiny8.dcm|xa.dcm
+XA 60x1024x1024, 8-bit|JPEG Baseline|dcmdjpeg|-|tiny8_baseline.dcm|xa_baseline.dcm
+CT 400x512x512, 16-bit|Explicit VR Little Endian|dcmconv +te|ct/STEM.dcm|tiny.dcm|ct/*.dcm
+CT 400x512x512, 16-bit|JPEG Lossless SV1|dcmdjpeg|ct/STEM.dcm|tiny_sv1.dcm|ct_sv1/*.dcm
+ROWS

@@ -21,7 +21,8 @@
 // the script only starts them and reads the results. Prints a Markdown table.
 //
 // Usage: node bench/ui.mjs   (under xvfb-run and dbus-run-session, like the e2e tests)
-// Env:   NIR_VIEWER_BIN (default target/release/nir-viewer), BENCH_PORT (default 4484),
+// Env:   NIR_VIEWER_BIN (default target/ui-bench/nir-viewer: the release build with debug
+//        assertions, which tauri-driver can attach to; see Cargo.toml), BENCH_PORT (default 4484),
 //        BENCH_RUNS (default 3), BENCH_SECONDS (default 3)
 import os from "node:os";
 import path from "node:path";
@@ -29,7 +30,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { WebDriver, startDriver, stopDriver } from "../tests/e2e/webdriver.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
-const application = process.env.NIR_VIEWER_BIN ?? path.join(root, "target/release/nir-viewer");
+const application = process.env.NIR_VIEWER_BIN ?? path.join(root, "target/ui-bench/nir-viewer");
 const port = Number(process.env.BENCH_PORT ?? 4484);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
@@ -230,7 +231,7 @@ async function main() {
     await waitFor("image 1", `return /^Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
     const scrollCost = await costPerStep(scrollStep, scrollDrawn);
 
-    const build = application.includes("/release/") ? "release" : "debug";
+    const build = application.includes("/ui-bench/") ? "release with debug assertions (ui-bench profile)" : application.includes("/release/") ? "release" : "debug";
     const ms = (v) => `${v.toFixed(1)} ms`;
     const costRow = (name, target, cost, unit) =>
       `| ${name}: the viewer's own cost per step | — | ${ms(cost.total)} mean, ${ms(cost.p90)} p90 ` +

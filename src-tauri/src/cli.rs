@@ -98,7 +98,8 @@ pub struct RenderArgs {
     /// Directory that receives `<stem>.npy` (and PNGs).
     #[arg(long)]
     pub out: PathBuf,
-    /// `npy` (float32 arrays) or `png` (also one 8-bit PNG per frame after VOI).
+    /// `npy` (float32 arrays), `png` (also one 8-bit PNG per frame after VOI) or `raw`
+    /// (only `<stem>.raw`: stored values at their stored width, little-endian).
     #[arg(long, default_value = "npy")]
     pub format: String,
     /// Decode only this frame (0-based).

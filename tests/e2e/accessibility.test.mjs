@@ -1,6 +1,7 @@
 // WCAG 2.2 AA, which NHS software must meet, checked by axe-core in the running viewer on
 // each screen a clinician goes through in training mode: sign-in, the look-up, the
-// history of the rich-history patient, a study open with its CT, and the keyboard help.
+// history of the rich-history patient, a study open with its CT, its reports beside the
+// images and its More tools panel, and the keyboard help.
 // Every violation is listed by rule, meaning and element; colour contrast is measured in
 // the real page, as WebKit renders it.
 import { test } from "node:test";
@@ -42,6 +43,17 @@ test("a study open with its CT meets WCAG 2.2 AA", async () => {
   await waitFor("the first CT image", `return /Image 1 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
   await app.screenshot(shots, "30-accessibility-study");
   await assertAccessible("study");
+});
+
+test("the study's reports beside its images and the More tools panel meet WCAG 2.2 AA", async () => {
+  await app.execute("document.querySelector('[data-action=report-beside]').click()");
+  await waitFor("the report beside the images", "return (document.querySelector('#report-beside #report-body')?.textContent ?? '').length > 10");
+  await assertAccessible("report beside the images");
+  await app.execute("document.getElementById('report-beside').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }))");
+  await app.execute("document.getElementById('more-tools').click()");
+  await waitFor("the More tools panel", "return document.getElementById('more-tools-panel')?.hidden === false");
+  await assertAccessible("More tools");
+  await app.execute("document.getElementById('more-tools').click()");
 });
 
 test("the keyboard help meets WCAG 2.2 AA", async () => {

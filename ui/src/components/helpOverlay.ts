@@ -24,7 +24,7 @@ const KEYS: [string, string][] = [
   ["h / v", "Flip horizontally / vertically"],
   ["c", "Start or stop cine"],
   ["g", "Show or hide reference lines (where the other viewports' images cross this one)"],
-  ["Alt + 1 / 2 / 4", "Layout 1×1, 1×2, 2×2"],
+  ["Alt + 1 / 2 / 3 / 4", "Layout 1×1, 1×2, 1×3 (two priors beside the current study), 2×2"],
   ["Alt + ↑ / ↓", "Move a prior linked by table position one of its images up / down against the current image (the link's offset changes)"],
   ["t", "Open or close the study's report beside the images (when the study has one)"],
   ["Esc", "Close the report beside the images (only the panel, when the focus is in it), else the study or report"],

@@ -44,7 +44,7 @@ export type Layout = "1x1" | "1x2" | "1x3" | "2x2";
 const LAYOUT_COUNT: Record<Layout, number> = { "1x1": 1, "1x2": 2, "1x3": 3, "2x2": 4 };
 
 /** The digit that, with Alt, picks each layout. */
-const LAYOUT_KEY: Record<Layout, string> = { "1x1": "1", "1x2": "2", "1x3": "3", "2x2": "4" };
+export const LAYOUT_KEY: Record<Layout, string> = { "1x1": "1", "1x2": "2", "1x3": "3", "2x2": "4" };
 
 /** The viewports a prior may open in (by index): the second and the third. */
 const PRIOR_SLOTS = [1, 2];

@@ -74,8 +74,9 @@ fn stated_identifier(object: &Value) -> StatedIdentifier {
     }
 }
 
-/// One instance as announced by the metadata.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One instance as announced by the metadata. The default is an instance with nothing
+/// announced but its (empty) UID, for building layouts in tests.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InstanceLayout {
     /// SOP Instance UID.
     pub sop_instance_uid: String,

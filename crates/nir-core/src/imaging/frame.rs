@@ -13,9 +13,12 @@ use super::presentation::Presentation;
 use super::source::parse_dicom;
 use super::voi_lut::VoiOptions;
 
-/// Stored grayscale values, narrowed to 16 bits whenever they fit.
+/// Stored grayscale values at their stored width: 8 bits for unsigned 8-bit data, else
+/// 16 bits whenever they fit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GraySamples {
+    /// Unsigned values of 8 bits allocated.
+    Unsigned8(Vec<u8>),
     /// Unsigned values up to 16 bits.
     Unsigned16(Vec<u16>),
     /// Signed values up to 16 bits.
@@ -28,6 +31,7 @@ impl GraySamples {
     /// All values widened to `i64`.
     pub fn to_i64(&self) -> Vec<i64> {
         match self {
+            GraySamples::Unsigned8(v) => v.iter().map(|&x| i64::from(x)).collect(),
             GraySamples::Unsigned16(v) => v.iter().map(|&x| i64::from(x)).collect(),
             GraySamples::Signed16(v) => v.iter().map(|&x| i64::from(x)).collect(),
             GraySamples::Wide(v) => v.clone(),
@@ -116,6 +120,28 @@ impl DecodedFrame {
             FramePixels::Colour(RgbSamples::Rgb8(v)) => v.iter().map(|&x| f32::from(x)).collect(),
             FramePixels::Colour(RgbSamples::Rgb16(v)) => v.iter().map(|&x| f32::from(x)).collect(),
             FramePixels::Colour(RgbSamples::Rgb32(v)) => v.iter().map(|&x| x as f32).collect(),
+        }
+    }
+
+    /// Appends the frame's values at the width they are kept at (stored values for
+    /// grayscale, 32 bits for values wider than 16; RGB samples for colour), little-endian.
+    pub fn stored_bytes_le(&self, out: &mut Vec<u8>) {
+        fn extend<const N: usize, T: Copy>(out: &mut Vec<u8>, values: &[T], le: fn(T) -> [u8; N]) {
+            out.reserve(values.len() * N);
+            for &value in values {
+                out.extend_from_slice(&le(value));
+            }
+        }
+        match &self.pixels {
+            FramePixels::Grayscale { samples, .. } => match samples {
+                GraySamples::Unsigned8(v) => out.extend_from_slice(v),
+                GraySamples::Unsigned16(v) => extend(out, v, u16::to_le_bytes),
+                GraySamples::Signed16(v) => extend(out, v, i16::to_le_bytes),
+                GraySamples::Wide(v) => extend(out, v, |x| (x as i32).to_le_bytes()),
+            },
+            FramePixels::Colour(RgbSamples::Rgb8(v)) => out.extend_from_slice(v),
+            FramePixels::Colour(RgbSamples::Rgb16(v)) => extend(out, v, u16::to_le_bytes),
+            FramePixels::Colour(RgbSamples::Rgb32(v)) => extend(out, v, u32::to_le_bytes),
         }
     }
 
@@ -230,4 +256,35 @@ pub fn decode_image(
         frames_in_object: module.frames,
         frames,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grey(samples: GraySamples) -> DecodedFrame {
+        DecodedFrame {
+            index: 0,
+            pixels: FramePixels::Grayscale {
+                samples,
+                modality: ModalityLut::Rescale(super::super::modality_lut::Rescale::IDENTITY),
+                voi: VoiOptions::default(),
+                presentation: Presentation { invert: false },
+            },
+        }
+    }
+
+    #[test]
+    fn stored_bytes_keep_the_stored_width() {
+        let mut out = Vec::new();
+        grey(GraySamples::Unsigned8(vec![1, 255])).stored_bytes_le(&mut out);
+        grey(GraySamples::Signed16(vec![-2])).stored_bytes_le(&mut out);
+        grey(GraySamples::Wide(vec![1 << 20])).stored_bytes_le(&mut out);
+        let colour = DecodedFrame {
+            index: 0,
+            pixels: FramePixels::Colour(RgbSamples::Rgb16(vec![0x0102])),
+        };
+        colour.stored_bytes_le(&mut out);
+        assert_eq!(out, [1, 255, 0xFE, 0xFF, 0, 0, 0x10, 0, 0x02, 0x01]);
+    }
 }

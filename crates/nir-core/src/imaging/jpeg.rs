@@ -1,5 +1,6 @@
 //! The JPEG transfer syntaxes of ISO 10918-1 (baseline, extended, lossless): 12-bit DCT goes
-//! to [`super::jpeg12`], everything else to the jpeg-decoder crate. A codestream without an
+//! to [`super::jpeg12`], one-component lossless to [`super::jpeg_lossless`], everything else
+//! to the jpeg-decoder crate. A codestream without an
 //! EOI marker is refused as truncated (as DCMTK and GDCM do). Colour handling follows the
 //! codestream's JFIF/Adobe markers and component identifiers, and the DICOM Photometric
 //! Interpretation when those are silent, so RGB stored without a colour transform is not
@@ -14,6 +15,7 @@ use jpeg_decoder::{ColorTransform, Decoder};
 use super::codestream_size::{check_codestream_size, jpeg_frame_size};
 use super::error::ImagingError;
 use super::jpeg12::decode_twelve_bit;
+use super::jpeg_lossless::decode_lossless;
 use super::jpeg_markers::{ends_with_end_of_image, read_header};
 use super::pixel_module::{Photometric, PixelModule};
 
@@ -38,6 +40,11 @@ pub fn decode_jpeg_frame(data: &[u8], module: &PixelModule) -> Result<Vec<u8>, I
     let lossless = header.frame_marker == 0xC3;
     if !lossless && header.precision == 12 {
         return decode_twelve_bit(data, module);
+    }
+    if lossless {
+        if let Some(outcome) = decode_lossless(data, module) {
+            return outcome;
+        }
     }
     let mut decoder = Decoder::new(data);
     // The decoder may not produce more than the attributes allow (16-bit samples at most).

@@ -1,12 +1,16 @@
 //! A small decoder for sequential DCT JPEG with 12-bit samples (ISO 10918-1 process 4, as
 //! used by DICOM's JPEG Extended transfer syntax), which the dicom-rs JPEG codec refuses.
 //! Huffman coding, 8- or 16-bit quantisation tables, restart intervals, and one component
-//! or several without subsampling; the inverse DCT is computed in floating point. The
-//! sample planes are sized only after the frame header has been compared with the DICOM
-//! attributes and with the length of the codestream ([`super::codestream_size`]).
+//! or several without subsampling; the inverse DCT is computed in floating point. Huffman
+//! codes up to nine bits are decoded by table look-up from a 64-bit bit buffer, and the
+//! inverse DCT of each band of block rows runs on the thread pool while the next band is
+//! entropy-decoded, so a large single frame uses more than one core. The output is sized
+//! only after the frame header has been compared with the DICOM attributes and with the
+//! length of the codestream ([`super::codestream_size`]).
 
 use super::codestream_size::{check_codestream_size, CodestreamSize};
 use super::error::ImagingError;
+use super::jpeg_entropy::{BitReader, Huffman};
 use super::jpeg_markers::MarkerReader;
 use super::pixel_module::PixelModule;
 
@@ -72,34 +76,6 @@ pub fn decode_twelve_bit(data: &[u8], module: &PixelModule) -> Result<Vec<u8>, I
     state.output(module)
 }
 
-#[derive(Default, Clone)]
-struct Huffman {
-    /// (code length, code) → symbol, searched length by length.
-    max_code: [i32; 17],
-    val_offset: [i32; 17],
-    symbols: Vec<u8>,
-}
-
-impl Huffman {
-    fn new(counts: &[u8], symbols: &[u8]) -> Self {
-        let mut table = Huffman {
-            symbols: symbols.to_vec(),
-            ..Default::default()
-        };
-        let mut code = 0i32;
-        let mut index = 0i32;
-        for length in 1..=16 {
-            let count = i32::from(counts[length - 1]);
-            table.val_offset[length] = index - code;
-            code += count;
-            index += count;
-            table.max_code[length] = if count > 0 { code - 1 } else { -1 };
-            code <<= 1;
-        }
-        table
-    }
-}
-
 #[derive(Clone, Copy, Default)]
 struct Component {
     id: u8,
@@ -118,8 +94,8 @@ struct Decoder {
     columns: usize,
     precision: u8,
     restart_interval: usize,
-    /// Decoded samples per component, row-major, padded to whole blocks.
-    planes: Vec<Vec<f32>>,
+    /// The decoded samples, interleaved, little-endian 16-bit words.
+    out: Vec<u8>,
 }
 
 impl Default for Decoder {
@@ -134,9 +110,24 @@ impl Default for Decoder {
             columns: 0,
             precision: 0,
             restart_interval: 0,
-            planes: Vec::new(),
+            out: Vec::new(),
         }
     }
+}
+
+/// Block rows whose coefficients are decoded before their inverse DCT is handed to another
+/// core: entropy decoding is sequential, the transform of each band runs beside it.
+const BAND_BLOCK_ROWS: usize = 8;
+
+/// What the inverse DCT of one band needs to place its samples.
+#[derive(Clone, Copy)]
+struct Placement {
+    blocks_x: usize,
+    rows: usize,
+    columns: usize,
+    components: usize,
+    shift: i32,
+    max: i32,
 }
 
 impl Decoder {
@@ -180,7 +171,7 @@ impl Decoder {
         Ok(())
     }
 
-    /// Reads SOF0/SOF1 and sizes the planes, only once the header agrees with the DICOM
+    /// Reads SOF0/SOF1 and sizes the output, only once the header agrees with the DICOM
     /// attributes and could be held by the `data_len` bytes of the codestream.
     fn read_frame(
         &mut self,
@@ -191,7 +182,7 @@ impl Decoder {
         if segment.len() < 6 {
             return Err(fail("frame header is short"));
         }
-        if !self.planes.is_empty() {
+        if !self.out.is_empty() {
             return Err(fail("a second frame header"));
         }
         self.precision = segment[0];
@@ -221,8 +212,7 @@ impl Decoder {
         if (0..count).any(|i| segment[7 + i * 3] != 0x11) && count > 1 {
             return Err(fail("subsampled 12-bit JPEG is not supported"));
         }
-        let padded = self.rows.div_ceil(8) * 8 * self.columns.div_ceil(8) * 8;
-        self.planes = vec![vec![0.0; padded]; count];
+        self.out = vec![0; self.rows * self.columns * count * 2];
         Ok(())
     }
 
@@ -251,69 +241,82 @@ impl Decoder {
         Ok(())
     }
 
-    /// Decode the entropy-coded segment; returns the bytes consumed.
+    /// Decode the entropy-coded segment; returns the bytes consumed. Coefficients are
+    /// decoded band by band (sequential by nature); each band's inverse DCT and output then
+    /// runs on the thread pool while the next band is decoded.
     fn decode_scan(&mut self, data: &[u8]) -> Result<usize, ImagingError> {
         let blocks_x = self.columns.div_ceil(8);
         let blocks_y = self.rows.div_ceil(8);
-        let mut bits = BitReader::new(data);
-        let mut predictors = vec![0i32; self.components.len()];
-        let total = blocks_x * blocks_y;
-        for mcu in 0..total {
-            if self.restart_interval > 0 && mcu > 0 && mcu % self.restart_interval == 0 {
-                bits.restart();
-                predictors.iter_mut().for_each(|p| *p = 0);
-            }
-            for &index in &self.scan.clone() {
+        let precision = u32::from(self.precision.clamp(2, 16));
+        let place = Placement {
+            blocks_x,
+            rows: self.rows,
+            columns: self.columns,
+            components: self.components.len(),
+            shift: 1 << (precision - 1),
+            max: (1 << precision) - 1,
+        };
+        // (component index in the frame, quantisation table in natural order, DC, AC tables)
+        let scan: Vec<(usize, [f32; 64], &Huffman, &Huffman)> = self
+            .scan
+            .iter()
+            .map(|&index| {
                 let component = self.components[index];
-                let coefficients =
-                    self.decode_block(&mut bits, &component, &mut predictors[index])?;
-                let (bx, by) = (mcu % blocks_x, mcu / blocks_x);
-                let stride = blocks_x * 8;
-                let plane = &mut self.planes[index];
-                let block = inverse_dct(&coefficients);
-                for y in 0..8 {
-                    let row = (by * 8 + y) * stride + bx * 8;
-                    plane[row..row + 8].copy_from_slice(&block[y * 8..y * 8 + 8]);
+                let mut quant = [0f32; 64];
+                for (k, &q) in self.quant[component.quant].iter().enumerate() {
+                    quant[ZIGZAG[k]] = q as f32;
                 }
+                (
+                    index,
+                    quant,
+                    &self.dc_tables[component.dc],
+                    &self.ac_tables[component.ac],
+                )
+            })
+            .collect();
+        let restart_interval = self.restart_interval;
+        let row_bytes = self.columns * place.components * 2;
+        let mut bits = BitReader::new(data);
+        let mut predictors = vec![0i32; scan.len()];
+        let out = &mut self.out;
+        rayon::scope(|pool| -> Result<(), ImagingError> {
+            let mut rest: &mut [u8] = out.as_mut_slice();
+            let mut mcu = 0usize;
+            for first in (0..blocks_y).step_by(BAND_BLOCK_ROWS) {
+                let band_blocks = (blocks_y - first).min(BAND_BLOCK_ROWS) * blocks_x;
+                let mut coefficients = vec![0i16; band_blocks * scan.len() * 64];
+                for blocks in coefficients.chunks_exact_mut(scan.len() * 64) {
+                    if restart_interval > 0 && mcu > 0 && mcu.is_multiple_of(restart_interval) {
+                        bits.restart();
+                        predictors.iter_mut().for_each(|p| *p = 0);
+                    }
+                    for ((_, _, dc, ac), (block, predictor)) in scan
+                        .iter()
+                        .zip(blocks.chunks_exact_mut(64).zip(predictors.iter_mut()))
+                    {
+                        decode_block(&mut bits, dc, ac, predictor, block)?;
+                    }
+                    mcu += 1;
+                }
+                let first_row = first * 8;
+                let band_rows = (place.rows - first_row).min(BAND_BLOCK_ROWS * 8);
+                let (samples, tail) = std::mem::take(&mut rest).split_at_mut(band_rows * row_bytes);
+                rest = tail;
+                let targets: Vec<(usize, [f32; 64])> = scan
+                    .iter()
+                    .map(|&(index, quant, _, _)| (index, quant))
+                    .collect();
+                pool.spawn(move |_| {
+                    transform_band(&coefficients, &targets, first_row, samples, place)
+                });
             }
-        }
+            Ok(())
+        })?;
         Ok(bits.position)
     }
 
-    fn decode_block(
-        &self,
-        bits: &mut BitReader,
-        component: &Component,
-        predictor: &mut i32,
-    ) -> Result<[f32; 64], ImagingError> {
-        let quant = &self.quant[component.quant];
-        let mut block = [0f32; 64];
-        let size = bits.decode(&self.dc_tables[component.dc])?;
-        *predictor = predictor.wrapping_add(bits.receive_extend(size)?);
-        block[0] = *predictor as f32 * quant[0] as f32;
-        let mut k = 1;
-        while k < 64 {
-            let symbol = bits.decode(&self.ac_tables[component.ac])?;
-            let (run, size) = (usize::from(symbol >> 4), symbol & 15);
-            if size == 0 {
-                if run != 15 {
-                    break;
-                }
-                k += 16;
-                continue;
-            }
-            k += run;
-            if k > 63 {
-                return Err(fail("AC coefficient index out of range"));
-            }
-            block[ZIGZAG[k]] = bits.receive_extend(size)? as f32 * quant[k] as f32;
-            k += 1;
-        }
-        Ok(block)
-    }
-
-    fn output(&self, module: &PixelModule) -> Result<Vec<u8>, ImagingError> {
-        if self.planes.is_empty() {
+    fn output(self, module: &PixelModule) -> Result<Vec<u8>, ImagingError> {
+        if self.out.is_empty() {
             return Err(fail("no frame decoded"));
         }
         if self.rows != module.rows as usize
@@ -324,106 +327,73 @@ impl Decoder {
                 "codestream dimensions differ from the DICOM attributes",
             ));
         }
-        let shift = 1i32 << (self.precision.clamp(2, 16) - 1);
-        let max = (1i32 << self.precision.clamp(2, 16)) - 1;
-        let stride = self.columns.div_ceil(8) * 8;
-        let mut out = Vec::with_capacity(self.rows * self.columns * self.planes.len() * 2);
-        for y in 0..self.rows {
-            for x in 0..self.columns {
-                for plane in &self.planes {
-                    let value = (plane[y * stride + x].round() as i32 + shift).clamp(0, max);
-                    out.extend_from_slice(&(value as u16).to_le_bytes());
-                }
-            }
-        }
-        Ok(out)
+        Ok(self.out)
     }
 }
 
-struct BitReader<'a> {
-    data: &'a [u8],
-    position: usize,
-    buffer: u32,
-    count: u32,
-}
-
-impl<'a> BitReader<'a> {
-    /// A reader at the first bit of `data` (entropy-coded segment, stuffed bytes included).
-    fn new(data: &'a [u8]) -> Self {
-        BitReader {
-            data,
-            position: 0,
-            buffer: 0,
-            count: 0,
-        }
-    }
-
-    fn bit(&mut self) -> Result<u32, ImagingError> {
-        if self.count == 0 {
-            let byte = *self
-                .data
-                .get(self.position)
-                .ok_or_else(|| fail("entropy data ends early"))?;
-            if byte == 0xFF {
-                match self.data.get(self.position + 1) {
-                    Some(0x00) => self.position += 2,
-                    _ => return Err(fail("marker inside entropy-coded data")),
-                }
-            } else {
-                self.position += 1;
-            }
-            self.buffer = u32::from(byte);
-            self.count = 8;
-        }
-        self.count -= 1;
-        Ok((self.buffer >> self.count) & 1)
-    }
-
-    fn decode(&mut self, table: &Huffman) -> Result<u8, ImagingError> {
-        let mut code = 0i32;
-        for length in 1..=16 {
-            code = (code << 1) | self.bit()? as i32;
-            if code <= table.max_code[length] {
-                let index = (table.val_offset[length] + code) as usize;
-                return table
-                    .symbols
-                    .get(index)
-                    .copied()
-                    .ok_or_else(|| fail("bad Huffman code"));
-            }
-        }
-        Err(fail("bad Huffman code"))
-    }
-
-    fn receive_extend(&mut self, size: u8) -> Result<i32, ImagingError> {
+/// One block's quantised coefficients, in natural (not zig-zag) order.
+fn decode_block(
+    bits: &mut BitReader,
+    dc: &Huffman,
+    ac: &Huffman,
+    predictor: &mut i32,
+    block: &mut [i16],
+) -> Result<(), ImagingError> {
+    let size = bits.decode(dc)?;
+    *predictor = predictor.wrapping_add(bits.receive_extend(size)?);
+    block[0] = *predictor as i16;
+    let mut k = 1;
+    while k < 64 {
+        let symbol = bits.decode(ac)?;
+        let (run, size) = (usize::from(symbol >> 4), symbol & 15);
         if size == 0 {
-            return Ok(0);
-        }
-        if size > 16 {
-            return Err(fail("coefficient size out of range"));
-        }
-        let mut value = 0i32;
-        for _ in 0..size {
-            value = (value << 1) | self.bit()? as i32;
-        }
-        Ok(if value < 1 << (size - 1) {
-            value - (1 << size) + 1
-        } else {
-            value
-        })
-    }
-
-    /// Skip to the byte after the next RSTn marker.
-    fn restart(&mut self) {
-        self.count = 0;
-        while self.position + 1 < self.data.len() {
-            if self.data[self.position] == 0xFF
-                && (0xD0..=0xD7).contains(&self.data[self.position + 1])
-            {
-                self.position += 2;
-                return;
+            if run != 15 {
+                break;
             }
-            self.position += 1;
+            k += 16;
+            continue;
+        }
+        k += run;
+        if k > 63 {
+            return Err(fail("AC coefficient index out of range"));
+        }
+        block[ZIGZAG[k]] = bits.receive_extend(size)? as i16;
+        k += 1;
+    }
+    Ok(())
+}
+
+/// Inverse DCT of one band's blocks, written as 16-bit samples into the band's rows
+/// (`samples` starts at row `first_row`; blocks are cut at the image's right and bottom).
+fn transform_band(
+    coefficients: &[i16],
+    targets: &[(usize, [f32; 64])],
+    first_row: usize,
+    samples: &mut [u8],
+    place: Placement,
+) {
+    let per_mcu = targets.len() * 64;
+    for (n, blocks) in coefficients.chunks_exact(per_mcu).enumerate() {
+        let (bx, by) = (n % place.blocks_x, n / place.blocks_x);
+        let x0 = bx * 8;
+        let y0 = by * 8;
+        let width = (place.columns - x0).min(8);
+        let height = (place.rows - first_row - y0).min(8);
+        for (&(component, ref quant), block) in targets.iter().zip(blocks.chunks_exact(64)) {
+            let mut dequantised = [0f32; 64];
+            for ((d, &c), &q) in dequantised.iter_mut().zip(block).zip(quant) {
+                *d = f32::from(c) * q;
+            }
+            let values = inverse_dct(&dequantised);
+            for y in 0..height {
+                let row = (y0 + y) * place.columns;
+                for x in 0..width {
+                    let value =
+                        (values[y * 8 + x].round() as i32 + place.shift).clamp(0, place.max);
+                    let at = ((row + x0 + x) * place.components + component) * 2;
+                    samples[at..at + 2].copy_from_slice(&(value as u16).to_le_bytes());
+                }
+            }
         }
     }
 }
@@ -448,19 +418,36 @@ fn idct_basis() -> &'static [[f32; 8]; 8] {
     })
 }
 
-/// Separable 8×8 inverse DCT (ISO 10918-1 A.3.3), in f32.
+/// Separable 8×8 inverse DCT (ISO 10918-1 A.3.3), in f32. A row of coefficients that is
+/// all zero (most of them, after quantisation) contributes nothing and is skipped.
 fn inverse_dct(coefficients: &[f32; 64]) -> [f32; 64] {
     let basis = idct_basis();
     let mut rows = [0f32; 64];
+    let mut nonzero = [false; 8];
     for v in 0..8 {
+        let row = &coefficients[v * 8..v * 8 + 8];
+        if row.iter().all(|&c| c == 0.0) {
+            continue;
+        }
+        nonzero[v] = true;
         for x in 0..8 {
-            rows[v * 8 + x] = (0..8).map(|u| basis[x][u] * coefficients[v * 8 + u]).sum();
+            let mut sum = 0f32;
+            for u in 0..8 {
+                sum += basis[x][u] * row[u];
+            }
+            rows[v * 8 + x] = sum;
         }
     }
     let mut out = [0f32; 64];
     for y in 0..8 {
         for x in 0..8 {
-            out[y * 8 + x] = (0..8).map(|v| basis[y][v] * rows[v * 8 + x]).sum();
+            let mut sum = 0f32;
+            for v in 0..8 {
+                if nonzero[v] {
+                    sum += basis[y][v] * rows[v * 8 + x];
+                }
+            }
+            out[y * 8 + x] = sum;
         }
     }
     out
@@ -476,28 +463,6 @@ mod tests {
         coefficients[0] = 80.0; // DC of 80 → every sample 80 / 8 = 10
         let block = inverse_dct(&coefficients);
         assert!(block.iter().all(|v| (v - 10.0).abs() < 1e-4), "{block:?}");
-    }
-
-    #[test]
-    fn canonical_huffman_codes_decode() {
-        // two codes of length 2 (00 → 5, 01 → 6), one of length 3 (100 → 7)
-        let mut counts = [0u8; 16];
-        counts[1] = 2;
-        counts[2] = 1;
-        let table = Huffman::new(&counts, &[5, 6, 7]);
-        let data = [0b0001_1000u8];
-        let mut bits = BitReader::new(&data);
-        assert_eq!(bits.decode(&table).unwrap(), 5);
-        assert_eq!(bits.decode(&table).unwrap(), 6);
-        assert_eq!(bits.decode(&table).unwrap(), 7);
-    }
-
-    #[test]
-    fn receive_extend_gives_negative_and_positive_values() {
-        let data = [0b0111_0000u8];
-        let mut bits = BitReader::new(&data);
-        assert_eq!(bits.receive_extend(2).unwrap(), -2); // 01 → -2
-        assert_eq!(bits.receive_extend(2).unwrap(), 3); // 11 → 3
     }
 
     #[test]

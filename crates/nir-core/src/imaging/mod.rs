@@ -2,7 +2,7 @@
 //! checked against the bytes present ([`declared_lengths`]), parsing and frame
 //! splitting ([`source`]), validated attributes and safety limits ([`pixel_module`]),
 //! decoding of native and compressed Pixel Data ([`decode`], [`native`], [`rle`],
-//! [`jpeg`], [`jpeg12`]), then the PS3.3/PS3.4 display chain in order — Modality LUT
+//! [`jpeg`], [`jpeg12`], [`jpeg_lossless`], [`jpeg_entropy`]), then the PS3.3/PS3.4 display chain in order — Modality LUT
 //! ([`modality_lut`]), VOI ([`voi_lut`]), presentation ([`presentation`]) — and colour
 //! ([`colour`], [`palette`]). Optional codec back ends are Cargo features ([`codecs`]).
 //! [`frame::decode_image`] is the entry point; [`render`] is the headless subcommand that
@@ -17,6 +17,8 @@ pub mod error;
 pub mod frame;
 pub mod jpeg;
 pub mod jpeg12;
+pub mod jpeg_entropy;
+pub mod jpeg_lossless;
 pub mod jpeg_markers;
 pub mod modality_lut;
 pub mod native;

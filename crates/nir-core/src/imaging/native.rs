@@ -85,8 +85,9 @@ pub fn unpack_frame(
     unpack_frame_as(bytes, module, planar, |value| value)
 }
 
-/// A grayscale frame's stored values at their stored width: 16-bit (signed or not) when
-/// Bits Stored allows, 64-bit only for wider samples. Used for native frames (`frame` of
+/// A grayscale frame's stored values at their stored width: 8-bit for unsigned samples of
+/// 8 bits allocated, 16-bit (signed or not) when Bits Stored allows, 64-bit only for wider
+/// samples. Used for native frames (`frame` of
 /// the whole Pixel Data) and codec output (`frame` is `None`: `bytes` is the frame).
 pub fn unpack_gray_frame(
     bytes: &[u8],
@@ -104,7 +105,9 @@ pub fn unpack_gray_frame(
             None => unpack_frame_as(bytes, module, false, narrow),
         }
     }
-    Ok(if module.bits_stored <= 16 && module.signed {
+    Ok(if module.bits_allocated == 8 && !module.signed {
+        GraySamples::Unsigned8(unpack(bytes, module, frame, |v| v as u8)?)
+    } else if module.bits_stored <= 16 && module.signed {
         GraySamples::Signed16(unpack(bytes, module, frame, |v| v as i16)?)
     } else if module.bits_stored <= 16 {
         GraySamples::Unsigned16(unpack(bytes, module, frame, |v| v as u16)?)
@@ -297,6 +300,10 @@ mod tests {
         assert_eq!(
             unpack_gray_frame(&bytes, &gray(16, 12, true), Some(0)).unwrap(),
             GraySamples::Signed16(vec![0x234, -1])
+        );
+        assert_eq!(
+            unpack_gray_frame(&bytes, &gray(8, 8, false), None).unwrap(),
+            GraySamples::Unsigned8(vec![0x34, 0x12])
         );
         let wide = [0, 0, 0, 0x80, 1, 0, 0, 0];
         assert_eq!(

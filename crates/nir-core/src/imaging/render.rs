@@ -1,9 +1,11 @@
 //! The headless `render` subcommand: decode each file and write `<stem>.npy` (float32,
 //! shape `(frames, rows, cols)` for grayscale after the Modality LUT, or
 //! `(frames, rows, cols, 3)` for RGB) and, with `--format png`, one 8-bit PNG per frame
-//! after the default VOI and presentation. A file that fails prints one line naming it and
-//! the reason to stderr and writes nothing; the others still run; the exit code is 1 if any
-//! file failed.
+//! after the default VOI and presentation; with `--format raw`, instead, `<stem>.raw`: the
+//! stored values at their stored width, little-endian, frame after frame (what a DICOM
+//! decompressor such as DCMTK's writes as native Pixel Data, so that decode benchmarks
+//! compare like with like). A file that fails prints one line naming it and the reason to
+//! stderr and writes nothing; the others still run; the exit code is 1 if any file failed.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,6 +22,8 @@ pub enum RenderFormat {
     Npy,
     /// `.npy` and one PNG per frame.
     Png,
+    /// Only `.raw`: stored values at their stored width, little-endian.
+    Raw,
 }
 
 impl RenderFormat {
@@ -28,6 +32,7 @@ impl RenderFormat {
         match text {
             "npy" => Some(Self::Npy),
             "png" => Some(Self::Png),
+            "raw" => Some(Self::Raw),
             _ => None,
         }
     }
@@ -36,7 +41,7 @@ impl RenderFormat {
 /// Run `render` over `files`; the exit code is 0 only when every file rendered.
 pub fn run_render(files: &[PathBuf], out: &Path, format: &str, frame: Option<u32>) -> ExitCode {
     let Some(format) = RenderFormat::parse(format) else {
-        eprintln!("nir-viewer render: unknown --format {format:?} (use npy or png)");
+        eprintln!("nir-viewer render: unknown --format {format:?} (use npy, png or raw)");
         return ExitCode::from(2);
     };
     if let Err(error) = std::fs::create_dir_all(out) {
@@ -92,6 +97,9 @@ pub fn render_file(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if format == RenderFormat::Raw {
+        return write_raw(&image, &out.join(format!("{stem}.raw")));
+    }
     write_npy(&image, &out.join(format!("{stem}.npy")))?;
     if format == RenderFormat::Png {
         for decoded in &image.frames {
@@ -124,6 +132,16 @@ fn write_npy(image: &DecodedImage, path: &Path) -> Result<(), ImagingError> {
         .flat_map(|f| f.output_values())
         .collect();
     std::fs::write(path, encode_f32_npy(&values, &shape)).map_err(|e| output_error(path, e))
+}
+
+/// Stored values at their stored width, little-endian, frame after frame: no Modality LUT,
+/// no conversion to float.
+fn write_raw(image: &DecodedImage, path: &Path) -> Result<(), ImagingError> {
+    let mut bytes = Vec::new();
+    for frame in &image.frames {
+        frame.stored_bytes_le(&mut bytes);
+    }
+    std::fs::write(path, bytes).map_err(|e| output_error(path, e))
 }
 
 fn write_png(image: &DecodedImage, display: &[u8], path: &Path) -> Result<(), ImagingError> {
@@ -175,6 +193,7 @@ mod tests {
     fn formats_parse() {
         assert_eq!(RenderFormat::parse("npy"), Some(RenderFormat::Npy));
         assert_eq!(RenderFormat::parse("png"), Some(RenderFormat::Png));
+        assert_eq!(RenderFormat::parse("raw"), Some(RenderFormat::Raw));
         assert_eq!(RenderFormat::parse("jpeg"), None);
     }
 }

@@ -2,6 +2,9 @@
 //! a 64-byte header of segment offsets, one PackBits segment per byte plane (most
 //! significant byte first, sample by sample). Output is little-endian interleaved words, the
 //! same layout as native Pixel Data, so [`super::native::unpack_frame`] takes it from there.
+//! The segments of one frame decode in parallel.
+
+use rayon::prelude::*;
 
 use super::error::ImagingError;
 
@@ -49,26 +52,38 @@ pub fn decode_rle_frame(
         )));
     }
     let offsets: Vec<usize> = (1..=segments).map(|i| word(i) as usize).collect();
+    // Segments are independent byte planes: they decode in parallel, one plane each.
+    let mut planes = offsets
+        .par_iter()
+        .enumerate()
+        .map(|(index, &start)| {
+            let end = offsets.get(index + 1).copied().unwrap_or(data.len());
+            if start < 64 || start > end || end > data.len() {
+                return Err(fail(format!(
+                    "segment {index} has an invalid offset {start}"
+                )));
+            }
+            let mut plane = vec![0u8; pixels];
+            let filled = unpack_bits(&data[start..end], &mut plane);
+            if filled < pixels {
+                return Err(fail(format!(
+                    "segment {index} holds {filled} of {pixels} bytes"
+                )));
+            }
+            Ok(plane)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if planes.len() == 1 {
+        return Ok(planes.swap_remove(0));
+    }
     let mut out = vec![0u8; pixels * expected];
-    let mut plane = vec![0u8; pixels];
-    for (index, &start) in offsets.iter().enumerate() {
-        let end = offsets.get(index + 1).copied().unwrap_or(data.len());
-        if start < 64 || start > end || end > data.len() {
-            return Err(fail(format!(
-                "segment {index} has an invalid offset {start}"
-            )));
-        }
-        let filled = unpack_bits(&data[start..end], &mut plane);
-        if filled < pixels {
-            return Err(fail(format!(
-                "segment {index} holds {filled} of {pixels} bytes"
-            )));
-        }
+    for (index, plane) in planes.iter().enumerate() {
         let sample = index / bytes_per_sample;
         // segments run from the most significant byte; little-endian output wants it last
         let byte = bytes_per_sample - 1 - index % bytes_per_sample;
-        for (pixel, &value) in plane.iter().enumerate() {
-            out[(pixel * samples + sample) * bytes_per_sample + byte] = value;
+        let first = sample * bytes_per_sample + byte;
+        for (slot, &value) in out.iter_mut().skip(first).step_by(expected).zip(plane) {
+            *slot = value;
         }
     }
     Ok(out)

@@ -13,7 +13,7 @@ use crate::imaging::voi_lut::VoiFunction;
 /// Pixels and their description, ready to send.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DisplayFrame {
-    /// `u16`, `i16` or `rgb8`.
+    /// `u8`, `u16`, `i16` or `rgb8`.
     pub format: &'static str,
     /// Rows.
     pub rows: u32,
@@ -138,10 +138,13 @@ pub fn to_display_frame(frame: &DecodedFrame, rows: u32, columns: u32) -> Displa
     }
 }
 
-/// Stored samples as 16-bit bytes with the linear rescale the shader applies; a LUT table
+/// Stored samples as 8- or 16-bit bytes with the linear rescale the shader applies; a LUT table
 /// or values wider than 16 bits are mapped here and sent with an identity rescale.
 fn grey_bytes(samples: &GraySamples, modality: &ModalityLut) -> (&'static str, Vec<u8>, f64, f64) {
     match (samples, modality) {
+        (GraySamples::Unsigned8(v), ModalityLut::Rescale(r)) => {
+            ("u8", v.clone(), r.slope, r.intercept)
+        }
         (GraySamples::Unsigned16(v), ModalityLut::Rescale(r)) => (
             "u16",
             v.iter().flat_map(|x| x.to_le_bytes()).collect(),
@@ -213,6 +216,20 @@ mod tests {
                 presentation: Presentation { invert: false },
             },
         }
+    }
+
+    #[test]
+    fn eight_bit_samples_are_sent_as_bytes() {
+        let display = to_display_frame(
+            &grey(
+                GraySamples::Unsigned8(vec![7, 250]),
+                ModalityLut::Rescale(Rescale::IDENTITY),
+            ),
+            1,
+            2,
+        );
+        assert_eq!(display.format, "u8");
+        assert_eq!(display.bytes, [7, 250]);
     }
 
     #[test]

@@ -307,23 +307,14 @@ mod tests {
             .enumerate()
             .map(|(n, patient)| InstanceLayout {
                 sop_instance_uid: format!("1.2.{n}"),
-                sop_class_uid: None,
                 instance_number: Some(n as i32 + 1),
                 rows: 1,
                 columns: 1,
                 bits_allocated: 16,
                 samples_per_pixel: 1,
                 frames: 1,
-                position: None,
-                orientation: None,
-                pixel_spacing: None,
-                pixel_spacing_source: None,
-                frame_spacing: Vec::new(),
-                ultrasound_regions: Vec::new(),
-                transfer_syntax: None,
-                window_presets: Vec::new(),
-                frame_of_reference: None,
                 patient: patient.clone(),
+                ..InstanceLayout::default()
             })
             .collect();
         StudyLayout {

@@ -120,23 +120,12 @@ mod tests {
                 .iter()
                 .map(|sop| InstanceLayout {
                     sop_instance_uid: (*sop).to_owned(),
-                    sop_class_uid: None,
-                    instance_number: None,
                     rows: 100,
                     columns: 200,
                     bits_allocated: 16,
                     samples_per_pixel: 1,
                     frames: 1,
-                    position: None,
-                    orientation: None,
-                    pixel_spacing: None,
-                    pixel_spacing_source: None,
-                    frame_spacing: Vec::new(),
-                    ultrasound_regions: Vec::new(),
-                    transfer_syntax: None,
-                    window_presets: Vec::new(),
-                    frame_of_reference: None,
-                    patient: crate::dicomweb::PatientIdentity::default(),
+                    ..InstanceLayout::default()
                 })
                 .collect(),
             window_presets: Vec::new(),
