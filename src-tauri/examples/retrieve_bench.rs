@@ -3,7 +3,9 @@
 //! `load --base URL --count N` stores a synthetic N-slice 512×512 CT in a DICOMweb server
 //! over STOW-RS and prints its metadata URL. `measure --metadata URL --nhs N --mode M`
 //! measures one thing per process, so peak memory belongs to that measurement alone:
-//! `study` (the viewer's real path: metadata, then the scheduled, verified retrieval),
+//! `study` (the viewer's real path: metadata, then the scheduled, verified retrieval, each
+//! instance handed over as it arrives; also prints when the first arrived, counted from
+//! before the metadata request),
 //! `raw` (the single study-level multipart request `curl` makes, through our parser),
 //! `series` (one request per series), `instances` (one request per instance,
 //! `--concurrency N` at once, `--pooled` to keep connections alive between them, which the
@@ -27,6 +29,24 @@ use nir_viewer::dicomweb::{DicomWebClient, Expectations, InstanceOutcome, Retrie
 use nir_viewer::net::{build_client, NetworkSettings, NoToken};
 use nir_viewer::nhs_number::NhsNumber;
 use tokio_util::sync::CancellationToken;
+
+/// Keeps every admitted instance in memory and notes when the first arrived.
+#[derive(Default)]
+struct FirstArrival {
+    first: std::sync::OnceLock<Instant>,
+    kept: std::sync::Mutex<Vec<nir_viewer::dicomweb::RetrievedInstance>>,
+}
+
+impl nir_viewer::dicomweb::InstanceSink for FirstArrival {
+    fn keep(
+        &self,
+        instance: nir_viewer::dicomweb::RetrievedInstance,
+    ) -> Result<(), nir_viewer::dicomweb::DicomWebError> {
+        let _ = self.first.set(Instant::now());
+        self.kept.lock().unwrap().push(instance);
+        Ok(())
+    }
+}
 
 fn argument(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -142,15 +162,33 @@ async fn measure() {
                 concurrency,
                 budget_bytes: 8 << 30,
             };
+            // Kept as the viewer keeps them: each instance handed over as it is admitted.
+            let sink = FirstArrival::default();
             let study = client
-                .retrieve_study(&layout, &expectations, options, progress, cancel)
+                .retrieve_study_into(
+                    &layout,
+                    &expectations,
+                    options,
+                    Some(&sink),
+                    progress,
+                    cancel,
+                )
                 .await
                 .unwrap();
             let elapsed = after_metadata.elapsed();
             assert!(!study.is_flagged(), "{:?}", study.warnings);
+            let kept = sink.kept.lock().unwrap();
+            let first = sink.first.get().expect("an instance arrived");
             println!("instances={}", study.instance_count());
             println!("seconds={:.3}", elapsed.as_secs_f64());
-            println!("received_bytes={}", study.bytes());
+            println!(
+                "first_instance_seconds={:.3}",
+                first.duration_since(start).as_secs_f64()
+            );
+            println!(
+                "received_bytes={}",
+                kept.iter().map(|i| i.bytes.len()).sum::<usize>()
+            );
         }
         "raw" => {
             let parts = dicomweb_bulk::every_instance(&client, &layout, &cancel)

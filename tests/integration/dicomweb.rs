@@ -155,13 +155,16 @@ async fn retrieves_a_study_in_display_order_sending_no_store_and_the_bearer() {
     assert_eq!(study.instance_count(), 15);
     assert_display_order(&study, &layout);
     let requests = server.requests();
-    let current_sop = &layout.series[0].instances[5].sop_instance_uid;
+    // The series on screen first, whole (its slice on screen arrives within it), then the
+    // other; no instance is asked for on its own.
     assert!(
-        requests[1]
-            .path
-            .ends_with(&format!("/instances/{current_sop}")),
+        requests[1].path.ends_with(&format!("/series/{STUDY}.1")),
         "{:?}",
         requests[1]
+    );
+    assert!(
+        requests.iter().all(|r| !r.path.contains("/instances/")),
+        "{requests:?}"
     );
     for request in &requests {
         assert_eq!(request.header("cache-control"), Some("no-store"));

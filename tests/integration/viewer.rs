@@ -379,8 +379,8 @@ async fn images_that_have_arrived_are_shown_without_fetching_them_again() {
         .await
         .unwrap();
     assert_eq!(study.series[0].instance_count, 400);
-    // The retrieval fetches the first image and its neighbours on their own first; wait
-    // until they have been filed while the rest of the 400 slices are still arriving.
+    // The retrieval fetches the series on screen as one request and files each image as
+    // it arrives; wait until five have been filed while the rest are still arriving.
     tokio::time::timeout(
         std::time::Duration::from_secs(120),
         progress.wait_for(|(loaded, _)| *loaded >= 5),
@@ -388,10 +388,10 @@ async fn images_that_have_arrived_are_shown_without_fetching_them_again() {
     .await
     .expect("five images within two minutes")
     .unwrap();
-    let before = instance_requests(&env._sandbox);
+    let before = bulk_requests(&env._sandbox);
     assert!(
-        !before.is_empty(),
-        "the first images were requested on their own"
+        before.iter().any(|(path, _)| path.ends_with(".1.1.1")),
+        "the series on screen was requested whole: {before:?}"
     );
     for index in 0..5 {
         env.session.frame(&study.key, 0, index).await.unwrap();
@@ -400,16 +400,15 @@ async fn images_that_have_arrived_are_shown_without_fetching_them_again() {
         !progress.borrow().1,
         "the study was still arriving when the images were shown"
     );
-    // The retrieval goes on asking for the rest, each once; nothing asked for before the
-    // images were shown was asked for again.
-    let after = instance_requests(&env._sandbox);
+    // Shown from what had arrived: nothing was asked for on its own, and the series
+    // request was not made again.
+    let singly = instance_requests(&env._sandbox);
+    assert!(singly.is_empty(), "no image was fetched again: {singly:?}");
     assert!(
-        after.iter().all(|(_, count)| *count == 1),
-        "no image was fetched twice: {after:?}"
-    );
-    assert!(
-        before.iter().all(|seen| after.contains(seen)),
-        "no image that had arrived was fetched again"
+        bulk_requests(&env._sandbox)
+            .iter()
+            .all(|(_, count)| *count == 1),
+        "no series was asked for twice"
     );
 }
 
@@ -418,15 +417,20 @@ async fn the_first_image_asked_for_at_once_is_fetched_only_once() {
     let env = look_up("9912003888").await;
     let ct = study_record(&env.history, "CT", 0);
     let study = env.session.open_study(ct, |_| {}).await.unwrap();
-    // Asked for as the window does, the moment the study opens: the retrieval fetches the
-    // same image on its own first, and this request waits for it instead of racing it.
+    // Asked for as the window does, the moment the study opens: the retrieval's series
+    // request brings the same image, and this request waits for it instead of racing it.
     env.session.frame(&study.key, 0, 0).await.unwrap();
-    let requested = instance_requests(&env._sandbox);
-    assert!(!requested.is_empty());
+    let singly = instance_requests(&env._sandbox);
     assert!(
-        requested.iter().all(|(_, count)| *count == 1),
-        "no image was fetched twice on its own: {requested:?}"
+        singly.is_empty(),
+        "the first image was not asked for on its own: {singly:?}"
     );
+    let bulk = bulk_requests(&env._sandbox);
+    assert!(
+        bulk.iter().any(|(path, _)| path.ends_with(".1.1.1")),
+        "{bulk:?}"
+    );
+    assert!(bulk.iter().all(|(_, count)| *count == 1), "{bulk:?}");
 }
 
 /// Every retrieval path the sandbox was asked for, with the instances each brought: an
@@ -452,6 +456,22 @@ fn transfers_per_instance(sandbox: &SandboxHandle) -> Vec<(String, usize)> {
                 .map(|(_, n)| n)
                 .sum();
             (path.clone(), count + within)
+        })
+        .collect()
+}
+
+/// The sandbox's study and series retrievals (WADO-RS requests that bring more than one
+/// instance), with how often each was made.
+fn bulk_requests(sandbox: &SandboxHandle) -> Vec<(String, usize)> {
+    sandbox
+        .requests()
+        .all()
+        .into_iter()
+        .filter(|(path, _)| {
+            path.contains("/studies/")
+                && !path.contains("/instances")
+                && !path.ends_with("/metadata")
+                && !path.ends_with("/series")
         })
         .collect()
 }
@@ -509,13 +529,23 @@ async fn no_instance_is_fetched_twice_while_the_screen_asks_for_images_during_re
     let transfers = transfers_per_instance(&env._sandbox);
     let twice: Vec<_> = transfers.iter().filter(|(_, n)| *n > 1).collect();
     assert!(twice.is_empty(), "fetched more than once: {twice:?}");
-    // The series on screen came instance by instance (each once); only the rest of the
-    // study may have come as series requests.
-    let on_screen = transfers
+    let bulk = bulk_requests(&env._sandbox);
+    let repeated: Vec<_> = bulk.iter().filter(|(_, n)| *n > 1).collect();
+    assert!(
+        repeated.is_empty(),
+        "a series asked for twice: {repeated:?}"
+    );
+    // The series on screen came as one series request, which the screen waited for
+    // instead of asking for its images one by one.
+    let on_screen_singly = transfers
         .iter()
         .filter(|(path, _)| path.contains(".1.1.1/instances/"))
         .count();
-    assert_eq!(on_screen, count);
+    assert_eq!(on_screen_singly, 0, "{transfers:?}");
+    assert!(
+        bulk.iter().any(|(path, _)| path.ends_with(".1.1.1")),
+        "{bulk:?}"
+    );
     for index in [0, 399, 245] {
         env.session.frame(&study.key, 0, index).await.unwrap();
     }

@@ -40,6 +40,8 @@ pub struct Assembly<'a> {
     sink: Option<&'a dyn InstanceSink>,
     bytes_held: u64,
     budget_bytes: u64,
+    /// When the retrieval began, for the time to its first admitted instance.
+    started: std::time::Instant,
 }
 
 impl<'a> Assembly<'a> {
@@ -69,6 +71,7 @@ impl<'a> Assembly<'a> {
             sink: None,
             bytes_held: 0,
             budget_bytes,
+            started: std::time::Instant::now(),
         }
     }
 
@@ -147,6 +150,12 @@ impl<'a> Assembly<'a> {
             transfer_syntax: verdict.facts.transfer_syntax,
             bytes: part.body,
         };
+        if self.admitted.is_empty() {
+            crate::observability::global().first_image(
+                &crate::observability::target_of(&self.layout.study_url),
+                self.started.elapsed(),
+            );
+        }
         let kept = match self.sink {
             Some(sink) => {
                 let stub = instance.without_bytes();

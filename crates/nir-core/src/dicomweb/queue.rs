@@ -1,12 +1,13 @@
 //! The one queue a study's retrieval takes its requests from, ordered by what is on
-//! screen. The series in focus is fetched instance by instance, nearest the image on
-//! screen first and favouring the direction the clinician scrolls, so a window around the
-//! focus always comes next; a series nothing has been fetched from singly is fetched as one
-//! series request (fewer requests, same bytes). Moving the focus reorders what is still
-//! pending: a series not yet started is then taken instance by instance. Every instance
-//! leaves the queue at most once, so no instance is requested twice by the retrieval;
-//! one the screen is fetching meanwhile is set aside and looked at again when the rest is
-//! done.
+//! screen. The series in focus comes first, as one series request (WADO-RS, PS3.18
+//! 10.4.1.1.2), since one request per instance costs a server several times more for the
+//! same bytes and WADO-RS has no request for "these instances of a series"; the other
+//! series follow, each as one request, the series in focus always next. A series some of
+//! whose instances are already held or being fetched for the screen cannot go whole
+//! without bringing those twice, so it is taken instance by instance instead, nearest the
+//! image on screen first and favouring the direction the clinician scrolls. Every instance
+//! leaves the queue at most once, so no instance is requested twice by the retrieval; one
+//! the screen is fetching meanwhile is set aside and looked at again when the rest is done.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -103,7 +104,7 @@ impl RetrievalQueue {
     }
 
     /// Moves the focus; a focus outside the layout is clamped, an unknown series ignored.
-    /// A series not yet started is then fetched instance by instance from the focus.
+    /// A series not yet started is then the next request, whole.
     pub fn focus(&mut self, focus: Focus) {
         let Some(&size) = self.sizes.get(focus.series) else {
             return;
@@ -113,16 +114,6 @@ impl RetrievalQueue {
             ..focus
         };
         self.last_at[focus.series] = self.focus.instance;
-        self.split(focus.series);
-    }
-
-    /// Takes `series` instance by instance if nothing of it has been taken yet.
-    pub fn split(&mut self, series: usize) {
-        if let (Some(state), Some(&size)) = (self.series.get_mut(series), self.sizes.get(series)) {
-            if *state == SeriesState::Untouched {
-                *state = SeriesState::Singly((0..size).collect());
-            }
-        }
     }
 
     /// Takes a series handed out whole instance by instance after all (its series request
@@ -150,12 +141,16 @@ impl RetrievalQueue {
             })
     }
 
-    /// The next request: the pending instance of the focused series nearest the focus
-    /// (ahead in the scroll direction first), then the other series in layout order (as
-    /// one series request if untouched, else onwards from where the focus last was there),
-    /// then what was set aside.
+    /// The next request: the focused series whole if it is untouched, else its pending
+    /// instance nearest the focus (ahead in the scroll direction first); then the other
+    /// series in layout order (as one series request if untouched, else onwards from where
+    /// the focus last was there); then what was set aside.
     pub fn next_unit(&mut self) -> Option<FetchUnit> {
         let focus = self.focus;
+        if self.series.get(focus.series) == Some(&SeriesState::Untouched) {
+            self.series[focus.series] = SeriesState::Whole;
+            return Some(FetchUnit::Series(focus.series));
+        }
         if let Some(instance) = self.nearest(focus) {
             return Some(self.take(focus.series, instance));
         }

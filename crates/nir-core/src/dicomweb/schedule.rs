@@ -211,20 +211,26 @@ impl DicomWebClient {
         };
         let mut busy_pauses: HashMap<(usize, usize), u32> = HashMap::new();
         let mut running = FuturesUnordered::new();
-        let started = std::time::Instant::now();
-        // The first request runs alone, so the image on screen has the link to itself.
+        // A first request for one instance runs alone, so the image on screen has the link
+        // to itself; a first series request does not hold the others back (its instances
+        // arrive one after another anyway).
         let mut first_done = false;
-        loop {
-            let room = if first_done {
+        let room = |first_done: bool| {
+            if first_done {
                 options.concurrency.max(1)
             } else {
                 1
-            };
+            }
+        };
+        loop {
             let mut pause = false;
-            while running.len() < room {
+            while running.len() < room(first_done) {
                 let Some(unit) = queue.lock().next_unit() else {
                     break;
                 };
+                if matches!(unit, FetchUnit::Series(_)) {
+                    first_done = true;
+                }
                 match take_unit(
                     layout,
                     &unit,
@@ -259,13 +265,7 @@ impl DicomWebClient {
                 cancel.cancel();
                 return Err(error);
             }
-            if !first_done {
-                first_done = true;
-                crate::observability::global().first_image(
-                    &crate::observability::target_of(&layout.study_url),
-                    started.elapsed(),
-                );
-            }
+            first_done = true;
         }
         drop(running);
         let assembly = assembly

@@ -129,6 +129,10 @@ pub struct StudySink {
     /// [`Self::announce_planned`]); the retrieval's own announcement of each is then
     /// already counted.
     pub pre_announced: Mutex<HashSet<String>>,
+    /// Instances filed while their request was still running (one part of a series
+    /// response): settled at once, so the screen waiting for one of them does not wait for
+    /// the rest of the series; the request's own settling of them is then not counted again.
+    pub filed_early: Mutex<HashSet<String>>,
 }
 
 impl StudySink {
@@ -156,27 +160,37 @@ impl StudySink {
 impl InstanceSink for StudySink {
     fn keep(&self, mut instance: RetrievedInstance) -> Result<(), DicomWebError> {
         let bytes = std::mem::take(&mut *instance.bytes);
+        let sop = instance.sop_instance_uid.clone();
         let mut reservation = self.reservation.lock().unwrap_or_else(|p| p.into_inner());
-        self.session
-            .keep_reserved(
-                &self.patient,
-                &self.study_key,
-                instance.sop_instance_uid,
-                bytes,
-                &mut reservation,
-            )
-            .map(|_| ())
-            .map_err(|error| match error {
-                ViewerError::Budget(
-                    VaultError::OverBudget { needed, budget, .. }
-                    | VaultError::StudyTooLarge { needed, budget, .. },
-                ) => DicomWebError::OverBudget {
-                    needed_bytes: needed as u64,
-                    budget_bytes: budget as u64,
-                },
-                // The study or its patient was closed: nothing more of it is kept.
-                _ => DicomWebError::Cancelled,
-            })
+        let kept = self.session.keep_reserved(
+            &self.patient,
+            &self.study_key,
+            instance.sop_instance_uid,
+            bytes,
+            &mut reservation,
+        );
+        drop(reservation);
+        if kept.is_ok() {
+            let first = self
+                .filed_early
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(sop.clone());
+            if first {
+                self.in_flight.end(&sop);
+            }
+        }
+        kept.map(|_| ()).map_err(|error| match error {
+            ViewerError::Budget(
+                VaultError::OverBudget { needed, budget, .. }
+                | VaultError::StudyTooLarge { needed, budget, .. },
+            ) => DicomWebError::OverBudget {
+                needed_bytes: needed as u64,
+                budget_bytes: budget as u64,
+            },
+            // The study or its patient was closed: nothing more of it is kept.
+            _ => DicomWebError::Cancelled,
+        })
     }
 
     fn claim(&self, sop_instance_uid: &str, force: bool) -> RetrievalClaim {
@@ -204,7 +218,14 @@ impl InstanceSink for StudySink {
     }
 
     fn settled(&self, sop_instance_uid: &str) {
-        self.in_flight.end(sop_instance_uid);
+        let filed = self
+            .filed_early
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(sop_instance_uid);
+        if !filed {
+            self.in_flight.end(sop_instance_uid);
+        }
     }
 }
 

@@ -177,6 +177,7 @@ impl ViewerSession {
             reservation: std::sync::Mutex::new(reservation),
             in_flight,
             pre_announced: std::sync::Mutex::default(),
+            filed_early: std::sync::Mutex::default(),
         };
         self.spawn_retrieval(
             study_key,
@@ -242,14 +243,16 @@ impl ViewerSession {
             )
             .unwrap_or(u64::MAX),
         };
-        // The image on screen is in flight from now on, so the screen's first request for
-        // it waits for the retrieval instead of racing it.
+        // The series on screen, the retrieval's first request, is in flight from now on, so
+        // the screen's first requests for its images wait for it instead of racing it (and
+        // making it go instance by instance).
         let focus = queue.lock().current_focus();
         sink.announce_planned(
             layout
                 .series
                 .get(focus.series)
-                .and_then(|s| s.instances.get(focus.instance))
+                .into_iter()
+                .flat_map(|s| s.instances.iter())
                 .map(|i| i.sop_instance_uid.as_str()),
         );
         let series_keys: Vec<(String, String)> = layout
