@@ -46,6 +46,14 @@ impl nir_viewer::dicomweb::InstanceSink for FirstArrival {
         self.kept.lock().unwrap().push(instance);
         Ok(())
     }
+
+    fn kept_equals(&self, sop_instance_uid: &str, bytes: &[u8]) -> Option<bool> {
+        let kept = self.kept.lock().unwrap();
+        let held = kept
+            .iter()
+            .find(|i| i.sop_instance_uid == sop_instance_uid)?;
+        Some(held.bytes[..] == *bytes)
+    }
 }
 
 fn argument(name: &str) -> Option<String> {
@@ -87,13 +95,20 @@ fn settings() -> NetworkSettings {
     }
 }
 
-#[tokio::main]
-async fn main() {
-    match std::env::args().nth(1).as_deref() {
-        Some("load") => load().await,
-        Some("measure") => measure().await,
-        _ => eprintln!("usage: retrieve_bench load|measure ..."),
-    }
+fn main() {
+    let mut runtime = if std::env::var_os("BENCH_CURRENT_THREAD").is_some() {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let runtime = runtime.enable_all().build().unwrap();
+    runtime.block_on(async {
+        match std::env::args().nth(1).as_deref() {
+            Some("load") => load().await,
+            Some("measure") => measure().await,
+            _ => eprintln!("usage: retrieve_bench load|measure ..."),
+        }
+    });
 }
 
 async fn load() {
@@ -142,7 +157,7 @@ async fn measure() {
     } else {
         http
     };
-    let client = DicomWebClient::new(http, Arc::new(NoToken));
+    let client = Arc::new(DicomWebClient::new(http, Arc::new(NoToken)));
     let cancel = CancellationToken::new();
     let baseline = peak_rss_bytes();
     let start = Instant::now();
@@ -162,19 +177,26 @@ async fn measure() {
                 concurrency,
                 budget_bytes: 8 << 30,
             };
-            // Kept as the viewer keeps them: each instance handed over as it is admitted.
-            let sink = FirstArrival::default();
-            let study = client
-                .retrieve_study_into(
-                    &layout,
-                    &expectations,
-                    options,
-                    Some(&sink),
-                    progress,
-                    cancel,
-                )
-                .await
-                .unwrap();
+            // As the viewer runs it: on the transfer runtime, each instance handed over as
+            // it is admitted.
+            let sink = Arc::new(FirstArrival::default());
+            let (client, layout_owned, kept_by) =
+                (Arc::clone(&client), layout.clone(), Arc::clone(&sink));
+            let study = nir_viewer::dicomweb::spawn_transfer(async move {
+                client
+                    .retrieve_study_into(
+                        &layout_owned,
+                        &expectations,
+                        options,
+                        Some(&*kept_by),
+                        progress,
+                        cancel,
+                    )
+                    .await
+            })
+            .await
+            .unwrap()
+            .unwrap();
             let elapsed = after_metadata.elapsed();
             assert!(!study.is_flagged(), "{:?}", study.warnings);
             let kept = sink.kept.lock().unwrap();

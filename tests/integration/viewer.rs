@@ -393,13 +393,11 @@ async fn images_that_have_arrived_are_shown_without_fetching_them_again() {
         before.iter().any(|(path, _)| path.ends_with(".1.1.1")),
         "the series on screen was requested whole: {before:?}"
     );
+    // (The rest of the series may or may not still be arriving by the time these are
+    // decoded: on the transfer runtime the sandbox's 400 slices can all land first.)
     for index in 0..5 {
         env.session.frame(&study.key, 0, index).await.unwrap();
     }
-    assert!(
-        !progress.borrow().1,
-        "the study was still arriving when the images were shown"
-    );
     // Shown from what had arrived: nothing was asked for on its own, and the series
     // request was not made again.
     let singly = instance_requests(&env._sandbox);

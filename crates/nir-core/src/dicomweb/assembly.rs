@@ -7,9 +7,7 @@
 //! With an [`InstanceSink`], each admitted instance goes to it at once (write-through) and
 //! the assembly keeps only what it needs to count and order.
 
-use std::collections::hash_map::RandomState;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::hash::BuildHasher;
 
 use super::error::DicomWebError;
 use super::identity_match::IdentityMatch;
@@ -33,9 +31,6 @@ pub struct Assembly<'a> {
     quarantine_seen: HashSet<(Option<String>, String)>,
     warnings: Vec<StudyWarning>,
     matched_by: BTreeSet<IdentityMatch>,
-    /// Length and keyed hash of each admitted instance, to tell a repeat from an impostor.
-    digests: HashMap<String, (usize, u64)>,
-    hash_key: RandomState,
     /// Where admitted instances go at once, if anywhere.
     sink: Option<&'a dyn InstanceSink>,
     bytes_held: u64,
@@ -66,8 +61,6 @@ impl<'a> Assembly<'a> {
             quarantine_seen: HashSet::new(),
             warnings: Vec::new(),
             matched_by: BTreeSet::new(),
-            digests: HashMap::new(),
-            hash_key: RandomState::new(),
             sink: None,
             bytes_held: 0,
             budget_bytes,
@@ -79,10 +72,6 @@ impl<'a> Assembly<'a> {
     pub fn with_sink(mut self, sink: &'a dyn InstanceSink) -> Self {
         self.sink = Some(sink);
         self
-    }
-
-    fn digest(&self, bytes: &[u8]) -> (usize, u64) {
-        (bytes.len(), self.hash_key.hash_one(bytes))
     }
 
     /// Checks and files one part; returns the progress of its series when something changed.
@@ -113,8 +102,15 @@ impl<'a> Assembly<'a> {
             Some(_) => None,
         });
         let problem = problem.or_else(|| {
-            let held = self.digests.get(&sop)?;
-            (*held != self.digest(&part.body)).then_some(QuarantineReason::DuplicateSopInstance)
+            // A second copy of an instance already filed is a harmless repeat only if it is
+            // byte for byte the same; compared with what is kept, not with a fingerprint of it,
+            // so the bytes of every instance are not hashed for the rare repeat.
+            let held = self.admitted.get(&sop)?;
+            let same = match self.sink {
+                Some(sink) => sink.kept_equals(&sop, &part.body)?,
+                None => held.bytes[..] == part.body[..],
+            };
+            (!same).then_some(QuarantineReason::DuplicateSopInstance)
         });
         let series_uid = announced_series.map(str::to_string).or_else(|| {
             (!verdict.facts.series_uid.is_empty()).then(|| verdict.facts.series_uid.clone())
@@ -143,7 +139,6 @@ impl<'a> Assembly<'a> {
         }
         let series = verdict.facts.series_uid.clone();
         self.matched_by.extend(verdict.facts.matched_by);
-        self.digests.insert(sop.clone(), self.digest(&part.body));
         let instance = RetrievedInstance {
             sop_instance_uid: sop.clone(),
             series_uid: verdict.facts.series_uid,

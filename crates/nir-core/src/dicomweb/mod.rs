@@ -24,6 +24,7 @@ pub mod sink;
 /// Synthetic instances for tests and benchmarks (this crate's and the crates built on it).
 #[cfg(any(test, feature = "test-support"))]
 pub mod synthetic;
+mod transfer_runtime;
 pub mod us_regions;
 pub mod verify;
 mod wado;
@@ -41,5 +42,6 @@ pub use retrieved::{
 };
 pub use schedule::{FetchUnit, RetrieveOptions};
 pub use sink::{Claim, InstanceSink};
+pub use transfer_runtime::spawn_transfer;
 pub use verify::{Expectations, QuarantineReason};
 pub use wado::InstanceOutcome;

@@ -35,6 +35,11 @@ pub trait InstanceSink: Send + Sync {
         Claim::Fetch
     }
 
+    /// Whether `bytes` are byte for byte what is kept for `sop_instance_uid` (a second copy
+    /// that arrived is then a harmless repeat, else an impostor); `None` when nothing is
+    /// kept under it any more.
+    fn kept_equals(&self, sop_instance_uid: &str, bytes: &[u8]) -> Option<bool>;
+
     /// The request for a claimed `sop_instance_uid` has ended, whether or not it was
     /// admitted.
     fn settled(&self, sop_instance_uid: &str) {

@@ -217,6 +217,13 @@ impl InstanceSink for StudySink {
         RetrievalClaim::Fetch
     }
 
+    fn kept_equals(&self, sop_instance_uid: &str, bytes: &[u8]) -> Option<bool> {
+        let kept = self
+            .session
+            .kept(&self.patient, &self.study_key, sop_instance_uid)?;
+        Some(kept.as_bytes() == bytes)
+    }
+
     fn settled(&self, sop_instance_uid: &str) {
         let filed = self
             .filed_early

@@ -284,7 +284,8 @@ impl ViewerSession {
                 });
             }
         });
-        tokio::spawn(async move {
+        // On the transfer runtime, where the socket's reader and the parser share a thread.
+        crate::dicomweb::spawn_transfer(async move {
             // Each admitted instance goes into the vault as it arrives (write-through).
             let outcome = session
                 .dicomweb
@@ -484,6 +485,16 @@ impl ViewerSession {
 
     /// Whether the vault already holds `name` of an open study of `patient`.
     pub(super) fn held(&self, patient: &PatientKey, study_key: &str, name: &str) -> bool {
+        self.kept(patient, study_key, name).is_some()
+    }
+
+    /// What the vault keeps as `name` of an open study of `patient`, if anything.
+    pub(super) fn kept(
+        &self,
+        patient: &PatientKey,
+        study_key: &str,
+        name: &str,
+    ) -> Option<Arc<SecretBuffer>> {
         self.with_study(study_key, |state, study| {
             (state.key == *patient).then(|| ItemKey {
                 patient: patient.clone(),
@@ -493,7 +504,7 @@ impl ViewerSession {
         })
         .ok()
         .flatten()
-        .is_some_and(|key| self.vault.get(&key).is_some())
+        .and_then(|key| self.vault.get(&key))
     }
 
     /// Fetches (if needed) and decodes one image of an open study for display.
