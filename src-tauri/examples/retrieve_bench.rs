@@ -95,20 +95,16 @@ fn settings() -> NetworkSettings {
     }
 }
 
-fn main() {
-    let mut runtime = if std::env::var_os("BENCH_CURRENT_THREAD").is_some() {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-    };
-    let runtime = runtime.enable_all().build().unwrap();
-    runtime.block_on(async {
-        match std::env::args().nth(1).as_deref() {
-            Some("load") => load().await,
-            Some("measure") => measure().await,
-            _ => eprintln!("usage: retrieve_bench load|measure ..."),
-        }
-    });
+#[tokio::main]
+async fn main() {
+    match std::env::args().nth(1).as_deref() {
+        Some("load") => load().await,
+        // Every measurement runs where the viewer runs its retrievals.
+        Some("measure") => nir_viewer::dicomweb::spawn_transfer(measure())
+            .await
+            .unwrap(),
+        _ => eprintln!("usage: retrieve_bench load|measure ..."),
+    }
 }
 
 async fn load() {
@@ -157,7 +153,7 @@ async fn measure() {
     } else {
         http
     };
-    let client = Arc::new(DicomWebClient::new(http, Arc::new(NoToken)));
+    let client = DicomWebClient::new(http, Arc::new(NoToken));
     let cancel = CancellationToken::new();
     let baseline = peak_rss_bytes();
     let start = Instant::now();
@@ -177,26 +173,19 @@ async fn measure() {
                 concurrency,
                 budget_bytes: 8 << 30,
             };
-            // As the viewer runs it: on the transfer runtime, each instance handed over as
-            // it is admitted.
-            let sink = Arc::new(FirstArrival::default());
-            let (client, layout_owned, kept_by) =
-                (Arc::clone(&client), layout.clone(), Arc::clone(&sink));
-            let study = nir_viewer::dicomweb::spawn_transfer(async move {
-                client
-                    .retrieve_study_into(
-                        &layout_owned,
-                        &expectations,
-                        options,
-                        Some(&*kept_by),
-                        progress,
-                        cancel,
-                    )
-                    .await
-            })
-            .await
-            .unwrap()
-            .unwrap();
+            // As the viewer keeps them: each instance handed over as it is admitted.
+            let sink = FirstArrival::default();
+            let study = client
+                .retrieve_study_into(
+                    &layout,
+                    &expectations,
+                    options,
+                    Some(&sink),
+                    progress,
+                    cancel,
+                )
+                .await
+                .unwrap();
             let elapsed = after_metadata.elapsed();
             assert!(!study.is_flagged(), "{:?}", study.warnings);
             let kept = sink.kept.lock().unwrap();
