@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Retrieval benchmark (docs/benchmarks.md, section "Retrieval"): a 400-slice 512×512 CT is
 # stored in a throwaway local Orthanc (DICOMweb plugin), then fetched with our client and
-# with curl (the same study-level multipart response, to /dev/null). Reports the time ratio,
+# with curl (the same study-level multipart response, to /dev/null, and one request per
+# instance, four at once, as the viewer's queue asks for a series on screen). Reports the time ratio,
 # the time from "open study" to the first decoded image, and peak RSS / decoded study size.
 # Usage: bench/retrieve.sh [SLICES] [RUNS]   (run from the repository root; Linux only)
 set -euo pipefail
@@ -11,7 +12,7 @@ RUNS="${2:-3}"
 NHS=9912003888
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-BENCH="$TARGET/debug/examples/retrieve_bench"
+BENCH="$TARGET/release/examples/retrieve_bench"
 WORK="$(mktemp -d -t nir-bench-XXXXXX)"
 ORTHANC_PID=""
 
@@ -24,7 +25,7 @@ trap cleanup EXIT
 for tool in Orthanc curl python3 dpkg; do
     command -v "$tool" >/dev/null || { echo "$tool is missing: run make deps-test" >&2; exit 1; }
 done
-( cd "$ROOT" && cargo build --quiet -p nir-viewer --example retrieve_bench )
+( cd "$ROOT" && cargo build --quiet --release --workspace --example retrieve_bench )
 
 PLUGIN="$(dpkg -L orthanc-dicomweb | grep 'OrthancDicomWeb.so' | sort | head -n1)"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
@@ -50,15 +51,27 @@ ACCEPT='Accept: multipart/related; type="application/dicom"; transfer-syntax=*'
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 value() { sed -n "s/^$1=//p"; }
+elapsed() { # seconds a command takes, its output discarded
+    local start; start="$(date +%s.%N)"
+    "$@" >/dev/null 2>&1
+    awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.3f\n", e - s }'
+}
 
 measure() { # SERVER-LABEL METADATA-URL STUDY-URL
     local label="$1" metadata="$2" study="$3"
     curl -s -o /dev/null -H "$ACCEPT" "$study"   # warm the server's caches
-    local curl_s curl_meta_s ours_s raw_s first_s first_after_s meta_s out peak base decoded
+    local arrival_s curl_s curl_meta_s ours_s raw_s first_s first_after_s meta_s out peak base decoded curl_each_s each_s
     curl_meta_s="$(for _ in $(seq "$RUNS"); do curl -s -o /dev/null -w '%{time_total}\n' -H 'Accept: application/dicom+json' "$metadata"; done | median)"
     curl_s="$(for _ in $(seq "$RUNS"); do curl -s -o /dev/null -w '%{time_total}\n' -H "$ACCEPT" "$study"; done | median)"
-    ours_s="$(for _ in $(seq "$RUNS"); do "$BENCH" measure --metadata "$metadata" --nhs "$NHS" --mode study | value seconds; done | median)"
+    out="$(for _ in $(seq "$RUNS"); do "$BENCH" measure --metadata "$metadata" --nhs "$NHS" --mode study | tr '\n' ' '; echo; done)"
+    ours_s="$(echo "$out" | grep -o ' seconds=[0-9.]*' | cut -d= -f2 | median)"
+    arrival_s="$(echo "$out" | grep -o 'first_instance_seconds=[0-9.]*' | cut -d= -f2 | median)"
     raw_s="$(for _ in $(seq "$RUNS"); do "$BENCH" measure --metadata "$metadata" --nhs "$NHS" --mode raw | value seconds; done | median)"
+    # One request per instance, four at once: curl over kept-alive connections, and ours
+    # unverified (the viewer's client opens a connection per request).
+    "$BENCH" measure --metadata "$metadata" --nhs "$NHS" --mode instances --list-urls > "$WORK/urls.txt"
+    curl_each_s="$(for _ in $(seq "$RUNS"); do elapsed curl -s -Z --parallel-max 4 -H "$ACCEPT" -K "$WORK/urls.txt"; done | median)"
+    each_s="$(for _ in $(seq "$RUNS"); do "$BENCH" measure --metadata "$metadata" --nhs "$NHS" --mode instances --concurrency 4 | value seconds; done | median)"
     out="$(for _ in $(seq "$RUNS"); do "$BENCH" measure --metadata "$metadata" --nhs "$NHS" --mode first | tr '\n' ' '; echo; done)"
     first_s="$(echo "$out" | grep -o ' seconds=[0-9.]*' | cut -d= -f2 | median)"
     first_after_s="$(echo "$out" | grep -o 'after_metadata_seconds=[0-9.]*' | cut -d= -f2 | median)"
@@ -67,16 +80,19 @@ measure() { # SERVER-LABEL METADATA-URL STUDY-URL
     peak="$(echo "$out" | value peak_rss_bytes)"
     base="$(echo "$out" | value baseline_rss_bytes)"
     decoded="$(echo "$out" | value decoded_bytes)"
-    python3 - "$label" "$curl_s" "$curl_meta_s" "$ours_s" "$raw_s" "$first_s" "$first_after_s" "$meta_s" "$peak" "$base" "$decoded" <<'PY'
+    python3 - "$label" "$curl_s" "$curl_meta_s" "$ours_s" "$raw_s" "$first_s" "$first_after_s" "$meta_s" "$peak" "$base" "$decoded" "$curl_each_s" "$each_s" "$arrival_s" <<'PY'
 import sys
-label, curl_s, curl_meta_s, ours_s, raw_s, first_s, first_after_s, meta_s, peak, base, decoded = sys.argv[1:]
-curl_s, curl_meta_s, ours_s, raw_s, first_s, first_after_s, meta_s = map(
-    float, (curl_s, curl_meta_s, ours_s, raw_s, first_s, first_after_s, meta_s))
+label, curl_s, curl_meta_s, ours_s, raw_s, first_s, first_after_s, meta_s, peak, base, decoded, curl_each_s, each_s, arrival_s = sys.argv[1:]
+curl_s, curl_meta_s, ours_s, raw_s, first_s, first_after_s, meta_s, curl_each_s, each_s, arrival_s = map(
+    float, (curl_s, curl_meta_s, ours_s, raw_s, first_s, first_after_s, meta_s, curl_each_s, each_s, arrival_s))
 peak, base, decoded = int(peak), int(base), int(decoded)
 print(f"[{label}] study {decoded/2**20:.0f} MB decoded")
 print(f"[{label}] curl (one multipart request)      {curl_s:.3f} s")
 print(f"[{label}] ours, viewer path (retrieve_study, after metadata) {ours_s:.3f} s   ratio {ours_s/curl_s:.2f} (target <= 1.2)")
 print(f"[{label}] ours, same single request          {raw_s:.3f} s   ratio {raw_s/curl_s:.2f}")
+print(f"[{label}] one request per instance, 4 at once: curl {curl_each_s:.3f} s, ours (unverified) {each_s:.3f} s; "
+      f"viewer path / curl per instance {ours_s/curl_each_s:.2f}")
+print(f"[{label}] viewer path: open study -> first instance admitted {arrival_s*1000:.0f} ms (metadata, then the first part of the series request)")
 print(f"[{label}] open study -> first decoded image  {first_s*1000:.0f} ms (target <= 300 ms); "
       f"metadata {meta_s*1000:.0f} ms (curl: {curl_meta_s*1000:.0f} ms) + first instance and decode {first_after_s*1000:.0f} ms")
 print(f"[{label}] peak RSS / decoded size           {peak/decoded:.2f} (target <= 1.3; {(peak-base)/decoded:.2f} above the process baseline)")

@@ -3,9 +3,14 @@
 //! `load --base URL --count N` stores a synthetic N-slice 512×512 CT in a DICOMweb server
 //! over STOW-RS and prints its metadata URL. `measure --metadata URL --nhs N --mode M`
 //! measures one thing per process, so peak memory belongs to that measurement alone:
-//! `study` (the viewer's real path: metadata, then the scheduled, verified retrieval),
-//! `raw` (the single study-level multipart request `curl` makes, through our parser) and
-//! `first` (from "open study" to the first decoded image). Results are `key=value` lines.
+//! `study` (the viewer's real path: metadata, then the scheduled, verified retrieval, each
+//! instance handed over as it arrives; also prints when the first arrived, counted from
+//! before the metadata request),
+//! `raw` (the single study-level multipart request `curl` makes, through our parser),
+//! `series` (one request per series), `instances` (one request per instance,
+//! `--concurrency N` at once, `--pooled` to keep connections alive between them, which the
+//! viewer's client does not; `--list-urls` prints them as a curl config instead) and `first` (from "open study" to the first decoded image).
+//! `study` also takes `--concurrency N` (the viewer uses 4). Results are `key=value` lines.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,11 +21,40 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use dicom_pixeldata::PixelDecoder;
+use futures_util::StreamExt;
+use nir_viewer::dicomweb::accept::AcceptList;
 use nir_viewer::dicomweb::synthetic::SyntheticInstance;
+use nir_viewer::dicomweb::Resource;
 use nir_viewer::dicomweb::{DicomWebClient, Expectations, InstanceOutcome, RetrieveOptions};
 use nir_viewer::net::{build_client, NetworkSettings, NoToken};
 use nir_viewer::nhs_number::NhsNumber;
 use tokio_util::sync::CancellationToken;
+
+/// Keeps every admitted instance in memory and notes when the first arrived.
+#[derive(Default)]
+struct FirstArrival {
+    first: std::sync::OnceLock<Instant>,
+    kept: std::sync::Mutex<Vec<nir_viewer::dicomweb::RetrievedInstance>>,
+}
+
+impl nir_viewer::dicomweb::InstanceSink for FirstArrival {
+    fn keep(
+        &self,
+        instance: nir_viewer::dicomweb::RetrievedInstance,
+    ) -> Result<(), nir_viewer::dicomweb::DicomWebError> {
+        let _ = self.first.set(Instant::now());
+        self.kept.lock().unwrap().push(instance);
+        Ok(())
+    }
+
+    fn kept_equals(&self, sop_instance_uid: &str, bytes: &[u8]) -> Option<bool> {
+        let kept = self.kept.lock().unwrap();
+        let held = kept
+            .iter()
+            .find(|i| i.sop_instance_uid == sop_instance_uid)?;
+        Some(held.bytes[..] == *bytes)
+    }
+}
 
 fn argument(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -44,6 +78,16 @@ fn peak_rss_bytes() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// `base` with path segments appended (WADO-RS resource paths, PS3.18 10.4.1).
+fn below(base: &url::Url, segments: &[&str]) -> url::Url {
+    let mut url = base.clone();
+    url.path_segments_mut()
+        .unwrap()
+        .pop_if_empty()
+        .extend(segments);
+    url
+}
+
 fn settings() -> NetworkSettings {
     NetworkSettings {
         request_timeout: std::time::Duration::from_secs(600),
@@ -55,7 +99,10 @@ fn settings() -> NetworkSettings {
 async fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("load") => load().await,
-        Some("measure") => measure().await,
+        // Every measurement runs where the viewer runs its retrievals.
+        Some("measure") => nir_viewer::dicomweb::spawn_transfer(measure())
+            .await
+            .unwrap(),
         _ => eprintln!("usage: retrieve_bench load|measure ..."),
     }
 }
@@ -95,7 +142,18 @@ async fn measure() {
     let metadata = url::Url::parse(&required("--metadata")).unwrap();
     let nhs = NhsNumber::parse(&required("--nhs")).unwrap();
     let mode = required("--mode");
-    let client = DicomWebClient::new(build_client(&settings()).unwrap(), Arc::new(NoToken));
+    let concurrency: usize = argument("--concurrency").map_or(4, |n| n.parse().unwrap());
+    let pooled = std::env::args().any(|a| a == "--pooled");
+    let http = build_client(&settings()).unwrap();
+    let http = if pooled {
+        reqwest::Client::builder()
+            .timeout(settings().request_timeout)
+            .build()
+            .unwrap()
+    } else {
+        http
+    };
+    let client = DicomWebClient::new(http, Arc::new(NoToken));
     let cancel = CancellationToken::new();
     let baseline = peak_rss_bytes();
     let start = Instant::now();
@@ -112,24 +170,102 @@ async fn measure() {
             let options = RetrieveOptions {
                 current_series: None,
                 current_index: 0,
-                concurrency: 4,
+                concurrency,
                 budget_bytes: 8 << 30,
             };
+            // As the viewer keeps them: each instance handed over as it is admitted.
+            let sink = FirstArrival::default();
             let study = client
-                .retrieve_study(&layout, &expectations, options, progress, cancel)
+                .retrieve_study_into(
+                    &layout,
+                    &expectations,
+                    options,
+                    Some(&sink),
+                    progress,
+                    cancel,
+                )
                 .await
                 .unwrap();
             let elapsed = after_metadata.elapsed();
             assert!(!study.is_flagged(), "{:?}", study.warnings);
+            let kept = sink.kept.lock().unwrap();
+            let first = sink.first.get().expect("an instance arrived");
             println!("instances={}", study.instance_count());
             println!("seconds={:.3}", elapsed.as_secs_f64());
-            println!("received_bytes={}", study.bytes());
+            println!(
+                "first_instance_seconds={:.3}",
+                first.duration_since(start).as_secs_f64()
+            );
+            println!(
+                "received_bytes={}",
+                kept.iter().map(|i| i.bytes.len()).sum::<usize>()
+            );
         }
         "raw" => {
             let parts = dicomweb_bulk::every_instance(&client, &layout, &cancel)
                 .await
                 .unwrap();
             println!("instances={}", parts.len());
+            println!("seconds={:.3}", after_metadata.elapsed().as_secs_f64());
+        }
+        "series" => {
+            let mut parts = 0;
+            for series in &layout.series {
+                let url = below(&layout.study_url, &["series", &series.series_uid]);
+                parts += client
+                    .fetch_all_parts(&url, Resource::Series, AcceptList::Instances, &cancel)
+                    .await
+                    .unwrap()
+                    .len();
+            }
+            println!("instances={parts}");
+            println!("seconds={:.3}", after_metadata.elapsed().as_secs_f64());
+        }
+        "instances" => {
+            let urls: Vec<url::Url> = layout
+                .series
+                .iter()
+                .flat_map(|series| {
+                    series.instances.iter().map(|instance| {
+                        below(
+                            &layout.study_url,
+                            &[
+                                "series",
+                                &series.series_uid,
+                                "instances",
+                                &instance.sop_instance_uid,
+                            ],
+                        )
+                    })
+                })
+                .collect();
+            if std::env::args().any(|a| a == "--list-urls") {
+                // A curl config file (`curl -K`): every instance's URL, to /dev/null.
+                for url in &urls {
+                    println!("url = \"{url}\"\noutput = \"/dev/null\"");
+                }
+                return;
+            }
+            let parts: usize = futures_util::stream::iter(urls)
+                .map(|url| {
+                    let (client, cancel) = (&client, &cancel);
+                    async move {
+                        client
+                            .fetch_all_parts(
+                                &url,
+                                Resource::Instance,
+                                AcceptList::Instances,
+                                cancel,
+                            )
+                            .await
+                            .unwrap()
+                            .len()
+                    }
+                })
+                .buffer_unordered(concurrency)
+                .fold(0, |sum, n| async move { sum + n })
+                .await;
+            println!("instances={parts}");
             println!("seconds={:.3}", after_metadata.elapsed().as_secs_f64());
         }
         "first" => {

@@ -379,8 +379,8 @@ async fn images_that_have_arrived_are_shown_without_fetching_them_again() {
         .await
         .unwrap();
     assert_eq!(study.series[0].instance_count, 400);
-    // The retrieval fetches the first image and its neighbours on their own first; wait
-    // until they have been filed while the rest of the 400 slices are still arriving.
+    // The retrieval fetches the series on screen as one request and files each image as
+    // it arrives; wait until five have been filed while the rest are still arriving.
     tokio::time::timeout(
         std::time::Duration::from_secs(120),
         progress.wait_for(|(loaded, _)| *loaded >= 5),
@@ -388,22 +388,25 @@ async fn images_that_have_arrived_are_shown_without_fetching_them_again() {
     .await
     .expect("five images within two minutes")
     .unwrap();
-    let before = instance_requests(&env._sandbox);
+    let before = bulk_requests(&env._sandbox);
     assert!(
-        !before.is_empty(),
-        "the first images were requested on their own"
+        before.iter().any(|(path, _)| path.ends_with(".1.1.1")),
+        "the series on screen was requested whole: {before:?}"
     );
+    // (The rest of the series may or may not still be arriving by the time these are
+    // decoded: on the transfer runtime the sandbox's 400 slices can all land first.)
     for index in 0..5 {
         env.session.frame(&study.key, 0, index).await.unwrap();
     }
+    // Shown from what had arrived: nothing was asked for on its own, and the series
+    // request was not made again.
+    let singly = instance_requests(&env._sandbox);
+    assert!(singly.is_empty(), "no image was fetched again: {singly:?}");
     assert!(
-        !progress.borrow().1,
-        "the study was still arriving when the images were shown"
-    );
-    assert_eq!(
-        instance_requests(&env._sandbox),
-        before,
-        "no image that had arrived was fetched again"
+        bulk_requests(&env._sandbox)
+            .iter()
+            .all(|(_, count)| *count == 1),
+        "no series was asked for twice"
     );
 }
 
@@ -412,14 +415,142 @@ async fn the_first_image_asked_for_at_once_is_fetched_only_once() {
     let env = look_up("9912003888").await;
     let ct = study_record(&env.history, "CT", 0);
     let study = env.session.open_study(ct, |_| {}).await.unwrap();
-    // Asked for as the window does, the moment the study opens: the retrieval fetches the
-    // same image on its own first, and this request waits for it instead of racing it.
+    // Asked for as the window does, the moment the study opens: the retrieval's series
+    // request brings the same image, and this request waits for it instead of racing it.
     env.session.frame(&study.key, 0, 0).await.unwrap();
-    let requested = instance_requests(&env._sandbox);
-    assert!(!requested.is_empty());
+    let singly = instance_requests(&env._sandbox);
     assert!(
-        requested.iter().all(|(_, count)| *count == 1),
-        "no image was fetched twice on its own: {requested:?}"
+        singly.is_empty(),
+        "the first image was not asked for on its own: {singly:?}"
+    );
+    let bulk = bulk_requests(&env._sandbox);
+    assert!(
+        bulk.iter().any(|(path, _)| path.ends_with(".1.1.1")),
+        "{bulk:?}"
+    );
+    assert!(bulk.iter().all(|(_, count)| *count == 1), "{bulk:?}");
+}
+
+/// Every retrieval path the sandbox was asked for, with the instances each brought: an
+/// instance path brings one, a series or study path all of its instances.
+fn transfers_per_instance(sandbox: &SandboxHandle) -> Vec<(String, usize)> {
+    let all = sandbox.requests().all();
+    let instances: Vec<&(String, usize)> = all
+        .iter()
+        .filter(|(path, _)| path.contains("/instances/") && !path.contains("/frames/"))
+        .collect();
+    instances
+        .iter()
+        .map(|(path, count)| {
+            let within: usize = all
+                .iter()
+                .filter(|(other, _)| {
+                    // Searches (QIDO-RS) and metadata bring no instance.
+                    !other.ends_with("/metadata")
+                        && !other.ends_with("/series")
+                        && !other.contains("/instances/")
+                        && path.starts_with(&format!("{other}/"))
+                })
+                .map(|(_, n)| n)
+                .sum();
+            (path.clone(), count + within)
+        })
+        .collect()
+}
+
+/// The sandbox's study and series retrievals (WADO-RS requests that bring more than one
+/// instance), with how often each was made.
+fn bulk_requests(sandbox: &SandboxHandle) -> Vec<(String, usize)> {
+    sandbox
+        .requests()
+        .all()
+        .into_iter()
+        .filter(|(path, _)| {
+            path.contains("/studies/")
+                && !path.contains("/instances")
+                && !path.ends_with("/metadata")
+                && !path.ends_with("/series")
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_instance_is_fetched_twice_while_the_screen_asks_for_images_during_retrieval() {
+    use nir_viewer::dicomweb::Direction;
+    let env = look_up("9912003888").await;
+    let ct = study_record(&env.history, "CT", 0);
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let study = env
+        .session
+        .open_study(ct, move |progress| {
+            if progress.done {
+                let _ = done_tx.send(progress);
+            }
+        })
+        .await
+        .unwrap();
+    let count = study.series[0].instance_count;
+    assert_eq!(count, 400);
+    // The screen shows the first image and, at once, asks for images the retrieval is far
+    // from (a second viewport, say); then it jumps to the middle and scrolls back from
+    // there, telling the retrieval each time, while the study is still arriving.
+    let (first, last, middle) = tokio::join!(
+        env.session.frame(&study.key, 0, 0),
+        env.session.frame(&study.key, 0, 399),
+        env.session.frame(&study.key, 0, 200),
+    );
+    first.unwrap();
+    last.unwrap();
+    middle.unwrap();
+    env.session
+        .focus_study(&study.key, 0, 250, Direction::Still)
+        .unwrap();
+    for index in (240..=250).rev() {
+        env.session.frame(&study.key, 0, index).await.unwrap();
+        env.session
+            .focus_study(&study.key, 0, index, Direction::Backward)
+            .unwrap();
+    }
+    // And asks for some the retrieval may not have reached.
+    for index in [398, 120, 121, 330] {
+        env.session.frame(&study.key, 0, index).await.unwrap();
+    }
+    let done = tokio::task::spawn_blocking(move || {
+        done_rx.recv_timeout(std::time::Duration::from_secs(120))
+    })
+    .await
+    .unwrap()
+    .expect("the retrieval finishes");
+    assert_eq!(done.error, None);
+    assert!(done.warnings.is_empty(), "{:?}", done.warnings);
+    assert_eq!(done.loaded, done.total, "every instance arrived");
+    let transfers = transfers_per_instance(&env._sandbox);
+    let twice: Vec<_> = transfers.iter().filter(|(_, n)| *n > 1).collect();
+    assert!(twice.is_empty(), "fetched more than once: {twice:?}");
+    let bulk = bulk_requests(&env._sandbox);
+    let repeated: Vec<_> = bulk.iter().filter(|(_, n)| *n > 1).collect();
+    assert!(
+        repeated.is_empty(),
+        "a series asked for twice: {repeated:?}"
+    );
+    // The series on screen came as one series request, which the screen waited for
+    // instead of asking for its images one by one.
+    let on_screen_singly = transfers
+        .iter()
+        .filter(|(path, _)| path.contains(".1.1.1/instances/"))
+        .count();
+    assert_eq!(on_screen_singly, 0, "{transfers:?}");
+    assert!(
+        bulk.iter().any(|(path, _)| path.ends_with(".1.1.1")),
+        "{bulk:?}"
+    );
+    for index in [0, 399, 245] {
+        env.session.frame(&study.key, 0, index).await.unwrap();
+    }
+    assert_eq!(
+        transfers_per_instance(&env._sandbox),
+        transfers,
+        "shown from the vault"
     );
 }
 

@@ -98,7 +98,8 @@ pub fn trickles(patient: usize) -> bool {
     scenario(patient) == Some(Scenario::SlowNetwork)
 }
 
-/// Whether a series or study retrieve of this study is cut mid-part.
+/// Whether a series or study retrieve of this study is cut mid-part (and so is the
+/// retrieve of any series' second instance on its own).
 pub fn truncates(patient: usize, study_index: usize) -> bool {
     scenario(patient) == Some(Scenario::TruncatedTransfer) && study_index == 0
 }

@@ -201,7 +201,7 @@ fn delivery(sel: &Selection, truncatable: bool) -> Delivery {
         trickle: scenarios::trickles(sel.patient).then_some((TRICKLE_PIECES, TRICKLE_PAUSE)),
         // A marker only: `retrieve` replaces it with the offset mid-way through a part.
         cut_at: (truncatable
-            && sel.level < 2
+            && (sel.level < 2 || sel.instances.first().is_some_and(|(_, n)| *n == 2))
             && scenarios::truncates(sel.patient, sel.study_index))
         .then_some(0),
     }

@@ -22,7 +22,7 @@ use nir_core::viewer::views::{
     GraphicKind, HistoryRecordView, HistoryView, IdentityView, KeyImageSetView, KeyImageView,
     KeyImagesView, NetworkView, PatientView, PresentationGraphicView, PresentationImageView,
     PresentationStateView, PresentationStatesView, PresentationTextView, ReportSection, ReportView,
-    SeriesView, StudyProgressView, StudyView, WindowPresetView,
+    ScrollDirectionView, SeriesView, StudyProgressView, StudyView, WindowPresetView,
 };
 use nir_core::viewer::PointerKind;
 
@@ -112,6 +112,7 @@ fn declarations() -> Vec<Declaration> {
         declaration::<SeriesView>(cfg),
         declaration::<StudyView>(cfg),
         declaration::<StudyProgressView>(cfg),
+        declaration::<ScrollDirectionView>(cfg),
         declaration::<ReportFormat>(cfg),
         declaration::<ReportSection>(cfg),
         declaration::<ReportView>(cfg),

@@ -33,6 +33,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         history::confirm_identity,
         studies::open_study,
         studies::close_study,
+        studies::focus_study,
         studies::open_report,
         studies::open_study_document,
         studies::presentation_states,

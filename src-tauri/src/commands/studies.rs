@@ -1,7 +1,7 @@
 //! Commands for studies and reports: open (metadata first, retrieval in the background with
 //! progress events), close (cancel and wipe), and reports read into memory, whether
-//! pointed at by the history or held inside a study, and a study's presentation states and
-//! key images.
+//! pointed at by the history or held inside a study, a study's presentation states and
+//! key images, and what is on screen (so the retrieval fetches around it next).
 
 use std::sync::Arc;
 
@@ -9,7 +9,9 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::shell::AppState;
 use nir_core::error::{CommandError, ErrorCode};
-use nir_core::viewer::views::{KeyImagesView, PresentationStatesView, ReportView, StudyView};
+use nir_core::viewer::views::{
+    KeyImagesView, PresentationStatesView, ReportView, ScrollDirectionView, StudyView,
+};
 
 /// Event carrying retrieval progress to the window.
 pub const STUDY_PROGRESS_EVENT: &str = "study-progress";
@@ -36,6 +38,30 @@ pub fn close_study(state: State<'_, AppState>, study_key: String) -> Result<(), 
     state
         .session
         .close_study(&study_key)
+        .map_err(|e| CommandError::from(&e))
+}
+
+/// Tells an open study's retrieval which image is on screen (series key and stack index)
+/// and which way the clinician scrolls, so a window around it is fetched next.
+#[tauri::command]
+pub fn focus_study(
+    state: State<'_, AppState>,
+    study_key: String,
+    series_key: String,
+    index: u32,
+    direction: ScrollDirectionView,
+) -> Result<(), CommandError> {
+    let series = series_key.parse::<usize>().map_err(|_| CommandError {
+        code: ErrorCode::NoSuchImage,
+        message: "There is no such series in this study.".into(),
+    })?;
+    let index = usize::try_from(index).map_err(|_| CommandError {
+        code: ErrorCode::NoSuchImage,
+        message: "There is no such image in this series.".into(),
+    })?;
+    state
+        .session
+        .focus_study(&study_key, series, index, direction.into())
         .map_err(|e| CommandError::from(&e))
 }
 

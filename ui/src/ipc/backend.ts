@@ -15,6 +15,7 @@ import type {
   LaunchView,
   PresentationStatesView,
   ReportView,
+  ScrollDirectionView,
   SessionStateView,
   StudyProgressView,
   StudyView,
@@ -186,6 +187,9 @@ export function commandsOver(call: Call) {
     lookup: (request: LookupRequest) => call<HistoryView>("lookup", { nhsNumber: request.nhsNumber, from: request.from ?? null, to: request.to ?? null }),
     openStudy: (recordId: string) => call<StudyView>("open_study", { recordId }),
     closeStudy: (studyKey: string) => done(call("close_study", { studyKey })),
+    /** Tells the study's retrieval what is on screen, so a window around it is fetched next. */
+    focusStudy: (studyKey: string, seriesKey: string, index: number, direction: ScrollDirectionView) =>
+      done(call("focus_study", { studyKey, seriesKey, index, direction })),
     openReport: (recordId: string) => call<ReportView>("open_report", { recordId }),
     openStudyDocument: (studyKey: string, seriesKey: string) => call<ReportView>("open_study_document", { studyKey, seriesKey }),
     presentationStates: (studyKey: string) => call<PresentationStatesView>("presentation_states", { studyKey }),

@@ -78,6 +78,8 @@ export class FakeBackend extends WithCommands implements Backend {
   readonly calls: [CommandName | "frame", unknown][] = [];
   /** What each restart of the page was asked to open. */
   readonly restarts: (ChosenPatientRequest | null)[] = [];
+  /** What the screen reported as on screen, in order. */
+  readonly focuses: { studyKey: string; seriesKey: string; index: number; direction: string }[] = [];
   private readonly failures = new Map<CommandName | "frame", BackendError>();
   private readonly launchListeners = new Set<() => void>();
   private readonly progressListeners = new Set<(progress: StudyProgressView) => void>();
@@ -105,6 +107,10 @@ export class FakeBackend extends WithCommands implements Backend {
       },
       closeStudy: ({ studyKey }) => {
         if (!this.openStudies.delete(String(studyKey))) throw new BackendError("study-closed", "The study was closed.");
+      },
+      focusStudy: ({ studyKey, seriesKey, index, direction }) => {
+        if (!this.openStudies.has(String(studyKey))) throw new BackendError("study-closed", "The study was closed.");
+        this.focuses.push({ studyKey: String(studyKey), seriesKey: String(seriesKey), index: Number(index), direction: String(direction) });
       },
       openReport: ({ recordId }) => this.found(this.reports.get(String(recordId)), "report-unavailable"),
       openStudyDocument: ({ studyKey, seriesKey }) => this.found(this.reports.get(`${String(studyKey)}/${String(seriesKey)}`), "report-unavailable"),

@@ -598,6 +598,11 @@ export type StudyProgressView = {
 };
 
 /**
+ * Which way the clinician is scrolling through a series, as the screen reports it.
+ */
+export type ScrollDirectionView = "forward" | "backward" | "still";
+
+/**
  * How a report is shown.
  */
 export type ReportFormat = "fhir" | "pdf" | "text" | "cda" | "sr";

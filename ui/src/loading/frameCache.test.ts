@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Backend, FramePixels } from "../ipc/backend";
-import { FrameCache } from "./frameCache";
+import { FOCUS_REPORT_DELAY_MS, FrameCache } from "./frameCache";
 
 function frameOf(fill: number): FramePixels {
   return {
@@ -84,5 +84,56 @@ describe("FrameCache.prefetch", () => {
     await cache.prefetch(0, 2);
     expect(asked.filter((i) => i === 1)).toHaveLength(1);
     expect(cache.has(0) && cache.has(2)).toBe(true);
+  });
+});
+
+describe("FrameCache.focus", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A backend recording what the retrieval is told is on screen. */
+  function focusBackend(): { backend: Backend; told: unknown[][] } {
+    const told: unknown[][] = [];
+    const backend = {
+      frame: (_study: string, _series: string, index: number) => Promise.resolve(frameOf(index)),
+      focusStudy: (...args: unknown[]) => {
+        told.push(args);
+        return Promise.resolve();
+      },
+    } as unknown as Backend;
+    return { backend, told };
+  }
+
+  it("tells the retrieval the image on screen and the direction once the scrolling pauses", () => {
+    vi.useFakeTimers();
+    const { backend, told } = focusBackend();
+    const cache = new FrameCache(backend, "study", "2", 50);
+    cache.focus(3);
+    cache.focus(4);
+    cache.focus(5);
+    expect(told).toEqual([]);
+    vi.advanceTimersByTime(FOCUS_REPORT_DELAY_MS);
+    return Promise.resolve().then(async () => {
+      await Promise.resolve();
+      expect(told).toEqual([["study", "2", 5, "forward"]]);
+      cache.focus(1);
+      vi.advanceTimersByTime(FOCUS_REPORT_DELAY_MS);
+      await Promise.resolve();
+      await Promise.resolve();
+      expect(told.at(-1)).toEqual(["study", "2", 1, "backward"]);
+    });
+  });
+
+  it("tells nothing once the series is closed", async () => {
+    vi.useFakeTimers();
+    const { backend, told } = focusBackend();
+    const cache = new FrameCache(backend, "study", "2", 50);
+    cache.focus(9);
+    cache.clear();
+    vi.advanceTimersByTime(FOCUS_REPORT_DELAY_MS * 2);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(told).toEqual([]);
   });
 });

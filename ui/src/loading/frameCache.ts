@@ -1,14 +1,20 @@
 // Frames of one open series held by the UI: fetched on demand, the one on screen first,
 // then outward from it; the prefetch follows the image on screen, so the neighbours of
-// wherever the clinician scrolls to come next. Everything is overwritten with zeros and dropped on close; nothing is
-// stored anywhere else.
-import type { Backend, FramePixels } from "../ipc/backend";
+// wherever the clinician scrolls to come next. The study's background retrieval is told the
+// same (the image on screen and the scroll direction, once the scrolling pauses), so it
+// fetches around it next. Everything is overwritten with zeros and dropped on close;
+// nothing is stored anywhere else.
+import type { Backend, FramePixels, ScrollDirectionView } from "../ipc/backend";
+
+/** How long the image on screen must stay put before the retrieval is told of it. */
+export const FOCUS_REPORT_DELAY_MS = 120;
 
 export class FrameCache {
   private readonly frames = new Map<number, FramePixels>();
   private readonly pending = new Map<number, Promise<FramePixels>>();
   private generation = 0;
   private center = 0;
+  private focusTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly backend: Backend,
@@ -44,7 +50,21 @@ export class FrameCache {
 
   /** Moves the prefetch's centre: frames nearest `index` are fetched next. */
   focus(index: number): void {
+    const direction: ScrollDirectionView = index > this.center ? "forward" : index < this.center ? "backward" : "still";
     this.center = index;
+    this.reportFocus(index, direction);
+  }
+
+  /** Tells the retrieval what is on screen once the scrolling pauses (a failure is ignored: it only orders prefetching). */
+  private reportFocus(index: number, direction: ScrollDirectionView): void {
+    clearTimeout(this.focusTimer);
+    const generation = this.generation;
+    this.focusTimer = setTimeout(() => {
+      if (generation !== this.generation) return;
+      Promise.resolve()
+        .then(() => this.backend.focusStudy(this.studyKey, this.seriesKey, index, direction))
+        .catch(() => undefined);
+    }, FOCUS_REPORT_DELAY_MS);
   }
 
   /** The index nearest the centre that is neither held, in flight nor already tried. */
@@ -64,6 +84,7 @@ export class FrameCache {
   async prefetch(center: number, concurrency = 4): Promise<void> {
     const generation = this.generation;
     this.center = center;
+    this.reportFocus(center, "still");
     const tried = new Set<number>();
     const worker = async (): Promise<void> => {
       for (let next = this.nextToPrefetch(tried); next !== undefined; next = this.nextToPrefetch(tried)) {
@@ -78,6 +99,7 @@ export class FrameCache {
   /** Overwrites every held frame's pixels with zeros, drops them and stops prefetching. */
   clear(): void {
     this.generation++;
+    clearTimeout(this.focusTimer);
     for (const frame of this.frames.values()) zeroFrame(frame);
     this.frames.clear();
     this.pending.clear();

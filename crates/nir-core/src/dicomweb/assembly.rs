@@ -7,9 +7,7 @@
 //! With an [`InstanceSink`], each admitted instance goes to it at once (write-through) and
 //! the assembly keeps only what it needs to count and order.
 
-use std::collections::hash_map::RandomState;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::hash::BuildHasher;
 
 use super::error::DicomWebError;
 use super::identity_match::IdentityMatch;
@@ -33,13 +31,12 @@ pub struct Assembly<'a> {
     quarantine_seen: HashSet<(Option<String>, String)>,
     warnings: Vec<StudyWarning>,
     matched_by: BTreeSet<IdentityMatch>,
-    /// Length and keyed hash of each admitted instance, to tell a repeat from an impostor.
-    digests: HashMap<String, (usize, u64)>,
-    hash_key: RandomState,
     /// Where admitted instances go at once, if anywhere.
     sink: Option<&'a dyn InstanceSink>,
     bytes_held: u64,
     budget_bytes: u64,
+    /// When the retrieval began, for the time to its first admitted instance.
+    started: std::time::Instant,
 }
 
 impl<'a> Assembly<'a> {
@@ -64,11 +61,10 @@ impl<'a> Assembly<'a> {
             quarantine_seen: HashSet::new(),
             warnings: Vec::new(),
             matched_by: BTreeSet::new(),
-            digests: HashMap::new(),
-            hash_key: RandomState::new(),
             sink: None,
             bytes_held: 0,
             budget_bytes,
+            started: std::time::Instant::now(),
         }
     }
 
@@ -76,10 +72,6 @@ impl<'a> Assembly<'a> {
     pub fn with_sink(mut self, sink: &'a dyn InstanceSink) -> Self {
         self.sink = Some(sink);
         self
-    }
-
-    fn digest(&self, bytes: &[u8]) -> (usize, u64) {
-        (bytes.len(), self.hash_key.hash_one(bytes))
     }
 
     /// Checks and files one part; returns the progress of its series when something changed.
@@ -110,8 +102,15 @@ impl<'a> Assembly<'a> {
             Some(_) => None,
         });
         let problem = problem.or_else(|| {
-            let held = self.digests.get(&sop)?;
-            (*held != self.digest(&part.body)).then_some(QuarantineReason::DuplicateSopInstance)
+            // A second copy of an instance already filed is a harmless repeat only if it is
+            // byte for byte the same; compared with what is kept, not with a fingerprint of it,
+            // so the bytes of every instance are not hashed for the rare repeat.
+            let held = self.admitted.get(&sop)?;
+            let same = match self.sink {
+                Some(sink) => sink.kept_equals(&sop, &part.body)?,
+                None => held.bytes[..] == part.body[..],
+            };
+            (!same).then_some(QuarantineReason::DuplicateSopInstance)
         });
         let series_uid = announced_series.map(str::to_string).or_else(|| {
             (!verdict.facts.series_uid.is_empty()).then(|| verdict.facts.series_uid.clone())
@@ -140,13 +139,18 @@ impl<'a> Assembly<'a> {
         }
         let series = verdict.facts.series_uid.clone();
         self.matched_by.extend(verdict.facts.matched_by);
-        self.digests.insert(sop.clone(), self.digest(&part.body));
         let instance = RetrievedInstance {
             sop_instance_uid: sop.clone(),
             series_uid: verdict.facts.series_uid,
             transfer_syntax: verdict.facts.transfer_syntax,
             bytes: part.body,
         };
+        if self.admitted.is_empty() {
+            crate::observability::global().first_image(
+                &crate::observability::target_of(&self.layout.study_url),
+                self.started.elapsed(),
+            );
+        }
         let kept = match self.sink {
             Some(sink) => {
                 let stub = instance.without_bytes();
@@ -159,9 +163,37 @@ impl<'a> Assembly<'a> {
         Ok(Some(self.progress(&series)))
     }
 
-    /// Records a warning (e.g. a transfer that failed twice).
-    pub fn warn(&mut self, warning: StudyWarning) {
-        self.warnings.push(warning);
+    /// Counts an instance of the layout that was kept without this retrieval fetching it
+    /// (the screen fetched it meanwhile), so the series is not reported short; nothing is
+    /// requested or accepted for it again.
+    pub fn held_elsewhere(&mut self, series: usize, instance: usize) -> Option<RetrievalProgress> {
+        let series = self.layout.series.get(series)?;
+        let sop = &series.instances.get(instance)?.sop_instance_uid;
+        if self.admitted.contains_key(sop) {
+            return None;
+        }
+        self.admitted.insert(
+            sop.clone(),
+            RetrievedInstance {
+                sop_instance_uid: sop.clone(),
+                series_uid: series.series_uid.clone(),
+                transfer_syntax: String::new(),
+                bytes: zeroize::Zeroizing::new(Vec::new()),
+            },
+        );
+        Some(self.progress(&series.series_uid))
+    }
+
+    /// Records a warning (e.g. a transfer that failed twice) unless one with the same
+    /// code about the same series is there.
+    pub fn warn_once(&mut self, warning: StudyWarning) {
+        let known = self
+            .warnings
+            .iter()
+            .any(|w| w.code == warning.code && w.series_uid == warning.series_uid);
+        if !known {
+            self.warnings.push(warning);
+        }
     }
 
     fn progress(&self, series_uid: &str) -> RetrievalProgress {

@@ -141,6 +141,7 @@ fn refuses_to_hold_more_than_the_budget() {
 #[derive(Default)]
 struct Collecting {
     kept: std::sync::Mutex<Vec<(String, usize)>>,
+    bytes: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
     refuse: bool,
 }
 
@@ -149,11 +150,21 @@ impl InstanceSink for Collecting {
         if self.refuse {
             return Err(DicomWebError::Cancelled);
         }
+        self.bytes
+            .lock()
+            .unwrap()
+            .push((instance.sop_instance_uid.clone(), instance.bytes.to_vec()));
         self.kept
             .lock()
             .unwrap()
             .push((instance.sop_instance_uid, instance.bytes.len()));
         Ok(())
+    }
+
+    fn kept_equals(&self, sop_instance_uid: &str, bytes: &[u8]) -> Option<bool> {
+        let kept = self.bytes.lock().unwrap();
+        let (_, held) = kept.iter().find(|(sop, _)| sop == sop_instance_uid)?;
+        Some(held[..] == *bytes)
     }
 }
 

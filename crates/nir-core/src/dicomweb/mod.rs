@@ -17,12 +17,14 @@ mod pipeline;
 mod pixel_data_span;
 pub mod pixel_measures;
 pub mod qido;
+pub mod queue;
 mod retrieved;
 mod schedule;
 pub mod sink;
 /// Synthetic instances for tests and benchmarks (this crate's and the crates built on it).
 #[cfg(any(test, feature = "test-support"))]
 pub mod synthetic;
+mod transfer_runtime;
 pub mod us_regions;
 pub mod verify;
 mod wado;
@@ -33,11 +35,13 @@ pub use error::{DicomWebError, Resource};
 pub use media_type::MediaType;
 pub use metadata::{InstanceLayout, PatientIdentity, SeriesLayout, StudyLayout, WindowPreset};
 pub use qido::{SeriesSummary, StudyQuery, StudySummary};
+pub use queue::{Direction, Focus, RetrievalQueue, SharedQueue};
 pub use retrieved::{
     QuarantinedInstance, RetrievalProgress, RetrievedInstance, RetrievedSeries, RetrievedStudy,
     StudyWarning,
 };
-pub use schedule::{plan, FetchUnit, RetrieveOptions};
-pub use sink::InstanceSink;
+pub use schedule::{FetchUnit, RetrieveOptions};
+pub use sink::{Claim, InstanceSink};
+pub use transfer_runtime::spawn_transfer;
 pub use verify::{Expectations, QuarantineReason};
 pub use wado::InstanceOutcome;

@@ -1,15 +1,16 @@
-//! In what order a study is fetched, and how many requests run at once. The image the
-//! clinician is looking at comes first (one instance request), then its neighbours outward
-//! from the current slice, then the rest of that series and the other series, each as one
-//! multipart request. Concurrency is bounded per server, progress is reported per series,
-//! a cut or garbled transfer is retried once and then reported, and cancelling (closing
-//! the study) stops everything and drops what was received. Only the study asked for is
-//! fetched: priors are separate, explicit calls.
+//! Running a study's retrieval: requests come from the study's [`RetrievalQueue`] (the
+//! image the clinician is looking at first, then a window around it, then the rest; see
+//! [`super::queue`]), the first on its own and then several at once, bounded per server.
+//! Before an instance is requested it is claimed from the sink, so one the screen holds or
+//! is fetching is not requested again, and the assembly never accepts a second copy.
+//! Progress is reported per series, a cut or garbled transfer is retried once and then
+//! reported, and cancelling (closing the study) stops everything and drops what was
+//! received. Only the study asked for is fetched: priors are separate, explicit calls.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use futures_util::stream::{self, StreamExt};
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 
@@ -18,12 +19,16 @@ use super::assembly::Assembly;
 use super::client::DicomWebClient;
 use super::error::{DicomWebError, Resource};
 use super::metadata::StudyLayout;
+use super::queue::{Direction, Focus, RetrievalQueue, SharedQueue};
 use super::retrieved::{RetrievalProgress, RetrievedStudy, StudyWarning};
-use super::sink::InstanceSink;
+use super::sink::{Claim, InstanceSink};
 use super::verify::Expectations;
 
-/// Instances either side of the current slice fetched one by one before the series.
-const NEIGHBOURS: usize = 4;
+/// How long to pause when all that is left is being fetched by someone else.
+const BUSY_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+/// Pauses for one instance someone else is fetching before fetching it regardless
+/// (about ten seconds).
+const MAX_BUSY_PAUSES: u32 = 200;
 
 /// How to retrieve a study.
 #[derive(Debug, Clone)]
@@ -40,65 +45,29 @@ pub struct RetrieveOptions {
     pub budget_bytes: u64,
 }
 
-/// One request of the plan.
+impl RetrieveOptions {
+    /// The focus these options name in `layout` (an unknown series means the first).
+    pub fn focus(&self, layout: &StudyLayout) -> Focus {
+        let series = self
+            .current_series
+            .as_deref()
+            .and_then(|uid| layout.series.iter().position(|s| s.series_uid == uid))
+            .unwrap_or(0);
+        Focus {
+            series,
+            instance: self.current_index,
+            direction: Direction::Forward,
+        }
+    }
+}
+
+/// One request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FetchUnit {
     /// One instance: (series index, instance index) in the layout.
     Instance(usize, usize),
     /// A whole series: series index in the layout.
     Series(usize),
-}
-
-impl FetchUnit {
-    /// The SOP Instance UID this unit requests on its own, if it is a one-instance unit.
-    pub fn single_instance<'a>(&self, layout: &'a StudyLayout) -> Option<&'a str> {
-        match self {
-            FetchUnit::Instance(series, instance) => layout
-                .series
-                .get(*series)?
-                .instances
-                .get(*instance)
-                .map(|i| i.sop_instance_uid.as_str()),
-            FetchUnit::Series(_) => None,
-        }
-    }
-}
-
-/// The order of requests for a study, given what is on screen.
-pub fn plan(
-    layout: &StudyLayout,
-    current_series: Option<&str>,
-    current_index: usize,
-) -> Vec<FetchUnit> {
-    let current = current_series
-        .and_then(|uid| layout.series.iter().position(|s| s.series_uid == uid))
-        .unwrap_or(0);
-    let mut units = Vec::new();
-    let Some(series) = layout.series.get(current) else {
-        return units;
-    };
-    let count = series.instances.len();
-    if count > 0 {
-        let at = current_index.min(count - 1);
-        units.push(FetchUnit::Instance(current, at));
-        for step in 1..=NEIGHBOURS {
-            if at + step < count {
-                units.push(FetchUnit::Instance(current, at + step));
-            }
-            if step <= at {
-                units.push(FetchUnit::Instance(current, at - step));
-            }
-        }
-        if units.len() < count {
-            units.push(FetchUnit::Series(current));
-        }
-    }
-    units.extend(
-        (0..layout.series.len())
-            .filter(|&i| i != current)
-            .map(FetchUnit::Series),
-    );
-    units
 }
 
 /// One semaphore per server origin, so every study from one server shares the bound.
@@ -119,6 +88,32 @@ impl ServerLimits {
     }
 }
 
+/// The instances one running request has claimed; settled when it ends, however it ends.
+struct Claimed<'a> {
+    sink: Option<&'a dyn InstanceSink>,
+    sops: Vec<&'a str>,
+}
+
+impl Drop for Claimed<'_> {
+    fn drop(&mut self) {
+        if let Some(sink) = self.sink {
+            for sop in &self.sops {
+                sink.settled(sop);
+            }
+        }
+    }
+}
+
+/// What became of taking one unit from the queue.
+enum Taken<'a> {
+    /// Request it, holding these claims.
+    Fetch(Claimed<'a>),
+    /// Nothing to request now (held, set aside, or split into instances).
+    Skip,
+    /// Set aside again while someone else fetches it: pause before looking again.
+    StillBusy,
+}
+
 impl DicomWebClient {
     /// Retrieves a whole study into memory in viewing order, verifying every instance.
     /// Progress goes to `progress_tx` (a dropped receiver is fine); `cancel` stops it all.
@@ -135,13 +130,39 @@ impl DicomWebClient {
     }
 
     /// [`Self::retrieve_study`], handing each admitted instance to `sink` as it arrives
-    /// (the returned study then holds the instances without their bytes) and telling it
-    /// which instances are requested one by one.
+    /// (the returned study then holds the instances without their bytes) and claiming each
+    /// instance from it before requesting it.
     pub async fn retrieve_study_into(
         &self,
         layout: &StudyLayout,
         expectations: &Expectations,
         options: RetrieveOptions,
+        sink: Option<&dyn InstanceSink>,
+        progress_tx: mpsc::UnboundedSender<RetrievalProgress>,
+        cancel: CancellationToken,
+    ) -> Result<RetrievedStudy, DicomWebError> {
+        let queue = SharedQueue::new(RetrievalQueue::new(layout, options.focus(layout)));
+        self.retrieve_study_queued(
+            layout,
+            expectations,
+            options,
+            &queue,
+            sink,
+            progress_tx,
+            cancel,
+        )
+        .await
+    }
+
+    /// [`Self::retrieve_study_into`] taking its requests from `queue`, whose focus the
+    /// caller may move while it runs (`options`' own focus is then not used).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn retrieve_study_queued(
+        &self,
+        layout: &StudyLayout,
+        expectations: &Expectations,
+        options: RetrieveOptions,
+        queue: &SharedQueue,
         sink: Option<&dyn InstanceSink>,
         progress_tx: mpsc::UnboundedSender<RetrievalProgress>,
         cancel: CancellationToken,
@@ -172,21 +193,9 @@ impl DicomWebClient {
         let limit = self
             .limits
             .for_origin(&origin_of(&layout.study_url), options.concurrency);
-        let units = plan(
-            layout,
-            options.current_series.as_deref(),
-            options.current_index,
-        );
-        let mut units = units.into_iter();
         let (assembly_ref, progress_ref, cancel_ref, limit_ref) =
             (&assembly, &progress_tx, &cancel, &limit);
-        let run = move |unit: FetchUnit| async move {
-            // Announced only while its own request runs, so a request for the same image
-            // from the screen can wait for this one instead of fetching it again.
-            let single = unit.single_instance(layout).filter(|_| sink.is_some());
-            if let (Some(sink), Some(sop)) = (sink, single) {
-                sink.requesting(sop);
-            }
+        let run = move |unit: FetchUnit, claimed| async move {
             let outcome = self
                 .fetch_unit(
                     layout,
@@ -197,29 +206,68 @@ impl DicomWebClient {
                     limit_ref,
                 )
                 .await;
-            if let (Some(sink), Some(sop)) = (sink, single) {
-                sink.settled(sop);
-            }
+            drop(claimed);
             outcome
         };
-        let started = std::time::Instant::now();
-        if let Some(first) = units.next() {
-            run(first).await?;
-            crate::observability::global().first_image(
-                &crate::observability::target_of(&layout.study_url),
-                started.elapsed(),
-            );
-        }
-        let mut pending = stream::iter(units)
-            .map(run)
-            .buffer_unordered(options.concurrency.max(1));
-        while let Some(result) = pending.next().await {
+        let mut busy_pauses: HashMap<(usize, usize), u32> = HashMap::new();
+        let mut running = FuturesUnordered::new();
+        // A first request for one instance runs alone, so the image on screen has the link
+        // to itself; a first series request does not hold the others back (its instances
+        // arrive one after another anyway).
+        let mut first_done = false;
+        let room = |first_done: bool| {
+            if first_done {
+                options.concurrency.max(1)
+            } else {
+                1
+            }
+        };
+        loop {
+            let mut pause = false;
+            while running.len() < room(first_done) {
+                let Some(unit) = queue.lock().next_unit() else {
+                    break;
+                };
+                if matches!(unit, FetchUnit::Series(_)) {
+                    first_done = true;
+                }
+                match take_unit(
+                    layout,
+                    &unit,
+                    sink,
+                    queue,
+                    &assembly,
+                    &progress_tx,
+                    &mut busy_pauses,
+                ) {
+                    Taken::Fetch(claimed) => running.push(run(unit, claimed)),
+                    Taken::Skip => {}
+                    Taken::StillBusy => {
+                        pause = true;
+                        break;
+                    }
+                }
+            }
+            if running.is_empty() {
+                if !pause {
+                    break;
+                }
+                tokio::select! {
+                    biased;
+                    () = cancel.cancelled() => return Err(DicomWebError::Cancelled),
+                    () = tokio::time::sleep(BUSY_PAUSE) => continue,
+                }
+            }
+            let Some(result) = running.next().await else {
+                continue;
+            };
             if let Err(error) = result {
                 cancel.cancel();
                 return Err(error);
             }
+            first_done = true;
         }
-        drop(pending);
+        drop(running);
         let assembly = assembly
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -266,13 +314,14 @@ impl DicomWebClient {
                 }
             }
         }
-        if let (Some(error), FetchUnit::Series(_)) = (last_error, &unit) {
+        if let Some(error) = last_error {
             let series = &layout.series[series_index];
             let name = series
                 .number
                 .map_or_else(|| format!("{}", series_index + 1), |n| n.to_string());
             let mut assembly = assembly.lock().unwrap_or_else(|p| p.into_inner());
-            assembly.warn(StudyWarning {
+            // One warning per series, however many of its requests failed.
+            assembly.warn_once(StudyWarning {
                 code: "transfer-failed",
                 series_uid: Some(series.series_uid.clone()),
                 message: format!(
@@ -282,6 +331,86 @@ impl DicomWebClient {
             });
         }
         Ok(())
+    }
+}
+
+/// Claims what `unit` would request from the sink: an instance held already is counted
+/// and skipped, one someone else is fetching is set aside (and fetched regardless after
+/// [`MAX_BUSY_PAUSES`]), and a series any of whose instances is not free is taken
+/// instance by instance instead.
+fn take_unit<'a>(
+    layout: &'a StudyLayout,
+    unit: &FetchUnit,
+    sink: Option<&'a dyn InstanceSink>,
+    queue: &SharedQueue,
+    assembly: &Mutex<Assembly<'_>>,
+    progress_tx: &mpsc::UnboundedSender<RetrievalProgress>,
+    busy_pauses: &mut HashMap<(usize, usize), u32>,
+) -> Taken<'a> {
+    let Some(sink) = sink else {
+        return Taken::Fetch(Claimed {
+            sink: None,
+            sops: Vec::new(),
+        });
+    };
+    let mut claimed = Claimed {
+        sink: Some(sink),
+        sops: Vec::new(),
+    };
+    match *unit {
+        FetchUnit::Instance(series, instance) => {
+            let Some(sop) = layout
+                .series
+                .get(series)
+                .and_then(|s| s.instances.get(instance))
+                .map(|i| i.sop_instance_uid.as_str())
+            else {
+                return Taken::Skip;
+            };
+            let pauses = busy_pauses.get(&(series, instance)).copied().unwrap_or(0);
+            match sink.claim(sop, pauses >= MAX_BUSY_PAUSES) {
+                Claim::Fetch => {
+                    claimed.sops.push(sop);
+                    Taken::Fetch(claimed)
+                }
+                Claim::Held => {
+                    let progress = assembly
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .held_elsewhere(series, instance);
+                    if let Some(progress) = progress {
+                        let _receiver_gone = progress_tx.send(progress);
+                    }
+                    Taken::Skip
+                }
+                Claim::Busy => {
+                    busy_pauses.insert((series, instance), pauses + 1);
+                    queue.lock().defer(series, instance);
+                    if pauses > 0 {
+                        Taken::StillBusy
+                    } else {
+                        Taken::Skip
+                    }
+                }
+            }
+        }
+        FetchUnit::Series(series) => {
+            let Some(layout_series) = layout.series.get(series) else {
+                return Taken::Skip;
+            };
+            for instance in &layout_series.instances {
+                let sop = instance.sop_instance_uid.as_str();
+                if sink.claim(sop, false) != Claim::Fetch {
+                    // Some of it is held or on its way already: fetching the series
+                    // would bring that a second time.
+                    drop(claimed);
+                    queue.lock().reopen(series);
+                    return Taken::Skip;
+                }
+                claimed.sops.push(sop);
+            }
+            Taken::Fetch(claimed)
+        }
     }
 }
 

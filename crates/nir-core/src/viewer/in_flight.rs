@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::{ViewerError, ViewerSession};
-use crate::dicomweb::{DicomWebError, InstanceSink, RetrievedInstance};
+use crate::dicomweb::{Claim as RetrievalClaim, DicomWebError, InstanceSink, RetrievedInstance};
 use crate::vault::{PatientKey, Reservation, VaultError};
 
 /// Instances being fetched on their own, with how many requests hold each.
@@ -57,6 +57,16 @@ impl InFlight {
         }
         drop(requested);
         self.settled.notify_waiters();
+    }
+
+    /// Marks `sop` as requested unless some request for it is running; whether it did.
+    pub fn try_begin(&self, sop: &str) -> bool {
+        let mut requested = self.lock();
+        if requested.contains_key(sop) {
+            return false;
+        }
+        requested.insert(sop.to_owned(), 1);
+        true
     }
 
     /// Whether some request for `sop` is running.
@@ -119,10 +129,14 @@ pub struct StudySink {
     /// [`Self::announce_planned`]); the retrieval's own announcement of each is then
     /// already counted.
     pub pre_announced: Mutex<HashSet<String>>,
+    /// Instances filed while their request was still running (one part of a series
+    /// response): settled at once, so the screen waiting for one of them does not wait for
+    /// the rest of the series; the request's own settling of them is then not counted again.
+    pub filed_early: Mutex<HashSet<String>>,
 }
 
 impl StudySink {
-    /// Marks the instances the retrieval will fetch on their own as in flight now, before
+    /// Marks the instances the retrieval will fetch first as in flight now, before
     /// its task first runs, so a request from the screen made in the meantime (the first
     /// image, asked for as soon as the study opens) waits for them instead of racing.
     pub fn announce_planned<'a>(&self, sops: impl IntoIterator<Item = &'a str>) {
@@ -146,38 +160,79 @@ impl StudySink {
 impl InstanceSink for StudySink {
     fn keep(&self, mut instance: RetrievedInstance) -> Result<(), DicomWebError> {
         let bytes = std::mem::take(&mut *instance.bytes);
+        let sop = instance.sop_instance_uid.clone();
         let mut reservation = self.reservation.lock().unwrap_or_else(|p| p.into_inner());
-        self.session
-            .keep_reserved(
-                &self.patient,
-                &self.study_key,
-                instance.sop_instance_uid,
-                bytes,
-                &mut reservation,
-            )
-            .map(|_| ())
-            .map_err(|error| match error {
-                ViewerError::Budget(
-                    VaultError::OverBudget { needed, budget, .. }
-                    | VaultError::StudyTooLarge { needed, budget, .. },
-                ) => DicomWebError::OverBudget {
-                    needed_bytes: needed as u64,
-                    budget_bytes: budget as u64,
-                },
-                // The study or its patient was closed: nothing more of it is kept.
-                _ => DicomWebError::Cancelled,
-            })
+        let kept = self.session.keep_reserved(
+            &self.patient,
+            &self.study_key,
+            instance.sop_instance_uid,
+            bytes,
+            &mut reservation,
+        );
+        drop(reservation);
+        if kept.is_ok() {
+            let first = self
+                .filed_early
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(sop.clone());
+            if first {
+                self.in_flight.end(&sop);
+            }
+        }
+        kept.map(|_| ()).map_err(|error| match error {
+            ViewerError::Budget(
+                VaultError::OverBudget { needed, budget, .. }
+                | VaultError::StudyTooLarge { needed, budget, .. },
+            ) => DicomWebError::OverBudget {
+                needed_bytes: needed as u64,
+                budget_bytes: budget as u64,
+            },
+            // The study or its patient was closed: nothing more of it is kept.
+            _ => DicomWebError::Cancelled,
+        })
     }
 
-    fn requesting(&self, sop_instance_uid: &str) {
-        let mut pre = self.pre_announced.lock().unwrap_or_else(|p| p.into_inner());
-        if !pre.remove(sop_instance_uid) {
+    fn claim(&self, sop_instance_uid: &str, force: bool) -> RetrievalClaim {
+        let ours = self
+            .pre_announced
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(sop_instance_uid);
+        if !ours && !self.in_flight.try_begin(sop_instance_uid) {
+            if !force {
+                return RetrievalClaim::Busy;
+            }
             self.in_flight.begin(sop_instance_uid);
         }
+        // Marked first, looked for second: the screen files what it fetched before it
+        // lets go of its own mark, so nothing slips between the two.
+        if self
+            .session
+            .held(&self.patient, &self.study_key, sop_instance_uid)
+        {
+            self.in_flight.end(sop_instance_uid);
+            return RetrievalClaim::Held;
+        }
+        RetrievalClaim::Fetch
+    }
+
+    fn kept_equals(&self, sop_instance_uid: &str, bytes: &[u8]) -> Option<bool> {
+        let kept = self
+            .session
+            .kept(&self.patient, &self.study_key, sop_instance_uid)?;
+        Some(kept.as_bytes() == bytes)
     }
 
     fn settled(&self, sop_instance_uid: &str) {
-        self.in_flight.end(sop_instance_uid);
+        let filed = self
+            .filed_early
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(sop_instance_uid);
+        if !filed {
+            self.in_flight.end(sop_instance_uid);
+        }
     }
 }
 

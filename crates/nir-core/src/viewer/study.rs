@@ -22,7 +22,8 @@ use super::{display_frame, PointerKind, ViewerError, ViewerSession};
 use crate::audit::{Action, Outcome};
 use crate::dicomweb::identity_match::IdentityMatch;
 use crate::dicomweb::{
-    Expectations, InstanceLayout, InstanceOutcome, RetrieveOptions, StudyLayout,
+    Direction, Expectations, Focus, InstanceLayout, InstanceOutcome, RetrievalQueue,
+    RetrieveOptions, SharedQueue, StudyLayout,
 };
 use crate::imaging::{decode_image, DecodeLimits};
 use crate::vault::{ItemKey, PatientKey, Reservation, SecretBuffer, StudyKey};
@@ -46,6 +47,8 @@ pub(super) struct OpenStudy {
     pub record_id: String,
     /// Instances being fetched on their own right now.
     pub in_flight: Arc<InFlight>,
+    /// The retrieval's queue, whose focus follows the screen.
+    pub queue: SharedQueue,
 }
 
 /// The longest one wait for an instance someone else is fetching.
@@ -123,6 +126,15 @@ impl ViewerSession {
         let cancel = CancellationToken::new();
         let in_flight = Arc::new(InFlight::default());
         let stacks = stacks_of(&layout);
+        // The first image of the first series is on screen first.
+        let queue = SharedQueue::new(RetrievalQueue::new(
+            &layout,
+            Focus {
+                series: 0,
+                instance: 0,
+                direction: Direction::Forward,
+            },
+        ));
         let mut view = StudyView::from_layout(&study_key, &pointer, &layout, &stacks);
         {
             // Filed only under the patient the request began for; if another patient (or
@@ -149,6 +161,7 @@ impl ViewerSession {
                     stacks,
                     record_id: record_id.to_owned(),
                     in_flight: Arc::clone(&in_flight),
+                    queue: queue.clone(),
                 },
             );
         }
@@ -164,11 +177,48 @@ impl ViewerSession {
             reservation: std::sync::Mutex::new(reservation),
             in_flight,
             pre_announced: std::sync::Mutex::default(),
+            filed_early: std::sync::Mutex::default(),
         };
-        self.spawn_retrieval(study_key, layout, expectations, cancel, sink, progress);
+        self.spawn_retrieval(
+            study_key,
+            layout,
+            expectations,
+            cancel,
+            sink,
+            queue,
+            progress,
+        );
         Ok(view)
     }
 
+    /// Tells a study's running retrieval what is on screen: image `index` of series
+    /// `series_index` (stack order), scrolled in `direction`; a window around it is fetched
+    /// next. Nothing happens once the retrieval has finished.
+    pub fn focus_study(
+        &self,
+        study_key: &str,
+        series_index: usize,
+        index: usize,
+        direction: Direction,
+    ) -> Result<(), ViewerError> {
+        let (queue, instance) = self.with_study(study_key, |_, study| {
+            let instance = study
+                .stacks
+                .get(series_index)
+                .and_then(|s| s.get(index))
+                .map(|entry| entry.instance);
+            (study.queue.clone(), instance)
+        })?;
+        let instance = instance.ok_or(ViewerError::NoSuchImage)?;
+        queue.focus(Focus {
+            series: series_index,
+            instance,
+            direction,
+        });
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)] // each is one part of the open study it runs for
     fn spawn_retrieval(
         self: &Arc<Self>,
         study_key: String,
@@ -176,6 +226,7 @@ impl ViewerSession {
         expectations: Expectations,
         cancel: CancellationToken,
         sink: StudySink,
+        queue: SharedQueue,
         progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
     ) {
         let (tx, mut rx) = mpsc::unbounded_channel();
@@ -192,16 +243,17 @@ impl ViewerSession {
             )
             .unwrap_or(u64::MAX),
         };
-        // The instances the plan fetches one by one are in flight from now on.
-        let planned = crate::dicomweb::plan(
-            &layout,
-            options.current_series.as_deref(),
-            options.current_index,
-        );
+        // The series on screen, the retrieval's first request, is in flight from now on, so
+        // the screen's first requests for its images wait for it instead of racing it (and
+        // making it go instance by instance).
+        let focus = queue.lock().current_focus();
         sink.announce_planned(
-            planned
-                .iter()
-                .filter_map(|unit| unit.single_instance(&layout)),
+            layout
+                .series
+                .get(focus.series)
+                .into_iter()
+                .flat_map(|s| s.instances.iter())
+                .map(|i| i.sop_instance_uid.as_str()),
         );
         let series_keys: Vec<(String, String)> = layout
             .series
@@ -232,11 +284,20 @@ impl ViewerSession {
                 });
             }
         });
-        tokio::spawn(async move {
+        // On the transfer runtime, where the socket's reader and the parser share a thread.
+        crate::dicomweb::spawn_transfer(async move {
             // Each admitted instance goes into the vault as it arrives (write-through).
             let outcome = session
                 .dicomweb
-                .retrieve_study_into(&layout, &expectations, options, Some(&sink), tx, cancel)
+                .retrieve_study_queued(
+                    &layout,
+                    &expectations,
+                    options,
+                    &queue,
+                    Some(&sink),
+                    tx,
+                    cancel,
+                )
                 .await;
             sink.finish();
             let mut reservation = sink.reservation.lock().unwrap_or_else(|p| p.into_inner());
@@ -386,6 +447,8 @@ impl ViewerSession {
             // Someone (the background retrieval, or another request from the screen) is
             // fetching this very instance: wait for it instead of fetching it twice.
             let claim = match in_flight.claim(sop) {
+                // Filed by a request that settled since the look above: not fetched again.
+                Some(_) if self.vault.get(&item).is_some() => continue,
                 Some(claim) => Some(claim),
                 None if waits < MAX_IN_FLIGHT_WAITS => {
                     waits += 1;
@@ -421,7 +484,17 @@ impl ViewerSession {
     }
 
     /// Whether the vault already holds `name` of an open study of `patient`.
-    fn held(&self, patient: &PatientKey, study_key: &str, name: &str) -> bool {
+    pub(super) fn held(&self, patient: &PatientKey, study_key: &str, name: &str) -> bool {
+        self.kept(patient, study_key, name).is_some()
+    }
+
+    /// What the vault keeps as `name` of an open study of `patient`, if anything.
+    pub(super) fn kept(
+        &self,
+        patient: &PatientKey,
+        study_key: &str,
+        name: &str,
+    ) -> Option<Arc<SecretBuffer>> {
         self.with_study(study_key, |state, study| {
             (state.key == *patient).then(|| ItemKey {
                 patient: patient.clone(),
@@ -431,7 +504,7 @@ impl ViewerSession {
         })
         .ok()
         .flatten()
-        .is_some_and(|key| self.vault.get(&key).is_some())
+        .and_then(|key| self.vault.get(&key))
     }
 
     /// Fetches (if needed) and decodes one image of an open study for display.

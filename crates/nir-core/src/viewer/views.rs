@@ -378,6 +378,28 @@ pub struct KeyImagesView {
     pub warnings: Vec<String>,
 }
 
+/// Which way the clinician is scrolling through a series, as the screen reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ScrollDirectionView {
+    /// Towards later images.
+    Forward,
+    /// Towards earlier images.
+    Backward,
+    /// Not scrolling (a jump, or a series just shown).
+    Still,
+}
+
+impl From<ScrollDirectionView> for crate::dicomweb::Direction {
+    fn from(view: ScrollDirectionView) -> Self {
+        match view {
+            ScrollDirectionView::Forward => Self::Forward,
+            ScrollDirectionView::Backward => Self::Backward,
+            ScrollDirectionView::Still => Self::Still,
+        }
+    }
+}
+
 /// Progress of a study's retrieval.
 #[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
