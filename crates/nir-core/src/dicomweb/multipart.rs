@@ -152,6 +152,7 @@ impl MultipartParser {
         if self.state == State::Epilogue {
             return Ok(Vec::new());
         }
+        let chunk = self.take_plain_body(chunk);
         zeroizing_vec::append(&mut self.pending, chunk);
         let mut parts = Vec::new();
         loop {
@@ -169,6 +170,43 @@ impl MultipartParser {
                 return Ok(parts);
             }
         }
+    }
+
+    /// Inside a part's body, moves the bytes of `chunk` that cannot belong to a delimiter
+    /// straight into the part's buffer (with what `pending` held before them), so most body
+    /// bytes are copied once instead of passing through `pending`; returns the rest of
+    /// `chunk`, for the general path. Whenever a delimiter might start in `pending` or
+    /// before the last byte kept, nothing is taken and the general path sees it all.
+    fn take_plain_body<'c>(&mut self, chunk: &'c [u8]) -> &'c [u8] {
+        if self.state != State::Body || self.pending.len() > self.needle_len + 1 {
+            return chunk;
+        }
+        let needle = self.finder.needle();
+        // A delimiter starting in `pending` (at most a needle's length) and running on into
+        // `chunk`, or already whole there and waiting for its tail.
+        let starts_in_pending = (0..self.pending.len()).any(|start| {
+            let held = &self.pending[start..];
+            let overlap = held.len().min(needle.len());
+            let rest = (needle.len() - overlap).min(chunk.len());
+            held[..overlap] == needle[..overlap] && chunk[..rest] == needle[overlap..overlap + rest]
+        });
+        if starts_in_pending {
+            return chunk;
+        }
+        // Keep the byte before a delimiter in the chunk (a possible `\r` of its line end),
+        // or, with none, enough of the end for one split across chunks and its `\r`.
+        let plain = match self.finder.find(chunk) {
+            Some(at) => at.saturating_sub(1),
+            None => chunk.len().saturating_sub(self.needle_len + 1),
+        };
+        if plain == 0 {
+            return chunk;
+        }
+        zeroizing_vec::append_toward(&mut self.body, &self.pending, self.declared);
+        self.pending.clear();
+        self.at_body_start = false;
+        zeroizing_vec::append_toward(&mut self.body, &chunk[..plain], self.declared);
+        &chunk[plain..]
     }
 
     /// Declares the end of input: an error unless the closing delimiter was seen.

@@ -226,6 +226,37 @@ proptest! {
     }
 
     #[test]
+    fn round_trips_large_parts_in_uneven_chunks(
+        parts in prop::collection::vec(prop::collection::vec(prop::sample::select(b"\r\n-bq\x00\xff".to_vec()), 0..2000), 1..4),
+        sizes in prop::collection::vec(1usize..700, 1..8),
+        crlf in any::<bool>(),
+    ) {
+        // Chunks of changing sizes, most far longer than a delimiter, so body bytes go
+        // straight from the chunk into the part and delimiters land anywhere in a chunk,
+        // across two, or just after what was kept of the one before.
+        let boundary = "bq-b";
+        let needle = format!("\n--{boundary}");
+        for part in &parts {
+            prop_assume!(!part.windows(needle.len()).any(|w| w == needle.as_bytes()));
+            prop_assume!(crlf || !part.ends_with(b"\r"));
+        }
+        let body = encode(boundary, &parts, crlf, b"");
+        let mut parser = MultipartParser::for_content_type(&format!("multipart/related; boundary={boundary}")).unwrap();
+        let mut got = Vec::new();
+        let mut at = 0;
+        for size in sizes.iter().cycle() {
+            if at >= body.len() {
+                break;
+            }
+            let end = (at + size).min(body.len());
+            got.extend(parser.push(&body[at..end]).unwrap().into_iter().map(|p| p.body.to_vec()));
+            at = end;
+        }
+        prop_assert!(parser.finish().is_ok());
+        prop_assert_eq!(got, parts);
+    }
+
+    #[test]
     fn arbitrary_input_never_panics(input in prop::collection::vec(any::<u8>(), 0..600), chunk in 1usize..50) {
         let mut parser = MultipartParser::new("ab").unwrap();
         for piece in input.chunks(chunk) {
