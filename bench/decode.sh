@@ -81,17 +81,19 @@ time_tool() {
         'BEGIN { t = (b - a) / 1e9 - n * c; if (t < (b - a) / 1e10) print "start-up"; else printf "%.6f", t }'
 }
 
-# `render` with every file of the list, $repeat times over, in one process ($3: --format,
-# default npy).
+# `render` with every file of the list, $repeat times over, one process per repetition
+# ($3: --format, default npy). `render` decodes the files of one call side by side, so one
+# call per repetition keeps a single file's rate that of one file, not of several at once.
 time_nir() {
-    local files=$1 start_cost=$2 format=${3:-npy} all=() start end
-    for _ in $(seq "$repeat"); do all+=($files); done
+    local files=$1 start_cost=$2 format=${3:-npy} start end
     start=$(now)
-    "$bin" render "${all[@]}" --out "$scratch/nir" --format "$format" >/dev/null 2>&1 \
-        || { echo fail; return; }
+    for _ in $(seq "$repeat"); do
+        "$bin" render $files --out "$scratch/nir" --format "$format" >/dev/null 2>&1 \
+            || { echo fail; return; }
+    done
     end=$(now)
-    awk -v a="$start" -v b="$end" -v c="$start_cost" \
-        'BEGIN { t = (b - a) / 1e9 - c; if (t < (b - a) / 1e10) print "start-up"; else printf "%.6f", t }'
+    awk -v a="$start" -v b="$end" -v n="$repeat" -v c="$start_cost" \
+        'BEGIN { t = (b - a) / 1e9 - n * c; if (t < (b - a) / 1e10) print "start-up"; else printf "%.6f", t }'
 }
 
 # The files of a list that "$@" (with FILE replaced) handles without error.

@@ -10,6 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use rayon::prelude::*;
+
 use super::error::ImagingError;
 use super::frame::{decode_image, DecodedImage};
 use super::npy::encode_f32_npy;
@@ -55,13 +57,20 @@ pub fn run_render(files: &[PathBuf], out: &Path, format: &str, frame: Option<u32
     // hook from printing a second, alarming one.
     std::panic::set_hook(Box::new(|_| {}));
     let limits = DecodeLimits::default();
-    let mut failed = 0usize;
-    for file in files {
-        if let Err(error) = render_file(file, out, format, frame, &limits) {
-            eprintln!("{}: {error}", file.display());
-            failed += 1;
-        }
+    // Files side by side on every core (as the viewer decodes the images of a series), each
+    // failure reported in the order the files were given.
+    let failures: Vec<(&PathBuf, ImagingError)> = files
+        .par_iter()
+        .filter_map(|file| {
+            render_file(file, out, format, frame, &limits)
+                .err()
+                .map(|error| (file, error))
+        })
+        .collect();
+    for (file, error) in &failures {
+        eprintln!("{}: {error}", file.display());
     }
+    let failed = failures.len();
     let _ = std::panic::take_hook();
     if failed > 0 {
         ExitCode::FAILURE
