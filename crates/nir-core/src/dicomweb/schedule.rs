@@ -1,6 +1,6 @@
 //! Running a study's retrieval: requests come from the study's [`RetrievalQueue`] (the
-//! image the clinician is looking at first, then a window around it, then the rest; see
-//! [`super::queue`]), the first on its own and then several at once, bounded per server.
+//! image the clinician is looking at first on its own, then its series whole, then the
+//! rest; see [`super::queue`]), the first alone and then several at once, bounded per server.
 //! Before an instance is requested it is claimed from the sink, so one the screen holds or
 //! is fetching is not requested again, and the assembly never accepts a second copy.
 //! Progress is reported per series, a cut or garbled transfer is retried once and then
@@ -336,8 +336,8 @@ impl DicomWebClient {
 
 /// Claims what `unit` would request from the sink: an instance held already is counted
 /// and skipped, one someone else is fetching is set aside (and fetched regardless after
-/// [`MAX_BUSY_PAUSES`]), and a series any of whose instances is not free is taken
-/// instance by instance instead.
+/// [`MAX_BUSY_PAUSES`]), and a series with more than one instance held, or any being
+/// fetched, is taken instance by instance instead.
 fn take_unit<'a>(
     layout: &'a StudyLayout,
     unit: &FetchUnit,
@@ -398,16 +398,31 @@ fn take_unit<'a>(
             let Some(layout_series) = layout.series.get(series) else {
                 return Taken::Skip;
             };
-            for instance in &layout_series.instances {
+            let mut held = Vec::new();
+            for (index, instance) in layout_series.instances.iter().enumerate() {
                 let sop = instance.sop_instance_uid.as_str();
-                if sink.claim(sop, false) != Claim::Fetch {
-                    // Some of it is held or on its way already: fetching the series
-                    // would bring that a second time.
-                    drop(claimed);
-                    queue.lock().reopen(series);
-                    return Taken::Skip;
+                match sink.claim(sop, false) {
+                    Claim::Fetch => claimed.sops.push(sop),
+                    // One held image (the first one shown, fetched on its own) may come
+                    // again within the series: WADO-RS cannot leave it out.
+                    Claim::Held if held.is_empty() => held.push(index),
+                    Claim::Held | Claim::Busy => {
+                        // More of it is held, or some is on its way: fetching the series
+                        // would bring those a second time.
+                        drop(claimed);
+                        queue.lock().reopen(series);
+                        return Taken::Skip;
+                    }
                 }
-                claimed.sops.push(sop);
+            }
+            for index in held {
+                let progress = assembly
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .held_elsewhere(series, index);
+                if let Some(progress) = progress {
+                    let _receiver_gone = progress_tx.send(progress);
+                }
             }
             Taken::Fetch(claimed)
         }
