@@ -374,13 +374,7 @@ fn take_unit<'a>(
                     Taken::Fetch(claimed)
                 }
                 Claim::Held => {
-                    let progress = assembly
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .held_elsewhere(series, instance);
-                    if let Some(progress) = progress {
-                        let _receiver_gone = progress_tx.send(progress);
-                    }
+                    count_held(assembly, progress_tx, series, instance);
                     Taken::Skip
                 }
                 Claim::Busy => {
@@ -416,16 +410,27 @@ fn take_unit<'a>(
                 }
             }
             for index in held {
-                let progress = assembly
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .held_elsewhere(series, index);
-                if let Some(progress) = progress {
-                    let _receiver_gone = progress_tx.send(progress);
-                }
+                count_held(assembly, progress_tx, series, index);
             }
             Taken::Fetch(claimed)
         }
+    }
+}
+
+/// Counts an instance kept already (not requested by this retrieval) towards its series'
+/// progress.
+fn count_held(
+    assembly: &Mutex<Assembly<'_>>,
+    progress_tx: &mpsc::UnboundedSender<RetrievalProgress>,
+    series: usize,
+    instance: usize,
+) {
+    let progress = assembly
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .held_elsewhere(series, instance);
+    if let Some(progress) = progress {
+        let _receiver_gone = progress_tx.send(progress);
     }
 }
 

@@ -1,22 +1,7 @@
-use serde_json::Value;
-
 use super::*;
-use crate::dicomweb::synthetic::SyntheticInstance;
 
 fn layout(series_sizes: &[i32]) -> StudyLayout {
-    let mut objects = Vec::new();
-    for (series, size) in series_sizes.iter().enumerate() {
-        for number in 1..=*size {
-            let mut instance =
-                SyntheticInstance::slice("9912003888", "2.25.9", series as u32 + 1, number, 4);
-            instance.series_uid = format!("2.25.9.{}", series + 1);
-            let mut json = instance.metadata_json();
-            json["00200011"]["Value"][0] = Value::from(series as i64 + 1);
-            objects.push(json);
-        }
-    }
-    let url = url::Url::parse("http://127.0.0.1:1/w/studies/2.25.9/metadata").unwrap();
-    StudyLayout::from_metadata(&url, &Value::Array(objects)).unwrap()
+    crate::dicomweb::synthetic::study_layout(series_sizes)
 }
 
 #[test]

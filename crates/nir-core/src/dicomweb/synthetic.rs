@@ -150,6 +150,29 @@ impl SyntheticInstance {
     }
 }
 
+/// The layout of a study of synthetic slices, `series_sizes[i]` of them in series `i + 1`
+/// (study `2.25.9`, series UIDs `2.25.9.1`, `2.25.9.2`, …), read from their DICOM JSON as
+/// the viewer reads a study's metadata.
+///
+/// # Panics
+/// Never for the metadata it makes itself (test helper).
+#[allow(clippy::unwrap_used)]
+pub fn study_layout(series_sizes: &[i32]) -> super::StudyLayout {
+    let mut objects = Vec::new();
+    for (series, size) in series_sizes.iter().enumerate() {
+        for number in 1..=*size {
+            let mut instance =
+                SyntheticInstance::slice("9912003888", "2.25.9", series as u32 + 1, number, 4);
+            instance.series_uid = format!("2.25.9.{}", series + 1);
+            let mut json = instance.metadata_json();
+            json["00200011"]["Value"][0] = Value::from(series as i64 + 1);
+            objects.push(json);
+        }
+    }
+    let url = url::Url::parse("http://127.0.0.1:1/w/studies/2.25.9/metadata").unwrap();
+    super::StudyLayout::from_metadata(&url, &Value::Array(objects)).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
