@@ -77,12 +77,7 @@ impl InFlight {
     /// Claims `sop` for a request of one's own when nobody is fetching it; `None` when
     /// someone is (wait with [`Self::wait_settled`] instead).
     pub fn claim(self: &Arc<Self>, sop: &str) -> Option<Claim> {
-        let mut requested = self.lock();
-        if requested.contains_key(sop) {
-            return None;
-        }
-        requested.insert(sop.to_owned(), 1);
-        Some(Claim {
+        self.try_begin(sop).then(|| Claim {
             in_flight: Arc::clone(self),
             sop_instance_uid: sop.to_owned(),
         })
