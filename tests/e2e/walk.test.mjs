@@ -108,10 +108,10 @@ test("opens the CT, scrolls, changes window/level and measures", async () => {
   const brightness = meanBrightness(opened, left, top, 100, 100);
   assert.ok(brightness > 0.1, `the middle of the first CT image is black on screen (mean ${brightness})`);
   await app.execute("document.querySelector('#viewport-grid .viewport').focus()");
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6; i++) {
     await app.execute("document.querySelector('#study-screen').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }))");
   }
-  await waitFor("image 6", `return /Image 6 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  await waitFor("image 7", `return /Image 7 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
   const before = await app.execute(text("#viewport-grid .corner.bl"));
   await app.execute(pointer("pointerdown", 200, 200, 2));
   await app.execute(pointer("pointermove", 300, 260, 2));
@@ -252,14 +252,15 @@ test("opens a prior side by side", async () => {
   assert.equal(await app.execute("return document.getElementById('prior-select').options[1].dataset.suggested ?? ''"), "true");
   assert.ok((await app.execute("return document.getElementById('prior-series-2')?.options.length ?? 0")) >= 1);
   // The prior shares the current CT's frame of reference, so it opens at the slice nearest
-  // the current image 6 (z = -493.75 mm of 1.25 mm slices): its 5 mm image 2.
+  // the current image 7 (z = -8.75 mm of 1.25 mm slices, from the top): its 5 mm image 2
+  // (z = -10 mm).
   await waitFor("the prior at the current slice", `return /Image 2 \\//.test(document.querySelectorAll('#viewport-grid .corner.tr')[1]?.textContent ?? '')`);
   assert.equal(await app.execute("return document.getElementById('prior-label').dataset.synchronised"), "true");
-  // Current at image 16 (z = -481.25 mm) → prior's nearest 5 mm slice is image 5.
+  // Current at image 17 (z = -21.25 mm) → prior's nearest 5 mm slice is image 4 (-20 mm).
   await app.execute("document.querySelector('#viewport-grid .viewport').focus()");
   await app.execute("document.querySelector('#study-screen').dispatchEvent(new KeyboardEvent('keydown', { key: 'PageDown', bubbles: true }))");
-  await waitFor("image 16", `return /Image 16 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
-  await waitFor("the prior scrolled with it", `return /Image 5 \\//.test(document.querySelectorAll('#viewport-grid .corner.tr')[1]?.textContent ?? '')`);
+  await waitFor("image 17", `return /Image 17 \\//.test(document.querySelector('#viewport-grid .corner.tr')?.textContent ?? '')`);
+  await waitFor("the prior scrolled with it", `return /Image 4 \\//.test(document.querySelectorAll('#viewport-grid .corner.tr')[1]?.textContent ?? '')`);
   await app.screenshot(shots, "06-prior-side-by-side");
 });
 

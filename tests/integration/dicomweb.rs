@@ -155,33 +155,79 @@ async fn retrieves_a_study_in_display_order_sending_no_store_and_the_bearer() {
     assert_eq!(study.instance_count(), 15);
     assert_display_order(&study, &layout);
     let requests = server.requests();
-    // The slice on screen first, on its own; then its series whole (which brings that slice
-    // again: WADO-RS cannot leave it out), then the other; nothing else on its own.
-    let current_sop = &layout.series[0].instances[5].sop_instance_uid;
+    // The series on screen first, whole. (Its first part is slice 1, not the slice on
+    // screen, so that one may be asked for on its own as well, unless the whole series
+    // has landed first: see the order tests below.)
     assert!(
-        requests[1]
-            .path
-            .ends_with(&format!("/instances/{current_sop}")),
+        requests[1].path.ends_with(&format!("/series/{STUDY}.1")),
         "{:?}",
         requests[1]
-    );
-    assert!(
-        requests[2].path.ends_with(&format!("/series/{STUDY}.1")),
-        "{:?}",
-        requests[2]
-    );
-    assert_eq!(
-        requests
-            .iter()
-            .filter(|r| r.path.contains("/instances/"))
-            .count(),
-        1,
-        "{requests:?}"
     );
     for request in &requests {
         assert_eq!(request.header("cache-control"), Some("no-store"));
         assert_eq!(request.header("authorization"), Some("Bearer good-token"));
     }
+}
+
+/// Requests for single instances, and how many times each series was asked for.
+fn request_shapes(server: &FakeServer) -> (Vec<fake_server::Request>, Vec<usize>) {
+    let requests = server.requests();
+    let singles = requests
+        .iter()
+        .filter(|r| r.path.contains("/instances/"))
+        .cloned()
+        .collect();
+    let per_series = [".1", ".2"]
+        .iter()
+        .map(|suffix| {
+            requests
+                .iter()
+                .filter(|r| r.path.ends_with(&format!("/series/{STUDY}{suffix}")))
+                .count()
+        })
+        .collect();
+    (singles, per_series)
+}
+
+#[tokio::test]
+async fn a_server_sending_a_series_as_acquired_gives_every_instance_once() {
+    // The stack starts at slice 1, which such a server sends first.
+    let study = FakeStudy::new(NHS, STUDY, &[12, 3]);
+    let (server, url) = serve(study).await;
+    let (layout, study) = retrieve(&client(), &url, NHS, options()).await;
+    assert!(!study.is_flagged(), "{:?}", study.warnings);
+    assert_eq!(study.instance_count(), 15);
+    assert_display_order(&study, &layout);
+    let (singles, per_series) = request_shapes(&server);
+    assert!(singles.is_empty(), "{singles:?}");
+    assert_eq!(per_series, [1, 1]);
+}
+
+#[tokio::test]
+async fn a_server_sending_a_series_in_another_order_is_asked_for_the_image_on_screen_alone() {
+    let mut study = FakeStudy::new(NHS, STUDY, &[30, 3]);
+    study.behaviour.reverse_order = true;
+    study.behaviour.slow = Some(Duration::from_millis(20));
+    let (server, url) = serve(study).await;
+    let (layout, study) = retrieve(&client(), &url, NHS, options()).await;
+    assert!(!study.is_flagged(), "{:?}", study.warnings);
+    assert_eq!(
+        study.instance_count(),
+        33,
+        "the repeat is dropped, not counted"
+    );
+    assert_display_order(&study, &layout);
+    let (singles, per_series) = request_shapes(&server);
+    assert_eq!(per_series, [1, 1]);
+    assert_eq!(singles.len(), 1, "{singles:?}");
+    let first_sop = &layout.series[0].instances[0].sop_instance_uid;
+    assert!(singles[0]
+        .path
+        .ends_with(&format!("/instances/{first_sop}")));
+    assert_eq!(
+        singles[0].answers_streaming, 1,
+        "asked for while the series was still arriving, not after it"
+    );
 }
 
 #[tokio::test]

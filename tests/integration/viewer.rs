@@ -121,8 +121,9 @@ async fn the_prior_ct_shares_the_current_cts_frame_of_reference() {
     assert_eq!(current.frame_of_reference, prior.frame_of_reference);
     assert_eq!((current.instance_count, prior.instance_count), (400, 100));
     let ends = |p: &[Option<f64>]| (p[0].unwrap(), p[p.len() - 1].unwrap());
-    assert_eq!(ends(&current.slice_positions), (-500.0, -1.25));
-    assert_eq!(ends(&prior.slice_positions), (-500.0, -5.0));
+    // Each stack starts where it was acquired from: slice 1, at the top.
+    assert_eq!(ends(&current.slice_positions), (-1.25, -500.0));
+    assert_eq!(ends(&prior.slice_positions), (-5.0, -500.0));
     // Both axial: the normal is row × column cosines, (1,0,0) × (0,1,0).
     assert_eq!(current.slice_normal, Some([0.0, 0.0, 1.0]));
     assert_eq!(prior.slice_normal, current.slice_normal);
@@ -398,13 +399,11 @@ async fn images_that_have_arrived_are_shown_without_fetching_them_again() {
     for index in 0..5 {
         env.session.frame(&study.key, 0, index).await.unwrap();
     }
-    // Shown from what had arrived: nothing was asked for on its own but the first image
-    // (once, before its series), and the series request was not made again.
+    // Shown from what had arrived: nothing was asked for on its own (the sandbox sends
+    // the series from slice 1, where the stack starts), and the series request was not
+    // made again.
     let singly = instance_requests(&env._sandbox);
-    assert!(
-        singly.len() == 1 && singly[0].1 == 1,
-        "only the first image on its own, once: {singly:?}"
-    );
+    assert!(singly.is_empty(), "nothing on its own: {singly:?}");
     assert!(
         bulk_requests(&env._sandbox)
             .iter()
@@ -418,13 +417,14 @@ async fn the_first_image_asked_for_at_once_is_fetched_only_once() {
     let env = look_up("9912003888").await;
     let ct = study_record(&env.history, "CT", 0);
     let study = env.session.open_study(ct, |_| {}).await.unwrap();
-    // Asked for as the window does, the moment the study opens: the retrieval fetches the
-    // same image on its own first, and this request waits for it instead of racing it.
+    // Asked for as the window does, the moment the study opens: the retrieval's series
+    // request brings the same image first, and this request waits for it instead of
+    // racing it.
     env.session.frame(&study.key, 0, 0).await.unwrap();
     let singly = instance_requests(&env._sandbox);
     assert!(
-        singly.len() == 1 && singly[0].1 == 1,
-        "the first image asked for on its own once: {singly:?}"
+        singly.is_empty(),
+        "nothing asked for on its own: {singly:?}"
     );
     let bulk = bulk_requests(&env._sandbox);
     assert!(
@@ -478,8 +478,7 @@ fn bulk_requests(sandbox: &SandboxHandle) -> Vec<(String, usize)> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn no_instance_but_the_first_shown_is_fetched_twice_while_the_screen_asks_for_images_during_retrieval(
-) {
+async fn no_instance_is_fetched_twice_while_the_screen_asks_for_images_during_retrieval() {
     use nir_viewer::dicomweb::Direction;
     let env = look_up("9912003888").await;
     let ct = study_record(&env.history, "CT", 0);
@@ -529,13 +528,10 @@ async fn no_instance_but_the_first_shown_is_fetched_twice_while_the_screen_asks_
     assert!(done.warnings.is_empty(), "{:?}", done.warnings);
     assert_eq!(done.loaded, done.total, "every instance arrived");
     let transfers = transfers_per_instance(&env._sandbox);
-    // Only the first image shown comes twice: on its own, then within its series, which
-    // WADO-RS cannot ask for without it.
+    // The sandbox sends a series in acquisition order, where the stack starts, so the
+    // first image shown is the series response's first part and is not asked for again.
     let twice: Vec<_> = transfers.iter().filter(|(_, n)| *n > 1).collect();
-    assert!(
-        twice.len() == 1 && twice[0].1 == 2,
-        "only the first image twice: {twice:?}"
-    );
+    assert!(twice.is_empty(), "fetched twice: {twice:?}");
     let bulk = bulk_requests(&env._sandbox);
     let repeated: Vec<_> = bulk.iter().filter(|(_, n)| *n > 1).collect();
     assert!(
@@ -543,12 +539,12 @@ async fn no_instance_but_the_first_shown_is_fetched_twice_while_the_screen_asks_
         "a series asked for twice: {repeated:?}"
     );
     // The series on screen came as one series request, which the screen waited for
-    // instead of asking for its images one by one (the first image aside).
+    // instead of asking for its images one by one.
     let on_screen_singly = transfers
         .iter()
         .filter(|(path, _)| path.contains(".1.1.1/instances/"))
         .count();
-    assert_eq!(on_screen_singly, 1, "{transfers:?}");
+    assert_eq!(on_screen_singly, 0, "{transfers:?}");
     assert!(
         bulk.iter().any(|(path, _)| path.ends_with(".1.1.1")),
         "{bulk:?}"

@@ -2,6 +2,7 @@
 //! answer from a handler, written in chunks (optionally slowly) and closed, so bodies end at
 //! connection close and can be cut anywhere. Stopped when dropped.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,6 +14,8 @@ use tokio::net::TcpListener;
 pub struct Request {
     pub path: String,
     pub headers: Vec<(String, String)>,
+    /// How many other answers were still being written when this request arrived.
+    pub answers_streaming: usize,
 }
 
 impl Request {
@@ -72,6 +75,7 @@ impl FakeServer {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
         let recorded = requests.clone();
+        let streaming = Arc::new(AtomicUsize::new(0));
         let task = tokio::spawn(async move {
             loop {
                 let Ok((socket, _)) = listener.accept().await else {
@@ -79,8 +83,9 @@ impl FakeServer {
                 };
                 let handler = handler.clone();
                 let recorded = recorded.clone();
+                let streaming = streaming.clone();
                 tokio::spawn(async move {
-                    let _ = serve(socket, handler, recorded).await;
+                    let _ = serve(socket, handler, recorded, streaming).await;
                 });
             }
         });
@@ -104,6 +109,7 @@ async fn serve(
     mut socket: tokio::net::TcpStream,
     handler: Arc<Handler>,
     recorded: Arc<Mutex<Vec<Request>>>,
+    streaming: Arc<AtomicUsize>,
 ) -> std::io::Result<()> {
     let mut head = Vec::new();
     let mut buffer = [0u8; 4096];
@@ -134,6 +140,7 @@ async fn serve(
     let request = Request {
         path: path.to_string(),
         headers,
+        answers_streaming: streaming.load(Ordering::SeqCst),
     };
     recorded.lock().unwrap().push(request.clone());
     let reply = handler(&request);
@@ -142,12 +149,24 @@ async fn serve(
         response.push_str(&format!("{name}: {value}\r\n"));
     }
     response.push_str("Cache-Control: no-store\r\nConnection: close\r\n\r\n");
-    socket.write_all(response.as_bytes()).await?;
+    streaming.fetch_add(1, Ordering::SeqCst);
+    let written = write_reply(&mut socket, &response, &reply).await;
+    streaming.fetch_sub(1, Ordering::SeqCst);
+    written?;
+    socket.shutdown().await
+}
+
+async fn write_reply(
+    socket: &mut tokio::net::TcpStream,
+    head: &str,
+    reply: &Reply,
+) -> std::io::Result<()> {
+    socket.write_all(head.as_bytes()).await?;
     for chunk in reply.body.chunks(reply.chunk_size.max(1)) {
         if let Some(delay) = reply.chunk_delay {
             tokio::time::sleep(delay).await;
         }
         socket.write_all(chunk).await?;
     }
-    socket.shutdown().await
+    Ok(())
 }

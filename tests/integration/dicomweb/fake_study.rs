@@ -23,6 +23,9 @@ pub struct Behaviour {
     pub accept_only: Option<&'static str>,
     /// Multipart with bare `\n` line ends.
     pub lf_only: bool,
+    /// Series and study bodies in descending Instance Number (PS3.18 names no order for
+    /// the parts of a series response).
+    pub reverse_order: bool,
 }
 
 pub struct FakeStudy {
@@ -144,6 +147,10 @@ impl FakeStudy {
             }
             _ => return Reply::new(404, "text/plain", Vec::new()),
         };
+        let mut sops = sops;
+        if whole_series && self.behaviour.reverse_order {
+            sops.reverse();
+        }
         let mut body = self.multipart(sops.into_iter());
         if whole_series && self.behaviour.cut_series {
             body.truncate(body.len() * 6 / 10);

@@ -37,6 +37,8 @@ pub struct Assembly<'a> {
     budget_bytes: u64,
     /// When the retrieval began, for the time to its first admitted instance.
     started: std::time::Instant,
+    /// Told once, when the first part of any response has been looked at.
+    first_part: Option<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 impl<'a> Assembly<'a> {
@@ -65,7 +67,21 @@ impl<'a> Assembly<'a> {
             bytes_held: 0,
             budget_bytes,
             started: std::time::Instant::now(),
+            first_part: None,
         }
+    }
+
+    /// Tells `signal` (once, with a stored permit) when the first part of any response has
+    /// been filed or quarantined: the scheduler then knows whether the image on screen came
+    /// first.
+    pub fn signalling_first_part(mut self, signal: std::sync::Arc<tokio::sync::Notify>) -> Self {
+        self.first_part = Some(signal);
+        self
+    }
+
+    /// Whether the instance `sop` has been admitted (or counted as held elsewhere).
+    pub fn is_admitted(&self, sop: &str) -> bool {
+        self.admitted.contains_key(sop)
     }
 
     /// Hands every admitted instance to `sink` as it is admitted.
@@ -88,6 +104,18 @@ impl<'a> Assembly<'a> {
 
     /// Files a part that [`check_instance`] has already looked at.
     pub fn accept_checked(
+        &mut self,
+        part: Part,
+        verdict: Verdict,
+    ) -> Result<Option<RetrievalProgress>, DicomWebError> {
+        let outcome = self.file_checked(part, verdict);
+        if let Some(signal) = self.first_part.take() {
+            signal.notify_one();
+        }
+        outcome
+    }
+
+    fn file_checked(
         &mut self,
         part: Part,
         verdict: Verdict,

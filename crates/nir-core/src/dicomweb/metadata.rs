@@ -353,6 +353,11 @@ fn instance_from(object: &Value) -> Option<InstanceLayout> {
 
 /// Sorts by distance along the slice normal when every instance has a position and
 /// orientation, otherwise by instance number; the SOP Instance UID breaks ties.
+///
+/// The stack runs the way the acquisition ran: it starts at the end where the lowest
+/// Instance Number lies (a head-first axial CT opens at its top slice, as scanners number
+/// it and as servers commonly send a series), and goes along the normal or against it
+/// accordingly. Without instance numbers it goes along the normal (row × column cosines).
 fn sort_for_display(instances: &mut [InstanceLayout]) {
     let normal = instances
         .first()
@@ -369,11 +374,24 @@ fn sort_for_display(instances: &mut [InstanceLayout]) {
         Some(normal[0] * position[0] + normal[1] * position[1] + normal[2] * position[2])
     };
     let all_positioned = instances.iter().all(|i| distance(i).is_some());
+    let numbered = || instances.iter().filter(|i| i.instance_number.is_some());
+    let lowest = numbered().min_by_key(|i| i.instance_number);
+    let highest = numbered().max_by_key(|i| i.instance_number);
+    let against_normal = match (lowest.and_then(distance), highest.and_then(distance)) {
+        (Some(first), Some(last)) => first > last,
+        _ => false,
+    };
+    let along = |instance: &InstanceLayout| {
+        let d = distance(instance).unwrap_or(0.0);
+        if against_normal {
+            -d
+        } else {
+            d
+        }
+    };
     instances.sort_by(|a, b| {
         let by_position = if all_positioned {
-            distance(a)
-                .unwrap_or(0.0)
-                .total_cmp(&distance(b).unwrap_or(0.0))
+            along(a).total_cmp(&along(b))
         } else {
             std::cmp::Ordering::Equal
         };

@@ -49,8 +49,8 @@ fn groups_series_and_sorts_instances_by_position() {
         .collect();
     assert_eq!(
         order,
-        ["9.13", "9.12", "9.11"],
-        "ascending along the normal"
+        ["9.11", "9.12", "9.13"],
+        "by position, starting where Instance Number 1 lies (the top, against the normal)"
     );
     assert_eq!(layout.instance_count(), 4);
     assert_eq!(layout.decoded_bytes(), 4 * 512 * 512 * 2);
@@ -58,6 +58,53 @@ fn groups_series_and_sorts_instances_by_position() {
     assert_eq!(presets.len(), 2);
     assert_eq!(presets[1].label.as_deref(), Some("LUNG"));
     assert_eq!(presets[1].center, -600.0);
+}
+
+fn order_of(json: Vec<Value>) -> Vec<String> {
+    let layout = StudyLayout::from_metadata(
+        &url("http://h/dicomweb/studies/1.2.3/metadata"),
+        &Value::Array(json),
+    )
+    .unwrap();
+    layout.series[0]
+        .instances
+        .iter()
+        .map(|i| i.sop_instance_uid.clone())
+        .collect()
+}
+
+#[test]
+fn a_stack_numbered_along_the_normal_goes_along_it() {
+    let order = order_of(vec![
+        instance("1.2.3.1", 3, "9.3", Some(20.0)),
+        instance("1.2.3.1", 1, "9.1", Some(0.0)),
+        instance("1.2.3.1", 2, "9.2", Some(10.0)),
+    ]);
+    assert_eq!(order, ["9.1", "9.2", "9.3"]);
+}
+
+#[test]
+fn position_decides_the_order_and_instance_number_only_its_direction() {
+    // Numbered out of step with the positions in the middle: the geometry wins, and the
+    // stack still starts at number 1's end.
+    let order = order_of(vec![
+        instance("1.2.3.1", 2, "9.2", Some(-20.0)),
+        instance("1.2.3.1", 1, "9.1", Some(0.0)),
+        instance("1.2.3.1", 3, "9.3", Some(-10.0)),
+        instance("1.2.3.1", 4, "9.4", Some(-30.0)),
+    ]);
+    assert_eq!(order, ["9.1", "9.3", "9.2", "9.4"]);
+}
+
+#[test]
+fn slices_at_one_position_keep_instance_number_order_whichever_way_the_stack_runs() {
+    let order = order_of(vec![
+        instance("1.2.3.1", 4, "9.4", Some(-10.0)),
+        instance("1.2.3.1", 3, "9.3", Some(-10.0)),
+        instance("1.2.3.1", 2, "9.2", Some(0.0)),
+        instance("1.2.3.1", 1, "9.1", Some(0.0)),
+    ]);
+    assert_eq!(order, ["9.1", "9.2", "9.3", "9.4"]);
 }
 
 #[test]
@@ -143,7 +190,11 @@ fn reads_the_patient_module_and_frame_of_reference() {
         }
     );
     assert_eq!(named.frame_of_reference.as_deref(), Some("1.2.3.0"));
-    let bare = &layout.series[0].instances[0];
+    let bare = layout.series[0]
+        .instances
+        .iter()
+        .find(|i| i.sop_instance_uid == "9.12")
+        .unwrap();
     assert_eq!(bare.patient, PatientIdentity::default());
     assert_eq!(bare.frame_of_reference, None);
 }

@@ -1,16 +1,16 @@
 //! The one queue a study's retrieval takes its requests from, ordered by what is on
-//! screen. The image on screen when the study opens comes first, on its own, so the
-//! clinician sees it without waiting for a series response to reach it (a server sends a
-//! series in its own order, often the acquisition's, which may put the first image shown
-//! last). Then the series in focus, as one series request (WADO-RS, PS3.18 10.4.1.1.2):
-//! one request per instance costs a server several times more for the same bytes, and
-//! WADO-RS has no request for "these instances of a series", so that one image comes a
-//! second time within it (and is recognised as the same bytes). The other series follow,
-//! each as one request, the series in focus always next. A series more of whose instances
-//! are already held, or any being fetched for the screen, cannot go whole without bringing
-//! those again, so it is taken instance by instance instead, nearest the image on screen
-//! first and favouring the direction the clinician scrolls. One the screen is fetching
-//! meanwhile is set aside and looked at again when the rest is done.
+//! screen. The series in focus goes first, as one series request (WADO-RS, PS3.18
+//! 10.4.1.1.2): one request per instance costs a server several times more for the same
+//! bytes, and WADO-RS has no request for "these instances of a series". The image on screen
+//! when the study opens is remembered ([`RetrievalQueue::first_shown`]): a server commonly
+//! sends a series in acquisition order, which is where the stack starts, so that image is
+//! usually the response's first part; when it is not, the scheduler asks for it on its own
+//! beside the series (see [`super::schedule`]). The other series follow, each as one
+//! request, the series in focus always next. A series any of whose instances are already
+//! held, or being fetched for the screen, cannot go whole without bringing those again, so
+//! it is taken instance by instance instead, nearest the image on screen first and
+//! favouring the direction the clinician scrolls. One the screen is fetching meanwhile is
+//! set aside and looked at again when the rest is done.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -62,8 +62,8 @@ pub struct RetrievalQueue {
     focus: Focus,
     /// Instances set aside because someone else was fetching them: (series, instance).
     deferred: VecDeque<(usize, usize)>,
-    /// The image on screen at the start, requested on its own before anything else.
-    first_alone: Option<(usize, usize)>,
+    /// The image on screen at the start: (series, instance).
+    first_shown: Option<(usize, usize)>,
 }
 
 /// A queue shared between the retrieval and whoever reports the focus.
@@ -98,13 +98,18 @@ impl RetrievalQueue {
             sizes,
             focus,
             deferred: VecDeque::new(),
-            first_alone: None,
+            first_shown: None,
         };
         queue.focus(focus);
         if queue.sizes.get(queue.focus.series).is_some_and(|&n| n > 0) {
-            queue.first_alone = Some((queue.focus.series, queue.focus.instance));
+            queue.first_shown = Some((queue.focus.series, queue.focus.instance));
         }
         queue
+    }
+
+    /// The image on screen when the study opened, (series, instance), if the layout has it.
+    pub fn first_shown(&self) -> Option<(usize, usize)> {
+        self.first_shown
     }
 
     /// The focus as last reported.
@@ -142,8 +147,7 @@ impl RetrievalQueue {
 
     /// Whether nothing is pending.
     pub fn is_empty(&self) -> bool {
-        self.first_alone.is_none()
-            && self.deferred.is_empty()
+        self.deferred.is_empty()
             && self.series.iter().all(|state| match state {
                 SeriesState::Untouched => false,
                 SeriesState::Whole => true,
@@ -151,15 +155,11 @@ impl RetrievalQueue {
             })
     }
 
-    /// The next request: first the image on screen at the start on its own; then the
-    /// focused series whole if it is untouched, else its pending
+    /// The next request: the focused series whole if it is untouched, else its pending
     /// instance nearest the focus (ahead in the scroll direction first); then the other
     /// series in layout order (as one series request if untouched, else onwards from where
     /// the focus last was there); then what was set aside.
     pub fn next_unit(&mut self) -> Option<FetchUnit> {
-        if let Some((series, instance)) = self.first_alone.take() {
-            return Some(FetchUnit::Instance(series, instance));
-        }
         let focus = self.focus;
         if self.series.get(focus.series) == Some(&SeriesState::Untouched) {
             self.series[focus.series] = SeriesState::Whole;

@@ -16,20 +16,6 @@ fn drain(queue: &mut RetrievalQueue) -> Vec<FetchUnit> {
     std::iter::from_fn(|| queue.next_unit()).collect()
 }
 
-/// A queue for `layout` focused on `at`, past its first unit (the image on screen alone).
-fn started(layout: &StudyLayout, at: Focus) -> RetrievalQueue {
-    let mut queue = RetrievalQueue::new(layout, at);
-    assert_eq!(
-        queue.next_unit(),
-        Some(FetchUnit::Instance(
-            at.series,
-            at.instance
-                .min(layout.series[at.series].instances.len() - 1)
-        ))
-    );
-    queue
-}
-
 fn instances(units: &[FetchUnit]) -> Vec<usize> {
     units
         .iter()
@@ -41,13 +27,13 @@ fn instances(units: &[FetchUnit]) -> Vec<usize> {
 }
 
 #[test]
-fn the_image_on_screen_goes_first_alone_then_its_series_whole_then_the_others() {
+fn the_series_on_screen_goes_first_whole_then_the_others() {
     let layout = layout(&[3, 20, 5]);
     let mut queue = RetrievalQueue::new(&layout, focus(1, 10, Direction::Forward));
+    assert_eq!(queue.first_shown(), Some((1, 10)));
     assert_eq!(
         drain(&mut queue),
         vec![
-            FetchUnit::Instance(1, 10),
             FetchUnit::Series(1),
             FetchUnit::Series(0),
             FetchUnit::Series(2)
@@ -59,7 +45,7 @@ fn the_image_on_screen_goes_first_alone_then_its_series_whole_then_the_others() 
 #[test]
 fn a_series_that_cannot_go_whole_goes_from_the_focus_outward_favouring_the_scroll_direction() {
     let layout = layout(&[3, 20, 5]);
-    let mut queue = started(&layout, focus(1, 10, Direction::Forward));
+    let mut queue = RetrievalQueue::new(&layout, focus(1, 10, Direction::Forward));
     assert_eq!(queue.next_unit(), Some(FetchUnit::Series(1)));
     queue.reopen(1);
     let units = drain(&mut queue);
@@ -76,11 +62,11 @@ fn a_series_that_cannot_go_whole_goes_from_the_focus_outward_favouring_the_scrol
 #[test]
 fn scrolling_backwards_or_standing_still_changes_the_order_of_a_series_taken_singly() {
     let layout = layout(&[20]);
-    let mut queue = started(&layout, focus(0, 10, Direction::Backward));
+    let mut queue = RetrievalQueue::new(&layout, focus(0, 10, Direction::Backward));
     assert_eq!(queue.next_unit(), Some(FetchUnit::Series(0)));
     queue.reopen(0);
     assert_eq!(instances(&drain(&mut queue)[..5]), vec![10, 9, 8, 11, 7]);
-    let mut queue = started(&layout, focus(0, 10, Direction::Still));
+    let mut queue = RetrievalQueue::new(&layout, focus(0, 10, Direction::Still));
     assert_eq!(queue.next_unit(), Some(FetchUnit::Series(0)));
     queue.reopen(0);
     assert_eq!(instances(&drain(&mut queue)[..5]), vec![10, 11, 9, 12, 8]);
@@ -89,7 +75,7 @@ fn scrolling_backwards_or_standing_still_changes_the_order_of_a_series_taken_sin
 #[test]
 fn every_instance_leaves_the_queue_once_even_when_the_focus_moves_about() {
     let layout = layout(&[30, 12, 7]);
-    let mut queue = started(&layout, focus(0, 0, Direction::Forward));
+    let mut queue = RetrievalQueue::new(&layout, focus(0, 0, Direction::Forward));
     let mut taken = Vec::new();
     let mut step = 0usize;
     while let Some(unit) = queue.next_unit() {
@@ -153,7 +139,7 @@ fn every_instance_leaves_the_queue_once_even_when_the_focus_moves_about() {
 #[test]
 fn a_new_focus_brings_its_series_next_and_a_started_series_is_not_taken_again() {
     let layout = layout(&[10, 10, 10]);
-    let mut queue = started(&layout, focus(0, 0, Direction::Forward));
+    let mut queue = RetrievalQueue::new(&layout, focus(0, 0, Direction::Forward));
     assert_eq!(queue.next_unit(), Some(FetchUnit::Series(0)));
     queue.focus(focus(2, 6, Direction::Forward));
     assert_eq!(queue.next_unit(), Some(FetchUnit::Series(2)));
@@ -169,7 +155,8 @@ fn a_new_focus_brings_its_series_next_and_a_started_series_is_not_taken_again() 
 #[test]
 fn what_was_set_aside_comes_last_and_a_focus_past_the_end_is_clamped() {
     let layout = layout(&[4]);
-    let mut queue = started(&layout, focus(0, 99, Direction::Forward));
+    let mut queue = RetrievalQueue::new(&layout, focus(0, 99, Direction::Forward));
+    assert_eq!(queue.first_shown(), Some((0, 3)), "clamped");
     assert_eq!(queue.next_unit(), Some(FetchUnit::Series(0)));
     queue.reopen(0);
     assert_eq!(queue.next_unit(), Some(FetchUnit::Instance(0, 3)));

@@ -1,6 +1,10 @@
 //! Running a study's retrieval: requests come from the study's [`RetrievalQueue`] (the
-//! image the clinician is looking at first on its own, then its series whole, then the
-//! rest; see [`super::queue`]), the first alone and then several at once, bounded per server.
+//! series the clinician is looking at first, whole, then the rest; see [`super::queue`]),
+//! the first alone and then several at once, bounded per server. The first series
+//! response is watched: when its first part is not the image on screen (the server sends
+//! the series in another order than the stack's), that image is asked for on its own
+//! beside it, so it does not wait for the rest of the series; it then comes twice, the
+//! one case where an instance is transferred twice.
 //! Before an instance is requested it is claimed from the sink, so one the screen holds or
 //! is fetching is not requested again, and the assembly never accepts a second copy.
 //! Progress is reported per series, a cut or garbled transfer is retried once and then
@@ -189,6 +193,8 @@ impl DicomWebClient {
         if let Some(sink) = sink {
             assembly = assembly.with_sink(sink);
         }
+        let first_part = Arc::new(tokio::sync::Notify::new());
+        assembly = assembly.signalling_first_part(Arc::clone(&first_part));
         let assembly = Mutex::new(assembly);
         let limit = self
             .limits
@@ -209,28 +215,27 @@ impl DicomWebClient {
             drop(claimed);
             outcome
         };
+        let first_shown = queue.lock().first_shown();
         let mut busy_pauses: HashMap<(usize, usize), u32> = HashMap::new();
         let mut running = FuturesUnordered::new();
-        // A first request for one instance runs alone, so the image on screen has the link
-        // to itself; a first series request does not hold the others back (its instances
-        // arrive one after another anyway).
-        let mut first_done = false;
-        let room = |first_done: bool| {
-            if first_done {
-                options.concurrency.max(1)
-            } else {
+        // The first request runs alone, so the image on screen has the link to itself,
+        // until it ends or its first part shows whether that image came first.
+        let mut first_pending = true;
+        // The image on screen while its series request is the first request.
+        let mut watching: Option<(usize, usize)> = None;
+        let room = |first_pending: bool| {
+            if first_pending {
                 1
+            } else {
+                options.concurrency.max(1)
             }
         };
         loop {
             let mut pause = false;
-            while running.len() < room(first_done) {
+            while running.len() < room(first_pending) {
                 let Some(unit) = queue.lock().next_unit() else {
                     break;
                 };
-                if matches!(unit, FetchUnit::Series(_)) {
-                    first_done = true;
-                }
                 match take_unit(
                     layout,
                     &unit,
@@ -240,7 +245,14 @@ impl DicomWebClient {
                     &progress_tx,
                     &mut busy_pauses,
                 ) {
-                    Taken::Fetch(claimed) => running.push(run(unit, claimed)),
+                    Taken::Fetch(claimed) => {
+                        if let (true, FetchUnit::Series(series), Some(shown)) =
+                            (first_pending, &unit, first_shown)
+                        {
+                            watching = (*series == shown.0).then_some(shown);
+                        }
+                        running.push(run(unit, claimed));
+                    }
                     Taken::Skip => {}
                     Taken::StillBusy => {
                         pause = true;
@@ -258,14 +270,44 @@ impl DicomWebClient {
                     () = tokio::time::sleep(BUSY_PAUSE) => continue,
                 }
             }
-            let Some(result) = running.next().await else {
-                continue;
-            };
-            if let Err(error) = result {
-                cancel.cancel();
-                return Err(error);
+            tokio::select! {
+                result = running.next() => {
+                    let Some(result) = result else {
+                        continue;
+                    };
+                    if let Err(error) = result {
+                        cancel.cancel();
+                        return Err(error);
+                    }
+                    first_pending = false;
+                    watching = None;
+                }
+                () = first_part.notified(), if watching.is_some() => {
+                    let Some((series, instance)) = watching.take() else {
+                        continue;
+                    };
+                    let sop = layout
+                        .series
+                        .get(series)
+                        .and_then(|s| s.instances.get(instance))
+                        .map_or("", |i| i.sop_instance_uid.as_str());
+                    let came_first = assembly
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .is_admitted(sop);
+                    if came_first {
+                        first_pending = false;
+                    } else {
+                        // The series request holds its claim; this copy or the series' is
+                        // filed, whichever comes first, and the other dropped as a repeat.
+                        let unclaimed = Claimed {
+                            sink: None,
+                            sops: Vec::new(),
+                        };
+                        running.push(run(FetchUnit::Instance(series, instance), unclaimed));
+                    }
+                }
             }
-            first_done = true;
         }
         drop(running);
         let assembly = assembly
@@ -336,8 +378,8 @@ impl DicomWebClient {
 
 /// Claims what `unit` would request from the sink: an instance held already is counted
 /// and skipped, one someone else is fetching is set aside (and fetched regardless after
-/// [`MAX_BUSY_PAUSES`]), and a series with more than one instance held, or any being
-/// fetched, is taken instance by instance instead.
+/// [`MAX_BUSY_PAUSES`]), and a series with any instance held or being fetched is taken
+/// instance by instance instead.
 fn take_unit<'a>(
     layout: &'a StudyLayout,
     unit: &FetchUnit,
@@ -392,25 +434,18 @@ fn take_unit<'a>(
             let Some(layout_series) = layout.series.get(series) else {
                 return Taken::Skip;
             };
-            let mut held = Vec::new();
-            for (index, instance) in layout_series.instances.iter().enumerate() {
+            for instance in &layout_series.instances {
                 let sop = instance.sop_instance_uid.as_str();
                 match sink.claim(sop, false) {
                     Claim::Fetch => claimed.sops.push(sop),
-                    // One held image (the first one shown, fetched on its own) may come
-                    // again within the series: WADO-RS cannot leave it out.
-                    Claim::Held if held.is_empty() => held.push(index),
                     Claim::Held | Claim::Busy => {
-                        // More of it is held, or some is on its way: fetching the series
-                        // would bring those a second time.
+                        // Some of it is held, or on its way: fetching the series would
+                        // bring those a second time (WADO-RS cannot leave them out).
                         drop(claimed);
                         queue.lock().reopen(series);
                         return Taken::Skip;
                     }
                 }
-            }
-            for index in held {
-                count_held(assembly, progress_tx, series, index);
             }
             Taken::Fetch(claimed)
         }

@@ -11,8 +11,8 @@ fn unit_urls_follow_the_wado_rs_paths() {
     assert_eq!(resource, Resource::Instance);
     assert_eq!(
         url.path(),
-        "/w/studies/2.25.9/series/2.25.9.1/instances/2.25.9.1.1",
-        "slice 1 lies highest along the normal"
+        "/w/studies/2.25.9/series/2.25.9.1/instances/2.25.9.1.2",
+        "the stack starts at slice 1, as it was acquired"
     );
     let (url, resource, _) = unit_url(&layout, &FetchUnit::Series(0)).unwrap();
     assert_eq!(resource, Resource::Series);
