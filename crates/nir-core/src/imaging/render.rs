@@ -17,6 +17,32 @@ use super::frame::{decode_image, DecodedImage};
 use super::npy::encode_f32_npy;
 use super::pixel_module::DecodeLimits;
 
+/// Arguments of `render` (`nir-viewer render`, and the decode-only `nir-render render` of
+/// the decode benchmark).
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// DICOM files to decode.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Directory that receives `<stem>.npy` (and PNGs).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// `npy` (float32 arrays), `png` (also one 8-bit PNG per frame after VOI) or `raw`
+    /// (only `<stem>.raw`: stored values at their stored width, little-endian).
+    #[arg(long, default_value = "npy")]
+    pub format: String,
+    /// Decode only this frame (0-based).
+    #[arg(long)]
+    pub frame: Option<u32>,
+}
+
+impl RenderArgs {
+    /// Run `render` with these arguments ([`run_render`]).
+    pub fn run(&self) -> ExitCode {
+        run_render(&self.files, &self.out, &self.format, self.frame)
+    }
+}
+
 /// What to write besides the `.npy` arrays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RenderFormat {
