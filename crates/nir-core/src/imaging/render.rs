@@ -172,14 +172,12 @@ fn write_npy(image: &DecodedImage, path: &Path) -> Result<(), ImagingError> {
 /// Stored values at their stored width, little-endian, frame after frame: no Modality LUT,
 /// no conversion to float.
 fn write_raw(image: &DecodedImage, path: &Path) -> Result<(), ImagingError> {
-    use std::io::Write;
     let mut file = std::fs::File::create(path).map_err(|e| output_error(path, e))?;
-    // One frame's bytes at a time, in one buffer reused for every frame.
-    let mut bytes = Vec::new();
+    // Each frame goes out in blocks of tens of kilobytes, or whole: no buffer in between.
     for frame in &image.frames {
-        bytes.clear();
-        frame.stored_bytes_le(&mut bytes);
-        file.write_all(&bytes).map_err(|e| output_error(path, e))?;
+        frame
+            .write_stored_le(&mut file)
+            .map_err(|e| output_error(path, e))?;
     }
     Ok(())
 }
