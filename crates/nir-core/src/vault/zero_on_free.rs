@@ -5,7 +5,9 @@
 //! could find them. Large blocks (a frame, a file, an instance) are mapped from the kernel
 //! on their own and unmapped when given back: their pages then leave the process, and the
 //! kernel zeroes a page before it maps it anywhere again, so they need no wipe, and one
-//! grows or shrinks by moving its pages (`mremap`) rather than copying them. Everything else
+//! grows or shrinks by moving its pages (`mremap`) rather than copying them; on Linux those
+//! of 2 MiB or more are offered transparent huge pages, so that filling a decoded frame
+//! takes a few page faults rather than one per 4 KiB page. Everything else
 //! goes to the system allocator. It covers Rust allocations only (C libraries such as
 //! WebKitGTK call `malloc` directly).
 
@@ -45,6 +47,10 @@ mod mapped {
     /// The smallest page size of the platforms built for; mappings are aligned to it.
     pub const PAGE: usize = 4096;
 
+    /// Mappings at least this large are offered transparent huge pages (Linux).
+    #[cfg(target_os = "linux")]
+    const HUGE_PAGE: usize = 2 << 20;
+
     fn rounded(size: usize) -> usize {
         size.div_ceil(PAGE) * PAGE
     }
@@ -64,10 +70,17 @@ mod mapped {
             )
         };
         if ptr == libc::MAP_FAILED {
-            std::ptr::null_mut()
-        } else {
-            ptr.cast()
+            return std::ptr::null_mut();
         }
+        #[cfg(target_os = "linux")]
+        if size >= HUGE_PAGE {
+            // Ask for 2 MiB pages where the kernel leaves that to the program (transparent
+            // huge pages "madvise"): a large frame then takes a handful of page faults, not
+            // one per 4 KiB. Only advice: if refused, the mapping is as it was.
+            // SAFETY: advice about a mapping just made here, of that length.
+            unsafe { libc::madvise(ptr, rounded(size), libc::MADV_HUGEPAGE) };
+        }
+        ptr.cast()
     }
 
     /// Gives a mapping of `size` bytes made by [`map`] back to the kernel.
