@@ -125,8 +125,9 @@ impl DecodedFrame {
 
     /// Writes the frame's values at the width they are kept at (stored values for
     /// grayscale, 32 bits for values wider than 16; RGB samples for colour), little-endian.
-    /// Wider values go through one small buffer, a block at a time, so no second copy of
-    /// the frame is made.
+    /// 16-bit values are written from the frame's own memory on little-endian machines;
+    /// wider ones go through one small buffer, a block at a time, so no second copy of the
+    /// frame is made.
     pub fn write_stored_le(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
         fn write<const N: usize, T: Copy>(
             out: &mut impl std::io::Write,
@@ -145,15 +146,28 @@ impl DecodedFrame {
             }
             Ok(())
         }
+        /// 16-bit values: on a little-endian machine their memory already is their
+        /// little-endian bytes, so it is written as it is.
+        fn write16<T: bytemuck::Pod>(
+            out: &mut impl std::io::Write,
+            values: &[T],
+            le: fn(T) -> [u8; 2],
+        ) -> std::io::Result<()> {
+            if cfg!(target_endian = "little") {
+                out.write_all(bytemuck::cast_slice(values))
+            } else {
+                write(out, values, le)
+            }
+        }
         match &self.pixels {
             FramePixels::Grayscale { samples, .. } => match samples {
                 GraySamples::Unsigned8(v) => out.write_all(v),
-                GraySamples::Unsigned16(v) => write(out, v, u16::to_le_bytes),
-                GraySamples::Signed16(v) => write(out, v, i16::to_le_bytes),
+                GraySamples::Unsigned16(v) => write16(out, v, u16::to_le_bytes),
+                GraySamples::Signed16(v) => write16(out, v, i16::to_le_bytes),
                 GraySamples::Wide(v) => write(out, v, |x| (x as i32).to_le_bytes()),
             },
             FramePixels::Colour(RgbSamples::Rgb8(v)) => out.write_all(v),
-            FramePixels::Colour(RgbSamples::Rgb16(v)) => write(out, v, u16::to_le_bytes),
+            FramePixels::Colour(RgbSamples::Rgb16(v)) => write16(out, v, u16::to_le_bytes),
             FramePixels::Colour(RgbSamples::Rgb32(v)) => write(out, v, u32::to_le_bytes),
         }
     }

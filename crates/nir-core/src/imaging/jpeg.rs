@@ -41,7 +41,7 @@ pub fn decode_jpeg_frame(data: &[u8], module: &PixelModule) -> Result<CodecOutpu
     let header = read_header(data);
     let lossless = header.frame_marker == 0xC3;
     if !lossless && header.precision == 12 {
-        return decode_twelve_bit(data, module).map(CodecOutput::Bytes);
+        return decode_twelve_bit(data, module);
     }
     if lossless {
         if let Some(outcome) = decode_lossless(data, module) {

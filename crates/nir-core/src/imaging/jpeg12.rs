@@ -8,6 +8,7 @@
 //! only after the frame header has been compared with the DICOM attributes and with the
 //! length of the codestream ([`super::codestream_size`]).
 
+use super::codec_output::CodecOutput;
 use super::codestream_size::{check_codestream_size, CodestreamSize};
 use super::error::ImagingError;
 use super::jpeg_entropy::{BitReader, Huffman};
@@ -43,8 +44,9 @@ pub fn is_twelve_bit_dct(data: &[u8]) -> bool {
     false
 }
 
-/// Decode a 12-bit sequential JPEG into little-endian 16-bit interleaved samples.
-pub fn decode_twelve_bit(data: &[u8], module: &PixelModule) -> Result<Vec<u8>, ImagingError> {
+/// Decode a 12-bit sequential JPEG into 16-bit samples: words for one component, else
+/// little-endian interleaved bytes.
+pub fn decode_twelve_bit(data: &[u8], module: &PixelModule) -> Result<CodecOutput, ImagingError> {
     let mut state = Decoder::default();
     let mut markers = MarkerReader::after_start(data);
     if !data.starts_with(&[0xFF, 0xD8]) {
@@ -94,8 +96,8 @@ struct Decoder {
     columns: usize,
     precision: u8,
     restart_interval: usize,
-    /// The decoded samples, interleaved, little-endian 16-bit words.
-    out: Vec<u8>,
+    /// The decoded samples, interleaved.
+    out: Vec<u16>,
 }
 
 impl Default for Decoder {
@@ -212,7 +214,7 @@ impl Decoder {
         if (0..count).any(|i| segment[7 + i * 3] != 0x11) && count > 1 {
             return Err(fail("subsampled 12-bit JPEG is not supported"));
         }
-        self.out = vec![0; self.rows * self.columns * count * 2];
+        self.out = vec![0; self.rows * self.columns * count];
         Ok(())
     }
 
@@ -275,12 +277,12 @@ impl Decoder {
             })
             .collect();
         let restart_interval = self.restart_interval;
-        let row_bytes = self.columns * place.components * 2;
+        let row_words = self.columns * place.components;
         let mut bits = BitReader::new(data);
         let mut predictors = vec![0i32; scan.len()];
         let out = &mut self.out;
         rayon::scope(|pool| -> Result<(), ImagingError> {
-            let mut rest: &mut [u8] = out.as_mut_slice();
+            let mut rest: &mut [u16] = out.as_mut_slice();
             let mut mcu = 0usize;
             for first in (0..blocks_y).step_by(BAND_BLOCK_ROWS) {
                 let band_blocks = (blocks_y - first).min(BAND_BLOCK_ROWS) * blocks_x;
@@ -300,7 +302,7 @@ impl Decoder {
                 }
                 let first_row = first * 8;
                 let band_rows = (place.rows - first_row).min(BAND_BLOCK_ROWS * 8);
-                let (samples, tail) = std::mem::take(&mut rest).split_at_mut(band_rows * row_bytes);
+                let (samples, tail) = std::mem::take(&mut rest).split_at_mut(band_rows * row_words);
                 rest = tail;
                 let targets: Vec<(usize, [f32; 64])> = scan
                     .iter()
@@ -315,7 +317,7 @@ impl Decoder {
         Ok(bits.position)
     }
 
-    fn output(self, module: &PixelModule) -> Result<Vec<u8>, ImagingError> {
+    fn output(self, module: &PixelModule) -> Result<CodecOutput, ImagingError> {
         if self.out.is_empty() {
             return Err(fail("no frame decoded"));
         }
@@ -327,7 +329,12 @@ impl Decoder {
                 "codestream dimensions differ from the DICOM attributes",
             ));
         }
-        Ok(self.out)
+        if self.components.len() == 1 {
+            return Ok(CodecOutput::Words(self.out));
+        }
+        Ok(CodecOutput::Bytes(
+            self.out.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        ))
     }
 }
 
@@ -369,7 +376,7 @@ fn transform_band(
     coefficients: &[i16],
     targets: &[(usize, [f32; 64])],
     first_row: usize,
-    samples: &mut [u8],
+    samples: &mut [u16],
     place: Placement,
 ) {
     let per_mcu = targets.len() * 64;
@@ -390,8 +397,7 @@ fn transform_band(
                 for x in 0..width {
                     let value =
                         (values[y * 8 + x].round() as i32 + place.shift).clamp(0, place.max);
-                    let at = ((row + x0 + x) * place.components + component) * 2;
-                    samples[at..at + 2].copy_from_slice(&(value as u16).to_le_bytes());
+                    samples[(row + x0 + x) * place.components + component] = value as u16;
                 }
             }
         }
