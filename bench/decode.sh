@@ -146,7 +146,7 @@ ratio() {
 nir=("$bin" render FILE --out "$scratch/nir")
 gdcm=(gdcmconv --raw FILE "$scratch/gdcm.dcm")
 mkdir -p "$scratch/nir"
-echo "Timing $(basename "$bin") render ($("$bin" --version 2>/dev/null || echo "no version")) as nir-viewer."
+echo "nir-viewer columns: \`$(basename "$bin") render\` ($("$bin" --version 2>/dev/null || echo "no version"))."
 nir_start=$(startup "$bin")
 gdcm_start=$(startup gdcmconv)
 declare -A dcmtk_start
