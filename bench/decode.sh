@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Decode throughput per transfer syntax on the shared decode corpus: nir-viewer's `render`
-# side by side with DCMTK (dcmdjpeg, dcmdjpls, dcmdrle, dcmconv) and GDCM (gdcmconv --raw),
+# (run by `nir-render`, the same library code without the window's libraries, unless another
+# binary with a `render` subcommand is given) side by side with DCMTK (dcmdjpeg, dcmdjpls, dcmdrle, dcmconv) and GDCM (gdcmconv --raw),
 # each run as a command-line tool over the same files (read, decode, write). Process start-up
 # is measured separately (`--version`) and subtracted, since the DCMTK and GDCM tools take
 # one file per process while `render` takes them all in one. Prints a Markdown table of MB/s
@@ -11,18 +12,19 @@
 # 400-slice CT), where nir-viewer writes stored values at their stored width (`--format
 # raw`) as the other tools do.
 #
-# Usage: bench/decode.sh [NIR_VIEWER_BINARY]   (default: target/release/nir-viewer)
+# Usage: bench/decode.sh [BINARY]   (default: target/release/nir-render; target/release/
+#        nir-viewer also works, its start-up, about 70 ms, then swamping single-file rows)
 # Env:   NIR_SHARED_DIR (default ../shared), BENCH_REPEAT (default 5),
 #        BENCH_LARGE_SCALE (default 1; smaller shrinks the large images),
 #        BENCH_TABLES (default "corpus large"; either alone runs one table)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${1:-$root/target/release/nir-viewer}
+bin=${1:-$root/target/release/nir-render}
 corpus=${NIR_SHARED_DIR:-$root/../shared}/corpus
 repeat=${BENCH_REPEAT:-5}
 tables=" ${BENCH_TABLES:-corpus large} "
-[ -x "$bin" ] || { echo "no binary at $bin (cargo build --release --bin nir-viewer)" >&2; exit 1; }
+[ -x "$bin" ] || { echo "no binary at $bin (cargo build --release --bin nir-viewer --bin nir-render)" >&2; exit 1; }
 if [[ $tables == *" corpus "* ]] && [ ! -f "$corpus/manifest.json" ]; then
     echo "no corpus at $corpus (set NIR_SHARED_DIR)" >&2; exit 1
 fi
@@ -144,6 +146,7 @@ ratio() {
 nir=("$bin" render FILE --out "$scratch/nir")
 gdcm=(gdcmconv --raw FILE "$scratch/gdcm.dcm")
 mkdir -p "$scratch/nir"
+echo "nir-viewer columns: \`$(basename "$bin") render\` ($("$bin" --version 2>/dev/null || echo "no version"))."
 nir_start=$(startup "$bin")
 gdcm_start=$(startup gdcmconv)
 declare -A dcmtk_start

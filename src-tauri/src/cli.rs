@@ -57,7 +57,7 @@ pub enum Command {
     /// Run the embedded NIR sandbox (synthetic patients) on loopback until killed.
     Sandbox(SandboxArgs),
     /// Decode DICOM files to float32 .npy arrays (and PNGs), to prove the imaging pipeline.
-    Render(RenderArgs),
+    Render(nir_core::imaging::render::RenderArgs),
     /// Run the go-live conformance checks and print pass/fail for each.
     Conformance(nir_conformance::ConformanceArgs),
     /// Inspect the configuration in force.
@@ -89,24 +89,6 @@ pub struct SandboxArgs {
     pub require_auth: bool,
 }
 
-/// Arguments of `nir-viewer render`.
-#[derive(Debug, clap::Args)]
-pub struct RenderArgs {
-    /// DICOM files to decode.
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-    /// Directory that receives `<stem>.npy` (and PNGs).
-    #[arg(long)]
-    pub out: PathBuf,
-    /// `npy` (float32 arrays), `png` (also one 8-bit PNG per frame after VOI) or `raw`
-    /// (only `<stem>.raw`: stored values at their stored width, little-endian).
-    #[arg(long, default_value = "npy")]
-    pub format: String,
-    /// Decode only this frame (0-based).
-    #[arg(long)]
-    pub frame: Option<u32>,
-}
-
 /// Entry point of the binary: parse, dispatch, turn the outcome into an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -125,9 +107,7 @@ pub fn main() -> ExitCode {
         Some(Command::Sandbox(args)) => {
             nir_sandbox::cli_command::run(&args.listen, args.require_auth)
         }
-        Some(Command::Render(args)) => {
-            nir_core::imaging::render::run_render(&args.files, &args.out, &args.format, args.frame)
-        }
+        Some(Command::Render(args)) => args.run(),
         Some(Command::Conformance(args)) => nir_conformance::run(&args),
         Some(Command::Keys(args)) => nir_core::auth::keys_command::run(&args),
     }

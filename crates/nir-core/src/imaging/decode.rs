@@ -8,7 +8,6 @@
 //! parallel with rayon, and a panic inside a third-party codec becomes an
 //! [`ImagingError::Codec`]. docs/imaging.md says which stages are our own and why.
 
-use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use dicom_core::value::{PixelFragmentSequence, Value};
@@ -20,13 +19,16 @@ use dicom_pixeldata::PixelDecoder;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 use rayon::prelude::*;
 
+use super::codec_output::CodecOutput;
 use super::codecs::{require_backend, JPEG_2000, JPEG_LS};
 use super::codestream_size::{check_codestream_size, jpeg2000_size, jpeg_frame_size};
 use super::error::ImagingError;
 use super::frame::GraySamples;
 use super::jpeg::decode_jpeg_frame;
 use super::jpeg_markers::ends_with_end_of_image;
-use super::native::{unpack_frame, unpack_gray_frame, unpack_native_frame};
+use super::native::{
+    gray16_frame, gray16_frames, is_gray16, unpack_frame, unpack_gray_frame, unpack_native_frame,
+};
 use super::pixel_module::{Photometric, PixelModule};
 use super::rle::decode_rle_frame;
 use super::source::{
@@ -57,10 +59,12 @@ pub struct DecodedFrames {
     pub photometric: Photometric,
 }
 
-/// Decode the frames listed in `selection` (0-based), in that order.
+/// Decode the frames listed in `selection` (0-based), in that order. Native Pixel Data is
+/// taken out of `parsed` (so that a frame can keep the parser's buffer); the rest of the data
+/// set is left as it was.
 pub fn decode_frames(
     file: &[u8],
-    parsed: &ParsedObject,
+    parsed: &mut ParsedObject,
     module: &PixelModule,
     selection: &[u32],
 ) -> Result<DecodedFrames, ImagingError> {
@@ -73,7 +77,21 @@ pub fn decode_frames(
     let uid = parsed.transfer_syntax.as_str();
     match encapsulated_fragments(&parsed.dataset) {
         None => {
-            let bytes = native_pixel_bytes(&parsed.dataset)?;
+            let pixel_data = take_native_pixel_data(&mut parsed.dataset)?;
+            // 16-bit grayscale the parser read as words (OW) is used as it is.
+            let pixel_data = match pixel_data {
+                PrimitiveValue::U16(words) if is_gray16(module) => {
+                    return Ok(DecodedFrames {
+                        frames: gray16_frames(words.into_vec(), module, selection)?
+                            .into_iter()
+                            .map(FrameValues::Gray)
+                            .collect(),
+                        photometric: module.photometric,
+                    });
+                }
+                other => other,
+            };
+            let bytes = pixel_data.to_bytes();
             let frames = selection
                 .par_iter()
                 .map(|&frame| {
@@ -107,11 +125,20 @@ pub fn decode_frames(
                 .par_iter()
                 .map(|&frame| {
                     decode_encapsulated_frame(uid, &encoded[frame as usize], module)
-                        .and_then(|bytes| {
-                            if photometric.is_grayscale() {
+                        .and_then(|output| match output {
+                            CodecOutput::Words(words) if is_gray16(&codec_module) => {
+                                gray16_frame(words, &codec_module).map(FrameValues::Gray)
+                            }
+                            CodecOutput::Words(_) => Err(ImagingError::Codec {
+                                frame: 0,
+                                transfer_syntax: String::new(),
+                                reason: "decoded samples do not match the attributes".to_owned(),
+                            }),
+                            CodecOutput::Bytes(bytes) if photometric.is_grayscale() => {
                                 unpack_gray_frame(&bytes, &codec_module, None)
                                     .map(FrameValues::Gray)
-                            } else {
+                            }
+                            CodecOutput::Bytes(bytes) => {
                                 unpack_frame(&bytes, &codec_module, false).map(FrameValues::Colour)
                             }
                         })
@@ -167,17 +194,15 @@ pub fn transfer_syntax_name(uid: &str) -> String {
         .unwrap_or_else(|| uid.to_owned())
 }
 
-/// Native Pixel Data as little-endian bytes. The parser has already read big-endian OW as
-/// 16-bit words, so their little-endian bytes are what PS3.5 8.1.1 means for 8-bit samples
-/// packed in OW as well.
-fn native_pixel_bytes(dataset: &InMemDicomObject) -> Result<Cow<'_, [u8]>, ImagingError> {
+/// Native Pixel Data, taken out of the data set. The parser has already read big-endian OW as
+/// 16-bit words, so their little-endian bytes ([`PrimitiveValue::to_bytes`]) are what
+/// PS3.5 8.1.1 means for 8-bit samples packed in OW as well.
+fn take_native_pixel_data(dataset: &mut InMemDicomObject) -> Result<PrimitiveValue, ImagingError> {
     let element = dataset
-        .element_opt(tags::PIXEL_DATA)
-        .ok()
-        .flatten()
+        .take(tags::PIXEL_DATA)
         .ok_or(ImagingError::NoPixelData)?;
-    match element.value() {
-        Value::Primitive(primitive) => Ok(primitive.to_bytes()),
+    match element.into_value() {
+        Value::Primitive(primitive) => Ok(primitive),
         _ => Err(ImagingError::NoPixelData),
     }
 }
@@ -187,7 +212,7 @@ fn decode_encapsulated_frame(
     uid: &str,
     data: &[u8],
     module: &PixelModule,
-) -> Result<Vec<u8>, ImagingError> {
+) -> Result<CodecOutput, ImagingError> {
     let fail = |reason: String| ImagingError::Codec {
         frame: 0,
         transfer_syntax: String::new(),
@@ -259,7 +284,7 @@ fn decode_encapsulated_frame(
             out.len()
         )));
     }
-    Ok(out)
+    Ok(CodecOutput::Bytes(out))
 }
 
 /// An error and what caused it, as dicom-pixeldata's own message only says which step failed.

@@ -123,27 +123,52 @@ impl DecodedFrame {
         }
     }
 
-    /// Appends the frame's values at the width they are kept at (stored values for
+    /// Writes the frame's values at the width they are kept at (stored values for
     /// grayscale, 32 bits for values wider than 16; RGB samples for colour), little-endian.
-    pub fn stored_bytes_le(&self, out: &mut Vec<u8>) {
-        fn extend<const N: usize, T: Copy>(out: &mut Vec<u8>, values: &[T], le: fn(T) -> [u8; N]) {
-            let start = out.len();
-            out.resize(start + values.len() * N, 0);
-            // Fixed-size chunks: the compiler turns this into wide moves.
-            for (bytes, &value) in out[start..].chunks_exact_mut(N).zip(values) {
-                bytes.copy_from_slice(&le(value));
+    /// 16-bit values are written from the frame's own memory on little-endian machines;
+    /// wider ones go through one small buffer, a block at a time, so no second copy of the
+    /// frame is made.
+    pub fn write_stored_le(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        fn write<const N: usize, T: Copy>(
+            out: &mut impl std::io::Write,
+            values: &[T],
+            le: fn(T) -> [u8; N],
+        ) -> std::io::Result<()> {
+            const BLOCK: usize = 32 * 1024;
+            let mut bytes = vec![0u8; BLOCK * N];
+            for block in values.chunks(BLOCK) {
+                let bytes = &mut bytes[..block.len() * N];
+                // Fixed-size chunks: the compiler turns this into wide moves.
+                for (slot, &value) in bytes.chunks_exact_mut(N).zip(block) {
+                    slot.copy_from_slice(&le(value));
+                }
+                out.write_all(bytes)?;
+            }
+            Ok(())
+        }
+        /// 16-bit values: on a little-endian machine their memory already is their
+        /// little-endian bytes, so it is written as it is.
+        fn write16<T: bytemuck::Pod>(
+            out: &mut impl std::io::Write,
+            values: &[T],
+            le: fn(T) -> [u8; 2],
+        ) -> std::io::Result<()> {
+            if cfg!(target_endian = "little") {
+                out.write_all(bytemuck::cast_slice(values))
+            } else {
+                write(out, values, le)
             }
         }
         match &self.pixels {
             FramePixels::Grayscale { samples, .. } => match samples {
-                GraySamples::Unsigned8(v) => out.extend_from_slice(v),
-                GraySamples::Unsigned16(v) => extend(out, v, u16::to_le_bytes),
-                GraySamples::Signed16(v) => extend(out, v, i16::to_le_bytes),
-                GraySamples::Wide(v) => extend(out, v, |x| (x as i32).to_le_bytes()),
+                GraySamples::Unsigned8(v) => out.write_all(v),
+                GraySamples::Unsigned16(v) => write16(out, v, u16::to_le_bytes),
+                GraySamples::Signed16(v) => write16(out, v, i16::to_le_bytes),
+                GraySamples::Wide(v) => write(out, v, |x| (x as i32).to_le_bytes()),
             },
-            FramePixels::Colour(RgbSamples::Rgb8(v)) => out.extend_from_slice(v),
-            FramePixels::Colour(RgbSamples::Rgb16(v)) => extend(out, v, u16::to_le_bytes),
-            FramePixels::Colour(RgbSamples::Rgb32(v)) => extend(out, v, u32::to_le_bytes),
+            FramePixels::Colour(RgbSamples::Rgb8(v)) => out.write_all(v),
+            FramePixels::Colour(RgbSamples::Rgb16(v)) => write16(out, v, u16::to_le_bytes),
+            FramePixels::Colour(RgbSamples::Rgb32(v)) => write(out, v, u32::to_le_bytes),
         }
     }
 
@@ -202,13 +227,13 @@ pub fn decode_image(
     limits: &DecodeLimits,
     frame: Option<u32>,
 ) -> Result<DecodedImage, ImagingError> {
-    let parsed = parse_dicom(bytes)?;
+    let mut parsed = parse_dicom(bytes)?;
     let module = PixelModule::from_object(&parsed.dataset, limits)?;
     let selection: Vec<u32> = match frame {
         Some(frame) => vec![frame],
         None => (0..module.frames).collect(),
     };
-    let decoded = decode_frames(bytes, &parsed, &module, &selection)?;
+    let decoded = decode_frames(bytes, &mut parsed, &module, &selection)?;
     let dataset = &parsed.dataset;
     let palette = match decoded.photometric {
         Photometric::PaletteColor => Some(Palette::from_object(dataset)?),
@@ -279,14 +304,30 @@ mod tests {
     #[test]
     fn stored_bytes_keep_the_stored_width() {
         let mut out = Vec::new();
-        grey(GraySamples::Unsigned8(vec![1, 255])).stored_bytes_le(&mut out);
-        grey(GraySamples::Signed16(vec![-2])).stored_bytes_le(&mut out);
-        grey(GraySamples::Wide(vec![1 << 20])).stored_bytes_le(&mut out);
+        let frames = [
+            grey(GraySamples::Unsigned8(vec![1, 255])),
+            grey(GraySamples::Signed16(vec![-2])),
+            grey(GraySamples::Wide(vec![1 << 20])),
+        ];
+        for frame in &frames {
+            frame.write_stored_le(&mut out).unwrap();
+        }
         let colour = DecodedFrame {
             index: 0,
             pixels: FramePixels::Colour(RgbSamples::Rgb16(vec![0x0102])),
         };
-        colour.stored_bytes_le(&mut out);
+        colour.write_stored_le(&mut out).unwrap();
         assert_eq!(out, [1, 255, 0xFE, 0xFF, 0, 0, 0x10, 0, 0x02, 0x01]);
+    }
+
+    #[test]
+    fn stored_bytes_of_a_frame_larger_than_one_block_are_all_written() {
+        let values: Vec<u16> = (0..70_000u32).map(|v| v as u16).collect();
+        let mut out = Vec::new();
+        grey(GraySamples::Unsigned16(values.clone()))
+            .write_stored_le(&mut out)
+            .unwrap();
+        let want: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(out, want);
     }
 }

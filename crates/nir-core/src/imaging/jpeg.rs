@@ -12,6 +12,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use jpeg_decoder::{ColorTransform, Decoder};
 
+use super::codec_output::CodecOutput;
 use super::codestream_size::{check_codestream_size, jpeg_frame_size};
 use super::error::ImagingError;
 use super::jpeg12::decode_twelve_bit;
@@ -27,8 +28,9 @@ fn fail(reason: impl Into<String>) -> ImagingError {
     }
 }
 
-/// Decode one JPEG frame to little-endian interleaved samples of Bits Allocated.
-pub fn decode_jpeg_frame(data: &[u8], module: &PixelModule) -> Result<Vec<u8>, ImagingError> {
+/// Decode one JPEG frame to little-endian interleaved samples of Bits Allocated (or, from
+/// the lossless decoder, 16-bit grayscale words).
+pub fn decode_jpeg_frame(data: &[u8], module: &PixelModule) -> Result<CodecOutput, ImagingError> {
     if !data.starts_with(&[0xFF, 0xD8]) {
         return Err(fail("no start-of-image marker"));
     }
@@ -70,7 +72,7 @@ pub fn decode_jpeg_frame(data: &[u8], module: &PixelModule) -> Result<Vec<u8>, I
     }
     let bytes_per_sample = module.bits_allocated as usize / 8;
     let decoded_width = info.pixel_format.pixel_bytes() / module.samples_per_pixel.max(1) as usize;
-    match (decoded_width, bytes_per_sample) {
+    let bytes = match (decoded_width, bytes_per_sample) {
         (a, b) if a == b => Ok(decoded),
         (1, 2) => Ok(decoded
             .iter()
@@ -81,5 +83,6 @@ pub fn decode_jpeg_frame(data: &[u8], module: &PixelModule) -> Result<Vec<u8>, I
             .map(|w| u16::from_ne_bytes([w[0], w[1]]) as u8)
             .collect()),
         _ => Err(fail("decoded sample size does not match Bits Allocated")),
-    }
+    };
+    bytes.map(CodecOutput::Bytes)
 }

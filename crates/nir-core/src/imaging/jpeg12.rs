@@ -8,6 +8,7 @@
 //! only after the frame header has been compared with the DICOM attributes and with the
 //! length of the codestream ([`super::codestream_size`]).
 
+use super::codec_output::CodecOutput;
 use super::codestream_size::{check_codestream_size, CodestreamSize};
 use super::error::ImagingError;
 use super::jpeg_entropy::{BitReader, Huffman};
@@ -43,8 +44,9 @@ pub fn is_twelve_bit_dct(data: &[u8]) -> bool {
     false
 }
 
-/// Decode a 12-bit sequential JPEG into little-endian 16-bit interleaved samples.
-pub fn decode_twelve_bit(data: &[u8], module: &PixelModule) -> Result<Vec<u8>, ImagingError> {
+/// Decode a 12-bit sequential JPEG into 16-bit samples: words for one component, else
+/// little-endian interleaved bytes.
+pub fn decode_twelve_bit(data: &[u8], module: &PixelModule) -> Result<CodecOutput, ImagingError> {
     let mut state = Decoder::default();
     let mut markers = MarkerReader::after_start(data);
     if !data.starts_with(&[0xFF, 0xD8]) {
@@ -94,8 +96,8 @@ struct Decoder {
     columns: usize,
     precision: u8,
     restart_interval: usize,
-    /// The decoded samples, interleaved, little-endian 16-bit words.
-    out: Vec<u8>,
+    /// The decoded samples, interleaved.
+    out: Vec<u16>,
 }
 
 impl Default for Decoder {
@@ -212,7 +214,7 @@ impl Decoder {
         if (0..count).any(|i| segment[7 + i * 3] != 0x11) && count > 1 {
             return Err(fail("subsampled 12-bit JPEG is not supported"));
         }
-        self.out = vec![0; self.rows * self.columns * count * 2];
+        self.out = vec![0; self.rows * self.columns * count];
         Ok(())
     }
 
@@ -275,12 +277,12 @@ impl Decoder {
             })
             .collect();
         let restart_interval = self.restart_interval;
-        let row_bytes = self.columns * place.components * 2;
+        let row_words = self.columns * place.components;
         let mut bits = BitReader::new(data);
         let mut predictors = vec![0i32; scan.len()];
         let out = &mut self.out;
         rayon::scope(|pool| -> Result<(), ImagingError> {
-            let mut rest: &mut [u8] = out.as_mut_slice();
+            let mut rest: &mut [u16] = out.as_mut_slice();
             let mut mcu = 0usize;
             for first in (0..blocks_y).step_by(BAND_BLOCK_ROWS) {
                 let band_blocks = (blocks_y - first).min(BAND_BLOCK_ROWS) * blocks_x;
@@ -300,7 +302,7 @@ impl Decoder {
                 }
                 let first_row = first * 8;
                 let band_rows = (place.rows - first_row).min(BAND_BLOCK_ROWS * 8);
-                let (samples, tail) = std::mem::take(&mut rest).split_at_mut(band_rows * row_bytes);
+                let (samples, tail) = std::mem::take(&mut rest).split_at_mut(band_rows * row_words);
                 rest = tail;
                 let targets: Vec<(usize, [f32; 64])> = scan
                     .iter()
@@ -315,7 +317,7 @@ impl Decoder {
         Ok(bits.position)
     }
 
-    fn output(self, module: &PixelModule) -> Result<Vec<u8>, ImagingError> {
+    fn output(self, module: &PixelModule) -> Result<CodecOutput, ImagingError> {
         if self.out.is_empty() {
             return Err(fail("no frame decoded"));
         }
@@ -327,8 +329,25 @@ impl Decoder {
                 "codestream dimensions differ from the DICOM attributes",
             ));
         }
-        Ok(self.out)
+        if self.components.len() == 1 {
+            return Ok(CodecOutput::Words(self.out));
+        }
+        Ok(CodecOutput::Bytes(
+            self.out.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        ))
     }
+}
+
+/// `value` rounded half away from zero, as `f32::round` does, without the call to the C
+/// library's `roundf` that `round` becomes on x86-64 processors without SSE4.1, and without
+/// branches: the conversion truncates and the fraction left is exact. Values are first held
+/// within a billion, so the sum with the level shift cannot overflow on hostile data.
+#[inline]
+fn round(value: f32) -> i32 {
+    let value = value.clamp(-1.0e9, 1.0e9);
+    let whole = value as i32;
+    let fraction = value - whole as f32;
+    whole + i32::from(fraction >= 0.5) - i32::from(fraction <= -0.5)
 }
 
 /// One block's quantised coefficients, in natural (not zig-zag) order.
@@ -369,7 +388,7 @@ fn transform_band(
     coefficients: &[i16],
     targets: &[(usize, [f32; 64])],
     first_row: usize,
-    samples: &mut [u8],
+    samples: &mut [u16],
     place: Placement,
 ) {
     let per_mcu = targets.len() * 64;
@@ -388,10 +407,8 @@ fn transform_band(
             for y in 0..height {
                 let row = (y0 + y) * place.columns;
                 for x in 0..width {
-                    let value =
-                        (values[y * 8 + x].round() as i32 + place.shift).clamp(0, place.max);
-                    let at = ((row + x0 + x) * place.components + component) * 2;
-                    samples[at..at + 2].copy_from_slice(&(value as u16).to_le_bytes());
+                    let value = (round(values[y * 8 + x]) + place.shift).clamp(0, place.max);
+                    samples[(row + x0 + x) * place.components + component] = value as u16;
                 }
             }
         }
@@ -418,36 +435,55 @@ fn idct_basis() -> &'static [[f32; 8]; 8] {
     })
 }
 
+/// [`idct_basis`] transposed, indexed `[u][x]`.
+fn idct_basis_transposed() -> &'static [[f32; 8]; 8] {
+    static TRANSPOSED: std::sync::OnceLock<[[f32; 8]; 8]> = std::sync::OnceLock::new();
+    TRANSPOSED.get_or_init(|| {
+        let basis = idct_basis();
+        let mut transposed = [[0f32; 8]; 8];
+        for (u, row) in transposed.iter_mut().enumerate() {
+            for (x, value) in row.iter_mut().enumerate() {
+                *value = basis[x][u];
+            }
+        }
+        transposed
+    })
+}
+
 /// Separable 8×8 inverse DCT (ISO 10918-1 A.3.3), in f32. A row of coefficients that is
-/// all zero (most of them, after quantisation) contributes nothing and is skipped.
+/// all zero (most of them, after quantisation) contributes nothing and is skipped. Each
+/// pass adds whole rows of eight (which the compiler turns into vector operations), term by
+/// term in the same order as a sum per sample would, so the values are the same.
 fn inverse_dct(coefficients: &[f32; 64]) -> [f32; 64] {
     let basis = idct_basis();
-    let mut rows = [0f32; 64];
+    let transposed = idct_basis_transposed();
+    let mut rows = [[0f32; 8]; 8];
     let mut nonzero = [false; 8];
-    for v in 0..8 {
-        let row = &coefficients[v * 8..v * 8 + 8];
+    for ((row, out), nonzero) in coefficients
+        .chunks_exact(8)
+        .zip(rows.iter_mut())
+        .zip(nonzero.iter_mut())
+    {
         if row.iter().all(|&c| c == 0.0) {
             continue;
         }
-        nonzero[v] = true;
-        for x in 0..8 {
-            let mut sum = 0f32;
-            for u in 0..8 {
-                sum += basis[x][u] * row[u];
+        *nonzero = true;
+        // out[x] = Σ_u basis[x][u] · row[u], u in order
+        for (&coefficient, column) in row.iter().zip(transposed) {
+            for (sum, &b) in out.iter_mut().zip(column) {
+                *sum += b * coefficient;
             }
-            rows[v * 8 + x] = sum;
         }
     }
     let mut out = [0f32; 64];
-    for y in 0..8 {
-        for x in 0..8 {
-            let mut sum = 0f32;
-            for v in 0..8 {
-                if nonzero[v] {
-                    sum += basis[y][v] * rows[v * 8 + x];
+    for (line, weights) in out.chunks_exact_mut(8).zip(basis) {
+        // line[x] = Σ_v basis[y][v] · rows[v][x], v in order
+        for ((&weight, row), &nonzero) in weights.iter().zip(&rows).zip(&nonzero) {
+            if nonzero {
+                for (sum, &r) in line.iter_mut().zip(row) {
+                    *sum += weight * r;
                 }
             }
-            out[y * 8 + x] = sum;
         }
     }
     out
@@ -456,6 +492,74 @@ fn inverse_dct(coefficients: &[f32; 64]) -> [f32; 64] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The transform as a plain sum per sample (A.3.3), for comparison.
+    fn reference_idct(coefficients: &[f32; 64]) -> [f32; 64] {
+        let basis = idct_basis();
+        let mut rows = [0f32; 64];
+        for v in 0..8 {
+            for x in 0..8 {
+                let mut sum = 0f32;
+                for u in 0..8 {
+                    sum += basis[x][u] * coefficients[v * 8 + u];
+                }
+                rows[v * 8 + x] = sum;
+            }
+        }
+        let mut out = [0f32; 64];
+        for y in 0..8 {
+            for x in 0..8 {
+                let mut sum = 0f32;
+                for v in 0..8 {
+                    sum += basis[y][v] * rows[v * 8 + x];
+                }
+                out[y * 8 + x] = sum;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_row_wise_transform_gives_the_same_values_as_the_plain_sums() {
+        let mut state = 12345u32;
+        for block in 0..200 {
+            let mut coefficients = [0f32; 64];
+            for (k, c) in coefficients.iter_mut().enumerate() {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                // Sparse high frequencies, as after quantisation; some all-zero rows.
+                if k < 8 * (block % 9) || state.is_multiple_of(5) {
+                    *c = f32::from((state >> 16) as u16 as i16 % 2048);
+                }
+            }
+            let got = inverse_dct(&coefficients);
+            let want = reference_idct(&coefficients);
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g.to_bits(), w.to_bits(), "block {block}");
+            }
+        }
+    }
+
+    #[test]
+    fn rounding_matches_the_standard_library() {
+        let mut values = vec![
+            0.5f32,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.49999997,
+            -0.49999997,
+            4095.5,
+        ];
+        values.extend((-40_000..40_000).map(|k| k as f32 * 0.173));
+        for v in values {
+            assert_eq!(round(v), v.round() as i32, "{v}");
+        }
+        // Hostile magnitudes are held, not overflowed.
+        assert_eq!(round(f32::MAX), 1_000_000_000);
+        assert_eq!(round(f32::MIN), -1_000_000_000);
+        assert_eq!(round(f32::NAN), 0);
+    }
 
     #[test]
     fn inverse_dct_of_a_dc_coefficient_is_flat() {

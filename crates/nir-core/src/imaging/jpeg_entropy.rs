@@ -1,6 +1,7 @@
 //! Entropy-coded segments of ISO 10918-1 JPEG (DCT and lossless): canonical Huffman tables
 //! (Annex C) decoded by one table look-up for codes up to nine bits, and a bit reader that
-//! takes 64 bits at a time, removes stuffed zero bytes, and stops at markers. Shared by the
+//! takes 64 bits at a time (eight bytes in one load when none of them is 0xFF), removes
+//! stuffed zero bytes, and stops at markers. Shared by the
 //! 12-bit DCT decoder ([`super::jpeg12`]) and the lossless decoder ([`super::jpeg_lossless`]).
 
 use super::error::ImagingError;
@@ -88,9 +89,29 @@ impl<'a> BitReader<'a> {
         }
     }
 
-    /// Tops the buffer up to at least 57 bits.
+    /// Tops the buffer up to at least 57 bits. Bits past `count` may hold the bytes that
+    /// follow (a whole eight-byte load is shifted in); they are cleared before the next
+    /// byte-by-byte fill and never read before they are counted.
     #[inline]
-    fn fill(&mut self) {
+    pub fn refill(&mut self) {
+        if self.count > 56 {
+            return;
+        }
+        if !self.stopped {
+            if let Some(chunk) = self.data.get(self.position..self.position + 8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let word = u64::from_be_bytes(word);
+                if !has_ff_byte(word) {
+                    let bytes = (64 - self.count) / 8;
+                    self.buffer = (self.buffer & !(u64::MAX >> self.count)) | (word >> self.count);
+                    self.position += bytes as usize;
+                    self.count += bytes * 8;
+                    return;
+                }
+            }
+        }
+        self.buffer &= !(u64::MAX >> self.count);
         while self.count <= 56 {
             let mut byte = 0u8;
             if !self.stopped {
@@ -117,8 +138,17 @@ impl<'a> BitReader<'a> {
         }
     }
 
+    /// The next `length` bits (1 to 32) without consuming them; bits past the data read
+    /// as zeros.
     #[inline]
-    fn consume(&mut self, length: u32) -> Result<(), ImagingError> {
+    pub fn peek(&self, length: u32) -> u32 {
+        (self.buffer >> (64 - length)) as u32
+    }
+
+    /// Drops `length` bits already in the buffer; an error if one of them was padding past
+    /// a marker or the end of the data.
+    #[inline]
+    pub fn consume(&mut self, length: u32) -> Result<(), ImagingError> {
         self.buffer <<= length;
         self.count -= length;
         if self.count < self.padding {
@@ -134,7 +164,13 @@ impl<'a> BitReader<'a> {
     #[inline]
     /// The next Huffman-coded symbol.
     pub fn decode(&mut self, table: &Huffman) -> Result<u8, ImagingError> {
-        self.fill();
+        self.refill();
+        self.decode_filled(table)
+    }
+
+    #[inline]
+    /// [`Self::decode`] after a [`Self::refill`] that left at least 16 bits unread.
+    pub fn decode_filled(&mut self, table: &Huffman) -> Result<u8, ImagingError> {
         let entry = table
             .lookup
             .get((self.buffer >> (64 - LOOKUP_BITS)) as usize)
@@ -163,13 +199,20 @@ impl<'a> BitReader<'a> {
     #[inline]
     /// The next `size`-bit value, sign-extended (ISO 10918-1 F.2.2.1).
     pub fn receive_extend(&mut self, size: u8) -> Result<i32, ImagingError> {
+        self.refill();
+        self.receive_extend_filled(size)
+    }
+
+    #[inline]
+    /// [`Self::receive_extend`] after a [`Self::refill`] that left at least `size` bits
+    /// unread.
+    pub fn receive_extend_filled(&mut self, size: u8) -> Result<i32, ImagingError> {
         if size == 0 {
             return Ok(0);
         }
         if size > 16 {
             return Err(fail("coefficient size out of range"));
         }
-        self.fill();
         let size = u32::from(size);
         let value = (self.buffer >> (64 - size)) as i32;
         self.consume(size)?;
@@ -198,9 +241,61 @@ impl<'a> BitReader<'a> {
     }
 }
 
+/// True when one of the eight bytes of `word` is 0xFF (a zero byte of its complement).
+#[inline]
+fn has_ff_byte(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    (!word).wrapping_sub(ONES) & word & HIGHS != 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ff_bytes_are_found_in_every_position() {
+        assert!(!has_ff_byte(0));
+        assert!(!has_ff_byte(0xFEFE_FEFE_FEFE_FEFE));
+        assert!(!has_ff_byte(0x7F80_0001_FE00_7FFE));
+        for k in 0..8 {
+            assert!(has_ff_byte(0xFF << (8 * k)));
+            assert!(has_ff_byte((0xFF << (8 * k)) | 0x0101_0101_0101_0101));
+        }
+    }
+
+    #[test]
+    fn bits_read_the_same_whether_bytes_come_eight_at_once_or_one_by_one() {
+        // A stuffed 0xFF 0x00 in the middle forces the byte-by-byte fill between loads.
+        let mut data: Vec<u8> = (0..40u8).map(|i| i.wrapping_mul(37) & 0xFE).collect();
+        data.splice(20..20, [0xFF, 0x00]);
+        let mut expected: Vec<bool> = Vec::new();
+        let mut position = 0;
+        while position < data.len() {
+            let byte = data[position];
+            position += if byte == 0xFF { 2 } else { 1 };
+            expected.extend((0..8).rev().map(|k| byte >> k & 1 == 1));
+        }
+        let mut bits = BitReader::new(&data);
+        let mut got = Vec::new();
+        // Odd sizes so that loads land at every bit offset.
+        for size in [3u8, 5, 7, 1, 9, 11, 13, 2].iter().cycle() {
+            if got.len() + usize::from(*size) > expected.len() {
+                break;
+            }
+            bits.refill();
+            let value = bits.receive_extend_filled(*size).unwrap();
+            // Undo the sign extension to get the raw bits back.
+            let raw = if value < 0 {
+                (value + (1 << size) - 1) as u32
+            } else {
+                value as u32
+            };
+            got.extend((0..*size).rev().map(|k| raw >> k & 1 == 1));
+        }
+        assert_eq!(got[..], expected[..got.len()]);
+        assert!(got.len() > expected.len() - 16);
+    }
 
     #[test]
     fn canonical_huffman_codes_decode() {

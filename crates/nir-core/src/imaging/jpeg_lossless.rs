@@ -1,14 +1,17 @@
 //! Lossless JPEG (ISO 10918-1 Annex H, process 14: DICOM's JPEG Lossless and JPEG Lossless
 //! SV1 transfer syntaxes) for the common case: one component, one scan, any of predictors
 //! 1–7 and a point transform, with no restart interval or one of whole lines. Samples are
-//! reconstructed as their differences are decoded, straight into the output at Bits
-//! Allocated, with no intermediate planes. Anything else (several components, restart
+//! reconstructed line by line as their differences are decoded (one loop per predictor),
+//! each line then going straight into the output at Bits Allocated (16-bit samples as
+//! words), with no intermediate planes. Anything else (several components, restart
 //! intervals that cut lines) is left to jpeg-decoder: [`decode_lossless`] says so by
 //! returning `None`. The caller has already compared the frame header with the DICOM
 //! attributes and with the length of the codestream ([`super::codestream_size`]).
 
+use super::codec_output::CodecOutput;
 use super::error::ImagingError;
-use super::jpeg_entropy::{BitReader, Huffman};
+use super::jpeg_differences::DifferenceTable;
+use super::jpeg_entropy::BitReader;
 use super::jpeg_markers::MarkerReader;
 use super::pixel_module::PixelModule;
 
@@ -28,10 +31,13 @@ struct Frame {
     component: u8,
 }
 
-/// Decode a one-component lossless JPEG into little-endian samples of Bits Allocated
-/// (8 or 16); `None` when the codestream is outside this decoder's case.
-pub fn decode_lossless(data: &[u8], module: &PixelModule) -> Option<Result<Vec<u8>, ImagingError>> {
-    let mut tables: [Option<Huffman>; 4] = Default::default();
+/// Decode a one-component lossless JPEG into samples of Bits Allocated (bytes for 8, words
+/// for 16); `None` when the codestream is outside this decoder's case.
+pub fn decode_lossless(
+    data: &[u8],
+    module: &PixelModule,
+) -> Option<Result<CodecOutput, ImagingError>> {
+    let mut tables: [Option<DifferenceTable>; 4] = Default::default();
     let mut frame = None;
     let mut restart_interval = 0usize;
     let mut markers = MarkerReader::after_start(data);
@@ -46,7 +52,7 @@ pub fn decode_lossless(data: &[u8], module: &PixelModule) -> Option<Result<Vec<u
                     }
                     if rest[0] >> 4 == 0 {
                         tables[usize::from(rest[0] & 3)] =
-                            Some(Huffman::new(&rest[1..17], &rest[17..17 + total]));
+                            Some(DifferenceTable::new(&rest[1..17], &rest[17..17 + total]));
                     }
                     rest = &rest[17 + total..];
                 }
@@ -104,7 +110,7 @@ fn read_frame(segment: &[u8]) -> Option<Frame> {
 }
 
 struct Scan<'a> {
-    table: &'a Huffman,
+    table: &'a DifferenceTable,
     predictor: u8,
     point_transform: u32,
     /// Lines per restart interval, 0 for none.
@@ -116,7 +122,7 @@ fn decode_scan(
     frame: &Frame,
     scan: &Scan,
     module: &PixelModule,
-) -> Result<Vec<u8>, ImagingError> {
+) -> Result<CodecOutput, ImagingError> {
     let (rows, columns) = (frame.rows, frame.columns);
     if rows != module.rows as usize || columns != module.columns as usize {
         return Err(fail(format!(
@@ -138,62 +144,93 @@ fn decode_scan(
     let mut above = vec![0u16; columns];
     let mut line = vec![0u16; columns];
     let wide = module.bits_allocated == 16;
-    let mut out = Vec::with_capacity(rows * columns * if wide { 2 } else { 1 });
+    // Filled line by line as lines decode: nothing is allocated for lines not yet in hand.
+    let mut words: Vec<u16> = Vec::new();
+    let mut bytes: Vec<u8> = Vec::new();
     let mut first_line = true;
     for y in 0..rows {
         if scan.restart_lines > 0 && y > 0 && y.is_multiple_of(scan.restart_lines) {
             bits.restart();
             first_line = true;
         }
-        for x in 0..columns {
-            let diff = difference(&mut bits, scan.table)?;
-            let prediction = if first_line {
-                if x == 0 {
-                    initial
-                } else {
-                    i32::from(line[x - 1])
-                }
-            } else if x == 0 {
-                i32::from(above[0])
-            } else {
-                let (ra, rb, rc) = (
-                    i32::from(line[x - 1]),
-                    i32::from(above[x]),
-                    i32::from(above[x - 1]),
-                );
-                // Table H.1
-                match scan.predictor {
-                    1 => ra,
-                    2 => rb,
-                    3 => rc,
-                    4 => ra + rb - rc,
-                    5 => ra + ((rb - rc) >> 1),
-                    6 => rb + ((ra - rc) >> 1),
-                    _ => (ra + rb) >> 1,
-                }
-            };
-            // Modulo 2^16 (H.1.2.2).
-            line[x] = prediction.wrapping_add(diff) as u16;
+        if first_line {
+            decode_first_line(&mut bits, scan.table, initial, &mut line)?;
+        } else {
+            match scan.predictor {
+                1 => decode_line::<1>(&mut bits, scan.table, &above, &mut line)?,
+                2 => decode_line::<2>(&mut bits, scan.table, &above, &mut line)?,
+                3 => decode_line::<3>(&mut bits, scan.table, &above, &mut line)?,
+                4 => decode_line::<4>(&mut bits, scan.table, &above, &mut line)?,
+                5 => decode_line::<5>(&mut bits, scan.table, &above, &mut line)?,
+                6 => decode_line::<6>(&mut bits, scan.table, &above, &mut line)?,
+                _ => decode_line::<7>(&mut bits, scan.table, &above, &mut line)?,
+            }
         }
         if wide {
-            out.extend(line.iter().flat_map(|&v| (v << shift).to_le_bytes()));
+            words.extend(line.iter().map(|&v| v << shift));
         } else {
-            out.extend(line.iter().map(|&v| (v << shift) as u8));
+            bytes.extend(line.iter().map(|&v| (v << shift) as u8));
         }
         std::mem::swap(&mut above, &mut line);
         first_line = false;
     }
-    Ok(out)
+    Ok(if wide {
+        CodecOutput::Words(words)
+    } else {
+        CodecOutput::Bytes(bytes)
+    })
 }
 
-/// One decoded difference (H.1.2.2, Table H.2): category 16 is 32768 with no extra bits.
-#[inline]
-fn difference(bits: &mut BitReader, table: &Huffman) -> Result<i32, ImagingError> {
-    match bits.decode(table)? {
-        16 => Ok(32768),
-        size @ 0..=15 => bits.receive_extend(size),
-        _ => Err(fail("invalid difference category")),
+/// The first line of the scan or of a restart interval: the first sample is predicted by
+/// 2^(P-Pt-1), the others by the sample to their left (H.1.2.1).
+fn decode_first_line(
+    bits: &mut BitReader,
+    table: &DifferenceTable,
+    initial: i32,
+    line: &mut [u16],
+) -> Result<(), ImagingError> {
+    let mut left = initial;
+    for slot in line.iter_mut() {
+        // Modulo 2^16 (H.1.2.2).
+        let value = left.wrapping_add(table.next(bits)?) as u16;
+        *slot = value;
+        left = i32::from(value);
     }
+    Ok(())
+}
+
+/// A later line with predictor `P` (Table H.1); the first sample is predicted by the one
+/// above it.
+fn decode_line<const P: u8>(
+    bits: &mut BitReader,
+    table: &DifferenceTable,
+    above: &[u16],
+    line: &mut [u16],
+) -> Result<(), ImagingError> {
+    let Some((&first_above, _)) = above.split_first() else {
+        return Ok(());
+    };
+    let mut left = i32::from(first_above).wrapping_add(table.next(bits)?) as u16;
+    let Some((first, rest)) = line.split_first_mut() else {
+        return Ok(());
+    };
+    *first = left;
+    for (slot, pair) in rest.iter_mut().zip(above.windows(2)) {
+        let (ra, rb, rc) = (i32::from(left), i32::from(pair[1]), i32::from(pair[0]));
+        let prediction = match P {
+            1 => ra,
+            2 => rb,
+            3 => rc,
+            4 => ra + rb - rc,
+            5 => ra + ((rb - rc) >> 1),
+            6 => rb + ((ra - rc) >> 1),
+            _ => (ra + rb) >> 1,
+        };
+        // Modulo 2^16 (H.1.2.2).
+        left = prediction.wrapping_add(table.next(bits)?) as u16;
+        *slot = left;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -257,9 +294,52 @@ mod tests {
         let diffs = [(7, 127 - 118), (4, 10), (4, 10), (5, 30), (0, 0), (0, 0)];
         let data = codestream(4, &diffs);
         let out = decode_lossless(&data, &module(2, 3, 8)).unwrap().unwrap();
-        assert_eq!(out, [10, 20, 30, 40, 50, 60]);
+        assert_eq!(out, CodecOutput::Bytes(vec![10, 20, 30, 40, 50, 60]));
         let wide = decode_lossless(&data, &module(2, 3, 16)).unwrap().unwrap();
-        assert_eq!(wide[..4], [10, 0, 20, 0]);
+        assert_eq!(wide, CodecOutput::Words(vec![10, 20, 30, 40, 50, 60]));
+    }
+
+    #[test]
+    fn every_predictor_reconstructs_the_samples() {
+        let samples = [[10i32, 20, 35], [40, 52, 61]];
+        for ss in 1..=7u8 {
+            // The encoder's side of Table H.1, with the first line and column rules.
+            let mut diffs = Vec::new();
+            for y in 0..2 {
+                for x in 0..3 {
+                    let prediction = match (y, x) {
+                        (0, 0) => 128,
+                        (0, _) => samples[0][x - 1],
+                        (_, 0) => samples[y - 1][0],
+                        _ => {
+                            let (ra, rb, rc) =
+                                (samples[y][x - 1], samples[y - 1][x], samples[y - 1][x - 1]);
+                            match ss {
+                                1 => ra,
+                                2 => rb,
+                                3 => rc,
+                                4 => ra + rb - rc,
+                                5 => ra + ((rb - rc) >> 1),
+                                6 => rb + ((ra - rc) >> 1),
+                                _ => (ra + rb) >> 1,
+                            }
+                        }
+                    };
+                    let diff = samples[y][x] - prediction;
+                    let size = (32 - diff.unsigned_abs().leading_zeros()) as u8;
+                    let bits = if diff < 0 {
+                        diff + (1 << size) - 1
+                    } else {
+                        diff
+                    };
+                    diffs.push((size, bits as u16));
+                }
+            }
+            let data = codestream(ss, &diffs);
+            let out = decode_lossless(&data, &module(2, 3, 16)).unwrap().unwrap();
+            let want: Vec<u16> = samples.iter().flatten().map(|&v| v as u16).collect();
+            assert_eq!(out, CodecOutput::Words(want), "predictor {ss}");
+        }
     }
 
     #[test]

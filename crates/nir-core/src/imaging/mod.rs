@@ -1,13 +1,14 @@
 //! The imaging pipeline: DICOM bytes to pixels a clinician can look at. Declared lengths
 //! checked against the bytes present ([`declared_lengths`]), parsing and frame
 //! splitting ([`source`]), validated attributes and safety limits ([`pixel_module`]),
-//! decoding of native and compressed Pixel Data ([`decode`], [`native`], [`rle`],
-//! [`jpeg`], [`jpeg12`], [`jpeg_lossless`], [`jpeg_entropy`]), then the PS3.3/PS3.4 display chain in order — Modality LUT
+//! decoding of native and compressed Pixel Data ([`decode`], [`codec_output`], [`native`], [`rle`],
+//! [`jpeg`], [`jpeg12`], [`jpeg_lossless`], [`jpeg_differences`], [`jpeg_entropy`]), then the PS3.3/PS3.4 display chain in order — Modality LUT
 //! ([`modality_lut`]), VOI ([`voi_lut`]), presentation ([`presentation`]) — and colour
 //! ([`colour`], [`palette`]). Optional codec back ends are Cargo features ([`codecs`]).
 //! [`frame::decode_image`] is the entry point; [`render`] is the headless subcommand that
 //! proves the pipeline on a corpus.
 
+pub mod codec_output;
 pub mod codecs;
 pub mod codestream_size;
 pub mod colour;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod frame;
 pub mod jpeg;
 pub mod jpeg12;
+pub mod jpeg_differences;
 pub mod jpeg_entropy;
 pub mod jpeg_lossless;
 pub mod jpeg_markers;

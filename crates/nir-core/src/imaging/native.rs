@@ -5,6 +5,8 @@
 //! the width the frame is kept at as they are read ([`unpack_gray_frame`]: 16 bits for
 //! grayscale up to 16 bits stored), so no 64-bit copy of a grayscale frame is made.
 
+use rayon::prelude::*;
+
 use super::error::ImagingError;
 use super::frame::GraySamples;
 use super::pixel_module::{Photometric, PixelModule};
@@ -170,16 +172,103 @@ fn plain_gray_frame(
         (_, false) => GraySamples::Unsigned16(
             words
                 .chunks_exact(2)
-                .map(|w| (u16::from_le_bytes([w[0], w[1]]) << spare) >> spare)
+                .map(|w| unsigned16(u16::from_le_bytes([w[0], w[1]]), spare))
                 .collect(),
         ),
         (_, true) => GraySamples::Signed16(
             words
                 .chunks_exact(2)
-                .map(|w| ((u16::from_le_bytes([w[0], w[1]]) << spare) as i16) >> spare)
+                .map(|w| signed16(u16::from_le_bytes([w[0], w[1]]), spare))
                 .collect(),
         ),
     }))
+}
+
+/// True for the layout [`gray16_frames`] and [`gray16_frame`] take: grayscale, one sample
+/// per pixel, 16 bits allocated, 1 to 16 stored.
+pub fn is_gray16(module: &PixelModule) -> bool {
+    module.photometric.is_grayscale()
+        && module.samples_per_pixel == 1
+        && module.bits_allocated == 16
+        && (1..=16).contains(&module.bits_stored)
+}
+
+/// Bits Stored applied to one 16-bit word: masked (unsigned) or sign-extended (signed), by
+/// shifting the stored bits to the top of the word and back.
+#[inline]
+fn unsigned16(word: u16, spare: u32) -> u16 {
+    (word << spare) >> spare
+}
+
+#[inline]
+fn signed16(word: u16, spare: u32) -> i16 {
+    ((word << spare) as i16) >> spare
+}
+
+/// One frame of [`is_gray16`] layout from its words, Bits Stored applied in place: no copy
+/// of the frame is made. Words beyond the frame are dropped; too few is an error.
+pub fn gray16_frame(
+    mut words: Vec<u16>,
+    module: &PixelModule,
+) -> Result<GraySamples, ImagingError> {
+    let pixels = module.pixels_per_frame();
+    if words.len() < pixels {
+        return Err(ImagingError::PixelDataTooShort {
+            found: words.len() * 2,
+            expected: pixels * 2,
+        });
+    }
+    words.truncate(pixels);
+    let spare = 16 - module.bits_stored.clamp(1, 16);
+    Ok(if module.signed {
+        // Same size and alignment: collected in place.
+        GraySamples::Signed16(words.into_iter().map(|w| signed16(w, spare)).collect())
+    } else {
+        for word in &mut words {
+            *word = unsigned16(*word, spare);
+        }
+        GraySamples::Unsigned16(words)
+    })
+}
+
+/// The `selection` of frames (0-based, already checked against Number of Frames) of native
+/// Pixel Data of [`is_gray16`] layout that the parser has read as 16-bit words (OW). A
+/// single frame keeps the parser's buffer ([`gray16_frame`]); several are copied out frame
+/// by frame, in parallel.
+pub fn gray16_frames(
+    words: Vec<u16>,
+    module: &PixelModule,
+    selection: &[u32],
+) -> Result<Vec<GraySamples>, ImagingError> {
+    let pixels = module.pixels_per_frame();
+    let expected = pixels.saturating_mul(module.frames as usize);
+    if words.len() < expected {
+        return Err(ImagingError::PixelDataTooShort {
+            found: words.len() * 2,
+            expected: expected.saturating_mul(2),
+        });
+    }
+    if module.frames == 1 && selection == [0] {
+        return Ok(vec![gray16_frame(words, module)?]);
+    }
+    let spare = 16 - module.bits_stored.clamp(1, 16);
+    selection
+        .par_iter()
+        .map(|&frame| {
+            let start = frame as usize * pixels;
+            let Some(frame_words) = words.get(start..start + pixels) else {
+                return Err(ImagingError::PixelDataTooShort {
+                    found: words.len() * 2,
+                    expected: (start + pixels) * 2,
+                });
+            };
+            Ok(if module.signed {
+                GraySamples::Signed16(frame_words.iter().map(|&w| signed16(w, spare)).collect())
+            } else {
+                GraySamples::Unsigned16(frame_words.iter().map(|&w| unsigned16(w, spare)).collect())
+            })
+        })
+        .collect()
 }
 
 /// [`unpack_frame`] with every stored value passed through `narrow` as it is read.

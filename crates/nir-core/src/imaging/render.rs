@@ -17,6 +17,32 @@ use super::frame::{decode_image, DecodedImage};
 use super::npy::encode_f32_npy;
 use super::pixel_module::DecodeLimits;
 
+/// Arguments of `render` (`nir-viewer render`, and the decode-only `nir-render render` of
+/// the decode benchmark).
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// DICOM files to decode.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Directory that receives `<stem>.npy` (and PNGs).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// `npy` (float32 arrays), `png` (also one 8-bit PNG per frame after VOI) or `raw`
+    /// (only `<stem>.raw`: stored values at their stored width, little-endian).
+    #[arg(long, default_value = "npy")]
+    pub format: String,
+    /// Decode only this frame (0-based).
+    #[arg(long)]
+    pub frame: Option<u32>,
+}
+
+impl RenderArgs {
+    /// Run `render` with these arguments ([`run_render`]).
+    pub fn run(&self) -> ExitCode {
+        run_render(&self.files, &self.out, &self.format, self.frame)
+    }
+}
+
 /// What to write besides the `.npy` arrays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RenderFormat {
@@ -146,14 +172,12 @@ fn write_npy(image: &DecodedImage, path: &Path) -> Result<(), ImagingError> {
 /// Stored values at their stored width, little-endian, frame after frame: no Modality LUT,
 /// no conversion to float.
 fn write_raw(image: &DecodedImage, path: &Path) -> Result<(), ImagingError> {
-    use std::io::Write;
     let mut file = std::fs::File::create(path).map_err(|e| output_error(path, e))?;
-    // One frame's bytes at a time, in one buffer reused for every frame.
-    let mut bytes = Vec::new();
+    // Each frame goes out in blocks of tens of kilobytes, or whole: no buffer in between.
     for frame in &image.frames {
-        bytes.clear();
-        frame.stored_bytes_le(&mut bytes);
-        file.write_all(&bytes).map_err(|e| output_error(path, e))?;
+        frame
+            .write_stored_le(&mut file)
+            .map_err(|e| output_error(path, e))?;
     }
     Ok(())
 }

@@ -1,11 +1,13 @@
 //! RLE Lossless (PS3.5 Annex G) for 8, 16 and 32 bits allocated and any number of samples:
 //! a 64-byte header of segment offsets, one PackBits segment per byte plane (most
 //! significant byte first, sample by sample). Output is little-endian interleaved words, the
-//! same layout as native Pixel Data, so [`super::native::unpack_frame`] takes it from there.
+//! same layout as native Pixel Data, so [`super::native::unpack_frame`] takes it from there;
+//! one 16-bit sample per pixel comes out as words instead, its two planes joined in one pass.
 //! The segments of one frame decode in parallel.
 
 use rayon::prelude::*;
 
+use super::codec_output::CodecOutput;
 use super::error::ImagingError;
 
 /// Decode one RLE frame of `pixels` pixels, `samples` samples and `bytes_per_sample` bytes.
@@ -14,7 +16,7 @@ pub fn decode_rle_frame(
     pixels: usize,
     samples: usize,
     bytes_per_sample: usize,
-) -> Result<Vec<u8>, ImagingError> {
+) -> Result<CodecOutput, ImagingError> {
     let fail = |reason: String| ImagingError::Codec {
         frame: 0,
         transfer_syntax: "RLE Lossless".to_owned(),
@@ -74,7 +76,12 @@ pub fn decode_rle_frame(
         })
         .collect::<Result<Vec<_>, _>>()?;
     if planes.len() == 1 {
-        return Ok(planes.swap_remove(0));
+        return Ok(CodecOutput::Bytes(planes.swap_remove(0)));
+    }
+    if let [high, low] = &planes[..] {
+        if samples == 1 {
+            return Ok(CodecOutput::Words(join_planes(high, low)));
+        }
     }
     let mut out = vec![0u8; pixels * expected];
     for (index, plane) in planes.iter().enumerate() {
@@ -86,7 +93,23 @@ pub fn decode_rle_frame(
             *slot = value;
         }
     }
-    Ok(out)
+    Ok(CodecOutput::Bytes(out))
+}
+
+/// The most and least significant byte planes of 16-bit samples to words, block by block
+/// on every core.
+fn join_planes(high: &[u8], low: &[u8]) -> Vec<u16> {
+    const BLOCK: usize = 1 << 16;
+    let mut words = vec![0u16; high.len().min(low.len())];
+    words
+        .par_chunks_mut(BLOCK)
+        .zip(high.par_chunks(BLOCK).zip(low.par_chunks(BLOCK)))
+        .for_each(|(words, (high, low))| {
+            for ((word, &high), &low) in words.iter_mut().zip(high).zip(low) {
+                *word = u16::from_be_bytes([high, low]);
+            }
+        });
+    words
 }
 
 /// PackBits: fill `out` from `segment`, returning how many bytes were produced.
@@ -146,7 +169,24 @@ mod tests {
         data.extend_from_slice(&[1, 0x12, 0x00]);
         data.extend_from_slice(&[1, 0x34, 0xFF]);
         let out = decode_rle_frame(&data, 2, 1, 2).unwrap();
-        assert_eq!(out, [0x34, 0x12, 0xFF, 0x00]);
+        assert_eq!(out, CodecOutput::Words(vec![0x1234, 0x00FF]));
+    }
+
+    #[test]
+    fn sixteen_bit_rgb_segments_are_interleaved_little_endian_bytes() {
+        // 1 pixel, 3 samples of 2 bytes: six one-byte planes, MSB then LSB of each sample
+        let mut data = header(&[64, 66, 68, 70, 72, 74]);
+        data.extend_from_slice(&[0, 0x01, 0, 0x02, 0, 0x03, 0, 0x04, 0, 0x05, 0, 0x06]);
+        let out = decode_rle_frame(&data, 1, 3, 2).unwrap();
+        assert_eq!(out, CodecOutput::Bytes(vec![2, 1, 4, 3, 6, 5]));
+    }
+
+    #[test]
+    fn planes_join_across_blocks() {
+        let high: Vec<u8> = (0..200_000u32).map(|v| (v >> 8) as u8).collect();
+        let low: Vec<u8> = (0..200_000u32).map(|v| v as u8).collect();
+        let words = join_planes(&high, &low);
+        assert!(words.iter().enumerate().all(|(i, &w)| w == i as u16));
     }
 
     #[test]
@@ -154,7 +194,7 @@ mod tests {
         let mut data = header(&[64, 66, 68]);
         data.extend_from_slice(&[0xFF, 10, 0xFF, 20, 0xFF, 30]);
         let out = decode_rle_frame(&data, 2, 3, 1).unwrap();
-        assert_eq!(out, [10, 20, 30, 10, 20, 30]);
+        assert_eq!(out, CodecOutput::Bytes(vec![10, 20, 30, 10, 20, 30]));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! meta group (read as implicit VR little endian, as PS3.5 prescribes for that legacy form)
 //! are accepted; everything else is a [`ImagingError::Parse`].
 
+use std::borrow::Cow;
+
 use dicom_core::value::Value;
 use dicom_dictionary_std::{tags, uids};
 use dicom_encoding::TransferSyntaxIndex;
@@ -113,43 +115,44 @@ pub fn pixel_sequence_is_terminated(file: &[u8], last_fragment: &[u8]) -> bool {
 /// Split encapsulated fragments into frames (PS3.5 A.4): one fragment per frame when the
 /// counts agree, else by the Basic Offset Table, else by the codestream start markers
 /// (JPEG SOI `FFD8`, JPEG 2000 SOC `FF4F`) at fragment starts; a single frame takes all.
-pub fn split_frames(
+/// A frame of one fragment borrows it; only frames of several fragments are copied.
+pub fn split_frames<'a>(
     offset_table: &[u32],
-    fragments: &[&[u8]],
+    fragments: &[&'a [u8]],
     frames: u32,
-) -> Result<Vec<Vec<u8>>, ImagingError> {
+) -> Result<Vec<Cow<'a, [u8]>>, ImagingError> {
     let frames = frames as usize;
     let bad = |reason: &str| ImagingError::Parse(format!("encapsulated Pixel Data: {reason}"));
     if fragments.is_empty() {
         return Err(bad("no fragments"));
     }
     if fragments.len() == frames {
-        return Ok(fragments.iter().map(|f| f.to_vec()).collect());
+        return Ok(fragments.iter().map(|&f| Cow::Borrowed(f)).collect());
     }
     if frames == 1 {
-        return Ok(vec![fragments.concat()]);
+        return Ok(vec![Cow::Owned(fragments.concat())]);
     }
     if offset_table.len() == frames {
-        let mut out = vec![Vec::new(); frames];
+        let mut out: Vec<Cow<'a, [u8]>> = vec![Cow::Borrowed(&[]); frames];
         let mut position: u64 = 0;
         for fragment in fragments {
             let frame = offset_table
                 .iter()
                 .rposition(|&offset| u64::from(offset) <= position)
                 .ok_or_else(|| bad("offset table does not start at 0"))?;
-            out[frame].extend_from_slice(fragment);
+            out[frame].to_mut().extend_from_slice(fragment);
             position += fragment.len() as u64 + 8;
         }
         return Ok(out);
     }
-    let mut out: Vec<Vec<u8>> = Vec::with_capacity(frames);
-    for fragment in fragments {
+    let mut out: Vec<Cow<'a, [u8]>> = Vec::with_capacity(frames);
+    for &fragment in fragments {
         let starts_codestream = fragment.starts_with(&[0xFF, 0xD8])
             || fragment.starts_with(&[0xFF, 0x4F])
             || fragment.len() >= 12 && &fragment[4..8] == b"jP  ";
         match out.last_mut() {
-            Some(current) if !starts_codestream => current.extend_from_slice(fragment),
-            _ => out.push(fragment.to_vec()),
+            Some(current) if !starts_codestream => current.to_mut().extend_from_slice(fragment),
+            _ => out.push(Cow::Borrowed(fragment)),
         }
     }
     if out.len() != frames {

@@ -6,11 +6,13 @@
 //! on their own and unmapped when given back: their pages then leave the process, and the
 //! kernel zeroes a page before it maps it anywhere again, so they need no wipe, and one
 //! grows or shrinks by moving its pages (`mremap`) rather than copying them. On Linux, one
-//! of up to 2 MiB (an instance as it arrives, a frame of a CT) has its pages made at once
-//! when it is mapped (`MAP_POPULATE`) instead of one page fault per 4 KiB as it is first
-//! written: a 400-slice CT took about 53 000 faults to be kept, and 17 % more CPU time,
-//! without it. The bound keeps a block sized from a length announced by a server, before
-//! its bytes have arrived, from becoming that much real memory. Everything else
+//! below 2 MiB (an instance as it arrives, a frame of a CT) has its pages made at once when
+//! it is mapped (`MAP_POPULATE`) instead of one page fault per 4 KiB as it is first
+//! written (a 400-slice CT took about 53 000 faults to be kept, and 17 % more CPU time,
+//! without it), and those of 2 MiB or more are offered transparent huge pages, so that
+//! filling a decoded frame takes a few page faults. The bound keeps a block sized from a
+//! length announced by a server, before its bytes have arrived, from becoming that much
+//! real memory at once. Everything else
 //! goes to the system allocator. It covers Rust allocations only (C libraries such as
 //! WebKitGTK call `malloc` directly).
 
@@ -50,18 +52,19 @@ mod mapped {
     /// The smallest page size of the platforms built for; mappings are aligned to it.
     pub const PAGE: usize = 4096;
 
+    /// Mappings at least this large are offered transparent huge pages (Linux).
+    #[cfg(target_os = "linux")]
+    const HUGE_PAGE: usize = 2 << 20;
+
     fn rounded(size: usize) -> usize {
         size.div_ceil(PAGE) * PAGE
     }
 
-    /// Blocks up to this size have their pages made at once (`MAP_POPULATE`), in one call
-    /// instead of one page fault per 4 KiB page as they are first written.
-    #[cfg(target_os = "linux")]
-    const POPULATED_UP_TO: usize = 2 << 20;
-
+    /// Blocks below [`HUGE_PAGE`] have their pages made at once (`MAP_POPULATE`), in one
+    /// call instead of one page fault per 4 KiB page as they are first written.
     #[cfg(target_os = "linux")]
     fn populate(size: usize) -> libc::c_int {
-        if size <= POPULATED_UP_TO {
+        if size < HUGE_PAGE {
             libc::MAP_POPULATE
         } else {
             0
@@ -88,10 +91,17 @@ mod mapped {
             )
         };
         if ptr == libc::MAP_FAILED {
-            std::ptr::null_mut()
-        } else {
-            ptr.cast()
+            return std::ptr::null_mut();
         }
+        #[cfg(target_os = "linux")]
+        if size >= HUGE_PAGE {
+            // Ask for 2 MiB pages where the kernel leaves that to the program (transparent
+            // huge pages "madvise"): a large frame then takes a handful of page faults, not
+            // one per 4 KiB. Only advice: if refused, the mapping is as it was.
+            // SAFETY: advice about a mapping just made here, of that length.
+            unsafe { libc::madvise(ptr, rounded(size), libc::MADV_HUGEPAGE) };
+        }
+        ptr.cast()
     }
 
     /// Gives a mapping of `size` bytes made by [`map`] back to the kernel.
