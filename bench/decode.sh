@@ -63,39 +63,48 @@ startup() {
     printf '%s\n' "${runs[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.6f", v[6] / 1e9 }'
 }
 
+# Seconds of work from one repetition's nanosecond times: the median repetition, less
+# $2 process start-ups of $3 seconds each, times the number of repetitions (so rates read as
+# over all of them); "start-up" when less than a tenth of it is left. The median, not the
+# sum, so a single stall of this shared VM (100-200 ms at times) does not decide a row
+# whose work takes 15 ms; every tool is timed the same way.
+work_seconds() {
+    local times=$1 processes=$2 start_cost=$3
+    tr ' ' '\n' <<<"$times" | grep . | sort -n | awk -v n="$processes" -v c="$start_cost" -v r="$repeat" \
+        '{ v[NR] = $1 } END { m = v[int((NR + 1) / 2)] / 1e9; t = m - n * c;
+           if (t < m / 10) print "start-up"; else printf "%.6f", t * r }'
+}
+
 # Run "$@" once per file (FILE replaced), $repeat times; print seconds without process
 # start-up ($2 = start-up of one run), or "fail".
 time_tool() {
     local files=$1 start_cost=$2; shift 2
-    local start end f runs=0
-    start=$(now)
+    local start f count times=""
+    count=$(wc -w <<<"$files")
     for _ in $(seq "$repeat"); do
+        start=$(now)
         for f in $files; do
             local args=()
             for a in "$@"; do args+=("${a//FILE/$f}"); done
             "${args[@]}" >/dev/null 2>&1 || { echo fail; return; }
-            runs=$((runs + 1))
         done
+        times+="$(($(now) - start)) "
     done
-    end=$(now)
-    # Less than a tenth of the time left after start-up is within its noise: say so.
-    awk -v a="$start" -v b="$end" -v n="$runs" -v c="$start_cost" \
-        'BEGIN { t = (b - a) / 1e9 - n * c; if (t < (b - a) / 1e10) print "start-up"; else printf "%.6f", t }'
+    work_seconds "$times" "$count" "$start_cost"
 }
 
 # `render` with every file of the list, $repeat times over, one process per repetition
 # ($3: --format, default npy). `render` decodes the files of one call side by side, so one
 # call per repetition keeps a single file's rate that of one file, not of several at once.
 time_nir() {
-    local files=$1 start_cost=$2 format=${3:-npy} start end
-    start=$(now)
+    local files=$1 start_cost=$2 format=${3:-npy} start times=""
     for _ in $(seq "$repeat"); do
+        start=$(now)
         "$bin" render $files --out "$scratch/nir" --format "$format" >/dev/null 2>&1 \
             || { echo fail; return; }
+        times+="$(($(now) - start)) "
     done
-    end=$(now)
-    awk -v a="$start" -v b="$end" -v n="$repeat" -v c="$start_cost" \
-        'BEGIN { t = (b - a) / 1e9 - n * c; if (t < (b - a) / 1e10) print "start-up"; else printf "%.6f", t }'
+    work_seconds "$times" 1 "$start_cost"
 }
 
 # The files of a list that "$@" (with FILE replaced) handles without error.
