@@ -335,19 +335,26 @@ fn streamed(
     use futures_util::StreamExt;
     let sel = Arc::new(sel);
     let closing = Bytes::from(multipart::close(&boundary));
-    let parts = futures_util::stream::iter(sel.instances.clone())
-        .map(move |item| {
-            let (state, sel, boundary) = (Arc::clone(&state), Arc::clone(&sel), boundary.clone());
-            async move {
-                instance_part(state, &sel, item, encoding, &boundary)
-                    .await
-                    .map(Bytes::from)
-                    .map_err(|_| std::io::Error::other("instance generation failed"))
-            }
-        })
-        // Generate the next instance while the current one is being sent.
+    let mut items = sel.instances.clone().into_iter();
+    let part = move |item| {
+        let (state, sel, boundary) = (Arc::clone(&state), Arc::clone(&sel), boundary.clone());
+        async move {
+            instance_part(state, &sel, item, encoding, &boundary)
+                .await
+                .map(Bytes::from)
+                .map_err(|_| std::io::Error::other("instance generation failed"))
+        }
+    };
+    // The first part is made on its own, so it does not share the cores with the ones
+    // behind it (the image a viewer shows first is usually the first part); then the next
+    // instances are made while the current one is being sent.
+    let first = futures_util::stream::iter(items.next()).then(part.clone());
+    let rest = futures_util::stream::iter(items)
+        .map(part)
         .buffered(PARALLEL_GENERATION);
-    let stream = parts.chain(futures_util::stream::once(async move { Ok(closing) }));
+    let stream = first
+        .chain(rest)
+        .chain(futures_util::stream::once(async move { Ok(closing) }));
     Body::from_stream(stream)
 }
 
