@@ -436,16 +436,14 @@ fn take_unit<'a>(
             };
             for instance in &layout_series.instances {
                 let sop = instance.sop_instance_uid.as_str();
-                match sink.claim(sop, false) {
-                    Claim::Fetch => claimed.sops.push(sop),
-                    Claim::Held | Claim::Busy => {
-                        // Some of it is held, or on its way: fetching the series would
-                        // bring those a second time (WADO-RS cannot leave them out).
-                        drop(claimed);
-                        queue.lock().reopen(series);
-                        return Taken::Skip;
-                    }
+                if sink.claim(sop, false) != Claim::Fetch {
+                    // Some of it is held, or on its way: fetching the series would bring
+                    // those a second time (WADO-RS cannot leave them out).
+                    drop(claimed);
+                    queue.lock().reopen(series);
+                    return Taken::Skip;
                 }
+                claimed.sops.push(sop);
             }
             Taken::Fetch(claimed)
         }

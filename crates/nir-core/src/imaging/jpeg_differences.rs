@@ -142,17 +142,7 @@ mod tests {
                 });
             }
         }
-        while !stream.len().is_multiple_of(8) {
-            stream.push(true);
-        }
-        let mut data = Vec::new();
-        for chunk in stream.chunks(8) {
-            let byte = chunk.iter().fold(0u8, |b, &bit| b << 1 | u8::from(bit));
-            data.push(byte);
-            if byte == 0xFF {
-                data.push(0);
-            }
-        }
+        let data = crate::imaging::jpeg_entropy::entropy_coded_bytes(stream);
         let mut bits = BitReader::new(&data);
         let got: Vec<i32> = want
             .iter()

@@ -249,6 +249,24 @@ fn has_ff_byte(word: u64) -> bool {
     (!word).wrapping_sub(ONES) & word & HIGHS != 0
 }
 
+/// Test codestreams: `bits` as entropy-coded bytes, the last byte padded with one-bits and
+/// every 0xFF followed by a stuffed 0x00 (ISO 10918-1 F.1.2.3).
+#[cfg(test)]
+pub(crate) fn entropy_coded_bytes(mut bits: Vec<bool>) -> Vec<u8> {
+    while !bits.len().is_multiple_of(8) {
+        bits.push(true);
+    }
+    let mut bytes = Vec::new();
+    for chunk in bits.chunks(8) {
+        let byte = chunk.iter().fold(0u8, |b, &bit| b << 1 | u8::from(bit));
+        bytes.push(byte);
+        if byte == 0xFF {
+            bytes.push(0);
+        }
+    }
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -263,17 +263,7 @@ mod tests {
                 bits.push(value >> k & 1 == 1);
             }
         }
-        while !bits.len().is_multiple_of(8) {
-            bits.push(true);
-        }
-        let mut entropy = Vec::new();
-        for chunk in bits.chunks(8) {
-            let byte = chunk.iter().fold(0u8, |b, &bit| b << 1 | u8::from(bit));
-            entropy.push(byte);
-            if byte == 0xFF {
-                entropy.push(0);
-            }
-        }
+        let entropy = crate::imaging::jpeg_entropy::entropy_coded_bytes(bits);
         let mut counts = [0u8; 16];
         counts[..9].fill(1);
         let mut out = vec![0xFF, 0xD8, 0xFF, 0xC4, 0, 3 + 16 + 9, 0x00];
