@@ -11,6 +11,7 @@
 //! length: each step only reads a header and moves on.
 
 use std::io::Read;
+use std::ops::Range;
 
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
 use dicom_core::{Tag, VR};
@@ -76,6 +77,17 @@ pub enum DeclaredLengthError {
     NotInThisBuild(String),
 }
 
+/// Where a top-level native Pixel Data element lies in the bytes of an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NativePixelData {
+    /// Offset of the element's tag: everything before it is the rest of the object (the
+    /// file meta group and the data set's other elements; those after Pixel Data, such as
+    /// trailing padding, are not needed to decode the image).
+    pub element_start: usize,
+    /// The value: stored values, little endian, frame after frame (PS3.5 8.1.1).
+    pub value: Range<usize>,
+}
+
 /// Byte order and VR encoding of a stretch of the object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Encoding {
@@ -95,6 +107,24 @@ const IMPLICIT_LE: Encoding = Encoding {
 /// Checks `bytes` (a Part-10 file with or without preamble, or a bare implicit VR little
 /// endian data set) before it is parsed.
 pub fn check_declared_lengths(bytes: &[u8], scope: Scope) -> Result<(), DeclaredLengthError> {
+    walk_object(bytes, scope).map(|_| ())
+}
+
+/// [`check_declared_lengths`] over the whole object, also giving where the value of its
+/// top-level native Pixel Data lies in `bytes`: `Some` only for a defined-length Pixel Data
+/// (native, PS3.5 A.4 gives encapsulated data an undefined length) in a data set that is
+/// little endian and stored as it is (not deflated), so that its bytes are the stored
+/// values as they are, in place.
+pub fn check_and_find_native_pixel_data(
+    bytes: &[u8],
+) -> Result<Option<NativePixelData>, DeclaredLengthError> {
+    walk_object(bytes, Scope::Whole)
+}
+
+/// Walks the object as [`check_declared_lengths`] describes; `Some` is the value of the
+/// top-level native Pixel Data in `bytes`, left `None` when the walk read another buffer
+/// (an inflated data set) or another byte order.
+fn walk_object(bytes: &[u8], scope: Scope) -> Result<Option<NativePixelData>, DeclaredLengthError> {
     let start = if bytes.get(128..132) == Some(b"DICM") {
         132
     } else if bytes.starts_with(b"DICM") {
@@ -104,11 +134,11 @@ pub fn check_declared_lengths(bytes: &[u8], scope: Scope) -> Result<(), Declared
         return walk(bytes, 0, IMPLICIT_LE, scope);
     } else {
         // Not DICOM at all: the parser refuses it without sizing anything.
-        return Ok(());
+        return Ok(None);
     };
     let Some((dataset_start, transfer_syntax)) = walk_meta(bytes, start)? else {
         // Without a usable meta group the parser refuses the object on its own.
-        return Ok(());
+        return Ok(None);
     };
     let uid = transfer_syntax.trim_end_matches(['\0', ' ']);
     match uid {
@@ -121,7 +151,8 @@ pub fn check_declared_lengths(bytes: &[u8], scope: Scope) -> Result<(), Declared
                 big_endian: true,
             },
             scope,
-        ),
+        )
+        .map(|_| None),
         _ => match TransferSyntaxRegistry.get(uid).map(|ts| ts.codec()) {
             Some(Codec::Dataset(Some(adapter))) => {
                 let compressed = &bytes[dataset_start..];
@@ -138,7 +169,7 @@ pub fn check_declared_lengths(bytes: &[u8], scope: Scope) -> Result<(), Declared
                 if inflated.len() as u64 > limit {
                     return Err(DeclaredLengthError::InflatesTooFar { limit });
                 }
-                walk(&inflated, 0, EXPLICIT_LE, scope)
+                walk(&inflated, 0, EXPLICIT_LE, scope).map(|_| None)
             }
             Some(Codec::Dataset(None)) => Err(DeclaredLengthError::NotInThisBuild(
                 super::decode::transfer_syntax_name(uid),
@@ -298,15 +329,17 @@ fn is_sequence(header: &Header, encoding: Encoding) -> bool {
         .is_some_and(|entry| entry.vr() == VirtualVr::Exact(VR::SQ))
 }
 
-/// Walks the data set from `start` to the end of `bytes`.
+/// Walks the data set from `start` to the end of `bytes`; `Some` is the value of the first
+/// top-level Pixel Data of defined length (native).
 fn walk(
     bytes: &[u8],
     start: usize,
     encoding: Encoding,
     scope: Scope,
-) -> Result<(), DeclaredLengthError> {
+) -> Result<Option<NativePixelData>, DeclaredLengthError> {
     let mut open: Vec<Open> = Vec::new();
     let mut position = start;
+    let mut native_pixel_data = None;
     loop {
         while let Some(Open { end: Some(end), .. }) = open.last() {
             if position < *end {
@@ -317,7 +350,7 @@ fn walk(
         let limit = open.iter().rev().find_map(|o| o.end).unwrap_or(bytes.len());
         let Some(header) = read_header(bytes, position, encoding) else {
             // The bytes end inside a header: the parser reports that, nothing is sized.
-            return Ok(());
+            return Ok(native_pixel_data);
         };
         let in_pixels = matches!(
             open.last(),
@@ -366,7 +399,7 @@ fn walk(
             position = header.value_start;
         } else {
             if open.is_empty() && scope == Scope::BeforePixelData && header.tag >= PIXEL_DATA {
-                return Ok(());
+                return Ok(None);
             }
             if header.length == UNDEFINED {
                 let kind = if header.tag == PIXEL_DATA {
@@ -378,6 +411,12 @@ fn walk(
                 position = header.value_start;
             } else {
                 let end = value_end(bytes, &header, limit)?;
+                if open.is_empty() && header.tag == PIXEL_DATA && native_pixel_data.is_none() {
+                    native_pixel_data = Some(NativePixelData {
+                        element_start: position,
+                        value: header.value_start..end,
+                    });
+                }
                 if is_sequence(&header, encoding) {
                     open.push(Open {
                         kind: Kind::Sequence,

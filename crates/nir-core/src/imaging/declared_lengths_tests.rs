@@ -337,3 +337,68 @@ fn a_deflated_data_set_is_refused_by_name_when_deflate_is_left_out() {
         Err(crate::imaging::ImagingError::NotInThisBuild { .. })
     ));
 }
+
+#[test]
+fn native_pixel_data_is_found_in_place_only_where_its_bytes_are_the_stored_values() {
+    let file = part10(EXPLICIT, &small_image());
+    let place = check_and_find_native_pixel_data(&file)
+        .unwrap()
+        .expect("native Pixel Data in explicit VR little endian");
+    assert_eq!(&file[place.value.clone()], &[1, 0, 2, 0, 3, 0, 4, 0]);
+    assert_eq!(
+        &file[place.element_start..place.element_start + 4],
+        &[0xE0, 0x7F, 0x10, 0x00]
+    );
+    assert_eq!(place.value.start, place.element_start + 12);
+
+    // Encapsulated Pixel Data (undefined length) is parsed, not read in place.
+    let encapsulated = [
+        explicit_declaring(0x7FE0, 0x0010, b"OB", u32::MAX, &[]),
+        item(0xE000, 0, &[]),
+        item(0xE000, 4, &[0xFF, 0xD8, 0xFF, 0xD9]),
+        item(0xE0DD, 0, &[]),
+    ]
+    .concat();
+    let file = part10("1.2.840.10008.1.2.4.50", &encapsulated);
+    assert_eq!(check_and_find_native_pixel_data(&file), Ok(None));
+
+    // Big endian words are not the stored values as they lie.
+    let big_endian = [
+        0xE0, 0x7F, 0x10, 0x00, b'O', b'W', 0, 0, 0, 0, 0, 4, 0, 1, 0, 2,
+    ]
+    .to_vec();
+    let file = part10("1.2.840.10008.1.2.2", &big_endian);
+    assert_eq!(check_and_find_native_pixel_data(&file), Ok(None));
+
+    // Pixel Data nested in an item (an icon image) is not the image's.
+    let icon = explicit(0x7FE0, 0x0010, b"OB", &[9, 9]);
+    let nested = [
+        explicit_declaring(0x0088, 0x0200, b"SQ", u32::MAX, &[]),
+        item(0xE000, icon.len() as u32, &icon),
+        item(0xE0DD, 0, &[]),
+    ]
+    .concat();
+    let file = part10(EXPLICIT, &nested);
+    assert_eq!(check_and_find_native_pixel_data(&file), Ok(None));
+
+    // A lie is refused as by the plain check.
+    let lying = explicit_declaring(0x7FE0, 0x0010, b"OW", 1 << 30, &[0; 16]);
+    assert!(check_and_find_native_pixel_data(&part10(EXPLICIT, &lying)).is_err());
+}
+
+#[test]
+fn a_bare_implicit_data_set_gives_its_native_pixel_data_in_place() {
+    let mut dataset = Vec::new();
+    for (group, element, value) in [
+        (0x0008u16, 0x0060u16, &b"MR"[..]),
+        (0x7FE0, 0x0010, &[5, 0, 6, 0][..]),
+    ] {
+        dataset.extend_from_slice(&group.to_le_bytes());
+        dataset.extend_from_slice(&element.to_le_bytes());
+        dataset.extend_from_slice(&(value.len() as u32).to_le_bytes());
+        dataset.extend_from_slice(value);
+    }
+    let place = check_and_find_native_pixel_data(&dataset).unwrap().unwrap();
+    assert_eq!(place.element_start, 10);
+    assert_eq!(&dataset[place.value], &[5, 0, 6, 0]);
+}

@@ -32,7 +32,7 @@ use super::native::{
 use super::pixel_module::{Photometric, PixelModule};
 use super::rle::decode_rle_frame;
 use super::source::{
-    encapsulated_fragments, pixel_sequence_is_terminated, split_frames, ParsedObject,
+    encapsulated_fragments, pixel_sequence_is_terminated, split_frames, ParsedImage,
 };
 
 const RLE_LOSSLESS: &str = "1.2.840.10008.1.2.5";
@@ -60,11 +60,12 @@ pub struct DecodedFrames {
 }
 
 /// Decode the frames listed in `selection` (0-based), in that order. Native Pixel Data is
-/// taken out of `parsed` (so that a frame can keep the parser's buffer); the rest of the data
-/// set is left as it was.
+/// read in place from `file` when [`parse_image`](super::source::parse_image) left it there,
+/// else taken out of the data set (so that a frame can keep the parser's buffer); the rest
+/// of the data set is left as it was.
 pub fn decode_frames(
     file: &[u8],
-    parsed: &mut ParsedObject,
+    image: &mut ParsedImage,
     module: &PixelModule,
     selection: &[u32],
 ) -> Result<DecodedFrames, ImagingError> {
@@ -74,38 +75,31 @@ pub fn decode_frames(
             frames: module.frames,
         });
     }
+    if let Some(value) = &image.native_pixel_data {
+        let pixel_data = file
+            .get(value.clone())
+            .ok_or(ImagingError::PixelDataTooShort {
+                found: file.len().saturating_sub(value.start),
+                expected: value.len(),
+            })?;
+        return native_frames(pixel_data, module, selection);
+    }
+    let parsed = &mut image.object;
     let uid = parsed.transfer_syntax.as_str();
     match encapsulated_fragments(&parsed.dataset) {
         None => {
             let pixel_data = take_native_pixel_data(&mut parsed.dataset)?;
             // 16-bit grayscale the parser read as words (OW) is used as it is.
-            let pixel_data = match pixel_data {
-                PrimitiveValue::U16(words) if is_gray16(module) => {
-                    return Ok(DecodedFrames {
-                        frames: gray16_frames(words.into_vec(), module, selection)?
-                            .into_iter()
-                            .map(FrameValues::Gray)
-                            .collect(),
-                        photometric: module.photometric,
-                    });
-                }
-                other => other,
-            };
-            let bytes = pixel_data.to_bytes();
-            let frames = selection
-                .par_iter()
-                .map(|&frame| {
-                    if module.photometric.is_grayscale() {
-                        unpack_gray_frame(&bytes, module, Some(frame)).map(FrameValues::Gray)
-                    } else {
-                        unpack_native_frame(&bytes, module, frame).map(FrameValues::Colour)
-                    }
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(DecodedFrames {
-                frames,
-                photometric: module.photometric,
-            })
+            match pixel_data {
+                PrimitiveValue::U16(words) if is_gray16(module) => Ok(DecodedFrames {
+                    frames: gray16_frames(words.into_vec(), module, selection)?
+                        .into_iter()
+                        .map(FrameValues::Gray)
+                        .collect(),
+                    photometric: module.photometric,
+                }),
+                other => native_frames(&other.to_bytes(), module, selection),
+            }
         }
         Some((offsets, fragments)) => {
             require_backend(uid)?;
@@ -197,6 +191,28 @@ pub fn transfer_syntax_name(uid: &str) -> String {
 /// Native Pixel Data, taken out of the data set. The parser has already read big-endian OW as
 /// 16-bit words, so their little-endian bytes ([`PrimitiveValue::to_bytes`]) are what
 /// PS3.5 8.1.1 means for 8-bit samples packed in OW as well.
+/// The `selection` of frames from native Pixel Data (little-endian bytes), side by side.
+fn native_frames(
+    pixel_data: &[u8],
+    module: &PixelModule,
+    selection: &[u32],
+) -> Result<DecodedFrames, ImagingError> {
+    let frames = selection
+        .par_iter()
+        .map(|&frame| {
+            if module.photometric.is_grayscale() {
+                unpack_gray_frame(pixel_data, module, Some(frame)).map(FrameValues::Gray)
+            } else {
+                unpack_native_frame(pixel_data, module, frame).map(FrameValues::Colour)
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(DecodedFrames {
+        frames,
+        photometric: module.photometric,
+    })
+}
+
 fn take_native_pixel_data(dataset: &mut InMemDicomObject) -> Result<PrimitiveValue, ImagingError> {
     let element = dataset
         .take(tags::PIXEL_DATA)

@@ -10,7 +10,7 @@ use super::modality_lut::ModalityLut;
 use super::palette::Palette;
 use super::pixel_module::{DecodeLimits, Photometric, PixelModule};
 use super::presentation::Presentation;
-use super::source::parse_dicom;
+use super::source::parse_image;
 use super::voi_lut::VoiOptions;
 
 /// Stored grayscale values at their stored width: 8 bits for unsigned 8-bit data, else
@@ -227,14 +227,14 @@ pub fn decode_image(
     limits: &DecodeLimits,
     frame: Option<u32>,
 ) -> Result<DecodedImage, ImagingError> {
-    let mut parsed = parse_dicom(bytes)?;
-    let module = PixelModule::from_object(&parsed.dataset, limits)?;
+    let mut image = parse_image(bytes)?;
+    let module = PixelModule::from_image(&image, limits)?;
     let selection: Vec<u32> = match frame {
         Some(frame) => vec![frame],
         None => (0..module.frames).collect(),
     };
-    let decoded = decode_frames(bytes, &mut parsed, &module, &selection)?;
-    let dataset = &parsed.dataset;
+    let decoded = decode_frames(bytes, &mut image, &module, &selection)?;
+    let dataset = &image.object.dataset;
     let palette = match decoded.photometric {
         Photometric::PaletteColor => Some(Palette::from_object(dataset)?),
         _ => None,
@@ -299,6 +299,109 @@ mod tests {
                 presentation: Presentation { invert: false },
             },
         }
+    }
+
+    /// A two-frame 2 x 2 MONOCHROME2 image of `bits` bits in `transfer_syntax`, its Pixel
+    /// Data `pixel_data` (already in that syntax's byte order), then `trailing` elements.
+    fn two_frame_image(
+        transfer_syntax: &str,
+        big_endian: bool,
+        bits: u16,
+        pixel_data: &[u8],
+        trailing: &[u8],
+    ) -> Vec<u8> {
+        use super::super::raw_element::{explicit_le_declaring, part10_file};
+        let element = |group: u16, number: u16, vr: &[u8; 2], value: &[u8]| {
+            let mut bytes = explicit_le_declaring(group, number, vr, value.len() as u32, value);
+            if big_endian {
+                bytes[0..2].reverse();
+                bytes[2..4].reverse();
+                let length = if bytes.len() - value.len() == 12 {
+                    8..12
+                } else {
+                    6..8
+                };
+                bytes[length].reverse();
+            }
+            bytes
+        };
+        let us = |value: u16| {
+            if big_endian {
+                value.to_be_bytes()
+            } else {
+                value.to_le_bytes()
+            }
+        };
+        let vr = if bits == 8 { b"OB" } else { b"OW" };
+        let dataset = [
+            element(0x0028, 0x0002, b"US", &us(1)),
+            element(0x0028, 0x0004, b"CS", b"MONOCHROME2 "),
+            element(0x0028, 0x0008, b"IS", b"2 "),
+            element(0x0028, 0x0010, b"US", &us(2)),
+            element(0x0028, 0x0011, b"US", &us(2)),
+            element(0x0028, 0x0100, b"US", &us(bits)),
+            element(0x0028, 0x0101, b"US", &us(bits)),
+            element(0x0028, 0x0102, b"US", &us(bits - 1)),
+            element(0x0028, 0x0103, b"US", &us(0)),
+            element(0x7FE0, 0x0010, vr, pixel_data),
+            trailing.to_vec(),
+        ]
+        .concat();
+        let mut uid = transfer_syntax.as_bytes().to_vec();
+        if uid.len() % 2 == 1 {
+            uid.push(0);
+        }
+        let meta = [
+            explicit_le_declaring(0x0002, 0x0001, b"OB", 2, &[0, 1]),
+            explicit_le_declaring(0x0002, 0x0010, b"UI", uid.len() as u32, &uid),
+        ]
+        .concat();
+        part10_file(&meta, &dataset)
+    }
+
+    fn gray_frames(image: &DecodedImage) -> Vec<Vec<i64>> {
+        image
+            .frames
+            .iter()
+            .map(|frame| match &frame.pixels {
+                FramePixels::Grayscale { samples, .. } => samples.to_i64(),
+                FramePixels::Colour(_) => panic!("grayscale expected"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn native_pixel_data_read_in_place_decodes_as_the_parser_reads_it() {
+        let limits = DecodeLimits::default();
+        let words: [u16; 8] = [1, 2, 3, 4000, 5, 6, 7, 65535];
+        let little: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let big: Vec<u8> = words.iter().flat_map(|w| w.to_be_bytes()).collect();
+        // Trailing padding (FFFC,FFFC) after Pixel Data, as PS3.10 allows.
+        let padding =
+            super::super::raw_element::explicit_le_declaring(0xFFFC, 0xFFFC, b"OB", 4, &[0; 4]);
+        let in_place = two_frame_image("1.2.840.10008.1.2.1", false, 16, &little, &padding);
+        let parsed = two_frame_image("1.2.840.10008.1.2.2", true, 16, &big, &[]);
+        let want: Vec<Vec<i64>> = words
+            .chunks(4)
+            .map(|c| c.iter().map(|&w| i64::from(w)).collect())
+            .collect();
+        for file in [&in_place, &parsed] {
+            let image = decode_image(file, &limits, None).unwrap();
+            assert_eq!(gray_frames(&image), want);
+        }
+        let bytes: [u8; 8] = [0, 1, 2, 3, 250, 251, 252, 255];
+        let eight = two_frame_image("1.2.840.10008.1.2.1", false, 8, &bytes, &padding);
+        let image = decode_image(&eight, &limits, Some(1)).unwrap();
+        assert_eq!(gray_frames(&image), vec![vec![250, 251, 252, 255]]);
+    }
+
+    #[test]
+    fn native_pixel_data_too_short_for_its_frames_is_an_error() {
+        let file = two_frame_image("1.2.840.10008.1.2.1", false, 16, &[1, 0, 2, 0, 3, 0], &[]);
+        assert!(matches!(
+            decode_image(&file, &DecodeLimits::default(), None),
+            Err(ImagingError::PixelDataTooShort { .. })
+        ));
     }
 
     #[test]

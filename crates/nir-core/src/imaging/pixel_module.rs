@@ -6,6 +6,7 @@ use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 
 use super::error::ImagingError;
+use super::source::ParsedImage;
 
 /// Upper bounds checked before decoding allocates anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,17 +99,18 @@ pub struct PixelModule {
 }
 
 impl PixelModule {
-    /// Read and validate the module; `NoPixelData` when the object has no image.
-    pub fn from_object(
-        object: &InMemDicomObject,
-        limits: &DecodeLimits,
-    ) -> Result<Self, ImagingError> {
-        if object
-            .element_opt(tags::PIXEL_DATA)
-            .ok()
-            .flatten()
-            .is_none()
-        {
+    /// Read and validate the module of an image parsed by
+    /// [`parse_image`](super::source::parse_image); `NoPixelData`
+    /// when the object has no image.
+    pub fn from_image(image: &ParsedImage, limits: &DecodeLimits) -> Result<Self, ImagingError> {
+        let object = &image.object.dataset;
+        let has_pixel_data = image.native_pixel_data.is_some()
+            || object
+                .element_opt(tags::PIXEL_DATA)
+                .ok()
+                .flatten()
+                .is_some();
+        if !has_pixel_data {
             return Err(ImagingError::NoPixelData);
         }
         let rows = required_uint(object, tags::ROWS, "Rows")?;

@@ -1,9 +1,11 @@
 //! From bytes to a parsed DICOM data set and, for encapsulated Pixel Data, to the compressed
-//! bytes of each frame. Files with a preamble, without one, and bare data sets with no file
+//! bytes of each frame; an image's native Pixel Data is located in the bytes instead of
+//! parsed ([`parse_image`]). Files with a preamble, without one, and bare data sets with no file
 //! meta group (read as implicit VR little endian, as PS3.5 prescribes for that legacy form)
 //! are accepted; everything else is a [`ImagingError::Parse`].
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use dicom_core::value::Value;
 use dicom_dictionary_std::{tags, uids};
@@ -11,7 +13,9 @@ use dicom_encoding::TransferSyntaxIndex;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
-use super::declared_lengths::{check_declared_lengths, DeclaredLengthError, Scope};
+use super::declared_lengths::{
+    check_and_find_native_pixel_data, check_declared_lengths, DeclaredLengthError, Scope,
+};
 use super::error::ImagingError;
 
 /// A parsed object and the transfer syntax its Pixel Data is encoded in.
@@ -29,12 +33,54 @@ pub struct ParsedObject {
 /// Every declared value length is checked against the bytes present first
 /// ([`check_declared_lengths`]), because the parser allocates what a header declares.
 pub fn parse_dicom(bytes: &[u8]) -> Result<ParsedObject, ImagingError> {
-    check_declared_lengths(bytes, Scope::Whole).map_err(|error| match error {
+    check_declared_lengths(bytes, Scope::Whole).map_err(declared_length_error)?;
+    parse_checked(bytes)
+}
+
+/// An image to decode: its data set and, when the Pixel Data is native, where its stored
+/// values lie in the file.
+#[derive(Debug, Clone)]
+pub struct ParsedImage {
+    /// The object; without its Pixel Data element when `native_pixel_data` is `Some`.
+    pub object: ParsedObject,
+    /// The native Pixel Data value in the file's bytes, read there in place instead of
+    /// being copied into the data set by the parser.
+    pub native_pixel_data: Option<Range<usize>>,
+}
+
+/// Parse a DICOM image held in memory, checked as [`parse_dicom`] checks it. Native Pixel
+/// Data in a little-endian data set stored as it is (the common case: a CT slice, a CR or a
+/// multi-frame XA) is not parsed: only the bytes before its element are, and the caller
+/// reads the stored values from the file in place, which saves the parser's copy of the
+/// largest value in the object (as large as the file) and a pass over it.
+pub fn parse_image(bytes: &[u8]) -> Result<ParsedImage, ImagingError> {
+    let native = check_and_find_native_pixel_data(bytes).map_err(declared_length_error)?;
+    match native {
+        Some(place) => {
+            // The bytes before the element were checked with the whole object.
+            Ok(ParsedImage {
+                object: parse_checked(&bytes[..place.element_start])?,
+                native_pixel_data: Some(place.value),
+            })
+        }
+        None => Ok(ParsedImage {
+            object: parse_checked(bytes)?,
+            native_pixel_data: None,
+        }),
+    }
+}
+
+fn declared_length_error(error: DeclaredLengthError) -> ImagingError {
+    match error {
         DeclaredLengthError::NotInThisBuild(transfer_syntax) => {
             ImagingError::NotInThisBuild { transfer_syntax }
         }
         other => ImagingError::DeclaredLength(other),
-    })?;
+    }
+}
+
+/// Parse bytes whose declared lengths have been checked.
+fn parse_checked(bytes: &[u8]) -> Result<ParsedObject, ImagingError> {
     let parse_error = |error: dicom_object::ReadError| ImagingError::Parse(error.to_string());
     let body = if bytes.len() >= 132 && &bytes[128..132] == b"DICM" {
         Some(&bytes[128..])
