@@ -88,6 +88,18 @@ pub struct NativePixelData {
     pub value: Range<usize>,
 }
 
+/// A top-level native Pixel Data element as its header declares it
+/// ([`find_declared_native_pixel_data`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredPixelData {
+    /// Offset of the element's tag in the object.
+    pub element_start: usize,
+    /// Offset of its value.
+    pub value_start: usize,
+    /// The length its header declares: a claim.
+    pub declared_length: usize,
+}
+
 /// Byte order and VR encoding of a stretch of the object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Encoding {
@@ -121,9 +133,28 @@ pub fn check_and_find_native_pixel_data(
     walk_object(bytes, Scope::Whole)
 }
 
-/// Walks the object as [`check_declared_lengths`] describes; `Some` is the value of the
-/// top-level native Pixel Data in `bytes`, left `None` when the walk read another buffer
-/// (an inflated data set) or another byte order.
+/// The top-level native Pixel Data element of an object of which only `prefix`, its first
+/// bytes, has been read: where its element starts, where its value starts and the length it
+/// declares (a claim, to be checked against the bytes that follow before anything is sized
+/// from it). Everything before the element is checked as [`check_declared_lengths`] checks
+/// it, and must lie within `prefix`. `None` when the element is not in the prefix, is
+/// encapsulated, or its bytes would not be the stored values as they lie (big endian,
+/// deflated).
+pub fn find_declared_native_pixel_data(
+    prefix: &[u8],
+) -> Result<Option<DeclaredPixelData>, DeclaredLengthError> {
+    Ok(
+        walk_object(prefix, Scope::BeforePixelData)?.map(|found| DeclaredPixelData {
+            element_start: found.element_start,
+            value_start: found.value.start,
+            declared_length: found.value.len(),
+        }),
+    )
+}
+
+/// Walks the object as [`check_declared_lengths`] describes; `Some` is the top-level native
+/// Pixel Data in `bytes` (its value unchecked with [`Scope::BeforePixelData`]), left `None`
+/// when the walk read another buffer (an inflated data set) or another byte order.
 fn walk_object(bytes: &[u8], scope: Scope) -> Result<Option<NativePixelData>, DeclaredLengthError> {
     let start = if bytes.get(128..132) == Some(b"DICM") {
         132
@@ -399,7 +430,15 @@ fn walk(
             position = header.value_start;
         } else {
             if open.is_empty() && scope == Scope::BeforePixelData && header.tag >= PIXEL_DATA {
-                return Ok(None);
+                // The value was not asked for: its range is as declared, unchecked.
+                let declared =
+                    (header.tag == PIXEL_DATA && header.length != UNDEFINED).then(|| {
+                        NativePixelData {
+                            element_start: position,
+                            value: header.value_start..header.value_start + header.length as usize,
+                        }
+                    });
+                return Ok(declared);
             }
             if header.length == UNDEFINED {
                 let kind = if header.tag == PIXEL_DATA {

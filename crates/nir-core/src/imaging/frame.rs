@@ -3,8 +3,10 @@
 //! Modality LUT, window presets and presentation, so windowing can run in the shader;
 //! colour frames are RGB with 8-, 16- or 32-bit samples after YBR conversion or palette.
 
+use dicom_object::InMemDicomObject;
+
 use super::colour::{ybr_full_to_rgb, ybr_rct_to_rgb};
-use super::decode::{decode_frames, FrameValues};
+use super::decode::{decode_frames, DecodedFrames, FrameValues};
 use super::error::ImagingError;
 use super::modality_lut::ModalityLut;
 use super::palette::Palette;
@@ -234,7 +236,17 @@ pub fn decode_image(
         None => (0..module.frames).collect(),
     };
     let decoded = decode_frames(bytes, &mut image, &module, &selection)?;
-    let dataset = &image.object.dataset;
+    assemble_image(&image.object.dataset, &module, &selection, decoded)
+}
+
+/// The decoded image from the stored values of the `selection` of frames and the data set
+/// they came from (its palette, Modality LUT, VOI and presentation).
+pub(super) fn assemble_image(
+    dataset: &InMemDicomObject,
+    module: &PixelModule,
+    selection: &[u32],
+    decoded: DecodedFrames,
+) -> Result<DecodedImage, ImagingError> {
     let palette = match decoded.photometric {
         Photometric::PaletteColor => Some(Palette::from_object(dataset)?),
         _ => None,
@@ -285,8 +297,22 @@ pub fn decode_image(
     })
 }
 
+/// Each grayscale frame's stored values (tests compare decodes with it).
+#[cfg(test)]
+pub(crate) fn stored_gray_values(image: &DecodedImage) -> Vec<Vec<i64>> {
+    image
+        .frames
+        .iter()
+        .map(|frame| match &frame.pixels {
+            FramePixels::Grayscale { samples, .. } => samples.to_i64(),
+            FramePixels::Colour(_) => panic!("grayscale expected"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::raw_element::MonochromeImage;
     use super::*;
 
     fn grey(samples: GraySamples) -> DecodedFrame {
@@ -301,103 +327,44 @@ mod tests {
         }
     }
 
-    /// A two-frame 2 x 2 MONOCHROME2 image of `bits` bits in `transfer_syntax`, its Pixel
-    /// Data `pixel_data` (already in that syntax's byte order), then `trailing` elements.
-    fn two_frame_image(
-        transfer_syntax: &str,
-        big_endian: bool,
-        bits: u16,
-        pixel_data: &[u8],
-        trailing: &[u8],
-    ) -> Vec<u8> {
-        use super::super::raw_element::{explicit_le_declaring, part10_file};
-        let element = |group: u16, number: u16, vr: &[u8; 2], value: &[u8]| {
-            let mut bytes = explicit_le_declaring(group, number, vr, value.len() as u32, value);
-            if big_endian {
-                bytes[0..2].reverse();
-                bytes[2..4].reverse();
-                let length = if bytes.len() - value.len() == 12 {
-                    8..12
-                } else {
-                    6..8
-                };
-                bytes[length].reverse();
-            }
-            bytes
-        };
-        let us = |value: u16| {
-            if big_endian {
-                value.to_be_bytes()
-            } else {
-                value.to_le_bytes()
-            }
-        };
-        let vr = if bits == 8 { b"OB" } else { b"OW" };
-        let dataset = [
-            element(0x0028, 0x0002, b"US", &us(1)),
-            element(0x0028, 0x0004, b"CS", b"MONOCHROME2 "),
-            element(0x0028, 0x0008, b"IS", b"2 "),
-            element(0x0028, 0x0010, b"US", &us(2)),
-            element(0x0028, 0x0011, b"US", &us(2)),
-            element(0x0028, 0x0100, b"US", &us(bits)),
-            element(0x0028, 0x0101, b"US", &us(bits)),
-            element(0x0028, 0x0102, b"US", &us(bits - 1)),
-            element(0x0028, 0x0103, b"US", &us(0)),
-            element(0x7FE0, 0x0010, vr, pixel_data),
-            trailing.to_vec(),
-        ]
-        .concat();
-        let mut uid = transfer_syntax.as_bytes().to_vec();
-        if uid.len() % 2 == 1 {
-            uid.push(0);
-        }
-        let meta = [
-            explicit_le_declaring(0x0002, 0x0001, b"OB", 2, &[0, 1]),
-            explicit_le_declaring(0x0002, 0x0010, b"UI", uid.len() as u32, &uid),
-        ]
-        .concat();
-        part10_file(&meta, &dataset)
-    }
-
-    fn gray_frames(image: &DecodedImage) -> Vec<Vec<i64>> {
-        image
-            .frames
-            .iter()
-            .map(|frame| match &frame.pixels {
-                FramePixels::Grayscale { samples, .. } => samples.to_i64(),
-                FramePixels::Colour(_) => panic!("grayscale expected"),
-            })
-            .collect()
-    }
-
     #[test]
     fn native_pixel_data_read_in_place_decodes_as_the_parser_reads_it() {
         let limits = DecodeLimits::default();
         let words: [u16; 8] = [1, 2, 3, 4000, 5, 6, 7, 65535];
         let little: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
         let big: Vec<u8> = words.iter().flat_map(|w| w.to_be_bytes()).collect();
+        let mut in_place = MonochromeImage::little_endian(2, 2, 2, 16);
         // Trailing padding (FFFC,FFFC) after Pixel Data, as PS3.10 allows.
-        let padding =
-            super::super::raw_element::explicit_le_declaring(0xFFFC, 0xFFFC, b"OB", 4, &[0; 4]);
-        let in_place = two_frame_image("1.2.840.10008.1.2.1", false, 16, &little, &padding);
-        let parsed = two_frame_image("1.2.840.10008.1.2.2", true, 16, &big, &[]);
+        in_place.after_pixel_data = in_place.element(0xFFFC, 0xFFFC, b"OB", &[0; 4]);
+        let parsed = MonochromeImage {
+            transfer_syntax: "1.2.840.10008.1.2.2",
+            big_endian: true,
+            ..MonochromeImage::little_endian(2, 2, 2, 16)
+        };
         let want: Vec<Vec<i64>> = words
             .chunks(4)
             .map(|c| c.iter().map(|&w| i64::from(w)).collect())
             .collect();
-        for file in [&in_place, &parsed] {
-            let image = decode_image(file, &limits, None).unwrap();
-            assert_eq!(gray_frames(&image), want);
+        for file in [in_place.file(&little), parsed.file(&big)] {
+            let image = decode_image(&file, &limits, None).unwrap();
+            assert_eq!(stored_gray_values(&image), want);
         }
-        let bytes: [u8; 8] = [0, 1, 2, 3, 250, 251, 252, 255];
-        let eight = two_frame_image("1.2.840.10008.1.2.1", false, 8, &bytes, &padding);
-        let image = decode_image(&eight, &limits, Some(1)).unwrap();
-        assert_eq!(gray_frames(&image), vec![vec![250, 251, 252, 255]]);
+        let eight = MonochromeImage {
+            after_pixel_data: in_place.after_pixel_data.clone(),
+            ..MonochromeImage::little_endian(2, 2, 2, 8)
+        };
+        let image = decode_image(
+            &eight.file(&[0, 1, 2, 3, 250, 251, 252, 255]),
+            &limits,
+            Some(1),
+        )
+        .unwrap();
+        assert_eq!(stored_gray_values(&image), vec![vec![250, 251, 252, 255]]);
     }
 
     #[test]
     fn native_pixel_data_too_short_for_its_frames_is_an_error() {
-        let file = two_frame_image("1.2.840.10008.1.2.1", false, 16, &[1, 0, 2, 0, 3, 0], &[]);
+        let file = MonochromeImage::little_endian(2, 2, 2, 16).file(&[1, 0, 2, 0, 3, 0]);
         assert!(matches!(
             decode_image(&file, &DecodeLimits::default(), None),
             Err(ImagingError::PixelDataTooShort { .. })

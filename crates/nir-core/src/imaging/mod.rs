@@ -15,6 +15,7 @@ pub mod colour;
 pub mod declared_lengths;
 pub mod decode;
 pub mod error;
+pub mod file_image;
 pub mod frame;
 pub mod jpeg;
 pub mod jpeg12;

@@ -13,7 +13,8 @@ use std::process::ExitCode;
 use rayon::prelude::*;
 
 use super::error::ImagingError;
-use super::frame::{decode_image, DecodedImage};
+use super::file_image::decode_file;
+use super::frame::DecodedImage;
 use super::npy::encode_f32_npy;
 use super::pixel_module::DecodeLimits;
 
@@ -113,20 +114,7 @@ pub fn render_file(
     frame: Option<u32>,
     limits: &DecodeLimits,
 ) -> Result<(), ImagingError> {
-    let read_error = |error: std::io::Error| ImagingError::Parse(error.to_string());
-    // A file larger than everything it could decode to, plus room for headers, is refused
-    // before it is read into memory.
-    let size = std::fs::metadata(file).map_err(read_error)?.len();
-    let limit = limits.max_decoded_bytes + (64 << 20);
-    if size > limit {
-        return Err(ImagingError::TooLarge {
-            what: "file size in bytes",
-            value: size,
-            limit,
-        });
-    }
-    let bytes = std::fs::read(file).map_err(read_error)?;
-    let image = std::panic::catch_unwind(|| decode_image(&bytes, limits, frame))
+    let image = std::panic::catch_unwind(|| decode_file(file, limits, frame))
         .map_err(|_| ImagingError::Parse("the decoder failed on malformed data".to_owned()))??;
     let stem = file
         .file_stem()

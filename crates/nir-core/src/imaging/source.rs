@@ -14,7 +14,8 @@ use dicom_object::{InMemDicomObject, OpenFileOptions};
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
 use super::declared_lengths::{
-    check_and_find_native_pixel_data, check_declared_lengths, DeclaredLengthError, Scope,
+    check_and_find_native_pixel_data, check_declared_lengths, DeclaredLengthError,
+    DeclaredPixelData, Scope,
 };
 use super::error::ImagingError;
 
@@ -70,7 +71,29 @@ pub fn parse_image(bytes: &[u8]) -> Result<ParsedImage, ImagingError> {
     }
 }
 
-fn declared_length_error(error: DeclaredLengthError) -> ImagingError {
+/// The header of an image whose native Pixel Data has not been read: `prefix` holds the
+/// object's first bytes, up to at least the Pixel Data element `declared` (found by
+/// [`find_declared_native_pixel_data`](super::declared_lengths::find_declared_native_pixel_data)); the result's `native_pixel_data` is where the
+/// header says the value lies in the whole object, a claim for the caller to check.
+pub fn parse_image_header(
+    prefix: &[u8],
+    declared: &DeclaredPixelData,
+) -> Result<ParsedImage, ImagingError> {
+    let header = prefix.get(..declared.element_start).ok_or_else(|| {
+        ImagingError::Parse("the Pixel Data element lies beyond the bytes read".to_owned())
+    })?;
+    Ok(ParsedImage {
+        object: parse_checked(header)?,
+        native_pixel_data: Some(
+            declared.value_start
+                ..declared
+                    .value_start
+                    .saturating_add(declared.declared_length),
+        ),
+    })
+}
+
+pub(super) fn declared_length_error(error: DeclaredLengthError) -> ImagingError {
     match error {
         DeclaredLengthError::NotInThisBuild(transfer_syntax) => {
             ImagingError::NotInThisBuild { transfer_syntax }

@@ -1,0 +1,271 @@
+//! Decoding an image held in a file (the headless `render`): grayscale native Pixel Data of
+//! the common layouts (one sample of 8 bits unsigned, or of 16 bits) is read from the file
+//! straight into each frame's buffer, as a DICOM toolkit reading a file does, instead of
+//! reading the whole file into memory first and copying every frame out of it; that saves
+//! one copy of the largest value in the object and the memory it takes. Only the first
+//! [`HEADER_PREFIX`] bytes are read to find the Pixel Data element; a file whose header is
+//! longer, whose Pixel Data is encapsulated, of another layout, or anything unusual
+//! (declared lengths beyond the file, a frame out of range) is read whole and decoded by
+//! [`decode_image`], which reports the problem. The viewer never reads image files: it
+//! decodes instances held in memory with [`decode_image`].
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use super::declared_lengths::find_declared_native_pixel_data;
+use super::error::ImagingError;
+use super::frame::{assemble_image, decode_image, DecodedImage, GraySamples};
+use super::pixel_module::{DecodeLimits, PixelModule};
+
+/// Bytes read first to find the Pixel Data element: far more than a header takes.
+const HEADER_PREFIX: u64 = 1 << 20;
+
+fn read_error(error: std::io::Error) -> ImagingError {
+    ImagingError::Parse(error.to_string())
+}
+
+/// Decode the image in `path` (every frame, or only `frame`). A file larger than everything
+/// `limits` lets it decode to, plus room for headers, is refused before it is read.
+pub fn decode_file(
+    path: &Path,
+    limits: &DecodeLimits,
+    frame: Option<u32>,
+) -> Result<DecodedImage, ImagingError> {
+    let mut file = File::open(path).map_err(read_error)?;
+    let size = file.metadata().map_err(read_error)?.len();
+    let limit = limits.max_decoded_bytes + (64 << 20);
+    if size > limit {
+        return Err(ImagingError::TooLarge {
+            what: "file size in bytes",
+            value: size,
+            limit,
+        });
+    }
+    let mut bytes = Vec::with_capacity(size.min(HEADER_PREFIX) as usize);
+    (&mut file)
+        .take(HEADER_PREFIX)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if let Some(image) = frames_read_in_place(&file, size, &bytes, limits, frame) {
+        return image;
+    }
+    // The rest of the file, up to the size that was checked against the limits.
+    if bytes.len() as u64 == HEADER_PREFIX {
+        bytes.reserve(size.saturating_sub(HEADER_PREFIX) as usize);
+        (&mut file)
+            .take(size.saturating_sub(HEADER_PREFIX))
+            .read_to_end(&mut bytes)
+            .map_err(read_error)?;
+    }
+    decode_image(&bytes, limits, frame)
+}
+
+/// The image with its frames read from `file` in place, or `None` to decode the whole file
+/// instead (see the module doc); `prefix` is the file's first bytes, `size` its length.
+#[cfg(unix)]
+fn frames_read_in_place(
+    file: &File,
+    size: u64,
+    prefix: &[u8],
+    limits: &DecodeLimits,
+    frame: Option<u32>,
+) -> Option<Result<DecodedImage, ImagingError>> {
+    use rayon::prelude::*;
+    use std::os::unix::fs::FileExt;
+
+    use super::decode::{DecodedFrames, FrameValues};
+    use super::native::{gray16_frame, is_gray16, native_frame_bytes, native_total_bytes};
+    use super::source::parse_image_header;
+
+    let declared = find_declared_native_pixel_data(prefix).ok()??;
+    let image = parse_image_header(prefix, &declared).ok()?;
+    let module = PixelModule::from_image(&image, limits).ok()?;
+    let eight_bit = module.photometric.is_grayscale()
+        && module.samples_per_pixel == 1
+        && module.bits_allocated == 8
+        && !module.signed
+        && (1..=8).contains(&module.bits_stored);
+    // The value must hold every frame and lie within the file (PS3.5 8.1.1: frames follow
+    // each other with no padding between them).
+    let fits = (declared.declared_length as u64) >= native_total_bytes(&module) as u64
+        && (declared.value_start as u64).saturating_add(declared.declared_length as u64) <= size;
+    let selection: Vec<u32> = match frame {
+        Some(frame) if frame < module.frames => vec![frame],
+        Some(_) => return None,
+        None => (0..module.frames).collect(),
+    };
+    if !fits || !(eight_bit || is_gray16(&module)) {
+        return None;
+    }
+    let frame_bytes = native_frame_bytes(&module);
+    let read_frame = |index: u32| -> Result<FrameValues, ImagingError> {
+        let offset = declared.value_start as u64 + u64::from(index) * frame_bytes as u64;
+        let samples = if eight_bit {
+            // Zeroed blocks of this size are fresh pages: no pass to clear them.
+            let mut values = vec![0u8; frame_bytes];
+            file.read_exact_at(&mut values, offset)
+                .map_err(read_error)?;
+            let spare = 8 - module.bits_stored;
+            if spare > 0 {
+                for value in &mut values {
+                    *value = (*value << spare) >> spare;
+                }
+            }
+            GraySamples::Unsigned8(values)
+        } else {
+            let mut words = vec![0u16; frame_bytes / 2];
+            file.read_exact_at(bytemuck::cast_slice_mut(&mut words), offset)
+                .map_err(read_error)?;
+            // Stored little endian; a no-op on little-endian machines.
+            for word in &mut words {
+                *word = u16::from_le(*word);
+            }
+            gray16_frame(words, &module)?
+        };
+        Ok(FrameValues::Gray(samples))
+    };
+    let frames = selection
+        .par_iter()
+        .map(|&index| read_frame(index))
+        .collect::<Result<Vec<_>, _>>();
+    Some(frames.and_then(|frames| {
+        let decoded = DecodedFrames {
+            frames,
+            photometric: module.photometric,
+        };
+        assemble_image(&image.object.dataset, &module, &selection, decoded)
+    }))
+}
+
+#[cfg(not(unix))]
+fn frames_read_in_place(
+    _file: &File,
+    _size: u64,
+    _prefix: &[u8],
+    _limits: &DecodeLimits,
+    _frame: Option<u32>,
+) -> Option<Result<DecodedImage, ImagingError>> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::frame::stored_gray_values;
+    use super::super::raw_element::MonochromeImage;
+    use super::*;
+
+    /// Writes each file in a directory of its own and decodes it both ways.
+    struct Files(std::path::PathBuf);
+
+    impl Files {
+        fn new(name: &str) -> Self {
+            let dir =
+                std::env::temp_dir().join(format!("nir-file-image-{name}-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            Self(dir)
+        }
+
+        fn write(&self, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+            let path = self.0.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        }
+    }
+
+    impl Drop for Files {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// The file read frame by frame gives what the whole file held in memory gives.
+    fn assert_same_both_ways(path: &Path, bytes: &[u8], frame: Option<u32>) {
+        let limits = DecodeLimits::default();
+        let from_file = decode_file(path, &limits, frame).unwrap();
+        let from_memory = decode_image(bytes, &limits, frame).unwrap();
+        assert_eq!(
+            stored_gray_values(&from_file),
+            stored_gray_values(&from_memory)
+        );
+        assert_eq!(from_file.frames_in_object, from_memory.frames_in_object);
+    }
+
+    #[test]
+    fn frames_read_from_the_file_equal_the_whole_file_decoded() {
+        let files = Files::new("same");
+        // 12 of 16 bits stored, with high bits set that must be masked off.
+        let mut sixteen = MonochromeImage::little_endian(3, 5, 4, 16);
+        sixteen.bits_stored = 12;
+        let words: Vec<u8> = (0..60u16)
+            .flat_map(|v| v.wrapping_mul(1111).to_le_bytes())
+            .collect();
+        let bytes = sixteen.file(&words);
+        let path = files.write("sixteen.dcm", &bytes);
+        assert_same_both_ways(&path, &bytes, None);
+        assert_same_both_ways(&path, &bytes, Some(3));
+        let first =
+            stored_gray_values(&decode_file(&path, &DecodeLimits::default(), Some(1)).unwrap());
+        assert_eq!(first[0][0], i64::from(15u16.wrapping_mul(1111) & 0x0FFF));
+
+        let mut eight = MonochromeImage::little_endian(4, 4, 3, 8);
+        eight.bits_stored = 6;
+        eight.after_pixel_data = eight.element(0xFFFC, 0xFFFC, b"OB", &[0; 8]);
+        let values: Vec<u8> = (0..48u8).map(|v| v.wrapping_mul(37)).collect();
+        let bytes = eight.file(&values);
+        let path = files.write("eight.dcm", &bytes);
+        assert_same_both_ways(&path, &bytes, None);
+        assert!(
+            stored_gray_values(&decode_file(&path, &DecodeLimits::default(), None).unwrap())
+                .iter()
+                .flatten()
+                .all(|&v| v < 64)
+        );
+    }
+
+    #[test]
+    fn a_header_longer_than_the_first_read_is_decoded_from_the_whole_file() {
+        let files = Files::new("long");
+        let mut image = MonochromeImage::little_endian(2, 2, 1, 16);
+        let private = vec![7u8; HEADER_PREFIX as usize + 10];
+        image.before_pixel_data = image.element(0x0009, 0x1010, b"OB", &private);
+        let bytes = image.file(&[1, 0, 2, 0, 3, 0, 4, 0]);
+        let path = files.write("long.dcm", &bytes);
+        assert_same_both_ways(&path, &bytes, None);
+        assert_eq!(
+            stored_gray_values(&decode_file(&path, &DecodeLimits::default(), None).unwrap()),
+            vec![vec![1, 2, 3, 4]]
+        );
+    }
+
+    #[test]
+    fn lies_and_wrong_frames_are_refused_as_the_whole_file_refuses_them() {
+        let files = Files::new("lies");
+        let limits = DecodeLimits::default();
+        let image = MonochromeImage::little_endian(2, 2, 2, 16);
+        // Too few bytes for two frames.
+        let short = files.write("short.dcm", &image.file(&[1, 0, 2, 0, 3, 0, 4, 0]));
+        assert!(matches!(
+            decode_file(&short, &limits, None),
+            Err(ImagingError::PixelDataTooShort { .. })
+        ));
+        // A Pixel Data declaring a gibibyte in a small file.
+        let mut lying = image.file(&[]);
+        let at = lying.len() - 4;
+        lying[at..].copy_from_slice(&(1u32 << 30).to_le_bytes());
+        lying.extend_from_slice(&[0; 16]);
+        let lying = files.write("lying.dcm", &lying);
+        assert!(matches!(
+            decode_file(&lying, &limits, None),
+            Err(ImagingError::DeclaredLength(_))
+        ));
+        let whole = files.write("whole.dcm", &image.file(&[0; 16]));
+        assert!(matches!(
+            decode_file(&whole, &limits, Some(2)),
+            Err(ImagingError::FrameOutOfRange {
+                frame: 2,
+                frames: 2
+            })
+        ));
+    }
+}
