@@ -72,7 +72,6 @@ fn frames_read_in_place(
     frame: Option<u32>,
 ) -> Option<Result<DecodedImage, ImagingError>> {
     use rayon::prelude::*;
-    use std::os::unix::fs::FileExt;
 
     use super::decode::{DecodedFrames, FrameValues};
     use super::native::{gray16_frame, is_gray16, native_frame_bytes, native_total_bytes};
@@ -104,24 +103,36 @@ fn frames_read_in_place(
         let samples = if eight_bit {
             // Zeroed blocks of this size are fresh pages: no pass to clear them.
             let mut values = vec![0u8; frame_bytes];
-            file.read_exact_at(&mut values, offset)
-                .map_err(read_error)?;
             let spare = 8 - module.bits_stored;
-            if spare > 0 {
-                for value in &mut values {
-                    *value = (*value << spare) >> spare;
+            read_in_pieces(file, &mut values, offset, |piece| {
+                if spare > 0 {
+                    for value in piece {
+                        *value = (*value << spare) >> spare;
+                    }
                 }
-            }
+            })?;
             GraySamples::Unsigned8(values)
         } else {
             let mut words = vec![0u16; frame_bytes / 2];
-            file.read_exact_at(bytemuck::cast_slice_mut(&mut words), offset)
-                .map_err(read_error)?;
-            // Stored little endian; a no-op on little-endian machines.
-            for word in &mut words {
-                *word = u16::from_le(*word);
+            let spare = 16 - module.bits_stored;
+            let signed = module.signed;
+            read_in_pieces(file, &mut words, offset, |piece| {
+                for word in piece {
+                    // Stored little endian (a no-op on little-endian machines); Bits
+                    // Stored masks unsigned values here, signed ones are extended below.
+                    let value = u16::from_le(*word);
+                    *word = if signed {
+                        value
+                    } else {
+                        (value << spare) >> spare
+                    };
+                }
+            })?;
+            if signed {
+                gray16_frame(words, &module)?
+            } else {
+                GraySamples::Unsigned16(words)
             }
-            gray16_frame(words, &module)?
         };
         Ok(FrameValues::Gray(samples))
     };
@@ -136,6 +147,38 @@ fn frames_read_in_place(
         };
         assemble_image(&image.object.dataset, &module, &selection, decoded)
     }))
+}
+
+/// A large frame is read in pieces of this size side by side, each finished (masked) by
+/// the thread that read it while it is still in cache: a single 14 MB CR frame would
+/// otherwise be read and masked on one core.
+#[cfg(unix)]
+const PIECE_BYTES: usize = 1 << 20;
+
+/// Fills `buffer` from `file` at `offset`, in pieces side by side, passing each piece to
+/// `finish` once it has arrived. A file that ends early is an error.
+#[cfg(unix)]
+fn read_in_pieces<T: bytemuck::Pod + Send>(
+    file: &File,
+    buffer: &mut [T],
+    offset: u64,
+    finish: impl Fn(&mut [T]) + Sync,
+) -> Result<(), ImagingError> {
+    use rayon::prelude::*;
+    use std::os::unix::fs::FileExt;
+
+    let size = std::mem::size_of::<T>();
+    let per_piece = (PIECE_BYTES / size).max(1);
+    buffer
+        .par_chunks_mut(per_piece)
+        .enumerate()
+        .try_for_each(|(index, piece)| {
+            let at = offset + (index * per_piece * size) as u64;
+            file.read_exact_at(bytemuck::cast_slice_mut(piece), at)
+                .map_err(read_error)?;
+            finish(piece);
+            Ok(())
+        })
 }
 
 #[cfg(not(unix))]
@@ -221,6 +264,39 @@ mod tests {
                 .flatten()
                 .all(|&v| v < 64)
         );
+    }
+
+    #[test]
+    fn frames_larger_than_a_piece_are_read_and_masked_whole() {
+        let files = Files::new("pieces");
+        // 16-bit: 1.2 MB a frame (two pieces, the second short), 12 of 16 bits stored;
+        // then signed.
+        for signed in [false, true] {
+            let mut image = MonochromeImage::little_endian(600, 1000, 2, 16);
+            image.bits_stored = 12;
+            let mut bytes = image.file(&vec![0; 600 * 1000 * 2 * 2]);
+            if signed {
+                // Pixel Representation 1: the value of (0028,0103), two bytes before Pixel Data.
+                let at = bytes.len() - 600 * 1000 * 4 - 12 - 2;
+                bytes[at] = 1;
+            }
+            let pixels = bytes.len() - 600 * 1000 * 4;
+            for (index, byte) in bytes[pixels..].iter_mut().enumerate() {
+                *byte = (index * 7919 % 251) as u8;
+            }
+            let path = files.write("sixteen.dcm", &bytes);
+            assert_same_both_ways(&path, &bytes, None);
+        }
+        // 8-bit: 1.1 MB, 7 of 8 bits stored.
+        let mut image = MonochromeImage::little_endian(1100, 1000, 1, 8);
+        image.bits_stored = 7;
+        let values: Vec<u8> = (0..1_100_000u32).map(|v| (v * 31 % 256) as u8).collect();
+        let bytes = image.file(&values);
+        let path = files.write("eight.dcm", &bytes);
+        assert_same_both_ways(&path, &bytes, None);
+        let decoded =
+            stored_gray_values(&decode_file(&path, &DecodeLimits::default(), None).unwrap());
+        assert_eq!(decoded[0][1_099_999], i64::from(values[1_099_999] & 0x7F));
     }
 
     #[test]
