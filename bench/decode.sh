@@ -218,19 +218,62 @@ python3 "$root/bench/large_images.py" "$large" --scale "${BENCH_LARGE_SCALE:-1}"
     for f in ct/*.dcm; do dcmcjpeg +e1 "$f" "ct_sv1/${f#ct/}"; done
 )
 
-# Seconds one run of "$@" (FILE replaced by $1, a 16 x 16 image in the row's syntax) takes:
-# the median of 11. Taken as the tool's start-up on the large rows, since `--version` leaves
-# out what a tool does first on every file (DCMTK loads its data dictionary then).
-startup_on() {
-    local tiny=$1; shift
-    local runs=() start end a args
-    for _ in $(seq 11); do
+# Nanoseconds one pass of "$@" over $2 takes (FILE replaced by each file in turn, one
+# process per file); with $1 = strict, "fail" if a run fails, else failures are timed too.
+run_over() {
+    local mode=$1 files=$2; shift 2
+    local start f a args
+    start=$(now)
+    for f in $files; do
         args=()
-        for a in "$@"; do args+=("${a//FILE/$tiny}"); done
-        start=$(now); "${args[@]}" >/dev/null 2>&1 || true; end=$(now)
-        runs+=($((end - start)))
+        for a in "$@"; do args+=("${a//FILE/$f}"); done
+        "${args[@]}" >/dev/null 2>&1 || [ "$mode" != strict ] || { echo fail; return; }
     done
-    printf '%s\n' "${runs[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.6f", v[6] / 1e9 }'
+    echo $(($(now) - start))
+}
+
+# Nanoseconds one `render` of all of $1 takes ($2: --format), or "fail".
+run_nir() {
+    local start
+    start=$(now)
+    "$bin" render $1 --out "$scratch/nir" --format "$2" >/dev/null 2>&1 || { echo fail; return; }
+    echo $(($(now) - start))
+}
+
+# One repetition for one tool, paired: "DIFFERENCE TOTAL" in nanoseconds, where TOTAL is one
+# pass over the row's files $1 and DIFFERENCE is TOTAL less one start-up per process, the
+# start-up being the same tool's run on the row's 16 x 16 image $2 just before. Timing each
+# tool's start-up and work side by side, and the tools one after another within each
+# repetition, lets a slow spell of this shared VM weigh on every tool alike instead of on
+# whichever tool it fell on. "fail fail" if a run fails.
+sample_tool() {
+    local files=$1 tiny=$2; shift 2
+    local count start total
+    count=$(wc -w <<<"$files")
+    start=$(run_over lenient "$tiny" "$@")
+    total=$(run_over strict "$files" "$@")
+    [ "$total" = fail ] && { echo "fail fail"; return; }
+    echo "$((total - count * start)) $total"
+}
+
+sample_nir() {
+    local files=$1 tiny=$2 format=$3 start total
+    start=$(run_nir "$tiny" "$format")
+    total=$(run_nir "$files" "$format")
+    [ "$total" = fail ] && { echo "fail fail"; return; }
+    [ "$start" = fail ] && start=0
+    echo "$((total - start)) $total"
+}
+
+median_ns() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# Seconds of work (times the repetitions, so rates read as before) from the repetitions'
+# differences $1 and totals $2: the median difference; "start-up" when it is less than a
+# tenth of the median total; "fail" if a run failed.
+paired_seconds() {
+    case "$1 $2" in *fail*) echo fail; return ;; esac
+    awk -v d="$(median_ns "$1")" -v t="$(median_ns "$2")" -v r="$repeat" \
+        'BEGIN { if (d < t / 10) print "start-up"; else printf "%.6f", d / 1e9 * r }'
 }
 
 # Decoded bytes (rows x columns x frames x samples x bytes allocated) of the files given.
@@ -271,7 +314,8 @@ PY
 echo
 echo "Large synthetic images (bench/large_images.py); nir-viewer \`render --format raw\`" \
     "(stored width) against the DCMTK and GDCM tools, and \`render\` to float32 .npy beside it;" \
-    "each tool's run on a 16 x 16 image of the row's syntax subtracted as its start-up."
+    "each tool's run on a 16 x 16 image of the row's syntax, just before its run in the same" \
+    "repetition, subtracted as its start-up (median of the repetitions' differences)."
 echo
 echo "| image | transfer syntax | files | decoded MB | nir-viewer raw MB/s | nir-viewer npy MB/s | DCMTK MB/s | GDCM MB/s | raw / DCMTK | raw / GDCM | output |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
@@ -282,24 +326,28 @@ while IFS='|' read -r label syntax tool source tiny pattern; do
     tiny=$large/$tiny
     size=$(dicom_bytes $files)
     megabytes=$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1048576 }')
-    nir_start=$(startup_on "$tiny" "$bin" render FILE --out "$scratch/nir" --format raw)
-    raw_rate=$(mbps "$size" "$(time_nir "$files" "$nir_start" raw)")
+    [ "$tool" = - ] || read -ra dcmtk <<<"$tool FILE $scratch/dcmtk.dcm"
+    raw_d="" raw_t="" npy_d="" npy_t="" dcmtk_d="" dcmtk_t="" gdcm_d="" gdcm_t=""
+    for _ in $(seq "$repeat"); do
+        read -r d t <<<"$(sample_nir "$files" "$tiny" raw)"; raw_d+="$d "; raw_t+="$t "
+        read -r d t <<<"$(sample_nir "$files" "$tiny" npy)"; npy_d+="$d "; npy_t+="$t "
+        if [ "$tool" != - ]; then
+            read -r d t <<<"$(sample_tool "$files" "$tiny" "${dcmtk[@]}")"
+            dcmtk_d+="$d "; dcmtk_t+="$t "
+        fi
+        read -r d t <<<"$(sample_tool "$files" "$tiny" "${gdcm[@]}")"; gdcm_d+="$d "; gdcm_t+="$t "
+    done
+    raw_rate=$(mbps "$size" "$(paired_seconds "$raw_d" "$raw_t")")
+    npy_rate=$(mbps "$size" "$(paired_seconds "$npy_d" "$npy_t")")
     check=lossy
     if [ "$raw_rate" = fail ]; then check=fail
     elif [ "$source" != - ]; then
         last=${files##* }; stem=$(basename "$last" .dcm)
         check=$(lossless_check "$scratch/nir/$stem.raw" "$large/${source//STEM/$stem}")
     fi
-    npy_start=$(startup_on "$tiny" "$bin" render FILE --out "$scratch/nir")
-    npy_rate=$(mbps "$size" "$(time_nir "$files" "$npy_start" npy)")
     if [ "$tool" = - ]; then dcmtk_rate=n/a
-    else
-        read -ra dcmtk <<<"$tool FILE $scratch/dcmtk.dcm"
-        start_cost=$(startup_on "$tiny" "${dcmtk[@]}")
-        dcmtk_rate=$(mbps "$size" "$(time_tool "$files" "$start_cost" "${dcmtk[@]}")")
-    fi
-    start_cost=$(startup_on "$tiny" "${gdcm[@]}")
-    gdcm_rate=$(mbps "$size" "$(time_tool "$files" "$start_cost" "${gdcm[@]}")")
+    else dcmtk_rate=$(mbps "$size" "$(paired_seconds "$dcmtk_d" "$dcmtk_t")"); fi
+    gdcm_rate=$(mbps "$size" "$(paired_seconds "$gdcm_d" "$gdcm_t")")
     echo "| $label | $syntax | $(wc -w <<<"$files") | $megabytes | $raw_rate | $npy_rate | $dcmtk_rate | $gdcm_rate | $(ratio "$raw_rate" "$dcmtk_rate") | $(ratio "$raw_rate" "$gdcm_rate") | $check |"
 done <<'ROWS'
 CR 3000x2500, 12-bit|Explicit VR Little Endian|dcmconv +te|cr.dcm|tiny.dcm|cr.dcm
