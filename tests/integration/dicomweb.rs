@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
 
 use fake_server::FakeServer;
-use fake_study::FakeStudy;
+use fake_study::{FakeStudy, SeriesCut};
 
 const NHS: &str = "9912003888";
 const STUDY: &str = "2.25.4242";
@@ -250,24 +250,55 @@ async fn an_instance_of_another_patient_is_quarantined_and_the_study_flagged() {
 }
 
 #[tokio::test]
-async fn a_truncated_series_transfer_is_retried_once_then_reported() {
-    // The series on screen comes instance by instance; the other one, untouched, as one
-    // series request, which is cut.
+async fn a_series_cut_after_some_instances_is_finished_with_only_those_that_did_not_arrive() {
+    // The series on screen comes whole; the other (20 slices) as one series request, which
+    // the connection drops half way through its eighth part.
     let mut study = FakeStudy::new(NHS, STUDY, &[3, 20]);
-    study.behaviour.cut_series = true;
+    study.behaviour.cut_series = Some(SeriesCut {
+        series: 2,
+        after_parts: 7,
+    });
+    let (server, url) = serve(study).await;
+    let (layout, study) = retrieve(&client(), &url, NHS, options()).await;
+    assert!(!study.is_flagged(), "{:?}", study.warnings);
+    assert_eq!(study.instance_count(), 23, "every instance, each once");
+    let (singles, per_series) = request_shapes(&server);
+    assert_eq!(
+        per_series,
+        [1, 1],
+        "the cut series is not asked for whole again"
+    );
+    // Exactly the thirteen that did not arrive whole, each asked for once.
+    let sent_first: Vec<&str> = layout.series[1]
+        .instances
+        .iter()
+        .map(|i| i.sop_instance_uid.as_str())
+        .collect();
+    let mut asked: Vec<&str> = singles
+        .iter()
+        .filter_map(|r| r.path.rsplit('/').next())
+        .collect();
+    asked.sort_unstable();
+    let mut missing: Vec<&str> = sent_first[7..].to_vec();
+    missing.sort_unstable();
+    assert_eq!(asked, missing);
+}
+
+#[tokio::test]
+async fn a_series_cut_before_any_instance_arrived_is_retried_once_then_reported() {
+    let mut study = FakeStudy::new(NHS, STUDY, &[3, 20]);
+    study.behaviour.cut_series = Some(SeriesCut {
+        series: 2,
+        after_parts: 0,
+    });
     let (server, url) = serve(study).await;
     let (_, study) = retrieve(&client(), &url, NHS, options()).await;
-    let series_requests = server
-        .requests()
-        .iter()
-        .filter(|r| r.path.ends_with(&format!("/series/{STUDY}.2")))
-        .count();
-    assert_eq!(series_requests, 2, "one attempt and one retry");
+    let (singles, per_series) = request_shapes(&server);
+    assert_eq!(per_series[1], 2, "one attempt and one retry");
+    assert!(singles.is_empty(), "{singles:?}");
     let codes: Vec<_> = study.warnings.iter().map(|w| w.code).collect();
     assert!(codes.contains(&"transfer-failed"), "{codes:?}");
     assert!(codes.contains(&"series-incomplete"), "{codes:?}");
-    // The series on screen came one by one, plus the parts of the other received whole.
-    assert!(study.instance_count() >= 3 && study.instance_count() < 23);
     assert!(
         study.quarantined.is_empty(),
         "a cut part is never admitted nor quarantined"

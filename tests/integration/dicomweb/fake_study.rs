@@ -13,8 +13,9 @@ pub const BOUNDARY: &str = "fake-boundary-0123";
 
 #[derive(Default, Clone)]
 pub struct Behaviour {
-    /// Series and study bodies end 60% of the way through.
-    pub cut_series: bool,
+    /// The body of one series request ends half way through a part (a connection lost
+    /// mid-transfer), every time that series is asked for whole.
+    pub cut_series: Option<SeriesCut>,
     /// Pause between 4 KiB chunks of instance bodies.
     pub slow: Option<Duration>,
     /// Bearer token the server requires.
@@ -26,6 +27,15 @@ pub struct Behaviour {
     /// Series and study bodies in descending Instance Number (PS3.18 names no order for
     /// the parts of a series response).
     pub reverse_order: bool,
+}
+
+/// Where a series request is cut.
+#[derive(Clone, Copy)]
+pub struct SeriesCut {
+    /// The series (1-based, as in [`FakeStudy::new`]).
+    pub series: usize,
+    /// Whole parts before the cut (0: none arrives whole).
+    pub after_parts: usize,
 }
 
 pub struct FakeStudy {
@@ -151,9 +161,21 @@ impl FakeStudy {
         if whole_series && self.behaviour.reverse_order {
             sops.reverse();
         }
+        let cut_here = |cut: &SeriesCut| matches!(rest, ["series", uid] if uid.ends_with(&format!(".{}", cut.series)));
+        let cut = self.behaviour.cut_series.filter(cut_here).map(
+            |SeriesCut {
+                 after_parts: whole, ..
+             }| {
+                // Where part `whole` (0-based) starts, plus half of it.
+                let before = self.multipart(sops.iter().take(whole).copied()).len();
+                let closing = format!("--{BOUNDARY}--").len() + 2;
+                let half = sops.get(whole).map_or(0, |sop| self.served[*sop].len() / 2);
+                before - closing + half
+            },
+        );
         let mut body = self.multipart(sops.into_iter());
-        if whole_series && self.behaviour.cut_series {
-            body.truncate(body.len() * 6 / 10);
+        if let Some(cut) = cut {
+            body.truncate(cut);
         }
         let content_type =
             format!("multipart/related; type=\"application/dicom\"; boundary={BOUNDARY}");

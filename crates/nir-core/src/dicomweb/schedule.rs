@@ -8,7 +8,8 @@
 //! Before an instance is requested it is claimed from the sink, so one the screen holds or
 //! is fetching is not requested again, and the assembly never accepts a second copy.
 //! Progress is reported per series, a cut or garbled transfer is retried once and then
-//! reported, and cancelling (closing the study) stops everything and drops what was
+//! reported (a series cut after some of its instances arrived is finished instance by
+//! instance with the others instead of asked for whole again), and cancelling (closing the study) stops everything and drops what was
 //! received. Only the study asked for is fetched: priors are separate, explicit calls.
 
 use std::collections::HashMap;
@@ -72,6 +73,16 @@ pub enum FetchUnit {
     Instance(usize, usize),
     /// A whole series: series index in the layout.
     Series(usize),
+}
+
+/// How a request ended, when it did not end the study.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UnitEnd {
+    /// Done: everything it brought was filed, or its failure recorded as a warning.
+    Done,
+    /// A series request cut off after some of its instances had arrived: the series is to
+    /// be finished instance by instance, with only those that did not arrive.
+    Resume(usize),
 }
 
 /// One semaphore per server origin, so every study from one server shares the bound.
@@ -275,9 +286,15 @@ impl DicomWebClient {
                     let Some(result) = result else {
                         continue;
                     };
-                    if let Err(error) = result {
-                        cancel.cancel();
-                        return Err(error);
+                    match result {
+                        Err(error) => {
+                            cancel.cancel();
+                            return Err(error);
+                        }
+                        // Its claims were settled as it ended: what did not arrive can be
+                        // claimed again, one by one.
+                        Ok(UnitEnd::Resume(series)) => queue.lock().reopen(series),
+                        Ok(UnitEnd::Done) => {}
                     }
                     first_pending = false;
                     watching = None;
@@ -317,7 +334,10 @@ impl DicomWebClient {
     }
 
     /// Fetches one unit, retrying a cut transfer once; study-ending errors are returned,
-    /// the rest become warnings.
+    /// the rest become warnings. A series request cut off after some of its instances
+    /// arrived is not asked for whole again (WADO-RS cannot leave out what is here, so a
+    /// large series cut near its end would come almost twice): it ends as
+    /// [`UnitEnd::Resume`], and the series is finished instance by instance.
     async fn fetch_unit(
         &self,
         layout: &StudyLayout,
@@ -326,7 +346,7 @@ impl DicomWebClient {
         progress_tx: &mpsc::UnboundedSender<RetrievalProgress>,
         cancel: &CancellationToken,
         limit: &Semaphore,
-    ) -> Result<(), DicomWebError> {
+    ) -> Result<UnitEnd, DicomWebError> {
         let (url, resource, series_index) = unit_url(layout, &unit)?;
         let _permit = tokio::select! {
             biased;
@@ -339,13 +359,18 @@ impl DicomWebClient {
                 .fetch_verified(&url, resource, assembly, progress_tx, cancel)
                 .await
             {
-                Ok(_) => return Ok(()),
+                Ok(_) => return Ok(UnitEnd::Done),
                 Err(error) if error.is_retryable() => {
                     if attempt == 0 {
                         crate::observability::global().retry(
                             crate::observability::Stage::Retrieval,
                             &crate::observability::target_of(&url),
                         );
+                    }
+                    if matches!(unit, FetchUnit::Series(_))
+                        && any_admitted(layout, series_index, assembly)
+                    {
+                        return Ok(UnitEnd::Resume(series_index));
                     }
                     last_error = Some(error);
                 }
@@ -372,8 +397,18 @@ impl DicomWebClient {
                 ),
             });
         }
-        Ok(())
+        Ok(UnitEnd::Done)
     }
+}
+
+/// Whether any instance of series `series` has been admitted by this retrieval.
+fn any_admitted(layout: &StudyLayout, series: usize, assembly: &Mutex<Assembly<'_>>) -> bool {
+    let assembly = assembly.lock().unwrap_or_else(|p| p.into_inner());
+    layout.series.get(series).is_some_and(|s| {
+        s.instances
+            .iter()
+            .any(|i| assembly.is_admitted(&i.sop_instance_uid))
+    })
 }
 
 /// Claims what `unit` would request from the sink: an instance held already is counted
@@ -389,6 +424,23 @@ fn take_unit<'a>(
     progress_tx: &mpsc::UnboundedSender<RetrievalProgress>,
     busy_pauses: &mut HashMap<(usize, usize), u32>,
 ) -> Taken<'a> {
+    // An instance this retrieval has admitted already (a series resumed instance by
+    // instance after a cut) is counted: whatever the sink says, it is not asked for again.
+    if let FetchUnit::Instance(series, instance) = *unit {
+        let admitted = layout
+            .series
+            .get(series)
+            .and_then(|s| s.instances.get(instance))
+            .is_some_and(|i| {
+                assembly
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .is_admitted(&i.sop_instance_uid)
+            });
+        if admitted {
+            return Taken::Skip;
+        }
+    }
     let Some(sink) = sink else {
         return Taken::Fetch(Claimed {
             sink: None,
