@@ -143,6 +143,27 @@ pub fn check_and_find_native_pixel_data(
 pub fn find_declared_native_pixel_data(
     prefix: &[u8],
 ) -> Result<Option<DeclaredPixelData>, DeclaredLengthError> {
+    // Neither walked nor inflated here when it cannot give `Some`: the caller reads such
+    // an object whole, and it is checked then.
+    let meta_start = if prefix.get(128..132) == Some(b"DICM") {
+        Some(132)
+    } else if prefix.starts_with(b"DICM") {
+        Some(4)
+    } else {
+        None
+    };
+    if let Some(start) = meta_start {
+        let Some((_, transfer_syntax)) = walk_meta(prefix, start)? else {
+            return Ok(None);
+        };
+        let uid = transfer_syntax.trim_end_matches(['\0', ' ']);
+        let dataset_codec = TransferSyntaxRegistry
+            .get(uid)
+            .is_some_and(|ts| matches!(ts.codec(), Codec::Dataset(_)));
+        if uid == "1.2.840.10008.1.2.2" || dataset_codec {
+            return Ok(None);
+        }
+    }
     Ok(
         walk_object(prefix, Scope::BeforePixelData)?.map(|found| DeclaredPixelData {
             element_start: found.element_start,
@@ -371,6 +392,7 @@ fn walk(
     let mut open: Vec<Open> = Vec::new();
     let mut position = start;
     let mut native_pixel_data = None;
+    let mut out_of_order = false;
     loop {
         while let Some(Open { end: Some(end), .. }) = open.last() {
             if position < *end {
@@ -381,7 +403,7 @@ fn walk(
         let limit = open.iter().rev().find_map(|o| o.end).unwrap_or(bytes.len());
         let Some(header) = read_header(bytes, position, encoding) else {
             // The bytes end inside a header: the parser reports that, nothing is sized.
-            return Ok(native_pixel_data);
+            return Ok(native_pixel_data.filter(|_| !out_of_order));
         };
         let in_pixels = matches!(
             open.last(),
@@ -430,15 +452,21 @@ fn walk(
             position = header.value_start;
         } else {
             if open.is_empty() && scope == Scope::BeforePixelData && header.tag >= PIXEL_DATA {
-                // The value was not asked for: its range is as declared, unchecked.
-                let declared =
-                    (header.tag == PIXEL_DATA && header.length != UNDEFINED).then(|| {
-                        NativePixelData {
-                            element_start: position,
-                            value: header.value_start..header.value_start + header.length as usize,
-                        }
+                // The value was not asked for: its range is as declared, unchecked (`None`
+                // if it cannot even be represented).
+                let declared = (header.tag == PIXEL_DATA && header.length != UNDEFINED)
+                    .then(|| header.value_start.checked_add(header.length as usize))
+                    .flatten()
+                    .map(|end| NativePixelData {
+                        element_start: position,
+                        value: header.value_start..end,
                     });
                 return Ok(declared);
+            }
+            if open.is_empty() && native_pixel_data.is_some() && header.tag <= PIXEL_DATA {
+                // An element out of order after Pixel Data (or a second Pixel Data): the
+                // parser reads the whole object as it is, so the object is parsed whole.
+                out_of_order = true;
             }
             if header.length == UNDEFINED {
                 let kind = if header.tag == PIXEL_DATA {

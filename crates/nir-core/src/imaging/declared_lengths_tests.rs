@@ -31,10 +31,17 @@ fn part10(transfer_syntax: &str, dataset: &[u8]) -> Vec<u8> {
 
 const EXPLICIT: &str = "1.2.840.10008.1.2.1";
 
-fn small_image() -> Vec<u8> {
+fn small_image_header() -> Vec<u8> {
     [
         explicit(0x0008, 0x0060, b"CS", b"CT"),
         explicit(0x0028, 0x0010, b"US", &2u16.to_le_bytes()),
+    ]
+    .concat()
+}
+
+fn small_image() -> Vec<u8> {
+    [
+        small_image_header(),
         explicit(0x7FE0, 0x0010, b"OW", &[1, 0, 2, 0, 3, 0, 4, 0]),
     ]
     .concat()
@@ -401,4 +408,44 @@ fn a_bare_implicit_data_set_gives_its_native_pixel_data_in_place() {
     let place = check_and_find_native_pixel_data(&dataset).unwrap().unwrap();
     assert_eq!(place.element_start, 10);
     assert_eq!(&dataset[place.value], &[5, 0, 6, 0]);
+}
+
+#[test]
+fn elements_out_of_order_after_pixel_data_leave_it_to_the_parser() {
+    let pixel_data = explicit(0x7FE0, 0x0010, b"OW", &[1, 0, 2, 0]);
+    let padding = explicit(0xFFFC, 0xFFFC, b"OB", &[0, 0]);
+    let rescale = explicit(0x0028, 0x1053, b"DS", b"2 ");
+    let in_order = part10(
+        EXPLICIT,
+        &[small_image_header(), pixel_data.clone(), padding].concat(),
+    );
+    assert!(check_and_find_native_pixel_data(&in_order)
+        .unwrap()
+        .is_some());
+    let late = part10(
+        EXPLICIT,
+        &[small_image_header(), pixel_data.clone(), rescale].concat(),
+    );
+    assert_eq!(check_and_find_native_pixel_data(&late), Ok(None));
+    let twice = part10(
+        EXPLICIT,
+        &[small_image_header(), pixel_data.clone(), pixel_data].concat(),
+    );
+    assert_eq!(check_and_find_native_pixel_data(&twice), Ok(None));
+}
+
+#[test]
+fn a_prefix_of_a_deflated_or_big_endian_object_is_not_walked() {
+    // Not deflate data at all: walking (inflating) it would be an error.
+    let deflated = part10("1.2.840.10008.1.2.1.99", &[0xFF; 64]);
+    assert_eq!(find_declared_native_pixel_data(&deflated), Ok(None));
+    let big_endian = part10("1.2.840.10008.1.2.2", &[0xFF; 64]);
+    assert_eq!(find_declared_native_pixel_data(&big_endian), Ok(None));
+    let little = part10(EXPLICIT, &small_image());
+    let found = find_declared_native_pixel_data(&little).unwrap().unwrap();
+    assert_eq!(found.declared_length, 8);
+    assert_eq!(
+        &little[found.value_start..found.value_start + 8],
+        &[1, 0, 2, 0, 3, 0, 4, 0]
+    );
 }

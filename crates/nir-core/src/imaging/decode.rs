@@ -1,7 +1,7 @@
 //! Pixel Data to stored values, frame by frame: native data is unpacked here, RLE and 12-bit
 //! JPEG by this module's own decoders, lossy and lossless JPEG by jpeg-decoder ([`super::jpeg`]),
 //! and JPEG-LS and JPEG 2000 by dicom-pixeldata (CharLS, OpenJPEG) once this module's own
-//! checks have passed. Limits are checked by [`PixelModule::from_object`] before anything is
+//! checks have passed. Limits are checked by [`PixelModule::from_image`] before anything is
 //! allocated; an optional back end left out of the build is refused by name
 //! ([`super::codecs`]); each codestream must be complete and its own header is compared with
 //! those attributes before its codec runs ([`super::codestream_size`]); frames decode in
@@ -188,9 +188,6 @@ pub fn transfer_syntax_name(uid: &str) -> String {
         .unwrap_or_else(|| uid.to_owned())
 }
 
-/// Native Pixel Data, taken out of the data set. The parser has already read big-endian OW as
-/// 16-bit words, so their little-endian bytes ([`PrimitiveValue::to_bytes`]) are what
-/// PS3.5 8.1.1 means for 8-bit samples packed in OW as well.
 /// The `selection` of frames from native Pixel Data (little-endian bytes), side by side.
 fn native_frames(
     pixel_data: &[u8],
@@ -213,6 +210,9 @@ fn native_frames(
     })
 }
 
+/// Native Pixel Data, taken out of the data set. The parser has already read big-endian OW as
+/// 16-bit words, so their little-endian bytes ([`PrimitiveValue::to_bytes`]) are what
+/// PS3.5 8.1.1 means for 8-bit samples packed in OW as well.
 fn take_native_pixel_data(dataset: &mut InMemDicomObject) -> Result<PrimitiveValue, ImagingError> {
     let element = dataset
         .take(tags::PIXEL_DATA)

@@ -3,10 +3,10 @@
 //! straight into each frame's buffer, as a DICOM toolkit reading a file does, instead of
 //! reading the whole file into memory first and copying every frame out of it; that saves
 //! one copy of the largest value in the object and the memory it takes. Only the first
-//! [`HEADER_PREFIX`] bytes are read to find the Pixel Data element; a file whose header is
-//! longer, whose Pixel Data is encapsulated, of another layout, or anything unusual
-//! (declared lengths beyond the file, a frame out of range) is read whole and decoded by
-//! [`decode_image`], which reports the problem. The viewer never reads image files: it
+//! MiB is read to find the Pixel Data element; a file whose header is
+//! longer, whose Pixel Data is encapsulated or not the last element, of another layout, or
+//! anything unusual (declared lengths beyond the file, a frame out of range) is read whole
+//! and decoded by [`decode_image`], which reports the problem. The viewer never reads image files: it
 //! decodes instances held in memory with [`decode_image`].
 
 use std::fs::File;
@@ -85,10 +85,12 @@ fn frames_read_in_place(
         && module.bits_allocated == 8
         && !module.signed
         && (1..=8).contains(&module.bits_stored);
-    // The value must hold every frame and lie within the file (PS3.5 8.1.1: frames follow
-    // each other with no padding between them).
+    // The value must hold every frame (PS3.5 8.1.1: frames follow each other with no
+    // padding between them) and end the file: elements after it (padding, a signature, or
+    // attributes out of order) are never read here, so such a file is decoded whole, with
+    // every declared length checked, as the viewer decodes it.
     let fits = (declared.declared_length as u64) >= native_total_bytes(&module) as u64
-        && (declared.value_start as u64).saturating_add(declared.declared_length as u64) <= size;
+        && (declared.value_start as u64).saturating_add(declared.declared_length as u64) == size;
     let selection: Vec<u32> = match frame {
         Some(frame) if frame < module.frames => vec![frame],
         Some(_) => return None,

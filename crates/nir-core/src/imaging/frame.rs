@@ -363,6 +363,26 @@ mod tests {
     }
 
     #[test]
+    fn attributes_after_pixel_data_are_read_as_the_parser_reads_them() {
+        // Out of order, but the parser accepts it: the object is then parsed whole.
+        let mut image = MonochromeImage::little_endian(2, 2, 1, 16);
+        image.after_pixel_data = image.element(0x0028, 0x1053, b"DS", b"2 ");
+        let decoded = decode_image(
+            &image.file(&[1, 0, 2, 0, 3, 0, 4, 0]),
+            &DecodeLimits::default(),
+            None,
+        )
+        .unwrap();
+        match &decoded.frames[0].pixels {
+            FramePixels::Grayscale {
+                modality: ModalityLut::Rescale(rescale),
+                ..
+            } => assert_eq!(rescale.slope, 2.0),
+            other => panic!("a rescale expected, not {other:?}"),
+        }
+    }
+
+    #[test]
     fn native_pixel_data_too_short_for_its_frames_is_an_error() {
         let file = MonochromeImage::little_endian(2, 2, 2, 16).file(&[1, 0, 2, 0, 3, 0]);
         assert!(matches!(
