@@ -285,6 +285,44 @@ async fn a_series_cut_after_some_instances_is_finished_with_only_those_that_did_
 }
 
 #[tokio::test]
+async fn the_image_on_screen_asked_for_beside_a_series_that_is_cut_is_not_asked_for_again() {
+    // The series comes in reverse, 4 KiB at a time, so the image on screen is asked for on
+    // its own beside it once the first part is in; that answer is slower still, and the
+    // series is cut in its second 4 KiB (after eight parts): the series is then finished
+    // instance by instance while the image on screen is still arriving.
+    let mut study = FakeStudy::new(NHS, STUDY, &[12, 3]);
+    study.behaviour.reverse_order = true;
+    study.behaviour.slow = Some(Duration::from_millis(50));
+    study.behaviour.slow_single = Some(Duration::from_millis(60));
+    study.behaviour.cut_series = Some(SeriesCut {
+        series: 1,
+        after_parts: 8,
+    });
+    let (server, url) = serve(study).await;
+    let (layout, study) = retrieve(&client(), &url, NHS, options()).await;
+    assert!(!study.is_flagged(), "{:?}", study.warnings);
+    assert_eq!(study.instance_count(), 15);
+    let (singles, per_series) = request_shapes(&server);
+    assert_eq!(per_series, [1, 1]);
+    let mut asked: Vec<&str> = singles
+        .iter()
+        .filter_map(|r| r.path.rsplit('/').next())
+        .collect();
+    asked.sort_unstable();
+    let before = asked.len();
+    asked.dedup();
+    assert_eq!(
+        asked.len(),
+        before,
+        "an instance asked for twice: {asked:?}"
+    );
+    // The four slices that did not arrive whole (the last eight were sent first).
+    assert_eq!(asked.len(), 4, "{asked:?}");
+    let first_shown = &layout.series[0].instances[0].sop_instance_uid;
+    assert!(asked.contains(&first_shown.as_str()));
+}
+
+#[tokio::test]
 async fn a_series_cut_before_any_instance_arrived_is_retried_once_then_reported() {
     let mut study = FakeStudy::new(NHS, STUDY, &[3, 20]);
     study.behaviour.cut_series = Some(SeriesCut {

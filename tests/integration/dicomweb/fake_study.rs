@@ -18,6 +18,8 @@ pub struct Behaviour {
     pub cut_series: Option<SeriesCut>,
     /// Pause between 4 KiB chunks of instance bodies.
     pub slow: Option<Duration>,
+    /// Pause between 256-byte chunks of single-instance answers only.
+    pub slow_single: Option<Duration>,
     /// Bearer token the server requires.
     pub token: Option<String>,
     /// Answer 406 unless the Accept header equals this.
@@ -183,6 +185,10 @@ impl FakeStudy {
         if let Some(delay) = self.behaviour.slow {
             reply.chunk_delay = Some(delay);
             reply.chunk_size = 4096;
+        }
+        if let (Some(delay), false) = (self.behaviour.slow_single, whole_series) {
+            reply.chunk_delay = Some(delay);
+            reply.chunk_size = 256;
         }
         reply
     }

@@ -216,7 +216,7 @@ impl DicomWebClient {
             let outcome = self
                 .fetch_unit(
                     layout,
-                    unit,
+                    unit.clone(),
                     assembly_ref,
                     progress_ref,
                     cancel_ref,
@@ -224,7 +224,7 @@ impl DicomWebClient {
                 )
                 .await;
             drop(claimed);
-            outcome
+            (unit, outcome)
         };
         let first_shown = queue.lock().first_shown();
         let mut busy_pauses: HashMap<(usize, usize), u32> = HashMap::new();
@@ -234,6 +234,11 @@ impl DicomWebClient {
         let mut first_pending = true;
         // The image on screen while its series request is the first request.
         let mut watching: Option<(usize, usize)> = None;
+        // That image asked for on its own beside its series, without a claim (the series
+        // holds it), while the request runs: should the series be cut and resumed instance
+        // by instance, the image waits for this request instead of being asked for again.
+        let mut side_fetch: Option<FetchUnit> = None;
+        let mut side_waits = 0u32;
         let room = |first_pending: bool| {
             if first_pending {
                 1
@@ -247,6 +252,18 @@ impl DicomWebClient {
                 let Some(unit) = queue.lock().next_unit() else {
                     break;
                 };
+                if side_fetch.as_ref() == Some(&unit) {
+                    if let FetchUnit::Instance(series, instance) = unit {
+                        queue.lock().defer(series, instance);
+                    }
+                    side_waits += 1;
+                    if side_waits > 1 {
+                        // Nothing else is pending: wait for a request to end.
+                        pause = true;
+                        break;
+                    }
+                    continue;
+                }
                 match take_unit(
                     layout,
                     &unit,
@@ -283,9 +300,13 @@ impl DicomWebClient {
             }
             tokio::select! {
                 result = running.next() => {
-                    let Some(result) = result else {
+                    let Some((unit, result)) = result else {
                         continue;
                     };
+                    if side_fetch.as_ref() == Some(&unit) {
+                        side_fetch = None;
+                        side_waits = 0;
+                    }
                     match result {
                         Err(error) => {
                             cancel.cancel();
@@ -321,6 +342,7 @@ impl DicomWebClient {
                             sink: None,
                             sops: Vec::new(),
                         };
+                        side_fetch = Some(FetchUnit::Instance(series, instance));
                         running.push(run(FetchUnit::Instance(series, instance), unclaimed));
                     }
                 }
