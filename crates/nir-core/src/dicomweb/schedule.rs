@@ -324,15 +324,8 @@ impl DicomWebClient {
                     let Some((series, instance)) = watching.take() else {
                         continue;
                     };
-                    let sop = layout
-                        .series
-                        .get(series)
-                        .and_then(|s| s.instances.get(instance))
-                        .map_or("", |i| i.sop_instance_uid.as_str());
-                    let came_first = assembly
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .is_admitted(sop);
+                    let came_first = sop_at(layout, series, instance)
+                        .is_some_and(|sop| is_admitted(&assembly, sop));
                     if came_first {
                         first_pending = false;
                     } else {
@@ -423,6 +416,24 @@ impl DicomWebClient {
     }
 }
 
+/// The SOP Instance UID of instance `instance` of series `series` in the layout.
+fn sop_at(layout: &StudyLayout, series: usize, instance: usize) -> Option<&str> {
+    layout
+        .series
+        .get(series)?
+        .instances
+        .get(instance)
+        .map(|i| i.sop_instance_uid.as_str())
+}
+
+/// Whether this retrieval has admitted `sop`.
+fn is_admitted(assembly: &Mutex<Assembly<'_>>, sop: &str) -> bool {
+    assembly
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_admitted(sop)
+}
+
 /// Whether any instance of series `series` has been admitted by this retrieval.
 fn any_admitted(layout: &StudyLayout, series: usize, assembly: &Mutex<Assembly<'_>>) -> bool {
     let assembly = assembly.lock().unwrap_or_else(|p| p.into_inner());
@@ -449,17 +460,7 @@ fn take_unit<'a>(
     // An instance this retrieval has admitted already (a series resumed instance by
     // instance after a cut) is counted: whatever the sink says, it is not asked for again.
     if let FetchUnit::Instance(series, instance) = *unit {
-        let admitted = layout
-            .series
-            .get(series)
-            .and_then(|s| s.instances.get(instance))
-            .is_some_and(|i| {
-                assembly
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .is_admitted(&i.sop_instance_uid)
-            });
-        if admitted {
+        if sop_at(layout, series, instance).is_some_and(|sop| is_admitted(assembly, sop)) {
             return Taken::Skip;
         }
     }
@@ -475,12 +476,7 @@ fn take_unit<'a>(
     };
     match *unit {
         FetchUnit::Instance(series, instance) => {
-            let Some(sop) = layout
-                .series
-                .get(series)
-                .and_then(|s| s.instances.get(instance))
-                .map(|i| i.sop_instance_uid.as_str())
-            else {
+            let Some(sop) = sop_at(layout, series, instance) else {
                 return Taken::Skip;
             };
             let pauses = busy_pauses.get(&(series, instance)).copied().unwrap_or(0);
