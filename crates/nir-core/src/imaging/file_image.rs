@@ -74,17 +74,16 @@ fn frames_read_in_place(
     use rayon::prelude::*;
 
     use super::decode::{DecodedFrames, FrameValues};
-    use super::native::{gray16_frame, is_gray16, native_frame_bytes, native_total_bytes};
+    use super::native::{
+        gray16_frame, is_gray16, is_gray8_unsigned, native_frame_bytes, native_total_bytes,
+        unsigned16, unsigned8,
+    };
     use super::source::parse_image_header;
 
     let declared = find_declared_native_pixel_data(prefix).ok()??;
     let image = parse_image_header(prefix, &declared).ok()?;
     let module = PixelModule::from_image(&image, limits).ok()?;
-    let eight_bit = module.photometric.is_grayscale()
-        && module.samples_per_pixel == 1
-        && module.bits_allocated == 8
-        && !module.signed
-        && (1..=8).contains(&module.bits_stored);
+    let eight_bit = is_gray8_unsigned(&module);
     // The value must hold every frame (PS3.5 8.1.1: frames follow each other with no
     // padding between them) and end the file: elements after it (padding, a signature, or
     // attributes out of order) are never read here, so such a file is decoded whole, with
@@ -109,7 +108,7 @@ fn frames_read_in_place(
             read_in_pieces(file, &mut values, offset, |piece| {
                 if spare > 0 {
                     for value in piece {
-                        *value = (*value << spare) >> spare;
+                        *value = unsigned8(*value, spare);
                     }
                 }
             })?;
@@ -126,7 +125,7 @@ fn frames_read_in_place(
                     *word = if signed {
                         value
                     } else {
-                        (value << spare) >> spare
+                        unsigned16(value, spare)
                     };
                 }
             })?;

@@ -160,9 +160,7 @@ fn plain_gray_frame(
     // sign-extends them (signed).
     let spare = module.bits_allocated - module.bits_stored;
     Ok(Some(match (module.bits_allocated, module.signed) {
-        (8, false) => {
-            GraySamples::Unsigned8(words.iter().map(|&b| (b << spare) >> spare).collect())
-        }
+        (8, false) => GraySamples::Unsigned8(words.iter().map(|&b| unsigned8(b, spare)).collect()),
         (8, true) => GraySamples::Signed16(
             words
                 .iter()
@@ -193,10 +191,27 @@ pub fn is_gray16(module: &PixelModule) -> bool {
         && (1..=16).contains(&module.bits_stored)
 }
 
+/// True for unsigned grayscale of one sample per pixel, 8 bits allocated, 1 to 8 stored:
+/// the 8-bit twin of [`is_gray16`], kept at 8 bits ([`GraySamples::Unsigned8`]).
+pub fn is_gray8_unsigned(module: &PixelModule) -> bool {
+    module.photometric.is_grayscale()
+        && module.samples_per_pixel == 1
+        && module.bits_allocated == 8
+        && !module.signed
+        && (1..=8).contains(&module.bits_stored)
+}
+
+/// Bits Stored applied to one unsigned byte (`spare` = 8 − Bits Stored), as [`unsigned16`]
+/// does to a word.
+#[inline]
+pub(super) fn unsigned8(byte: u8, spare: u32) -> u8 {
+    (byte << spare) >> spare
+}
+
 /// Bits Stored applied to one 16-bit word: masked (unsigned) or sign-extended (signed), by
 /// shifting the stored bits to the top of the word and back.
 #[inline]
-fn unsigned16(word: u16, spare: u32) -> u16 {
+pub(super) fn unsigned16(word: u16, spare: u32) -> u16 {
     (word << spare) >> spare
 }
 
