@@ -145,14 +145,7 @@ pub fn find_declared_native_pixel_data(
 ) -> Result<Option<DeclaredPixelData>, DeclaredLengthError> {
     // Neither walked nor inflated here when it cannot give `Some`: the caller reads such
     // an object whole, and it is checked then.
-    let meta_start = if prefix.get(128..132) == Some(b"DICM") {
-        Some(132)
-    } else if prefix.starts_with(b"DICM") {
-        Some(4)
-    } else {
-        None
-    };
-    if let Some(start) = meta_start {
+    if let Some(start) = meta_start(prefix) {
         let Some((_, transfer_syntax)) = walk_meta(prefix, start)? else {
             return Ok(None);
         };
@@ -173,14 +166,24 @@ pub fn find_declared_native_pixel_data(
     )
 }
 
+/// Where the File Meta Information starts: after `DICM`, itself after the 128-byte preamble
+/// or at the very start; `None` without it.
+fn meta_start(bytes: &[u8]) -> Option<usize> {
+    if bytes.get(128..132) == Some(b"DICM") {
+        Some(132)
+    } else if bytes.starts_with(b"DICM") {
+        Some(4)
+    } else {
+        None
+    }
+}
+
 /// Walks the object as [`check_declared_lengths`] describes; `Some` is the top-level native
 /// Pixel Data in `bytes` (its value unchecked with [`Scope::BeforePixelData`]), left `None`
 /// when the walk read another buffer (an inflated data set) or another byte order.
 fn walk_object(bytes: &[u8], scope: Scope) -> Result<Option<NativePixelData>, DeclaredLengthError> {
-    let start = if bytes.get(128..132) == Some(b"DICM") {
-        132
-    } else if bytes.starts_with(b"DICM") {
-        4
+    let start = if let Some(start) = meta_start(bytes) {
+        start
     } else if bytes.starts_with(&[0x08, 0x00]) {
         // A bare data set (no meta group) is read as implicit VR little endian.
         return walk(bytes, 0, IMPLICIT_LE, scope);
