@@ -3,6 +3,7 @@
 //! Orthanc with its DICOMweb plugin (byte-for-byte round trip of the shared corpus).
 
 mod busy_and_slow;
+mod early_series;
 pub(crate) mod fake_server;
 pub(crate) mod fake_study;
 pub(crate) mod orthanc;

@@ -2,6 +2,9 @@
 //! behind a gate that holds one chosen request until the test has switched patient, closed
 //! or locked, then lets it answer. Each test checks that the late answer is set aside with
 //! a clear error and that nothing of it is kept or shown under whoever is open by then.
+//! With the metadata held, the first image of the study's first series (asked for beside
+//! the metadata) is ready as a preview, handed out once, and gone with the patient on a
+//! switch.
 //! A last test checks that the names the images carry are kept out of log lines while the
 //! patient is open, and only then.
 
@@ -339,4 +342,77 @@ async fn names_the_images_carry_never_reach_a_log_line_while_open() {
         text.contains("Alex"),
         "a closed patient's name is no longer registered:\n{text}"
     );
+}
+
+/// Opening the study `id` with its preview taken as soon as it is ready; the preview's size
+/// (or why there was none) goes to `previews`.
+fn open_study_previewing(
+    env: &Env,
+    id: String,
+    previews: tokio::sync::mpsc::UnboundedSender<Result<(u32, u32), ViewerError>>,
+) -> impl Future<Output = Result<StudyView, ViewerError>> {
+    let session = Arc::clone(&env.session);
+    let taker = Arc::downgrade(&env.session);
+    let ready = Arc::new(move |record: &str| {
+        if let Some(session) = taker.upgrade() {
+            let frame = session.take_preview(record).map(|f| (f.rows, f.columns));
+            let _ = previews.send(frame);
+        }
+    });
+    async move { session.open_study_previewing(&id, |_| {}, ready).await }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_image_is_ready_while_the_metadata_is_held_and_is_handed_out_once() {
+    let env = env().await;
+    let alex = env.look_up(ALEX).await.unwrap();
+    let ct = record(&alex, PointerKind::ImagingStudy, Some("CT"));
+    let (previews_tx, mut previews) = tokio::sync::mpsc::unbounded_channel();
+    let wait_for_preview = async {
+        let preview = tokio::time::timeout(ARRIVAL_WAIT, previews.recv())
+            .await
+            .expect("a preview while the metadata is held")
+            .unwrap();
+        (preview, env.session.take_preview(&ct).is_err())
+    };
+    let ((preview, gone), opened) = env
+        .while_held(
+            is_metadata,
+            open_study_previewing(&env, ct.clone(), previews_tx),
+            wait_for_preview,
+        )
+        .await;
+    assert_eq!(preview.unwrap(), (512, 512), "the CT's first slice");
+    assert!(gone, "a preview is handed out once");
+    let study = opened.unwrap();
+    assert_eq!(study.series[0].instance_count, 400);
+    assert!(env.session.take_preview(&ct).is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_preview_not_yet_taken_goes_with_the_patient_on_a_switch() {
+    let env = env().await;
+    let alex = env.look_up(ALEX).await.unwrap();
+    let ct = record(&alex, PointerKind::ImagingStudy, Some("CT"));
+    let (ready_tx, mut ready) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let session = Arc::clone(&env.session);
+    let id = ct.clone();
+    let opening = async move {
+        let ready = Arc::new(move |_: &str| {
+            let _ = ready_tx.send(());
+        });
+        session.open_study_previewing(&id, |_| {}, ready).await
+    };
+    let switch = async {
+        tokio::time::timeout(ARRIVAL_WAIT, ready.recv())
+            .await
+            .expect("a preview while the metadata is held");
+        let gray = env.look_up(GRAY).await;
+        (gray, env.session.take_preview(&ct).is_err())
+    };
+    let ((gray, gone), outcome) = env.while_held(is_metadata, opening, switch).await;
+    assert!(gray.is_ok());
+    assert!(gone, "the preview went with Alex's state");
+    assert_refused(outcome, patient_changed);
+    assert_eq!(env.session.vault().stats().items, 0, "nothing was kept");
 }

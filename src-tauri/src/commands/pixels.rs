@@ -1,6 +1,7 @@
 //! The `nirpx` URI scheme: pixels and report PDFs from memory to the WebView as raw bytes,
 //! with geometry in headers and `Cache-Control: no-store`, so nothing reaches WebKit's disk
-//! cache. Paths: `/frame/{study}/{series}/{index}`, `/report/{record}` and
+//! cache. Paths: `/frame/{study}/{series}/{index}`, `/preview/{record}` (a study's
+//! first image while it still opens), `/report/{record}` and
 //! `/document/{study}/{series}` (a PDF held inside a study). A frame's VOI LUT Sequence
 //! table, when it has one, follows the samples in the body, its first value mapped, bits and
 //! entry count in `x-voi-lut`.
@@ -11,7 +12,7 @@ use tauri::http::{header, Request, Response, StatusCode};
 
 use nir_core::error::UserFacing;
 use nir_core::viewer::slice_position;
-use nir_core::viewer::{DisplayFrame, ViewerError, ViewerSession};
+use nir_core::viewer::{DisplayFrame, FrameFacts, ViewerError, ViewerSession};
 
 /// The scheme's name.
 pub const PIXEL_SCHEME: &str = "nirpx";
@@ -51,6 +52,7 @@ pub async fn handle(session: Arc<ViewerSession>, request: Request<Vec<u8>>) -> R
                 .body(pdf.as_bytes().to_vec())),
             Err(error) => Err((StatusCode::NOT_FOUND, error.user_message())),
         },
+        ["preview", record] => preview_response(&session, record),
         ["report", record] => match session.report_pdf(record) {
             Ok(pdf) => Ok(Response::builder()
                 .header(header::CONTENT_TYPE, "application/pdf")
@@ -101,6 +103,20 @@ async fn frame_response(
         .frame(study, series, index)
         .await
         .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.user_message()))?;
+    Ok(frame_body(frame, &facts))
+}
+
+/// The provisional first image of a study still opening (served once; see
+/// `ViewerSession::take_preview`): its pixels, without a place in a stack.
+fn preview_response(session: &ViewerSession, record: &str) -> Result<Built, (StatusCode, String)> {
+    let frame = session
+        .take_preview(record)
+        .map_err(|e| (StatusCode::NOT_FOUND, e.user_message()))?;
+    Ok(frame_body(frame, &FrameFacts::default()))
+}
+
+/// A frame's samples (and VOI LUT table) as the body, what describes them in headers.
+fn frame_body(frame: DisplayFrame, facts: &FrameFacts) -> Built {
     let DisplayFrame {
         format,
         rows,
@@ -143,7 +159,7 @@ async fn frame_response(
     } else if let Some(orientation) = facts.orientation {
         builder = builder.header("x-image-orientation", join(&orientation));
     }
-    Ok(builder.body(bytes))
+    builder.body(bytes)
 }
 
 fn join(values: &[f64]) -> String {

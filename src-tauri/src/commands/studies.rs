@@ -16,6 +16,17 @@ use nir_core::viewer::views::{
 /// Event carrying retrieval progress to the window.
 pub const STUDY_PROGRESS_EVENT: &str = "study-progress";
 
+/// Event telling the window a study still opening has a first image to show
+/// (`nirpx://…/preview/{recordId}`, once).
+pub const STUDY_PREVIEW_EVENT: &str = "study-preview";
+
+/// What [`STUDY_PREVIEW_EVENT`] carries.
+#[derive(Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StudyPreviewEvent<'a> {
+    record_id: &'a str,
+}
+
 /// Opens a study of the current patient's history.
 #[tauri::command]
 pub async fn open_study<R: Runtime>(
@@ -24,10 +35,18 @@ pub async fn open_study<R: Runtime>(
     record_id: String,
 ) -> Result<StudyView, CommandError> {
     let session = Arc::clone(&state.session);
+    let preview_app = app.clone();
+    let preview_ready = Arc::new(move |record_id: &str| {
+        let _ = preview_app.emit(STUDY_PREVIEW_EVENT, StudyPreviewEvent { record_id });
+    });
     session
-        .open_study(&record_id, move |progress| {
-            let _ = app.emit(STUDY_PROGRESS_EVENT, progress);
-        })
+        .open_study_previewing(
+            &record_id,
+            move |progress| {
+                let _ = app.emit(STUDY_PROGRESS_EVENT, progress);
+            },
+            preview_ready,
+        )
         .await
         .map_err(|e| CommandError::from(&e))
 }

@@ -34,6 +34,8 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// Pause between chunks of `chunk_size` bytes.
     pub chunk_delay: Option<Duration>,
+    /// Pause before the status line (a server slow to start its answer).
+    pub head_delay: Option<Duration>,
     pub chunk_size: usize,
 }
 
@@ -44,6 +46,7 @@ impl Reply {
             headers: vec![("Content-Type".into(), content_type.into())],
             body,
             chunk_delay: None,
+            head_delay: None,
             chunk_size: 16 * 1024,
         }
     }
@@ -161,6 +164,9 @@ async fn write_reply(
     head: &str,
     reply: &Reply,
 ) -> std::io::Result<()> {
+    if let Some(delay) = reply.head_delay {
+        tokio::time::sleep(delay).await;
+    }
     socket.write_all(head.as_bytes()).await?;
     for chunk in reply.body.chunks(reply.chunk_size.max(1)) {
         if let Some(delay) = reply.chunk_delay {

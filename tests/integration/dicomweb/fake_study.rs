@@ -29,6 +29,9 @@ pub struct Behaviour {
     /// Series and study bodies in descending Instance Number (PS3.18 names no order for
     /// the parts of a series response).
     pub reverse_order: bool,
+    /// Pause before answering the study's metadata (a server writing every instance's
+    /// header first).
+    pub slow_metadata: Option<Duration>,
 }
 
 /// Where a series request is cut.
@@ -90,6 +93,34 @@ impl FakeStudy {
         serde_json::to_vec(&objects).unwrap()
     }
 
+    /// A QIDO-RS series search answer (PS3.18 10.6, series-level return attributes: Series Instance UID, Series
+    /// Number, Modality and the number of instances of each series).
+    fn series_search(&self) -> Vec<u8> {
+        let mut series: Vec<&str> = Vec::new();
+        for instance in &self.instances {
+            if !series.contains(&instance.series_uid.as_str()) {
+                series.push(&instance.series_uid);
+            }
+        }
+        let objects: Vec<_> = series
+            .iter()
+            .map(|uid| {
+                let count = self
+                    .instances
+                    .iter()
+                    .filter(|i| i.series_uid == *uid)
+                    .count();
+                serde_json::json!({
+                    "0020000E": {"vr": "UI", "Value": [uid]},
+                    "00200011": {"vr": "IS", "Value": [1]},
+                    "00080060": {"vr": "CS", "Value": ["CT"]},
+                    "00201209": {"vr": "IS", "Value": [count]}
+                })
+            })
+            .collect();
+        serde_json::to_vec(&objects).unwrap()
+    }
+
     fn multipart<'a>(&self, sops: impl Iterator<Item = &'a str>) -> Vec<u8> {
         let eol: &[u8] = if self.behaviour.lf_only {
             b"\n"
@@ -131,7 +162,12 @@ impl FakeStudy {
         }
         let rest = &segments[3..];
         if rest == ["metadata"] {
-            return Reply::new(200, "application/dicom+json", self.metadata());
+            let mut reply = Reply::new(200, "application/dicom+json", self.metadata());
+            reply.head_delay = self.behaviour.slow_metadata;
+            return reply;
+        }
+        if rest == ["series"] {
+            return Reply::new(200, "application/dicom+json", self.series_search());
         }
         if let Some(only) = self.behaviour.accept_only {
             if request.header("accept") != Some(only) {

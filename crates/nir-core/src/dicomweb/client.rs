@@ -25,6 +25,7 @@ use zeroize::Zeroizing;
 
 use super::accept::{origin_of, AcceptList, AcceptMemory};
 use super::busy::BusyPolicy;
+use super::byte_gate::ByteGate;
 use super::error::{DicomWebError, Resource};
 use super::metadata::StudyLayout;
 use super::multipart::{MultipartParser, Part};
@@ -163,6 +164,21 @@ impl DicomWebClient {
         cancel: &CancellationToken,
         on_part: &mut (dyn FnMut(Part) -> Result<(), DicomWebError> + Send),
     ) -> Result<usize, DicomWebError> {
+        self.fetch_parts_gated(url, resource, list, cancel, None, on_part)
+            .await
+    }
+
+    /// [`Self::fetch_parts`], waiting at `gate` (when given) before handing on each part,
+    /// so no more than the gate allows is waiting to be taken.
+    pub(crate) async fn fetch_parts_gated(
+        &self,
+        url: &url::Url,
+        resource: Resource,
+        list: AcceptList,
+        cancel: &CancellationToken,
+        gate: Option<&ByteGate>,
+        on_part: &mut (dyn FnMut(Part) -> Result<(), DicomWebError> + Send),
+    ) -> Result<usize, DicomWebError> {
         let origin = origin_of(url);
         let mut index = self.accept.first(&origin, list);
         let response = loop {
@@ -181,7 +197,8 @@ impl DicomWebClient {
                 .ok_or(DicomWebError::NotAcceptable { resource })?;
         };
         check_status(&response, resource)?;
-        self.stream_parts(response, resource, cancel, on_part).await
+        self.stream_parts(response, resource, cancel, gate, on_part)
+            .await
     }
 
     /// Collects every part of a WADO-RS resource (for callers that want them all at once).
@@ -208,11 +225,12 @@ impl DicomWebClient {
         response: reqwest::Response,
         resource: Resource,
         cancel: &CancellationToken,
+        gate: Option<&ByteGate>,
         on_part: &mut (dyn FnMut(Part) -> Result<(), DicomWebError> + Send),
     ) -> Result<usize, DicomWebError> {
         let target = target_of(response.url());
         let outcome = self
-            .read_parts(response, &target, resource, cancel, on_part)
+            .read_parts(response, &target, resource, cancel, gate, on_part)
             .await;
         if matches!(&outcome, Err(error) if !matches!(error, DicomWebError::Cancelled)) {
             global().error(Stage::Retrieval, &target);
@@ -226,6 +244,7 @@ impl DicomWebClient {
         target: &str,
         resource: Resource,
         cancel: &CancellationToken,
+        gate: Option<&ByteGate>,
         on_part: &mut (dyn FnMut(Part) -> Result<(), DicomWebError> + Send),
     ) -> Result<usize, DicomWebError> {
         let content_type = response
@@ -283,6 +302,9 @@ impl DicomWebClient {
                         .map_err(|source| DicomWebError::Multipart { resource, source })?;
                     for part in done {
                         parts += 1;
+                        if let Some(gate) = gate {
+                            gate.admit(part.body.len(), cancel).await?;
+                        }
                         on_part(part)?;
                     }
                 }
@@ -295,6 +317,9 @@ impl DicomWebClient {
                 .map_err(|source| DicomWebError::Multipart { resource, source })?,
             None => {
                 let headers = vec![("content-type".to_string(), content_type)];
+                if let Some(gate) = gate {
+                    gate.admit(single.len(), cancel).await?;
+                }
                 on_part(Part {
                     headers,
                     body: single,

@@ -216,8 +216,7 @@ impl StudyLayout {
             sort_for_display(&mut each.instances);
         }
         series.sort_by(|a, b| {
-            (a.number.unwrap_or(i32::MAX), &a.series_uid)
-                .cmp(&(b.number.unwrap_or(i32::MAX), &b.series_uid))
+            series_order(a.number, &a.series_uid).cmp(&series_order(b.number, &b.series_uid))
         });
         Ok(Self {
             study_url,
@@ -245,8 +244,18 @@ impl StudyLayout {
     }
 }
 
+/// Where a series goes in a study's layout: by Series Number (none last), then by UID.
+/// A series search orders by the same key to find the series the layout will put first
+/// ([`super::early_series`]).
+pub(crate) fn series_order(number: Option<i32>, series_uid: &str) -> (i32, &str) {
+    (number.unwrap_or(i32::MAX), series_uid)
+}
+
 /// `.../studies/{uid}/metadata` → `.../studies/{uid}`; any other shape is refused.
-fn study_url_from(metadata_url: &url::Url, study_uid: &str) -> Result<url::Url, DicomWebError> {
+pub(crate) fn study_url_from(
+    metadata_url: &url::Url,
+    study_uid: &str,
+) -> Result<url::Url, DicomWebError> {
     let bad = |reason: &str| DicomWebError::BadUrl {
         resource: Resource::Metadata,
         reason: reason.to_string(),

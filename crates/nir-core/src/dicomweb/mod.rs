@@ -6,8 +6,10 @@
 pub mod accept;
 mod assembly;
 pub mod busy;
+mod byte_gate;
 mod client;
 pub mod dicom_json;
+mod early_series;
 mod error;
 pub mod identity_match;
 mod media_type;
@@ -31,6 +33,7 @@ mod wado;
 mod zeroizing_vec;
 
 pub use client::DicomWebClient;
+pub use early_series::{EarlySeries, EarlyStart, FirstPartHook};
 pub use error::{DicomWebError, Resource};
 pub use media_type::MediaType;
 pub use metadata::{InstanceLayout, PatientIdentity, SeriesLayout, StudyLayout, WindowPreset};

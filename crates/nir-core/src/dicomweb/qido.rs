@@ -104,7 +104,15 @@ impl DicomWebClient {
         study_uid: &str,
     ) -> Result<Vec<SeriesSummary>, DicomWebError> {
         let url = child(base, &["studies", study_uid, "series"])?;
-        let json = self.get_json(&url, Resource::Search).await?;
+        self.series_at(&url).await
+    }
+
+    /// `GET {url}`: the series a series search at `url` answers.
+    pub(crate) async fn series_at(
+        &self,
+        url: &url::Url,
+    ) -> Result<Vec<SeriesSummary>, DicomWebError> {
+        let json = self.get_json(url, Resource::Search).await?;
         Ok(objects(&json)?
             .iter()
             .filter_map(|object| {

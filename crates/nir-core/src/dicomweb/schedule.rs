@@ -1,6 +1,8 @@
 //! Running a study's retrieval: requests come from the study's [`RetrievalQueue`] (the
 //! series the clinician is looking at first, whole, then the rest; see [`super::queue`]),
-//! the first alone and then several at once, bounded per server. The first series
+//! the first alone and then several at once, bounded per server. When that first series
+//! was already asked for beside the metadata ([`super::early_series`]), that request is
+//! adopted instead of made again: what it brought is filed first, through the same checks. The first series
 //! response is watched: when its first part is not the image on screen (the server sends
 //! the series in another order than the stack's), that image is asked for on its own
 //! beside it, so it does not wait for the rest of the series; it then comes twice, the
@@ -22,8 +24,10 @@ use tokio_util::sync::CancellationToken;
 use super::accept::origin_of;
 use super::assembly::Assembly;
 use super::client::DicomWebClient;
+use super::early_series::EarlySeries;
 use super::error::{DicomWebError, Resource};
 use super::metadata::StudyLayout;
+use super::pipeline::file_early;
 use super::queue::{Direction, Focus, RetrievalQueue, SharedQueue};
 use super::retrieved::{RetrievalProgress, RetrievedStudy, StudyWarning};
 use super::sink::{Claim, InstanceSink};
@@ -182,6 +186,35 @@ impl DicomWebClient {
         progress_tx: mpsc::UnboundedSender<RetrievalProgress>,
         cancel: CancellationToken,
     ) -> Result<RetrievedStudy, DicomWebError> {
+        self.retrieve_study_adopting(
+            layout,
+            expectations,
+            options,
+            queue,
+            sink,
+            None,
+            progress_tx,
+            cancel,
+        )
+        .await
+    }
+
+    /// [`Self::retrieve_study_queued`], adopting `early` (a request for a series started
+    /// before the metadata arrived) as the request for its series when that series is the
+    /// first the queue asks for whole; otherwise `early` is dropped, and what it brought
+    /// with it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn retrieve_study_adopting(
+        &self,
+        layout: &StudyLayout,
+        expectations: &Expectations,
+        options: RetrieveOptions,
+        queue: &SharedQueue,
+        sink: Option<&dyn InstanceSink>,
+        early: Option<EarlySeries>,
+        progress_tx: mpsc::UnboundedSender<RetrievalProgress>,
+        cancel: CancellationToken,
+    ) -> Result<RetrievedStudy, DicomWebError> {
         let needed = layout.decoded_bytes();
         if needed > options.budget_bytes {
             return Err(DicomWebError::OverBudget {
@@ -212,11 +245,12 @@ impl DicomWebClient {
             .for_origin(&origin_of(&layout.study_url), options.concurrency);
         let (assembly_ref, progress_ref, cancel_ref, limit_ref) =
             (&assembly, &progress_tx, &cancel, &limit);
-        let run = move |unit: FetchUnit, claimed| async move {
+        let run = move |unit: FetchUnit, claimed, early: Option<EarlySeries>| async move {
             let outcome = self
                 .fetch_unit(
                     layout,
                     unit.clone(),
+                    early,
                     assembly_ref,
                     progress_ref,
                     cancel_ref,
@@ -227,6 +261,14 @@ impl DicomWebClient {
             (unit, outcome)
         };
         let first_shown = queue.lock().first_shown();
+        // The early request is adopted by the first series request, if that is its series.
+        let mut early = early.filter(|e| e.checked_as(expectations)).and_then(|e| {
+            let series = layout
+                .series
+                .iter()
+                .position(|s| s.series_uid == e.series_uid())?;
+            (series == queue.lock().current_focus().series).then_some((series, e))
+        });
         let mut busy_pauses: HashMap<(usize, usize), u32> = HashMap::new();
         let mut running = FuturesUnordered::new();
         // The first request runs alone, so the image on screen has the link to itself,
@@ -279,7 +321,15 @@ impl DicomWebClient {
                         {
                             watching = (*series == shown.0).then_some(shown);
                         }
-                        running.push(run(unit, claimed));
+                        let adopted = match (&unit, early.take()) {
+                            (FetchUnit::Series(series), Some((of, request))) if *series == of => {
+                                Some(request)
+                            }
+                            // Not its series first: it is not the request this retrieval
+                            // makes first, and goes (wiping what it brought).
+                            _ => None,
+                        };
+                        running.push(run(unit, claimed, adopted));
                     }
                     Taken::Skip => {}
                     Taken::StillBusy => {
@@ -336,7 +386,11 @@ impl DicomWebClient {
                             sops: Vec::new(),
                         };
                         side_fetch = Some(FetchUnit::Instance(series, instance));
-                        running.push(run(FetchUnit::Instance(series, instance), unclaimed));
+                        running.push(run(
+                            FetchUnit::Instance(series, instance),
+                            unclaimed,
+                            None,
+                        ));
                     }
                 }
             }
@@ -353,10 +407,12 @@ impl DicomWebClient {
     /// arrived is not asked for whole again (WADO-RS cannot leave out what is here, so a
     /// large series cut near its end would come almost twice): it ends as
     /// [`UnitEnd::Resume`], and the series is finished instance by instance.
+    #[allow(clippy::too_many_arguments)]
     async fn fetch_unit(
         &self,
         layout: &StudyLayout,
         unit: FetchUnit,
+        mut early: Option<EarlySeries>,
         assembly: &Mutex<Assembly<'_>>,
         progress_tx: &mpsc::UnboundedSender<RetrievalProgress>,
         cancel: &CancellationToken,
@@ -370,10 +426,15 @@ impl DicomWebClient {
         };
         let mut last_error = None;
         for attempt in 0..2 {
-            match self
-                .fetch_verified(&url, resource, assembly, progress_tx, cancel)
-                .await
-            {
+            let outcome = match early.take() {
+                // The request started before the metadata: its first attempt.
+                Some(request) => file_early(request, assembly, progress_tx, cancel).await,
+                None => {
+                    self.fetch_verified(&url, resource, assembly, progress_tx, cancel)
+                        .await
+                }
+            };
+            match outcome {
                 Ok(_) => return Ok(UnitEnd::Done),
                 Err(error) if error.is_retryable() => {
                     if attempt == 0 {

@@ -21,6 +21,7 @@ mod key_images;
 mod pointer;
 mod presentation_state;
 mod presentation_view;
+mod preview;
 mod report;
 mod report_cda;
 pub mod report_format;
@@ -41,6 +42,7 @@ pub use error::ViewerError;
 pub use identity::{display_date, display_name, display_sex};
 pub use pointer::{Pointer, PointerKind};
 pub use slice_geometry::slice_position;
+pub use study::FrameFacts;
 pub use token_slot::TokenSlot;
 pub use xca_records::metadata_url_from_kos;
 
@@ -86,6 +88,8 @@ struct PatientState {
     studies: HashMap<String, OpenStudy>,
     /// Study metadata already read (by the identity check), by record id.
     layouts: HashMap<String, Arc<crate::dicomweb::StudyLayout>>,
+    /// First images of studies still opening, shown before their metadata, by record id.
+    previews: HashMap<String, preview::Preview>,
     /// What each study read so far says about the patient, newest study first.
     identities: Vec<(String, identity::StudyIdentity, Option<String>)>,
     /// The patient's NHS number and the names their images carry, registered for log
@@ -106,6 +110,7 @@ impl PatientState {
             pointers: pointers.into_iter().map(|p| (p.id.clone(), p)).collect(),
             studies: HashMap::new(),
             layouts: HashMap::new(),
+            previews: HashMap::new(),
             identities: Vec::new(),
             terms,
             name_words: BTreeSet::new(),

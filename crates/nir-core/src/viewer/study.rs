@@ -16,6 +16,7 @@ use super::document::read_document;
 use super::in_flight::{InFlight, StudySink};
 use super::presentation_state::read_presentation_state;
 use super::presentation_view::map_state;
+use super::preview::PreviewTarget;
 use super::report_format::ReportFormat;
 use super::views::{PresentationStatesView, ReportView, StudyProgressView, StudyView};
 use super::{display_frame, PointerKind, ViewerError, ViewerSession};
@@ -88,6 +89,35 @@ impl ViewerSession {
         record_id: &str,
         progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
     ) -> Result<StudyView, ViewerError> {
+        self.open_study_previewing(record_id, progress, Arc::new(|_: &str| {}))
+            .await
+    }
+
+    /// [`Self::open_study`], asking for the first series beside the metadata: when its first
+    /// image has passed the pointer checks before the metadata is in, it is held as the
+    /// record's preview ([`Self::take_preview`]) and `preview_ready` is told the record id.
+    /// The preview is dropped when this returns, whether the study opened or not.
+    pub async fn open_study_previewing(
+        self: &Arc<Self>,
+        record_id: &str,
+        progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
+        preview_ready: Arc<dyn Fn(&str) + Send + Sync>,
+    ) -> Result<StudyView, ViewerError> {
+        let (patient, _, _) = self.pointer(record_id)?;
+        let target = PreviewTarget::new(preview_ready);
+        let outcome = self
+            .open_study_with(record_id, progress, target.clone())
+            .await;
+        self.end_preview(&patient, record_id, &target);
+        outcome
+    }
+
+    async fn open_study_with(
+        self: &Arc<Self>,
+        record_id: &str,
+        progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
+        preview: PreviewTarget,
+    ) -> Result<StudyView, ViewerError> {
         let (patient, nhs_number, pointer) = self.pointer(record_id)?;
         if pointer.kind != PointerKind::ImagingStudy {
             return Err(ViewerError::NotOpenable(
@@ -99,11 +129,18 @@ impl ViewerSession {
             .as_ref()
             .filter(|s| s.key == patient)
             .and_then(|s| s.layouts.get(record_id).cloned());
-        let layout = match cached {
-            Some(layout) => layout,
+        let (layout, early) = match cached {
+            Some(layout) => (layout, None),
             None => {
                 let url = self.study_metadata_url(&pointer, &patient).await?;
-                Arc::new(self.dicomweb.study_metadata(&url).await?)
+                let starting =
+                    self.start_early_series(&url, &pointer, &nhs_number, &patient, preview);
+                let layout = self.dicomweb.study_metadata(&url).await;
+                let early = match starting {
+                    Some(starting) => starting.take().await,
+                    None => None,
+                };
+                (Arc::new(layout?), early)
             }
         };
         // The global budget: what this study needs is promised before anything is fetched,
@@ -185,7 +222,7 @@ impl ViewerSession {
             expectations,
             cancel,
             sink,
-            queue,
+            (queue, early),
             progress,
         );
         Ok(view)
@@ -226,7 +263,7 @@ impl ViewerSession {
         expectations: Expectations,
         cancel: CancellationToken,
         sink: StudySink,
-        queue: SharedQueue,
+        (queue, early): (SharedQueue, Option<crate::dicomweb::EarlySeries>),
         progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
     ) {
         let (tx, mut rx) = mpsc::unbounded_channel();
@@ -289,12 +326,13 @@ impl ViewerSession {
             // Each admitted instance goes into the vault as it arrives (write-through).
             let outcome = session
                 .dicomweb
-                .retrieve_study_queued(
+                .retrieve_study_adopting(
                     &layout,
                     &expectations,
                     options,
                     &queue,
                     Some(&sink),
+                    early,
                     tx,
                     cancel,
                 )
@@ -733,7 +771,7 @@ fn identity_note(matched_by: &[IdentityMatch]) -> Option<String> {
 }
 
 /// Per-image facts for the overlay and orientation markers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FrameFacts {
     /// Instance Number.
     pub instance_number: Option<i32>,
