@@ -2,7 +2,9 @@
 // measures, inside the page, what the clinician feels:
 //   - first image: from the click that opens the rich-history CT (400 × 512×512) to its
 //     first image drawn (the overlay's "Image 1 /" appearing), median of BENCH_RUNS opens
-//     after one unmeasured open that lets the sandbox make its synthetic instances;
+//     after one unmeasured open that lets the sandbox make its synthetic instances; and
+//     whether a preview of the first image was drawn before it (only when the open waited
+//     for the study's metadata);
 //   - window/level drag: a right-button drag moved one step every animation frame for
 //     BENCH_SECONDS; updates drawn per second (the overlay's W/L text changes, which happen only
 //     inside a draw), next to the page's own animation-frame rate;
@@ -53,8 +55,10 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 async function firstImageMs() {
   await app.execute(`
     window.__firstImage = null;
+    window.__firstPreview = null;
     const start = performance.now();
     const poll = () => {
+      if (window.__firstPreview === null && document.getElementById('study-preview')) window.__firstPreview = performance.now() - start;
       const corner = document.querySelector('#viewport-grid .corner.tr');
       if (corner && /^Image 1 \\//.test(corner.textContent ?? '')) window.__firstImage = performance.now() - start;
       else requestAnimationFrame(poll);
@@ -62,8 +66,13 @@ async function firstImageMs() {
     [...document.querySelectorAll('.history-row.kind-imagingStudy')]
       .find((row) => row.querySelector('.row-modality')?.textContent === 'CT').querySelector('button').click();
     requestAnimationFrame(poll);`);
-  return waitFor("the first CT image", "return window.__firstImage");
+  const image = await waitFor("the first CT image", "return window.__firstImage");
+  previews.push(await app.execute("return window.__firstPreview"));
+  return image;
 }
+
+/** When each open's preview was drawn (ms from the click), or null when it had none. */
+const previews = [];
 
 /** Runs `step` every animation frame for `seconds`, counting changes of `selector`'s text. */
 async function perFrame(selector, step) {
@@ -259,6 +268,8 @@ async function main() {
     console.log("|---|---|---|");
     console.log(`| first image after opening the CT (median of ${runs}) | ≤ 1 s | ${Math.round(median(opens))} ms (runs: ${opens.map((v) => Math.round(v)).join(", ")} ms) |`);
     console.log(`| first image, first open (the sandbox still making the instances) | — | ${Math.round(warmUp)} ms |`);
+    const drawn = previews.filter((v) => v !== null);
+    console.log(`| preview of the first image before the study opened (opens with one) | — | ${drawn.length} of ${previews.length}${drawn.length ? `: ${drawn.map((v) => Math.round(v)).join(", ")} ms` : " (the identity check had read the metadata already, so no open waited for it)"} |`);
     console.log(`| window/level drag updates drawn | ≥ 60/s | ${windowLevel.perSecond.toFixed(1)}/s (page animation frames: ${windowLevel.fps.toFixed(1)}/s) |`);
     console.log(costRow("window/level", 60, windowLevelCost, "updates"));
     console.log(`| page animation frames with nothing to draw (the display's ceiling) | — | ${idle.fps.toFixed(1)}/s (WebGL renderer as WebKit names it to the page: ${renderer}) |`);

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { App } from "./app";
+import { BackendError } from "./ipc/backend";
 import { FakeBackend } from "./ipc/fakeBackend";
 import { TEST_NHS_NUMBER, frameOf, historyOf, recordOf, reportOf, studyOf } from "./ipc/fixtures";
 import { PATIENT_NOT_CLOSED, STUDY_NOT_CLOSED } from "./screens/patient";
@@ -12,6 +13,9 @@ vi.mock("./viewport/render/glRenderer", () => ({
     clear(): void {}
   },
 }));
+
+// jsdom has no 2D canvas either: a preview draws nothing (and says nothing about it).
+HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
 
 const study = recordOf({ id: "2.999.1" });
 const report = recordOf({ id: "2.999.2", kind: "diagnosticReport", modality: null, description: "CT head report" });
@@ -119,6 +123,51 @@ describe("app patient screens", () => {
     await until(() => document.querySelector(".history-row") !== null);
     expect(fake.openStudies.size).toBe(0);
     expect(status()).toBe("");
+  });
+
+  it("shows the study's first image as a preview while the study opens, then the study in its place", async () => {
+    const fake = await withHistory();
+    let answer: () => void = () => undefined;
+    fake.handleLater("openStudy", () => new Promise((resolve) => (answer = () => resolve(studyOf()))));
+    fake.previews.set(study.id, frameOf());
+    open(study.id);
+    await until(() => fake.called("openStudy").length === 1);
+    fake.emitPreview("another-record");
+    fake.emitPreview(study.id);
+    await shown("#study-preview");
+    expect(fake.called("preview")).toEqual([study.id]);
+    expect(find("#study-preview").textContent).toContain("not yet placed in its series");
+    expect(find("#patient-banner")).toBeTruthy();
+    answer();
+    await shown("#study-screen");
+    expect(document.querySelector("#study-preview")).toBeNull();
+    expect(status()).toBe("");
+  });
+
+  it("takes the preview away and shows the history again when the study does not open", async () => {
+    const fake = await withHistory();
+    let fail: () => void = () => undefined;
+    fake.handleLater("openStudy", () => new Promise((_, reject) => (fail = () => reject(new BackendError("network-unavailable", "The study could not be opened.")))));
+    fake.previews.set(study.id, frameOf());
+    open(study.id);
+    await until(() => fake.called("openStudy").length === 1);
+    fake.emitPreview(study.id);
+    await shown("#study-preview");
+    fail();
+    await until(() => document.querySelector(".history-row") !== null);
+    expect(document.querySelector("#study-preview")).toBeNull();
+    expect(status()).toContain("The study could not be opened.");
+  });
+
+  it("shows no preview that arrives after the study has opened", async () => {
+    const fake = await withHistory();
+    fake.previews.set(study.id, frameOf());
+    open(study.id);
+    await shown("#study-screen");
+    fake.emitPreview(study.id);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(fake.called("preview")).toEqual([]);
+    expect(document.querySelector("#study-preview")).toBeNull();
   });
 
   it("hands retrieval progress to the study on screen, and none to a study closed", async () => {

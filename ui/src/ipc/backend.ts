@@ -228,6 +228,10 @@ export function methodOf(command: string): string {
 /** The commands, and what is not a command: images over the pixel scheme, and events. */
 export interface Backend extends Commands {
   frame(studyKey: string, seriesKey: string, index: number): Promise<FramePixels>;
+  /** The first image of a study still opening, before its metadata: handed out once. */
+  preview(recordId: string): Promise<FramePixels>;
+  /** A study still opening (its record id) has a preview to fetch. */
+  onStudyPreview(listener: (recordId: string) => void): Promise<() => void>;
   onLaunchPending(listener: () => void): Promise<() => void>;
   onStudyProgress(listener: (progress: StudyProgressView) => void): Promise<() => void>;
   /** The session locked or ended (idle, sleep, card removed, sign-out): read its state. */

@@ -67,6 +67,8 @@ export class FakeBackend extends WithCommands implements Backend {
   readonly keyImages = new Map<string, KeyImagesView>();
   /** Frames by `studyKey/seriesKey`. */
   readonly frames = new Map<string, FramePixels[]>();
+  /** Previews of studies still opening, by record id (each handed out once). */
+  readonly previews = new Map<string, FramePixels>();
   identity: IdentityView | null = null;
   /** Launches waiting to be taken, oldest first. */
   readonly launches: LaunchView[] = [];
@@ -75,7 +77,7 @@ export class FakeBackend extends WithCommands implements Backend {
   patient: string | null = null;
   readonly openStudies = new Set<string>();
   /** Every command called, in order, with its arguments (a frame with `study/series/index`). */
-  readonly calls: [CommandName | "frame", unknown][] = [];
+  readonly calls: [CommandName | "frame" | "preview", unknown][] = [];
   /** What each restart of the page was asked to open. */
   readonly restarts: (ChosenPatientRequest | null)[] = [];
   /** What the screen reported as on screen, in order. */
@@ -83,6 +85,7 @@ export class FakeBackend extends WithCommands implements Backend {
   private readonly failures = new Map<CommandName | "frame", BackendError>();
   private readonly launchListeners = new Set<() => void>();
   private readonly progressListeners = new Set<(progress: StudyProgressView) => void>();
+  private readonly previewListeners = new Set<(recordId: string) => void>();
   private readonly sessionListeners = new Set<() => void>();
 
   /** The answers of a backend holding the fields above, by command. */
@@ -146,6 +149,12 @@ export class FakeBackend extends WithCommands implements Backend {
     return this;
   }
 
+  /** Answers `command` with what `handler` comes to, whenever it does (a slow backend). */
+  handleLater<K extends CommandName>(command: K, handler: (args: Args) => Promise<Awaited<ReturnType<Commands[K]>>>): this {
+    this.handlers.set(command, handler as (args: Args) => unknown);
+    return this;
+  }
+
   /** Leaves `command` unanswered: calling it fails with "not-faked". */
   unhandle(command: CommandName): this {
     this.handlers.delete(command);
@@ -179,12 +188,17 @@ export class FakeBackend extends WithCommands implements Backend {
     for (const listener of this.sessionListeners) listener();
   }
 
+  /** Tells the page a study still opening has a preview, as the backend's event does. */
+  emitPreview(recordId: string): void {
+    for (const listener of this.previewListeners) listener(recordId);
+  }
+
   emitProgress(progress: StudyProgressView): void {
     for (const listener of this.progressListeners) listener(progress);
   }
 
   /** The arguments of every call of `command`, in order. */
-  called(command: CommandName | "frame"): unknown[] {
+  called(command: CommandName | "frame" | "preview"): unknown[] {
     return this.calls.filter(([name]) => name === command).map(([, argument]) => argument);
   }
 
@@ -207,7 +221,16 @@ export class FakeBackend extends WithCommands implements Backend {
     return this.found(this.frames.get(`${studyKey}/${seriesKey}`)?.[index], "frame-unavailable");
   };
 
+  preview = async (recordId: string): Promise<FramePixels> => {
+    this.calls.push(["preview", recordId]);
+    await Promise.resolve();
+    const preview = this.found(this.previews.get(recordId), "frame-unavailable");
+    this.previews.delete(recordId);
+    return preview;
+  };
+
   onLaunchPending = (listener: () => void): Promise<() => void> => this.listen(this.launchListeners, listener);
+  onStudyPreview = (listener: (recordId: string) => void): Promise<() => void> => this.listen(this.previewListeners, listener);
   onStudyProgress = (listener: (progress: StudyProgressView) => void): Promise<() => void> => this.listen(this.progressListeners, listener);
   onSessionChanged = (listener: () => void): Promise<() => void> => this.listen(this.sessionListeners, listener);
 

@@ -20,9 +20,17 @@ function pixelOrigin(): string {
   return navigator.userAgent.includes("Windows") ? "http://nirpx.localhost" : "nirpx://localhost";
 }
 
-async function fetchFrame(studyKey: string, seriesKey: string, index: number): Promise<FramePixels> {
-  const path = [studyKey, seriesKey, String(index)].map(encodeURIComponent).join("/");
-  const response = await fetch(`${pixelOrigin()}/frame/${path}`, { cache: "no-store" });
+function fetchFrame(studyKey: string, seriesKey: string, index: number): Promise<FramePixels> {
+  return fetchPixels("frame", [studyKey, seriesKey, String(index)]);
+}
+
+function fetchPreview(recordId: string): Promise<FramePixels> {
+  return fetchPixels("preview", [recordId]);
+}
+
+async function fetchPixels(kind: "frame" | "preview", segments: string[]): Promise<FramePixels> {
+  const path = segments.map(encodeURIComponent).join("/");
+  const response = await fetch(`${pixelOrigin()}/${kind}/${path}`, { cache: "no-store" });
   if (!response.ok) {
     const message = await response.text();
     throw new BackendError("frame-unavailable", message || "This image could not be loaded.");
@@ -36,12 +44,17 @@ async function fetchFrame(studyKey: string, seriesKey: string, index: number): P
 export const tauriBackend: Backend = {
   ...commandsOver(call),
   frame: fetchFrame,
+  preview: fetchPreview,
   onLaunchPending: async (listener) => {
     const unlisten = await listen("launch-pending", () => listener());
     return unlisten;
   },
   onStudyProgress: async (listener) => {
     const unlisten = await listen<StudyProgressView>("study-progress", (event) => listener(event.payload));
+    return unlisten;
+  },
+  onStudyPreview: async (listener) => {
+    const unlisten = await listen<{ recordId: string }>("study-preview", (event) => listener(event.payload.recordId));
     return unlisten;
   },
   onSessionChanged: async (listener) => {

@@ -2,11 +2,14 @@
 // the identity check answers), a study and a report. Every look-up and every "Another
 // patient" closes the patient before anything else: should that close fail, the page says
 // so and goes no further, since what the viewer holds of them may not have been wiped.
+// While a study opens, its first image is shown as a preview if the backend has it before
+// the study's metadata; the study, or the history on failure, takes its place.
 import { renderBanner } from "../components/banner";
 import { el } from "../components/dom";
 import { renderHistory } from "../components/history";
 import { renderLookup } from "../components/lookup";
 import { renderReport } from "../components/reportView";
+import { renderStudyPreview } from "../components/studyPreview";
 import { StudyScreen } from "../components/studyView";
 import { suggestedPrior } from "../domain/priorChoice";
 import { isAlreadyClosed, type HistoryRecordView, type HistoryView } from "../ipc/backend";
@@ -118,8 +121,9 @@ export class PatientScreens {
     if (!history) return;
     const { backend } = this.shell;
     this.shell.setStatus("Opening the study…");
+    const preview = await this.previewWhileOpening(record.id, history);
     try {
-      const study = await backend.openStudy(record.id);
+      const study = await backend.openStudy(record.id).finally(preview.stop);
       // A study answered for a patient no longer on screen is not shown.
       if (this.patient.history !== history) return;
       if (study.identity) this.patient.applyIdentity(study.identity);
@@ -137,8 +141,38 @@ export class PatientScreens {
       this.shell.setStatus("");
       await screen.start();
     } catch (error) {
+      // The preview of a study that did not open goes, and the history comes back.
+      if (preview.shown() && this.patient.history === history) this.showHistory();
       this.shell.failed(error, (message) => this.shell.setStatus(message));
     }
+  }
+
+  /**
+   * Shows the first image of the study `recordId` while it opens, if the backend has one
+   * before the study's metadata, for as long as `history` is on screen and until `stop`.
+   */
+  private async previewWhileOpening(recordId: string, history: HistoryView): Promise<{ stop: () => void; shown: () => boolean }> {
+    let open = true;
+    let shown = false;
+    const unlisten = await this.shell.backend.onStudyPreview((ready) => {
+      if (ready !== recordId || !open) return;
+      this.shell.backend.preview(recordId).then(
+        (frame) => {
+          if (!open || this.patient.history !== history) return;
+          this.shell.main.replaceChildren(this.banner(history), renderStudyPreview(frame));
+          shown = true;
+        },
+        // No preview after all: the study comes as it would have.
+        () => undefined,
+      );
+    });
+    return {
+      stop: () => {
+        open = false;
+        unlisten();
+      },
+      shown: () => shown,
+    };
   }
 
   /** Destroys the study on screen and closes it in the backend, then shows the history. */
