@@ -373,7 +373,14 @@ async fn the_first_image_is_ready_while_the_metadata_is_held_and_is_handed_out_o
             .await
             .expect("a preview while the metadata is held")
             .unwrap();
-        (preview, env.session.take_preview(&ct).is_err())
+        // Shown before the metadata, the study is audited as viewed already.
+        let viewed = env
+            .session
+            .audit()
+            .recent()
+            .iter()
+            .any(|e| matches!(e.action, nir_viewer::audit::Action::View));
+        (preview, env.session.take_preview(&ct).is_err() && viewed)
     };
     let ((preview, gone), opened) = env
         .while_held(
@@ -383,7 +390,7 @@ async fn the_first_image_is_ready_while_the_metadata_is_held_and_is_handed_out_o
         )
         .await;
     assert_eq!(preview.unwrap(), (512, 512), "the CT's first slice");
-    assert!(gone, "a preview is handed out once");
+    assert!(gone, "a preview is handed out once, and audited as a view");
     let study = opened.unwrap();
     assert_eq!(study.series[0].instance_count, 400);
     assert!(env.session.take_preview(&ct).is_err());
@@ -403,16 +410,24 @@ async fn a_preview_not_yet_taken_goes_with_the_patient_on_a_switch() {
         });
         session.open_study_previewing(&id, |_| {}, ready).await
     };
-    let switch = async {
-        tokio::time::timeout(ARRIVAL_WAIT, ready.recv())
-            .await
-            .expect("a preview while the metadata is held");
-        let gray = env.look_up(GRAY).await;
-        (gray, env.session.take_preview(&ct).is_err())
-    };
-    let ((gray, gone), outcome) = env.while_held(is_metadata, opening, switch).await;
-    assert!(gray.is_ok());
-    assert!(gone, "the preview went with Alex's state");
+    let mut held = env.sandbox.gate.hold(is_metadata);
+    let running = tokio::spawn(opening);
+    held.arrived().await;
+    tokio::time::timeout(ARRIVAL_WAIT, ready.recv())
+        .await
+        .expect("a preview while the metadata is held");
+    env.look_up(GRAY).await.unwrap();
+    assert!(
+        env.session.take_preview(&ct).is_err(),
+        "the preview went with Alex's state"
+    );
+    // The opening ends at the switch, without waiting for its metadata (and its early
+    // request with it).
+    let outcome = tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .expect("the open ended at the switch")
+        .unwrap();
+    held.release();
     assert_refused(outcome, patient_changed);
     assert_eq!(env.session.vault().stats().items, 0, "nothing was kept");
 }

@@ -34,6 +34,7 @@ async fn start(
             metadata_url: url.clone(),
             expectations: expectations(nhs, STUDY),
             hold_bytes: 4 << 10,
+            cancel: CancellationToken::new(),
             first_part: Some(Box::new(move |_part, facts| {
                 let _ = offered_tx.send((facts.sop_instance_uid.clone(), Instant::now()));
             })),

@@ -1,100 +1,109 @@
-//! A bound on the bytes a response may have delivered before anyone takes them: the reader
-//! waits at the gate before handing on a part that would exceed it, and the taker opens it
-//! again by what it took. While the reader waits it does not read, so the connection's
-//! receive window fills and TCP holds the server back (RFC 9293 3.8.6): memory stays bounded
-//! however fast or large the answer is. Used for a request started before there is anywhere
-//! to file what it brings ([`super::early_series`]).
+//! A bound on the bytes a response may deliver before anyone is there to take them: the
+//! reader waits at the gate before handing each chunk to the parser, and once someone takes
+//! over the response the gate is opened for good. While the reader waits it does not read,
+//! so the connection's receive window fills and TCP holds the server back (RFC 9293 3.8.6):
+//! memory stays bounded however fast the answer is, and however large one part of it.
+//! Used for a request started before there is anywhere to file what it brings
+//! ([`super::early_series`]).
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use super::error::DicomWebError;
 
-/// Bytes that may be waiting at once.
+/// Bytes that may arrive before the gate is opened.
 #[derive(Debug)]
 pub(crate) struct ByteGate {
     room: Semaphore,
     capacity: u32,
+    open: AtomicBool,
 }
 
 impl ByteGate {
-    /// A gate letting `capacity` bytes wait at once (at most `u32::MAX`).
+    /// A gate letting `capacity` bytes through before it is opened (at most `u32::MAX`).
     pub(crate) fn new(capacity: usize) -> Self {
         let capacity = u32::try_from(capacity).unwrap_or(u32::MAX).max(1);
         Self {
             room: Semaphore::new(capacity as usize),
             capacity,
+            open: AtomicBool::new(false),
         }
     }
 
-    /// What a part of `len` bytes costs: a part larger than the whole gate costs the whole
-    /// gate (it passes alone, when nothing else waits).
-    fn cost(&self, len: usize) -> u32 {
-        u32::try_from(len)
-            .unwrap_or(u32::MAX)
-            .clamp(1, self.capacity)
-    }
-
-    /// Waits until a part of `len` bytes fits, then counts it as waiting.
+    /// Waits until `len` more bytes may pass (for ever, unless the gate is opened or
+    /// `cancel` fires), then counts them. A chunk larger than what is left waits until the
+    /// gate is opened.
     pub(crate) async fn admit(
         &self,
         len: usize,
         cancel: &CancellationToken,
     ) -> Result<(), DicomWebError> {
+        if self.open.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let cost = u32::try_from(len)
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.capacity);
         let permit = tokio::select! {
             biased;
             () = cancel.cancelled() => return Err(DicomWebError::Cancelled),
-            permit = self.room.acquire_many(self.cost(len)) => permit,
+            permit = self.room.acquire_many(cost) => permit,
         };
         permit.map_err(|_| DicomWebError::Cancelled)?.forget();
         Ok(())
     }
 
-    /// A part of `len` bytes has been taken: its room is free again.
-    pub(crate) fn taken(&self, len: usize) {
-        self.room.add_permits(self.cost(len) as usize);
-    }
-
-    /// Bytes that may still arrive before the reader waits.
-    #[cfg(test)]
-    pub(crate) fn room(&self) -> usize {
-        self.room.available_permits()
+    /// Lets everything through from now on, waking a reader waiting at the gate.
+    pub(crate) fn open(&self) {
+        if !self.open.swap(true, Ordering::SeqCst) {
+            self.room.add_permits(self.capacity as usize);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
     use std::time::Duration;
 
     #[tokio::test]
-    async fn a_reader_waits_when_the_gate_is_full_until_a_part_is_taken() {
-        let gate = std::sync::Arc::new(ByteGate::new(100));
+    async fn a_reader_waits_at_a_full_gate_until_it_is_opened() {
+        let gate = Arc::new(ByteGate::new(100));
         let never = CancellationToken::new();
         gate.admit(60, &never).await.unwrap();
-        assert_eq!(gate.room(), 40);
+        gate.admit(40, &never).await.unwrap();
         let waiting = {
-            let gate = std::sync::Arc::clone(&gate);
-            tokio::spawn(async move { gate.admit(50, &CancellationToken::new()).await })
+            let gate = Arc::clone(&gate);
+            tokio::spawn(async move { gate.admit(1, &CancellationToken::new()).await })
         };
         tokio::time::sleep(Duration::from_millis(30)).await;
-        assert!(
-            !waiting.is_finished(),
-            "50 bytes must not pass while only 40 are free"
-        );
-        gate.taken(60);
+        assert!(!waiting.is_finished(), "nothing passes a full gate");
+        gate.open();
         waiting.await.unwrap().unwrap();
-        assert_eq!(gate.room(), 50);
+        gate.admit(1 << 30, &never).await.unwrap();
     }
 
     #[tokio::test]
-    async fn a_part_larger_than_the_gate_passes_alone() {
-        let gate = ByteGate::new(100);
-        let never = CancellationToken::new();
-        gate.admit(1 << 20, &never).await.unwrap();
-        assert_eq!(gate.room(), 0);
-        gate.taken(1 << 20);
-        assert_eq!(gate.room(), 100);
+    async fn a_chunk_larger_than_the_gate_waits_for_it_to_open() {
+        let gate = Arc::new(ByteGate::new(100));
+        let waiting = {
+            let gate = Arc::clone(&gate);
+            tokio::spawn(async move { gate.admit(1 << 20, &CancellationToken::new()).await })
+        };
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        // A chunk costs at most the whole gate: it passes while nothing else has.
+        assert!(waiting.is_finished());
+        let next = {
+            let gate = Arc::clone(&gate);
+            tokio::spawn(async move { gate.admit(1, &CancellationToken::new()).await })
+        };
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(!next.is_finished());
+        gate.open();
+        next.await.unwrap().unwrap();
     }
 
     #[tokio::test]

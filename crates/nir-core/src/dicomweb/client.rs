@@ -168,8 +168,8 @@ impl DicomWebClient {
             .await
     }
 
-    /// [`Self::fetch_parts`], waiting at `gate` (when given) before handing on each part,
-    /// so no more than the gate allows is waiting to be taken.
+    /// [`Self::fetch_parts`], waiting at `gate` (when given) before taking in each chunk of
+    /// the body, so no more arrives than the gate allows.
     pub(crate) async fn fetch_parts_gated(
         &self,
         url: &url::Url,
@@ -287,6 +287,9 @@ impl DicomWebClient {
                     });
                 }
             };
+            if let Some(gate) = gate {
+                gate.admit(chunk.len(), cancel).await?;
+            }
             received += chunk.len();
             global().bytes(Stage::Retrieval, target, chunk.len() as u64);
             if received > self.response_limit {
@@ -302,9 +305,6 @@ impl DicomWebClient {
                         .map_err(|source| DicomWebError::Multipart { resource, source })?;
                     for part in done {
                         parts += 1;
-                        if let Some(gate) = gate {
-                            gate.admit(part.body.len(), cancel).await?;
-                        }
                         on_part(part)?;
                     }
                 }
@@ -317,9 +317,6 @@ impl DicomWebClient {
                 .map_err(|source| DicomWebError::Multipart { resource, source })?,
             None => {
                 let headers = vec![("content-type".to_string(), content_type)];
-                if let Some(gate) = gate {
-                    gate.admit(single.len(), cancel).await?;
-                }
                 on_part(Part {
                     headers,
                     body: single,

@@ -7,8 +7,9 @@
 //! Number, then UID: [`super::metadata::series_order`]) is asked for whole (WADO-RS, PS3.18
 //! 10.4.1.1.2), the same request the retrieval would make first. Each part is verified
 //! against the pointer as it arrives (patient, study, declared lengths). Nothing can check
-//! it against the metadata yet, so parts wait, bounded in bytes ([`ByteGate`]): when that
-//! much is waiting the answer is not read further and TCP holds the server back. When the
+//! it against the metadata yet, so parts wait, and what may arrive meanwhile is bounded in
+//! bytes ([`ByteGate`]): beyond it the answer is not read further, even mid-part, and TCP
+//! holds the server back. When the
 //! metadata arrives, the retrieval adopts the request as its first (see [`super::schedule`])
 //! and files every waiting part through the same checks as any other; if the metadata does
 //! not put that series first, or the pointer's expectations differ, the request is dropped
@@ -44,7 +45,7 @@ pub struct EarlySeries {
     expectations: Expectations,
     /// The parts' checks, in arrival order.
     pub(crate) checked: mpsc::UnboundedReceiver<Checked>,
-    /// Bytes that may wait before the request is read further.
+    /// Bytes that may arrive before the request is adopted.
     pub(crate) gate: Arc<ByteGate>,
     /// The request itself: how many parts it had, or why it failed.
     pub(crate) producer: Option<JoinHandle<Result<usize, DicomWebError>>>,
@@ -90,8 +91,10 @@ pub struct EarlyStart {
     pub metadata_url: url::Url,
     /// The pointer's patient and study.
     pub expectations: Expectations,
-    /// Bytes that may wait for the metadata.
+    /// Bytes that may arrive before the metadata.
     pub hold_bytes: usize,
+    /// Stops the series search and the request (whoever holds it may also drop it).
+    pub cancel: CancellationToken,
     /// Told of the first verified part of the series.
     pub first_part: Option<FirstPartHook>,
 }
@@ -105,7 +108,12 @@ impl DicomWebClient {
         start: EarlyStart,
     ) -> Result<Option<EarlySeries>, DicomWebError> {
         let study_url = study_url_from(&start.metadata_url, &start.expectations.study_uid)?;
-        let series = self.series_at(&child(&study_url, &["series"])?).await?;
+        let search = child(&study_url, &["series"])?;
+        let series = tokio::select! {
+            biased;
+            () = start.cancel.cancelled() => return Err(DicomWebError::Cancelled),
+            series = self.series_at(&search) => series?,
+        };
         let Some(first) = series.iter().min_by(|a, b| {
             series_order(a.number, &a.series_uid).cmp(&series_order(b.number, &b.series_uid))
         }) else {
@@ -114,7 +122,7 @@ impl DicomWebClient {
         let series_uid = first.series_uid.clone();
         let url = child(&study_url, &["series", &series_uid])?;
         let gate = Arc::new(ByteGate::new(start.hold_bytes));
-        let cancel = CancellationToken::new();
+        let cancel = start.cancel.child_token();
         let (checked_tx, checked) = mpsc::unbounded_channel::<Checked>();
         // Only the response's first part is offered: its check runs beside the next parts',
         // and waiting for "the first that passes" would hold the others back.

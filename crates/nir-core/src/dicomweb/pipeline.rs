@@ -59,7 +59,7 @@ impl DicomWebClient {
             drop(checked_tx);
             outcome
         };
-        let consumer = file_checked(&mut checked_rx, assembly, progress_tx, |_| {});
+        let consumer = file_checked(&mut checked_rx, assembly, progress_tx);
         let consumer = async {
             let outcome = consumer.await;
             if outcome.is_err() {
@@ -87,20 +87,17 @@ pub(crate) fn spawn_check(
     })
 }
 
-/// Files the verified parts of one request into `assembly` in arrival order, telling
-/// `taken` each part's size as it is taken, until the request's producer is done; a
-/// study-ending verdict (over budget) ends it with that error.
+/// Files the verified parts of one request into `assembly` in arrival order, until the
+/// request's producer is done; a study-ending verdict (over budget) ends it with that error.
 pub(crate) async fn file_checked(
     checked_rx: &mut mpsc::UnboundedReceiver<Checked>,
     assembly: &Mutex<Assembly<'_>>,
     progress_tx: &mpsc::UnboundedSender<RetrievalProgress>,
-    mut taken: impl FnMut(usize),
 ) -> Result<(), DicomWebError> {
     while let Some(check) = checked_rx.recv().await {
         let Ok((part, verdict)) = check.await else {
             continue;
         };
-        taken(part.body.len());
         let mut assembly = assembly
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -124,7 +121,8 @@ pub(crate) async fn file_early(
     progress_tx: &mpsc::UnboundedSender<RetrievalProgress>,
     cancel: &CancellationToken,
 ) -> Result<(), DicomWebError> {
-    let gate = Arc::clone(&early.gate);
+    // Everything it brings now has somewhere to go.
+    early.gate.open();
     let stop = early.cancel.clone();
     let producer = early.producer.take();
     let fetched = async {
@@ -137,10 +135,7 @@ pub(crate) async fn file_early(
         }
     };
     let filed = async {
-        let outcome = file_checked(&mut early.checked, assembly, progress_tx, |len| {
-            gate.taken(len);
-        })
-        .await;
+        let outcome = file_checked(&mut early.checked, assembly, progress_tx).await;
         if outcome.is_err() {
             stop.cancel();
         }

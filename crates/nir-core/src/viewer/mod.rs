@@ -90,6 +90,8 @@ struct PatientState {
     layouts: HashMap<String, Arc<crate::dicomweb::StudyLayout>>,
     /// First images of studies still opening, shown before their metadata, by record id.
     previews: HashMap<String, preview::Preview>,
+    /// Studies still opening: dropping the state (a close, switch or lock) cancels them.
+    openings: HashMap<u64, tokio_util::sync::DropGuard>,
     /// What each study read so far says about the patient, newest study first.
     identities: Vec<(String, identity::StudyIdentity, Option<String>)>,
     /// The patient's NHS number and the names their images carry, registered for log
@@ -111,6 +113,7 @@ impl PatientState {
             studies: HashMap::new(),
             layouts: HashMap::new(),
             previews: HashMap::new(),
+            openings: HashMap::new(),
             identities: Vec::new(),
             terms,
             name_words: BTreeSet::new(),

@@ -1,23 +1,27 @@
 //! The first image before the metadata. While a study's metadata is still being read, the
 //! series its layout will put first is already asked for ([`crate::dicomweb::EarlySeries`]);
-//! the first instance of it that passes the pointer checks (patient and issuer, study,
-//! series, declared lengths) is decoded on the thread that checked it and held here as a
-//! provisional image, one per record, and the window is told it can fetch it. It is handed
-//! out once (view-only: asked for again, it is gone), dropped when the study finishes
-//! opening or fails to, and with the patient's state on a switch, lock or close; its samples
-//! are zeroised when dropped. The metadata has not listed it yet, so the window shows it as
-//! a preview, without a position in the stack, and replaces it with the study when the
-//! study opens (hazard log H-22). The early request's bytes are held against a small
-//! reservation of the memory budget until the study's own reservation replaces it.
+//! that request's first part, if it passes the pointer checks (patient and issuer, study,
+//! series, declared lengths), is decoded beside it and held here as a provisional image,
+//! one per record, and the window is told it can fetch it; holding it is audited as a view
+//! of the study. It is handed out once (view-only: asked for again, it is gone), dropped
+//! when the study finishes opening or fails to, and with the patient's state on a switch,
+//! lock or close; its samples are zeroised when dropped. Closing the patient while the
+//! study opens also stops the early request at once (a guard in the patient's state). The
+//! metadata has not listed the image yet, so the window shows it as a preview, without a
+//! position in the stack, and replaces it with the study when the study opens (hazard log
+//! H-22). What the early request brings is held against a small reservation of the memory
+//! budget until the study's own reservation replaces it.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
 use tokio::task::JoinHandle;
-use zeroize::Zeroize;
+use tokio_util::sync::CancellationToken;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::display_frame::{to_display_frame, DisplayFrame};
 use super::{Pointer, ViewerError, ViewerSession};
+use crate::audit::{Action, Outcome};
 use crate::dicomweb::multipart::Part;
 use crate::dicomweb::verify::{Expectations, InstanceFacts};
 use crate::dicomweb::{EarlySeries, EarlyStart, FirstPartHook};
@@ -25,7 +29,7 @@ use crate::imaging::{decode_image, DecodeLimits};
 use crate::nhs_number::NhsNumber;
 use crate::vault::{PatientKey, Reservation};
 
-/// Bytes the early series request may hold before the metadata arrives.
+/// Bytes the early series request may bring before the metadata arrives.
 const EARLY_HOLD_BYTES: usize = 64 << 20;
 
 /// A provisional first image, decoded; its samples are zeroised when it is dropped.
@@ -42,20 +46,28 @@ impl Drop for Preview {
     }
 }
 
-/// Where a study's preview goes: who is told it is ready, and whether the study is still
-/// opening (once it has opened, or failed to, a preview arriving late is not held).
+/// One opening of a study: who is told its preview is ready, whether it is still opening
+/// (once it has opened, or failed to, a preview arriving late is not held), and what stops
+/// its early request should the patient be closed meanwhile (a guard held in the patient's
+/// state cancels it when that state goes).
 #[derive(Clone)]
 pub(super) struct PreviewTarget {
     ready: Arc<dyn Fn(&str) + Send + Sync>,
     opening: Arc<AtomicBool>,
+    /// Cancelled when the patient's state goes while the study opens.
+    pub(super) cancel: CancellationToken,
+    id: u64,
 }
 
 impl PreviewTarget {
     /// Tells `ready` of a preview while the study opens.
     pub(super) fn new(ready: Arc<dyn Fn(&str) + Send + Sync>) -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
         Self {
             ready,
             opening: Arc::new(AtomicBool::new(true)),
+            cancel: CancellationToken::new(),
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
         }
     }
 }
@@ -81,9 +93,9 @@ impl EarlyStarting {
 
 impl ViewerSession {
     /// Starts asking for the first series of the study at `metadata_url` beside its
-    /// metadata, with a preview of its first verified image held for `record_id` and
-    /// announced through `preview_ready`. `None` when the pointer names no study or the
-    /// memory budget has no room to hold early bytes.
+    /// metadata, with a preview of its first image held for the pointer's record and
+    /// announced through `target`. `None` when the pointer names no study or the memory
+    /// budget has no room to hold early bytes.
     pub(super) fn start_early_series(
         self: &Arc<Self>,
         metadata_url: &url::Url,
@@ -97,19 +109,22 @@ impl ViewerSession {
             .vault
             .reserve(EARLY_HOLD_BYTES, EARLY_HOLD_BYTES)
             .ok()?;
+        let expectations = Expectations {
+            nhs_number: nhs_number.clone(),
+            study_uid,
+        };
+        let cancel = target.cancel.clone();
         let hook = preview_hook(
             Arc::downgrade(self),
-            patient.clone(),
-            pointer.id.clone(),
+            (patient.clone(), pointer.id.clone()),
+            expectations.clone(),
             target,
         );
         let start = EarlyStart {
             metadata_url: metadata_url.clone(),
-            expectations: Expectations {
-                nhs_number: nhs_number.clone(),
-                study_uid,
-            },
+            expectations,
             hold_bytes: EARLY_HOLD_BYTES,
+            cancel,
             first_part: Some(hook),
         };
         let client = Arc::clone(&self.dicomweb);
@@ -120,8 +135,45 @@ impl ViewerSession {
         Some(EarlyStarting { task, _hold: hold })
     }
 
+    /// Marks `target`'s opening as under way for `patient`: closing that patient cancels it.
+    pub(super) fn begin_opening(
+        &self,
+        patient: &PatientKey,
+        target: &PreviewTarget,
+    ) -> Result<(), ViewerError> {
+        let mut guard = self.patient();
+        let state = guard
+            .as_mut()
+            .filter(|s| s.key == *patient)
+            .ok_or(ViewerError::PatientChanged)?;
+        state
+            .openings
+            .insert(target.id, target.cancel.clone().drop_guard());
+        Ok(())
+    }
+
+    /// The study of `record_id` has opened, or failed to: its preview is dropped, one still
+    /// on its way is not held, and closing the patient no longer concerns this opening (the
+    /// retrieval, if there is one, has its own cancellation).
+    pub(super) fn end_opening(
+        &self,
+        patient: &PatientKey,
+        record_id: &str,
+        target: &PreviewTarget,
+    ) {
+        let mut guard = self.patient();
+        target.opening.store(false, Ordering::SeqCst);
+        if let Some(state) = guard.as_mut().filter(|s| s.key == *patient) {
+            state.previews.remove(record_id);
+            if let Some(opening) = state.openings.remove(&target.id) {
+                opening.disarm();
+            }
+        }
+    }
+
     /// Holds `preview` for `record_id` if `patient` is still the one open and the study is
-    /// still opening (checked under the patient lock, as [`Self::end_preview`] sets it).
+    /// still opening (checked under the patient lock, under which [`Self::end_opening`]
+    /// ends it).
     fn hold_preview(
         &self,
         patient: &PatientKey,
@@ -136,21 +188,6 @@ impl ViewerSession {
                 true
             }
             _ => false,
-        }
-    }
-
-    /// The study of `record_id` has opened, or failed to: its preview is dropped, and one
-    /// still on its way is not held.
-    pub(super) fn end_preview(
-        &self,
-        patient: &PatientKey,
-        record_id: &str,
-        target: &PreviewTarget,
-    ) {
-        let mut guard = self.patient();
-        target.opening.store(false, Ordering::SeqCst);
-        if let Some(state) = guard.as_mut().filter(|s| s.key == *patient) {
-            state.previews.remove(record_id);
         }
     }
 
@@ -180,31 +217,44 @@ impl ViewerSession {
     }
 }
 
-/// Decodes the first verified part and holds it as the record's preview.
+/// Decodes the first verified part, off the thread that checked it (so its filing does not
+/// wait for the decode), and holds it as the record's preview; the view is audited.
 fn preview_hook(
     session: Weak<ViewerSession>,
-    patient: PatientKey,
-    record_id: String,
+    (patient, record_id): (PatientKey, String),
+    expectations: Expectations,
     target: PreviewTarget,
 ) -> FirstPartHook {
     Box::new(move |part: &Part, _facts: &InstanceFacts| {
-        let Some(session) = session.upgrade() else {
-            return;
-        };
-        if session.still_open(&patient).is_err() {
+        if !target.opening.load(Ordering::SeqCst) {
             return;
         }
-        let Ok(decoded) = decode_image(&part.body, &DecodeLimits::default(), Some(0)) else {
-            return;
-        };
-        let Some(frame) = decoded.frames.first() else {
-            return;
-        };
-        let preview = Preview {
-            frame: to_display_frame(frame, decoded.rows, decoded.columns),
-        };
-        if session.hold_preview(&patient, &record_id, preview, &target.opening) {
-            (target.ready)(&record_id);
-        }
+        let bytes = Zeroizing::new(part.body.to_vec());
+        tokio::task::spawn_blocking(move || {
+            let Some(session) = session.upgrade() else {
+                return;
+            };
+            // A decoder failing on hostile bytes loses the preview, nothing else.
+            let decoded = std::panic::catch_unwind(|| {
+                decode_image(&bytes, &DecodeLimits::default(), Some(0))
+                    .ok()
+                    .and_then(|decoded| {
+                        let frame = decoded.frames.first()?;
+                        Some(to_display_frame(frame, decoded.rows, decoded.columns))
+                    })
+            });
+            let Ok(Some(frame)) = decoded else {
+                return;
+            };
+            if session.hold_preview(&patient, &record_id, Preview { frame }, &target.opening) {
+                session.audit_event(
+                    session
+                        .new_event(Action::View, Outcome::Success)
+                        .about(&expectations.nhs_number)
+                        .entity("study", &expectations.study_uid),
+                );
+                (target.ready)(&record_id);
+            }
+        });
     })
 }

@@ -19,7 +19,7 @@ use super::presentation_view::map_state;
 use super::preview::PreviewTarget;
 use super::report_format::ReportFormat;
 use super::views::{PresentationStatesView, ReportView, StudyProgressView, StudyView};
-use super::{display_frame, PointerKind, ViewerError, ViewerSession};
+use super::{display_frame, Pointer, PointerKind, ViewerError, ViewerSession};
 use crate::audit::{Action, Outcome};
 use crate::dicomweb::identity_match::IdentityMatch;
 use crate::dicomweb::{
@@ -27,6 +27,7 @@ use crate::dicomweb::{
     RetrieveOptions, SharedQueue, StudyLayout,
 };
 use crate::imaging::{decode_image, DecodeLimits};
+use crate::nhs_number::NhsNumber;
 use crate::vault::{ItemKey, PatientKey, Reservation, SecretBuffer, StudyKey};
 
 /// One image of a series' stack: which instance, which frame.
@@ -103,22 +104,28 @@ impl ViewerSession {
         progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
         preview_ready: Arc<dyn Fn(&str) + Send + Sync>,
     ) -> Result<StudyView, ViewerError> {
-        let (patient, _, _) = self.pointer(record_id)?;
+        let (patient, nhs_number, pointer) = self.pointer(record_id)?;
         let target = PreviewTarget::new(preview_ready);
+        self.begin_opening(&patient, &target)?;
         let outcome = self
-            .open_study_with(record_id, progress, target.clone())
+            .open_study_with(
+                (patient.clone(), nhs_number, pointer),
+                record_id,
+                progress,
+                target.clone(),
+            )
             .await;
-        self.end_preview(&patient, record_id, &target);
+        self.end_opening(&patient, record_id, &target);
         outcome
     }
 
     async fn open_study_with(
         self: &Arc<Self>,
+        (patient, nhs_number, pointer): (PatientKey, NhsNumber, Pointer),
         record_id: &str,
         progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
         preview: PreviewTarget,
     ) -> Result<StudyView, ViewerError> {
-        let (patient, nhs_number, pointer) = self.pointer(record_id)?;
         if pointer.kind != PointerKind::ImagingStudy {
             return Err(ViewerError::NotOpenable(
                 "it is not an imaging study".into(),
@@ -133,9 +140,15 @@ impl ViewerSession {
             Some(layout) => (layout, None),
             None => {
                 let url = self.study_metadata_url(&pointer, &patient).await?;
+                let closed = preview.cancel.clone();
                 let starting =
                     self.start_early_series(&url, &pointer, &nhs_number, &patient, preview);
-                let layout = self.dicomweb.study_metadata(&url).await;
+                // A close while the metadata is read drops the early request at once.
+                let layout = tokio::select! {
+                    biased;
+                    () = closed.cancelled() => return Err(ViewerError::PatientChanged),
+                    layout = self.dicomweb.study_metadata(&url) => layout,
+                };
                 let early = match starting {
                     Some(starting) => starting.take().await,
                     None => None,
