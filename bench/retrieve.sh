@@ -61,6 +61,7 @@ measure() { # SERVER-LABEL METADATA-URL STUDY-URL
     local label="$1" metadata="$2" study="$3"
     curl -s -o /dev/null -H "$ACCEPT" "$study"   # warm the server's caches
     local arrival_s curl_s curl_meta_s ours_s raw_s first_s first_after_s meta_s out peak base decoded curl_each_s each_s
+    local open_meta_s open_preview_s open_first_s open_whole_s open_adopted open_peak
     curl_meta_s="$(for _ in $(seq "$RUNS"); do curl -s -o /dev/null -w '%{time_total}\n' -H 'Accept: application/dicom+json' "$metadata"; done | median)"
     curl_s="$(for _ in $(seq "$RUNS"); do curl -s -o /dev/null -w '%{time_total}\n' -H "$ACCEPT" "$study"; done | median)"
     out="$(for _ in $(seq "$RUNS"); do "$BENCH" measure --metadata "$metadata" --nhs "$NHS" --mode study | tr '\n' ' '; echo; done)"
@@ -76,13 +77,24 @@ measure() { # SERVER-LABEL METADATA-URL STUDY-URL
     first_s="$(echo "$out" | grep -o ' seconds=[0-9.]*' | cut -d= -f2 | median)"
     first_after_s="$(echo "$out" | grep -o 'after_metadata_seconds=[0-9.]*' | cut -d= -f2 | median)"
     meta_s="$(echo "$out" | grep -o '^metadata_seconds=[0-9.]*' | cut -d= -f2 | median)"
+    # The viewer's open: the first series asked for beside the metadata.
+    out="$(for _ in $(seq "$RUNS"); do "$BENCH" measure --metadata "$metadata" --nhs "$NHS" --mode open | tr '\n' ' '; echo; done)"
+    open_meta_s="$(echo "$out" | grep -o 'metadata_seconds=[0-9.]*' | cut -d= -f2 | median)"
+    open_preview_s="$(echo "$out" | grep -o 'preview_seconds=[-0-9.]*' | cut -d= -f2 | median)"
+    open_first_s="$(echo "$out" | grep -o 'first_shown_seconds=[-0-9.]*' | cut -d= -f2 | median)"
+    open_whole_s="$(echo "$out" | grep -o 'whole_seconds=[0-9.]*' | cut -d= -f2 | median)"
+    open_adopted="$(echo "$out" | grep -o 'adopted=true' | wc -l)"
+    open_peak="$(echo "$out" | grep -o 'peak_rss_bytes=[0-9]*' | cut -d= -f2 | sort -g | tail -1)"
     out="$("$BENCH" measure --metadata "$metadata" --nhs "$NHS" --mode study)"
     peak="$(echo "$out" | value peak_rss_bytes)"
     base="$(echo "$out" | value baseline_rss_bytes)"
     decoded="$(echo "$out" | value decoded_bytes)"
-    python3 - "$label" "$curl_s" "$curl_meta_s" "$ours_s" "$raw_s" "$first_s" "$first_after_s" "$meta_s" "$peak" "$base" "$decoded" "$curl_each_s" "$each_s" "$arrival_s" <<'PY'
+    python3 - "$label" "$curl_s" "$curl_meta_s" "$ours_s" "$raw_s" "$first_s" "$first_after_s" "$meta_s" "$peak" "$base" "$decoded" "$curl_each_s" "$each_s" "$arrival_s" \
+        "$open_meta_s" "$open_preview_s" "$open_first_s" "$open_whole_s" "$open_adopted" "$RUNS" "$open_peak" <<'PY'
 import sys
-label, curl_s, curl_meta_s, ours_s, raw_s, first_s, first_after_s, meta_s, peak, base, decoded, curl_each_s, each_s, arrival_s = sys.argv[1:]
+label, curl_s, curl_meta_s, ours_s, raw_s, first_s, first_after_s, meta_s, peak, base, decoded, curl_each_s, each_s, arrival_s = sys.argv[1:15]
+open_meta_s, open_preview_s, open_first_s, open_whole_s = map(float, sys.argv[15:19])
+open_adopted, runs, open_peak = int(sys.argv[19]), int(sys.argv[20]), int(sys.argv[21])
 curl_s, curl_meta_s, ours_s, raw_s, first_s, first_after_s, meta_s, curl_each_s, each_s, arrival_s = map(
     float, (curl_s, curl_meta_s, ours_s, raw_s, first_s, first_after_s, meta_s, curl_each_s, each_s, arrival_s))
 peak, base, decoded = int(peak), int(base), int(decoded)
@@ -96,6 +108,11 @@ print(f"[{label}] viewer path: open study -> first image shown admitted {arrival
 print(f"[{label}] open study -> first decoded image  {first_s*1000:.0f} ms (target <= 300 ms); "
       f"metadata {meta_s*1000:.0f} ms (curl: {curl_meta_s*1000:.0f} ms) + first instance and decode {first_after_s*1000:.0f} ms")
 print(f"[{label}] peak RSS / decoded size           {peak/decoded:.2f} (target <= 1.3; {(peak-base)/decoded:.2f} above the process baseline)")
+ms = lambda s: "none" if s < 0 else f"{s*1000:.0f} ms"
+print(f"[{label}] the viewer's open (first series asked for beside the metadata; adopted in {open_adopted} of {runs} runs): "
+      f"preview decoded {ms(open_preview_s)} (target <= 300 ms), first image shown admitted {ms(open_first_s)}, "
+      f"metadata {ms(open_meta_s)}, whole study admitted {ms(open_whole_s)} (metadata + curl: {(curl_meta_s + curl_s)*1000:.0f} ms); "
+      f"peak RSS / decoded size {open_peak/decoded:.2f}")
 PY
 }
 

@@ -9,7 +9,12 @@
 //! `raw` (the single study-level multipart request `curl` makes, through our parser),
 //! `series` (one request per series), `instances` (one request per instance,
 //! `--concurrency N` at once, `--pooled` to keep connections alive between them, which the
-//! viewer's client does not; `--list-urls` prints them as a curl config instead) and `first` (from "open study" to the first decoded image).
+//! viewer's client does not; `--list-urls` prints them as a curl config instead), `first`
+//! (from "open study" to the first decoded image, the first instance asked for after the
+//! metadata) and `open` (the viewer's open: the first series asked for beside the
+//! metadata, its first image decoded as the preview, then the retrieval adopting that
+//! request; prints when the preview was decoded, when the first image shown and the whole
+//! study were admitted).
 //! `study` also takes `--concurrency N` (the viewer uses 4). Results are `key=value` lines.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -162,9 +167,12 @@ async fn measure() {
     } else {
         http
     };
-    let client = DicomWebClient::new(http, Arc::new(NoToken));
+    let client = Arc::new(DicomWebClient::new(http, Arc::new(NoToken)));
     let cancel = CancellationToken::new();
     let baseline = peak_rss_bytes();
+    if mode == "open" {
+        return open_study(&client, &metadata, nhs, baseline).await;
+    }
     let start = Instant::now();
     let layout = client.study_metadata(&metadata).await.unwrap();
     println!("metadata_seconds={:.3}", start.elapsed().as_secs_f64());
@@ -304,6 +312,110 @@ async fn measure() {
         }
         other => panic!("unknown mode {other}"),
     }
+    println!("decoded_bytes={}", layout.decoded_bytes());
+    println!("baseline_rss_bytes={baseline}");
+    println!("peak_rss_bytes={}", peak_rss_bytes());
+}
+
+/// The viewer's open, as `viewer::study` runs it on the transfer runtime: the first series
+/// asked for beside the metadata (its first part, once verified, decoded for the preview
+/// exactly as the viewer decodes it), then the retrieval adopting that request. Prints when
+/// the preview was decoded, when the first image shown was admitted and when the whole
+/// study was, each counted from before the metadata request.
+async fn open_study(
+    client: &Arc<DicomWebClient>,
+    metadata: &url::Url,
+    nhs: NhsNumber,
+    baseline: u64,
+) {
+    let study_uid = metadata
+        .path_segments()
+        .and_then(|s| s.rev().nth(1).map(str::to_owned))
+        .expect("a metadata URL ends .../studies/{uid}/metadata");
+    let expectations = Expectations {
+        nhs_number: nhs,
+        study_uid,
+    };
+    let start = Instant::now();
+    let preview = Arc::new(std::sync::OnceLock::<Instant>::new());
+    let decoded_preview = Arc::clone(&preview);
+    let early_start = nir_viewer::dicomweb::EarlyStart {
+        metadata_url: metadata.clone(),
+        expectations: expectations.clone(),
+        hold_bytes: 64 << 20,
+        cancel: CancellationToken::new(),
+        first_part: Some(Box::new(move |part, _facts| {
+            let decoded = nir_viewer::imaging::decode_image(
+                &part.body,
+                &nir_viewer::imaging::DecodeLimits::default(),
+                Some(0),
+            )
+            .unwrap();
+            let frame = nir_viewer::viewer::to_display_frame(
+                &decoded.frames[0],
+                decoded.rows,
+                decoded.columns,
+            );
+            assert!(!frame.bytes.is_empty());
+            let _ = decoded_preview.set(Instant::now());
+        })),
+    };
+    let early_client = Arc::clone(client);
+    let early = nir_viewer::dicomweb::spawn_transfer(async move {
+        early_client.start_early_series(early_start).await.unwrap()
+    });
+    let layout = client.study_metadata(metadata).await.unwrap();
+    let metadata_seconds = start.elapsed().as_secs_f64();
+    let early = if early.is_finished() {
+        early.await.unwrap()
+    } else {
+        early.abort();
+        None
+    };
+    let adopted = early.is_some();
+    let (progress, _receiver) = tokio::sync::mpsc::unbounded_channel();
+    let options = RetrieveOptions {
+        current_series: None,
+        current_index: 0,
+        concurrency: 4,
+        budget_bytes: 8 << 30,
+    };
+    let queue = nir_viewer::dicomweb::SharedQueue::new(nir_viewer::dicomweb::RetrievalQueue::new(
+        &layout,
+        options.focus(&layout),
+    ));
+    let sink = Arc::new(FirstArrival {
+        first_shown: layout.series[0].instances[0].sop_instance_uid.clone(),
+        ..FirstArrival::default()
+    });
+    let (client, layout, held) = (Arc::clone(client), Arc::new(layout), Arc::clone(&sink));
+    let retrieval_layout = Arc::clone(&layout);
+    let study = nir_viewer::dicomweb::spawn_transfer(async move {
+        client
+            .retrieve_study_adopting(
+                &retrieval_layout,
+                &expectations,
+                options,
+                &queue,
+                Some(&*held),
+                early,
+                progress,
+                CancellationToken::new(),
+            )
+            .await
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let whole = start.elapsed().as_secs_f64();
+    assert!(!study.is_flagged(), "{:?}", study.warnings);
+    let since = |at: Option<&Instant>| at.map_or(-1.0, |t| t.duration_since(start).as_secs_f64());
+    println!("adopted={adopted}");
+    println!("instances={}", study.instance_count());
+    println!("metadata_seconds={metadata_seconds:.3}");
+    println!("preview_seconds={:.3}", since(preview.get()));
+    println!("first_shown_seconds={:.3}", since(sink.first.get()));
+    println!("whole_seconds={whole:.3}");
     println!("decoded_bytes={}", layout.decoded_bytes());
     println!("baseline_rss_bytes={baseline}");
     println!("peak_rss_bytes={}", peak_rss_bytes());

@@ -121,7 +121,7 @@ export class PatientScreens {
     if (!history) return;
     const { backend } = this.shell;
     this.shell.setStatus("Opening the study…");
-    const preview = await this.previewWhileOpening(record.id, history);
+    const preview = this.previewWhileOpening(record.id, history);
     try {
       const study = await backend.openStudy(record.id).finally(preview.stop);
       // A study answered for a patient no longer on screen is not shown.
@@ -151,10 +151,12 @@ export class PatientScreens {
    * Shows the first image of the study `recordId` while it opens, if the backend has one
    * before the study's metadata, for as long as `history` is on screen and until `stop`.
    */
-  private async previewWhileOpening(recordId: string, history: HistoryView): Promise<{ stop: () => void; shown: () => boolean }> {
+  private previewWhileOpening(recordId: string, history: HistoryView): { stop: () => void; shown: () => boolean } {
     let open = true;
     let shown = false;
-    const unlisten = await this.shell.backend.onStudyPreview((ready) => {
+    // Not awaited: the study is asked for at once, and the listener is in place long before
+    // a preview can be ready (the backend has to receive and check an image first).
+    const listening = this.shell.backend.onStudyPreview((ready) => {
       if (ready !== recordId || !open) return;
       this.shell.backend.preview(recordId).then(
         (frame) => {
@@ -169,7 +171,7 @@ export class PatientScreens {
     return {
       stop: () => {
         open = false;
-        unlisten();
+        void listening.then((unlisten) => unlisten());
       },
       shown: () => shown,
     };

@@ -9,7 +9,7 @@
 //! study opens also stops the early request at once (a guard in the patient's state). The
 //! metadata has not listed the image yet, so the window shows it as a preview, without a
 //! position in the stack, and replaces it with the study when the study opens (hazard log
-//! H-22). What the early request brings is held against a small reservation of the memory
+//! H-35). What the early request brings is held against a small reservation of the memory
 //! budget until the study's own reservation replaces it.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
