@@ -138,6 +138,8 @@ describe("app patient screens", () => {
     expect(fake.called("preview")).toEqual([study.id]);
     expect(find("#study-preview").textContent).toContain("not yet placed in its series");
     expect(find("#patient-banner")).toBeTruthy();
+    expect(find("#new-patient")).toBeTruthy();
+    expect(document.querySelector("#history")).toBeNull();
     answer();
     await shown("#study-screen");
     expect(document.querySelector("#study-preview")).toBeNull();
@@ -157,6 +159,28 @@ describe("app patient screens", () => {
     await until(() => document.querySelector(".history-row") !== null);
     expect(document.querySelector("#study-preview")).toBeNull();
     expect(status()).toContain("The study could not be opened.");
+  });
+
+  it("draws no preview over another study opened meanwhile, and a failed open then leaves that study on screen", async () => {
+    const fake = await withHistory();
+    const slow = recordOf({ id: "2.999.3", description: "CT older" });
+    fake.histories.set(TEST_NHS_NUMBER, historyOf([study, slow, report]));
+    await withHistory(fake);
+    let fail: () => void = () => undefined;
+    fake.handleLater("openStudy", ({ recordId }) =>
+      recordId === slow.id ? new Promise((_, reject) => (fail = () => reject(new BackendError("network-unavailable", "The older study could not be opened.")))) : Promise.resolve(studyOf()),
+    );
+    fake.previews.set(slow.id, frameOf());
+    open(slow.id);
+    await until(() => fake.called("openStudy").length === 1);
+    open(study.id);
+    await shown("#study-screen");
+    fake.emitPreview(slow.id);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(document.querySelector("#study-preview")).toBeNull();
+    fail();
+    await until(() => status().includes("The older study could not be opened."));
+    expect(document.querySelector("#study-screen")).not.toBeNull();
   });
 
   it("shows no preview that arrives after the study has opened", async () => {

@@ -122,8 +122,16 @@ export class PatientScreens {
     const { backend } = this.shell;
     this.shell.setStatus("Opening the study…");
     const preview = this.previewWhileOpening(record.id, history);
+    let study;
     try {
-      const study = await backend.openStudy(record.id).finally(preview.stop);
+      study = await backend.openStudy(record.id).finally(preview.stop);
+    } catch (error) {
+      // The preview of a study that did not open goes, and the history comes back.
+      if (preview.onScreen()) this.showHistory();
+      this.shell.failed(error, (message) => this.shell.setStatus(message));
+      return;
+    }
+    try {
       // A study answered for a patient no longer on screen is not shown.
       if (this.patient.history !== history) return;
       if (study.identity) this.patient.applyIdentity(study.identity);
@@ -141,28 +149,29 @@ export class PatientScreens {
       this.shell.setStatus("");
       await screen.start();
     } catch (error) {
-      // The preview of a study that did not open goes, and the history comes back.
-      if (preview.shown() && this.patient.history === history) this.showHistory();
       this.shell.failed(error, (message) => this.shell.setStatus(message));
     }
   }
 
   /**
    * Shows the first image of the study `recordId` while it opens, if the backend has one
-   * before the study's metadata, for as long as `history` is on screen and until `stop`.
+   * before the study's metadata: in place of `history`'s list, and only while that list is
+   * what is on screen (not once another study or screen has taken its place), until `stop`.
+   * The banner and "Another patient" stay.
    */
-  private previewWhileOpening(recordId: string, history: HistoryView): { stop: () => void; shown: () => boolean } {
+  private previewWhileOpening(recordId: string, history: HistoryView): { stop: () => void; onScreen: () => boolean } {
     let open = true;
-    let shown = false;
+    let shown: HTMLElement | null = null;
     // Not awaited: the study is asked for at once, and the listener is in place long before
     // a preview can be ready (the backend has to receive and check an image first).
     const listening = this.shell.backend.onStudyPreview((ready) => {
       if (ready !== recordId || !open) return;
       this.shell.backend.preview(recordId).then(
         (frame) => {
-          if (!open || this.patient.history !== history) return;
-          this.shell.main.replaceChildren(this.banner(history), renderStudyPreview(frame));
-          shown = true;
+          const list = this.shell.main.querySelector("#history");
+          if (!open || this.patient.history !== history || !list) return;
+          shown = renderStudyPreview(frame);
+          list.replaceWith(shown);
         },
         // No preview after all: the study comes as it would have.
         () => undefined,
@@ -171,9 +180,12 @@ export class PatientScreens {
     return {
       stop: () => {
         open = false;
-        void listening.then((unlisten) => unlisten());
+        listening.then(
+          (unlisten) => unlisten(),
+          () => undefined,
+        );
       },
-      shown: () => shown,
+      onScreen: () => shown?.isConnected ?? false,
     };
   }
 

@@ -2,10 +2,10 @@
 //! series its layout will put first is already asked for ([`crate::dicomweb::EarlySeries`]);
 //! that request's first part, if it passes the pointer checks (patient and issuer, study,
 //! series, declared lengths), is decoded beside it and held here as a provisional image,
-//! one per record, and the window is told it can fetch it; holding it is audited as a view
-//! of the study. It is handed out once (view-only: asked for again, it is gone), dropped
-//! when the study finishes opening or fails to, and with the patient's state on a switch,
-//! lock or close; its samples are zeroised when dropped. Closing the patient while the
+//! one per record, and the window is told it can fetch it. It is handed out once
+//! (view-only: asked for again, it is gone), and handing it out to be shown is audited as a
+//! view of the study; it is dropped when the study finishes opening or fails to, and with
+//! the patient's state on a switch, lock or close; its samples are zeroised when dropped. Closing the patient while the
 //! study opens also stops the early request at once (a guard in the patient's state). The
 //! metadata has not listed the image yet, so the window shows it as a preview, without a
 //! position in the stack, and replaces it with the study when the study opens (hazard log
@@ -32,9 +32,11 @@ use crate::vault::{PatientKey, Reservation};
 /// Bytes the early series request may bring before the metadata arrives.
 const EARLY_HOLD_BYTES: usize = 64 << 20;
 
-/// A provisional first image, decoded; its samples are zeroised when it is dropped.
+/// A provisional first image, decoded, and whose study it is (for the audit when it is
+/// shown); its samples are zeroised when it is dropped.
 pub(super) struct Preview {
     frame: DisplayFrame,
+    of: Expectations,
 }
 
 impl Drop for Preview {
@@ -191,13 +193,19 @@ impl ViewerSession {
         }
     }
 
-    /// Hands out the preview held for `record_id`, once.
+    /// Hands out the preview held for `record_id`, once; handing it out (to be shown) is
+    /// audited as a view of its study.
     pub fn take_preview(&self, record_id: &str) -> Result<DisplayFrame, ViewerError> {
         let mut preview = self
             .patient()
             .as_mut()
             .and_then(|state| state.previews.remove(record_id))
             .ok_or(ViewerError::NoSuchImage)?;
+        self.audit_event(
+            self.new_event(Action::View, Outcome::Success)
+                .about(&preview.of.nhs_number)
+                .entity("study", &preview.of.study_uid),
+        );
         Ok(std::mem::replace(
             &mut preview.frame,
             DisplayFrame {
@@ -218,7 +226,7 @@ impl ViewerSession {
 }
 
 /// Decodes the first verified part, off the thread that checked it (so its filing does not
-/// wait for the decode), and holds it as the record's preview; the view is audited.
+/// wait for the decode), and holds it as the record's preview.
 fn preview_hook(
     session: Weak<ViewerSession>,
     (patient, record_id): (PatientKey, String),
@@ -246,13 +254,11 @@ fn preview_hook(
             let Ok(Some(frame)) = decoded else {
                 return;
             };
-            if session.hold_preview(&patient, &record_id, Preview { frame }, &target.opening) {
-                session.audit_event(
-                    session
-                        .new_event(Action::View, Outcome::Success)
-                        .about(&expectations.nhs_number)
-                        .entity("study", &expectations.study_uid),
-                );
+            let preview = Preview {
+                frame,
+                of: expectations,
+            };
+            if session.hold_preview(&patient, &record_id, preview, &target.opening) {
                 (target.ready)(&record_id);
             }
         });
