@@ -161,36 +161,11 @@ impl DicomWebClient {
         cancel: CancellationToken,
     ) -> Result<RetrievedStudy, DicomWebError> {
         let queue = SharedQueue::new(RetrievalQueue::new(layout, options.focus(layout)));
-        self.retrieve_study_queued(
-            layout,
-            expectations,
-            options,
-            &queue,
-            sink,
-            progress_tx,
-            cancel,
-        )
-        .await
-    }
-
-    /// [`Self::retrieve_study_into`] taking its requests from `queue`, whose focus the
-    /// caller may move while it runs (`options`' own focus is then not used).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn retrieve_study_queued(
-        &self,
-        layout: &StudyLayout,
-        expectations: &Expectations,
-        options: RetrieveOptions,
-        queue: &SharedQueue,
-        sink: Option<&dyn InstanceSink>,
-        progress_tx: mpsc::UnboundedSender<RetrievalProgress>,
-        cancel: CancellationToken,
-    ) -> Result<RetrievedStudy, DicomWebError> {
         self.retrieve_study_adopting(
             layout,
             expectations,
             options,
-            queue,
+            &queue,
             sink,
             None,
             progress_tx,
@@ -199,10 +174,11 @@ impl DicomWebClient {
         .await
     }
 
-    /// [`Self::retrieve_study_queued`], adopting `early` (a request for a series started
-    /// before the metadata arrived) as the request for its series when that series is the
-    /// first the queue asks for whole; otherwise `early` is dropped, and what it brought
-    /// with it.
+    /// [`Self::retrieve_study_into`] taking its requests from `queue`, whose focus the
+    /// caller may move while it runs (`options`' own focus is then not used), and adopting
+    /// `early` (a request for a series started before the metadata arrived) as the request
+    /// for its series when that series is the first the queue asks for whole; otherwise
+    /// `early` is dropped, and what it brought with it.
     #[allow(clippy::too_many_arguments)]
     pub async fn retrieve_study_adopting(
         &self,
