@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use rayon::prelude::*;
 
 use super::error::ImagingError;
-use super::file_image::decode_file;
+use super::file_image::{decode_file, write_raw_in_place};
 use super::frame::DecodedImage;
 use super::npy::encode_f32_npy;
 use super::pixel_module::DecodeLimits;
@@ -114,15 +114,25 @@ pub fn render_file(
     frame: Option<u32>,
     limits: &DecodeLimits,
 ) -> Result<(), ImagingError> {
-    let image = std::panic::catch_unwind(|| decode_file(file, limits, frame))
-        .map_err(|_| ImagingError::Parse("the decoder failed on malformed data".to_owned()))??;
+    let malformed = |_| ImagingError::Parse("the decoder failed on malformed data".to_owned());
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     if format == RenderFormat::Raw {
-        return write_raw(&image, &out.join(format!("{stem}.raw")));
+        let raw = out.join(format!("{stem}.raw"));
+        // Native grayscale goes from the file to the output a piece at a time.
+        let written = std::panic::catch_unwind(|| write_raw_in_place(file, limits, frame, &raw))
+            .map_err(malformed)?;
+        if let Some(written) = written {
+            return written;
+        }
+        let image =
+            std::panic::catch_unwind(|| decode_file(file, limits, frame)).map_err(malformed)??;
+        return write_raw(&image, &raw);
     }
+    let image =
+        std::panic::catch_unwind(|| decode_file(file, limits, frame)).map_err(malformed)??;
     write_npy(&image, &out.join(format!("{stem}.npy")))?;
     if format == RenderFormat::Png {
         for decoded in &image.frames {
