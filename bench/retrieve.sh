@@ -63,8 +63,14 @@ measure() { # SERVER-LABEL METADATA-URL STUDY-URL
     local arrival_s curl_s curl_meta_s ours_s raw_s first_s first_after_s meta_s out peak base decoded curl_each_s each_s
     local open_meta_s open_preview_s open_first_s open_whole_s open_adopted open_peak
     curl_meta_s="$(for _ in $(seq "$RUNS"); do curl -s -o /dev/null -w '%{time_total}\n' -H 'Accept: application/dicom+json' "$metadata"; done | median)"
-    curl_s="$(for _ in $(seq "$RUNS"); do curl -s -o /dev/null -w '%{time_total}\n' -H "$ACCEPT" "$study"; done | median)"
-    out="$(for _ in $(seq "$RUNS"); do "$BENCH" measure --metadata "$metadata" --nhs "$NHS" --mode study | tr '\n' ' '; echo; done)"
+    # curl and the viewer path one after the other in each run, so that the machine's
+    # load, which moves curl alone by half, weighs on both alike.
+    : > "$WORK/curl.txt"
+    out="$(for _ in $(seq "$RUNS"); do
+        curl -s -o /dev/null -w '%{time_total}\n' -H "$ACCEPT" "$study" >> "$WORK/curl.txt"
+        "$BENCH" measure --metadata "$metadata" --nhs "$NHS" --mode study | tr '\n' ' '; echo
+    done)"
+    curl_s="$(median < "$WORK/curl.txt")"
     ours_s="$(echo "$out" | grep -o ' seconds=[0-9.]*' | cut -d= -f2 | median)"
     arrival_s="$(echo "$out" | grep -o 'first_shown_seconds=[0-9.]*' | cut -d= -f2 | median)"
     raw_s="$(for _ in $(seq "$RUNS"); do "$BENCH" measure --metadata "$metadata" --nhs "$NHS" --mode raw | value seconds; done | median)"
