@@ -59,14 +59,7 @@ impl DicomWebClient {
             drop(checked_tx);
             outcome
         };
-        let consumer = file_checked(&mut checked_rx, assembly, progress_tx);
-        let consumer = async {
-            let outcome = consumer.await;
-            if outcome.is_err() {
-                request_cancel.cancel();
-            }
-            outcome
-        };
+        let consumer = file_checked(&mut checked_rx, assembly, progress_tx, &request_cancel);
         let (fetched, filed) = tokio::join!(producer, consumer);
         filed?;
         fetched.map(|_| ())
@@ -88,11 +81,13 @@ pub(crate) fn spawn_check(
 }
 
 /// Files the verified parts of one request into `assembly` in arrival order, until the
-/// request's producer is done; a study-ending verdict (over budget) ends it with that error.
+/// request's producer is done; a study-ending verdict (over budget) ends it with that error
+/// and stops the request (`stop`).
 pub(crate) async fn file_checked(
     checked_rx: &mut mpsc::UnboundedReceiver<Checked>,
     assembly: &Mutex<Assembly<'_>>,
     progress_tx: &mpsc::UnboundedSender<RetrievalProgress>,
+    stop: &CancellationToken,
 ) -> Result<(), DicomWebError> {
     while let Some(check) = checked_rx.recv().await {
         let Ok((part, verdict)) = check.await else {
@@ -106,7 +101,10 @@ pub(crate) async fn file_checked(
                 let _receiver_gone = progress_tx.send(progress);
             }
             Ok(None) => {}
-            Err(error) => return Err(error),
+            Err(error) => {
+                stop.cancel();
+                return Err(error);
+            }
         }
     }
     Ok(())
@@ -134,13 +132,7 @@ pub(crate) async fn file_early(
             None => Err(DicomWebError::Cancelled),
         }
     };
-    let filed = async {
-        let outcome = file_checked(&mut early.checked, assembly, progress_tx).await;
-        if outcome.is_err() {
-            stop.cancel();
-        }
-        outcome
-    };
+    let filed = file_checked(&mut early.checked, assembly, progress_tx, &stop);
     let (fetched, filed) = tokio::select! {
         biased;
         () = cancel.cancelled() => return Err(DicomWebError::Cancelled),

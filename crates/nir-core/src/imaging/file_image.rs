@@ -354,6 +354,26 @@ mod tests {
         }
     }
 
+    /// Four frames of 3 × 5, 12 of 16 bits stored, with high bits set that must be masked
+    /// off: the file's bytes.
+    fn masked_sixteen_bit() -> Vec<u8> {
+        let mut sixteen = MonochromeImage::little_endian(3, 5, 4, 16);
+        sixteen.bits_stored = 12;
+        let words: Vec<u8> = (0..60u16)
+            .flat_map(|v| v.wrapping_mul(1111).to_le_bytes())
+            .collect();
+        sixteen.file(&words)
+    }
+
+    /// One 8-bit frame of 1.1 MB (more than a piece), 7 of 8 bits stored: the file's bytes
+    /// and the values written in it.
+    fn large_masked_eight_bit() -> (Vec<u8>, Vec<u8>) {
+        let mut image = MonochromeImage::little_endian(1100, 1000, 1, 8);
+        image.bits_stored = 7;
+        let values: Vec<u8> = (0..1_100_000u32).map(|v| (v * 31 % 256) as u8).collect();
+        (image.file(&values), values)
+    }
+
     /// The file read frame by frame gives what the whole file held in memory gives.
     fn assert_same_both_ways(path: &Path, bytes: &[u8], frame: Option<u32>) {
         let limits = DecodeLimits::default();
@@ -369,13 +389,7 @@ mod tests {
     #[test]
     fn frames_read_from_the_file_equal_the_whole_file_decoded() {
         let files = Files::new("same");
-        // 12 of 16 bits stored, with high bits set that must be masked off.
-        let mut sixteen = MonochromeImage::little_endian(3, 5, 4, 16);
-        sixteen.bits_stored = 12;
-        let words: Vec<u8> = (0..60u16)
-            .flat_map(|v| v.wrapping_mul(1111).to_le_bytes())
-            .collect();
-        let bytes = sixteen.file(&words);
+        let bytes = masked_sixteen_bit();
         let path = files.write("sixteen.dcm", &bytes);
         assert_same_both_ways(&path, &bytes, None);
         assert_same_both_ways(&path, &bytes, Some(3));
@@ -420,10 +434,7 @@ mod tests {
             assert_same_both_ways(&path, &bytes, None);
         }
         // 8-bit: 1.1 MB, 7 of 8 bits stored.
-        let mut image = MonochromeImage::little_endian(1100, 1000, 1, 8);
-        image.bits_stored = 7;
-        let values: Vec<u8> = (0..1_100_000u32).map(|v| (v * 31 % 256) as u8).collect();
-        let bytes = image.file(&values);
+        let (bytes, values) = large_masked_eight_bit();
         let path = files.write("eight.dcm", &bytes);
         assert_same_both_ways(&path, &bytes, None);
         let decoded =
@@ -450,13 +461,8 @@ mod tests {
     #[cfg(all(unix, target_endian = "little"))]
     fn raw_output_written_in_place_equals_the_decoded_image_written() {
         let files = Files::new("raw");
-        // 12 of 16 bits stored with high bits set, three frames; then one of them.
-        let mut sixteen = MonochromeImage::little_endian(3, 5, 4, 16);
-        sixteen.bits_stored = 12;
-        let words: Vec<u8> = (0..60u16)
-            .flat_map(|v| v.wrapping_mul(1111).to_le_bytes())
-            .collect();
-        let path = files.write("sixteen.dcm", &sixteen.file(&words));
+        // 12 of 16 bits stored with high bits set, four frames; then one of them.
+        let path = files.write("sixteen.dcm", &masked_sixteen_bit());
         assert_raw_in_place_as_decoded(&files, &path, None);
         assert_raw_in_place_as_decoded(&files, &path, Some(2));
         // 16-bit frames of 1.2 MB (two pieces, the second short), 12 bits stored.
@@ -469,10 +475,7 @@ mod tests {
         assert_raw_in_place_as_decoded(&files, &path, None);
         assert_raw_in_place_as_decoded(&files, &path, Some(1));
         // 8-bit, 7 of 8 bits stored, 1.1 MB.
-        let mut eight = MonochromeImage::little_endian(1100, 1000, 1, 8);
-        eight.bits_stored = 7;
-        let values: Vec<u8> = (0..1_100_000u32).map(|v| (v * 31 % 256) as u8).collect();
-        let path = files.write("eight.dcm", &eight.file(&values));
+        let path = files.write("eight.dcm", &large_masked_eight_bit().0);
         assert_raw_in_place_as_decoded(&files, &path, None);
     }
 

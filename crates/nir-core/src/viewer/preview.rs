@@ -35,15 +35,18 @@ const EARLY_HOLD_BYTES: usize = 64 << 20;
 /// A provisional first image, decoded, and whose study it is (for the audit when it is
 /// shown); its samples are zeroised when it is dropped.
 pub(super) struct Preview {
-    frame: DisplayFrame,
+    /// `None` once handed out.
+    frame: Option<DisplayFrame>,
     of: Expectations,
 }
 
 impl Drop for Preview {
     fn drop(&mut self) {
-        self.frame.bytes.zeroize();
-        if let Some(table) = self.frame.voi_lut.as_mut() {
-            table.entries.zeroize();
+        if let Some(frame) = self.frame.as_mut() {
+            frame.bytes.zeroize();
+            if let Some(table) = frame.voi_lut.as_mut() {
+                table.entries.zeroize();
+            }
         }
     }
 }
@@ -206,22 +209,7 @@ impl ViewerSession {
                 .about(&preview.of.nhs_number)
                 .entity("study", &preview.of.study_uid),
         );
-        Ok(std::mem::replace(
-            &mut preview.frame,
-            DisplayFrame {
-                format: "u8",
-                rows: 0,
-                columns: 0,
-                slope: 1.0,
-                intercept: 0.0,
-                window_center: 0.0,
-                window_width: 1.0,
-                invert: false,
-                voi_function: "LINEAR",
-                voi_lut: None,
-                bytes: Vec::new(),
-            },
-        ))
+        preview.frame.take().ok_or(ViewerError::NoSuchImage)
     }
 }
 
@@ -255,7 +243,7 @@ fn preview_hook(
                 return;
             };
             let preview = Preview {
-                frame,
+                frame: Some(frame),
                 of: expectations,
             };
             if session.hold_preview(&patient, &record_id, preview, &target.opening) {

@@ -235,7 +235,8 @@ impl ViewerSession {
             expectations,
             cancel,
             sink,
-            (queue, early),
+            queue,
+            early,
             progress,
         );
         Ok(view)
@@ -276,7 +277,8 @@ impl ViewerSession {
         expectations: Expectations,
         cancel: CancellationToken,
         sink: StudySink,
-        (queue, early): (SharedQueue, Option<crate::dicomweb::EarlySeries>),
+        queue: SharedQueue,
+        early: Option<crate::dicomweb::EarlySeries>,
         progress: impl Fn(StudyProgressView) + Send + Sync + 'static,
     ) {
         let (tx, mut rx) = mpsc::unbounded_channel();
